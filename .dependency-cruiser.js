@@ -1,0 +1,44 @@
+/** Architecture rules (checked by `npm run lint`): the kernel model stays pure and the layers stay visible. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'kernel-is-pure',
+      comment: 'libs/kernel imports only libs/wire and itself: no Nest, Kafka, Redis, runtime, shell or apps.',
+      severity: 'error',
+      from: { path: '^libs/kernel/' },
+      to: { pathNot: '^libs/(kernel|wire)/' },
+    },
+    {
+      name: 'wire-stands-alone',
+      comment: 'libs/wire (header codecs) depends on nothing else in the repo or outside it.',
+      severity: 'error',
+      from: { path: '^libs/wire/' },
+      to: { pathNot: '^libs/wire/' },
+    },
+    {
+      name: 'no-app-to-app',
+      comment: 'An app may use any lib but never another app.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'libs-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: '^libs/(wire|kernel)/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.spec\\.ts$' },
+  },
+};

@@ -1,0 +1,33 @@
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.cache/**', 'tools/**/target/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // The kernel model is deterministic: time comes from the SimClock, randomness from the seeded Rng.
+    files: ['libs/kernel/**/*.ts', 'libs/wire/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'use the SimClock (ctx.now)' },
+        { object: 'Math', property: 'random', message: 'use the seeded Rng' },
+        { object: 'performance', property: 'now', message: 'use the SimClock (ctx.now)' },
+      ],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date']", message: 'use the SimClock' }],
+      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', 'ioredis', 'node:*', 'fs', 'os'] }],
+    },
+  },
+  {
+    files: ['**/*.js', 'bin/*'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+  },
+);

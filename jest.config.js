@@ -1,0 +1,16 @@
+/** Two projects: fast unit specs beside the code, and the slower end-to-end suites under test/. */
+const base = {
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@skblab/(wire|kernel|runtime|userland|shell)$': '<rootDir>/libs/$1/src',
+    '^@skblab/(wire|kernel|runtime|userland|shell)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

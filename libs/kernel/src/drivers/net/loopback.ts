@@ -1,0 +1,54 @@
+/**
+ * drivers/net/loopback.c: the loopback device. Transmit hands the skb straight back to the receive path
+ * on the same CPU; RX and TX statistics are one counter, bumped only when the backlog took the packet.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import type { Net } from '../../include/net/net_namespace';
+import type { NetDevice } from '../../include/linux/netdevice';
+import { ARPHRD_LOOPBACK, IFF_LOOPBACK, newLinkStats } from '../../include/linux/netdevice';
+import { kfn } from '../../include/net/trace';
+import type { Verdict } from '../../include/net/verdict';
+import { __netif_rx } from '../../net/core/dev';
+import { eth_type_trans } from '../../net/ethernet/eth';
+
+const F = { loopbackXmit: kfn('loopback_xmit', 'drivers/net/loopback.c', 'driver') };
+
+/** loopback_xmit: skb_orphan, skb_dst_force (the route stays on the skb), eth_type_trans, __netif_rx. */
+export function loopback_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
+  ctx.step(skb, F.loopbackXmit, 'skb_orphan, skb_dst_force, eth_type_trans');
+  skb.sk = null;
+  skb.protocol = eth_type_trans(skb, dev);
+  const len = skb.len;
+  const v = __netif_rx(ctx, skb);
+  if (v.kind === 'queued') {
+    // dev_lstats_add: counted after eth_type_trans, so without the 14-byte Ethernet header.
+    dev.stats.txPackets++;
+    dev.stats.txBytes += len;
+  }
+  return v;
+}
+
+/** loopback_net_init + loopback_setup: every namespace's lo, MTU 64 KiB, noqueue, NOARP. */
+export function loopback_net_init(net: Net): NetDevice {
+  return {
+    name: 'lo',
+    ifindex: 1,
+    net,
+    type: ARPHRD_LOOPBACK,
+    flags: IFF_LOOPBACK,
+    mtu: 65536,
+    minMtu: 0,
+    maxMtu: 0,
+    addr: new Uint8Array(6),
+    broadcast: new Uint8Array(6),
+    hardHeaderLen: 14,
+    txQueueLen: 1000,
+    qdisc: 'noqueue',
+    ops: { ndoStartXmit: 'loopback_xmit', kind: 'loopback' },
+    carrier: true,
+    stats: newLinkStats(),
+    peer: null,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * drivers/net/veth.c: a virtual Ethernet pair. What one end transmits the other end receives, on the same
+ * CPU, through the peer's backlog (veth_forward_skb → __dev_forward_skb → __netif_rx), crossing namespaces.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import type { Net } from '../../include/net/net_namespace';
+import type { NetDevice } from '../../include/linux/netdevice';
+import { ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, IFF_UP, newLinkStats } from '../../include/linux/netdevice';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { kfn } from '../../include/net/trace';
+import { drop, type Verdict } from '../../include/net/verdict';
+import { __netif_rx } from '../../net/core/dev';
+import { eth_type_trans } from '../../net/ethernet/eth';
+
+const F = {
+  vethXmit: kfn('veth_xmit', 'drivers/net/veth.c', 'driver'),
+  devForwardSkb: kfn('__dev_forward_skb', 'net/core/dev.c', 'driver'),
+};
+
+/** veth_xmit (veth.c:346) */
+export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
+  const rcv = dev.peer;
+  const length = skb.len;
+  ctx.step(skb, F.vethXmit, rcv ? `peer ${rcv.name}${rcv.net.name ? ' netns ' + rcv.net.name : ''}` : 'no peer');
+  // __dev_forward_skb: is_skb_forwardable (peer up, frame fits its MTU), skb_scrub_packet across netns.
+  if (!rcv || (rcv.flags & IFF_UP) === 0 || skb.len > rcv.mtu + rcv.hardHeaderLen + 4) {
+    dev.stats.txDropped++;
+    return drop(skb, SKB_DROP_REASON.DEV_READY);
+  }
+  ctx.step(skb, F.devForwardSkb, `to ${rcv.name}, eth_type_trans`);
+  if (rcv.net !== dev.net) {
+    skb.dst = null;
+    skb.sk = null;
+    skb.mark = 0;
+  }
+  skb.dst = null;
+  skb.protocol = eth_type_trans(skb, rcv);
+  const v = __netif_rx(ctx, skb);
+  if (v.kind === 'queued') {
+    // dev_sw_netstats_tx_add: counted with the Ethernet header; the peer's RX reads this same counter.
+    dev.stats.txPackets++;
+    dev.stats.txBytes += length;
+  } else {
+    dev.stats.txDropped++;
+  }
+  return v;
+}
+
+/** veth_newlink: create both ends, each in its namespace, down, with random MACs. */
+export function veth_newlink(
+  net: Net,
+  name: string,
+  peerNet: Net,
+  peerName: string,
+  ifindex: number,
+  peerIfindex: number,
+  mac: Uint8Array,
+  peerMac: Uint8Array,
+): [NetDevice, NetDevice] {
+  const mk = (n: Net, nm: string, idx: number, addr: Uint8Array): NetDevice => ({
+    name: nm,
+    ifindex: idx,
+    net: n,
+    type: ARPHRD_ETHER,
+    flags: IFF_BROADCAST | IFF_MULTICAST,
+    mtu: 1500,
+    minMtu: 68,
+    maxMtu: 65535,
+    addr,
+    broadcast: new Uint8Array([255, 255, 255, 255, 255, 255]),
+    hardHeaderLen: 14,
+    txQueueLen: 1000,
+    qdisc: 'noqueue',
+    ops: { ndoStartXmit: 'veth_xmit', kind: 'veth' },
+    carrier: false,
+    stats: newLinkStats(),
+    peer: null,
+  });
+  const a = mk(net, name, ifindex, mac);
+  const b = mk(peerNet, peerName, peerIfindex, peerMac);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}

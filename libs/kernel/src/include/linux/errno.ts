@@ -1,0 +1,48 @@
+/** The errno values the modelled syscalls return (include/uapi/asm-generic/errno*.h), negated as in the kernel. */
+export const EPERM = 1;
+export const EAGAIN = 11;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const ESRCH = 3;
+export const ENOENT = 2;
+export const ENOBUFS = 105;
+export const ERANGE = 34;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EINVAL = 22;
+export const EMSGSIZE = 90;
+export const EBADF = 9;
+export const EPROTONOSUPPORT = 93;
+export const EPROTO = 71;
+export const EDESTADDRREQ = 89;
+export const EADDRINUSE = 98;
+export const EADDRNOTAVAIL = 99;
+export const ENETDOWN = 100;
+export const ENETUNREACH = 101;
+export const ECONNREFUSED = 111;
+export const EHOSTUNREACH = 113;
+
+export const STRERROR: Record<number, string> = {
+  [EPERM]: 'Operation not permitted',
+  [EAGAIN]: 'Resource temporarily unavailable',
+  [EEXIST]: 'File exists',
+  [ENODEV]: 'No such device',
+  [ESRCH]: 'No such process',
+  [ENOENT]: 'No such file or directory',
+  [ENOBUFS]: 'No buffer space available',
+  [ERANGE]: 'Numerical result out of range',
+  [ENOMEM]: 'Cannot allocate memory',
+  [EACCES]: 'Permission denied',
+  [EINVAL]: 'Invalid argument',
+  [EMSGSIZE]: 'Message too long',
+  [EBADF]: 'Bad file descriptor',
+  [EPROTONOSUPPORT]: 'Protocol not supported',
+  [EPROTO]: 'Protocol error',
+  [EDESTADDRREQ]: 'Destination address required',
+  [EADDRINUSE]: 'Address already in use',
+  [EADDRNOTAVAIL]: 'Cannot assign requested address',
+  [ENETDOWN]: 'Network is down',
+  [ENETUNREACH]: 'Network is unreachable',
+  [ECONNREFUSED]: 'Connection refused',
+  [EHOSTUNREACH]: 'No route to host',
+};

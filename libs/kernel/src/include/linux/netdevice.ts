@@ -1,0 +1,131 @@
+/**
+ * struct net_device and struct softnet_data (include/linux/netdevice.h), reduced to what the model reads.
+ */
+import type { SkBuff } from './skbuff';
+import type { Net } from '../net/net_namespace';
+import type { Verdict } from '../net/verdict';
+import type { KernelCtx } from '../net/kctx';
+
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_POINTOPOINT = 0x10;
+export const IFF_NOARP = 0x80;
+export const IFF_MULTICAST = 0x1000;
+export const IFF_LOWER_UP = 0x10000;
+
+export const ARPHRD_ETHER = 1;
+export const ARPHRD_LOOPBACK = 772;
+
+/** The driver hooks the model uses (struct net_device_ops). */
+export interface NetDeviceOps {
+  /** ndo_start_xmit: the hop name of the driver's transmit function. */
+  ndoStartXmit: 'loopback_xmit' | 'veth_xmit';
+  kind: 'loopback' | 'veth';
+}
+
+/** struct rtnl_link_stats64 */
+export interface LinkStats {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  multicast: number;
+  collisions: number;
+  rxMissed: number;
+  txCarrier: number;
+  rxNohandler: number;
+}
+
+export function newLinkStats(): LinkStats {
+  return {
+    rxPackets: 0,
+    txPackets: 0,
+    rxBytes: 0,
+    txBytes: 0,
+    rxErrors: 0,
+    txErrors: 0,
+    rxDropped: 0,
+    txDropped: 0,
+    multicast: 0,
+    collisions: 0,
+    rxMissed: 0,
+    txCarrier: 0,
+    rxNohandler: 0,
+  };
+}
+
+export interface NetDevice {
+  name: string;
+  ifindex: number;
+  net: Net;
+  type: number;
+  flags: number;
+  mtu: number;
+  minMtu: number;
+  maxMtu: number;
+  addr: Uint8Array;
+  broadcast: Uint8Array;
+  hardHeaderLen: number;
+  txQueueLen: number;
+  qdisc: 'noqueue';
+  ops: NetDeviceOps;
+  /** Carrier (netif_carrier_ok). veth has carrier only while its peer is up. */
+  carrier: boolean;
+  stats: LinkStats;
+  /** veth: the other end (possibly in another namespace). */
+  peer: NetDevice | null;
+  /** Monotonic counters that `ip -s link` shows for "mcast" etc. are in stats. */
+}
+
+/** struct softnet_data: one per CPU. */
+export interface SoftnetData {
+  cpu: number;
+  inputPktQueue: SkBuff[];
+  /** Index of the head of inputPktQueue (a cheap ring: we shift by index, compact when drained). */
+  inputHead: number;
+  processQueue: SkBuff[];
+  /** sd->backlog is on poll_list (NAPI_STATE_SCHED). */
+  backlogScheduled: boolean;
+  /** NET_RX_SOFTIRQ pending on this CPU. */
+  netRxPending: boolean;
+  processed: number;
+  dropped: number;
+  timeSqueeze: number;
+  receivedRps: number;
+  flowLimitCount: number;
+}
+
+export function newSoftnetData(cpu: number): SoftnetData {
+  return {
+    cpu,
+    inputPktQueue: [],
+    inputHead: 0,
+    processQueue: [],
+    backlogScheduled: false,
+    netRxPending: false,
+    processed: 0,
+    dropped: 0,
+    timeSqueeze: 0,
+    receivedRps: 0,
+    flowLimitCount: 0,
+  };
+}
+
+export function inputQueueLen(sd: SoftnetData): number {
+  return sd.inputPktQueue.length - sd.inputHead;
+}
+
+export function netifRunning(dev: NetDevice): boolean {
+  return (dev.flags & IFF_UP) !== 0;
+}
+
+export function netifCarrierOk(dev: NetDevice): boolean {
+  return dev.carrier;
+}
+
+export type StepFn = (ctx: KernelCtx, skb: SkBuff) => Verdict;

@@ -1,0 +1,160 @@
+/**
+ * struct sk_buff (include/linux/skbuff.h), reduced to what the model reads.
+ *
+ *   buf:  |<-- headroom -->|<------ data (len bytes) ------>|<-- tailroom -->|
+ *         0               data                         data+len          buf.length
+ *
+ * `buf` holds the real wire bytes: after `eth_header` the bytes from `data` are exactly what Linux would
+ * put on the wire. Header offsets are absolute offsets into `buf` (-1 when unset), as skb->mac_header etc.
+ */
+import type { SkbDropReason } from '../net/dropreason-core';
+import type { NetDevice } from './netdevice';
+import type { Rtable } from '../net/route';
+import type { Sock } from '../net/sock';
+import type { Net } from '../net/net_namespace';
+import type { TraceStep } from '../net/trace';
+
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+export const PACKET_LOOPBACK = 5;
+
+export const CHECKSUM_NONE = 0;
+export const CHECKSUM_UNNECESSARY = 1;
+export const CHECKSUM_COMPLETE = 2;
+export const CHECKSUM_PARTIAL = 3;
+
+/** LL_MAX_HEADER-ish headroom every locally built skb reserves, so pushing L2 headers never reallocates. */
+export const SKB_HEADROOM = 32;
+
+export interface SkBuff {
+  /** A lab-wide id; pwru's SKB column. */
+  id: number;
+  buf: Uint8Array;
+  data: number;
+  len: number;
+  macHeader: number;
+  networkHeader: number;
+  transportHeader: number;
+  /** skb->protocol, the ethertype (host byte order). */
+  protocol: number;
+  pktType: number;
+  ipSummed: number;
+  dev: NetDevice | null;
+  /** The namespace the skb is in now (dev_net(skb->dev), or the socket's before a device is set). */
+  net: Net;
+  cpu: number;
+  dst: Rtable | null;
+  sk: Sock | null;
+  /** IPCB(skb)->frag_max_size style scratch for fragmentation and reassembly. */
+  fragMaxSize: number;
+  /** True when the skb is an ICMP error we must not answer with another error. */
+  ignoreDf: boolean;
+  mark: number;
+  dropReason: SkbDropReason | null;
+  /** The journey so far: one step per kernel function. */
+  trace: TraceStep[];
+  /** The process that caused the skb (pwru's PROCESS column): "ping", "<softirq>" ... */
+  comm: string;
+}
+
+let nextSkbId = 1;
+
+/** alloc_skb + skb_reserve(headroom). */
+export function allocSkb(net: Net, size: number, headroom = SKB_HEADROOM): SkBuff {
+  return {
+    id: nextSkbId++,
+    buf: new Uint8Array(headroom + size),
+    data: headroom,
+    len: 0,
+    macHeader: -1,
+    networkHeader: -1,
+    transportHeader: -1,
+    protocol: 0,
+    pktType: PACKET_HOST,
+    ipSummed: CHECKSUM_NONE,
+    dev: null,
+    net,
+    cpu: 0,
+    dst: null,
+    sk: null,
+    fragMaxSize: 0,
+    ignoreDf: false,
+    mark: 0,
+    dropReason: null,
+    trace: [],
+    comm: '',
+  };
+}
+
+/** skb_put: extend the data area at the tail; returns the offset of the new bytes. */
+export function skbPut(skb: SkBuff, n: number): number {
+  const off = skb.data + skb.len;
+  if (off + n > skb.buf.length) {
+    const nb = new Uint8Array(Math.max(off + n, skb.buf.length * 2));
+    nb.set(skb.buf);
+    skb.buf = nb;
+  }
+  skb.len += n;
+  return off;
+}
+
+/** skb_push: prepend n bytes of header room; returns the new data offset. */
+export function skbPush(skb: SkBuff, n: number): number {
+  if (skb.data < n) {
+    // pskb_expand_head: keep offsets meaningful by shifting them.
+    const grow = n - skb.data + SKB_HEADROOM;
+    const nb = new Uint8Array(skb.buf.length + grow);
+    nb.set(skb.buf, grow);
+    skb.buf = nb;
+    skb.data += grow;
+    if (skb.macHeader >= 0) skb.macHeader += grow;
+    if (skb.networkHeader >= 0) skb.networkHeader += grow;
+    if (skb.transportHeader >= 0) skb.transportHeader += grow;
+  }
+  skb.data -= n;
+  skb.len += n;
+  return skb.data;
+}
+
+/** skb_pull: consume n bytes at the head. */
+export function skbPull(skb: SkBuff, n: number): number {
+  skb.data += n;
+  skb.len -= n;
+  return skb.data;
+}
+
+/** skb_trim */
+export function skbTrim(skb: SkBuff, len: number): void {
+  if (len < skb.len) skb.len = len;
+}
+
+/** The bytes from data, a view (no copy). */
+export function skbBytes(skb: SkBuff): Uint8Array {
+  return skb.buf.subarray(skb.data, skb.data + skb.len);
+}
+
+/** skb_clone/skb_copy: a deep copy with a new id, sharing nothing mutable. */
+export function skbCopy(skb: SkBuff): SkBuff {
+  return {
+    ...skb,
+    id: nextSkbId++,
+    buf: skb.buf.slice(),
+    trace: [],
+    dropReason: null,
+  };
+}
+
+/** For tests that want stable ids. */
+export function resetSkbIds(next = 1): void {
+  nextSkbId = next;
+}
+
+/** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */
+export function skbTruesize(skb: SkBuff): number {
+  let sz = 512;
+  while (sz < skb.buf.length + 320) sz <<= 1;
+  return sz + 256;
+}

@@ -1,0 +1,99 @@
+/**
+ * struct net (a network namespace) and the host it lives on. A host is one simulated machine: its CPUs
+ * (softnet_data), its global net.core sysctls, and its namespaces, the first of which is init_net.
+ */
+import type { NetDevice, SoftnetData } from '../linux/netdevice';
+import type { FibEntry } from './route';
+import type { Neighbour, NeighParms, NeighStatistics } from './neighbour';
+import type { NetMib } from './snmp';
+import type { Sock } from './sock';
+import type { SkBuff } from '../linux/skbuff';
+import type { KTimer } from './kctx';
+
+/** struct in_ifaddr */
+export interface InIfaddr {
+  local: number;
+  address: number;
+  plen: number;
+  broadcast: number;
+  scope: number;
+  label: string;
+  dev: NetDevice;
+  /** Secondary addresses are those added to a subnet that already had one (IFA_F_SECONDARY). */
+  secondary: boolean;
+}
+
+/** struct ipq: one datagram being reassembled. */
+export interface IpFragQueue {
+  key: string;
+  fragments: SkBuff[];
+  /** Total length once the last fragment (MF=0) arrived, else -1. */
+  len: number;
+  meat: number;
+  firstIn: boolean;
+  lastIn: boolean;
+  timer: KTimer<IpFragQueue>;
+  net: Net;
+  dev: NetDevice | null;
+}
+
+export interface Ipv4Sysctl {
+  ipForward: number;
+  ipDefaultTtl: number;
+  icmpEchoIgnoreAll: number;
+  icmpEchoIgnoreBroadcasts: number;
+  icmpRatelimit: number;
+  pingGroupRange: [number, number];
+  ipfragTime: number;
+  ipNoPmtuDisc: number;
+  ipLocalPortRange: [number, number];
+}
+
+export interface Net {
+  /** pwru's NETNS column: a stable inode-like number. */
+  inum: number;
+  /** "" for the host's initial namespace, else its `ip netns` name. */
+  name: string;
+  host: Host;
+  devices: NetDevice[];
+  loopbackDev: NetDevice;
+  ifindexNext: number;
+  ifaddrs: InIfaddr[];
+  /** The FIB. Local and main share one trie in 6.12; each entry keeps its table id for dumps. */
+  fib: FibEntry[];
+  /** Bumped on every FIB change (rt_genid), invalidating cached dsts. */
+  rtGenid: number;
+  arpTbl: Map<string, Neighbour>;
+  arpParms: NeighParms;
+  arpStats: NeighStatistics;
+  mib: NetMib;
+  sysctl: Ipv4Sysctl;
+  /** IPv6 is not modelled; `sysctl net.ipv6.conf.*.disable_ipv6` is accepted and remembered. */
+  ipv6Disabled: Map<string, number>;
+  udpHash: Map<number, Sock[]>;
+  pingHash: Map<number, Sock>;
+  rawSocks: Sock[];
+  fragQueues: Map<string, IpFragQueue>;
+  /** ip_idents: per-destination IP ID generator state (simplified to a per-netns map keyed by daddr). */
+  ipIdents: Map<number, number>;
+  alive: boolean;
+  /** fib_nh_exception: learned path MTUs by destination (ip route get shows them). */
+  fnhe: Map<number, { mtu: number; expires: number }>;
+}
+
+export interface CoreSysctl {
+  netdevMaxBacklog: number;
+  netdevBudget: number;
+  netdevBudgetUsecs: number;
+  devWeight: number;
+}
+
+export interface Host {
+  name: string;
+  nrCpus: number;
+  softnet: SoftnetData[];
+  initNet: Net;
+  /** Named namespaces (`ip netns`), in creation order. */
+  namedNets: Map<string, Net>;
+  core: CoreSysctl;
+}

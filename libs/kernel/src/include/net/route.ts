@@ -1,0 +1,63 @@
+/**
+ * Routing types: struct fib_alias/fib_info as one FibEntry (include/net/ip_fib.h), and struct rtable, the
+ * result of an output or input route lookup (include/net/route.h).
+ */
+import type { NetDevice } from '../linux/netdevice';
+
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTN_BROADCAST = 3;
+export const RTN_UNREACHABLE = 7;
+export const RTN_PROHIBIT = 8;
+export const RTN_BLACKHOLE = 6;
+
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+
+export const RTPROT_KERNEL = 2;
+export const RTPROT_BOOT = 3;
+export const RTPROT_STATIC = 4;
+
+export const RTCF_LOCAL = 0x80000000;
+export const RTCF_BROADCAST = 0x10000000;
+
+/** One route, as `ip route` lists it. */
+export interface FibEntry {
+  table: number;
+  type: number;
+  dst: number;
+  plen: number;
+  dev: NetDevice | null;
+  gw: number;
+  protocol: number;
+  scope: number;
+  prefsrc: number;
+  priority: number;
+  /** RTAX_MTU, 0 when unset. */
+  mtu: number;
+  /** The ifaddr that created it (fib_magic), so deleting the address deletes it. */
+  fromIfaddr: boolean;
+}
+
+/** struct rtable: the dst an skb carries. */
+export interface Rtable {
+  type: number;
+  flags: number;
+  /** dst->dev: lo for local destinations, even when the address lives on another device. */
+  dev: NetDevice;
+  /** rt_iif / orig_oif: the device the matched route named. */
+  origDev: NetDevice | null;
+  gw: number;
+  dst: number;
+  src: number;
+  /** The matched route, for the trace. */
+  fib: FibEntry | null;
+  /** dst.input: 'ip_local_deliver' | 'ip_forward' | 'ip_error' */
+  input: 'ip_local_deliver' | 'ip_forward' | 'ip_error';
+  /** Learned path MTU (0: use the device's). */
+  pmtu: number;
+}

@@ -1,0 +1,107 @@
+/**
+ * struct sock, reduced: UDP, ping (ICMP datagram) and raw sockets. Queued datagrams keep their skb so the
+ * reader's recvmsg can add its own steps to the journey.
+ */
+import type { SkBuff } from '../linux/skbuff';
+import type { Net } from './net_namespace';
+import type { Rtable } from './route';
+
+export const AF_INET = 2;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+export const IP_PMTUDISC_DONT = 0;
+export const IP_PMTUDISC_WANT = 1;
+export const IP_PMTUDISC_DO = 2;
+
+/** SK_RMEM_MAX default (net.core.rmem_default) */
+export const SK_RMEM_DEFAULT = 212992;
+
+/** An error queued by ip_icmp_error for IP_RECVERR readers (ping prints these). */
+export interface SockExtendedErr {
+  errno: number;
+  origin: 'icmp' | 'local';
+  type: number;
+  code: number;
+  /** Where the error came from (the ICMP sender, or the local address for local errors). */
+  offender: number;
+  info: number;
+  /** The echo sequence (ping) or port the error refers to. */
+  seq: number;
+  id: number;
+}
+
+export interface Sock {
+  type: number;
+  protocol: number;
+  net: Net;
+  /** inet_num: local port for UDP, echo id for ping sockets. */
+  num: number;
+  rcvSaddr: number;
+  saddr: number;
+  daddr: number;
+  dport: number;
+  connected: boolean;
+  ttl: number;
+  pmtudisc: number;
+  recverr: boolean;
+  rcvbuf: number;
+  rmemAlloc: number;
+  drops: number;
+  receiveQueue: SkBuff[];
+  errorQueue: SockExtendedErr[];
+  /** sk_dst_cache for connected sockets. */
+  dstCache: Rtable | null;
+  /** The waiters sock_def_readable wakes (the runtime's blocked recvfrom calls). */
+  wq: Array<() => void>;
+  /** The owning task's command name, for traces. */
+  comm: string;
+  closed: boolean;
+  /** sk_err: a pending hard error (ECONNREFUSED after a port unreachable on a connected socket). */
+  skErr: number;
+  /** SO_BROADCAST */
+  broadcast: boolean;
+  /** Bytes handed to ip_append_data's skbs still in flight (sk_wmem_alloc), unused by the model. */
+  wmemAlloc: number;
+}
+
+export function newSock(net: Net, type: number, protocol: number, comm: string): Sock {
+  return {
+    type,
+    protocol,
+    net,
+    num: 0,
+    rcvSaddr: 0,
+    saddr: 0,
+    daddr: 0,
+    dport: 0,
+    connected: false,
+    ttl: -1,
+    pmtudisc: IP_PMTUDISC_WANT,
+    recverr: false,
+    rcvbuf: SK_RMEM_DEFAULT,
+    rmemAlloc: 0,
+    drops: 0,
+    receiveQueue: [],
+    errorQueue: [],
+    dstCache: null,
+    wq: [],
+    comm,
+    closed: false,
+    skErr: 0,
+    broadcast: false,
+    wmemAlloc: 0,
+  };
+}
+
+/** sock_def_readable: wake every task waiting on the socket. */
+export function sockDefReadable(sk: Sock): void {
+  if (sk.wq.length === 0) return;
+  const waiters = sk.wq;
+  sk.wq = [];
+  for (const w of waiters) w();
+}

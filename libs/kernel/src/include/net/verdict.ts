@@ -1,0 +1,28 @@
+/**
+ * What every modelled kernel step returns. A step never moves an skb itself: it says where the skb goes
+ * next (`next`, naming the kernel function that receives it), that it was freed with a drop reason
+ * (`drop`), that it has been consumed, or that it now waits in a queue (`queued`: backlog, ARP queue,
+ * reassembly queue, socket queue). The runtime moves it.
+ */
+import type { SkBuff } from '../linux/skbuff';
+import type { SkbDropReason } from './dropreason-core';
+import type { HopName } from '../../steps';
+
+export type Verdict =
+  | { kind: 'next'; hop: HopName; skb: SkBuff }
+  | { kind: 'drop'; reason: SkbDropReason; skb: SkBuff }
+  | { kind: 'consumed'; skb: SkBuff }
+  | { kind: 'queued'; skb: SkBuff; where: string };
+
+export function next(hop: HopName, skb: SkBuff): Verdict {
+  return { kind: 'next', hop, skb };
+}
+export function drop(skb: SkBuff, reason: SkbDropReason): Verdict {
+  return { kind: 'drop', reason, skb };
+}
+export function consumed(skb: SkBuff): Verdict {
+  return { kind: 'consumed', skb };
+}
+export function queued(skb: SkBuff, where: string): Verdict {
+  return { kind: 'queued', skb, where };
+}

@@ -1,0 +1,28 @@
+/**
+ * @skblab/kernel: the pure model of the Linux 6.12 IPv4 stack, laid out like the kernel tree. Nothing here
+ * reads a clock, draws a random number, or does I/O: the runtime hands every step a KernelCtx.
+ */
+export * from './include/linux/skbuff';
+export * from './include/linux/netdevice';
+export * from './include/linux/errno';
+export * from './include/net/dropreason-core';
+export * from './include/net/kctx';
+export * from './include/net/net_namespace';
+export * from './include/net/neighbour';
+export * from './include/net/route';
+export * from './include/net/snmp';
+export * from './include/net/sock';
+export * from './include/net/trace';
+export * from './include/net/verdict';
+export { HOPS, type HopName } from './steps';
+export { net_rx_action, dev_get_stats } from './net/core/dev';
+export * from './net/core/rtnetlink';
+export { setup_net, new_host } from './net/core/net_namespace';
+export { dev_seq_show, softnet_seq_show } from './net/core/net-procfs';
+export { snmp_seq_show } from './net/ipv4/proc';
+export { inetInsertIfa, inetDelIfa, inetSelectAddr } from './net/ipv4/devinet';
+export { ipRouteOutputKey, ipRouteInputNoref, isRouteError, fibLookup, describeFib, dstMtu } from './net/ipv4/route';
+export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
+export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
+export { neigh_lookup, neighDescribe } from './net/core/neighbour';
+export { sysctl_read, sysctl_write, sysctl_names } from './kernel/sysctl';

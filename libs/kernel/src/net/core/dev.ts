@@ -1,0 +1,171 @@
+/**
+ * net/core/dev.c: the device subsystem. Transmit (__dev_queue_xmit → dev_hard_start_xmit → the driver's
+ * ndo_start_xmit) and the per-CPU backlog receive path (__netif_rx → enqueue_to_backlog → NET_RX softirq →
+ * net_rx_action → process_backlog → __netif_receive_skb → the protocol handler).
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import type { Host } from '../../include/net/net_namespace';
+import type { LinkStats, NetDevice, SoftnetData } from '../../include/linux/netdevice';
+import { IFF_UP, inputQueueLen, newLinkStats } from '../../include/linux/netdevice';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { drop, next, queued, type Verdict } from '../../include/net/verdict';
+import { kfn } from '../../include/net/trace';
+import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
+
+const F = {
+  devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev'),
+  devHardStartXmit: kfn('dev_hard_start_xmit', 'net/core/dev.c', 'dev'),
+  netifRx: kfn('__netif_rx', 'net/core/dev.c', 'softirq'),
+  enqueueToBacklog: kfn('enqueue_to_backlog', 'net/core/dev.c', 'softirq'),
+  netRxAction: kfn('net_rx_action', 'net/core/dev.c', 'softirq'),
+  processBacklog: kfn('process_backlog', 'net/core/dev.c', 'softirq'),
+  netifReceiveSkb: kfn('__netif_receive_skb', 'net/core/dev.c', 'rx'),
+  netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx'),
+};
+
+/** __dev_queue_xmit (dev.c:4494). lo and veth have no queue (noqueue): straight to the driver. */
+export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
+  ctx.step(skb, F.devQueueXmit, `qdisc ${dev.qdisc}`);
+  if ((dev.flags & IFF_UP) === 0) {
+    // noqueue branch with the device down: -ENETDOWN, counted as a TX drop.
+    dev.stats.txDropped++;
+    return drop(skb, SKB_DROP_REASON.DEV_READY);
+  }
+  return next('dev_hard_start_xmit', skb);
+}
+
+/** dev_hard_start_xmit (dev.c:3715) → xmit_one: taps see the outgoing copy, then ndo_start_xmit. */
+export function dev_hard_start_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
+  ctx.step(skb, F.devHardStartXmit, `xmit_one → ${dev.ops.ndoStartXmit}`);
+  ctx.tap(dev, skb, 'out');
+  return next(dev.ops.ndoStartXmit, skb);
+}
+
+/**
+ * __netif_rx (dev.c:5394) → netif_rx_internal → enqueue_to_backlog on the current CPU. Called directly by
+ * the drivers, which count the packet only when it was queued.
+ */
+export function __netif_rx(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.netifRx, `cpu ${skb.cpu}`);
+  return enqueue_to_backlog(ctx, skb, skb.cpu);
+}
+
+/** enqueue_to_backlog (dev.c:5034): queue on the CPU's input_pkt_queue or drop past netdev_max_backlog. */
+export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Verdict {
+  const host = skb.net.host;
+  const sd = host.softnet[cpu];
+  const qlen = inputQueueLen(sd);
+  const max = host.core.netdevMaxBacklog;
+  ctx.step(skb, F.enqueueToBacklog, `cpu ${cpu} input_pkt_queue ${qlen}/${max}`);
+  if (qlen > max || (skb.dev && (skb.dev.flags & IFF_UP) === 0)) {
+    sd.dropped++;
+    if (skb.dev) skb.dev.stats.rxDropped++;
+    return drop(skb, SKB_DROP_REASON.CPU_BACKLOG);
+  }
+  sd.inputPktQueue.push(skb);
+  if (!sd.backlogScheduled) {
+    // napi_schedule_rps → ____napi_schedule: the backlog joins poll_list, NET_RX_SOFTIRQ is raised.
+    sd.backlogScheduled = true;
+    ctx.raiseNetRx(host, cpu);
+  }
+  return queued(skb, `cpu${cpu}/input_pkt_queue`);
+}
+
+/**
+ * net_rx_action (dev.c:7104): the NET_RX softirq. Polls the backlog NAPI within netdev_budget packets and
+ * netdev_budget_usecs; when either runs out with work left, time_squeeze counts it and the softirq is
+ * raised again (ksoftirqd would take over on a real box).
+ */
+export function net_rx_action(ctx: KernelCtx, host: Host, cpu: number): void {
+  const sd = host.softnet[cpu];
+  sd.netRxPending = false;
+  let budget = host.core.netdevBudget;
+  const timeLimit = ctx.now() + host.core.netdevBudgetUsecs * 1000;
+  while (sd.backlogScheduled) {
+    const work = process_backlog(ctx, host, sd, host.core.devWeight, budget);
+    budget -= work;
+    if (sd.backlogScheduled && (budget <= 0 || ctx.now() > timeLimit)) {
+      sd.timeSqueeze++;
+      sd.netRxPending = true;
+      ctx.raiseNetRx(host, cpu);
+      return;
+    }
+  }
+}
+
+/**
+ * process_backlog (dev.c:6279): the per-CPU backlog's NAPI poll, with weight dev_weight. Splices
+ * input_pkt_queue onto process_queue and delivers each skb with __netif_receive_skb.
+ */
+export function process_backlog(ctx: KernelCtx, host: Host, sd: SoftnetData, quota: number, budget: number): number {
+  let work = 0;
+  const limit = Math.min(quota, budget);
+  for (;;) {
+    while (sd.processQueue.length) {
+      const skb = sd.processQueue.shift()!;
+      skb.comm = ctx.comm();
+      ctx.step(skb, F.netRxAction, `budget ${budget - work}/${host.core.netdevBudget}`);
+      ctx.step(
+        skb,
+        F.processBacklog,
+        `cpu ${sd.cpu} weight ${quota} process_queue ${sd.processQueue.length + 1} input_pkt_queue ${inputQueueLen(sd)}`,
+      );
+      ctx.run('__netif_receive_skb', skb);
+      if (++work >= limit) return work;
+    }
+    if (inputQueueLen(sd) === 0) {
+      // napi_complete: nothing left, the backlog leaves poll_list.
+      sd.backlogScheduled = false;
+      sd.inputPktQueue = [];
+      sd.inputHead = 0;
+      return work;
+    }
+    // skb_queue_splice_tail_init(&sd->input_pkt_queue, &sd->process_queue)
+    for (let i = sd.inputHead; i < sd.inputPktQueue.length; i++) sd.processQueue.push(sd.inputPktQueue[i]);
+    sd.inputPktQueue = [];
+    sd.inputHead = 0;
+  }
+}
+
+/** __netif_receive_skb (dev.c:5945) → __netif_receive_skb_one_core → __netif_receive_skb_core */
+export function __netif_receive_skb(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.netifReceiveSkb);
+  return __netif_receive_skb_core(ctx, skb);
+}
+
+/** __netif_receive_skb_core (dev.c:5639): count it, show it to taps, hand it to its ptype handler. */
+export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const sd = skb.net.host.softnet[skb.cpu];
+  sd.processed++;
+  const proto = skb.protocol;
+  ctx.step(skb, F.netifReceiveSkbCore, `ptype ${proto === ETH_P_IP ? 'ETH_P_IP → ip_rcv' : proto === ETH_P_ARP ? 'ETH_P_ARP → arp_rcv' : '0x' + proto.toString(16)}`);
+  ctx.tap(skb.dev!, skb, 'in');
+  if (proto === ETH_P_IP) return next('ip_rcv', skb);
+  if (proto === ETH_P_ARP) return next('arp_rcv', skb);
+  skb.dev!.stats.rxNohandler++;
+  return drop(skb, SKB_DROP_REASON.UNHANDLED_PROTO);
+}
+
+/**
+ * dev_get_stats: what `ip -s link` and /proc/net/dev print. lo reports its lstats for both directions
+ * (loopback_get_stats64); a veth's RX is its peer's TX (veth_get_stats64).
+ */
+export function dev_get_stats(dev: NetDevice): LinkStats {
+  const s = { ...dev.stats };
+  if (dev.ops.kind === 'loopback') {
+    s.rxPackets = dev.stats.txPackets;
+    s.rxBytes = dev.stats.txBytes;
+  } else if (dev.ops.kind === 'veth') {
+    const p = dev.peer;
+    s.rxPackets = p ? p.stats.txPackets : 0;
+    s.rxBytes = p ? p.stats.txBytes : 0;
+  }
+  return s;
+}
+
+export function emptyStats(): LinkStats {
+  return newLinkStats();
+}

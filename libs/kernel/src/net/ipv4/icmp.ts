@@ -1,0 +1,221 @@
+/**
+ * net/ipv4/icmp.c: ICMP receive (icmp_rcv dispatching on type), the echo reply built in softirq context
+ * by the per-namespace kernel ICMP socket (icmp_echo → icmp_reply → icmp_push_reply), ICMP errors
+ * (icmp_send) and their delivery to the socket that caused them (icmp_unreach → err_handler).
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import { skbPull, PACKET_HOST } from '../../include/linux/skbuff';
+import type { Net } from '../../include/net/net_namespace';
+import { ICMP_MIB } from '../../include/net/snmp';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { IPPROTO_ICMP, IPPROTO_UDP, IP_PMTUDISC_DONT, newSock, SOCK_RAW, type Sock } from '../../include/net/sock';
+import { RTCF_BROADCAST, RTCF_LOCAL } from '../../include/net/route';
+import { kfn } from '../../include/net/trace';
+import { consumed, drop, type Verdict } from '../../include/net/verdict';
+import * as icmp from '@skblab/wire/icmp';
+import * as ip from '@skblab/wire/ipv4';
+import { ipv4ToString } from '@skblab/wire/address';
+import { ip_make_skb, ip_send_skb } from './ip_output';
+import { ipRouteOutputKey, isRouteError } from './route';
+import { inetIfaByAddr } from './devinet';
+import { ping_err, ping_rcv } from './ping';
+import { udp_err } from './udp';
+import { ipv4_sk_update_pmtu } from './ip_sockglue';
+
+const F = {
+  icmpRcv: kfn('icmp_rcv', 'net/ipv4/icmp.c', 'icmp'),
+  icmpEcho: kfn('icmp_echo', 'net/ipv4/icmp.c', 'icmp'),
+  icmpReply: kfn('icmp_reply', 'net/ipv4/icmp.c', 'icmp'),
+  icmpPushReply: kfn('icmp_push_reply', 'net/ipv4/icmp.c', 'icmp'),
+  icmpSend: kfn('__icmp_send', 'net/ipv4/icmp.c', 'icmp'),
+  icmpUnreach: kfn('icmp_unreach', 'net/ipv4/icmp.c', 'icmp'),
+  icmpDiscard: kfn('icmp_discard', 'net/ipv4/icmp.c', 'icmp'),
+};
+
+const ICMP_NAMES: Record<number, string> = {
+  0: 'echo reply',
+  3: 'destination unreachable',
+  8: 'echo request',
+  11: 'time exceeded',
+};
+
+/** icmp_out_count: IcmpMsg OutTypeN and Icmp OutMsgs, counted in __ip_make_skb. */
+export function icmp_out_count(net: Net, type: number): void {
+  net.mib.icmpMsgOut[type]++;
+  net.mib.icmp[ICMP_MIB.OutMsgs]++;
+}
+
+/** icmp_xmit_lock: the namespace's kernel ICMP socket (per-CPU in Linux), which never sets DF. */
+function icmpSk(net: Net): Sock {
+  let sk = (net as Net & { icmpSk?: Sock }).icmpSk;
+  if (!sk) {
+    sk = newSock(net, SOCK_RAW, IPPROTO_ICMP, 'kernel');
+    sk.pmtudisc = IP_PMTUDISC_DONT;
+    (net as Net & { icmpSk?: Sock }).icmpSk = sk;
+  }
+  return sk;
+}
+
+/** icmp_rcv (icmp.c:1254): InMsgs, IcmpMsg InTypeN, then the type's handler. */
+export function icmp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const net = skb.net;
+  const off = skb.transportHeader;
+  const len = skb.len - (off - skb.data);
+  net.mib.icmp[ICMP_MIB.InMsgs]++;
+  if (len < icmp.ICMP_HLEN) {
+    net.mib.icmp[ICMP_MIB.InErrors]++;
+    ctx.step(skb, F.icmpRcv, 'truncated');
+    return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+  }
+  // lo's CHECKSUM_PARTIAL is trusted; elsewhere skb_checksum_simple_validate.
+  if (skb.ipSummed === 0 && !icmp.checksumValid(skb.buf, off, len)) {
+    net.mib.icmp[ICMP_MIB.InCsumErrors]++;
+    net.mib.icmp[ICMP_MIB.InErrors]++;
+    ctx.step(skb, F.icmpRcv, 'bad checksum');
+    return drop(skb, SKB_DROP_REASON.ICMP_CSUM);
+  }
+  const type = icmp.type(skb.buf, off);
+  net.mib.icmpMsgIn[type]++;
+  ctx.step(skb, F.icmpRcv, `type ${type} (${ICMP_NAMES[type] ?? 'other'}), InMsgs++`);
+  switch (type) {
+    case icmp.ICMP_ECHO:
+      return icmp_echo(ctx, skb);
+    case icmp.ICMP_ECHOREPLY:
+      return ping_rcv(ctx, skb);
+    case icmp.ICMP_DEST_UNREACH:
+    case icmp.ICMP_TIME_EXCEEDED:
+      return icmp_unreach(ctx, skb);
+    default:
+      ctx.step(skb, F.icmpDiscard);
+      return consumed(skb);
+  }
+}
+
+/** icmp_echo (icmp.c:1059): answer unless net.ipv4.icmp_echo_ignore_all. */
+export function icmp_echo(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const net = skb.net;
+  if (net.sysctl.icmpEchoIgnoreAll) {
+    ctx.step(skb, F.icmpEcho, 'icmp_echo_ignore_all=1: no reply');
+    return consumed(skb);
+  }
+  ctx.step(skb, F.icmpEcho, 'reply with ICMP_ECHOREPLY');
+  const off = skb.transportHeader;
+  const len = skb.len - (off - skb.data);
+  const msg = skb.buf.slice(off, off + len);
+  msg[0] = icmp.ICMP_ECHOREPLY;
+  icmp_reply(ctx, skb, msg);
+  return consumed(skb);
+}
+
+/**
+ * icmp_reply (icmp.c:406): source from fib_compute_spec_dst (the address the request was sent to), a
+ * fresh output route back to the sender, then icmp_push_reply. Runs in softirq on the receiving CPU.
+ */
+function icmp_reply(ctx: KernelCtx, inSkb: SkBuff, msg: Uint8Array): void {
+  const net = inSkb.net;
+  const nh = inSkb.networkHeader;
+  const daddr = ip.src(inSkb.buf, nh);
+  const reqDst = ip.dst(inSkb.buf, nh);
+  const saddr = inetIfaByAddr(net, reqDst) || (reqDst >>> 24) === 127 ? reqDst : 0;
+  const rt = ipRouteOutputKey(net, { daddr, saddr, oif: 0, tos: ip.tos(inSkb.buf, nh), proto: IPPROTO_ICMP });
+  ctx.step(inSkb, F.icmpReply, isRouteError(rt) ? `no route back to ${ipv4ToString(daddr)}` : `${ipv4ToString(rt.src)} > ${ipv4ToString(daddr)} via ${rt.dev.name}`);
+  if (isRouteError(rt)) return;
+  icmp_push_reply(ctx, net, rt.src, daddr, rt, msg, ip.tos(inSkb.buf, nh), inSkb.cpu);
+}
+
+/** icmp_push_reply (icmp.c:372): ip_append_data + ip_push_pending_frames on the kernel ICMP socket. */
+function icmp_push_reply(
+  ctx: KernelCtx,
+  net: Net,
+  saddr: number,
+  daddr: number,
+  rt: import('../../include/net/route').Rtable,
+  msg: Uint8Array,
+  tos: number,
+  cpu: number,
+): void {
+  const sk = icmpSk(net);
+  icmp.fillChecksum(msg, 0, msg.length);
+  const skb = ip_make_skb(
+    ctx,
+    { sk, rt, saddr, daddr, protocol: IPPROTO_ICMP, tos, ttl: net.sysctl.ipDefaultTtl, pmtudisc: IP_PMTUDISC_DONT },
+    msg,
+    (s) => {
+      s.cpu = cpu;
+      s.comm = ctx.comm();
+      ctx.step(s, F.icmpPushReply, `type ${msg[0]} code ${msg[1]} from the kernel ICMP socket`);
+    },
+  );
+  if (typeof skb === 'number') return;
+  ctx.run('ip_send_skb', skb);
+}
+
+/**
+ * __icmp_send: an ICMP error about `skbIn` back to its source, quoting as much of it as fits in 576
+ * bytes. Never about an ICMP error, a non-first fragment, or a broadcast.
+ */
+export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: number, info: number): void {
+  const net = skbIn.net;
+  const nh = skbIn.networkHeader;
+  const b = skbIn.buf;
+  const rtIn = skbIn.dst;
+  if (!rtIn || rtIn.flags & RTCF_BROADCAST || skbIn.pktType !== PACKET_HOST) return;
+  if (ip.fragOffset(b, nh) !== 0) return;
+  const hlen = ip.headerLength(b, nh);
+  if (ip.protocol(b, nh) === IPPROTO_ICMP) {
+    const it = b[nh + hlen];
+    if (icmp.isErrorType(it)) return;
+  }
+  const saddrIn = ip.src(b, nh);
+  const daddrIn = ip.dst(b, nh);
+  // icmp_send: reply from the address the packet was sent to when it was for us, else let routing choose.
+  const saddr = rtIn.flags & RTCF_LOCAL && inetIfaByAddr(net, daddrIn) ? daddrIn : 0;
+  const tos = (ip.tos(b, nh) & 0x1e) | ip.IPTOS_PREC_INTERNETCONTROL;
+  const rt = ipRouteOutputKey(net, { daddr: saddrIn, saddr, oif: 0, tos, proto: IPPROTO_ICMP });
+  ctx.step(skbIn, F.icmpSend, `type ${type} code ${code}${info ? ' info ' + info : ''} to ${ipv4ToString(saddrIn)}`);
+  if (isRouteError(rt)) return;
+  const totalIn = Math.min(ip.totalLength(b, nh), skbIn.len - (nh - skbIn.data));
+  const room = Math.min(icmp.ICMP_ERROR_MAX_DATAGRAM - ip.IPV4_HLEN - icmp.ICMP_HLEN, totalIn);
+  const msg = new Uint8Array(icmp.ICMP_HLEN + room);
+  msg.set(b.subarray(nh, nh + room), icmp.ICMP_HLEN);
+  msg[0] = type;
+  msg[1] = code;
+  if (type === icmp.ICMP_DEST_UNREACH && code === icmp.ICMP_FRAG_NEEDED) {
+    msg[6] = (info >> 8) & 0xff;
+    msg[7] = info & 0xff;
+  }
+  icmp_push_reply(ctx, net, rt.src, saddrIn, rt, msg, tos, skbIn.cpu);
+}
+
+/**
+ * icmp_unreach (icmp.c): a destination-unreachable or time-exceeded for something we sent. Learns the path
+ * MTU from frag-needed, then icmp_socket_deliver hands it to the protocol's err_handler.
+ */
+export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const net = skb.net;
+  const off = skb.transportHeader;
+  const len = skb.len - (off - skb.data);
+  const type = icmp.type(skb.buf, off);
+  const code = icmp.code(skb.buf, off);
+  const q = icmp.parseIcmpQuote(skb.buf, off + icmp.ICMP_HLEN, len - icmp.ICMP_HLEN);
+  if (!q.ok) {
+    net.mib.icmp[ICMP_MIB.InErrors]++;
+    ctx.step(skb, F.icmpUnreach, 'quoted header truncated');
+    return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+  }
+  const quoted = q.value.ip;
+  let info = 0;
+  if (type === icmp.ICMP_DEST_UNREACH && code === icmp.ICMP_FRAG_NEEDED) {
+    info = icmp.nextHopMtu(skb.buf, off);
+    ipv4_sk_update_pmtu(ctx, net, quoted.dst, info);
+  }
+  ctx.step(skb, F.icmpUnreach, `about ${ipv4ToString(quoted.src)} > ${ipv4ToString(quoted.dst)} proto ${quoted.protocol}`);
+  const from = ip.src(skb.buf, skb.networkHeader);
+  const qoff = off + icmp.ICMP_HLEN;
+  const qhl = quoted.headerLength;
+  // icmp_socket_deliver → ipprot->err_handler
+  if (quoted.protocol === IPPROTO_ICMP) ping_err(ctx, skb, type, code, info, from, skb.buf, qoff, qoff + qhl);
+  else if (quoted.protocol === IPPROTO_UDP) udp_err(ctx, skb, type, code, info, from, quoted, q.value.srcPort, q.value.dstPort);
+  return consumed(skb);
+}

@@ -1,0 +1,46 @@
+/**
+ * net/ipv4/ip_forward.c: forwarding for routers (net.ipv4.ip_forward=1): TTL check and decrement,
+ * ForwDatagrams, the DF/MTU check, then the normal output path.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import { IPSTATS } from '../../include/net/snmp';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { kfn } from '../../include/net/trace';
+import { drop, next, type Verdict } from '../../include/net/verdict';
+import * as ip from '@skblab/wire/ipv4';
+import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from '@skblab/wire/icmp';
+import { icmp_send } from './icmp';
+import { dstMtu } from './route';
+
+const F = {
+  ipForward: kfn('ip_forward', 'net/ipv4/ip_forward.c', 'ip'),
+  ipForwardFinish: kfn('ip_forward_finish', 'net/ipv4/ip_forward.c', 'ip'),
+};
+
+/** ip_forward */
+export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const net = skb.net;
+  const nh = skb.networkHeader;
+  const rt = skb.dst!;
+  if (ip.ttl(skb.buf, nh) <= 1) {
+    ctx.step(skb, F.ipForward, 'ttl <= 1: ICMP time exceeded, InHdrErrors++');
+    net.mib.ip[IPSTATS.InHdrErrors]++;
+    icmp_send(ctx, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+    return drop(skb, SKB_DROP_REASON.IP_TTL_EXPIRED);
+  }
+  const mtu = dstMtu(rt);
+  if (skb.len > mtu && ip.dontFragment(skb.buf, nh)) {
+    ctx.step(skb, F.ipForward, `len ${skb.len} > mtu ${mtu} with DF: ICMP frag needed, FragFails++`);
+    net.mib.ip[IPSTATS.FragFails]++;
+    icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+    return drop(skb, SKB_DROP_REASON.PKT_TOO_BIG);
+  }
+  ip.decrementTtl(skb.buf, nh);
+  skb.macHeader = -1;
+  ctx.step(skb, F.ipForward, `ttl → ${ip.ttl(skb.buf, nh)}, out dev ${rt.dev.name}, NF_INET_FORWARD`);
+  net.mib.ip[IPSTATS.ForwDatagrams]++;
+  ctx.step(skb, F.ipForwardFinish, 'ForwDatagrams++ → dst_output');
+  // Forwarded packets count OutRequests? No: only OutTransmits in ip_finish_output2.
+  return next('ip_output', skb);
+}

@@ -1,0 +1,119 @@
+/**
+ * net/ipv4/ip_input.c: IPv4 receive. ip_rcv → ip_rcv_core (InReceives, header checks) → NF_INET_PRE_ROUTING
+ * → ip_rcv_finish (route unless the skb already has one: on lo it keeps the output route) → dst_input →
+ * ip_local_deliver (reassembly) → ip_local_deliver_finish → ip_protocol_deliver_rcu → the protocol.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import { PACKET_OTHERHOST, skbTrim } from '../../include/linux/skbuff';
+import { IPSTATS } from '../../include/net/snmp';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { IPPROTO_ICMP, IPPROTO_UDP } from '../../include/net/sock';
+import { kfn } from '../../include/net/trace';
+import { drop, next, type Verdict } from '../../include/net/verdict';
+import { EHOSTUNREACH } from '../../include/linux/errno';
+import * as ip from '@skblab/wire/ipv4';
+import { WireError } from '@skblab/wire/result';
+import { ipv4ToString } from '@skblab/wire/address';
+import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '@skblab/wire/icmp';
+import { ipRouteInputNoref, isRouteError, describeFib } from './route';
+import { ip_defrag } from './ip_fragment';
+import { icmp_send } from './icmp';
+
+const F = {
+  ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
+  ipRcvCore: kfn('ip_rcv_core', 'net/ipv4/ip_input.c', 'ip'),
+  ipRcvFinish: kfn('ip_rcv_finish', 'net/ipv4/ip_input.c', 'ip'),
+  ipRouteInput: kfn('ip_route_input_noref', 'net/ipv4/route.c', 'route'),
+  ipLocalDeliver: kfn('ip_local_deliver', 'net/ipv4/ip_input.c', 'ip'),
+  ipLocalDeliverFinish: kfn('ip_local_deliver_finish', 'net/ipv4/ip_input.c', 'ip'),
+  ipProtocolDeliverRcu: kfn('ip_protocol_deliver_rcu', 'net/ipv4/ip_input.c', 'ip'),
+  ipError: kfn('ip_error', 'net/ipv4/route.c', 'ip'),
+};
+
+/** ip_rcv (ip_input.c:560) → ip_rcv_core (ip_input.c:456) */
+export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.ipRcv);
+  const net = skb.net;
+  if (skb.pktType === PACKET_OTHERHOST) {
+    ctx.step(skb, F.ipRcvCore, 'PACKET_OTHERHOST');
+    return drop(skb, SKB_DROP_REASON.OTHERHOST);
+  }
+  net.mib.ip[IPSTATS.InReceives]++;
+  const off = skb.data;
+  skb.networkHeader = off;
+  const err = ip.checkIpv4Header(skb.buf, off, skb.len, skb.ipSummed === 0);
+  if (err !== null) {
+    ctx.step(skb, F.ipRcvCore, `InReceives++, bad header: ${err}`);
+    // ip_rcv_core: a short buffer is InTruncatedPkts (IpExt), the rest InHdrErrors (csum also CsumErrors).
+    if (err === WireError.Truncated && skb.len >= ip.IPV4_HLEN) return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+    net.mib.ip[IPSTATS.InHdrErrors]++;
+    return drop(skb, err === WireError.BadChecksum ? SKB_DROP_REASON.IP_CSUM : SKB_DROP_REASON.IP_INHDR);
+  }
+  skbTrim(skb, ip.totalLength(skb.buf, off));
+  skb.transportHeader = off + ip.headerLength(skb.buf, off);
+  ctx.step(
+    skb,
+    F.ipRcvCore,
+    `InReceives++, ${ipv4ToString(ip.src(skb.buf, off))} > ${ipv4ToString(ip.dst(skb.buf, off))} ttl ${ip.ttl(skb.buf, off)}, NF_INET_PRE_ROUTING`,
+  );
+  return next('ip_rcv_finish', skb);
+}
+
+/**
+ * ip_rcv_finish → ip_rcv_finish_core (ip_input.c:317): route the packet unless it already carries a dst.
+ * On lo it does (skb_dst_force in loopback_xmit), so the input lookup is skipped.
+ */
+export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const off = skb.networkHeader;
+  if (!skb.dst) {
+    const rt = ipRouteInputNoref(skb.net, ip.dst(skb.buf, off), ip.src(skb.buf, off), skb.dev!);
+    ctx.step(skb, F.ipRcvFinish, 'no dst: route it');
+    if (isRouteError(rt)) return drop(skb, SKB_DROP_REASON.IP_INNOROUTES);
+    skb.dst = rt;
+    ctx.step(skb, F.ipRouteInput, `${rt.fib ? describeFib(rt.fib) : 'no route'} → ${rt.input}`);
+  } else {
+    ctx.step(skb, F.ipRcvFinish, `skb_valid_dst: keeps the output route (dev ${skb.dst.dev.name}), no input lookup`);
+  }
+  // dst_input
+  return next(skb.dst.input, skb);
+}
+
+/** ip_error (route.c): no route to a destination we do not forward for: InAddrErrors, no ICMP. */
+export function ip_error(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const rt = skb.dst as (typeof skb.dst & { error?: number }) | null;
+  const err = rt?.error ?? -EHOSTUNREACH;
+  ctx.step(skb, F.ipError, err === -EHOSTUNREACH ? 'not forwarding: InAddrErrors++' : 'no route: InNoRoutes++');
+  if (err === -EHOSTUNREACH) {
+    skb.net.mib.ip[IPSTATS.InAddrErrors]++;
+    return drop(skb, SKB_DROP_REASON.IP_INADDRERRORS);
+  }
+  return drop(skb, SKB_DROP_REASON.IP_INNOROUTES);
+}
+
+/** ip_local_deliver (ip_input.c:242): reassemble fragments first; NF_INET_LOCAL_IN. */
+export function ip_local_deliver(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const off = skb.networkHeader;
+  if (ip.isFragment(skb.buf, off)) {
+    ctx.step(skb, F.ipLocalDeliver, 'fragment → ip_defrag');
+    return ip_defrag(ctx, skb);
+  }
+  ctx.step(skb, F.ipLocalDeliver, 'NF_INET_LOCAL_IN');
+  return next('ip_local_deliver_finish', skb);
+}
+
+/** ip_local_deliver_finish → ip_protocol_deliver_rcu (ip_input.c:187): InDelivers, then the handler. */
+export function ip_local_deliver_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.ipLocalDeliverFinish, '__skb_pull(network header)');
+  const net = skb.net;
+  const proto = ip.protocol(skb.buf, skb.networkHeader);
+  if (proto === IPPROTO_ICMP || proto === IPPROTO_UDP) {
+    net.mib.ip[IPSTATS.InDelivers]++;
+    ctx.step(skb, F.ipProtocolDeliverRcu, `protocol ${proto} → ${proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`);
+    return next(proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv', skb);
+  }
+  ctx.step(skb, F.ipProtocolDeliverRcu, `protocol ${proto}: no handler → InUnknownProtos++, ICMP protocol unreachable`);
+  net.mib.ip[IPSTATS.InUnknownProtos]++;
+  icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+  return drop(skb, SKB_DROP_REASON.IP_NOPROTO);
+}

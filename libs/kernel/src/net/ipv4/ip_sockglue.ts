@@ -1,0 +1,40 @@
+/**
+ * net/ipv4/ip_sockglue.c: the socket error queue behind IP_RECVERR (ip_icmp_error, ip_local_error) that
+ * ping reads to print "Destination Host Unreachable" or "local error: message too long", and the path
+ * MTU an ICMP frag-needed teaches (ipv4_sk_update_pmtu, in route.c in Linux).
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { Net } from '../../include/net/net_namespace';
+import type { Sock } from '../../include/net/sock';
+import { sockDefReadable } from '../../include/net/sock';
+
+/** ip_icmp_error: queue an ICMP-originated error for IP_RECVERR readers. */
+export function ip_icmp_error(
+  sk: Sock,
+  errno: number,
+  type: number,
+  code: number,
+  info: number,
+  offender: number,
+  id: number,
+  seq: number,
+): void {
+  if (!sk.recverr) return;
+  sk.errorQueue.push({ errno, origin: 'icmp', type, code, offender, info, id, seq });
+  sockDefReadable(sk);
+}
+
+/** ip_local_error: a locally detected error (EMSGSIZE with the MTU), queued like an ICMP one. */
+export function ip_local_error(sk: Sock, errno: number, daddr: number, _port: number, info: number, payload: Uint8Array): void {
+  if (!sk.recverr) return;
+  const id = payload.length >= 8 ? (payload[4] << 8) | payload[5] : 0;
+  const seq = payload.length >= 8 ? (payload[6] << 8) | payload[7] : 0;
+  sk.errorQueue.push({ errno, origin: 'local', type: 0, code: 0, offender: daddr, info, id, seq });
+}
+
+/** ipv4_sk_update_pmtu → __ip_rt_update_pmtu: remember a smaller path MTU towards daddr for 10 minutes. */
+export function ipv4_sk_update_pmtu(ctx: KernelCtx, net: Net, daddr: number, mtu: number): void {
+  if (mtu < 552) mtu = 552; // ip_rt_min_pmtu
+  net.fnhe.set(daddr, { mtu, expires: ctx.now() + 600 * 1_000_000_000 });
+  net.rtGenid++;
+}

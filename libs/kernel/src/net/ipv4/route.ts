@@ -1,0 +1,144 @@
+/**
+ * net/ipv4/route.c: output and input route lookups. There is no global route cache since 3.6; the model
+ * builds an rtable per lookup (the kernel reuses a per-CPU cached one, which changes nothing observable).
+ */
+import type { Net } from '../../include/net/net_namespace';
+import type { NetDevice } from '../../include/linux/netdevice';
+import { IFF_UP } from '../../include/linux/netdevice';
+import {
+  RTCF_BROADCAST,
+  RTCF_LOCAL,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RTN_UNICAST,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+  type FibEntry,
+  type Rtable,
+} from '../../include/net/route';
+import { EHOSTUNREACH, EINVAL, ENETUNREACH } from '../../include/linux/errno';
+import { fibTableLookup } from './fib_trie';
+import { inetSelectAddr } from './devinet';
+import { ipv4ToString as formatIpv4 } from '@skblab/wire/address';
+
+/** struct flowi4, reduced. */
+export interface Flowi4 {
+  daddr: number;
+  saddr: number;
+  oif: number;
+  tos: number;
+  proto: number;
+}
+
+export type RouteResult = Rtable | { error: number };
+
+export function isRouteError(r: RouteResult): r is { error: number } {
+  return (r as { error?: number }).error !== undefined;
+}
+
+/** fib_lookup (include/net/ip_fib.h): one longest-prefix match over the merged local+main table. */
+export function fibLookup(net: Net, daddr: number, oif = 0): FibEntry | null {
+  return fibTableLookup(net, daddr, oif);
+}
+
+/** A one-line description of a FIB entry for traces: the route that matched, as `ip route` prints it. */
+export function describeFib(e: FibEntry): string {
+  const type = e.type === RTN_LOCAL ? 'local ' : e.type === RTN_BROADCAST ? 'broadcast ' : '';
+  const dst = e.plen === 0 ? 'default' : e.plen === 32 ? formatIpv4(e.dst) : `${formatIpv4(e.dst)}/${e.plen}`;
+  const via = e.gw ? ` via ${formatIpv4(e.gw)}` : '';
+  return `${type}${dst}${via} dev ${e.dev?.name ?? '?'} table ${e.table === 255 ? 'local' : 'main'}`;
+}
+
+/**
+ * ip_route_output_key_hash_rcu (route.c:2698): pick the route, the output device and the source address.
+ * A local destination goes out through lo whatever device owns the address (route.c:2835-2855).
+ */
+export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
+  if (fl.daddr === 0xffffffff) return { error: -ENETUNREACH };
+  let oifDev: NetDevice | null = null;
+  if (fl.oif) {
+    oifDev = net.devices.find((d) => d.ifindex === fl.oif) ?? null;
+    if (!oifDev) return { error: -EINVAL };
+    if ((oifDev.flags & IFF_UP) === 0) return { error: -ENETUNREACH };
+  }
+  if (fl.daddr === 0) {
+    // Sending to 0.0.0.0 means "this host": route.c picks lo and the source as destination.
+    const src = fl.saddr || 0x7f000001;
+    return mkRt(net, RTN_LOCAL, RTCF_LOCAL, net.loopbackDev, null, 0, src, src, null);
+  }
+  const res = fibLookup(net, fl.daddr, fl.oif);
+  if (!res) return { error: -ENETUNREACH };
+  if (res.type === RTN_LOCAL) {
+    const src = fl.saddr || res.prefsrc || fl.daddr;
+    return mkRt(net, RTN_LOCAL, RTCF_LOCAL, net.loopbackDev, res.dev, 0, fl.daddr, src, res);
+  }
+  if (res.type === RTN_BROADCAST) {
+    const dev = res.dev!;
+    const src = fl.saddr || res.prefsrc || inetSelectAddr(net, dev, 0, RT_SCOPE_LINK);
+    return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, dev, dev, 0, fl.daddr, src, res);
+  }
+  if (res.type !== RTN_UNICAST) return { error: -EHOSTUNREACH };
+  const dev = res.dev!;
+  const src =
+    fl.saddr || res.prefsrc || inetSelectAddr(net, dev, res.gw || fl.daddr, res.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+  const rt = mkRt(net, RTN_UNICAST, 0, dev, dev, res.gw, fl.daddr, src, res);
+  rt.pmtu = res.mtu;
+  const ex = net.fnhe.get(fl.daddr);
+  if (ex && (!rt.pmtu || ex.mtu < rt.pmtu)) rt.pmtu = ex.mtu;
+  return rt;
+}
+
+/**
+ * ip_route_input_noref -> ip_route_input_slow (route.c:2531): route a received packet. Local destinations
+ * get dst.input = ip_local_deliver, forwarded ones ip_forward, the rest ip_error.
+ */
+export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: NetDevice): RouteResult {
+  if (daddr === 0xffffffff) return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, net.loopbackDev, dev, 0, daddr, saddr, null);
+  const res = fibLookup(net, daddr);
+  if (!res) {
+    const rt = mkRt(net, RTN_UNICAST, 0, net.loopbackDev, dev, 0, daddr, saddr, null);
+    rt.input = 'ip_error';
+    (rt as Rtable & { error: number }).error = -ENETUNREACH;
+    return rt;
+  }
+  if (res.type === RTN_LOCAL || res.type === RTN_BROADCAST) {
+    return mkRt(net, res.type, RTCF_LOCAL | (res.type === RTN_BROADCAST ? RTCF_BROADCAST : 0), net.loopbackDev, dev, 0, daddr, saddr, res);
+  }
+  const rt = mkRt(net, RTN_UNICAST, 0, res.dev!, dev, res.gw, daddr, saddr, res);
+  if (net.sysctl.ipForward) rt.input = 'ip_forward';
+  else {
+    rt.input = 'ip_error';
+    (rt as Rtable & { error: number }).error = -EHOSTUNREACH;
+  }
+  return rt;
+}
+
+function mkRt(
+  _net: Net,
+  type: number,
+  flags: number,
+  dev: NetDevice,
+  origDev: NetDevice | null,
+  gw: number,
+  dst: number,
+  src: number,
+  fib: FibEntry | null,
+): Rtable {
+  return {
+    type,
+    flags,
+    dev,
+    origDev,
+    gw,
+    dst,
+    src,
+    fib,
+    input: type === RTN_UNICAST ? 'ip_forward' : 'ip_local_deliver',
+    pmtu: 0,
+  };
+}
+
+/** dst_mtu: the learned path MTU if any, else the device's. */
+export function dstMtu(rt: Rtable): number {
+  return rt.pmtu && rt.pmtu < rt.dev.mtu ? rt.pmtu : rt.dev.mtu;
+}

@@ -1,0 +1,246 @@
+/**
+ * net/ipv4/udp.c: UDP sockets. Send (udp_sendmsg → ip_make_skb → udp_send_skb → ip_send_skb), receive
+ * (udp_rcv → __udp4_lib_rcv → socket lookup → __udp_enqueue_schedule_skb, or NoPorts and an ICMP port
+ * unreachable), and the reader's udp_recvmsg, where InDatagrams is counted.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import type { Net } from '../../include/net/net_namespace';
+import type { Sock } from '../../include/net/sock';
+import { IPPROTO_UDP, sockDefReadable } from '../../include/net/sock';
+import { IPSTATS, UDP_MIB } from '../../include/net/snmp';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { RTCF_BROADCAST } from '../../include/net/route';
+import { EACCES, EADDRINUSE, EDESTADDRREQ, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
+import { kfn } from '../../include/net/trace';
+import { drop, queued, type Verdict } from '../../include/net/verdict';
+import * as udp from '@skblab/wire/udp';
+import * as ip from '@skblab/wire/ipv4';
+import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '@skblab/wire/icmp';
+import { ipv4ToString } from '@skblab/wire/address';
+import type { Ipv4Repr } from '@skblab/wire/ipv4';
+import { ipRouteOutputKey, isRouteError, describeFib } from './route';
+import { ip_make_skb } from './ip_output';
+import { icmp_send } from './icmp';
+import { icmpErrno } from './ping';
+import { ip_icmp_error } from './ip_sockglue';
+import { skbTruesize } from '../../include/linux/skbuff';
+
+const F = {
+  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall'),
+  inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
+  udpSendmsg: kfn('udp_sendmsg', 'net/ipv4/udp.c', 'udp'),
+  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route'),
+  udpSendSkb: kfn('udp_send_skb', 'net/ipv4/udp.c', 'udp'),
+  udpRcv: kfn('udp_rcv', 'net/ipv4/udp.c', 'udp'),
+  udp4LibRcv: kfn('__udp4_lib_rcv', 'net/ipv4/udp.c', 'udp'),
+  udpQueueRcvSkb: kfn('udp_queue_rcv_skb', 'net/ipv4/udp.c', 'udp'),
+  udpEnqueue: kfn('__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', 'socket'),
+  udpRecvmsg: kfn('udp_recvmsg', 'net/ipv4/udp.c', 'socket'),
+};
+
+/** udp_lib_get_port: bind to `port`, or an ephemeral port from ip_local_port_range when 0. */
+export function udp_lib_get_port(ctx: KernelCtx, sk: Sock, port: number): number {
+  const hash = sk.net.udpHash;
+  const clash = (p: number) =>
+    (hash.get(p) ?? []).some((o) => !o.closed && (o.rcvSaddr === 0 || sk.rcvSaddr === 0 || o.rcvSaddr === sk.rcvSaddr));
+  if (port === 0) {
+    const [lo, hi] = sk.net.sysctl.ipLocalPortRange;
+    const span = hi - lo + 1;
+    let p = lo + ((ctx.random32() >>> 0) % span);
+    for (let i = 0; i < span && clash(p); i++) p = p === hi ? lo : p + 1;
+    if (clash(p)) return -EADDRINUSE;
+    port = p;
+  } else if (clash(port)) return -EADDRINUSE;
+  sk.num = port;
+  const list = hash.get(port) ?? [];
+  list.push(sk);
+  hash.set(port, list);
+  return 0;
+}
+
+export function udp_lib_unhash(sk: Sock): void {
+  const list = sk.net.udpHash.get(sk.num);
+  if (!list) return;
+  const rest = list.filter((s) => s !== sk);
+  if (rest.length) sk.net.udpHash.set(sk.num, rest);
+  else sk.net.udpHash.delete(sk.num);
+}
+
+/** udp_sendmsg (udp.c:1124). Returns the bytes sent or -errno. */
+export function udp_sendmsg(
+  ctx: KernelCtx,
+  sk: Sock,
+  payload: Uint8Array,
+  daddr: number | null,
+  dport: number,
+  cpu: number,
+): number {
+  const net = sk.net;
+  if (payload.length > 0xffff - udp.UDP_HLEN - ip.IPV4_HLEN) return -EMSGSIZE;
+  if (daddr === null) {
+    if (!sk.connected) return -EDESTADDRREQ;
+    daddr = sk.daddr;
+    dport = sk.dport;
+  }
+  if (!sk.num) {
+    const err = udp_lib_get_port(ctx, sk, 0);
+    if (err) return err;
+  }
+  const rt = ipRouteOutputKey(net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: IPPROTO_UDP });
+  if (isRouteError(rt)) {
+    if (rt.error === -ENETUNREACH) net.mib.ip[IPSTATS.OutNoRoutes]++;
+    return rt.error;
+  }
+  if (rt.flags & RTCF_BROADCAST && !sk.broadcast) return -EACCES;
+  const ulen = udp.UDP_HLEN + payload.length;
+  const l4 = new Uint8Array(ulen);
+  l4.set(payload, udp.UDP_HLEN);
+  const saddr = rt.src;
+  const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
+  const skb = ip_make_skb(
+    ctx,
+    { sk, rt, saddr, daddr, protocol: IPPROTO_UDP, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    l4,
+    (s) => {
+      s.cpu = cpu;
+      ctx.step(s, F.sysSendto, `${payload.length} bytes to ${ipv4ToString(daddr!)}:${dport}`);
+      ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
+      ctx.step(s, F.udpSendmsg, `sport ${sk.num}${sk.connected ? ' (connected)' : ''}`);
+      ctx.step(s, F.routeOutput, rt.fib ? describeFib(rt.fib) + ` → dev ${rt.dev.name} src ${ipv4ToString(saddr)}` : `dev ${rt.dev.name}`);
+    },
+  );
+  if (typeof skb === 'number') return skb;
+  // udp_send_skb (udp.c:971): the UDP header and checksum over the whole datagram.
+  udp.emitUdpHeader({ srcPort: sk.num, dstPort: dport, length: ulen }, skb.buf, skb.transportHeader, saddr, daddr);
+  ctx.step(skb, F.udpSendSkb, `${sk.num} > ${dport} len ${ulen}`);
+  const v = ctx.run('ip_send_skb', skb);
+  if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
+    net.mib.ip[IPSTATS.OutDiscards]++;
+    return -ENETUNREACH;
+  }
+  net.mib.udp[UDP_MIB.OutDatagrams]++;
+  return payload.length;
+}
+
+/** __udp4_lib_lookup: a socket bound to the port and (any or this) address; connected ones must match. */
+export function __udp4_lib_lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): Sock | null {
+  const list = net.udpHash.get(dport);
+  if (!list) return null;
+  let best: Sock | null = null;
+  let bestScore = -1;
+  for (const sk of list) {
+    if (sk.closed) continue;
+    let score = 0;
+    if (sk.rcvSaddr) {
+      if (sk.rcvSaddr !== daddr) continue;
+      score += 4;
+    }
+    if (sk.connected) {
+      if (sk.daddr !== saddr || sk.dport !== sport) continue;
+      score += 4;
+    }
+    if (score > bestScore) {
+      best = sk;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** udp_rcv (udp.c:2702) → __udp4_lib_rcv (udp.c:2459) */
+export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.udpRcv);
+  const net = skb.net;
+  const off = skb.transportHeader;
+  const avail = skb.len - (off - skb.data);
+  const nh = skb.networkHeader;
+  const saddr = ip.src(skb.buf, nh);
+  const daddr = ip.dst(skb.buf, nh);
+  if (avail < udp.UDP_HLEN || udp.length(skb.buf, off) > avail || udp.length(skb.buf, off) < udp.UDP_HLEN) {
+    net.mib.udp[UDP_MIB.InErrors]++;
+    ctx.step(skb, F.udp4LibRcv, 'short packet');
+    return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+  }
+  if (skb.ipSummed === 0 && udp.checksum(skb.buf, off) !== 0 && !udp.checksumValid(skb.buf, off, saddr, daddr)) {
+    net.mib.udp[UDP_MIB.InCsumErrors]++;
+    net.mib.udp[UDP_MIB.InErrors]++;
+    ctx.step(skb, F.udp4LibRcv, 'bad checksum');
+    return drop(skb, SKB_DROP_REASON.UDP_CSUM);
+  }
+  const sport = udp.srcPort(skb.buf, off);
+  const dport = udp.dstPort(skb.buf, off);
+  const sk = __udp4_lib_lookup(net, saddr, sport, daddr, dport);
+  if (!sk) {
+    ctx.step(skb, F.udp4LibRcv, `__udp4_lib_lookup ${ipv4ToString(daddr)}:${dport}: no socket → NoPorts, ICMP port unreachable`);
+    net.mib.udp[UDP_MIB.NoPorts]++;
+    icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+    return drop(skb, SKB_DROP_REASON.NO_SOCKET);
+  }
+  ctx.step(skb, F.udp4LibRcv, `__udp4_lib_lookup ${ipv4ToString(daddr)}:${dport} → socket of ${sk.comm}`);
+  ctx.step(skb, F.udpQueueRcvSkb);
+  return __udp_enqueue_schedule_skb(ctx, sk, skb);
+}
+
+/** __udp_enqueue_schedule_skb (udp.c:1577): past sk_rcvbuf the datagram is dropped (RcvbufErrors). */
+export function __udp_enqueue_schedule_skb(ctx: KernelCtx, sk: Sock, skb: SkBuff): Verdict {
+  const net = sk.net;
+  const size = skbTruesize(skb);
+  if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
+    sk.drops++;
+    net.mib.udp[UDP_MIB.RcvbufErrors]++;
+    net.mib.udp[UDP_MIB.InErrors]++;
+    ctx.step(skb, F.udpEnqueue, `sk_rmem_alloc ${sk.rmemAlloc} > sk_rcvbuf ${sk.rcvbuf}`);
+    return drop(skb, SKB_DROP_REASON.SOCKET_RCVBUFF);
+  }
+  sk.rmemAlloc += size;
+  sk.receiveQueue.push(skb);
+  ctx.step(skb, F.udpEnqueue, `sk_receive_queue ${sk.receiveQueue.length}, sock_def_readable`);
+  sockDefReadable(sk);
+  return queued(skb, 'sk_receive_queue');
+}
+
+/** udp_recvmsg (udp.c:1888): the reader takes a datagram; InDatagrams is counted here (udp.c:1951). */
+export function udp_recvmsg(
+  ctx: KernelCtx,
+  sk: Sock,
+): { data: Uint8Array; from: number; port: number; skb: SkBuff } | null {
+  const skb = sk.receiveQueue.shift();
+  if (!skb) return null;
+  sk.rmemAlloc -= skbTruesize(skb);
+  const off = skb.transportHeader;
+  const ulen = udp.length(skb.buf, off);
+  sk.net.mib.udp[UDP_MIB.InDatagrams]++;
+  ctx.step(skb, F.udpRecvmsg, `read by ${sk.comm}, InDatagrams++`);
+  ctx.free(skb);
+  return {
+    data: skb.buf.slice(off + udp.UDP_HLEN, off + ulen),
+    from: ip.src(skb.buf, skb.networkHeader),
+    port: udp.srcPort(skb.buf, off),
+    skb,
+  };
+}
+
+/** udp_err (__udp4_lib_err): an ICMP error about a datagram we sent. */
+export function udp_err(
+  _ctx: KernelCtx,
+  skb: SkBuff,
+  type: number,
+  code: number,
+  info: number,
+  from: number,
+  quoted: Ipv4Repr,
+  sport: number | null,
+  dport: number | null,
+): void {
+  if (sport === null || dport === null) return;
+  const sk = __udp4_lib_lookup(skb.net, quoted.dst, dport, quoted.src, sport);
+  if (!sk) return;
+  const err = icmpErrno(type, code);
+  const harderr = type === ICMP_DEST_UNREACH && code === ICMP_PORT_UNREACH;
+  if (!sk.recverr) {
+    if (!harderr || !sk.connected) return;
+  } else ip_icmp_error(sk, err, type, code, info, from, 0, dport);
+  sk.skErr = err;
+  sockDefReadable(sk);
+}

@@ -1,0 +1,3 @@
+export * from './lab';
+export * from './task';
+export * from './timers';

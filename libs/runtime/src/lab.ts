@@ -1,0 +1,249 @@
+/**
+ * The embedded runtime: one process holds every simulated host. It implements the ports a kernel step is
+ * given (KernelCtx): it moves skbs from step to step through the hop table, keeps the simulated clock and
+ * timers, runs the NET_RX softirq where Linux would (at local_bh_enable after a transmit, or after a timer),
+ * and records every skb's journey.
+ */
+import {
+  HOPS,
+  SKB_DROP_REASON,
+  kfn,
+  net_rx_action,
+  new_host,
+  inetInsertIfa,
+  dev_open,
+  type HopName,
+  type Host,
+  type KernelCtx,
+  type KernelFn,
+  type KTimer,
+  type NetDevice,
+  type SkBuff,
+  type Verdict,
+} from '@skblab/kernel';
+import { TimerQueue, Rng } from './timers';
+
+export type TraceLevel = 'off' | 'journeys';
+
+export interface LabOptions {
+  seed?: number;
+  /** Simulated CPU time each kernel step costs (ns): what makes ping's RTT non-zero. */
+  stepCostNs?: number;
+  traceLevel?: TraceLevel;
+  /** How many of the latest skbs keep their journey. */
+  journeyCapacity?: number;
+}
+
+const KFREE = kfn('kfree_skb_reason', 'net/core/skbuff.c', 'dev');
+const CONSUME = kfn('consume_skb', 'net/core/skbuff.c', 'dev');
+
+export type TapFn = (dev: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => void;
+
+export class Lab implements KernelCtx {
+  readonly hosts = new Map<string, Host>();
+  clock = 0;
+  readonly timers = new TimerQueue();
+  private readonly rng: Rng;
+  readonly stepCostNs: number;
+  traceLevel: TraceLevel;
+  readonly journeyCapacity: number;
+  /** The latest skbs, oldest first, each with its journey (skb.trace). */
+  journeys: SkBuff[] = [];
+  private stepSeq = 0;
+  private pending: Array<[Host, number]> = [];
+  private inSoftirq = false;
+  private currentComm = 'swapper/0';
+  readonly taps = new Set<TapFn>();
+  service = 'embedded';
+
+  constructor(opts: LabOptions = {}) {
+    this.rng = new Rng(opts.seed ?? 0x5eed5eed);
+    this.stepCostNs = opts.stepCostNs ?? 250;
+    this.traceLevel = opts.traceLevel ?? 'journeys';
+    this.journeyCapacity = opts.journeyCapacity ?? 512;
+  }
+
+  /** A host booted like a real box: lo up with 127.0.0.1/8, ping sockets allowed (systemd's range). */
+  addHost(name: string, nrCpus = 2): Host {
+    const host = new_host(name, nrCpus);
+    const net = host.initNet;
+    net.sysctl.pingGroupRange = [0, 2147483647];
+    dev_open(this, net.loopbackDev);
+    inetInsertIfa(net, net.loopbackDev, 0x7f000001, 8, null, null);
+    this.hosts.set(name, host);
+    return host;
+  }
+
+  // ---- KernelCtx -------------------------------------------------------------------------------------
+
+  now(): number {
+    return this.clock;
+  }
+
+  step(skb: SkBuff, fn: KernelFn, info = ''): void {
+    this.clock += this.stepCostNs;
+    if (this.traceLevel === 'off') return;
+    if (skb.trace.length === 0) this.file(skb);
+    skb.trace.push({
+      fn,
+      t: this.clock,
+      seq: ++this.stepSeq,
+      host: skb.net.host.name,
+      netns: skb.net.name,
+      netnsId: skb.net.inum,
+      cpu: skb.cpu,
+      dev: skb.dev ? skb.dev.name : '',
+      len: skb.len,
+      info,
+      drop: '',
+      comm: skb.comm || this.currentComm,
+      service: this.service,
+    });
+  }
+
+  private file(skb: SkBuff): void {
+    const j = this.journeys;
+    j.push(skb);
+    if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
+  }
+
+  run(hop: HopName, skb: SkBuff): Verdict {
+    let v = HOPS[hop](this, skb);
+    while (v.kind === 'next') v = HOPS[v.hop](this, v.skb);
+    if (v.kind === 'drop') {
+      v.skb.dropReason = v.reason;
+      this.free(v.skb);
+    } else if (v.kind === 'consumed' && this.traceLevel !== 'off') {
+      this.step(v.skb, CONSUME);
+    }
+    return v;
+  }
+
+  free(skb: SkBuff): void {
+    if (skb.dropReason && this.traceLevel !== 'off') {
+      this.step(skb, KFREE, `reason ${skb.dropReason}`);
+      skb.trace[skb.trace.length - 1].drop = 'SKB_DROP_REASON_' + skb.dropReason;
+    }
+  }
+
+  modTimer<T>(t: KTimer<T>, expires: number): void {
+    t.expires = expires;
+    this.timers.add(t as KTimer);
+  }
+
+  delTimer<T>(t: KTimer<T>): void {
+    this.timers.remove(t as KTimer);
+  }
+
+  raiseNetRx(host: Host, cpu: number): void {
+    this.pending.push([host, cpu]);
+  }
+
+  random32(): number {
+    return this.rng.next32();
+  }
+
+  tap(dev: NetDevice, skb: SkBuff, dir: 'in' | 'out'): void {
+    if (this.taps.size) for (const t of this.taps) t(dev, skb, dir, this.clock);
+  }
+
+  comm(): string {
+    return this.currentComm;
+  }
+
+  // ---- contexts ---------------------------------------------------------------------------------------
+
+  /** do_softirq: run NET_RX on every CPU that raised it, until none is pending. */
+  doSoftirq(): void {
+    if (this.inSoftirq) return;
+    this.inSoftirq = true;
+    try {
+      while (this.pending.length) {
+        const [host, cpu] = this.pending.shift()!;
+        net_rx_action(this, host, cpu);
+      }
+    } finally {
+      this.inSoftirq = false;
+    }
+  }
+
+  /** A system call made by `comm`: kernel work in process context, then local_bh_enable runs softirqs. */
+  inProcess<T>(comm: string, fn: () => T): T {
+    const prev = this.currentComm;
+    this.currentComm = comm;
+    try {
+      return fn();
+    } finally {
+      this.doSoftirq();
+      this.currentComm = prev;
+    }
+  }
+
+  /** Fire every timer due at or before `until` (timer softirq context, then NET_RX if raised). */
+  runTimersUntil(until: number): void {
+    for (;;) {
+      const t = this.timers.peek();
+      if (!t || t.expires > until) break;
+      this.timers.pop();
+      if (t.expires > this.clock) this.clock = t.expires;
+      const prev = this.currentComm;
+      this.currentComm = `swapper/${t.cpu}`;
+      try {
+        t.fn(this, t.arg);
+      } finally {
+        this.doSoftirq();
+        this.currentComm = prev;
+      }
+    }
+    if (until > this.clock && until !== Infinity) this.clock = until;
+  }
+
+  /** A user-space wait: resolves when the simulated clock reaches `t`. */
+  sleepUntil(t: number, host?: Host): Promise<void> {
+    return new Promise((resolve) => {
+      const timer: KTimer<null> = {
+        fn: () => resolve(),
+        arg: null,
+        expires: t,
+        pending: false,
+        host: host ?? [...this.hosts.values()][0],
+        cpu: 0,
+        seq: 0,
+      };
+      this.modTimer(timer, t);
+    });
+  }
+
+  /**
+   * Drive simulated time until `p` settles: let the processes run (microtasks), then fire the next timer,
+   * and again. If nothing is left to happen and `p` is still waiting, it would wait forever: resolve
+   * with `onStall()` (the shell interrupts the job, as Ctrl-C would).
+   */
+  async drive<T>(p: Promise<T>, onStall?: () => void): Promise<T> {
+    let done = false;
+    p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (;;) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (done) return p;
+      const t = this.timers.peek();
+      if (!t) {
+        if (onStall) {
+          onStall();
+          await new Promise<void>((r) => setImmediate(r));
+          if (done) return p;
+        }
+        throw new Error('simulation stalled');
+      }
+      this.runTimersUntil(t.expires);
+    }
+  }
+
+  dropReasonOf(skb: SkBuff): string | null {
+    return skb.dropReason ? 'SKB_DROP_REASON_' + skb.dropReason : null;
+  }
+}
+
+export { SKB_DROP_REASON };

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The differential suite drives the real kernel with the tools people already know. Install them when they
+# are missing and we are root (our machines and CI); elsewhere the suite says what is missing and skips.
+set -u
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v ping >/dev/null || need+=(iputils-ping)
+command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v tcpdump >/dev/null || need+=(tcpdump)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing ${need[*]} for the differential suite"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 ||
+    echo "could not install ${need[*]}: the differential suite will skip visibly"
+fi
+exit 0
