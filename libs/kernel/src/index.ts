@@ -26,3 +26,4 @@ export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
 export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';
 export { sysctl_read, sysctl_write, sysctl_names } from './kernel/sysctl';
+export { ip4_datagram_connect } from './net/ipv4/datagram';

@@ -21,6 +21,7 @@ import {
   udp_lib_unhash,
   udp_recvmsg,
   udp_sendmsg,
+  ip4_datagram_connect,
   type Host,
   type Net,
   type Sock,
@@ -84,9 +85,8 @@ export class Task {
   connect(fd: number, addr: number, port: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
-    sk.daddr = addr;
-    sk.dport = port;
-    sk.connected = true;
+    const err = ip4_datagram_connect(sk, addr, port);
+    if (err) return err;
     if (sk.protocol === IPPROTO_UDP && !sk.num) {
       const err = udp_lib_get_port(this.lab, sk, 0);
       if (err) return err;

@@ -1,0 +1,3 @@
+export * from './shell';
+export * from './tokenize';
+export * from './session';

@@ -1,0 +1,33 @@
+/**
+ * A shell session on one node of a lab: runs a script (standard input that is not a terminal) or an
+ * interactive prompt, and stops background jobs when input ends.
+ */
+import type { Host } from '@skblab/kernel';
+import type { Lab } from '@skblab/runtime';
+import type { CommandTable } from '@skblab/userland/command';
+import { ExitRequest, Shell } from './shell';
+
+export interface SessionIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export function newShell(lab: Lab, host: Host, commands: CommandTable, io: SessionIo): Shell {
+  return new Shell({ lab, host, commands, out: io.out, err: io.err });
+}
+
+/** Run every line in order; the status is the last command's (or exit's). */
+export async function runScript(shell: Shell, text: string): Promise<number> {
+  let status = 0;
+  try {
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      status = await shell.runLine(line);
+    }
+  } catch (e) {
+    if (!(e instanceof ExitRequest)) throw e;
+    status = e.status;
+  }
+  await shell.stopBackground();
+  return status;
+}

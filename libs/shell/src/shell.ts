@@ -1,0 +1,301 @@
+/**
+ * The lab's shell: runs command lines inside one node (a simulated host), like a root shell on that box.
+ * Foreground jobs drive simulated time until they finish; `&` starts a background job that runs while
+ * later commands drive time; at the end of input background jobs are stopped.
+ */
+import type { Host, Net } from '@skblab/kernel';
+import { Task, type Lab } from '@skblab/runtime';
+import type { CommandContext, CommandTable, Job } from '@skblab/userland/command';
+import { NSEC_PER_SEC, parseNumber } from '@skblab/userland/command';
+import { parse, tokenize, ShellSyntaxError, type Pipeline } from './tokenize';
+
+export interface ShellOptions {
+  lab: Lab;
+  host: Host;
+  commands: CommandTable;
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** The CPU commands run on unless taskset says otherwise. */
+  cpu?: number;
+  /** The name the shell reports errors under ("bash"). */
+  name?: string;
+}
+
+interface RunOpts {
+  net: Net;
+  cpu: number;
+  stdin: string | null;
+  job: Job;
+  out: (s: string) => void;
+}
+
+export class ExitRequest {
+  constructor(readonly status: number) {}
+}
+
+export class Shell {
+  readonly lab: Lab;
+  readonly host: Host;
+  private readonly commands: CommandTable;
+  private readonly out: (s: string) => void;
+  private readonly err: (s: string) => void;
+  private readonly cpu: number;
+  private readonly name: string;
+  private background = new Set<{ job: Job; done: Promise<number> }>();
+  lastStatus = 0;
+  lineNo = 0;
+
+  constructor(o: ShellOptions) {
+    this.lab = o.lab;
+    this.host = o.host;
+    this.commands = o.commands;
+    this.out = o.out;
+    this.err = o.err;
+    this.cpu = o.cpu ?? 0;
+    this.name = o.name ?? 'bash';
+  }
+
+  /** Run one line; returns its exit status. An `exit` raises ExitRequest. */
+  async runLine(line: string): Promise<number> {
+    this.lineNo++;
+    let items;
+    try {
+      items = parse(tokenize(line));
+    } catch (e) {
+      if (e instanceof ShellSyntaxError) {
+        this.err(`${this.name}: line ${this.lineNo}: ${e.message}\n`);
+        this.lastStatus = 2;
+        return 2;
+      }
+      throw e;
+    }
+    for (const item of items) {
+      if (item.join === '&&' && this.lastStatus !== 0) continue;
+      if (item.join === '||' && this.lastStatus === 0) continue;
+      this.lastStatus = await this.runPipeline(item.pipeline, this.host.initNet === undefined ? null : null);
+    }
+    return this.lastStatus;
+  }
+
+  private newJob(): Job {
+    return { stopped: false, onStop: [] };
+  }
+
+  private stopJob(job: Job): void {
+    if (job.stopped) return;
+    job.stopped = true;
+    for (const f of job.onStop.splice(0)) f();
+  }
+
+  private async runPipeline(p: Pipeline, _unused: null): Promise<number> {
+    const job = this.newJob();
+    const run = async (): Promise<number> => {
+      let stdin: string | null = null;
+      let status = 0;
+      for (let i = 0; i < p.commands.length; i++) {
+        const last = i === p.commands.length - 1;
+        let captured = '';
+        const out = last ? this.out : (s: string) => (captured += s);
+        status = await this.runArgv(p.commands[i].argv, { net: this.host.initNet, cpu: this.cpu, stdin, job, out });
+        stdin = last ? null : captured;
+      }
+      return status;
+    };
+    if (p.background) {
+      const done = run().catch((e) => {
+        this.err(`${this.name}: ${String(e?.message ?? e)}\n`);
+        return 1;
+      });
+      const entry = { job, done };
+      this.background.add(entry);
+      done.finally(() => this.background.delete(entry));
+      return 0;
+    }
+    return this.lab.drive(run(), () => this.stopJob(job));
+  }
+
+  /** Stop every background job (end of input) and let them finish. */
+  async stopBackground(): Promise<void> {
+    const entries = [...this.background];
+    for (const e of entries) this.stopJob(e.job);
+    for (const e of entries) await this.lab.drive(e.done, () => undefined).catch(() => 1);
+  }
+
+  /** `wait`: let simulated time run until every background job has finished. */
+  private async waitAll(): Promise<number> {
+    let status = 0;
+    for (const e of [...this.background]) status = await this.lab.drive(e.done, () => this.stopJob(e.job));
+    return status;
+  }
+
+  private ctxFor(argv: string[], o: RunOpts): CommandContext {
+    const lab = this.lab;
+    return {
+      lab,
+      host: this.host,
+      net: o.net,
+      cpu: o.cpu,
+      argv,
+      stdin: o.stdin,
+      out: o.out,
+      err: this.err,
+      job: o.job,
+      task: (comm: string) => {
+        const t = new Task(lab, this.host, o.net, comm, o.cpu);
+        o.job.onStop.push(() => undefined);
+        return t;
+      },
+      exec: (a: string[], opts: { net?: Net; cpu?: number }) =>
+        this.runArgv(a, { ...o, net: opts.net ?? o.net, cpu: opts.cpu ?? o.cpu }),
+      sleep: (ns: number) =>
+        new Promise<boolean>((resolve) => {
+          if (o.job.stopped) return resolve(false);
+          let done = false;
+          const stop = () => {
+            if (!done) {
+              done = true;
+              resolve(false);
+            }
+          };
+          o.job.onStop.push(stop);
+          lab.sleepUntil(lab.now() + ns, this.host).then(() => {
+            if (!done) {
+              done = true;
+              resolve(true);
+            }
+          });
+        }),
+    };
+  }
+
+  private async runArgv(argv: string[], o: RunOpts): Promise<number> {
+    const [cmd, ...args] = argv;
+    switch (cmd) {
+      case 'echo': {
+        let nl = true;
+        let a = args;
+        if (a[0] === '-n') {
+          nl = false;
+          a = a.slice(1);
+        }
+        o.out(a.join(' ') + (nl ? '\n' : ''));
+        return 0;
+      }
+      case 'true':
+      case ':':
+        return 0;
+      case 'false':
+        return 1;
+      case 'exit': {
+        const n = args.length ? parseNumber(args[0]) : this.lastStatus;
+        if (n === null || !Number.isInteger(n)) {
+          this.err(`${this.name}: exit: ${args[0]}: numeric argument required\n`);
+          throw new ExitRequest(2);
+        }
+        throw new ExitRequest(n & 0xff);
+      }
+      case 'sleep': {
+        if (!args.length) {
+          this.err("sleep: missing operand\nTry 'sleep --help' for more information.\n");
+          return 1;
+        }
+        let total = 0;
+        for (const a of args) {
+          const m = /^(\d+\.?\d*|\.\d+)([smhd]?)$/.exec(a);
+          if (!m) {
+            this.err(`sleep: invalid time interval '${a}'\nTry 'sleep --help' for more information.\n`);
+            return 1;
+          }
+          total += Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+        }
+        const ok = await this.ctxFor(argv, o).sleep(Math.round(total * NSEC_PER_SEC));
+        return ok ? 0 : 130;
+      }
+      case 'wait':
+        return this.waitAll();
+      case 'sh':
+      case 'bash': {
+        if (args[0] !== '-c' || args.length < 2) {
+          this.err(`${cmd}: only "${cmd} -c 'COMMANDS'" is supported here\n`);
+          return 2;
+        }
+        let status = 0;
+        const items = (() => {
+          try {
+            return parse(tokenize(args[1]));
+          } catch (e) {
+            this.err(`${cmd}: 1: ${(e as Error).message}\n`);
+            return null;
+          }
+        })();
+        if (!items) return 2;
+        for (const item of items) {
+          if (item.join === '&&' && status !== 0) continue;
+          if (item.join === '||' && status === 0) continue;
+          let stdin = o.stdin;
+          for (let i = 0; i < item.pipeline.commands.length; i++) {
+            const last = i === item.pipeline.commands.length - 1;
+            let captured = '';
+            status = await this.runArgv(item.pipeline.commands[i].argv, {
+              ...o,
+              stdin,
+              out: last ? o.out : (s: string) => (captured += s),
+            });
+            stdin = last ? null : captured;
+          }
+        }
+        return status;
+      }
+      case 'taskset':
+        return this.taskset(args, o);
+      case 'help':
+        o.out(HELP);
+        return 0;
+    }
+    const fn = this.commands[cmd];
+    if (!fn) {
+      this.err(`${this.name}: ${cmd}: command not found\n`);
+      return 127;
+    }
+    try {
+      return await fn(this.ctxFor(argv, o));
+    } catch (e) {
+      if (e instanceof ExitRequest) throw e;
+      this.err(`${cmd}: internal error: ${(e as Error).stack ?? e}\n`);
+      return 1;
+    }
+  }
+
+  /** taskset -c CPU CMD...: run CMD on that CPU (its backlog, its softirq). */
+  private async taskset(args: string[], o: RunOpts): Promise<number> {
+    if (args[0] === '-c' || args[0] === '--cpu-list') {
+      const list = args[1];
+      const rest = args.slice(2);
+      const m = list ? /^(\d+)(?:[-,].*)?$/.exec(list) : null;
+      if (!m) {
+        this.err(`taskset: failed to parse CPU list: ${list ?? ''}\n`);
+        return 1;
+      }
+      const cpu = Number(m[1]);
+      if (cpu >= this.host.nrCpus) {
+        this.err(`taskset: failed to set pid ${process.pid}'s affinity: Invalid argument\n`);
+        return 1;
+      }
+      if (!rest.length) {
+        this.err('taskset: bad usage\nTry \'taskset --help\' for more information.\n');
+        return 1;
+      }
+      return this.runArgv(rest, { ...o, cpu });
+    }
+    this.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
+    return 1;
+  }
+}
+
+const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave like their Linux counterparts:
+  ip [-n NS] [-j] [-s] link|addr|route|neigh|netns ...   ping [-c -W -i -s -t -M do|dont] HOST
+  nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t]
+  sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat}
+  taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
+  skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function
+`;

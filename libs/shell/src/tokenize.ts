@@ -1,0 +1,137 @@
+/**
+ * A small POSIX-shell tokenizer: words with '…', "…" and \ escapes, the operators | & ; && ||, and #
+ * comments. Enough for the command lines people type in a lab; anything else is a syntax error that the
+ * shell reports the way sh does.
+ */
+export type Token = { kind: 'word'; value: string } | { kind: 'op'; value: '|' | '&' | ';' | '&&' | '||' };
+
+export class ShellSyntaxError extends Error {}
+
+export function tokenize(line: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line[i];
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      i++;
+      continue;
+    }
+    if (c === '#') break;
+    if (c === '|' || c === '&' || c === ';') {
+      const two = line.slice(i, i + 2);
+      if (two === '&&' || two === '||') {
+        out.push({ kind: 'op', value: two });
+        i += 2;
+      } else {
+        out.push({ kind: 'op', value: c as '|' | '&' | ';' });
+        i++;
+      }
+      continue;
+    }
+    if (c === '<' || c === '>' || c === '(' || c === ')' || c === '`') {
+      throw new ShellSyntaxError(`syntax error near unexpected token \`${c}'`);
+    }
+    let word = '';
+    while (i < n) {
+      const ch = line[i];
+      if (ch === ' ' || ch === '\t' || ch === '|' || ch === '&' || ch === ';' || ch === '\r' || ch === '\n') break;
+      if (ch === "'") {
+        const j = line.indexOf("'", i + 1);
+        if (j < 0) throw new ShellSyntaxError("unexpected EOF while looking for matching `''");
+        word += line.slice(i + 1, j);
+        i = j + 1;
+      } else if (ch === '"') {
+        i++;
+        let closed = false;
+        while (i < n) {
+          const d = line[i];
+          if (d === '"') {
+            closed = true;
+            i++;
+            break;
+          }
+          if (d === '\\' && i + 1 < n && '"\\$`'.includes(line[i + 1])) {
+            word += line[i + 1];
+            i += 2;
+          } else {
+            word += d;
+            i++;
+          }
+        }
+        if (!closed) throw new ShellSyntaxError('unexpected EOF while looking for matching `"\'');
+      } else if (ch === '\\') {
+        if (i + 1 < n) word += line[i + 1];
+        i += 2;
+      } else if (ch === '<' || ch === '>' || ch === '(' || ch === ')' || ch === '`') {
+        throw new ShellSyntaxError(`syntax error near unexpected token \`${ch}'`);
+      } else {
+        word += ch;
+        i++;
+      }
+    }
+    out.push({ kind: 'word', value: word });
+  }
+  return out;
+}
+
+export interface SimpleCommand {
+  argv: string[];
+}
+export interface Pipeline {
+  commands: SimpleCommand[];
+  background: boolean;
+}
+export interface ListItem {
+  pipeline: Pipeline;
+  /** How this item joins the previous one. */
+  join: ';' | '&&' | '||';
+}
+
+/** Parse tokens into `a | b && c & d ; e` lists. */
+export function parse(tokens: Token[]): ListItem[] {
+  const items: ListItem[] = [];
+  let cur: SimpleCommand = { argv: [] };
+  let pipe: Pipeline = { commands: [], background: false };
+  let join: ListItem['join'] = ';';
+  const endPipeline = (bg: boolean, nextJoin: ListItem['join'], op: string) => {
+    if (cur.argv.length === 0) {
+      if (pipe.commands.length === 0 && op !== 'EOF') throw new ShellSyntaxError(`syntax error near unexpected token \`${op}'`);
+      if (pipe.commands.length > 0) throw new ShellSyntaxError(`syntax error near unexpected token \`${op}'`);
+      return;
+    }
+    pipe.commands.push(cur);
+    pipe.background = bg;
+    items.push({ pipeline: pipe, join });
+    cur = { argv: [] };
+    pipe = { commands: [], background: false };
+    join = nextJoin;
+  };
+  for (const t of tokens) {
+    if (t.kind === 'word') {
+      cur.argv.push(t.value);
+      continue;
+    }
+    switch (t.value) {
+      case '|':
+        if (cur.argv.length === 0) throw new ShellSyntaxError("syntax error near unexpected token `|'");
+        pipe.commands.push(cur);
+        cur = { argv: [] };
+        break;
+      case '&':
+        endPipeline(true, ';', '&');
+        break;
+      case ';':
+        endPipeline(false, ';', ';');
+        break;
+      case '&&':
+      case '||':
+        if (cur.argv.length === 0) throw new ShellSyntaxError(`syntax error near unexpected token \`${t.value}'`);
+        endPipeline(false, t.value, t.value);
+        break;
+    }
+  }
+  if (cur.argv.length === 0 && pipe.commands.length > 0) throw new ShellSyntaxError('syntax error: unexpected end of file');
+  if (cur.argv.length) endPipeline(false, ';', 'EOF');
+  return items;
+}

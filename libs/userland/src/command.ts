@@ -1,0 +1,47 @@
+/**
+ * What a tool (ping, ip, nc, ...) gets from the shell: its argv, its input, where to write, the node it
+ * runs in (host, namespace, CPU), and a way to start tasks and other commands. A tool returns its exit
+ * status, as the real one would.
+ */
+import type { Host, Net } from '@skblab/kernel';
+import type { Lab, Task } from '@skblab/runtime';
+
+export interface Job {
+  /** Set when the shell stops the job (end of input, or a foreground job that can never finish). */
+  stopped: boolean;
+  onStop: Array<() => void>;
+}
+
+export interface CommandContext {
+  lab: Lab;
+  host: Host;
+  net: Net;
+  /** The CPU the command runs on (taskset -c), else the shell's. */
+  cpu: number;
+  argv: string[];
+  /** Standard input: text piped from `echo`, or null when none (a terminal at EOF). */
+  stdin: string | null;
+  out(s: string): void;
+  err(s: string): void;
+  job: Job;
+  /** A process for this command in its namespace and on its CPU. */
+  task(comm: string): Task;
+  /** Run another command line's argv in a different namespace or on another CPU (ip netns exec, taskset). */
+  exec(argv: string[], opts: { net?: Net; cpu?: number }): Promise<number>;
+  /** Sleep in simulated time; resolves false if the job was stopped meanwhile. */
+  sleep(ns: number): Promise<boolean>;
+}
+
+export type Command = (ctx: CommandContext) => Promise<number>;
+
+/** The registry the shell looks commands up in. */
+export type CommandTable = Record<string, Command>;
+
+export const NSEC_PER_SEC = 1_000_000_000;
+export const NSEC_PER_MSEC = 1_000_000;
+
+/** `ping: invalid argument: 'x'` style helper: parse a number or return null. */
+export function parseNumber(s: string | undefined): number | null {
+  if (s === undefined || s.trim() === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) return null;
+  return Number(s);
+}

@@ -1,0 +1,15 @@
+/**
+ * @skblab/userland: the tools people type in a lab, behaving like their Linux counterparts.
+ */
+import type { CommandTable } from './command';
+import { cat } from './procfs';
+import { ping } from './ping';
+import { skbtrace } from './skbtrace';
+import { sysctl } from './sysctl';
+
+export * from './command';
+export { formatTrace, traceJson, skbTuple } from './skbtrace';
+
+export function defaultCommands(): CommandTable {
+  return { cat, ping, skbtrace, sysctl };
+}

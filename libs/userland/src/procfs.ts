@@ -1,0 +1,55 @@
+/**
+ * cat(1) over the files the lab models: /proc/net/{snmp,dev,softnet_stat,arp} and /proc/sys/... .
+ */
+import { dev_seq_show, snmp_seq_show, softnet_seq_show, sysctl_read, NUD_NOARP, NUD_VALID, NUD_PERMANENT } from '@skblab/kernel';
+import type { Host, Net } from '@skblab/kernel';
+import { ipv4ToString } from '@skblab/wire/address';
+import { formatMac } from '@skblab/wire/mac';
+import type { Command } from './command';
+
+/** /proc/net/arp (arp_seq_show): valid entries with their flags. */
+function arpSeqShow(net: Net): string {
+  let s = 'IP address       HW type     Flags       HW address            Mask     Device\n';
+  for (const n of net.arpTbl.values()) {
+    if (n.dev.flags & 0x8) continue;
+    const flags = n.nudState & NUD_VALID ? (n.nudState & NUD_PERMANENT ? 0x6 : 0x2) : 0;
+    if (n.nudState & NUD_NOARP) continue;
+    s += `${ipv4ToString(n.key).padEnd(16)} 0x1         0x${flags.toString(16).padEnd(10)}${formatMac(n.ha).padEnd(22)}*        ${n.dev.name}\n`;
+  }
+  return s;
+}
+
+export function readProcFile(host: Host, net: Net, path: string): string | null {
+  switch (path) {
+    case '/proc/net/snmp':
+      return snmp_seq_show(net);
+    case '/proc/net/dev':
+      return dev_seq_show(net);
+    case '/proc/net/softnet_stat':
+      return softnet_seq_show(host);
+    case '/proc/net/arp':
+      return arpSeqShow(net);
+  }
+  if (path.startsWith('/proc/sys/')) {
+    const v = sysctl_read(host, net, path.slice('/proc/sys/'.length).split('/').join('.'));
+    return typeof v === 'string' ? v + '\n' : null;
+  }
+  return null;
+}
+
+export const cat: Command = async (ctx) => {
+  let status = 0;
+  const files = ctx.argv.slice(1);
+  if (!files.length) {
+    if (ctx.stdin) ctx.out(ctx.stdin);
+    return 0;
+  }
+  for (const f of files) {
+    const text = readProcFile(ctx.host, ctx.net, f);
+    if (text === null) {
+      ctx.err(`cat: ${f}: No such file or directory\n`);
+      status = 1;
+    } else ctx.out(text);
+  }
+  return status;
+};
