@@ -113,7 +113,7 @@ async function interactive(shell: ReturnType<typeof newShell>, name: string): Pr
   return status;
 }
 
-if (require.main === module) {
+if (require.main === module && !process.env.SKBLAB_NO_AUTORUN) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

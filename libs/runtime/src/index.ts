@@ -1,3 +1,4 @@
 export * from './lab';
 export * from './task';
 export * from './timers';
+export * from './trace-ring';

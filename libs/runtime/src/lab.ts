@@ -19,9 +19,11 @@ import {
   type KTimer,
   type NetDevice,
   type SkBuff,
+  type TraceStep,
   type Verdict,
 } from '@skblab/kernel';
 import { TimerQueue, Rng } from './timers';
+import { TraceRing } from './trace-ring';
 
 export type TraceLevel = 'off' | 'journeys';
 
@@ -32,6 +34,8 @@ export interface LabOptions {
   traceLevel?: TraceLevel;
   /** How many of the latest skbs keep their journey. */
   journeyCapacity?: number;
+  /** How many steps the trace ring keeps. */
+  traceCapacity?: number;
 }
 
 const KFREE = kfn('kfree_skb_reason', 'net/core/skbuff.c', 'dev');
@@ -49,7 +53,9 @@ export class Lab implements KernelCtx {
   readonly journeyCapacity: number;
   /** The latest skbs, oldest first, each with its journey (skb.trace). */
   journeys: SkBuff[] = [];
-  private stepSeq = 0;
+  /** Every step of every skb, latest first out (the embedded trace sink). */
+  readonly trace: TraceRing;
+  private lastSeq = 0;
   private pending: Array<[Host, number]> = [];
   private inSoftirq = false;
   private currentComm = 'swapper/0';
@@ -61,6 +67,7 @@ export class Lab implements KernelCtx {
     this.stepCostNs = opts.stepCostNs ?? 250;
     this.traceLevel = opts.traceLevel ?? 'journeys';
     this.journeyCapacity = opts.journeyCapacity ?? 512;
+    this.trace = new TraceRing(opts.traceCapacity ?? 1 << 16);
   }
 
   /** A host booted like a real box: lo up with 127.0.0.1/8, ping sockets allowed (systemd's range). */
@@ -80,31 +87,22 @@ export class Lab implements KernelCtx {
     return this.clock;
   }
 
-  step(skb: SkBuff, fn: KernelFn, info = ''): void {
+  step(skb: SkBuff, fn: KernelFn, o: unknown = null, a = 0, b = 0, c = 0, d = 0): void {
     this.clock += this.stepCostNs;
     if (this.traceLevel === 'off') return;
-    if (skb.trace.length === 0) this.file(skb);
-    skb.trace.push({
-      fn,
-      t: this.clock,
-      seq: ++this.stepSeq,
-      host: skb.net.host.name,
-      netns: skb.net.name,
-      netnsId: skb.net.inum,
-      cpu: skb.cpu,
-      dev: skb.dev ? skb.dev.name : '',
-      len: skb.len,
-      info,
-      drop: '',
-      comm: skb.comm || this.currentComm,
-      service: this.service,
-    });
+    if (!skb.traced) {
+      skb.traced = true;
+      const j = this.journeys;
+      j.push(skb);
+      if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
+    }
+    this.lastSeq = this.trace.push(skb, fn, this.clock, skb.comm || this.currentComm, this.service, o, a, b, c, d);
   }
 
-  private file(skb: SkBuff): void {
-    const j = this.journeys;
-    j.push(skb);
-    if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
+  /** The journeys of these skbs: every step still in the trace ring, in the order they happened. */
+  journeyOf(skbs: SkBuff[]): Array<{ skb: SkBuff; step: TraceStep }> {
+    const byId = new Map(skbs.map((s) => [s.id, s]));
+    return this.trace.stepsOf(new Set(byId.keys())).map(({ skbId, step }) => ({ skb: byId.get(skbId)!, step }));
   }
 
   run(hop: HopName, skb: SkBuff): Verdict {
@@ -122,7 +120,7 @@ export class Lab implements KernelCtx {
   free(skb: SkBuff): void {
     if (skb.dropReason && this.traceLevel !== 'off') {
       this.step(skb, KFREE, `reason ${skb.dropReason}`);
-      skb.trace[skb.trace.length - 1].drop = 'SKB_DROP_REASON_' + skb.dropReason;
+      this.trace.setDrop(this.lastSeq, 'SKB_DROP_REASON_' + skb.dropReason);
     }
   }
 

@@ -31,7 +31,7 @@ function skbAddr(id: number): string {
   return '0xffff8880' + id.toString(16).padStart(8, '0');
 }
 
-interface Row {
+export interface Row {
   skb: SkBuff;
   step: TraceStep;
 }
@@ -45,10 +45,7 @@ export function selectJourneys(all: SkBuff[], n: number | null, since: number): 
 /** Per lab: the newest skb id already shown, so a bare `skbtrace` shows what happened since. */
 const lastShown = new WeakMap<object, number>();
 
-export function formatTrace(journeys: SkBuff[]): string {
-  const rows: Row[] = [];
-  for (const skb of journeys) for (const step of skb.trace) rows.push({ skb, step });
-  rows.sort((a, b) => a.step.seq - b.step.seq);
+export function formatTrace(rows: Row[]): string {
   const hdr = ['SKB', 'CPU', 'PROCESS', 'NETNS', 'IFACE', 'PROTO', 'LEN', 'TUPLE', 'FUNC'];
   const lines: string[][] = [hdr];
   const infos: string[] = [''];
@@ -78,14 +75,16 @@ export function formatTrace(journeys: SkBuff[]): string {
   );
 }
 
-export function traceJson(journeys: SkBuff[]): string {
+export function traceJson(journeys: SkBuff[], rows: Row[]): string {
+  const bySkb = new Map<number, TraceStep[]>(journeys.map((s) => [s.id, []]));
+  for (const r of rows) bySkb.get(r.skb.id)!.push(r.step);
   return (
     JSON.stringify(
       journeys.map((skb) => ({
         skb: skbAddr(skb.id),
         tuple: skbTuple(skb),
         dropReason: skb.dropReason ? 'SKB_DROP_REASON_' + skb.dropReason : null,
-        steps: skb.trace.map((s) => ({
+        steps: bySkb.get(skb.id)!.map((s) => ({
           func: s.drop ? 'kfree_skb_reason' : s.fn.name,
           file: s.fn.file,
           layer: s.fn.layer,
@@ -131,6 +130,7 @@ export const skbtrace: Command = async (ctx) => {
   const since = lastShown.get(ctx.lab) ?? 0;
   const journeys = selectJourneys(ctx.lab.journeys, n, since);
   if (journeys.length) lastShown.set(ctx.lab, Math.max(since, ...journeys.map((s) => s.id)));
-  ctx.out(json ? traceJson(journeys) : formatTrace(journeys));
+  const rows = ctx.lab.journeyOf(journeys);
+  ctx.out(json ? traceJson(journeys, rows) : formatTrace(rows));
   return 0;
 };

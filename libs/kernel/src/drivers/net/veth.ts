@@ -14,8 +14,10 @@ import { __netif_rx } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
 const F = {
-  vethXmit: kfn('veth_xmit', 'drivers/net/veth.c', 'driver'),
-  devForwardSkb: kfn('__dev_forward_skb', 'net/core/dev.c', 'driver'),
+  vethXmit: kfn('veth_xmit', 'drivers/net/veth.c', 'driver', (r: NetDevice | null) =>
+    r ? `peer ${r.name}${r.net.name ? ' netns ' + r.net.name : ''}` : 'no peer',
+  ),
+  devForwardSkb: kfn('__dev_forward_skb', 'net/core/dev.c', 'driver', (r: NetDevice) => `to ${r.name}, eth_type_trans`),
 };
 
 /** veth_xmit (veth.c:346) */
@@ -23,13 +25,13 @@ export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   const rcv = dev.peer;
   const length = skb.len;
-  ctx.step(skb, F.vethXmit, rcv ? `peer ${rcv.name}${rcv.net.name ? ' netns ' + rcv.net.name : ''}` : 'no peer');
+  ctx.step(skb, F.vethXmit, rcv);
   // __dev_forward_skb: is_skb_forwardable (peer up, frame fits its MTU), skb_scrub_packet across netns.
   if (!rcv || (rcv.flags & IFF_UP) === 0 || skb.len > rcv.mtu + rcv.hardHeaderLen + 4) {
     dev.stats.txDropped++;
     return drop(skb, SKB_DROP_REASON.DEV_READY);
   }
-  ctx.step(skb, F.devForwardSkb, `to ${rcv.name}, eth_type_trans`);
+  ctx.step(skb, F.devForwardSkb, rcv);
   if (rcv.net !== dev.net) {
     skb.dst = null;
     skb.sk = null;

@@ -12,7 +12,6 @@ import type { NetDevice } from './netdevice';
 import type { Rtable } from '../net/route';
 import type { Sock } from '../net/sock';
 import type { Net } from '../net/net_namespace';
-import type { TraceStep } from '../net/trace';
 
 export const PACKET_HOST = 0;
 export const PACKET_BROADCAST = 1;
@@ -54,8 +53,8 @@ export interface SkBuff {
   ignoreDf: boolean;
   mark: number;
   dropReason: SkbDropReason | null;
-  /** The journey so far: one step per kernel function. */
-  trace: TraceStep[];
+  /** The journey is recorded through KernelCtx.step (a trace ring, or a stream in distributed mode). */
+  traced: boolean;
   /** The process that caused the skb (pwru's PROCESS column): "ping", "<softirq>" ... */
   comm: string;
 }
@@ -84,7 +83,7 @@ export function allocSkb(net: Net, size: number, headroom = SKB_HEADROOM): SkBuf
     ignoreDf: false,
     mark: 0,
     dropReason: null,
-    trace: [],
+    traced: false,
     comm: '',
   };
 }
@@ -142,7 +141,7 @@ export function skbCopy(skb: SkBuff): SkBuff {
     ...skb,
     id: nextSkbId++,
     buf: skb.buf.slice(),
-    trace: [],
+    traced: false,
     dropReason: null,
   };
 }

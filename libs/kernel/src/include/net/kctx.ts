@@ -26,10 +26,11 @@ export interface KernelCtx {
   /** Simulated time in ns (ktime_get). */
   now(): number;
   /**
-   * Record that `fn` ran for `skb`, with the state it consulted. The runtime also charges the step's cost
-   * to the simulated clock.
+   * Record that `fn` ran for `skb`, with the state it consulted: raw values (`o` a reference or a fixed
+   * text, `a`..`d` numbers) that `fn.fmt` renders when the trace is read. The runtime also charges the
+   * step's cost to the simulated clock.
    */
-  step(skb: SkBuff, fn: KernelFn, info?: string): void;
+  step(skb: SkBuff, fn: KernelFn, o?: unknown, a?: number, b?: number, c?: number, d?: number): void;
   /**
    * Hand an skb to a kernel function and let the runtime carry it until it is consumed, dropped or queued:
    * ip_do_fragment's output per fragment, arp_queue drains, the backlog's deliveries, new ICMP replies.

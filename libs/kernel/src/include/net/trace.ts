@@ -15,15 +15,29 @@ export type Layer =
   | 'softirq'
   | 'rx';
 
-/** A modelled kernel function: its real name, source file, and layer. */
+/**
+ * Renders what a step consulted from the raw values it recorded. Steps record numbers and references,
+ * not text, so tracing every step costs no string building on the hot path; text is made when read.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TraceFmt = (o: any, a: number, b: number, c: number, d: number) => string;
+
+/** A modelled kernel function: its real name, source file, layer, and how to render its trace state. */
 export interface KernelFn {
   name: string;
   file: string;
   layer: Layer;
+  fmt?: TraceFmt;
 }
 
-export function kfn(name: string, file: string, layer: Layer): KernelFn {
-  return { name, file, layer };
+export function kfn(name: string, file: string, layer: Layer, fmt?: TraceFmt): KernelFn {
+  return { name, file, layer, fmt };
+}
+
+/** The text a step's recorded values stand for. */
+export function renderInfo(fn: KernelFn, o: unknown, a: number, b: number, c: number, d: number): string {
+  if (fn.fmt) return fn.fmt(o, a, b, c, d);
+  return typeof o === 'string' ? o : '';
 }
 
 export interface TraceStep {

@@ -14,20 +14,32 @@ import { kfn } from '../../include/net/trace';
 import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
 
 const F = {
-  devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev'),
-  devHardStartXmit: kfn('dev_hard_start_xmit', 'net/core/dev.c', 'dev'),
-  netifRx: kfn('__netif_rx', 'net/core/dev.c', 'softirq'),
-  enqueueToBacklog: kfn('enqueue_to_backlog', 'net/core/dev.c', 'softirq'),
-  netRxAction: kfn('net_rx_action', 'net/core/dev.c', 'softirq'),
-  processBacklog: kfn('process_backlog', 'net/core/dev.c', 'softirq'),
+  devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev', (d: NetDevice) => `qdisc ${d.qdisc}`),
+  devHardStartXmit: kfn('dev_hard_start_xmit', 'net/core/dev.c', 'dev', (d: NetDevice) => `xmit_one → ${d.ops.ndoStartXmit}`),
+  netifRx: kfn('__netif_rx', 'net/core/dev.c', 'softirq', (_o, cpu) => `cpu ${cpu}`),
+  enqueueToBacklog: kfn(
+    'enqueue_to_backlog',
+    'net/core/dev.c',
+    'softirq',
+    (_o, cpu, qlen, max) => `cpu ${cpu} input_pkt_queue ${qlen}/${max}${qlen > max ? ': full' : ''}`,
+  ),
+  netRxAction: kfn('net_rx_action', 'net/core/dev.c', 'softirq', (_o, left, budget) => `budget ${left}/${budget}`),
+  processBacklog: kfn(
+    'process_backlog',
+    'net/core/dev.c',
+    'softirq',
+    (_o, cpu, weight, pq, iq) => `cpu ${cpu} weight ${weight} process_queue ${pq} input_pkt_queue ${iq}`,
+  ),
   netifReceiveSkb: kfn('__netif_receive_skb', 'net/core/dev.c', 'rx'),
-  netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx'),
+  netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx', (_o, proto) =>
+    proto === ETH_P_IP ? 'ptype ETH_P_IP → ip_rcv' : proto === ETH_P_ARP ? 'ptype ETH_P_ARP → arp_rcv' : `ptype 0x${proto.toString(16)}: no handler`,
+  ),
 };
 
 /** __dev_queue_xmit (dev.c:4494). lo and veth have no queue (noqueue): straight to the driver. */
 export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
-  ctx.step(skb, F.devQueueXmit, `qdisc ${dev.qdisc}`);
+  ctx.step(skb, F.devQueueXmit, dev);
   if ((dev.flags & IFF_UP) === 0) {
     // noqueue branch with the device down: -ENETDOWN, counted as a TX drop.
     dev.stats.txDropped++;
@@ -39,7 +51,7 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
 /** dev_hard_start_xmit (dev.c:3715) → xmit_one: taps see the outgoing copy, then ndo_start_xmit. */
 export function dev_hard_start_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
-  ctx.step(skb, F.devHardStartXmit, `xmit_one → ${dev.ops.ndoStartXmit}`);
+  ctx.step(skb, F.devHardStartXmit, dev);
   ctx.tap(dev, skb, 'out');
   return next(dev.ops.ndoStartXmit, skb);
 }
@@ -49,7 +61,7 @@ export function dev_hard_start_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
  * the drivers, which count the packet only when it was queued.
  */
 export function __netif_rx(ctx: KernelCtx, skb: SkBuff): Verdict {
-  ctx.step(skb, F.netifRx, `cpu ${skb.cpu}`);
+  ctx.step(skb, F.netifRx, null, skb.cpu);
   return enqueue_to_backlog(ctx, skb, skb.cpu);
 }
 
@@ -59,7 +71,7 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
   const sd = host.softnet[cpu];
   const qlen = inputQueueLen(sd);
   const max = host.core.netdevMaxBacklog;
-  ctx.step(skb, F.enqueueToBacklog, `cpu ${cpu} input_pkt_queue ${qlen}/${max}`);
+  ctx.step(skb, F.enqueueToBacklog, null, cpu, qlen, max);
   if (qlen > max || (skb.dev && (skb.dev.flags & IFF_UP) === 0)) {
     sd.dropped++;
     if (skb.dev) skb.dev.stats.rxDropped++;
@@ -107,12 +119,8 @@ export function process_backlog(ctx: KernelCtx, host: Host, sd: SoftnetData, quo
     while (sd.processQueue.length) {
       const skb = sd.processQueue.shift()!;
       skb.comm = ctx.comm();
-      ctx.step(skb, F.netRxAction, `budget ${budget - work}/${host.core.netdevBudget}`);
-      ctx.step(
-        skb,
-        F.processBacklog,
-        `cpu ${sd.cpu} weight ${quota} process_queue ${sd.processQueue.length + 1} input_pkt_queue ${inputQueueLen(sd)}`,
-      );
+      ctx.step(skb, F.netRxAction, null, budget - work, host.core.netdevBudget);
+      ctx.step(skb, F.processBacklog, null, sd.cpu, quota, sd.processQueue.length + 1, inputQueueLen(sd));
       ctx.run('__netif_receive_skb', skb);
       if (++work >= limit) return work;
     }
@@ -141,7 +149,7 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff): Verdict {
   const sd = skb.net.host.softnet[skb.cpu];
   sd.processed++;
   const proto = skb.protocol;
-  ctx.step(skb, F.netifReceiveSkbCore, `ptype ${proto === ETH_P_IP ? 'ETH_P_IP → ip_rcv' : proto === ETH_P_ARP ? 'ETH_P_ARP → arp_rcv' : '0x' + proto.toString(16)}`);
+  ctx.step(skb, F.netifReceiveSkbCore, null, proto);
   ctx.tap(skb.dev!, skb, 'in');
   if (proto === ETH_P_IP) return next('ip_rcv', skb);
   if (proto === ETH_P_ARP) return next('arp_rcv', skb);

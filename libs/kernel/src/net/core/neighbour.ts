@@ -32,9 +32,9 @@ import { eth_header } from '../ethernet/eth';
 import { arp_constructor, arp_error_report, arp_solicit } from '../ipv4/arp';
 
 const F = {
-  neighOutput: kfn('neigh_output', 'include/net/neighbour.h', 'neigh'),
-  neighHhOutput: kfn('neigh_hh_output', 'include/net/neighbour.h', 'neigh'),
-  neighResolveOutput: kfn('neigh_resolve_output', 'net/core/neighbour.c', 'neigh'),
+  neighOutput: kfn('neigh_output', 'include/net/neighbour.h', 'neigh', (n: Neighbour, st) => neighDescribe(n, st)),
+  neighHhOutput: kfn('neigh_hh_output', 'include/net/neighbour.h', 'neigh', (n: Neighbour) => `cached header to ${formatMac(n.ha)}`),
+  neighResolveOutput: kfn('neigh_resolve_output', 'net/core/neighbour.c', 'neigh', (n: Neighbour, st) => neighDescribe(n, st)),
   neighEventSend: kfn('__neigh_event_send', 'net/core/neighbour.c', 'neigh'),
   neighUpdate: kfn('__neigh_update', 'net/core/neighbour.c', 'neigh'),
   neighInvalidate: kfn('neigh_invalidate', 'net/core/neighbour.c', 'neigh'),
@@ -46,8 +46,9 @@ function key(dev: NetDevice, ip: number): string {
   return `${dev.ifindex}:${ip}`;
 }
 
-export function neighDescribe(n: Neighbour): string {
-  return `${ipv4ToString(n.key)} ${NUD_NAMES[n.nudState] ?? n.nudState}${n.nudState & NUD_VALID ? ' lladdr ' + formatMac(n.ha) : ''}`;
+/** "10.0.0.2 REACHABLE lladdr ..." for traces; `state` is the NUD state when the step ran. */
+export function neighDescribe(n: Neighbour, state = n.nudState): string {
+  return `${ipv4ToString(n.key)} ${NUD_NAMES[state] ?? state}${state & NUD_VALID ? ' lladdr ' + formatMac(n.ha) : ''}`;
 }
 
 /** __ipv4_neigh_lookup_noref */
@@ -100,7 +101,7 @@ export function ip_neigh_for_gw(ctx: KernelCtx, net: Net, dev: NetDevice, nextho
 
 /** neigh_output (neighbour.h:534): the cached header when connected, else n->output. */
 export function neigh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
-  ctx.step(skb, F.neighOutput, neighDescribe(n));
+  ctx.step(skb, F.neighOutput, n, n.nudState);
   if (n.nudState & NUD_CONNECTED && n.hhCached) return neigh_hh_output(ctx, n, skb);
   return neigh_resolve_output(ctx, n, skb);
 }
@@ -109,13 +110,13 @@ export function neigh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict
 export function neigh_hh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
   n.used = ctx.now();
   eth_header(skb, n.dev, ETH_P_IP, n.ha);
-  ctx.step(skb, F.neighHhOutput, `hh ${formatMac(n.ha)}`);
+  ctx.step(skb, F.neighHhOutput, n);
   return next('__dev_queue_xmit', skb);
 }
 
 /** neigh_resolve_output (neighbour.c:1550): resolve first (maybe queueing the skb), then build the header. */
 export function neigh_resolve_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
-  ctx.step(skb, F.neighResolveOutput, neighDescribe(n));
+  ctx.step(skb, F.neighResolveOutput, n, n.nudState);
   const v = __neigh_event_send(ctx, n, skb);
   if (v) return v;
   // neigh_hh_init + dev_hard_header

@@ -22,12 +22,18 @@ import { icmp_send } from './icmp';
 
 const F = {
   ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
-  ipRcvCore: kfn('ip_rcv_core', 'net/ipv4/ip_input.c', 'ip'),
-  ipRcvFinish: kfn('ip_rcv_finish', 'net/ipv4/ip_input.c', 'ip'),
+  ipRcvCore: kfn('ip_rcv_core', 'net/ipv4/ip_input.c', 'ip', (o, s, d, ttl) =>
+    typeof o === 'string' ? o : `InReceives++, ${ipv4ToString(s)} > ${ipv4ToString(d)} ttl ${ttl}, NF_INET_PRE_ROUTING`,
+  ),
+  ipRcvFinish: kfn('ip_rcv_finish', 'net/ipv4/ip_input.c', 'ip', (o) =>
+    typeof o === 'string' ? o : `skb_valid_dst: keeps the output route (dev ${(o as { name: string }).name}), no input lookup`,
+  ),
   ipRouteInput: kfn('ip_route_input_noref', 'net/ipv4/route.c', 'route'),
   ipLocalDeliver: kfn('ip_local_deliver', 'net/ipv4/ip_input.c', 'ip'),
   ipLocalDeliverFinish: kfn('ip_local_deliver_finish', 'net/ipv4/ip_input.c', 'ip'),
-  ipProtocolDeliverRcu: kfn('ip_protocol_deliver_rcu', 'net/ipv4/ip_input.c', 'ip'),
+  ipProtocolDeliverRcu: kfn('ip_protocol_deliver_rcu', 'net/ipv4/ip_input.c', 'ip', (o, p) =>
+    typeof o === 'string' ? o : `protocol ${p} → ${p === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`,
+  ),
   ipError: kfn('ip_error', 'net/ipv4/route.c', 'ip'),
 };
 
@@ -52,11 +58,7 @@ export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   skbTrim(skb, ip.totalLength(skb.buf, off));
   skb.transportHeader = off + ip.headerLength(skb.buf, off);
-  ctx.step(
-    skb,
-    F.ipRcvCore,
-    `InReceives++, ${ipv4ToString(ip.src(skb.buf, off))} > ${ipv4ToString(ip.dst(skb.buf, off))} ttl ${ip.ttl(skb.buf, off)}, NF_INET_PRE_ROUTING`,
-  );
+  ctx.step(skb, F.ipRcvCore, null, ip.src(skb.buf, off), ip.dst(skb.buf, off), ip.ttl(skb.buf, off));
   return next('ip_rcv_finish', skb);
 }
 
@@ -73,7 +75,7 @@ export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
     skb.dst = rt;
     ctx.step(skb, F.ipRouteInput, `${rt.fib ? describeFib(rt.fib) : 'no route'} → ${rt.input}`);
   } else {
-    ctx.step(skb, F.ipRcvFinish, `skb_valid_dst: keeps the output route (dev ${skb.dst.dev.name}), no input lookup`);
+    ctx.step(skb, F.ipRcvFinish, skb.dst.dev);
   }
   // dst_input
   return next(skb.dst.input, skb);
@@ -109,7 +111,7 @@ export function ip_local_deliver_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
   const proto = ip.protocol(skb.buf, skb.networkHeader);
   if (proto === IPPROTO_ICMP || proto === IPPROTO_UDP) {
     net.mib.ip[IPSTATS.InDelivers]++;
-    ctx.step(skb, F.ipProtocolDeliverRcu, `protocol ${proto} → ${proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`);
+    ctx.step(skb, F.ipProtocolDeliverRcu, null, proto);
     return next(proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv', skb);
   }
   ctx.step(skb, F.ipProtocolDeliverRcu, `protocol ${proto}: no handler → InUnknownProtos++, ICMP protocol unreachable`);

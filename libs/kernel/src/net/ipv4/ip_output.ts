@@ -13,7 +13,7 @@ import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
-import { IFF_LOOPBACK, IFF_POINTOPOINT } from '../../include/linux/netdevice';
+import { IFF_LOOPBACK, IFF_POINTOPOINT, type NetDevice } from '../../include/linux/netdevice';
 import { EMSGSIZE } from '../../include/linux/errno';
 import { ETH_P_IP } from '@skblab/wire/ethernet';
 import * as ip from '@skblab/wire/ipv4';
@@ -27,14 +27,20 @@ import { ip_neigh_for_gw, neigh_output } from '../core/neighbour';
 import { ip_local_error } from './ip_sockglue';
 
 const F = {
-  ipMakeSkb: kfn('__ip_make_skb', 'net/ipv4/ip_output.c', 'ip'),
+  ipMakeSkb: kfn('__ip_make_skb', 'net/ipv4/ip_output.c', 'ip', (_o, s, d, ttl, df) =>
+    `${formatIpv4(s)} > ${formatIpv4(d)} ttl ${ttl}${df ? ' DF' : ''}`,
+  ),
   ipSendSkb: kfn('ip_send_skb', 'net/ipv4/ip_output.c', 'ip'),
   ipLocalOut: kfn('ip_local_out', 'net/ipv4/ip_output.c', 'ip'),
   __ipLocalOut: kfn('__ip_local_out', 'net/ipv4/ip_output.c', 'ip'),
-  ipOutput: kfn('ip_output', 'net/ipv4/ip_output.c', 'ip'),
+  ipOutput: kfn('ip_output', 'net/ipv4/ip_output.c', 'ip', (d: NetDevice) => `dev ${d.name}, NF_INET_POST_ROUTING`),
   ipFinishOutput: kfn('ip_finish_output', 'net/ipv4/ip_output.c', 'ip'),
-  __ipFinishOutput: kfn('__ip_finish_output', 'net/ipv4/ip_output.c', 'ip'),
-  ipFinishOutput2: kfn('ip_finish_output2', 'net/ipv4/ip_output.c', 'ip'),
+  __ipFinishOutput: kfn('__ip_finish_output', 'net/ipv4/ip_output.c', 'ip', (_o, len, mtu) =>
+    len > mtu ? `len ${len} > mtu ${mtu}: ip_fragment` : `len ${len} mtu ${mtu}`,
+  ),
+  ipFinishOutput2: kfn('ip_finish_output2', 'net/ipv4/ip_output.c', 'ip', (d: NetDevice, nh) =>
+    `OutTransmits++, neigh ${formatIpv4(nh)} dev ${d.name}`,
+  ),
   ipFragment: kfn('ip_fragment', 'net/ipv4/ip_output.c', 'ip'),
   ipDoFragment: kfn('ip_do_fragment', 'net/ipv4/ip_output.c', 'ip'),
 };
@@ -106,7 +112,7 @@ export function ip_make_skb(ctx: KernelCtx, cork: IpCork, l4: Uint8Array, steps:
   if (rt.dev.flags & IFF_LOOPBACK) skb.ipSummed = CHECKSUM_PARTIAL;
   steps(skb);
   ip.setIdent(skb.buf, off, ipSelectIdent(ctx, skb, cork.daddr));
-  ctx.step(skb, F.ipMakeSkb, `${formatIpv4(cork.saddr)} > ${formatIpv4(cork.daddr)} ttl ${cork.ttl}${df ? ' DF' : ''}`);
+  ctx.step(skb, F.ipMakeSkb, null, cork.saddr, cork.daddr, cork.ttl, df ? 1 : 0);
   if (cork.protocol === IPPROTO_ICMP) icmp_out_count(skb.net, skb.buf[off + IPV4_HLEN]);
   return skb;
 }
@@ -137,7 +143,7 @@ export function ip_output(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dst!.dev;
   skb.dev = dev;
   skb.protocol = ETH_P_IP;
-  ctx.step(skb, F.ipOutput, `dev ${dev.name}, NF_INET_POST_ROUTING`);
+  ctx.step(skb, F.ipOutput, dev);
   return next('ip_finish_output', skb);
 }
 
@@ -145,7 +151,7 @@ export function ip_output(ctx: KernelCtx, skb: SkBuff): Verdict {
 export function ip_finish_output(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.ipFinishOutput);
   const mtu = dstMtu(skb.dst!);
-  ctx.step(skb, F.__ipFinishOutput, `len ${skb.len} mtu ${mtu}`);
+  ctx.step(skb, F.__ipFinishOutput, null, skb.len, mtu);
   if (skb.len > mtu) return next('ip_fragment', skb);
   return next('ip_finish_output2', skb);
 }
@@ -160,7 +166,7 @@ export function ip_finish_output2(ctx: KernelCtx, skb: SkBuff): Verdict {
   skb.net.mib.ip[IPSTATS.OutTransmits]++;
   const nexthop = dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : rt.gw || ip.dst(skb.buf, skb.networkHeader);
   const n = ip_neigh_for_gw(ctx, skb.net, dev, nexthop);
-  ctx.step(skb, F.ipFinishOutput2, `OutTransmits++, neigh ${formatIpv4(nexthop)} dev ${dev.name}`);
+  ctx.step(skb, F.ipFinishOutput2, dev, nexthop);
   return neigh_output(ctx, n, skb);
 }
 

@@ -15,16 +15,17 @@ import { drop, queued, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
 import { ipv4ToString } from '@skblab/wire/address';
-import { ipRouteOutputKey, isRouteError, describeFib } from './route';
+import { ipRouteOutputKey, isRouteError, describeRt } from './route';
+import type { Rtable } from '../../include/net/route';
 import { ip_make_skb } from './ip_output';
 import { ip_icmp_error } from './ip_sockglue';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall'),
+  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`),
   inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
-  pingSendmsg: kfn('ping_v4_sendmsg', 'net/ipv4/ping.c', 'icmp'),
-  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route'),
+  pingSendmsg: kfn('ping_v4_sendmsg', 'net/ipv4/ping.c', 'icmp', (_o, id, seq) => `echo id ${id} seq ${seq}`),
+  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   pushPending: kfn('ping_v4_push_pending_frames', 'net/ipv4/ping.c', 'icmp'),
   pingRcv: kfn('ping_rcv', 'net/ipv4/ping.c', 'icmp'),
   pingQueueRcvSkb: kfn('__ping_queue_rcv_skb', 'net/ipv4/ping.c', 'socket'),
@@ -66,10 +67,10 @@ export function ping_v4_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr
     l4,
     (s) => {
       s.cpu = cpu;
-      ctx.step(s, F.sysSendto, `fd of ${sk.comm}, ${l4.length} bytes to ${ipv4ToString(daddr)}`);
+      ctx.step(s, F.sysSendto, sk, l4.length, daddr);
       ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
-      ctx.step(s, F.pingSendmsg, `echo id ${sk.num} seq ${icmp.echoSeq(l4, 0)}`);
-      ctx.step(s, F.routeOutput, rt.fib ? describeFib(rt.fib) + ` → dev ${rt.dev.name} src ${ipv4ToString(rt.src)}` : `dev ${rt.dev.name}`);
+      ctx.step(s, F.pingSendmsg, null, sk.num, icmp.echoSeq(l4, 0));
+      ctx.step(s, F.routeOutput, rt);
       ctx.step(s, F.pushPending, 'ip_push_pending_frames');
     },
   );

@@ -49,6 +49,11 @@ export function describeFib(e: FibEntry): string {
   return `${type}${dst}${via} dev ${e.dev?.name ?? '?'} table ${e.table === 255 ? 'local' : 'main'}`;
 }
 
+/** The route lookup's answer for traces: the route that matched, then device and source chosen. */
+export function describeRt(rt: Rtable): string {
+  return (rt.fib ? describeFib(rt.fib) + ' → ' : '') + `dev ${rt.dev.name} src ${formatIpv4(rt.src)}`;
+}
+
 /**
  * ip_route_output_key_hash_rcu (route.c:2698): pick the route, the output device and the source address.
  * A local destination goes out through lo whatever device owns the address (route.c:2835-2855).

@@ -19,7 +19,8 @@ import * as ip from '@skblab/wire/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '@skblab/wire/icmp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Ipv4Repr } from '@skblab/wire/ipv4';
-import { ipRouteOutputKey, isRouteError, describeFib } from './route';
+import { ipRouteOutputKey, isRouteError, describeRt } from './route';
+import type { Rtable } from '../../include/net/route';
 import { ip_make_skb } from './ip_output';
 import { icmp_send } from './icmp';
 import { icmpErrno } from './ping';
@@ -27,16 +28,20 @@ import { ip_icmp_error } from './ip_sockglue';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall'),
+  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (_o, len, d, port) => `${len} bytes to ${ipv4ToString(d)}:${port}`),
   inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
-  udpSendmsg: kfn('udp_sendmsg', 'net/ipv4/udp.c', 'udp'),
-  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route'),
-  udpSendSkb: kfn('udp_send_skb', 'net/ipv4/udp.c', 'udp'),
+  udpSendmsg: kfn('udp_sendmsg', 'net/ipv4/udp.c', 'udp', (_o, sport, conn) => `sport ${sport}${conn ? ' (connected)' : ''}`),
+  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
+  udpSendSkb: kfn('udp_send_skb', 'net/ipv4/udp.c', 'udp', (_o, s, d, len) => `${s} > ${d} len ${len}`),
   udpRcv: kfn('udp_rcv', 'net/ipv4/udp.c', 'udp'),
-  udp4LibRcv: kfn('__udp4_lib_rcv', 'net/ipv4/udp.c', 'udp'),
+  udp4LibRcv: kfn('__udp4_lib_rcv', 'net/ipv4/udp.c', 'udp', (o, d, port) =>
+    typeof o === 'string' ? o : `__udp4_lib_lookup ${ipv4ToString(d)}:${port} → socket of ${(o as Sock).comm}`,
+  ),
   udpQueueRcvSkb: kfn('udp_queue_rcv_skb', 'net/ipv4/udp.c', 'udp'),
-  udpEnqueue: kfn('__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', 'socket'),
-  udpRecvmsg: kfn('udp_recvmsg', 'net/ipv4/udp.c', 'socket'),
+  udpEnqueue: kfn('__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', 'socket', (o, qlen) =>
+    typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`,
+  ),
+  udpRecvmsg: kfn('udp_recvmsg', 'net/ipv4/udp.c', 'socket', (sk: Sock) => `read by ${sk.comm}, InDatagrams++`),
 };
 
 /** udp_lib_get_port: bind to `port`, or an ephemeral port from ip_local_port_range when 0. */
@@ -104,16 +109,16 @@ export function udp_sendmsg(
     l4,
     (s) => {
       s.cpu = cpu;
-      ctx.step(s, F.sysSendto, `${payload.length} bytes to ${ipv4ToString(daddr!)}:${dport}`);
+      ctx.step(s, F.sysSendto, null, payload.length, daddr!, dport);
       ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
-      ctx.step(s, F.udpSendmsg, `sport ${sk.num}${sk.connected ? ' (connected)' : ''}`);
-      ctx.step(s, F.routeOutput, rt.fib ? describeFib(rt.fib) + ` → dev ${rt.dev.name} src ${ipv4ToString(saddr)}` : `dev ${rt.dev.name}`);
+      ctx.step(s, F.udpSendmsg, null, sk.num, sk.connected ? 1 : 0);
+      ctx.step(s, F.routeOutput, rt);
     },
   );
   if (typeof skb === 'number') return skb;
   // udp_send_skb (udp.c:971): the UDP header and checksum over the whole datagram.
   udp.emitUdpHeader({ srcPort: sk.num, dstPort: dport, length: ulen }, skb.buf, skb.transportHeader, saddr, daddr);
-  ctx.step(skb, F.udpSendSkb, `${sk.num} > ${dport} len ${ulen}`);
+  ctx.step(skb, F.udpSendSkb, null, sk.num, dport, ulen);
   const v = ctx.run('ip_send_skb', skb);
   if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
     net.mib.ip[IPSTATS.OutDiscards]++;
@@ -177,7 +182,7 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     return drop(skb, SKB_DROP_REASON.NO_SOCKET);
   }
-  ctx.step(skb, F.udp4LibRcv, `__udp4_lib_lookup ${ipv4ToString(daddr)}:${dport} → socket of ${sk.comm}`);
+  ctx.step(skb, F.udp4LibRcv, sk, daddr, dport);
   ctx.step(skb, F.udpQueueRcvSkb);
   return __udp_enqueue_schedule_skb(ctx, sk, skb);
 }
@@ -195,7 +200,7 @@ export function __udp_enqueue_schedule_skb(ctx: KernelCtx, sk: Sock, skb: SkBuff
   }
   sk.rmemAlloc += size;
   sk.receiveQueue.push(skb);
-  ctx.step(skb, F.udpEnqueue, `sk_receive_queue ${sk.receiveQueue.length}, sock_def_readable`);
+  ctx.step(skb, F.udpEnqueue, null, sk.receiveQueue.length);
   sockDefReadable(sk);
   return queued(skb, 'sk_receive_queue');
 }
@@ -211,7 +216,7 @@ export function udp_recvmsg(
   const off = skb.transportHeader;
   const ulen = udp.length(skb.buf, off);
   sk.net.mib.udp[UDP_MIB.InDatagrams]++;
-  ctx.step(skb, F.udpRecvmsg, `read by ${sk.comm}, InDatagrams++`);
+  ctx.step(skb, F.udpRecvmsg, sk);
   ctx.free(skb);
   return {
     data: skb.buf.slice(off + udp.UDP_HLEN, off + ulen),
