@@ -1,0 +1,1058 @@
+/**
+ * Synthetic frames (built with this module's emitters by test/golden/wire/generate.ts) covering printer
+ * branches the real captures do not reach, each with the first line tcpdump version 4.99.3 printed for it
+ * with `tcpdump -n -t -r` (test/golden/wire/synthetic.pcap). Do not edit by hand.
+ */
+
+export interface PrinterCase {
+  name: string;
+  tcpdump: string;
+  hex: string;
+}
+
+export const PRINTER_CASES: PrinterCase[] = [
+  {
+    name: 'tcp syn-ack with Linux options',
+    tcpdump:
+      'IP 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04 05 b4 04 02 08 0a 00 00
+      00 07 00 00 00 09 01 03 03 07
+    `,
+  },
+  {
+    name: 'tcp data psh-ack',
+    tcpdump:
+      'IP 192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 39 12 34 40 00 40 06 3c 4f c0 00 02 01 c6 33
+      64 07 9c 42 1f 91 ee 6b 28 00 00 00 00 05 80 18
+      01 f6 8c 6f 00 00 01 01 08 0a 00 00 00 01 00 00
+      00 02 61 62 63 64 65
+    `,
+  },
+  {
+    name: 'tcp seq wraps',
+    tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], seq 4294967294:2, ack 1, win 502, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 43 23 28 ff ff ff fe 00 00 00 01 50 10
+      01 f6 3d 6c 00 00 61 62 63 64
+    `,
+  },
+  {
+    name: 'tcp fin-ack',
+    tcpdump: 'IP 192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], seq 10, ack 20, win 502, length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
+      64 07 9c 44 23 29 00 00 00 0a 00 00 00 14 50 11
+      01 f6 02 16 00 00
+    `,
+  },
+  {
+    name: 'tcp rst no ack',
+    tcpdump: 'IP 192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], seq 77, win 502, length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
+      64 07 9c 45 23 2a 00 00 00 4d 00 00 00 00 50 04
+      01 f6 01 f2 00 00
+    `,
+  },
+  {
+    name: 'tcp no flags',
+    tcpdump: 'IP 192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], win 502, length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
+      64 07 9c 46 23 2b 00 00 00 01 00 00 00 00 50 00
+      01 f6 02 40 00 00
+    `,
+  },
+  {
+    name: 'tcp urg ece cwr',
+    tcpdump:
+      'IP 192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], seq 1:4, ack 2, win 502, urg 2, length 3',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2b 12 34 40 00 40 06 3c 5d c0 00 02 01 c6 33
+      64 07 9c 47 23 2c 00 00 00 01 00 00 00 02 50 f8
+      01 f6 3c dc 00 02 61 62 63
+    `,
+  },
+  {
+    name: 'tcp sack blocks',
+    tcpdump:
+      'IP 192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 9c 48 23 2d 00 00 00 64 00 00 13 88 a0 10
+      01 f6 46 11 00 00 01 01 05 12 00 00 13 ec 00 00
+      14 50 00 00 14 b4 00 00 15 18
+    `,
+  },
+  {
+    name: 'tcp sack blocks reversed ports',
+    tcpdump:
+      'IP 192.0.2.1.9006 > 198.51.100.7.80: Flags [.], ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 34 12 34 40 00 40 06 3c 54 c0 00 02 01 c6 33
+      64 07 23 2e 00 50 00 00 00 64 00 00 13 88 80 10
+      01 f6 2b e5 00 00 01 01 05 0a 00 00 13 ec 00 00
+      14 50
+    `,
+  },
+  {
+    name: 'tcp sack without ack',
+    tcpdump:
+      'IP 192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 34 12 34 40 00 40 06 3c 54 c0 00 02 01 c6 33
+      64 07 9c 49 23 2f 00 00 00 64 00 00 00 00 80 02
+      01 f6 a3 80 00 00 01 01 05 0a 00 00 13 ec 00 00
+      14 50
+    `,
+  },
+  {
+    name: 'tcp sackOK alone',
+    tcpdump:
+      'IP 192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 30 12 34 40 00 40 06 3c 58 c0 00 02 01 c6 33
+      64 07 9c 4a 23 30 00 00 00 01 00 00 00 00 70 02
+      01 f6 d9 0d 00 00 02 04 02 18 01 01 04 02
+    `,
+  },
+  {
+    name: 'tcp unknown option',
+    tcpdump:
+      'IP 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xabcd], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 4b 23 31 00 00 00 01 00 00 00 00 60 02
+      01 f6 e3 5c 00 00 63 04 ab cd
+    `,
+  },
+  {
+    name: 'tcp eol then padding',
+    tcpdump: 'IP 192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], seq 1, win 502, options [nop,eol], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 4c 23 32 00 00 00 01 00 00 00 00 60 02
+      01 f6 f1 2c 00 00 01 00 00 00
+    `,
+  },
+  {
+    name: 'tcp bad option length',
+    tcpdump: 'IP 192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], seq 1, win 502, options [[bad opt]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 4d 23 33 00 00 00 01 00 00 00 00 60 02
+      01 f6 ea 6d 00 00 02 09 05 b4
+    `,
+  },
+  {
+    name: 'tcp mss wrong size',
+    tcpdump:
+      'IP 192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], seq 1, win 502, options [mss 1281[len 3]], length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 4e 23 34 00 00 00 01 00 00 00 00 60 02
+      01 f6 eb 24 00 00 02 03 05 01
+    `,
+  },
+  {
+    name: 'tcp md5 option',
+    tcpdump:
+      "IP 192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 9c 4f 23 35 00 00 00 01 00 00 00 00 a0 02
+      01 f6 66 c4 00 00 13 12 00 01 02 03 04 05 06 07
+      08 09 0a 0b 0c 0d 0e 0f 00 00
+    `,
+  },
+  {
+    name: 'udp empty payload',
+    tcpdump: 'IP 192.0.2.1.40000 > 198.51.100.7.9999: UDP, length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1c 12 34 40 00 40 11 3c 61 c0 00 02 01 c6 33
+      64 07 9c 40 27 0f 00 08 50 52
+    `,
+  },
+  {
+    name: 'udp bad length',
+    tcpdump: 'IP 192.0.2.1.40001 > 198.51.100.7.9999: UDP, bad length 92 > 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
+      64 07 9c 41 27 0f 00 64 4d 95 00 01 02 03
+    `,
+  },
+  {
+    name: 'udp length below 8',
+    tcpdump: 'IP 192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
+      64 07 9c 42 27 0f 00 04 50 58 00 01 02 03
+    `,
+  },
+  {
+    name: 'udp first fragment',
+    tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 24 12 34 20 00 40 11 5c 59 c0 00 02 01 c6 33
+      64 07 9c 43 27 0f 03 e8 3c 7f 00 01 02 03 04 05
+      06 07
+    `,
+  },
+  {
+    name: 'udp later fragment',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ip-proto-17',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 24 12 34 20 b9 40 11 5b a0 c0 00 02 01 c6 33
+      64 07 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d
+      0e 0f
+    `,
+  },
+  {
+    name: 'ip unknown protocol',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 fd 3b 71 c0 00 02 01 c6 33
+      64 07 00 01 02 03 04 05 06 07 08 09 0a 0b
+    `,
+  },
+  {
+    name: 'ip truncated',
+    tcpdump: 'IP truncated-ip - 8 bytes missing! 192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 30 12 34 40 00 40 11 3c 4d c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 1c b9 12 00 01 02 03 04 05
+      06 07 08 09 0a 0b
+    `,
+  },
+  {
+    name: 'ip bad version',
+    tcpdump: 'IP6, wrong link-layer encapsulation (invalid)',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 65 00
+      00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip bad hlen',
+    tcpdump: 'IP bad-hlen 16',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 44 00
+      00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip total below hlen',
+    tcpdump: 'IP bad-len 12',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 0c 12 34 40 00 40 11 3c 71 c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip short version 0',
+    tcpdump: 'IP0 (invalid)',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 00 01
+      02 03 04 05 06 07 08 09 0a 0b
+    `,
+  },
+  {
+    name: 'ip short',
+    tcpdump: 'IP  [|ip]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 00 00 00 00 40 11 00 00
+    `,
+  },
+  {
+    name: 'ip version 5',
+    tcpdump: 'IP5 (invalid)',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 55 00
+      00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip with options',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
+      00 24 12 34 40 00 40 11 a7 54 c0 00 02 01 c6 33
+      64 07 94 04 00 00 00 01 00 02 00 0c 11 93 00 01
+      02 03
+    `,
+  },
+  {
+    name: 'icmp echo reply',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1f 12 34 40 00 40 01 3c 6e c0 00 02 01 c6 33
+      64 07 00 00 fd fe ff ff ff ff 00 01 02
+    `,
+  },
+  {
+    name: 'icmp unreach code 0',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 00 de 24 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 1',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 01 de 23 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 5',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 05 de 1f 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 6',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 06 de 1e 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 7',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 07 de 1d 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 8',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 08 de 1c 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 9',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 09 de 1b 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 10',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0a de 1a 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 11',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0b de 19 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 12',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0c de 18 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 13',
+    tcpdump:
+      'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0d de 17 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 14',
+    tcpdump:
+      'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0e de 16 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 15',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 0f de 15 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach code 16',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 10 de 14 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp protocol unreach',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 02 de 22 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 84 c1 c5 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp tcp port unreach',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 03 60 a6 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 06 c2 43 c6 33 64 07 cb 00 71 09 9c 40
+      00 16 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp sctp port unreach',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 03 60 b3 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 84 c1 c5 c6 33 64 07 cb 00 71 09 9c 40
+      00 09 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp frag needed no mtu',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 04 de 20 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unreach truncated quote',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
+      64 07 03 01 de da 00 00 00 00 00 01 02 03 04 05
+      06 07 08 09 0a 0b
+    `,
+  },
+  {
+    name: 'icmp reassembly time exceeded',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 0b 01 d6 23 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp time exceeded code 7',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 0b 07 d6 1d 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp redirect host',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 05 01 19 25 c0 00 02 fe 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp redirect tos net',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 05 02 19 24 c0 00 02 fe 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp redirect code 9',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 05 09 19 1d c0 00 02 fe 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp parameter problem octet',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 0c 00 c1 24 14 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp parameter problem code',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 0c 01 d5 23 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp source quench',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP source quench, length 36',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 04 00 dd 24 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71 09 9c 40
+      82 9a 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp timestamp request',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
+      64 07 0d 00 f2 f5 00 07 00 03 00 00 00 00 00 00
+      00 00 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp timestamp reply',
+    tcpdump:
+      'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
+      64 07 0e 00 11 68 00 07 00 03 00 9a 7e c8 00 00
+      00 05 05 26 5c 00
+    `,
+  },
+  {
+    name: 'icmp mask request',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 01 3c 6d c0 00 02 01 c6 33
+      64 07 11 00 ee fd 00 01 00 01 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp mask reply',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 01 3c 6d c0 00 02 01 c6 33
+      64 07 12 00 fd fc 00 01 00 01 ff ff f0 00
+    `,
+  },
+  {
+    name: 'icmp router solicitation',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
+      64 07 0a 00 f5 ff 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp router advert',
+    tcpdump:
+      'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 01 3c 61 c0 00 02 01 c6 33
+      64 07 09 00 69 ee 02 02 07 08 c0 00 02 01 00 00
+      00 01 c0 00 02 02 00 00 00 02
+    `,
+  },
+  {
+    name: 'icmp router advert hours',
+    tcpdump:
+      'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 24 12 34 40 00 40 01 3c 69 c0 00 02 01 c6 33
+      64 07 09 00 17 da 01 02 1c 21 c0 00 02 01 00 00
+      00 01
+    `,
+  },
+  {
+    name: 'icmp router advert bad size',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
+      64 07 09 00 f5 cc 01 03 00 30 00 00 00 00 00 00
+      00 00 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp information request',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
+      64 07 0f 00 f0 ff 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp unknown type',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
+      64 07 2a 03 d5 fc 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp truncated echo',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 18 12 34 40 00 40 01 3c 75 c0 00 02 01 c6 33
+      64 07 08 00 f7 ff
+    `,
+  },
+  {
+    name: 'arp request with target mac',
+    tcpdump: 'ARP, Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp gratuitous',
+    tcpdump: 'ARP, Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c0 00 02 01
+    `,
+  },
+  {
+    name: 'arp reply padded',
+    tcpdump: 'ARP, Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 02 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07 00 00 00 00 00 00
+      00 00 00 00 00 00 00 00 00 00 00 00
+    `,
+  },
+  {
+    name: 'arp reverse request',
+    tcpdump: 'ARP, Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 03 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp reverse reply',
+    tcpdump: 'ARP, Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 04 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp inverse request',
+    tcpdump: 'ARP, Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 08 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp inverse reply',
+    tcpdump: 'ARP, Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 09 02 00 00 00 00 01 c0 00 02 01
+      02 00 00 00 00 02 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp non-ipv4 protocol',
+    tcpdump: 'ARP, Ethernet (len 6), IPv6 (len 4), length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      86 dd 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp ieee802 hardware',
+    tcpdump: 'ARP, Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 06
+      08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp unknown hardware and protocol',
+    tcpdump: 'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 63
+      12 34 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp unknown op',
+    tcpdump: 'ARP, Unknown (99) ',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 63 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp truncated',
+    tcpdump: ' [|arp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00
+    `,
+  },
+  {
+    name: 'arp truncated in fixed part',
+    tcpdump: ' [|arp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06
+    `,
+  },
+  {
+    name: 'tcp cut after 10 bytes',
+    tcpdump: 'IP truncated-ip - 30 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00
+    `,
+  },
+  {
+    name: 'tcp cut after 20 bytes',
+    tcpdump:
+      'IP truncated-ip - 20 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00
+    `,
+  },
+  {
+    name: 'tcp cut after 21 bytes',
+    tcpdump:
+      'IP truncated-ip - 19 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02
+    `,
+  },
+  {
+    name: 'tcp cut after 22 bytes',
+    tcpdump:
+      'IP truncated-ip - 18 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04
+    `,
+  },
+  {
+    name: 'tcp cut after 24 bytes',
+    tcpdump:
+      'IP truncated-ip - 16 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04 05 b4
+    `,
+  },
+  {
+    name: 'tcp cut after 28 bytes',
+    tcpdump:
+      'IP truncated-ip - 12 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04 05 b4 04 02 08 0a
+    `,
+  },
+  {
+    name: 'tcp cut after 36 bytes',
+    tcpdump:
+      'IP truncated-ip - 4 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04 05 b4 04 02 08 0a 00 00
+      00 07 00 00 00 09
+    `,
+  },
+  {
+    name: 'tcp cut after 39 bytes',
+    tcpdump:
+      'IP truncated-ip - 1 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 00 50 9c 41 00 00 03 e8 00 00 07 d0 a0 12
+      01 f6 b1 64 00 00 02 04 05 b4 04 02 08 0a 00 00
+      00 07 00 00 00 09 01 03 03
+    `,
+  },
+  {
+    name: 'tcp cut inside sack',
+    tcpdump:
+      'IP truncated-ip - 8 bytes missing! 192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
+      64 07 9c ac 23 91 00 00 00 64 00 00 13 88 a0 10
+      01 f6 45 49 00 00 01 01 05 12 00 00 13 ec 00 00
+      14 50
+    `,
+  },
+  {
+    name: 'tcp cut inside unknown option',
+    tcpdump:
+      'IP truncated-ip - 1 bytes missing! 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
+      64 07 9c 4b 23 31 00 00 00 01 00 00 00 00 60 02
+      01 f6 e3 5c 00 00 63 04 ab
+    `,
+  },
+  {
+    name: 'udp cut after 3 bytes',
+    tcpdump: 'IP truncated-ip - 17 bytes missing! 192.0.2.1 > 198.51.100.7:  [|udp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
+      64 07 9c a4 27
+    `,
+  },
+  {
+    name: 'udp cut after 5 bytes',
+    tcpdump: 'IP truncated-ip - 15 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
+      64 07 9c a4 27 0f 00
+    `,
+  },
+  {
+    name: 'udp cut after 7 bytes',
+    tcpdump: 'IP truncated-ip - 13 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
+      64 07 9c a4 27 0f 00 14 31
+    `,
+  },
+  {
+    name: 'udp shorter than its header',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1a 12 34 40 00 40 11 3c 63 c0 00 02 01 c6 33
+      64 07 00 01 02 03 04 05
+    `,
+  },
+  {
+    name: 'udp of 2 bytes',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|udp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 16 12 34 40 00 40 11 3c 67 c0 00 02 01 c6 33
+      64 07 00 01
+    `,
+  },
+  {
+    name: 'icmp error cut after 1 bytes',
+    tcpdump: 'IP truncated-ip - 35 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03
+    `,
+  },
+  {
+    name: 'icmp error cut after 8 bytes',
+    tcpdump: 'IP truncated-ip - 28 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 03 de 21 00 00 00 00
+    `,
+  },
+  {
+    name: 'icmp error cut after 20 bytes',
+    tcpdump: 'IP truncated-ip - 16 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 03 de 21 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38
+    `,
+  },
+  {
+    name: 'icmp error cut after 27 bytes',
+    tcpdump: 'IP truncated-ip - 9 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
+      64 07 03 03 de 21 00 00 00 00 45 00 00 3c 12 34
+      40 00 40 11 c2 38 c6 33 64 07 cb 00 71
+    `,
+  },
+  {
+    name: 'ip cut inside header',
+    tcpdump: 'IP  [|ip]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 11
+    `,
+  },
+  {
+    name: 'ip with nothing captured',
+    tcpdump: ' [|ip]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00
+    `,
+  },
+];

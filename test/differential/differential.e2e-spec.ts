@@ -1,0 +1,89 @@
+/**
+ * The differential suite: every scenario runs against the real kernel (network namespaces on this machine)
+ * and against skblab (`node bin/skblab shell host1`), and what skblab shows must equal what the kernel
+ * shows: nonzero /proc/net/snmp deltas per namespace, `ip -s link` deltas per device, the text of chosen
+ * commands, and the output and exit status of chosen action lines. See docs/differential.md.
+ *
+ * Without root, network namespaces or the tools, the tests are defined with test.skip and a warning says
+ * what is missing. Run one scenario: npx jest test/differential/differential -t 'lo-ping-1'
+ */
+import { deleteStaleNamespaces, probeRealKernel, RealKernel } from './real-kernel';
+import { SCENARIOS } from './scenarios';
+import { Observed, observe, SideRun, transcript } from './script';
+import { runSkblab } from './skblab-side';
+
+const missing = probeRealKernel();
+if (missing) {
+  console.warn(
+    `differential suite SKIPPED: the real-kernel side cannot run on this machine: ${missing}\n` +
+      `(it needs Linux, root, ip netns add, iproute2, iputils-ping, netcat-openbsd, nsenter, timeout)`,
+  );
+}
+const maybe = missing ? test.skip : test;
+
+/** A skblab that hangs would cost every scenario its full time limit: stop trying after a few in a row. */
+const GIVE_UP_AFTER_TIMEOUTS = 3;
+let skblabTimeouts = 0;
+
+function withContext(e: unknown, context: string): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  err.message = `${err.message}\n\n${context}`;
+  return err;
+}
+
+function show(obs: Observed): string {
+  return JSON.stringify(obs, null, 2);
+}
+
+describe('differential: real kernel vs skblab', () => {
+  let real: RealKernel | undefined;
+
+  beforeAll(() => {
+    if (missing) return;
+    deleteStaleNamespaces();
+    real = new RealKernel();
+  });
+
+  afterAll(() => real?.cleanup());
+
+  for (const s of SCENARIOS) {
+    maybe(
+      `${s.name}: ${s.description}`,
+      () => {
+        const realRun = (real as RealKernel).run(s);
+        let realObs: Observed;
+        try {
+          realObs = observe(s, realRun, true);
+        } catch (e) {
+          throw withContext(
+            e,
+            'The REAL-kernel side failed: this is a problem of the suite or of this machine.',
+          );
+        }
+        let skRun: SideRun;
+        let skObs: Observed;
+        try {
+          if (skblabTimeouts >= GIVE_UP_AFTER_TIMEOUTS) {
+            throw new Error(
+              `skblab not run: it timed out in the last ${skblabTimeouts} scenarios, so the rest are not tried.`,
+            );
+          }
+          skRun = runSkblab(s);
+          skblabTimeouts = skRun.exit.startsWith('timed out') ? skblabTimeouts + 1 : 0;
+          skObs = observe(s, skRun);
+        } catch (e) {
+          throw withContext(e, `What the real kernel shows for this scenario:\n${show(realObs)}`);
+        }
+        try {
+          expect(skObs).toEqual(realObs);
+        } catch (e) {
+          throw withContext(
+            e,
+            `skblab transcript:\n${transcript(skRun)}\n\nreal-kernel transcript:\n${transcript(realRun)}`,
+          );
+        }
+      },
+      ((s.timeoutSec ?? 30) * 2 + 20) * 1000,
+    );
+  }
+});

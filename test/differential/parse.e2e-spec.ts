@@ -1,0 +1,357 @@
+/**
+ * Unit tests of the differential suite's own parsing and script building, on text captured from a real
+ * machine (Linux 6.18, iproute2 6.1.0, iputils 20221126). They need neither root nor skblab.
+ */
+import {
+  delta,
+  isNeighDump,
+  maskMacs,
+  maskPingTimes,
+  normaliseText,
+  parseIpLinkStats,
+  parseSnmp,
+  pick,
+  sortLines,
+  splitByMarkers,
+  tailAfterMarkers,
+} from './parse';
+import { createdNamespaces } from './real-kernel';
+import { SCENARIOS, Scenario } from './scenarios';
+import { observe, scriptOf, splitRun, stepsOf } from './script';
+
+const SNMP_BEFORE = `Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits
+Ip: 2 64 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps
+Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors
+Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0
+Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+Udp: 0 0 0 0 0 0 0 0 0
+UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+UdpLite: 0 0 0 0 0 0 0 0 0
+`;
+
+/** After `ping -c 1 127.0.0.1`: the IcmpMsg pair appears once an ICMP type has been counted. */
+const SNMP_AFTER = `Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits
+Ip: 2 64 2 0 0 0 0 0 2 2 0 0 0 0 0 0 0 0 0 2
+Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps
+Icmp: 2 0 0 0 0 0 0 0 1 1 0 0 0 0 2 0 0 0 0 0 0 0 0 1 1 0 0 0 0
+IcmpMsg: InType0 InType8 OutType0 OutType8
+IcmpMsg: 1 1 1 1
+Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors
+Tcp: 1 200 120000 -1 0 0 0 0 0 0 0 0 0 0 0
+Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+Udp: 0 0 0 0 0 0 0 0 0
+UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+UdpLite: 0 0 0 0 0 0 0 0 0
+`;
+
+// iproute2 6.1 ends the header and number lines with blanks; kept as captured.
+const LO_BEFORE = [
+  '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+  '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+  '    RX:  bytes packets errors dropped  missed   mcast           ',
+  '             0       0      0       0       0       0 ',
+  '    TX:  bytes packets errors dropped carrier collsns           ',
+  '             0       0      0       0       0       0 ',
+  '',
+].join('\n');
+
+const LO_AFTER = LO_BEFORE.replace(/ {13}0 {7}0 /g, '           168       2 ');
+
+const VETH1_AFTER = [
+  '2: veth1@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000',
+  '    link/ether 72:48:b6:20:0a:5c brd ff:ff:ff:ff:ff:ff link-netns host1',
+  '    RX:  bytes packets errors dropped  missed   mcast           ',
+  '          3152       4      0       0       0       0 ',
+  '    TX:  bytes packets errors dropped carrier collsns           ',
+  '          3152       4      0       0       0       0 ',
+  '',
+].join('\n');
+
+/** iproute2 before 5.x aligned the columns differently and said "overrun" for "missed". */
+const OLD_IPROUTE2 = [
+  '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT qlen 1000',
+  '    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff',
+  '    RX: bytes  packets  errors  dropped overrun mcast   ',
+  '    1234       10       1       2       0       0       ',
+  '    TX: bytes  packets  errors  dropped carrier collsns ',
+  '    5678       20       0       3       0       0       ',
+].join('\n');
+
+const PING_LO = `PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.
+64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.142 ms
+
+--- 127.0.0.1 ping statistics ---
+1 packets transmitted, 1 received, 0% packet loss, time 0ms
+rtt min/avg/max/mdev = 0.142/0.142/0.142/0.000 ms
+`;
+
+describe('parseSnmp', () => {
+  it('reads every header/value pair as Group.Name', () => {
+    const c = parseSnmp(SNMP_BEFORE);
+    expect(c['Ip.Forwarding']).toBe(2);
+    expect(c['Ip.DefaultTTL']).toBe(64);
+    expect(c['Ip.OutTransmits']).toBe(0);
+    expect(c['Icmp.OutRateLimitHost']).toBe(0);
+    expect(c['Tcp.MaxConn']).toBe(-1);
+    expect(c['Tcp.RtoMax']).toBe(120000);
+    expect(c['UdpLite.MemErrors']).toBe(0);
+    expect(Object.keys(c).filter((k) => k.startsWith('IcmpMsg.'))).toEqual([]);
+    expect(Object.keys(c)).toHaveLength(20 + 29 + 15 + 9 + 9);
+  });
+
+  it('reads the IcmpMsg columns, which come and go with the ICMP types seen', () => {
+    const c = parseSnmp(SNMP_AFTER);
+    expect(pick(c, ['IcmpMsg'])).toEqual({
+      'IcmpMsg.InType0': 1,
+      'IcmpMsg.InType8': 1,
+      'IcmpMsg.OutType0': 1,
+      'IcmpMsg.OutType8': 1,
+    });
+  });
+
+  it('rejects text that is not /proc/net/snmp, and mismatched lines', () => {
+    expect(() => parseSnmp('cat: /proc/net/snmp: No such file or directory\n')).toThrow(
+      /not \/proc\/net\/snmp/,
+    );
+    expect(() => parseSnmp('Ip: InReceives OutRequests\nIp: 1\n')).toThrow(/2 names but 1 values/);
+  });
+});
+
+describe('delta', () => {
+  it('gives the nonzero after - before, including keys only one side has', () => {
+    expect(delta(parseSnmp(SNMP_BEFORE), parseSnmp(SNMP_AFTER))).toEqual({
+      'Ip.InReceives': 2,
+      'Ip.InDelivers': 2,
+      'Ip.OutRequests': 2,
+      'Ip.OutTransmits': 2,
+      'Icmp.InMsgs': 2,
+      'Icmp.InEchos': 1,
+      'Icmp.InEchoReps': 1,
+      'Icmp.OutMsgs': 2,
+      'Icmp.OutEchos': 1,
+      'Icmp.OutEchoReps': 1,
+      'IcmpMsg.InType0': 1,
+      'IcmpMsg.InType8': 1,
+      'IcmpMsg.OutType0': 1,
+      'IcmpMsg.OutType8': 1,
+    });
+    expect(delta({ a: 5 }, {})).toEqual({ a: -5 });
+  });
+});
+
+describe('parseIpLinkStats', () => {
+  it('reads the iproute2 6.x RX/TX blocks of lo', () => {
+    expect(parseIpLinkStats(LO_BEFORE)).toEqual({
+      'RX.bytes': 0,
+      'RX.packets': 0,
+      'RX.errors': 0,
+      'RX.dropped': 0,
+      'RX.missed': 0,
+      'RX.mcast': 0,
+      'TX.bytes': 0,
+      'TX.packets': 0,
+      'TX.errors': 0,
+      'TX.dropped': 0,
+      'TX.carrier': 0,
+      'TX.collsns': 0,
+    });
+    expect(delta(parseIpLinkStats(LO_BEFORE), parseIpLinkStats(LO_AFTER))).toEqual({
+      'RX.bytes': 168,
+      'RX.packets': 2,
+      'TX.bytes': 168,
+      'TX.packets': 2,
+    });
+  });
+
+  it('reads a veth in another namespace', () => {
+    const c = parseIpLinkStats(VETH1_AFTER);
+    expect(c['RX.bytes']).toBe(3152);
+    expect(c['TX.packets']).toBe(4);
+  });
+
+  it('reads the older iproute2 layout', () => {
+    expect(
+      pick(parseIpLinkStats(OLD_IPROUTE2), ['RX.bytes', 'RX.errors', 'RX.dropped', 'TX.bytes', 'TX.dropped']),
+    ).toEqual({
+      'RX.bytes': 1234,
+      'RX.errors': 1,
+      'RX.dropped': 2,
+      'TX.bytes': 5678,
+      'TX.dropped': 3,
+    });
+  });
+
+  it('rejects output without statistics (e.g. an error message)', () => {
+    expect(() => parseIpLinkStats('Device "veth9" does not exist.\n')).toThrow(/no RX\/TX statistics/);
+  });
+});
+
+describe('normalisation', () => {
+  it('masks MACs but not the all-zero and broadcast addresses', () => {
+    expect(maskMacs('10.0.0.2 dev veth0 lladdr 3e:A1:00:5f:10:02 REACHABLE')).toBe(
+      '10.0.0.2 dev veth0 lladdr xx:xx:xx:xx:xx:xx REACHABLE',
+    );
+    expect(maskMacs('link/ether 72:48:b6:20:0a:5c brd ff:ff:ff:ff:ff:ff')).toBe(
+      'link/ether xx:xx:xx:xx:xx:xx brd ff:ff:ff:ff:ff:ff',
+    );
+    expect(maskMacs('link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00')).toBe(
+      'link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+    );
+  });
+
+  it('masks ping timings', () => {
+    expect(maskPingTimes(PING_LO)).toBe(`PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.
+64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=T ms
+
+--- 127.0.0.1 ping statistics ---
+1 packets transmitted, 1 received, 0% packet loss, time Tms
+rtt min/avg/max/mdev = T/T/T/T ms
+`);
+    expect(maskPingTimes('64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=12 ms')).toContain('time=T ms');
+  });
+
+  it('drops trailing blanks, and sorts neighbour dumps only', () => {
+    const route = 'local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1 \n';
+    expect(normaliseText(route, 'ip route list table local')).toBe(
+      'local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1\n',
+    );
+    const neigh =
+      '10.0.1.2 dev veth2 lladdr 02:00:00:00:00:01 REACHABLE\n10.0.0.1 dev veth1 lladdr 02:00:00:00:00:02 DELAY\n';
+    expect(normaliseText(neigh, 'ip -n ns1 neigh')).toBe(
+      '10.0.0.1 dev veth1 lladdr xx:xx:xx:xx:xx:xx DELAY\n10.0.1.2 dev veth2 lladdr xx:xx:xx:xx:xx:xx REACHABLE\n',
+    );
+    expect(normaliseText('b\na\n', 'ip route')).toBe('b\na\n');
+    expect(sortLines('')).toBe('');
+  });
+
+  it('recognises the spellings of a neighbour dump', () => {
+    for (const cmd of [
+      'ip neigh',
+      'ip n',
+      'ip neighbour show',
+      'ip -n ns1 neigh',
+      'ip -s neigh',
+      'ip netns exec ns1 ip neigh',
+    ]) {
+      expect(isNeighDump(cmd)).toBe(true);
+    }
+    for (const cmd of [
+      'ip route',
+      'ip -n ns1 route',
+      'ip netns list',
+      'ip -s link show dev lo',
+      'ping -c 1 10.0.0.2',
+    ]) {
+      expect(isNeighDump(cmd)).toBe(false);
+    }
+  });
+});
+
+describe('markers', () => {
+  it('cuts a transcript per command, keeping the exit status', () => {
+    const out = 'PING...\n@@skbd 0 0\n@@skbd 1 0\nno newline@@skbd 2 1\nlate job output\n';
+    const parts = splitByMarkers(out, 4);
+    expect(parts).toEqual([
+      { text: 'PING...\n', status: '0' },
+      { text: '', status: '0' },
+      { text: 'no newline', status: '1' },
+      undefined,
+    ]);
+    expect(tailAfterMarkers(out)).toBe('late job output\n');
+  });
+});
+
+describe('scenarios and scripts', () => {
+  const toy: Scenario = {
+    name: 'toy',
+    description: 'toy',
+    setup: ['ip netns add ns1'],
+    action: ['ping -c 1 127.0.0.1'],
+    snmp: ['host', 'ns1'],
+    links: [{ ns: 'ns1', dev: 'lo' }],
+    texts: ['ip -n ns1 neigh'],
+    outputs: [0],
+  };
+
+  it('orders setup, snapshots, action, snapshots, texts, each followed by a marker', () => {
+    expect(stepsOf(toy).map((s) => `${s.phase} ${s.cmd}`)).toEqual([
+      'setup ip netns add ns1',
+      'before cat /proc/net/snmp',
+      'before ip netns exec ns1 cat /proc/net/snmp',
+      'before ip -n ns1 -s link show dev lo',
+      'action ping -c 1 127.0.0.1',
+      'after cat /proc/net/snmp',
+      'after ip netns exec ns1 cat /proc/net/snmp',
+      'after ip -n ns1 -s link show dev lo',
+      'text ip -n ns1 neigh',
+    ]);
+    expect(scriptOf(stepsOf(toy)).split('\n').slice(0, 4)).toEqual([
+      'ip netns add ns1',
+      'echo @@skbd 0 $?',
+      'cat /proc/net/snmp',
+      'echo @@skbd 1 $?',
+    ]);
+  });
+
+  it('observes deltas, texts and outputs from a transcript', () => {
+    const steps = stepsOf(toy);
+    const outs = ['', SNMP_BEFORE, SNMP_BEFORE, LO_BEFORE, PING_LO, SNMP_AFTER, SNMP_BEFORE, LO_AFTER, ''];
+    const raw = outs.map((o, i) => `${o}@@skbd ${i} 0\n`).join('');
+    const obs = observe(toy, splitRun('real', steps, raw, 'status 0'));
+    expect(obs.snmp.ns1).toEqual({});
+    expect(obs.snmp.host).toEqual(expect.objectContaining({ 'Icmp.InMsgs': 2 }));
+    expect(obs.links).toEqual({
+      'ns1:lo': { 'RX.bytes': 168, 'RX.packets': 2, 'TX.bytes': 168, 'TX.packets': 2 },
+    });
+    expect(obs.texts).toEqual({ 'ip -n ns1 neigh': '' });
+    expect(obs.outputs['ping -c 1 127.0.0.1'].status).toBe('0');
+  });
+
+  it('on the real side, says which command is missing when a run stops early', () => {
+    const steps = stepsOf(toy);
+    const run = splitRun('real', steps, '@@skbd 0 0\nError: boom\n', 'status 1');
+    expect(() => observe(toy, run, true)).toThrow(
+      /real side, step 1 \(before\) `cat \/proc\/net\/snmp`: no output marker/,
+    );
+  });
+
+  it('on the skblab side, puts the problems in place of the entries and keeps the rest', () => {
+    const steps = stepsOf(toy);
+    const outs = ['', SNMP_BEFORE, 'Error: no such netns\n', LO_BEFORE, PING_LO, SNMP_AFTER];
+    const raw = `${outs.map((o, i) => `${o}@@skbd ${i} 0\n`).join('')}Segmentation fault\n`;
+    const obs = observe(toy, splitRun('skblab', steps, raw, 'status 139'));
+    expect(obs.snmp.host).toEqual(expect.objectContaining({ 'Icmp.InMsgs': 2 }));
+    expect(obs.snmp.ns1).toMatch(
+      /^before: not \/proc\/net\/snmp output: "Error: no such netns\\n" \(step 2 `ip netns exec ns1 cat/,
+    );
+    expect(obs.links['ns1:lo']).toMatch(
+      /^after: no output marker: the run stopped before this command \(exit: status 139\)/,
+    );
+    expect(obs.texts['ip -n ns1 neigh']).toMatch(/no output marker/);
+    expect(() => observe(toy, splitRun('skblab', steps, 'Segmentation fault\n', 'status 139'))).toThrow(
+      /skblab side printed no output marker at all \(exit: status 139\)/,
+    );
+  });
+
+  it('finds the namespaces a scenario creates', () => {
+    expect(createdNamespaces(SCENARIOS.find((s) => s.name === 'static-route-via-gw') as Scenario)).toEqual([
+      'ns1',
+      'ns2',
+    ]);
+  });
+
+  it('has unique names, at least 12 scenarios, and only sends to 127/8 or its own 10.0.x subnets', () => {
+    expect(new Set(SCENARIOS.map((s) => s.name)).size).toBe(SCENARIOS.length);
+    expect(SCENARIOS.length).toBeGreaterThanOrEqual(12);
+    for (const s of SCENARIOS) {
+      for (const line of [...s.setup, ...s.action]) {
+        for (const m of line.matchAll(/^(?:.*\| )?(?:ping|nc)\b.*?(\d+\.\d+\.\d+\.\d+)/g)) {
+          expect(`${s.name}: ${m[1]}`).toMatch(/: (127\.|10\.0\.[01]\.|192\.0\.2\.)/);
+        }
+      }
+      for (const i of s.outputs ?? []) expect(s.action[i]).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Parsers for the text the real tools print, shared by the real-kernel side and the skblab side of the
+ * differential suite: /proc/net/snmp, `ip -s link show dev X`, and the normalisation of text outputs
+ * (MAC addresses, ping timings, trailing blanks) so that two runs can be compared as strings.
+ */
+
+/** Counters keyed "Group.Name", e.g. "Ip.InReceives", "IcmpMsg.InType8", "RX.bytes". */
+export type Counters = Record<string, number>;
+
+/**
+ * Parses /proc/net/snmp: pairs of lines `Group: Name Name ...` / `Group: 1 2 ...`.
+ * IcmpMsg only appears once some ICMP type was counted, and its columns vary (InType8, OutType0, ...).
+ */
+export function parseSnmp(text: string): Counters {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const out: Counters = {};
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const head = /^(\w+):\s+(.*)$/.exec(lines[i]);
+    const vals = /^(\w+):\s+(.*)$/.exec(lines[i + 1]);
+    if (!head || !vals || head[1] !== vals[1]) continue;
+    const names = head[2].trim().split(/\s+/);
+    const nums = vals[2].trim().split(/\s+/);
+    if (!nums.every((n) => /^-?\d+$/.test(n)) || names.some((n) => /^-?\d+$/.test(n))) continue;
+    if (names.length !== nums.length) {
+      throw new Error(`snmp: ${head[1]} has ${names.length} names but ${nums.length} values`);
+    }
+    names.forEach((n, k) => (out[`${head[1]}.${n}`] = Number(nums[k])));
+    i++;
+  }
+  if (!('Ip.InReceives' in out))
+    throw new Error(`not /proc/net/snmp output: ${JSON.stringify(text.slice(0, 300))}`);
+  return out;
+}
+
+/**
+ * Parses the statistics block of `ip -s link show dev X` (iproute2 6.x):
+ *     RX:  bytes packets errors dropped  missed   mcast
+ *            168       2      0       0       0       0
+ *     TX:  bytes packets errors dropped carrier collsns
+ *            168       2      0       0       0       0
+ * into { "RX.bytes": 168, "RX.packets": 2, ... }. Also accepts the older `RX: bytes  packets  errors ...`
+ * layout (same names, other spacing). `-s -s` adds `RX errors:` lines, which are read the same way.
+ */
+export function parseIpLinkStats(text: string): Counters {
+  const lines = text.split('\n');
+  const out: Counters = {};
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const m = /^\s+(RX|TX)(?: errors)?:\s+(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const names = m[2].trim().split(/\s+/);
+    const nums = lines[i + 1].trim().split(/\s+/);
+    if (!nums.every((n) => /^\d+$/.test(n))) continue;
+    const prefix = /errors:/.test(lines[i]) ? `${m[1]}err` : m[1];
+    names.forEach((n, k) => {
+      if (k < nums.length) out[`${prefix}.${n}`] = Number(nums[k]);
+    });
+    i++;
+  }
+  if (!('RX.packets' in out) || !('TX.packets' in out)) {
+    throw new Error(`no RX/TX statistics in \`ip -s link\` output: ${JSON.stringify(text.slice(0, 300))}`);
+  }
+  return out;
+}
+
+/** after - before for every key present on either side, dropping the zero deltas. */
+export function delta(before: Counters, after: Counters): Counters {
+  const out: Counters = {};
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const d = (after[k] ?? 0) - (before[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+/** Keeps only the keys whose group (the part before the dot) is listed, or whose full name is listed. */
+export function pick(c: Counters, keep: readonly string[]): Counters {
+  const out: Counters = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (keep.includes(k) || keep.includes(k.split('.')[0])) out[k] = v;
+  }
+  return out;
+}
+
+const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
+
+/** Replaces every MAC address except 00:00:00:00:00:00 and ff:ff:ff:ff:ff:ff by xx:xx:xx:xx:xx:xx. */
+export function maskMacs(text: string): string {
+  return text.replace(MAC, (m) =>
+    /^(00:){5}00$/.test(m) || /^(ff:){5}ff$/i.test(m) ? m : 'xx:xx:xx:xx:xx:xx',
+  );
+}
+
+/** Drops blanks at line ends: iproute2 versions differ there (6.1 prints `... src 127.0.0.1 `). */
+export function trimLineEnds(text: string): string {
+  return text.replace(/[ \t]+$/gm, '');
+}
+
+/**
+ * Masks what varies between two runs of the same ping: round-trip times and the elapsed time, so that
+ * `64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.030 ms` and the statistics lines compare exactly.
+ */
+export function maskPingTimes(text: string): string {
+  return text
+    .replace(/time[=<]\d+(?:\.\d+)? ms/g, 'time=T ms')
+    .replace(/, time \d+ms/g, ', time Tms')
+    .replace(/^(rtt|round-trip) min\/avg\/max\/mdev = .*$/gm, 'rtt min/avg/max/mdev = T/T/T/T ms')
+    .replace(/, pipe \d+/g, '');
+}
+
+/** Sorts the lines of a text (keeping a final newline): for dumps whose order is a hash order. */
+export function sortLines(text: string): string {
+  const body = text.replace(/\n$/, '');
+  if (body === '') return text;
+  return `${body.split('\n').sort().join('\n')}${text.endsWith('\n') ? '\n' : ''}`;
+}
+
+/**
+ * Whether a command dumps the neighbour table (`ip neigh`, `ip -n ns1 neigh show`, `ip neighbour`...):
+ * the kernel lists it in the order of a hash with a random seed, so its lines are compared sorted.
+ */
+export function isNeighDump(cmd: string): boolean {
+  return /^\s*(ip netns exec \S+ )?ip(\s+-\S+(\s+\S+)?)*?\s+n(e(i(g(h(b(o(u(r)?)?)?)?)?)?)?)?\b/.test(cmd);
+}
+
+/** The normalisation applied to every text that a scenario compares. */
+export function normaliseText(text: string, cmd = ''): string {
+  const t = trimLineEnds(maskPingTimes(maskMacs(text)));
+  return isNeighDump(cmd) ? sortLines(t) : t;
+}
+
+const MARKER = /@@skbd (\d+)(?: (\S*))?\n/g;
+
+/** The line each side's script prints after command `i` (the script appends ` $?` to it). */
+export function markerLine(i: number): string {
+  return `echo @@skbd ${i}`;
+}
+
+/** One command's share of a script's output, and the exit status the marker printed (`$?`). */
+export interface Part {
+  text: string;
+  status: string | undefined;
+}
+
+/**
+ * Cuts the output of a script in which command i was followed by `echo @@skbd i $?` into one part per
+ * command. A command whose output did not end with a newline still gets its text (the marker follows it on
+ * the same line). Commands whose marker never appeared (the run died) are left undefined.
+ */
+export function splitByMarkers(output: string, count: number): (Part | undefined)[] {
+  const parts: (Part | undefined)[] = new Array<Part | undefined>(count).fill(undefined);
+  let last = 0;
+  for (const m of output.matchAll(MARKER)) {
+    const i = Number(m[1]);
+    if (i < count) parts[i] = { text: output.slice(last, m.index), status: m[2] };
+    last = (m.index ?? 0) + m[0].length;
+  }
+  return parts;
+}
+
+/** Whatever followed the last marker: output of background jobs or of a run that died mid-way. */
+export function tailAfterMarkers(output: string): string {
+  let last = 0;
+  for (const m of output.matchAll(MARKER)) last = (m.index ?? 0) + m[0].length;
+  return output.slice(last);
+}

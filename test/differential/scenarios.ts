@@ -1,0 +1,393 @@
+/**
+ * Differential scenarios, as data. Each is a script typed inside node host1, the same on both sides.
+ * See docs/differential.md; the deltas in the comments were measured on the real kernel.
+ */
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Lines run first; their output is not compared. */
+  setup: string[];
+  /** Lines between the "before" and "after" snapshots. */
+  action: string[];
+  /** Namespaces whose /proc/net/snmp deltas are compared: 'host' (host1 itself) or a name like 'ns1'. */
+  snmp: string[];
+  /** Devices whose `ip -s link` RX/TX packets/bytes/errors/dropped deltas are compared. */
+  links: { ns: string; dev: string }[];
+  /** Commands run after the "after" snapshot whose output must match exactly (after normalisation). */
+  texts?: string[];
+  /** Indexes of action lines whose output (normalised) and exit status must match. */
+  outputs?: number[];
+  /** Bound on the whole script, per side (default 30 s). */
+  timeoutSec?: number;
+}
+
+const NO_IPV6_NS1 =
+  'ip netns exec ns1 sysctl -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1';
+
+/** host1 veth0 10.0.0.1/24 <-> ns1 veth1 10.0.0.2/24, both up, ARP caches empty. */
+const VETH_NS1 = [
+  'ip netns add ns1',
+  NO_IPV6_NS1,
+  'ip link add veth0 type veth peer name veth1',
+  'ip link set veth1 netns ns1',
+  'ip addr add 10.0.0.1/24 dev veth0',
+  'ip link set veth0 up',
+  'ip -n ns1 addr add 10.0.0.2/24 dev veth1',
+  'ip -n ns1 link set veth1 up',
+  'ip -n ns1 link set lo up',
+];
+
+/** VETH_NS1 plus ns1 veth2 10.0.1.1/24 <-> ns2 veth3 10.0.1.2/24; ns1 forwards; ns2 routes back via ns1. */
+const ROUTER_NS1_NS2 = [
+  ...VETH_NS1,
+  'ip netns add ns2',
+  'ip netns exec ns2 sysctl -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1',
+  'ip -n ns1 link add veth2 type veth peer name veth3',
+  'ip -n ns1 link set veth3 netns ns2',
+  'ip -n ns1 addr add 10.0.1.1/24 dev veth2',
+  'ip -n ns1 link set veth2 up',
+  'ip -n ns2 addr add 10.0.1.2/24 dev veth3',
+  'ip -n ns2 link set veth3 up',
+  'ip -n ns2 link set lo up',
+  'ip netns exec ns1 sysctl -w net.ipv4.ip_forward=1',
+  'ip -n ns2 route add default via 10.0.1.1',
+  'ip route add 10.0.1.0/24 via 10.0.0.2',
+];
+
+/*
+ * Each scenario's comment gives what the real kernel showed (Linux 6.18, iproute2 6.1.0, iputils 20221126,
+ * netcat-openbsd 1.219; stable over repeated runs, also with both cores busy). Byte counts: lo counts the IP
+ * packet (no Ethernet header); veth counts the frame with its 14-byte header and no padding; an ARP frame
+ * is 42 bytes. "(none)" means no counter moved.
+ */
+export const SCENARIOS: Scenario[] = [
+  /*
+   * host: Ip InReceives/InDelivers/OutRequests/OutTransmits +2; Icmp InMsgs +2, InEchos +1, InEchoReps +1,
+   *   OutMsgs +2, OutEchos +1, OutEchoReps +1; IcmpMsg InType0/InType8/OutType0/OutType8 +1.
+   * lo: RX and TX +2 packets, +168 bytes (2 x 84).
+   */
+  {
+    name: 'lo-ping-1',
+    description: 'ping -c 1 127.0.0.1',
+    setup: [],
+    action: ['ping -c 1 127.0.0.1'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /* As lo-ping-1 times 3: Ip x4 +6, Icmp InMsgs/OutMsgs +6, the rest +3; lo RX/TX +6 packets, +504 bytes. */
+  {
+    name: 'lo-ping-3',
+    description: 'ping -c 3 127.0.0.1',
+    setup: [],
+    action: ['ping -c 3 127.0.0.1'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /*
+   * lo MTU is 65536, so nothing is fragmented: snmp exactly as lo-ping-1 (no Frag or Reasm counters);
+   * lo RX/TX +2 packets, +6056 bytes (2 x 3028). ping prints "3000(3028) bytes" and "3008 bytes from".
+   */
+  {
+    name: 'lo-ping-big',
+    description: 'ping -c 1 -s 3000 127.0.0.1: lo MTU 65536, no fragmentation',
+    setup: [],
+    action: ['ping -c 1 -s 3000 127.0.0.1'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /*
+   * A local address is reached through lo whatever device holds it (only veth0 is up; its peer is down).
+   * snmp: as lo-ping-1. lo +2 packets/+168 bytes each way; veth0 (none).
+   * ip route get 10.0.0.1 -> "local 10.0.0.1 dev lo src 10.0.0.1 uid 0" / "    cache <local>".
+   */
+  {
+    name: 'self-ping-veth-addr',
+    description: "ping the host's own veth address: local route, the packets go over lo, not veth",
+    setup: [
+      'ip link add veth0 type veth peer name veth1',
+      'ip addr add 10.0.0.1/24 dev veth0',
+      'ip link set veth0 up',
+    ],
+    action: ['ping -c 1 10.0.0.1'],
+    snmp: ['host'],
+    links: [
+      { ns: 'host', dev: 'lo' },
+      { ns: 'host', dev: 'veth0' },
+    ],
+    texts: ['ip route get 10.0.0.1'],
+    outputs: [0],
+  },
+  /*
+   * Adding addresses sends nothing: snmp (none). Texts: the main table gets one "proto kernel scope link"
+   * route per new prefix (none for 10.0.0.11, a secondary in 10.0.0.0/24); the local table gets a "local"
+   * route per address and a "broadcast" route per prefix, ordered by address; `ip addr` lists 10.0.0.11 as
+   * "secondary" after 192.168.77.1. veth0 is ifindex 3 and its peer 2 ("veth0@if2": the peer is registered
+   * first), and it shows "link-netns ns1".
+   */
+  {
+    name: 'route-tables',
+    description: 'ip route / ip route list table local after adding addresses to a veth pair',
+    setup: [...VETH_NS1],
+    action: ['ip addr add 192.168.77.1/24 dev veth0', 'ip addr add 10.0.0.11/24 dev veth0'],
+    snmp: ['host'],
+    links: [],
+    texts: [
+      'ip route',
+      'ip route list table local',
+      'ip addr show dev veth0',
+      'ip -n ns1 route',
+      'ip -n ns1 route list table local',
+    ],
+  },
+  /*
+   * host and ns1 each: Ip InReceives/InDelivers/OutRequests/OutTransmits +1, Icmp InMsgs +1, OutMsgs +1;
+   *   host Icmp OutEchos +1, InEchoReps +1, IcmpMsg OutType8 +1, InType0 +1;
+   *   ns1 Icmp InEchos +1, OutEchoReps +1, IcmpMsg InType8 +1, OutType0 +1.
+   * veth0 and veth1: RX and TX +2 packets, +140 bytes each way (ARP 42 + ICMP 98). lo (none).
+   * ip neigh: "10.0.0.2 dev veth0 lladdr M REACHABLE"; ns1: "10.0.0.1 dev veth1 lladdr M DELAY" (learnt
+   * STALE from the ARP request, DELAY once the echo reply used it; it would turn PROBE after 5 s).
+   */
+  {
+    name: 'veth-ping-first',
+    description: 'ping -c 1 across a veth pair into ns1, ARP cache empty (ARP request/reply on the wire)',
+    setup: [...VETH_NS1],
+    action: ['ping -c 1 -W 1 10.0.0.2'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+      { ns: 'host', dev: 'lo' },
+    ],
+    texts: ['ip neigh', 'ip -n ns1 neigh'],
+    outputs: [0],
+  },
+  /*
+   * As veth-ping-first with every snmp delta x3. veth0/veth1 RX and TX +4 packets, +336 bytes (one ARP
+   * exchange: 42 + 3 x 98). Neighbours as in veth-ping-first (REACHABLE / DELAY: ping -c 3 takes 2 s).
+   */
+  {
+    name: 'veth-ping-3',
+    description: 'ping -c 3 across a veth pair into ns1 (one ARP exchange, then the cached entry)',
+    setup: [...VETH_NS1],
+    action: ['ping -c 3 -W 1 10.0.0.2'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    texts: ['ip neigh', 'ip -n ns1 neigh'],
+    outputs: [0],
+  },
+  /*
+   * 3 broadcast ARP requests 1 s apart (mcast_solicit 3, retrans_time 1 s), then the queued echo request is
+   * dropped and host1 sends itself ICMP host unreachable (type 3 code 1) over lo, ~3 s after the start.
+   * host: Ip OutRequests +2, OutTransmits +2 (echo request, ICMP error), InReceives +1, InDelivers +1;
+   *   Icmp OutMsgs +2, OutEchos +1, OutDestUnreachs +1, InMsgs +1, InDestUnreachs +1;
+   *   IcmpMsg OutType8 +1, OutType3 +1, InType3 +1.
+   * ns1: (none) (ARP is not in /proc/net/snmp, and 10.0.0.99 is not ns1's).
+   * veth0 TX +3 packets, +126 bytes, RX (none); veth1 RX +3 packets, +126 bytes, TX (none);
+   * lo RX/TX +1 packet, +112 bytes (20 IP + 8 ICMP + the 84-byte original).
+   * ip neigh: "10.0.0.99 dev veth0 FAILED"; ns1 neigh empty. ping exits 1:
+   * "From 10.0.0.1 icmp_seq=1 Destination Host Unreachable" and "1 packets transmitted, 0 received,
+   * +1 errors, 100% packet loss, time Tms" followed by an empty line (no rtt line).
+   */
+  {
+    name: 'arp-fail',
+    description: 'ping an address on the veth subnet where nobody answers: 3 ARP probes, host unreachable',
+    setup: [...VETH_NS1],
+    action: ['ping -c 1 -W 5 10.0.0.99'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+      { ns: 'host', dev: 'lo' },
+    ],
+    texts: ['ip neigh', 'ip -n ns1 neigh'],
+    outputs: [0],
+  },
+  /*
+   * host1 has only lo: ping's connect() fails. host: Ip OutNoRoutes +1, nothing else; lo (none).
+   * ping prints only "ping: connect: Network is unreachable" (stderr) and exits 2. Nothing is sent.
+   */
+  {
+    name: 'no-route',
+    description: 'ping an address with no route: connect() fails with ENETUNREACH, Ip OutNoRoutes',
+    setup: [],
+    action: ['ping -c 1 -W 1 192.0.2.1'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /*
+   * host: Ip InReceives/InDelivers/OutRequests/OutTransmits +2 (datagram, ICMP error); Udp OutDatagrams +1,
+   *   NoPorts +1; Icmp OutMsgs +1, OutDestUnreachs +1, InMsgs +1, InDestUnreachs +1; IcmpMsg OutType3 +1,
+   *   InType3 +1. lo RX/TX +2 packets, +90 bytes (UDP 31 = 20 + 8 + "hi\n"; ICMP 59 = 20 + 8 + 31).
+   * nc prints nothing and exits 0.
+   */
+  {
+    name: 'udp-closed-port',
+    description: 'UDP to a closed port on 127.0.0.1: ICMP port unreachable, Udp NoPorts',
+    setup: [],
+    action: ['echo hi | nc -u -w1 127.0.0.1 9'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /*
+   * host: Ip InReceives/InDelivers/OutRequests/OutTransmits +1; Udp OutDatagrams +1, InDatagrams +1.
+   * lo RX/TX +1 packet, +31 bytes. The listener (a background job) prints "hi" while the sender waits.
+   */
+  {
+    name: 'udp-listener',
+    description: 'UDP to nc -u -l on 127.0.0.1: Udp OutDatagrams and InDatagrams',
+    setup: ['nc -u -l 127.0.0.1 5000 &', 'sleep 0.5'],
+    action: ['echo hi | nc -u -w1 127.0.0.1 5000'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0],
+  },
+  /*
+   * host: Ip OutRequests +1, OutTransmits +1, Udp OutDatagrams +1. ns1: Ip InReceives +1, InDelivers +1,
+   *   Udp InDatagrams +1.
+   * veth0 TX +2 packets, +87 bytes (ARP 42 + 45), RX +1 packet, +42 bytes (ARP reply); veth1 the mirror.
+   * ip neigh: "10.0.0.2 dev veth0 lladdr M REACHABLE"; ns1: "10.0.0.1 dev veth1 lladdr M STALE" (learnt
+   * from the ARP request and never used). The listener prints "hi".
+   */
+  {
+    name: 'udp-veth-listener',
+    description: 'UDP across the veth pair to nc -u -l in ns1 (first datagram waits for ARP)',
+    setup: [...VETH_NS1, 'ip netns exec ns1 nc -u -l 10.0.0.2 5000 &', 'sleep 0.5'],
+    action: ['echo hi | nc -u -w1 10.0.0.2 5000'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    texts: ['ip neigh', 'ip -n ns1 neigh'],
+    outputs: [0],
+  },
+  /*
+   * host: Ip OutRequests +1, OutTransmits +1, InReceives +1, InDelivers +1; Udp OutDatagrams +1;
+   *   Icmp InMsgs +1, InDestUnreachs +1; IcmpMsg InType3 +1 (no Udp error counter moves).
+   * ns1: Ip InReceives +1, InDelivers +1, OutRequests +1, OutTransmits +1; Udp NoPorts +1;
+   *   Icmp OutMsgs +1, OutDestUnreachs +1; IcmpMsg OutType3 +1.
+   * veth0 TX +2 packets, +87 bytes (ARP 42 + UDP frame 45); RX +2 packets, +115 bytes (ARP 42 + ICMP frame
+   * 73 = 14 + 20 + 8 + 31); veth1 the mirror (RX 87, TX 115).
+   */
+  {
+    name: 'udp-veth-closed-port',
+    description: 'UDP across the veth pair to a closed port in ns1: ns1 answers port unreachable',
+    setup: [...VETH_NS1],
+    action: ['echo hi | nc -u -w1 10.0.0.2 9'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+  },
+  /*
+   * 3028-byte datagrams cut into IP packets of 1500 + 1500 + 68, both ways. host and ns1 each:
+   *   Ip OutRequests +1, FragOKs +1, FragCreates +3, OutTransmits +3, InReceives +3, ReasmReqds +3,
+   *   ReasmOKs +1, InDelivers +1; Icmp as in veth-ping-first (counted once per message).
+   * veth0/veth1 RX and TX +4 packets, +3152 bytes (ARP 42 + frames 1514 + 1514 + 82).
+   */
+  {
+    name: 'frag-veth',
+    description: 'ping -s 3000 across a 1500-MTU veth: 3 fragments each way, reassembled at both ends',
+    setup: [...VETH_NS1],
+    action: ['ping -c 1 -W 1 -s 3000 10.0.0.2'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    outputs: [0],
+  },
+  /*
+   * With DF the send fails in ip_append_data (EMSGSIZE, reported through the error queue): no counter
+   * moves at all (no FragFails, no OutRequests, no OutDiscards) on either side, no ARP, empty `ip neigh`.
+   * ping exits 1: "ping: local error: message too long, mtu=1500", then "1 packets transmitted,
+   * 0 received, +1 errors, 100% packet loss, time Tms" and an empty line; it waits the full -W 1.
+   */
+  {
+    name: 'frag-df',
+    description: 'ping -M do -s 3000 across a 1500-MTU veth: refused locally, nothing sent',
+    setup: [...VETH_NS1],
+    action: ['ping -c 1 -W 1 -M do -s 3000 10.0.0.2'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    texts: ['ip neigh'],
+    outputs: [0],
+  },
+  /*
+   * Taking veth0 down removes 10.0.0.0/24 and the 10.0.0.255 broadcast route but keeps "local 10.0.0.1 dev
+   * veth0". ping 10.0.0.2: "ping: connect: Network is unreachable", exit 2, Ip OutNoRoutes +1. ping 10.0.0.1
+   * still works over lo. host: Ip OutNoRoutes +1 plus exactly lo-ping-1's counters; ns1 (none);
+   * veth0 (none); lo +2 packets, +168 bytes each way.
+   * `ip route` prints nothing; `ip link show dev veth0`: "<BROADCAST,MULTICAST> ... state DOWN".
+   */
+  {
+    name: 'link-down',
+    description: 'ip link set veth0 down, then ping the peer: the connected route is gone',
+    setup: [...VETH_NS1],
+    action: ['ip link set veth0 down', 'ping -c 1 -W 1 10.0.0.2', 'ping -c 1 -W 1 10.0.0.1'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'host', dev: 'lo' },
+    ],
+    texts: ['ip route', 'ip route list table local', 'ip link show dev veth0'],
+    outputs: [1, 2],
+  },
+  /*
+   * host -> ns1 (router, ip_forward=1) -> ns2, via "ip route add 10.0.1.0/24 via 10.0.0.2".
+   * host: as veth-ping-first's host. ns1: Ip InReceives +2, ForwDatagrams +2, OutTransmits +2 (no
+   *   OutRequests, no InDelivers, no Icmp). ns2: as veth-ping-first's ns1.
+   * veth0, veth1, veth2, veth3: RX and TX +2 packets, +140 bytes each (one ARP exchange per link).
+   * The reply arrives with ttl=63. ip route get 10.0.1.2 -> "10.0.1.2 via 10.0.0.2 dev veth0 src 10.0.0.1
+   * uid 0" / "    cache". ns1 neigh: 10.0.0.1 DELAY, 10.0.1.2 REACHABLE; ns2 neigh: 10.0.1.1 DELAY.
+   */
+  {
+    name: 'static-route-via-gw',
+    description: 'ip route add 10.0.1.0/24 via 10.0.0.2, ip route get, then ping an address ns1 routes',
+    setup: [...ROUTER_NS1_NS2],
+    action: ['ping -c 1 -W 1 10.0.1.2'],
+    snmp: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+      { ns: 'ns1', dev: 'veth2' },
+      { ns: 'ns2', dev: 'veth3' },
+    ],
+    texts: ['ip route', 'ip route get 10.0.1.2', 'ip -n ns2 route', 'ip -n ns1 neigh', 'ip -n ns2 neigh'],
+    outputs: [0],
+  },
+  /*
+   * host: Ip OutRequests/OutTransmits/InReceives/InDelivers +1; Icmp OutMsgs +1, OutEchos +1, InMsgs +1,
+   *   InTimeExcds +1; IcmpMsg OutType8 +1, InType11 +1.
+   * ns1: Ip InReceives +1, InHdrErrors +1 (TTL expiry is counted there), OutRequests +1, OutTransmits +1;
+   *   Icmp OutMsgs +1, OutTimeExcds +1; IcmpMsg OutType11 +1. ns2: (none).
+   * veth0 TX +2 packets, +140 bytes (ARP 42 + 98); RX +2 packets, +168 bytes (ARP reply 42 + time exceeded
+   * 126 = 14 + 20 + 8 + 84: ns1 already knows host1's MAC from its ARP request). ns1's veth2: (none).
+   * ping exits 1: "From 10.0.0.2 icmp_seq=1 Time to live exceeded", "... +1 errors, 100% packet loss ...".
+   */
+  {
+    name: 'ttl-exceeded',
+    description: 'ping -t 1 through router ns1: ns1 answers ICMP time exceeded',
+    setup: [...ROUTER_NS1_NS2],
+    action: ['ping -c 1 -W 1 -t 1 10.0.1.2'],
+    snmp: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth2' },
+    ],
+    outputs: [0],
+  },
+];
