@@ -15,7 +15,7 @@ export * from './include/net/sock';
 export * from './include/net/trace';
 export * from './include/net/verdict';
 export { HOPS, type HopName } from './steps';
-export { net_rx_action, dev_get_stats } from './net/core/dev';
+export { net_rx_action, dev_get_stats, enqueue_to_backlog as enqueue_to_backlog_for_test } from './net/core/dev';
 export * from './net/core/rtnetlink';
 export { setup_net, new_host } from './net/core/net_namespace';
 export { dev_seq_show, softnet_seq_show } from './net/core/net-procfs';
@@ -27,3 +27,4 @@ export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './ne
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';
 export { sysctl_read, sysctl_write, sysctl_names } from './kernel/sysctl';
 export { ip4_datagram_connect } from './net/ipv4/datagram';
+export { raw_sendmsg, raw_recvmsg } from './net/ipv4/raw';

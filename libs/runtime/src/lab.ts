@@ -10,7 +10,6 @@ import {
   kfn,
   net_rx_action,
   new_host,
-  inetInsertIfa,
   dev_open,
   type HopName,
   type Host,
@@ -76,7 +75,6 @@ export class Lab implements KernelCtx {
     const net = host.initNet;
     net.sysctl.pingGroupRange = [0, 2147483647];
     dev_open(this, net.loopbackDev);
-    inetInsertIfa(net, net.loopbackDev, 0x7f000001, 8, null, null);
     this.hosts.set(name, host);
     return host;
   }

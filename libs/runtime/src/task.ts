@@ -22,6 +22,8 @@ import {
   udp_recvmsg,
   udp_sendmsg,
   ip4_datagram_connect,
+  raw_sendmsg,
+  raw_recvmsg,
   type Host,
   type Net,
   type Sock,
@@ -64,9 +66,11 @@ export class Task {
     else if (type === SOCK_DGRAM && protocol === IPPROTO_ICMP) {
       const [lo, hi] = this.net.sysctl.pingGroupRange;
       if (!(lo <= 0 && 0 <= hi)) return -EACCES;
-    } else if (type === SOCK_RAW) return -EPROTONOSUPPORT;
-    else return -EPROTONOSUPPORT;
+    } else if (type === SOCK_RAW && protocol === IPPROTO_ICMP) {
+      // root has CAP_NET_RAW
+    } else return -EPROTONOSUPPORT;
     const sk = newSock(this.net, type, protocol, this.comm);
+    if (type === SOCK_RAW) this.net.rawSocks.push(sk);
     const fd = this.nextFd++;
     this.fds.set(fd, sk);
     return fd;
@@ -94,7 +98,11 @@ export class Task {
     return 0;
   }
 
-  setsockopt(fd: number, opt: 'ttl' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast', value: number): number {
+  setsockopt(
+    fd: number,
+    opt: 'ttl' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast' | 'icmp_filter',
+    value: number,
+  ): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
     if (opt === 'ttl') {
@@ -104,6 +112,7 @@ export class Task {
     else if (opt === 'recverr') sk.recverr = !!value;
     else if (opt === 'rcvbuf') sk.rcvbuf = Math.max(2304, value * 2);
     else if (opt === 'broadcast') sk.broadcast = !!value;
+    else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
     return 0;
   }
 
@@ -118,6 +127,7 @@ export class Task {
     }
     return this.lab.inProcess(this.comm, () => {
       if (sk.protocol === IPPROTO_UDP) return udp_sendmsg(this.lab, sk, data, addr, port, this.cpu);
+      if (sk.type === SOCK_RAW) return raw_sendmsg(this.lab, sk, data, addr ?? sk.daddr, this.cpu);
       if (sk.protocol === IPPROTO_ICMP) {
         ping_get_port(this.lab, sk);
         return ping_v4_sendmsg(this.lab, sk, data, addr ?? sk.daddr, this.cpu);
@@ -134,6 +144,9 @@ export class Task {
       if (sk.protocol === IPPROTO_UDP) {
         const r = udp_recvmsg(this.lab, sk);
         if (r) return { data: r.data, from: r.from, port: r.port, ttl: 0, skbId: r.skb.id };
+      } else if (sk.type === SOCK_RAW) {
+        const r = raw_recvmsg(this.lab, sk);
+        if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, skbId: r.skb.id };
       } else {
         const r = ping_recvmsg(this.lab, sk);
         if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, skbId: r.skb.id };
@@ -185,7 +198,8 @@ export class Task {
     if (!sk) return -EBADF;
     sk.closed = true;
     if (sk.protocol === IPPROTO_UDP && sk.num) udp_lib_unhash(sk);
-    if (sk.protocol === IPPROTO_ICMP && sk.num) this.net.pingHash.delete(sk.num);
+    if (sk.type === SOCK_RAW) sk.net.rawSocks = sk.net.rawSocks.filter((s) => s !== sk);
+    else if (sk.protocol === IPPROTO_ICMP && sk.num) sk.net.pingHash.delete(sk.num);
     this.fds.delete(fd);
     return 0;
   }

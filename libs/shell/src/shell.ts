@@ -72,7 +72,7 @@ export class Shell {
     for (const item of items) {
       if (item.join === '&&' && this.lastStatus !== 0) continue;
       if (item.join === '||' && this.lastStatus === 0) continue;
-      this.lastStatus = await this.runPipeline(item.pipeline, this.host.initNet === undefined ? null : null);
+      this.lastStatus = await this.runPipeline(item.pipeline);
     }
     return this.lastStatus;
   }
@@ -87,7 +87,7 @@ export class Shell {
     for (const f of job.onStop.splice(0)) f();
   }
 
-  private async runPipeline(p: Pipeline, _unused: null): Promise<number> {
+  private async runPipeline(p: Pipeline): Promise<number> {
     const job = this.newJob();
     const run = async (): Promise<number> => {
       let stdin: string | null = null;
@@ -168,7 +168,9 @@ export class Shell {
     };
   }
 
-  private async runArgv(argv: string[], o: RunOpts): Promise<number> {
+  private async runArgv(rawArgv: string[], o: RunOpts): Promise<number> {
+    // The one parameter the lab's scripts use: $?, the status of the last command.
+    const argv = rawArgv.map((a) => (a.includes('$?') ? a.split('$?').join(String(this.lastStatus)) : a));
     const [cmd, ...args] = argv;
     switch (cmd) {
       case 'echo': {

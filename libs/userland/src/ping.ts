@@ -5,6 +5,8 @@
  */
 import {
   AF_INET,
+  EACCES,
+  SOCK_RAW,
   EAGAIN,
   EMSGSIZE,
   IPPROTO_ICMP,
@@ -79,6 +81,13 @@ const UNREACH: Record<number, string> = {
   10: 'Destination Host Prohibited',
   13: 'Packet filtered',
 };
+
+function icmpErrorText(type: number, code: number, info: number): string {
+  if (type === 3 && code === 4) return `Frag needed and DF set (mtu = ${info})`;
+  if (type === 3) return UNREACH[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+  if (type === 11) return code === 0 ? 'Time to live exceeded' : 'Frag reassembly time exceeded';
+  return `Bad ICMP type: ${type}`;
+}
 
 export const ping: Command = async (ctx) => {
   const g = getopt(ctx.argv.slice(1), 'c:i:M:s:t:W:w:nqb4vh', 'ping');
@@ -175,11 +184,17 @@ export const ping: Command = async (ctx) => {
     return 2;
   }
   task.close(probe);
-  const fd = task.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  // An ICMP datagram socket if net.ipv4.ping_group_range allows it, else a raw socket (root may), as iputils.
+  let fd = task.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  const raw = fd === -EACCES;
+  if (raw) fd = task.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (fd < 0) {
     ctx.err(`ping: socket: ${STRERROR[-fd]}\n`);
     return 2;
   }
+  // The raw socket's identifier is ours to choose; ICMP_FILTER keeps echo requests and the like away.
+  const ident = raw ? ctx.lab.random32() & 0xffff : 0;
+  if (raw) task.setsockopt(fd, 'icmp_filter', ~((1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 11) | (1 << 12)));
   task.setsockopt(fd, 'recverr', 1);
   if (ttl >= 0 && task.setsockopt(fd, 'ttl', ttl) < 0) {
     ctx.err('ping: cannot set unicast time-to-live: Invalid argument\n');
@@ -212,17 +227,28 @@ export const ping: Command = async (ctx) => {
         if (e.errno === EMSGSIZE) ctx.err(`ping: local error: message too long, mtu=${e.info}\n`);
         else ctx.err(`ping: local error: ${STRERROR[e.errno]}\n`);
       } else if (!quiet) {
-        let what: string;
-        if (e.type === 3 && e.code === 4) what = `Frag needed and DF set (mtu = ${e.info})`;
-        else if (e.type === 3) what = UNREACH[e.code] ?? `Dest Unreachable, Bad Code: ${e.code}`;
-        else if (e.type === 11) what = e.code === 0 ? 'Time to live exceeded' : 'Frag reassembly time exceeded';
-        else what = `Bad ICMP type: ${e.type}`;
-        ctx.out(`From ${ipv4ToString(e.offender)} icmp_seq=${e.seq} ${what}\n`);
+        ctx.out(`From ${ipv4ToString(e.offender)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.info)}\n`);
       }
     }
     for (;;) {
       const r = task.tryRecv(fd);
       if (typeof r === 'number') break;
+      if (raw) {
+        // A raw socket reads whole datagrams: skip the IP header; errors arrive as ICMP packets.
+        const ihl = (r.data[0] & 0x0f) * 4;
+        const type = r.data[ihl];
+        if (type !== 0) {
+          const q = ihl + 8;
+          const qihl = (r.data[q] & 0x0f) * 4;
+          const qi = q + qihl;
+          if (r.data.length < qi + 8 || r.data[qi] !== 8 || ((r.data[qi + 4] << 8) | r.data[qi + 5]) !== ident) continue;
+          nerrors++;
+          if (!quiet) ctx.out(`From ${ipv4ToString(r.from)} icmp_seq=${(r.data[qi + 6] << 8) | r.data[qi + 7]} ${icmpErrorText(type, r.data[ihl + 1], (r.data[ihl + 6] << 8) | r.data[ihl + 7])}\n`);
+          continue;
+        }
+        if (((r.data[ihl + 4] << 8) | r.data[ihl + 5]) !== ident) continue;
+        r.data = r.data.subarray(ihl);
+      }
       const seq = (r.data[6] << 8) | r.data[7];
       const t0 = sentAt.get(seq);
       if (t0 === undefined) continue;
@@ -247,6 +273,8 @@ export const ping: Command = async (ctx) => {
     seq = (seq % 65535) + 1;
     const msg = new Uint8Array(8 + size);
     msg[0] = 8;
+    msg[4] = ident >> 8;
+    msg[5] = ident & 0xff;
     msg[6] = seq >> 8;
     msg[7] = seq & 0xff;
     for (let i = 0; i < size; i++) msg[8 + i] = i & 0xff;

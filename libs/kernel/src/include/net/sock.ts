@@ -65,6 +65,8 @@ export interface Sock {
   skErr: number;
   /** SO_BROADCAST */
   broadcast: boolean;
+  /** ICMP_FILTER on raw ICMP sockets: bit N set = drop type N. */
+  icmpFilter: number;
   /** Bytes handed to ip_append_data's skbs still in flight (sk_wmem_alloc), unused by the model. */
   wmemAlloc: number;
 }
@@ -94,6 +96,7 @@ export function newSock(net: Net, type: number, protocol: number, comm: string):
     closed: false,
     skErr: 0,
     broadcast: false,
+    icmpFilter: 0,
     wmemAlloc: 0,
   };
 }

@@ -118,6 +118,8 @@ export function process_backlog(ctx: KernelCtx, host: Host, sd: SoftnetData, quo
   for (;;) {
     while (sd.processQueue.length) {
       const skb = sd.processQueue.shift()!;
+      // The softirq runs on this CPU (and in whatever task was current there).
+      skb.cpu = sd.cpu;
       skb.comm = ctx.comm();
       ctx.step(skb, F.netRxAction, null, budget - work, host.core.netdevBudget);
       ctx.step(skb, F.processBacklog, null, sd.cpu, quota, sd.processQueue.length + 1, inputQueueLen(sd));

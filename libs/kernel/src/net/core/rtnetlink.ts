@@ -18,6 +18,7 @@ import {
 import { EEXIST, EINVAL, ENETUNREACH, ENODEV, ESRCH } from '../../include/linux/errno';
 import { veth_newlink } from '../../drivers/net/veth';
 import { fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
+import { inetInsertIfa } from '../ipv4/devinet';
 import { fibTableDelete, fibTableInsert, inetMakeMask } from '../ipv4/fib_trie';
 import { fibLookup } from '../ipv4/route';
 import { neigh_ifdown } from './neighbour';
@@ -102,6 +103,9 @@ export function dev_open(_ctx: KernelCtx, dev: NetDevice): void {
       dev.peer.carrier = true;
     }
   } else dev.carrier = true;
+  // inetdev_event(NETDEV_UP): lo that comes up without an address gets 127.0.0.1/8.
+  if (dev.ops.kind === 'loopback' && !dev.net.ifaddrs.some((i) => i.dev === dev))
+    inetInsertIfa(dev.net, dev, 0x7f000001, 8, null, null);
   fibEnableIp(dev.net, dev);
 }
 

@@ -40,22 +40,25 @@ export function inetInsertIfa(
   return 0;
 }
 
-/** inet_rtm_deladdr -> __inet_del_ifa */
+/**
+ * inet_rtm_deladdr -> __inet_del_ifa. Deleting a primary promotes nothing (promote_secondaries off): its
+ * secondaries go first, while the primary is still listed, then the primary itself.
+ */
 export function inetDelIfa(net: Net, dev: NetDevice, local: number, plen: number | null): number {
-  const idx = net.ifaddrs.findIndex((i) => i.dev === dev && i.local === local && (plen === null || i.plen === plen));
-  if (idx < 0) return -EADDRNOTAVAIL;
-  const [ifa] = net.ifaddrs.splice(idx, 1);
-  fibDelIfaddr(net, ifa);
-  // Deleting a primary promotes nothing here (promote_secondaries off): its secondaries go with it.
+  const ifa = net.ifaddrs.find((i) => i.dev === dev && i.local === local && (plen === null || i.plen === plen));
+  if (!ifa) return -EADDRNOTAVAIL;
   if (!ifa.secondary) {
     const m = inetMakeMask(ifa.plen);
     for (const s of net.ifaddrs.filter(
-      (i) => i.dev === dev && i.secondary && ((i.address & m) >>> 0) === ((ifa.address & m) >>> 0),
+      (i) =>
+        i.dev === dev && i.secondary && i.plen === ifa.plen && ((i.address & m) >>> 0) === ((ifa.address & m) >>> 0),
     )) {
       net.ifaddrs.splice(net.ifaddrs.indexOf(s), 1);
       fibDelIfaddr(net, s);
     }
   }
+  net.ifaddrs.splice(net.ifaddrs.indexOf(ifa), 1);
+  fibDelIfaddr(net, ifa);
   return 0;
 }
 

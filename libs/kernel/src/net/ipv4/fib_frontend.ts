@@ -18,21 +18,46 @@ import {
 } from '../../include/net/route';
 import { fibTableDelete, fibTableInsert, inetMakeMask } from './fib_trie';
 
-function fibMagic(net: Net, table: number, type: number, dst: number, plen: number, ifa: InIfaddr, scope: number) {
-  const exists = net.fib.some(
-    (e) => e.table === table && e.type === type && e.dst === dst && e.plen === plen && e.dev === ifa.dev,
-  );
-  if (exists) return;
+/**
+ * fib_magic: the kernel's own RTM_NEWROUTE/RTM_DELROUTE for an address. Local and broadcast routes go to
+ * the local table, prefix routes to main; prefsrc is the primary address of the subnet (`prim`). Adding a
+ * route identical to an existing one does nothing (fib_table_insert's "perfect match" -EEXIST).
+ */
+function fibMagic(
+  net: Net,
+  cmd: 'add' | 'del',
+  type: number,
+  dst: number,
+  plen: number,
+  prim: InIfaddr,
+): void {
+  const table = type === RTN_UNICAST ? RT_TABLE_MAIN : RT_TABLE_LOCAL;
+  const scope = type !== RTN_LOCAL ? RT_SCOPE_LINK : RT_SCOPE_HOST;
+  const same = (e: FibEntry) =>
+    e.table === table &&
+    e.type === type &&
+    e.dst === dst &&
+    e.plen === plen &&
+    e.dev === prim.dev &&
+    e.prefsrc === prim.local &&
+    e.scope === scope &&
+    e.protocol === RTPROT_KERNEL;
+  if (cmd === 'del') {
+    const victim = net.fib.find(same);
+    if (victim) fibTableDelete(net, (e) => e === victim);
+    return;
+  }
+  if (net.fib.some(same)) return;
   const e: FibEntry = {
     table,
     type,
     dst,
     plen,
-    dev: ifa.dev,
+    dev: prim.dev,
     gw: 0,
     protocol: RTPROT_KERNEL,
     scope,
-    prefsrc: ifa.local,
+    prefsrc: prim.local,
     priority: 0,
     mtu: 0,
     fromIfaddr: true,
@@ -40,42 +65,118 @@ function fibMagic(net: Net, table: number, type: number, dst: number, plen: numb
   fibTableInsert(net, e);
 }
 
-/** fib_add_ifaddr (fib_frontend.c:1123) */
-export function fibAddIfaddr(net: Net, ifa: InIfaddr): void {
-  const dev = ifa.dev;
-  if ((dev.flags & IFF_UP) === 0) return;
-  const m = inetMakeMask(ifa.plen);
-  const prefix = (ifa.address & m) >>> 0;
-  fibMagic(net, RT_TABLE_LOCAL, RTN_LOCAL, ifa.local, 32, ifa, RT_SCOPE_HOST);
-  if (ifa.secondary) return;
-  if (ifa.broadcast && ifa.broadcast !== 0xffffffff && ifa.plen < 31)
-    fibMagic(net, RT_TABLE_LOCAL, RTN_BROADCAST, ifa.broadcast, 32, ifa, RT_SCOPE_LINK);
-  if (ifa.plen < 32) {
-    // The loopback's prefix route is RTN_LOCAL (all of 127/8 is local) and lives in the local table.
-    if (dev.flags & IFF_LOOPBACK) fibMagic(net, RT_TABLE_LOCAL, RTN_LOCAL, prefix, ifa.plen, ifa, RT_SCOPE_HOST);
-    else fibMagic(net, RT_TABLE_MAIN, RTN_UNICAST, prefix, ifa.plen, ifa, RT_SCOPE_LINK);
-  }
-}
-
-/** fib_del_ifaddr: drop the routes this address created. */
-export function fibDelIfaddr(net: Net, ifa: InIfaddr): void {
-  const m = inetMakeMask(ifa.plen);
-  const prefix = (ifa.address & m) >>> 0;
-  const stillLocal = net.ifaddrs.some((o) => o !== ifa && o.local === ifa.local);
-  fibTableDelete(
-    net,
-    (e) =>
-      e.fromIfaddr &&
-      e.dev === ifa.dev &&
-      ((e.type === RTN_LOCAL && e.plen === 32 && e.dst === ifa.local && !stillLocal) ||
-        (e.type === RTN_BROADCAST && e.dst === ifa.broadcast) ||
-        (e.plen === ifa.plen && e.dst === prefix)),
+/** inet_ifa_byprefix: the primary address of `prefix`/`plen` on `dev`. */
+function ifaByPrefix(net: Net, dev: NetDevice, prefix: number, plen: number): InIfaddr | undefined {
+  const m = inetMakeMask(plen);
+  return net.ifaddrs.find(
+    (i) => i.dev === dev && !i.secondary && i.plen === plen && (i.address & m) >>> 0 === (prefix & m) >>> 0,
   );
 }
 
-/** fib_disable_ip: the device went down; every route through it goes (static ones are not restored). */
-export function fibDisableIp(net: Net, dev: NetDevice): void {
-  fibTableDelete(net, (e) => e.dev === dev);
+const isZeronet = (a: number) => a >>> 24 === 0;
+
+/**
+ * fib_add_ifaddr (fib_frontend.c:1123): the local route always (also on a down device), then, on an up
+ * device, the explicit broadcast, the prefix route and the network's broadcast address.
+ */
+export function fibAddIfaddr(net: Net, ifa: InIfaddr): void {
+  const dev = ifa.dev;
+  const m = inetMakeMask(ifa.plen);
+  const prefix = (ifa.address & m) >>> 0;
+  let prim: InIfaddr | undefined = ifa;
+  if (ifa.secondary) {
+    prim = ifaByPrefix(net, dev, prefix, ifa.plen);
+    if (!prim) return;
+  }
+  fibMagic(net, 'add', RTN_LOCAL, ifa.local, 32, prim);
+  if ((dev.flags & IFF_UP) === 0) return;
+  if (ifa.broadcast && ifa.broadcast !== 0xffffffff)
+    fibMagic(net, 'add', RTN_BROADCAST, ifa.broadcast, 32, prim);
+  if (!isZeronet(prefix) && !ifa.secondary && (prefix !== ifa.local || ifa.plen < 32)) {
+    // The loopback's prefix route is RTN_LOCAL (all of 127/8 is local) and lives in the local table.
+    fibMagic(net, 'add', dev.flags & IFF_LOOPBACK ? RTN_LOCAL : RTN_UNICAST, prefix, ifa.plen, prim);
+    if (ifa.plen < 31) fibMagic(net, 'add', RTN_BROADCAST, (prefix | ~m) >>> 0, 32, prim);
+  }
+}
+
+/**
+ * fib_del_ifaddr (fib_frontend.c:1180), called once `ifa` has left the address list: its routes go unless
+ * another address still needs them (same local address, same broadcast), and routes using it as prefsrc
+ * are flushed when the address is really gone (fib_sync_down_addr).
+ */
+export function fibDelIfaddr(net: Net, ifa: InIfaddr): void {
+  const dev = ifa.dev;
+  const mask = inetMakeMask(ifa.plen);
+  const brd = (ifa.address | ~mask) >>> 0;
+  const any = (ifa.address & mask) >>> 0;
+  const LOCAL_OK = 1;
+  const BRD_OK = 2;
+  const BRD0_OK = 4;
+  const BRD1_OK = 8;
+  let ok = 0;
+  let subnet = false;
+  let samePrefsrc = false;
+  let prim: InIfaddr | undefined = ifa;
+  let prim1: InIfaddr | undefined;
+  const match = (a: number, p: InIfaddr) => {
+    const pm = inetMakeMask(p.plen);
+    return (a & pm) >>> 0 === (p.address & pm) >>> 0;
+  };
+  if (ifa.secondary) {
+    prim = ifaByPrefix(net, dev, any, ifa.plen);
+    if (!prim) return;
+  } else if (!isZeronet(any) && (any !== ifa.local || ifa.plen < 32)) {
+    fibMagic(net, 'del', dev.flags & IFF_LOOPBACK ? RTN_LOCAL : RTN_UNICAST, any, ifa.plen, prim);
+    subnet = true;
+  }
+  for (const ifa1 of net.ifaddrs) {
+    if (ifa1.dev !== dev) continue;
+    if (ifa1.secondary) {
+      if (ifa1.plen === prim.plen && match(ifa1.address, prim)) prim1 = prim;
+      else {
+        if (!samePrefsrc) continue;
+        if (!prim1 || ifa1.plen !== prim1.plen || !match(ifa1.address, prim1))
+          prim1 = ifaByPrefix(net, dev, ifa1.address, ifa1.plen);
+        if (!prim1 || prim1.local !== prim.local) continue;
+      }
+    } else {
+      if (prim.local !== ifa1.local) continue;
+      prim1 = ifa1;
+      if (prim !== prim1) samePrefsrc = true;
+    }
+    if (ifa.local === ifa1.local) ok |= LOCAL_OK;
+    if (ifa.broadcast === ifa1.broadcast) ok |= BRD_OK;
+    if (brd === ifa1.broadcast) ok |= BRD1_OK;
+    if (any === ifa1.broadcast) ok |= BRD0_OK;
+    if (prim1 === ifa1 && ifa1.plen < 31) {
+      const m1 = inetMakeMask(ifa1.plen);
+      const brd1 = (ifa1.address | ~m1) >>> 0;
+      const any1 = (ifa1.address & m1) >>> 0;
+      if (!isZeronet(any1)) {
+        if (ifa.broadcast === brd1 || ifa.broadcast === any1) ok |= BRD_OK;
+        if (brd === brd1 || brd === any1) ok |= BRD1_OK;
+        if (any === brd1 || any === any1) ok |= BRD0_OK;
+      }
+    }
+  }
+  if (!(ok & BRD_OK)) fibMagic(net, 'del', RTN_BROADCAST, ifa.broadcast, 32, prim);
+  if (subnet && ifa.plen < 31) {
+    if (!(ok & BRD1_OK)) fibMagic(net, 'del', RTN_BROADCAST, brd, 32, prim);
+    if (!(ok & BRD0_OK)) fibMagic(net, 'del', RTN_BROADCAST, any, 32, prim);
+  }
+  if (!(ok & LOCAL_OK)) {
+    fibMagic(net, 'del', RTN_LOCAL, ifa.local, 32, prim);
+    // fib_sync_down_addr + fib_flush: the routes that used the gone address as prefsrc die with it.
+    fibTableDelete(net, (e) => e.prefsrc === ifa.local);
+  }
+}
+
+/**
+ * fib_disable_ip: the device went down (NETDEV_DOWN) or away (NETDEV_UNREGISTER, `force`). Every route
+ * through it goes, except, when it only went down, the host-scope ones (its local addresses stay local).
+ */
+export function fibDisableIp(net: Net, dev: NetDevice, force = false): void {
+  fibTableDelete(net, (e) => e.dev === dev && (force || e.scope !== RT_SCOPE_HOST));
 }
 
 /** NETDEV_UP: fib_netdev_event re-adds the routes of every address on the device. */

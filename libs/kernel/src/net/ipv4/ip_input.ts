@@ -19,6 +19,7 @@ import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '@skblab/wire/icmp';
 import { ipRouteInputNoref, isRouteError, describeFib } from './route';
 import { ip_defrag } from './ip_fragment';
 import { icmp_send } from './icmp';
+import { raw_local_deliver } from './raw';
 
 const F = {
   ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
@@ -109,6 +110,8 @@ export function ip_local_deliver_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.ipLocalDeliverFinish, '__skb_pull(network header)');
   const net = skb.net;
   const proto = ip.protocol(skb.buf, skb.networkHeader);
+  // raw_local_deliver: raw sockets get their clones before the protocol handler runs.
+  if (net.rawSocks.length) raw_local_deliver(ctx, skb, proto);
   if (proto === IPPROTO_ICMP || proto === IPPROTO_UDP) {
     net.mib.ip[IPSTATS.InDelivers]++;
     ctx.step(skb, F.ipProtocolDeliverRcu, null, proto);

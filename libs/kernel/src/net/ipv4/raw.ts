@@ -1,0 +1,120 @@
+/**
+ * net/ipv4/raw.c: raw IPv4 sockets, as iputils ping uses them when ping sockets are not allowed (a new
+ * namespace's net.ipv4.ping_group_range is "1 0"). Every ICMP packet delivered locally is cloned to the
+ * raw sockets of that protocol before icmp_rcv sees it, filtered by ICMP_FILTER.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import { skbCopy, skbTruesize } from '../../include/linux/skbuff';
+import type { Sock } from '../../include/net/sock';
+import { IPPROTO_ICMP, sockDefReadable } from '../../include/net/sock';
+import { IPSTATS } from '../../include/net/snmp';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
+import { RTCF_BROADCAST, type Rtable } from '../../include/net/route';
+import { EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
+import { kfn } from '../../include/net/trace';
+import * as ip from '@skblab/wire/ipv4';
+import { ipv4ToString } from '@skblab/wire/address';
+import { ipRouteOutputKey, isRouteError, describeRt } from './route';
+import { ip_make_skb } from './ip_output';
+
+const F = {
+  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`),
+  inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
+  rawSendmsg: kfn('raw_sendmsg', 'net/ipv4/raw.c', 'icmp'),
+  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
+  pushPending: kfn('ip_push_pending_frames', 'net/ipv4/ip_output.c', 'ip'),
+  rawLocalDeliver: kfn('raw_local_deliver', 'net/ipv4/raw.c', 'socket', (_o, n) => `${n} raw socket(s) get a clone`),
+  rawRcv: kfn('raw_rcv', 'net/ipv4/raw.c', 'socket', (o, qlen) => (typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`)),
+  rawRecvmsg: kfn('raw_recvmsg', 'net/ipv4/raw.c', 'socket', (sk: Sock) => `read by ${sk.comm}`),
+};
+
+/** raw_sendmsg: the user wrote the ICMP header and payload; the kernel adds the IP header. */
+export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: number, cpu: number): number {
+  const net = sk.net;
+  if (msg.length > 0xffff - ip.IPV4_HLEN) return -EMSGSIZE;
+  const rt = ipRouteOutputKey(net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: sk.protocol });
+  if (isRouteError(rt)) {
+    if (rt.error === -ENETUNREACH) net.mib.ip[IPSTATS.OutNoRoutes]++;
+    return rt.error;
+  }
+  if (rt.flags & RTCF_BROADCAST && !sk.broadcast) return -EACCES;
+  const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
+  const skb = ip_make_skb(
+    ctx,
+    { sk, rt, saddr: rt.src, daddr, protocol: sk.protocol, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    msg,
+    (s) => {
+      s.cpu = cpu;
+      ctx.step(s, F.sysSendto, sk, msg.length, daddr);
+      ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
+      ctx.step(s, F.rawSendmsg, 'ip_append_data (raw_getfrag)');
+      ctx.step(s, F.routeOutput, rt);
+      ctx.step(s, F.pushPending);
+    },
+  );
+  if (typeof skb === 'number') return skb;
+  const v = ctx.run('ip_send_skb', skb);
+  if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
+    net.mib.ip[IPSTATS.OutDiscards]++;
+    return -ENETUNREACH;
+  }
+  return msg.length;
+}
+
+/** icmp_filter: ICMP_FILTER's bitmap of types the socket does not want. */
+function icmpFiltered(sk: Sock, skb: SkBuff): boolean {
+  const type = skb.buf[skb.transportHeader];
+  return type < 32 && (sk.icmpFilter >>> type) & 1 ? true : false;
+}
+
+/** raw_local_deliver (raw.c): a clone of the packet for every matching raw socket. */
+export function raw_local_deliver(ctx: KernelCtx, skb: SkBuff, protocol: number): void {
+  const socks = skb.net.rawSocks;
+  if (!socks.length) return;
+  const daddr = ip.dst(skb.buf, skb.networkHeader);
+  const saddr = ip.src(skb.buf, skb.networkHeader);
+  const matching = socks.filter(
+    (sk) => !sk.closed && sk.protocol === protocol && (!sk.rcvSaddr || sk.rcvSaddr === daddr) && (!sk.connected || sk.daddr === saddr),
+  );
+  if (!matching.length) return;
+  ctx.step(skb, F.rawLocalDeliver, null, matching.length);
+  for (const sk of matching) {
+    if (protocol === IPPROTO_ICMP && icmpFiltered(sk, skb)) continue;
+    const clone = skbCopy(skb);
+    clone.comm = skb.comm;
+    raw_rcv(ctx, sk, clone);
+  }
+}
+
+/** raw_rcv → raw_rcv_skb → sock_queue_rcv_skb */
+function raw_rcv(ctx: KernelCtx, sk: Sock, skb: SkBuff): void {
+  const size = skbTruesize(skb);
+  if (sk.rmemAlloc >= sk.rcvbuf) {
+    sk.drops++;
+    ctx.step(skb, F.rawRcv, `sk_rmem_alloc ${sk.rmemAlloc} >= sk_rcvbuf ${sk.rcvbuf}`);
+    skb.dropReason = SKB_DROP_REASON.SOCKET_RCVBUFF;
+    ctx.free(skb);
+    return;
+  }
+  sk.rmemAlloc += size;
+  sk.receiveQueue.push(skb);
+  ctx.step(skb, F.rawRcv, null, sk.receiveQueue.length);
+  sockDefReadable(sk);
+}
+
+/** raw_recvmsg: a raw socket reads the whole IP datagram, header included. */
+export function raw_recvmsg(ctx: KernelCtx, sk: Sock): { data: Uint8Array; from: number; ttl: number; skb: SkBuff } | null {
+  const skb = sk.receiveQueue.shift();
+  if (!skb) return null;
+  sk.rmemAlloc -= skbTruesize(skb);
+  const nh = skb.networkHeader;
+  ctx.step(skb, F.rawRecvmsg, sk);
+  ctx.free(skb);
+  return {
+    data: skb.buf.slice(nh, nh + ip.totalLength(skb.buf, nh)),
+    from: ip.src(skb.buf, nh),
+    ttl: ip.ttl(skb.buf, nh),
+    skb,
+  };
+}
