@@ -216,7 +216,7 @@ describe('the per-CPU backlog', () => {
     const net = host.initNet;
     const verdicts = [];
     for (let i = 0; i < 6; i++) {
-      const skb = allocSkb(net, 64);
+      const skb = allocSkb(lab.newSkbId(), net, 64);
       skb.dev = net.loopbackDev;
       verdicts.push(enqueue_to_backlog_for_test(lab, skb, 0).kind);
     }
@@ -232,7 +232,7 @@ describe('the per-CPU backlog', () => {
     host.core.netdevBudget = 2;
     const net = host.initNet;
     for (let i = 0; i < 5; i++) {
-      const skb = allocSkb(net, 64);
+      const skb = allocSkb(lab.newSkbId(), net, 64);
       skb.dev = net.loopbackDev;
       enqueue_to_backlog_for_test(lab, skb, 1);
     }

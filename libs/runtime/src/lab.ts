@@ -55,6 +55,7 @@ export class Lab implements KernelCtx {
   /** Every step of every skb, latest first out (the embedded trace sink). */
   readonly trace: TraceRing;
   private lastSeq = 0;
+  private skbIds = 0;
   private pending: Array<[Host, number]> = [];
   private inSoftirq = false;
   private currentComm = 'swapper/0';
@@ -133,6 +134,10 @@ export class Lab implements KernelCtx {
 
   raiseNetRx(host: Host, cpu: number): void {
     this.pending.push([host, cpu]);
+  }
+
+  newSkbId(): number {
+    return ++this.skbIds;
   }
 
   random32(): number {
@@ -215,8 +220,9 @@ export class Lab implements KernelCtx {
    * and again. If nothing is left to happen and `p` is still waiting, it would wait forever: resolve
    * with `onStall()` (the shell interrupts the job, as Ctrl-C would).
    */
-  async drive<T>(p: Promise<T>, onStall?: () => void): Promise<T> {
+  async drive<T>(p: Promise<T>, onStall?: () => void, deadline = Infinity, onDeadline?: () => void): Promise<T> {
     let done = false;
+    let pastDeadline = false;
     p.then(
       () => (done = true),
       () => (done = true),
@@ -225,6 +231,11 @@ export class Lab implements KernelCtx {
       await new Promise<void>((r) => setImmediate(r));
       if (done) return p;
       const t = this.timers.peek();
+      if (t && t.expires > deadline && !pastDeadline && onDeadline) {
+        pastDeadline = true;
+        onDeadline();
+        continue;
+      }
       if (!t) {
         if (onStall) {
           onStall();

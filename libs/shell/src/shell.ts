@@ -44,6 +44,8 @@ export class Shell {
   private background = new Set<{ job: Job; done: Promise<number> }>();
   lastStatus = 0;
   lineNo = 0;
+  /** A foreground job still running after this much simulated time is stopped (as Ctrl-C would). */
+  maxSimSeconds = Number(process.env.SKBLAB_MAX_SIM_SECONDS ?? 3600);
 
   constructor(o: ShellOptions) {
     this.lab = o.lab;
@@ -111,7 +113,23 @@ export class Shell {
       done.finally(() => this.background.delete(entry));
       return 0;
     }
-    return this.lab.drive(run(), () => this.stopJob(job));
+    return this.foreground(run(), job, p.commands.map((c) => c.argv.join(' ')).join(' | '));
+  }
+
+  /**
+   * Drive simulated time until a foreground job ends. One that can never end is interrupted; one still
+   * running after maxSimSeconds of simulated time is stopped, as Ctrl-C would stop it on a real box.
+   */
+  private foreground(done: Promise<number>, job: Job, label: string): Promise<number> {
+    return this.lab.drive(
+      done,
+      () => this.stopJob(job),
+      this.lab.now() + this.maxSimSeconds * NSEC_PER_SEC,
+      () => {
+        this.err(`skblab: stopped '${label}' after ${this.maxSimSeconds} s of simulated time\n`);
+        this.stopJob(job);
+      },
+    );
   }
 
   /** Stop every background job (end of input) and let them finish. */
@@ -124,7 +142,7 @@ export class Shell {
   /** `wait`: let simulated time run until every background job has finished. */
   private async waitAll(): Promise<number> {
     let status = 0;
-    for (const e of [...this.background]) status = await this.lab.drive(e.done, () => this.stopJob(e.job));
+    for (const e of [...this.background]) status = await this.foreground(e.done, e.job, 'wait');
     return status;
   }
 

@@ -131,7 +131,8 @@ export function parse(tokens: Token[]): ListItem[] {
         break;
     }
   }
-  if (cur.argv.length === 0 && pipe.commands.length > 0) throw new ShellSyntaxError('syntax error: unexpected end of file');
+  if (cur.argv.length === 0 && (pipe.commands.length > 0 || join !== ';'))
+    throw new ShellSyntaxError('syntax error: unexpected end of file');
   if (cur.argv.length) endPipeline(false, ';', 'EOF');
   return items;
 }

@@ -59,12 +59,10 @@ export interface SkBuff {
   comm: string;
 }
 
-let nextSkbId = 1;
-
-/** alloc_skb + skb_reserve(headroom). */
-export function allocSkb(net: Net, size: number, headroom = SKB_HEADROOM): SkBuff {
+/** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
+export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEADROOM): SkBuff {
   return {
-    id: nextSkbId++,
+    id,
     buf: new Uint8Array(headroom + size),
     data: headroom,
     len: 0,
@@ -136,20 +134,16 @@ export function skbBytes(skb: SkBuff): Uint8Array {
 }
 
 /** skb_clone/skb_copy: a deep copy with a new id, sharing nothing mutable. */
-export function skbCopy(skb: SkBuff): SkBuff {
+export function skbCopy(id: number, skb: SkBuff): SkBuff {
   return {
     ...skb,
-    id: nextSkbId++,
+    id,
     buf: skb.buf.slice(),
     traced: false,
     dropReason: null,
   };
 }
 
-/** For tests that want stable ids. */
-export function resetSkbIds(next = 1): void {
-  nextSkbId = next;
-}
 
 /** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */
 export function skbTruesize(skb: SkBuff): number {

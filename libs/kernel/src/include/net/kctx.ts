@@ -47,6 +47,8 @@ export interface KernelCtx {
   delTimer<T>(t: KTimer<T>): void;
   /** raise_softirq_irqoff(NET_RX_SOFTIRQ) on a CPU of a host: the runtime runs net_rx_action there. */
   raiseNetRx(host: Host, cpu: number): void;
+  /** A fresh skb id, unique in the lab (pwru's SKB column). */
+  newSkbId(): number;
   /** A seeded pseudo-random 32-bit value (prandom_u32). */
   random32(): number;
 }

@@ -8,19 +8,36 @@ import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { IFF_UP } from '../../include/linux/netdevice';
 import {
+  RTN_BLACKHOLE,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RTN_PROHIBIT,
   RTN_UNICAST,
+  RTN_UNREACHABLE,
   RTPROT_BOOT,
+  RT_SCOPE_HOST,
   RT_SCOPE_LINK,
   RT_SCOPE_UNIVERSE,
+  RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
   type FibEntry,
 } from '../../include/net/route';
-import { EEXIST, EINVAL, ENETUNREACH, ENODEV, ESRCH } from '../../include/linux/errno';
+import {
+  EACCES,
+  EADDRNOTAVAIL,
+  EEXIST,
+  EHOSTUNREACH,
+  EINVAL,
+  ENETDOWN,
+  ENETUNREACH,
+  ENODEV,
+  ENOENT,
+  ESRCH,
+} from '../../include/linux/errno';
 import { veth_newlink } from '../../drivers/net/veth';
 import { fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
 import { inetInsertIfa } from '../ipv4/devinet';
 import { fibTableDelete, fibTableInsert, inetMakeMask } from '../ipv4/fib_trie';
-import { fibLookup } from '../ipv4/route';
 import { neigh_ifdown } from './neighbour';
 import { setup_net } from './net_namespace';
 
@@ -87,7 +104,9 @@ export function unregister_netdevice(ctx: KernelCtx, dev: NetDevice): RtnlResult
   if (dev.ops.kind === 'loopback') return { err: -EINVAL, extack: undefined };
   for (const d of dev.peer ? [dev, dev.peer] : [dev]) {
     dev_close(ctx, d);
+    // NETDEV_UNREGISTER: inetdev_destroy drops the addresses, fib_disable_ip(force) every route.
     d.net.ifaddrs = d.net.ifaddrs.filter((i) => i.dev !== d);
+    fibDisableIp(d.net, d, true);
     d.net.devices = d.net.devices.filter((x) => x !== d);
   }
   return OK;
@@ -137,6 +156,7 @@ export function dev_change_net_namespace(ctx: KernelCtx, dev: NetDevice, target:
   dev_close(ctx, dev);
   const from = dev.net;
   from.ifaddrs = from.ifaddrs.filter((i) => i.dev !== dev);
+  fibDisableIp(from, dev, true);
   from.devices = from.devices.filter((d) => d !== dev);
   dev.ifindex = allocIfindex(target, dev.ifindex);
   dev.net = target;
@@ -158,26 +178,88 @@ export interface RouteSpec {
   mtu: number;
 }
 
-/** inet_rtm_newroute → fib_table_insert, with fib_create_info's nexthop checks. */
-export function inet_rtm_newroute(net: Net, r: RouteSpec, replace = false): RtnlResult {
+/** fib_props[type].scope / .error (fib_semantics.c) for the route types the model knows. */
+const FIB_PROPS: Record<number, { scope: number; error: number }> = {
+  [RTN_UNICAST]: { scope: RT_SCOPE_UNIVERSE, error: 0 },
+  [RTN_LOCAL]: { scope: RT_SCOPE_HOST, error: 0 },
+  [RTN_BROADCAST]: { scope: RT_SCOPE_LINK, error: 0 },
+  [RTN_BLACKHOLE]: { scope: RT_SCOPE_UNIVERSE, error: -EINVAL },
+  [RTN_UNREACHABLE]: { scope: RT_SCOPE_UNIVERSE, error: -EHOSTUNREACH },
+  [RTN_PROHIBIT]: { scope: RT_SCOPE_UNIVERSE, error: -EACCES },
+};
+
+/** inet_addr_type_table(net, addr, RT_TABLE_LOCAL) == RTN_LOCAL: is `addr` one of this namespace's? */
+function isLocalAddr(net: Net, addr: number): boolean {
+  let best: FibEntry | null = null;
+  for (const e of net.fib)
+    if (e.table === RT_TABLE_LOCAL && ((addr & inetMakeMask(e.plen)) >>> 0) === e.dst && (!best || e.plen > best.plen))
+      best = e;
+  return best?.type === RTN_LOCAL;
+}
+
+/** fib_check_nh_v4_gw: the gateway must be on a connected (scope link or host) route, through `oif`. */
+function gatewayRoute(net: Net, gw: number, oif: NetDevice | null, scope: number): FibEntry | null {
+  const minScope = Math.max(scope + 1, RT_SCOPE_LINK);
+  let best: FibEntry | null = null;
+  for (const e of net.fib) {
+    if (e.table !== RT_TABLE_MAIN && e.table !== RT_TABLE_LOCAL) continue;
+    if (((gw & inetMakeMask(e.plen)) >>> 0) !== e.dst || e.scope < minScope) continue;
+    if (oif && e.dev !== oif) continue;
+    if (
+      !best ||
+      e.plen > best.plen ||
+      (e.plen === best.plen && e.table > best.table) ||
+      (e.plen === best.plen && e.table === best.table && e.priority < best.priority)
+    )
+      best = e;
+  }
+  return best;
+}
+
+export type NewRouteMode = 'add' | 'replace' | 'append' | 'prepend' | 'change';
+
+/**
+ * inet_rtm_newroute → fib_table_insert → fib_create_info, with its checks and extack messages. `mode` is
+ * the NLM_F_* set iproute2 sends: add (CREATE|EXCL), replace (CREATE|REPLACE), append (CREATE|APPEND),
+ * prepend (CREATE), change (REPLACE).
+ */
+export function inet_rtm_newroute(net: Net, r: RouteSpec, mode: NewRouteMode | boolean = 'add'): RtnlResult {
+  const how: NewRouteMode = mode === true ? 'replace' : mode === false ? 'add' : mode;
   const dst = (r.dst & inetMakeMask(r.plen)) >>> 0;
   if (dst !== r.dst) return { err: -EINVAL, extack: 'Invalid prefix for given prefix length' };
+  const props = FIB_PROPS[r.type];
+  if (!props) return { err: -EINVAL };
+  const scope =
+    r.scope ??
+    (r.type === RTN_LOCAL
+      ? RT_SCOPE_HOST
+      : r.type === RTN_BROADCAST || (r.type === RTN_UNICAST && !r.gw)
+        ? RT_SCOPE_LINK
+        : RT_SCOPE_UNIVERSE);
+  if (props.scope > scope) return { err: -EINVAL, extack: 'Invalid scope' };
   let dev = r.dev;
-  let scope = r.scope ?? (r.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-  if (r.gw) {
-    // fib_check_nh: the gateway must be reachable by a link-scope (connected) route.
-    const nh = fibLookup(net, r.gw);
-    if (!nh || nh.type !== RTN_UNICAST || nh.gw || (dev && nh.dev !== dev))
-      return { err: -ENETUNREACH, extack: 'Nexthop has invalid gateway' };
+  if (props.error) {
+    if (r.gw || r.dev)
+      return { err: -EINVAL, extack: 'Gateway, device and multipath can not be specified for this route type' };
+  } else if (scope === RT_SCOPE_HOST) {
+    if (r.gw) return { err: -EINVAL, extack: 'Route with host scope can not have a gateway' };
+    if (!dev) return { err: -ENODEV };
+  } else if (r.gw) {
+    const nh = gatewayRoute(net, r.gw, dev, scope);
+    if (!nh) return { err: -ENETUNREACH, extack: 'Nexthop has invalid gateway' };
+    if (nh.type !== RTN_UNICAST && nh.type !== RTN_LOCAL) return { err: -EINVAL, extack: 'Nexthop has invalid gateway' };
     dev = nh.dev;
-  } else if (!dev) return { err: -ENODEV, extack: 'Nexthop device required for onlink' };
-  if (dev && !(dev.flags & IFF_UP)) return { err: -ENETUNREACH, extack: 'Nexthop device is not up' };
-  if (r.scope === null && !r.gw && r.type !== RTN_UNICAST) scope = RT_SCOPE_UNIVERSE;
-  const same = net.fib.find((e) => e.table === r.table && e.dst === dst && e.plen === r.plen && e.priority === r.metric);
-  if (same) {
-    if (!replace) return { err: -EEXIST };
-    fibTableDelete(net, (e) => e === same);
+    if (!dev) return { err: -EINVAL, extack: 'No egress device for nexthop gateway' };
+    if (!(dev.flags & IFF_UP)) return { err: -ENETDOWN };
+  } else {
+    if (!dev) return { err: -ENODEV };
+    if (!(dev.flags & IFF_UP)) return { err: -ENETDOWN, extack: 'Device for nexthop is not up' };
   }
+  if (r.prefsrc && !(r.type === RTN_LOCAL && dst && r.prefsrc === dst) && !isLocalAddr(net, r.prefsrc))
+    return { err: -EINVAL, extack: 'Invalid prefsrc address' };
+  const same = net.fib.find(
+    (e) => e.table === r.table && e.dst === dst && e.plen === r.plen && e.priority === r.metric,
+  );
   const e: FibEntry = {
     table: r.table,
     type: r.type,
@@ -192,23 +274,79 @@ export function inet_rtm_newroute(net: Net, r: RouteSpec, replace = false): Rtnl
     mtu: r.mtu,
     fromIfaddr: false,
   };
+  if (same) {
+    if (how === 'add') return { err: -EEXIST };
+    if (how === 'replace' || how === 'change') {
+      net.fib[net.fib.indexOf(same)] = e;
+      net.rtGenid++;
+      return OK;
+    }
+    const perfect = net.fib.some(
+      (o) =>
+        o.table === e.table &&
+        o.dst === dst &&
+        o.plen === e.plen &&
+        o.priority === e.priority &&
+        o.type === e.type &&
+        o.dev === e.dev &&
+        o.gw === e.gw &&
+        o.prefsrc === e.prefsrc &&
+        o.protocol === e.protocol &&
+        o.scope === e.scope,
+    );
+    if (perfect) return { err: -EEXIST };
+  } else if (how === 'change') return { err: -ENOENT };
   fibTableInsert(net, e);
   return OK;
 }
 
-/** inet_rtm_delroute → fib_table_delete: -ESRCH when nothing matches. */
-export function inet_rtm_delroute(net: Net, r: Partial<RouteSpec> & { dst: number; plen: number; table: number }): RtnlResult {
-  const n = fibTableDelete(
-    net,
-    (e) =>
-      e.table === r.table &&
-      e.dst === r.dst &&
-      e.plen === r.plen &&
-      (!r.gw || e.gw === r.gw) &&
-      (!r.dev || e.dev === r.dev) &&
-      (r.metric === undefined || r.metric < 0 || e.priority === r.metric),
-  );
-  return n ? OK : { err: -ESRCH };
+/**
+ * inet_rtm_delroute → fib_table_delete: the first route of the prefix (in metric order) that matches every
+ * attribute given; -ESRCH when none does. A zero metric, type, protocol or prefsrc matches anything.
+ */
+export function inet_rtm_delroute(
+  net: Net,
+  r: Partial<RouteSpec> & { dst: number; plen: number; table: number },
+): RtnlResult {
+  const dst = (r.dst & inetMakeMask(r.plen)) >>> 0;
+  if (dst !== r.dst) return { err: -EINVAL, extack: 'Invalid prefix for given prefix length' };
+  const victim = net.fib
+    .filter(
+      (e) =>
+        e.table === r.table &&
+        e.dst === r.dst &&
+        e.plen === r.plen &&
+        (!r.type || e.type === r.type) &&
+        (r.scope === null || r.scope === undefined || e.scope === r.scope) &&
+        (!r.prefsrc || e.prefsrc === r.prefsrc) &&
+        (!r.protocol || e.protocol === r.protocol) &&
+        (!r.gw || e.gw === r.gw) &&
+        (!r.dev || e.dev === r.dev) &&
+        (!r.metric || r.metric < 0 || e.priority === r.metric),
+    )
+    .sort((a, b) => a.priority - b.priority)[0];
+  if (!victim) return { err: -ESRCH };
+  fibTableDelete(net, (e) => e === victim);
+  return OK;
+}
+
+/** dev_change_name: the new name must be free in the namespace; the addresses' labels follow (inetdev_changename). */
+export function dev_change_name(dev: NetDevice, name: string): RtnlResult {
+  if (name === dev.name) return OK;
+  if (dev_get_by_name(dev.net, name)) return { err: -EEXIST };
+  for (const ifa of dev.net.ifaddrs)
+    if (ifa.dev === dev && (ifa.label === dev.name || ifa.label.startsWith(dev.name + ':')))
+      ifa.label = name + ifa.label.slice(dev.name.length);
+  dev.name = name;
+  return OK;
+}
+
+/** dev_set_mac_address → eth_mac_addr: a unicast, non-zero Ethernet address. */
+export function dev_set_mac_address(dev: NetDevice, addr: Uint8Array): RtnlResult {
+  if (addr.length !== dev.addr.length) return { err: -EINVAL };
+  if (addr[0] & 1 || addr.every((b) => b === 0)) return { err: -EADDRNOTAVAIL };
+  dev.addr = addr.slice();
+  return OK;
 }
 
 export { RT_TABLE_MAIN };

@@ -85,7 +85,7 @@ export function arp_create(
   srcHw: Uint8Array,
   targetHw: Uint8Array | null,
 ): SkBuff {
-  const skb = allocSkb(dev.net, arp.ARP_HLEN);
+  const skb = allocSkb(ctx.newSkbId(), dev.net, arp.ARP_HLEN);
   skb.dev = dev;
   skb.protocol = ETH_P_ARP;
   skb.comm = ctx.comm();

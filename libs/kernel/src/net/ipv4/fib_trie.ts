@@ -5,7 +5,7 @@
  */
 import type { Net } from '../../include/net/net_namespace';
 import type { FibEntry } from '../../include/net/route';
-import { RTN_BROADCAST, RTN_LOCAL, RT_TABLE_LOCAL } from '../../include/net/route';
+import { RTN_BROADCAST, RTN_LOCAL, RT_SCOPE_HOST, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../../include/net/route';
 import { IFF_UP } from '../../include/linux/netdevice';
 
 function mask(plen: number): number {
@@ -24,7 +24,9 @@ export function fibTableLookup(net: Net, daddr: number, oif: number = 0): FibEnt
   let best: FibEntry | null = null;
   for (const e of net.fib) {
     if (!prefixMatches(e, daddr)) continue;
-    if (e.dev && (e.dev.flags & IFF_UP) === 0) continue;
+    // Without `ip rule`s only local and main are consulted; host-scope nexthops survive their device going down.
+    if (e.table !== RT_TABLE_LOCAL && e.table !== RT_TABLE_MAIN) continue;
+    if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) continue;
     if (oif && e.dev && e.dev.ifindex !== oif && e.type !== RTN_LOCAL && e.type !== RTN_BROADCAST) continue;
     if (
       !best ||

@@ -81,7 +81,7 @@ export function ip_make_skb(ctx: KernelCtx, cork: IpCork, l4: Uint8Array, steps:
     return -EMSGSIZE;
   }
   if (total > 65535) return -EMSGSIZE;
-  const skb = allocSkb(sk.net, total);
+  const skb = allocSkb(ctx.newSkbId(), sk.net, total);
   skb.sk = sk;
   skb.comm = sk.comm;
   skb.dst = rt;
@@ -199,7 +199,7 @@ export function ip_do_fragment(ctx: KernelCtx, skb: SkBuff, mtu: number): Verdic
   ctx.step(skb, F.ipDoFragment, `${nfrags} fragments of ≤${per + hlen} bytes`);
   for (let pos = 0; pos < payload; pos += per) {
     const chunk = Math.min(per, payload - pos);
-    const frag = allocSkb(net, hlen + chunk);
+    const frag = allocSkb(ctx.newSkbId(), net, hlen + chunk);
     frag.sk = skb.sk;
     frag.comm = skb.comm;
     frag.dst = skb.dst;

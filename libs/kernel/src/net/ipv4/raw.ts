@@ -81,7 +81,7 @@ export function raw_local_deliver(ctx: KernelCtx, skb: SkBuff, protocol: number)
   ctx.step(skb, F.rawLocalDeliver, null, matching.length);
   for (const sk of matching) {
     if (protocol === IPPROTO_ICMP && icmpFiltered(sk, skb)) continue;
-    const clone = skbCopy(skb);
+    const clone = skbCopy(ctx.newSkbId(), skb);
     clone.comm = skb.comm;
     raw_rcv(ctx, sk, clone);
   }

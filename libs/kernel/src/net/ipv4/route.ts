@@ -8,15 +8,17 @@ import { IFF_UP } from '../../include/linux/netdevice';
 import {
   RTCF_BROADCAST,
   RTCF_LOCAL,
+  RTN_BLACKHOLE,
   RTN_BROADCAST,
   RTN_LOCAL,
+  RTN_PROHIBIT,
   RTN_UNICAST,
   RT_SCOPE_LINK,
   RT_SCOPE_UNIVERSE,
   type FibEntry,
   type Rtable,
 } from '../../include/net/route';
-import { EHOSTUNREACH, EINVAL, ENETUNREACH } from '../../include/linux/errno';
+import { EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from '../../include/linux/errno';
 import { fibTableLookup } from './fib_trie';
 import { inetSelectAddr } from './devinet';
 import { ipv4ToString as formatIpv4 } from '@skblab/wire/address';
@@ -82,7 +84,9 @@ export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
     const src = fl.saddr || res.prefsrc || inetSelectAddr(net, dev, 0, RT_SCOPE_LINK);
     return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, dev, dev, 0, fl.daddr, src, res);
   }
-  if (res.type !== RTN_UNICAST) return { error: -EHOSTUNREACH };
+  // fib_props[type].error: blackhole -EINVAL, unreachable -EHOSTUNREACH, prohibit -EACCES.
+  if (res.type !== RTN_UNICAST)
+    return { error: res.type === RTN_BLACKHOLE ? -EINVAL : res.type === RTN_PROHIBIT ? -EACCES : -EHOSTUNREACH };
   const dev = res.dev!;
   const src =
     fl.saddr || res.prefsrc || inetSelectAddr(net, dev, res.gw || fl.daddr, res.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
