@@ -15,7 +15,8 @@ function newestSource(dir, newest = 0) {
     if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) newest = newestSource(p, newest);
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -23,7 +24,10 @@ function newestSource(dir, newest = 0) {
 /** Build `name` if stale; returns the bundle's path. */
 function ensureBuilt(name) {
   const out = path.join(root, 'dist', name);
-  const newest = Math.max(...['libs', 'apps', 'tools'].map((d) => newestSource(path.join(root, d))), fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs);
+  const newest = Math.max(
+    ...['libs', 'apps', 'tools'].map((d) => newestSource(path.join(root, d))),
+    fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+  );
   if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= newest) return out;
   require('esbuild').buildSync({
     entryPoints: [path.join(root, ENTRIES[name])],

@@ -15,13 +15,24 @@ export * from './include/net/sock';
 export * from './include/net/trace';
 export * from './include/net/verdict';
 export { HOPS, type HopName } from './steps';
-export { net_rx_action, dev_get_stats, enqueue_to_backlog as enqueue_to_backlog_for_test } from './net/core/dev';
+export {
+  net_rx_action,
+  dev_get_stats,
+  enqueue_to_backlog as enqueue_to_backlog_for_test,
+} from './net/core/dev';
 export * from './net/core/rtnetlink';
 export { setup_net, new_host } from './net/core/net_namespace';
 export { dev_seq_show, softnet_seq_show } from './net/core/net-procfs';
 export { snmp_seq_show } from './net/ipv4/proc';
 export { inetInsertIfa, inetDelIfa, inetSelectAddr } from './net/ipv4/devinet';
-export { ipRouteOutputKey, ipRouteInputNoref, isRouteError, fibLookup, describeFib, dstMtu } from './net/ipv4/route';
+export {
+  ipRouteOutputKey,
+  ipRouteInputNoref,
+  isRouteError,
+  fibLookup,
+  describeFib,
+  dstMtu,
+} from './net/ipv4/route';
 export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
 export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';

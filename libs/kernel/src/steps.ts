@@ -7,8 +7,21 @@ import type { StepFn } from './include/linux/netdevice';
 import { __dev_queue_xmit, __netif_receive_skb, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
-import { ip_finish_output, ip_finish_output2, ip_fragment, ip_local_out, ip_output, ip_send_skb } from './net/ipv4/ip_output';
-import { ip_error, ip_local_deliver, ip_local_deliver_finish, ip_rcv, ip_rcv_finish } from './net/ipv4/ip_input';
+import {
+  ip_finish_output,
+  ip_finish_output2,
+  ip_fragment,
+  ip_local_out,
+  ip_output,
+  ip_send_skb,
+} from './net/ipv4/ip_output';
+import {
+  ip_error,
+  ip_local_deliver,
+  ip_local_deliver_finish,
+  ip_rcv,
+  ip_rcv_finish,
+} from './net/ipv4/ip_input';
 import { ip_forward } from './net/ipv4/ip_forward';
 import { icmp_rcv } from './net/ipv4/icmp';
 import { udp_rcv } from './net/ipv4/udp';

@@ -6,7 +6,13 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
-import { ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, IFF_UP, newLinkStats } from '../../include/linux/netdevice';
+import {
+  ARPHRD_ETHER,
+  IFF_BROADCAST,
+  IFF_MULTICAST,
+  IFF_UP,
+  newLinkStats,
+} from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { drop, type Verdict } from '../../include/net/verdict';
@@ -17,7 +23,12 @@ const F = {
   vethXmit: kfn('veth_xmit', 'drivers/net/veth.c', 'driver', (r: NetDevice | null) =>
     r ? `peer ${r.name}${r.net.name ? ' netns ' + r.net.name : ''}` : 'no peer',
   ),
-  devForwardSkb: kfn('__dev_forward_skb', 'net/core/dev.c', 'driver', (r: NetDevice) => `to ${r.name}, eth_type_trans`),
+  devForwardSkb: kfn(
+    '__dev_forward_skb',
+    'net/core/dev.c',
+    'driver',
+    (r: NetDevice) => `to ${r.name}, eth_type_trans`,
+  ),
 };
 
 /** veth_xmit (veth.c:346) */

@@ -144,7 +144,6 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
   };
 }
 
-
 /** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */
 export function skbTruesize(skb: SkBuff): number {
   let sz = 512;

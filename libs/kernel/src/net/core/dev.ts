@@ -15,7 +15,12 @@ import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
 
 const F = {
   devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev', (d: NetDevice) => `qdisc ${d.qdisc}`),
-  devHardStartXmit: kfn('dev_hard_start_xmit', 'net/core/dev.c', 'dev', (d: NetDevice) => `xmit_one → ${d.ops.ndoStartXmit}`),
+  devHardStartXmit: kfn(
+    'dev_hard_start_xmit',
+    'net/core/dev.c',
+    'dev',
+    (d: NetDevice) => `xmit_one → ${d.ops.ndoStartXmit}`,
+  ),
   netifRx: kfn('__netif_rx', 'net/core/dev.c', 'softirq', (_o, cpu) => `cpu ${cpu}`),
   enqueueToBacklog: kfn(
     'enqueue_to_backlog',
@@ -23,7 +28,12 @@ const F = {
     'softirq',
     (_o, cpu, qlen, max) => `cpu ${cpu} input_pkt_queue ${qlen}/${max}${qlen > max ? ': full' : ''}`,
   ),
-  netRxAction: kfn('net_rx_action', 'net/core/dev.c', 'softirq', (_o, left, budget) => `budget ${left}/${budget}`),
+  netRxAction: kfn(
+    'net_rx_action',
+    'net/core/dev.c',
+    'softirq',
+    (_o, left, budget) => `budget ${left}/${budget}`,
+  ),
   processBacklog: kfn(
     'process_backlog',
     'net/core/dev.c',
@@ -32,7 +42,11 @@ const F = {
   ),
   netifReceiveSkb: kfn('__netif_receive_skb', 'net/core/dev.c', 'rx'),
   netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx', (_o, proto) =>
-    proto === ETH_P_IP ? 'ptype ETH_P_IP → ip_rcv' : proto === ETH_P_ARP ? 'ptype ETH_P_ARP → arp_rcv' : `ptype 0x${proto.toString(16)}: no handler`,
+    proto === ETH_P_IP
+      ? 'ptype ETH_P_IP → ip_rcv'
+      : proto === ETH_P_ARP
+        ? 'ptype ETH_P_ARP → arp_rcv'
+        : `ptype 0x${proto.toString(16)}: no handler`,
   ),
 };
 
@@ -112,7 +126,13 @@ export function net_rx_action(ctx: KernelCtx, host: Host, cpu: number): void {
  * process_backlog (dev.c:6279): the per-CPU backlog's NAPI poll, with weight dev_weight. Splices
  * input_pkt_queue onto process_queue and delivers each skb with __netif_receive_skb.
  */
-export function process_backlog(ctx: KernelCtx, host: Host, sd: SoftnetData, quota: number, budget: number): number {
+export function process_backlog(
+  ctx: KernelCtx,
+  host: Host,
+  sd: SoftnetData,
+  quota: number,
+  budget: number,
+): number {
   let work = 0;
   const limit = Math.min(quota, budget);
   for (;;) {

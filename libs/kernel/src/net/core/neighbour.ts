@@ -32,9 +32,18 @@ import { eth_header } from '../ethernet/eth';
 import { arp_constructor, arp_error_report, arp_solicit } from '../ipv4/arp';
 
 const F = {
-  neighOutput: kfn('neigh_output', 'include/net/neighbour.h', 'neigh', (n: Neighbour, st) => neighDescribe(n, st)),
-  neighHhOutput: kfn('neigh_hh_output', 'include/net/neighbour.h', 'neigh', (n: Neighbour) => `cached header to ${formatMac(n.ha)}`),
-  neighResolveOutput: kfn('neigh_resolve_output', 'net/core/neighbour.c', 'neigh', (n: Neighbour, st) => neighDescribe(n, st)),
+  neighOutput: kfn('neigh_output', 'include/net/neighbour.h', 'neigh', (n: Neighbour, st) =>
+    neighDescribe(n, st),
+  ),
+  neighHhOutput: kfn(
+    'neigh_hh_output',
+    'include/net/neighbour.h',
+    'neigh',
+    (n: Neighbour) => `cached header to ${formatMac(n.ha)}`,
+  ),
+  neighResolveOutput: kfn('neigh_resolve_output', 'net/core/neighbour.c', 'neigh', (n: Neighbour, st) =>
+    neighDescribe(n, st),
+  ),
   neighEventSend: kfn('__neigh_event_send', 'net/core/neighbour.c', 'neigh'),
   neighUpdate: kfn('__neigh_update', 'net/core/neighbour.c', 'neigh'),
   neighInvalidate: kfn('neigh_invalidate', 'net/core/neighbour.c', 'neigh'),
@@ -185,8 +194,6 @@ export function __neigh_event_send(ctx: KernelCtx, n: Neighbour, skb: SkBuff | n
   return v ?? (n.nudState === NUD_INCOMPLETE ? queued(skb!, 'arp_queue') : null);
 }
 
-
-
 /** neigh_probe: one more solicitation (arp_solicit), counting the probe. */
 export function neigh_probe(ctx: KernelCtx, n: Neighbour): void {
   const skb = n.arpQueue.length ? n.arpQueue[n.arpQueue.length - 1] : null;
@@ -260,7 +267,13 @@ export function neigh_invalidate(ctx: KernelCtx, n: Neighbour): void {
  * __neigh_update (neighbour.c): a new link-layer address or state from ARP. Becoming valid drains
  * arp_queue through n->output, so the held packets leave from the softirq that received the reply.
  */
-export function __neigh_update(ctx: KernelCtx, n: Neighbour, lladdr: Uint8Array | null, newState: number, override: boolean): void {
+export function __neigh_update(
+  ctx: KernelCtx,
+  n: Neighbour,
+  lladdr: Uint8Array | null,
+  newState: number,
+  override: boolean,
+): void {
   const now = ctx.now();
   const old = n.nudState;
   const parms = n.dev.net.arpParms;
@@ -294,7 +307,11 @@ export function __neigh_update(ctx: KernelCtx, n: Neighbour, lladdr: Uint8Array 
     n.arpQueue = [];
     n.arpQueueLen = 0;
     for (const skb of q) {
-      ctx.step(skb, F.neighUpdate, `${ipv4ToString(n.key)} ${NUD_NAMES[old]} → ${NUD_NAMES[n.nudState]} lladdr ${formatMac(n.ha)}, arp_queue drained`);
+      ctx.step(
+        skb,
+        F.neighUpdate,
+        `${ipv4ToString(n.key)} ${NUD_NAMES[old]} → ${NUD_NAMES[n.nudState]} lladdr ${formatMac(n.ha)}, arp_queue drained`,
+      );
       skb.comm = ctx.comm();
       ctx.run('neigh_resolve_output_queued', skb);
     }
@@ -310,7 +327,6 @@ export function neigh_resolve_output_queued(ctx: KernelCtx, skb: SkBuff): Verdic
   if (!n) return drop(skb, SKB_DROP_REASON.NEIGH_DEAD);
   return neigh_resolve_output(ctx, n, skb);
 }
-
 
 /** neigh_flush_dev / neigh_ifdown: the device went down or away; its entries and queues go. */
 export function neigh_ifdown(ctx: KernelCtx, net: Net, dev: NetDevice): void {

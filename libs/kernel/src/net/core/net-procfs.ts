@@ -33,7 +33,23 @@ export function softnet_seq_show(host: Host): string {
     const iq = inputQueueLen(sd);
     const pq = sd.processQueue.length;
     s +=
-      [sd.processed, sd.dropped, sd.timeSqueeze, 0, 0, 0, 0, 0, 0, sd.receivedRps, sd.flowLimitCount, iq + pq, sd.cpu, iq, pq]
+      [
+        sd.processed,
+        sd.dropped,
+        sd.timeSqueeze,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        sd.receivedRps,
+        sd.flowLimitCount,
+        iq + pq,
+        sd.cpu,
+        iq,
+        pq,
+      ]
         .map(hex)
         .join(' ') + '\n';
   }

@@ -38,7 +38,9 @@ import { veth_newlink } from '../../drivers/net/veth';
 import { fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
 import { inetInsertIfa } from '../ipv4/devinet';
 import { fibTableDelete, fibTableInsert, inetMakeMask } from '../ipv4/fib_trie';
-import { neigh_ifdown } from './neighbour';
+import { __neigh_create, __neigh_update, neigh_ifdown, neigh_lookup } from './neighbour';
+import { NUD_VALID } from '../../include/net/neighbour';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { setup_net } from './net_namespace';
 
 export interface RtnlResult {
@@ -88,8 +90,18 @@ export function netns_del(ctx: KernelCtx, host: Host, name: string): RtnlResult 
 }
 
 /** veth_newlink via RTM_NEWLINK: the peer registers first, so it gets the lower ifindex. */
-export function rtnl_newlink_veth(ctx: KernelCtx, net: Net, name: string, peerNet: Net, peerName: string): RtnlResult {
-  if (dev_get_by_name(net, name) || dev_get_by_name(peerNet, peerName) || (net === peerNet && name === peerName))
+export function rtnl_newlink_veth(
+  ctx: KernelCtx,
+  net: Net,
+  name: string,
+  peerNet: Net,
+  peerName: string,
+): RtnlResult {
+  if (
+    dev_get_by_name(net, name) ||
+    dev_get_by_name(peerNet, peerName) ||
+    (net === peerNet && name === peerName)
+  )
     return { err: -EEXIST };
   const peerIdx = allocIfindex(peerNet);
   const idx = allocIfindex(net);
@@ -150,7 +162,7 @@ export function dev_set_mtu(dev: NetDevice, mtu: number): RtnlResult {
 
 /** dev_change_net_namespace: the device leaves down, without addresses, keeping its ifindex if free. */
 export function dev_change_net_namespace(ctx: KernelCtx, dev: NetDevice, target: Net): RtnlResult {
-  if (dev.ops.kind === 'loopback') return { err: -EINVAL };
+  if (dev.ops.kind === 'loopback') return { err: -EINVAL, extack: 'The interface netns is immutable' };
   if (dev.net === target) return OK;
   if (dev_get_by_name(target, dev.name)) return { err: -EEXIST };
   dev_close(ctx, dev);
@@ -192,7 +204,11 @@ const FIB_PROPS: Record<number, { scope: number; error: number }> = {
 function isLocalAddr(net: Net, addr: number): boolean {
   let best: FibEntry | null = null;
   for (const e of net.fib)
-    if (e.table === RT_TABLE_LOCAL && ((addr & inetMakeMask(e.plen)) >>> 0) === e.dst && (!best || e.plen > best.plen))
+    if (
+      e.table === RT_TABLE_LOCAL &&
+      (addr & inetMakeMask(e.plen)) >>> 0 === e.dst &&
+      (!best || e.plen > best.plen)
+    )
       best = e;
   return best?.type === RTN_LOCAL;
 }
@@ -203,7 +219,7 @@ function gatewayRoute(net: Net, gw: number, oif: NetDevice | null, scope: number
   let best: FibEntry | null = null;
   for (const e of net.fib) {
     if (e.table !== RT_TABLE_MAIN && e.table !== RT_TABLE_LOCAL) continue;
-    if (((gw & inetMakeMask(e.plen)) >>> 0) !== e.dst || e.scope < minScope) continue;
+    if ((gw & inetMakeMask(e.plen)) >>> 0 !== e.dst || e.scope < minScope) continue;
     if (oif && e.dev !== oif) continue;
     if (
       !best ||
@@ -240,14 +256,18 @@ export function inet_rtm_newroute(net: Net, r: RouteSpec, mode: NewRouteMode | b
   let dev = r.dev;
   if (props.error) {
     if (r.gw || r.dev)
-      return { err: -EINVAL, extack: 'Gateway, device and multipath can not be specified for this route type' };
+      return {
+        err: -EINVAL,
+        extack: 'Gateway, device and multipath can not be specified for this route type',
+      };
   } else if (scope === RT_SCOPE_HOST) {
     if (r.gw) return { err: -EINVAL, extack: 'Route with host scope can not have a gateway' };
     if (!dev) return { err: -ENODEV };
   } else if (r.gw) {
     const nh = gatewayRoute(net, r.gw, dev, scope);
     if (!nh) return { err: -ENETUNREACH, extack: 'Nexthop has invalid gateway' };
-    if (nh.type !== RTN_UNICAST && nh.type !== RTN_LOCAL) return { err: -EINVAL, extack: 'Nexthop has invalid gateway' };
+    if (nh.type !== RTN_UNICAST && nh.type !== RTN_LOCAL)
+      return { err: -EINVAL, extack: 'Nexthop has invalid gateway' };
     dev = nh.dev;
     if (!dev) return { err: -EINVAL, extack: 'No egress device for nexthop gateway' };
     if (!(dev.flags & IFF_UP)) return { err: -ENETDOWN };
@@ -346,6 +366,63 @@ export function dev_set_mac_address(dev: NetDevice, addr: Uint8Array): RtnlResul
   if (addr.length !== dev.addr.length) return { err: -EINVAL };
   if (addr[0] & 1 || addr.every((b) => b === 0)) return { err: -EADDRNOTAVAIL };
   dev.addr = addr.slice();
+  return OK;
+}
+
+export interface NeighRequest {
+  /** NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE of RTM_NEWNEIGH. */
+  create: boolean;
+  excl: boolean;
+  replace: boolean;
+}
+
+/** neigh_add (RTM_NEWNEIGH, `ip neigh add|replace|change`): create or update an ARP entry by hand. */
+export function neigh_add(
+  ctx: KernelCtx,
+  dev: NetDevice,
+  key: number,
+  lladdr: Uint8Array | null,
+  state: number,
+  req: NeighRequest,
+): RtnlResult {
+  const net = dev.net;
+  if (lladdr && lladdr.length < dev.addr.length) return { err: -EINVAL, extack: 'Invalid link address' };
+  let n = neigh_lookup(net, dev, key);
+  let created = false;
+  if (!n) {
+    if (!req.create) return { err: -ENOENT };
+    n = __neigh_create(ctx, net, dev, key);
+    created = true;
+  } else if (req.excl) return { err: -EEXIST };
+  // NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE, without OVERRIDE when changing an existing entry.
+  const override = created || req.replace;
+  if (state & NUD_VALID && !lladdr && !(n.nudState & NUD_VALID))
+    return { err: -EINVAL, extack: 'No link layer address given' };
+  __neigh_update(
+    ctx,
+    n,
+    state & NUD_VALID ? (lladdr?.slice(0, dev.addr.length) ?? n.ha) : null,
+    state,
+    override,
+  );
+  return OK;
+}
+
+/** neigh_delete (RTM_DELNEIGH): the entry goes, its queued packets are dropped. */
+export function neigh_delete(ctx: KernelCtx, dev: NetDevice, key: number): RtnlResult {
+  const net = dev.net;
+  const n = neigh_lookup(net, dev, key);
+  if (!n) return { err: -ENOENT };
+  ctx.delTimer(n.timer);
+  for (const skb of n.arpQueue) {
+    skb.dropReason = SKB_DROP_REASON.NEIGH_DEAD;
+    ctx.free(skb);
+  }
+  n.arpQueue = [];
+  n.arpQueueLen = 0;
+  n.dead = true;
+  for (const [k, v] of net.arpTbl) if (v === n) net.arpTbl.delete(k);
+  net.arpStats.destroys++;
   return OK;
 }
 

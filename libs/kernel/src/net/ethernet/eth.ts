@@ -3,7 +3,14 @@
  * and pull the header off).
  */
 import type { SkBuff } from '../../include/linux/skbuff';
-import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, skbPull, skbPush } from '../../include/linux/skbuff';
+import {
+  PACKET_BROADCAST,
+  PACKET_HOST,
+  PACKET_MULTICAST,
+  PACKET_OTHERHOST,
+  skbPull,
+  skbPush,
+} from '../../include/linux/skbuff';
 import type { NetDevice } from '../../include/linux/netdevice';
 import * as eth from '@skblab/wire/ethernet';
 import { macEquals } from '@skblab/wire/mac';

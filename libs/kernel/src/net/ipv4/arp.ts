@@ -8,7 +8,14 @@ import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, PACKET_HOST, PACKET_OTHERHOST, skbPut } from '../../include/linux/skbuff';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT } from '../../include/linux/netdevice';
-import { NUD_NOARP, NUD_REACHABLE, NUD_STALE, NUD_VALID, SEC, type Neighbour } from '../../include/net/neighbour';
+import {
+  NUD_NOARP,
+  NUD_REACHABLE,
+  NUD_STALE,
+  NUD_VALID,
+  SEC,
+  type Neighbour,
+} from '../../include/net/neighbour';
 import { RTN_LOCAL } from '../../include/net/route';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
@@ -62,7 +69,11 @@ export function arp_solicit(ctx: KernelCtx, n: Neighbour, skb: SkBuff | null): v
     const s = ip.src(skb.buf, skb.networkHeader);
     if (inetIfaByAddr(net, s)) saddr = s;
   }
-  if (!saddr) saddr = n.probeSaddr && inetIfaByAddr(net, n.probeSaddr) ? n.probeSaddr : inetSelectAddr(net, dev, n.key, RT_SCOPE_LINK);
+  if (!saddr)
+    saddr =
+      n.probeSaddr && inetIfaByAddr(net, n.probeSaddr)
+        ? n.probeSaddr
+        : inetSelectAddr(net, dev, n.key, RT_SCOPE_LINK);
   const probes = n.probes - net.arpParms.ucastProbes;
   const dstHw = probes < 0 && n.nudState & NUD_VALID ? n.ha : null;
   const req = arp_create(ctx, arp.ARPOP_REQUEST, n.key, dev, saddr, dstHw, dev.addr, null);
@@ -92,7 +103,13 @@ export function arp_create(
   const off = skbPut(skb, arp.ARP_HLEN);
   skb.networkHeader = off;
   arp.emitArpPacket(
-    { operation: op, senderMac: srcHw, senderIp: srcIp, targetMac: targetHw ?? new Uint8Array(6), targetIp: destIp },
+    {
+      operation: op,
+      senderMac: srcHw,
+      senderIp: srcIp,
+      targetMac: targetHw ?? new Uint8Array(6),
+      targetIp: destIp,
+    },
     skb.buf,
     off,
   );
@@ -117,7 +134,8 @@ export function arp_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
 export function arp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.arpRcv);
   const dev = skb.dev!;
-  if (arp.checkArpPacket(skb.buf, skb.data, skb.len) !== null) return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+  if (arp.checkArpPacket(skb.buf, skb.data, skb.len) !== null)
+    return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
   if (dev.flags & IFF_NOARP || skb.pktType === PACKET_OTHERHOST) return consumed(skb);
   skb.networkHeader = skb.data;
   return arp_process(ctx, skb);
@@ -136,14 +154,18 @@ export function arp_process(ctx: KernelCtx, skb: SkBuff): Verdict {
   const sip = arp.senderIp(b, off);
   const tip = arp.targetIp(b, off);
   const sha = arp.senderMac(b, off);
-  if ((tip >>> 28) === 0xe || (tip >>> 24) === 127) return consumed(skb);
+  if (tip >>> 28 === 0xe || tip >>> 24 === 127) return consumed(skb);
   if (op === arp.ARPOP_REQUEST) {
     const res = fibLookup(net, tip);
     if (res && res.type === RTN_LOCAL) {
       let n = neigh_lookup(net, dev, sip);
       if (!n) n = __neigh_create(ctx, net, dev, sip);
       __neigh_update(ctx, n, sha, NUD_STALE, true);
-      ctx.step(skb, F.arpProcess, `request for local ${ipv4ToString(tip)} from ${ipv4ToString(sip)}: reply, learn ${ipv4ToString(sip)} STALE`);
+      ctx.step(
+        skb,
+        F.arpProcess,
+        `request for local ${ipv4ToString(tip)} from ${ipv4ToString(sip)}: reply, learn ${ipv4ToString(sip)} STALE`,
+      );
       const reply = arp_create(ctx, arp.ARPOP_REPLY, sip, dev, tip, sha, dev.addr, sha);
       ctx.run('arp_xmit', reply);
       return consumed(skb);
@@ -153,7 +175,11 @@ export function arp_process(ctx: KernelCtx, skb: SkBuff): Verdict {
   if (n) {
     const state = op !== arp.ARPOP_REPLY || skb.pktType !== PACKET_HOST ? NUD_STALE : NUD_REACHABLE;
     const override = ctx.now() > n.updated + SEC;
-    ctx.step(skb, F.arpProcess, `${op === arp.ARPOP_REPLY ? 'reply' : 'request'} from ${ipv4ToString(sip)}: neigh_update → ${state === NUD_REACHABLE ? 'REACHABLE' : 'STALE'}`);
+    ctx.step(
+      skb,
+      F.arpProcess,
+      `${op === arp.ARPOP_REPLY ? 'reply' : 'request'} from ${ipv4ToString(sip)}: neigh_update → ${state === NUD_REACHABLE ? 'REACHABLE' : 'STALE'}`,
+    );
     __neigh_update(ctx, n, sha, state, override);
   } else {
     ctx.step(skb, F.arpProcess, `not for us (${ipv4ToString(tip)})`);
@@ -166,4 +192,3 @@ export function arp_error_report(ctx: KernelCtx, _n: Neighbour, skb: SkBuff): vo
   ctx.step(skb, F.arpErrorReport, 'dst_link_failure → icmp_send(HOST_UNREACH)');
   icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 }
-

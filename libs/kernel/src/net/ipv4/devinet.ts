@@ -23,14 +23,14 @@ export function inetInsertIfa(
   const dup = net.ifaddrs.find((i) => i.dev === dev && i.local === local && i.plen === plen);
   if (dup) return -EEXIST;
   const primary = net.ifaddrs.find(
-    (i) => i.dev === dev && i.plen === plen && ((i.address & m) >>> 0) === ((local & m) >>> 0),
+    (i) => i.dev === dev && i.plen === plen && (i.address & m) >>> 0 === (local & m) >>> 0,
   );
   const ifa: InIfaddr = {
     local,
     address: local,
     plen,
     broadcast: broadcast ?? 0,
-    scope: scope ?? (dev.flags & IFF_LOOPBACK && (local >>> 24) === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE),
+    scope: scope ?? (dev.flags & IFF_LOOPBACK && local >>> 24 === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE),
     label: dev.name,
     dev,
     secondary: !!primary,
@@ -45,13 +45,18 @@ export function inetInsertIfa(
  * secondaries go first, while the primary is still listed, then the primary itself.
  */
 export function inetDelIfa(net: Net, dev: NetDevice, local: number, plen: number | null): number {
-  const ifa = net.ifaddrs.find((i) => i.dev === dev && i.local === local && (plen === null || i.plen === plen));
+  const ifa = net.ifaddrs.find(
+    (i) => i.dev === dev && i.local === local && (plen === null || i.plen === plen),
+  );
   if (!ifa) return -EADDRNOTAVAIL;
   if (!ifa.secondary) {
     const m = inetMakeMask(ifa.plen);
     for (const s of net.ifaddrs.filter(
       (i) =>
-        i.dev === dev && i.secondary && i.plen === ifa.plen && ((i.address & m) >>> 0) === ((ifa.address & m) >>> 0),
+        i.dev === dev &&
+        i.secondary &&
+        i.plen === ifa.plen &&
+        (i.address & m) >>> 0 === (ifa.address & m) >>> 0,
     )) {
       net.ifaddrs.splice(net.ifaddrs.indexOf(s), 1);
       fibDelIfaddr(net, s);
@@ -72,7 +77,7 @@ export function inetSelectAddr(net: Net, dev: NetDevice | null, dst: number, sco
     for (const ifa of net.ifaddrs) {
       if (ifa.dev !== dev || ifa.secondary || ifa.scope > scope) continue;
       const m = inetMakeMask(ifa.plen);
-      if (!dst || ((ifa.address & m) >>> 0) === ((dst & m) >>> 0)) return ifa.local;
+      if (!dst || (ifa.address & m) >>> 0 === (dst & m) >>> 0) return ifa.local;
       if (!addr) addr = ifa.local;
     }
     if (addr) return addr;

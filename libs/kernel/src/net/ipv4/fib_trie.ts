@@ -5,7 +5,13 @@
  */
 import type { Net } from '../../include/net/net_namespace';
 import type { FibEntry } from '../../include/net/route';
-import { RTN_BROADCAST, RTN_LOCAL, RT_SCOPE_HOST, RT_TABLE_LOCAL, RT_TABLE_MAIN } from '../../include/net/route';
+import {
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RT_SCOPE_HOST,
+  RT_TABLE_LOCAL,
+  RT_TABLE_MAIN,
+} from '../../include/net/route';
 import { IFF_UP } from '../../include/linux/netdevice';
 
 function mask(plen: number): number {
@@ -13,7 +19,7 @@ function mask(plen: number): number {
 }
 
 export function prefixMatches(e: FibEntry, addr: number): boolean {
-  return ((addr & mask(e.plen)) >>> 0) === e.dst;
+  return (addr & mask(e.plen)) >>> 0 === e.dst;
 }
 
 /**

@@ -5,18 +5,25 @@
  */
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { skbPull, PACKET_HOST } from '../../include/linux/skbuff';
+import { PACKET_HOST } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import { ICMP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
-import { IPPROTO_ICMP, IPPROTO_UDP, IP_PMTUDISC_DONT, newSock, SOCK_RAW, type Sock } from '../../include/net/sock';
+import {
+  IPPROTO_ICMP,
+  IPPROTO_UDP,
+  IP_PMTUDISC_DONT,
+  newSock,
+  SOCK_RAW,
+  type Sock,
+} from '../../include/net/sock';
 import { RTCF_BROADCAST, RTCF_LOCAL } from '../../include/net/route';
 import { kfn } from '../../include/net/trace';
 import { consumed, drop, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
 import { ipv4ToString } from '@skblab/wire/address';
-import { ip_make_skb, ip_send_skb } from './ip_output';
+import { ip_make_skb } from './ip_output';
 import { ipRouteOutputKey, isRouteError } from './route';
 import { inetIfaByAddr } from './devinet';
 import { ping_err, ping_rcv } from './ping';
@@ -117,9 +124,15 @@ function icmp_reply(ctx: KernelCtx, inSkb: SkBuff, msg: Uint8Array): void {
   const nh = inSkb.networkHeader;
   const daddr = ip.src(inSkb.buf, nh);
   const reqDst = ip.dst(inSkb.buf, nh);
-  const saddr = inetIfaByAddr(net, reqDst) || (reqDst >>> 24) === 127 ? reqDst : 0;
+  const saddr = inetIfaByAddr(net, reqDst) || reqDst >>> 24 === 127 ? reqDst : 0;
   const rt = ipRouteOutputKey(net, { daddr, saddr, oif: 0, tos: ip.tos(inSkb.buf, nh), proto: IPPROTO_ICMP });
-  ctx.step(inSkb, F.icmpReply, isRouteError(rt) ? `no route back to ${ipv4ToString(daddr)}` : `${ipv4ToString(rt.src)} > ${ipv4ToString(daddr)} via ${rt.dev.name}`);
+  ctx.step(
+    inSkb,
+    F.icmpReply,
+    isRouteError(rt)
+      ? `no route back to ${ipv4ToString(daddr)}`
+      : `${ipv4ToString(rt.src)} > ${ipv4ToString(daddr)} via ${rt.dev.name}`,
+  );
   if (isRouteError(rt)) return;
   icmp_push_reply(ctx, net, rt.src, daddr, rt, msg, ip.tos(inSkb.buf, nh), inSkb.cpu);
 }
@@ -139,7 +152,17 @@ function icmp_push_reply(
   icmp.fillChecksum(msg, 0, msg.length);
   const skb = ip_make_skb(
     ctx,
-    { sk, rt, saddr, daddr, protocol: IPPROTO_ICMP, tos, ttl: net.sysctl.ipDefaultTtl, pmtudisc: IP_PMTUDISC_DONT },
+    {
+      sk,
+      rt,
+      saddr,
+      daddr,
+      protocol: IPPROTO_ICMP,
+      tos,
+      ttl: net.sysctl.ipDefaultTtl,
+      pmtudisc: IP_PMTUDISC_DONT,
+    },
+    0,
     msg,
     (s) => {
       s.cpu = cpu;
@@ -173,7 +196,11 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
   const saddr = rtIn.flags & RTCF_LOCAL && inetIfaByAddr(net, daddrIn) ? daddrIn : 0;
   const tos = (ip.tos(b, nh) & 0x1e) | ip.IPTOS_PREC_INTERNETCONTROL;
   const rt = ipRouteOutputKey(net, { daddr: saddrIn, saddr, oif: 0, tos, proto: IPPROTO_ICMP });
-  ctx.step(skbIn, F.icmpSend, `type ${type} code ${code}${info ? ' info ' + info : ''} to ${ipv4ToString(saddrIn)}`);
+  ctx.step(
+    skbIn,
+    F.icmpSend,
+    `type ${type} code ${code}${info ? ' info ' + info : ''} to ${ipv4ToString(saddrIn)}`,
+  );
   if (isRouteError(rt)) return;
   const totalIn = Math.min(ip.totalLength(b, nh), skbIn.len - (nh - skbIn.data));
   const room = Math.min(icmp.ICMP_ERROR_MAX_DATAGRAM - ip.IPV4_HLEN - icmp.ICMP_HLEN, totalIn);
@@ -210,12 +237,17 @@ export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
     info = icmp.nextHopMtu(skb.buf, off);
     ipv4_sk_update_pmtu(ctx, net, quoted.dst, info);
   }
-  ctx.step(skb, F.icmpUnreach, `about ${ipv4ToString(quoted.src)} > ${ipv4ToString(quoted.dst)} proto ${quoted.protocol}`);
+  ctx.step(
+    skb,
+    F.icmpUnreach,
+    `about ${ipv4ToString(quoted.src)} > ${ipv4ToString(quoted.dst)} proto ${quoted.protocol}`,
+  );
   const from = ip.src(skb.buf, skb.networkHeader);
   const qoff = off + icmp.ICMP_HLEN;
   const qhl = quoted.headerLength;
   // icmp_socket_deliver → ipprot->err_handler
   if (quoted.protocol === IPPROTO_ICMP) ping_err(ctx, skb, type, code, info, from, skb.buf, qoff, qoff + qhl);
-  else if (quoted.protocol === IPPROTO_UDP) udp_err(ctx, skb, type, code, info, from, quoted, q.value.srcPort, q.value.dstPort);
+  else if (quoted.protocol === IPPROTO_UDP)
+    udp_err(ctx, skb, type, code, info, from, quoted, q.value.srcPort, q.value.dstPort);
   return consumed(skb);
 }

@@ -65,7 +65,11 @@ export function ip_defrag(ctx: KernelCtx, skb: SkBuff): Verdict {
   q.meat += dlen;
   ctx.step(skb, F.ipDefrag, `ReasmReqds++, fragment offset ${offset} len ${dlen}`);
   if (!(q.firstIn && q.lastIn && q.meat === q.len)) {
-    ctx.step(skb, F.ipFragQueue, `${q.fragments.length} fragments, ${q.meat}${q.len >= 0 ? '/' + q.len : ''} bytes`);
+    ctx.step(
+      skb,
+      F.ipFragQueue,
+      `${q.fragments.length} fragments, ${q.meat}${q.len >= 0 ? '/' + q.len : ''} bytes`,
+    );
     return queued(skb, 'ipq');
   }
   return ip_frag_reasm(ctx, q, skb);
@@ -76,7 +80,9 @@ function ip_frag_reasm(ctx: KernelCtx, q: IpFragQueue, skb: SkBuff): Verdict {
   const net = q.net;
   net.fragQueues.delete(q.key);
   ctx.delTimer(q.timer);
-  const frags = q.fragments.sort((a, b) => ip.fragOffset(a.buf, a.networkHeader) - ip.fragOffset(b.buf, b.networkHeader));
+  const frags = q.fragments.sort(
+    (a, b) => ip.fragOffset(a.buf, a.networkHeader) - ip.fragOffset(b.buf, b.networkHeader),
+  );
   const first = frags[0];
   const hlen = ip.headerLength(first.buf, first.networkHeader);
   const whole = new Uint8Array(skb.data > 0 ? 32 + hlen + q.len : hlen + q.len);

@@ -24,16 +24,22 @@ import { raw_local_deliver } from './raw';
 const F = {
   ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
   ipRcvCore: kfn('ip_rcv_core', 'net/ipv4/ip_input.c', 'ip', (o, s, d, ttl) =>
-    typeof o === 'string' ? o : `InReceives++, ${ipv4ToString(s)} > ${ipv4ToString(d)} ttl ${ttl}, NF_INET_PRE_ROUTING`,
+    typeof o === 'string'
+      ? o
+      : `InReceives++, ${ipv4ToString(s)} > ${ipv4ToString(d)} ttl ${ttl}, NF_INET_PRE_ROUTING`,
   ),
   ipRcvFinish: kfn('ip_rcv_finish', 'net/ipv4/ip_input.c', 'ip', (o) =>
-    typeof o === 'string' ? o : `skb_valid_dst: keeps the output route (dev ${(o as { name: string }).name}), no input lookup`,
+    typeof o === 'string'
+      ? o
+      : `skb_valid_dst: keeps the output route (dev ${(o as { name: string }).name}), no input lookup`,
   ),
   ipRouteInput: kfn('ip_route_input_noref', 'net/ipv4/route.c', 'route'),
   ipLocalDeliver: kfn('ip_local_deliver', 'net/ipv4/ip_input.c', 'ip'),
   ipLocalDeliverFinish: kfn('ip_local_deliver_finish', 'net/ipv4/ip_input.c', 'ip'),
   ipProtocolDeliverRcu: kfn('ip_protocol_deliver_rcu', 'net/ipv4/ip_input.c', 'ip', (o, p) =>
-    typeof o === 'string' ? o : `protocol ${p} → ${p === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`,
+    typeof o === 'string'
+      ? o
+      : `protocol ${p} → ${p === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`,
   ),
   ipError: kfn('ip_error', 'net/ipv4/route.c', 'ip'),
 };
@@ -53,7 +59,8 @@ export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   if (err !== null) {
     ctx.step(skb, F.ipRcvCore, `InReceives++, bad header: ${err}`);
     // ip_rcv_core: a short buffer is InTruncatedPkts (IpExt), the rest InHdrErrors (csum also CsumErrors).
-    if (err === WireError.Truncated && skb.len >= ip.IPV4_HLEN) return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+    if (err === WireError.Truncated && skb.len >= ip.IPV4_HLEN)
+      return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
     net.mib.ip[IPSTATS.InHdrErrors]++;
     return drop(skb, err === WireError.BadChecksum ? SKB_DROP_REASON.IP_CSUM : SKB_DROP_REASON.IP_INHDR);
   }
@@ -86,7 +93,11 @@ export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
 export function ip_error(ctx: KernelCtx, skb: SkBuff): Verdict {
   const rt = skb.dst as (typeof skb.dst & { error?: number }) | null;
   const err = rt?.error ?? -EHOSTUNREACH;
-  ctx.step(skb, F.ipError, err === -EHOSTUNREACH ? 'not forwarding: InAddrErrors++' : 'no route: InNoRoutes++');
+  ctx.step(
+    skb,
+    F.ipError,
+    err === -EHOSTUNREACH ? 'not forwarding: InAddrErrors++' : 'no route: InNoRoutes++',
+  );
   if (err === -EHOSTUNREACH) {
     skb.net.mib.ip[IPSTATS.InAddrErrors]++;
     return drop(skb, SKB_DROP_REASON.IP_INADDRERRORS);
@@ -117,7 +128,11 @@ export function ip_local_deliver_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
     ctx.step(skb, F.ipProtocolDeliverRcu, null, proto);
     return next(proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv', skb);
   }
-  ctx.step(skb, F.ipProtocolDeliverRcu, `protocol ${proto}: no handler → InUnknownProtos++, ICMP protocol unreachable`);
+  ctx.step(
+    skb,
+    F.ipProtocolDeliverRcu,
+    `protocol ${proto}: no handler → InUnknownProtos++, ICMP protocol unreachable`,
+  );
   net.mib.ip[IPSTATS.InUnknownProtos]++;
   icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
   return drop(skb, SKB_DROP_REASON.IP_NOPROTO);

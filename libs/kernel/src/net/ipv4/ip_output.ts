@@ -27,19 +27,30 @@ import { ip_neigh_for_gw, neigh_output } from '../core/neighbour';
 import { ip_local_error } from './ip_sockglue';
 
 const F = {
-  ipMakeSkb: kfn('__ip_make_skb', 'net/ipv4/ip_output.c', 'ip', (_o, s, d, ttl, df) =>
-    `${formatIpv4(s)} > ${formatIpv4(d)} ttl ${ttl}${df ? ' DF' : ''}`,
+  ipMakeSkb: kfn(
+    '__ip_make_skb',
+    'net/ipv4/ip_output.c',
+    'ip',
+    (_o, s, d, ttl, df) => `${formatIpv4(s)} > ${formatIpv4(d)} ttl ${ttl}${df ? ' DF' : ''}`,
   ),
   ipSendSkb: kfn('ip_send_skb', 'net/ipv4/ip_output.c', 'ip'),
   ipLocalOut: kfn('ip_local_out', 'net/ipv4/ip_output.c', 'ip'),
   __ipLocalOut: kfn('__ip_local_out', 'net/ipv4/ip_output.c', 'ip'),
-  ipOutput: kfn('ip_output', 'net/ipv4/ip_output.c', 'ip', (d: NetDevice) => `dev ${d.name}, NF_INET_POST_ROUTING`),
+  ipOutput: kfn(
+    'ip_output',
+    'net/ipv4/ip_output.c',
+    'ip',
+    (d: NetDevice) => `dev ${d.name}, NF_INET_POST_ROUTING`,
+  ),
   ipFinishOutput: kfn('ip_finish_output', 'net/ipv4/ip_output.c', 'ip'),
   __ipFinishOutput: kfn('__ip_finish_output', 'net/ipv4/ip_output.c', 'ip', (_o, len, mtu) =>
     len > mtu ? `len ${len} > mtu ${mtu}: ip_fragment` : `len ${len} mtu ${mtu}`,
   ),
-  ipFinishOutput2: kfn('ip_finish_output2', 'net/ipv4/ip_output.c', 'ip', (d: NetDevice, nh) =>
-    `OutTransmits++, neigh ${formatIpv4(nh)} dev ${d.name}`,
+  ipFinishOutput2: kfn(
+    'ip_finish_output2',
+    'net/ipv4/ip_output.c',
+    'ip',
+    (d: NetDevice, nh) => `OutTransmits++, neigh ${formatIpv4(nh)} dev ${d.name}`,
   ),
   ipFragment: kfn('ip_fragment', 'net/ipv4/ip_output.c', 'ip'),
   ipDoFragment: kfn('ip_do_fragment', 'net/ipv4/ip_output.c', 'ip'),
@@ -70,14 +81,21 @@ function ipSelectIdent(ctx: KernelCtx, skb: SkBuff, daddr: number): number {
 /**
  * ip_make_skb → __ip_append_data → __ip_make_skb (ip_output.c:1556, :965, :1401): one skb holding the whole
  * datagram (the kernel pre-splits it into a frag_list, ip_do_fragment then only writes headers; the bytes
- * on the wire are the same). Returns -EMSGSIZE (after queueing a local error) when DF forbids the size.
+ * on the wire are the same). `hdrlen` bytes of transport header are left for the caller to write, then
+ * `data` is copied in (getfrag). Returns -EMSGSIZE (after queueing a local error) when DF forbids the size.
  */
-export function ip_make_skb(ctx: KernelCtx, cork: IpCork, l4: Uint8Array, steps: (skb: SkBuff) => void): SkBuff | number {
+export function ip_make_skb(
+  ctx: KernelCtx,
+  cork: IpCork,
+  hdrlen: number,
+  data: Uint8Array,
+  steps: (skb: SkBuff) => void,
+): SkBuff | number {
   const { sk, rt } = cork;
   const mtu = dstMtu(rt);
-  const total = IPV4_HLEN + l4.length;
+  const total = IPV4_HLEN + hdrlen + data.length;
   if (cork.pmtudisc >= IP_PMTUDISC_DO && total > mtu) {
-    ip_local_error(sk, EMSGSIZE, cork.daddr, 0, mtu, l4);
+    ip_local_error(sk, EMSGSIZE, cork.daddr, 0, mtu, data);
     return -EMSGSIZE;
   }
   if (total > 65535) return -EMSGSIZE;
@@ -89,7 +107,7 @@ export function ip_make_skb(ctx: KernelCtx, cork: IpCork, l4: Uint8Array, steps:
   const off = skbPut(skb, total);
   skb.networkHeader = off;
   skb.transportHeader = off + IPV4_HLEN;
-  skb.buf.set(l4, off + IPV4_HLEN);
+  skb.buf.set(data, off + IPV4_HLEN + hdrlen);
   // DF: always with PMTUDISC_DO/PROBE; with WANT only while the datagram fits (ip_dont_fragment).
   const df = cork.pmtudisc >= IP_PMTUDISC_DO || (cork.pmtudisc !== IP_PMTUDISC_DONT && total <= mtu);
   ip.emitIpv4Header(
@@ -164,7 +182,8 @@ export function ip_finish_output2(ctx: KernelCtx, skb: SkBuff): Verdict {
   const rt = skb.dst!;
   const dev = rt.dev;
   skb.net.mib.ip[IPSTATS.OutTransmits]++;
-  const nexthop = dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : rt.gw || ip.dst(skb.buf, skb.networkHeader);
+  const nexthop =
+    dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : rt.gw || ip.dst(skb.buf, skb.networkHeader);
   const n = ip_neigh_for_gw(ctx, skb.net, dev, nexthop);
   ctx.step(skb, F.ipFinishOutput2, dev, nexthop);
   return neigh_output(ctx, n, skb);
@@ -217,7 +236,11 @@ export function ip_do_fragment(ctx: KernelCtx, skb: SkBuff, mtu: number): Verdic
     ip.setTotalLength(frag.buf, fo, hlen + chunk);
     ip.fillHeaderChecksum(frag.buf, fo);
     net.mib.ip[IPSTATS.FragCreates]++;
-    ctx.step(frag, F.ipDoFragment, `fragment offset ${baseOffset + pos} len ${chunk}${last && !baseMf ? '' : ' MF'} of skb ${skb.id}`);
+    ctx.step(
+      frag,
+      F.ipDoFragment,
+      `fragment offset ${baseOffset + pos} len ${chunk}${last && !baseMf ? '' : ' MF'} of skb ${skb.id}`,
+    );
     ctx.run('ip_finish_output2', frag);
   }
   net.mib.ip[IPSTATS.FragOKs]++;

@@ -25,7 +25,14 @@ export function ip_icmp_error(
 }
 
 /** ip_local_error: a locally detected error (EMSGSIZE with the MTU), queued like an ICMP one. */
-export function ip_local_error(sk: Sock, errno: number, daddr: number, _port: number, info: number, payload: Uint8Array): void {
+export function ip_local_error(
+  sk: Sock,
+  errno: number,
+  daddr: number,
+  _port: number,
+  info: number,
+  payload: Uint8Array,
+): void {
   if (!sk.recverr) return;
   const id = payload.length >= 8 ? (payload[4] << 8) | payload[5] : 0;
   const seq = payload.length >= 8 ? (payload[6] << 8) | payload[7] : 0;

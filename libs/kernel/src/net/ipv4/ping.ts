@@ -9,7 +9,15 @@ import { IPPROTO_ICMP, sockDefReadable } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
-import { EACCES, ECONNREFUSED, EHOSTUNREACH, EINVAL, EMSGSIZE, ENETUNREACH, EPROTO } from '../../include/linux/errno';
+import {
+  EACCES,
+  ECONNREFUSED,
+  EHOSTUNREACH,
+  EINVAL,
+  EMSGSIZE,
+  ENETUNREACH,
+  EPROTO,
+} from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import { drop, queued, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
@@ -22,7 +30,12 @@ import { ip_icmp_error } from './ip_sockglue';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`),
+  sysSendto: kfn(
+    '__sys_sendto',
+    'net/socket.c',
+    'syscall',
+    (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`,
+  ),
   inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
   pingSendmsg: kfn('ping_v4_sendmsg', 'net/ipv4/ping.c', 'icmp', (_o, id, seq) => `echo id ${id} seq ${seq}`),
   routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
@@ -36,7 +49,7 @@ const F = {
 export function ping_get_port(ctx: KernelCtx, sk: Sock): void {
   if (sk.num) return;
   const hash = sk.net.pingHash;
-  let id = (ctx.random32() & 0xffff) || 1;
+  let id = ctx.random32() & 0xffff || 1;
   while (hash.has(id)) id = (id + 1) & 0xffff || 1;
   sk.num = id;
   hash.set(id, sk);
@@ -46,7 +59,13 @@ export function ping_get_port(ctx: KernelCtx, sk: Sock): void {
  * ping_v4_sendmsg (ping.c:708): `msg` is the ICMP echo header + payload the user wrote; the kernel puts
  * its own identifier in, routes, and builds the datagram. Returns bytes sent or -errno.
  */
-export function ping_v4_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: number, cpu: number): number {
+export function ping_v4_sendmsg(
+  ctx: KernelCtx,
+  sk: Sock,
+  msg: Uint8Array,
+  daddr: number,
+  cpu: number,
+): number {
   const net = sk.net;
   if (msg.length > 0xffff || msg.length < icmp.ICMP_HLEN) return -EMSGSIZE;
   if (msg[0] !== icmp.ICMP_ECHO || msg[1] !== 0) return -EINVAL;
@@ -64,6 +83,7 @@ export function ping_v4_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr
   const skb = ip_make_skb(
     ctx,
     { sk, rt, saddr: rt.src, daddr, protocol: IPPROTO_ICMP, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    0,
     l4,
     (s) => {
       s.cpu = cpu;
@@ -87,7 +107,11 @@ export function ping_v4_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr
 export function ping_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   const id = icmp.echoIdent(skb.buf, skb.transportHeader);
   const sk = skb.net.pingHash.get(id);
-  ctx.step(skb, F.pingRcv, sk ? `ping_lookup id ${id} → socket of ${sk.comm}` : `ping_lookup id ${id}: no socket`);
+  ctx.step(
+    skb,
+    F.pingRcv,
+    sk ? `ping_lookup id ${id} → socket of ${sk.comm}` : `ping_lookup id ${id}: no socket`,
+  );
   if (!sk || sk.closed) return drop(skb, SKB_DROP_REASON.NO_SOCKET);
   return sock_queue_rcv_skb(ctx, sk, skb, F.pingQueueRcvSkb);
 }
@@ -159,5 +183,10 @@ export function ping_recvmsg(
   const end = skb.networkHeader + ip.totalLength(skb.buf, nh);
   ctx.step(skb, F.pingRecvmsg, `read by ${sk.comm}`);
   ctx.free(skb);
-  return { data: skb.buf.slice(skb.transportHeader, end), from: ip.src(skb.buf, nh), ttl: ip.ttl(skb.buf, nh), skb };
+  return {
+    data: skb.buf.slice(skb.transportHeader, end),
+    from: ip.src(skb.buf, nh),
+    ttl: ip.ttl(skb.buf, nh),
+    skb,
+  };
 }

@@ -19,13 +19,25 @@ import { ipRouteOutputKey, isRouteError, describeRt } from './route';
 import { ip_make_skb } from './ip_output';
 
 const F = {
-  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`),
+  sysSendto: kfn(
+    '__sys_sendto',
+    'net/socket.c',
+    'syscall',
+    (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`,
+  ),
   inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
   rawSendmsg: kfn('raw_sendmsg', 'net/ipv4/raw.c', 'icmp'),
   routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   pushPending: kfn('ip_push_pending_frames', 'net/ipv4/ip_output.c', 'ip'),
-  rawLocalDeliver: kfn('raw_local_deliver', 'net/ipv4/raw.c', 'socket', (_o, n) => `${n} raw socket(s) get a clone`),
-  rawRcv: kfn('raw_rcv', 'net/ipv4/raw.c', 'socket', (o, qlen) => (typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`)),
+  rawLocalDeliver: kfn(
+    'raw_local_deliver',
+    'net/ipv4/raw.c',
+    'socket',
+    (_o, n) => `${n} raw socket(s) get a clone`,
+  ),
+  rawRcv: kfn('raw_rcv', 'net/ipv4/raw.c', 'socket', (o, qlen) =>
+    typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`,
+  ),
   rawRecvmsg: kfn('raw_recvmsg', 'net/ipv4/raw.c', 'socket', (sk: Sock) => `read by ${sk.comm}`),
 };
 
@@ -43,6 +55,7 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
   const skb = ip_make_skb(
     ctx,
     { sk, rt, saddr: rt.src, daddr, protocol: sk.protocol, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    0,
     msg,
     (s) => {
       s.cpu = cpu;
@@ -75,7 +88,11 @@ export function raw_local_deliver(ctx: KernelCtx, skb: SkBuff, protocol: number)
   const daddr = ip.dst(skb.buf, skb.networkHeader);
   const saddr = ip.src(skb.buf, skb.networkHeader);
   const matching = socks.filter(
-    (sk) => !sk.closed && sk.protocol === protocol && (!sk.rcvSaddr || sk.rcvSaddr === daddr) && (!sk.connected || sk.daddr === saddr),
+    (sk) =>
+      !sk.closed &&
+      sk.protocol === protocol &&
+      (!sk.rcvSaddr || sk.rcvSaddr === daddr) &&
+      (!sk.connected || sk.daddr === saddr),
   );
   if (!matching.length) return;
   ctx.step(skb, F.rawLocalDeliver, null, matching.length);
@@ -104,7 +121,10 @@ function raw_rcv(ctx: KernelCtx, sk: Sock, skb: SkBuff): void {
 }
 
 /** raw_recvmsg: a raw socket reads the whole IP datagram, header included. */
-export function raw_recvmsg(ctx: KernelCtx, sk: Sock): { data: Uint8Array; from: number; ttl: number; skb: SkBuff } | null {
+export function raw_recvmsg(
+  ctx: KernelCtx,
+  sk: Sock,
+): { data: Uint8Array; from: number; ttl: number; skb: SkBuff } | null {
   const skb = sk.receiveQueue.shift();
   if (!skb) return null;
   sk.rmemAlloc -= skbTruesize(skb);

@@ -86,10 +86,14 @@ export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
   }
   // fib_props[type].error: blackhole -EINVAL, unreachable -EHOSTUNREACH, prohibit -EACCES.
   if (res.type !== RTN_UNICAST)
-    return { error: res.type === RTN_BLACKHOLE ? -EINVAL : res.type === RTN_PROHIBIT ? -EACCES : -EHOSTUNREACH };
+    return {
+      error: res.type === RTN_BLACKHOLE ? -EINVAL : res.type === RTN_PROHIBIT ? -EACCES : -EHOSTUNREACH,
+    };
   const dev = res.dev!;
   const src =
-    fl.saddr || res.prefsrc || inetSelectAddr(net, dev, res.gw || fl.daddr, res.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+    fl.saddr ||
+    res.prefsrc ||
+    inetSelectAddr(net, dev, res.gw || fl.daddr, res.gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
   const rt = mkRt(net, RTN_UNICAST, 0, dev, dev, res.gw, fl.daddr, src, res);
   rt.pmtu = res.mtu;
   const ex = net.fnhe.get(fl.daddr);
@@ -102,7 +106,8 @@ export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
  * get dst.input = ip_local_deliver, forwarded ones ip_forward, the rest ip_error.
  */
 export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: NetDevice): RouteResult {
-  if (daddr === 0xffffffff) return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, net.loopbackDev, dev, 0, daddr, saddr, null);
+  if (daddr === 0xffffffff)
+    return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, net.loopbackDev, dev, 0, daddr, saddr, null);
   const res = fibLookup(net, daddr);
   if (!res) {
     const rt = mkRt(net, RTN_UNICAST, 0, net.loopbackDev, dev, 0, daddr, saddr, null);
@@ -111,7 +116,17 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
     return rt;
   }
   if (res.type === RTN_LOCAL || res.type === RTN_BROADCAST) {
-    return mkRt(net, res.type, RTCF_LOCAL | (res.type === RTN_BROADCAST ? RTCF_BROADCAST : 0), net.loopbackDev, dev, 0, daddr, saddr, res);
+    return mkRt(
+      net,
+      res.type,
+      RTCF_LOCAL | (res.type === RTN_BROADCAST ? RTCF_BROADCAST : 0),
+      net.loopbackDev,
+      dev,
+      0,
+      daddr,
+      saddr,
+      res,
+    );
   }
   const rt = mkRt(net, RTN_UNICAST, 0, res.dev!, dev, res.gw, daddr, saddr, res);
   if (net.sysctl.ipForward) rt.input = 'ip_forward';

@@ -28,27 +28,46 @@ import { ip_icmp_error } from './ip_sockglue';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn('__sys_sendto', 'net/socket.c', 'syscall', (_o, len, d, port) => `${len} bytes to ${ipv4ToString(d)}:${port}`),
+  sysSendto: kfn(
+    '__sys_sendto',
+    'net/socket.c',
+    'syscall',
+    (_o, len, d, port) => `${len} bytes to ${ipv4ToString(d)}:${port}`,
+  ),
   inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
-  udpSendmsg: kfn('udp_sendmsg', 'net/ipv4/udp.c', 'udp', (_o, sport, conn) => `sport ${sport}${conn ? ' (connected)' : ''}`),
+  udpSendmsg: kfn(
+    'udp_sendmsg',
+    'net/ipv4/udp.c',
+    'udp',
+    (_o, sport, conn) => `sport ${sport}${conn ? ' (connected)' : ''}`,
+  ),
   routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   udpSendSkb: kfn('udp_send_skb', 'net/ipv4/udp.c', 'udp', (_o, s, d, len) => `${s} > ${d} len ${len}`),
   udpRcv: kfn('udp_rcv', 'net/ipv4/udp.c', 'udp'),
   udp4LibRcv: kfn('__udp4_lib_rcv', 'net/ipv4/udp.c', 'udp', (o, d, port) =>
-    typeof o === 'string' ? o : `__udp4_lib_lookup ${ipv4ToString(d)}:${port} → socket of ${(o as Sock).comm}`,
+    typeof o === 'string'
+      ? o
+      : `__udp4_lib_lookup ${ipv4ToString(d)}:${port} → socket of ${(o as Sock).comm}`,
   ),
   udpQueueRcvSkb: kfn('udp_queue_rcv_skb', 'net/ipv4/udp.c', 'udp'),
   udpEnqueue: kfn('__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', 'socket', (o, qlen) =>
     typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`,
   ),
-  udpRecvmsg: kfn('udp_recvmsg', 'net/ipv4/udp.c', 'socket', (sk: Sock) => `read by ${sk.comm}, InDatagrams++`),
+  udpRecvmsg: kfn(
+    'udp_recvmsg',
+    'net/ipv4/udp.c',
+    'socket',
+    (sk: Sock) => `read by ${sk.comm}, InDatagrams++`,
+  ),
 };
 
 /** udp_lib_get_port: bind to `port`, or an ephemeral port from ip_local_port_range when 0. */
 export function udp_lib_get_port(ctx: KernelCtx, sk: Sock, port: number): number {
   const hash = sk.net.udpHash;
   const clash = (p: number) =>
-    (hash.get(p) ?? []).some((o) => !o.closed && (o.rcvSaddr === 0 || sk.rcvSaddr === 0 || o.rcvSaddr === sk.rcvSaddr));
+    (hash.get(p) ?? []).some(
+      (o) => !o.closed && (o.rcvSaddr === 0 || sk.rcvSaddr === 0 || o.rcvSaddr === sk.rcvSaddr),
+    );
   if (port === 0) {
     const [lo, hi] = sk.net.sysctl.ipLocalPortRange;
     const span = hi - lo + 1;
@@ -99,14 +118,13 @@ export function udp_sendmsg(
   }
   if (rt.flags & RTCF_BROADCAST && !sk.broadcast) return -EACCES;
   const ulen = udp.UDP_HLEN + payload.length;
-  const l4 = new Uint8Array(ulen);
-  l4.set(payload, udp.UDP_HLEN);
   const saddr = rt.src;
   const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
   const skb = ip_make_skb(
     ctx,
     { sk, rt, saddr, daddr, protocol: IPPROTO_UDP, tos: 0, ttl, pmtudisc: sk.pmtudisc },
-    l4,
+    udp.UDP_HLEN,
+    payload,
     (s) => {
       s.cpu = cpu;
       ctx.step(s, F.sysSendto, null, payload.length, daddr!, dport);
@@ -117,7 +135,13 @@ export function udp_sendmsg(
   );
   if (typeof skb === 'number') return skb;
   // udp_send_skb (udp.c:971): the UDP header and checksum over the whole datagram.
-  udp.emitUdpHeader({ srcPort: sk.num, dstPort: dport, length: ulen }, skb.buf, skb.transportHeader, saddr, daddr);
+  udp.emitUdpHeader(
+    { srcPort: sk.num, dstPort: dport, length: ulen },
+    skb.buf,
+    skb.transportHeader,
+    saddr,
+    daddr,
+  );
   ctx.step(skb, F.udpSendSkb, null, sk.num, dport, ulen);
   const v = ctx.run('ip_send_skb', skb);
   if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
@@ -129,7 +153,13 @@ export function udp_sendmsg(
 }
 
 /** __udp4_lib_lookup: a socket bound to the port and (any or this) address; connected ones must match. */
-export function __udp4_lib_lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): Sock | null {
+export function __udp4_lib_lookup(
+  net: Net,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+): Sock | null {
   const list = net.udpHash.get(dport);
   if (!list) return null;
   let best: Sock | null = null;
@@ -167,7 +197,11 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     ctx.step(skb, F.udp4LibRcv, 'short packet');
     return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
   }
-  if (skb.ipSummed === 0 && udp.checksum(skb.buf, off) !== 0 && !udp.checksumValid(skb.buf, off, saddr, daddr)) {
+  if (
+    skb.ipSummed === 0 &&
+    udp.checksum(skb.buf, off) !== 0 &&
+    !udp.checksumValid(skb.buf, off, saddr, daddr)
+  ) {
     net.mib.udp[UDP_MIB.InCsumErrors]++;
     net.mib.udp[UDP_MIB.InErrors]++;
     ctx.step(skb, F.udp4LibRcv, 'bad checksum');
@@ -177,7 +211,11 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dport = udp.dstPort(skb.buf, off);
   const sk = __udp4_lib_lookup(net, saddr, sport, daddr, dport);
   if (!sk) {
-    ctx.step(skb, F.udp4LibRcv, `__udp4_lib_lookup ${ipv4ToString(daddr)}:${dport}: no socket → NoPorts, ICMP port unreachable`);
+    ctx.step(
+      skb,
+      F.udp4LibRcv,
+      `__udp4_lib_lookup ${ipv4ToString(daddr)}:${dport}: no socket → NoPorts, ICMP port unreachable`,
+    );
     net.mib.udp[UDP_MIB.NoPorts]++;
     icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
     return drop(skb, SKB_DROP_REASON.NO_SOCKET);
@@ -219,7 +257,8 @@ export function udp_recvmsg(
   ctx.step(skb, F.udpRecvmsg, sk);
   ctx.free(skb);
   return {
-    data: skb.buf.slice(off + udp.UDP_HLEN, off + ulen),
+    // skb_copy_datagram_msg: the skb is freed now, so the reader may keep a view of its bytes.
+    data: skb.buf.subarray(off + udp.UDP_HLEN, off + ulen),
     from: ip.src(skb.buf, skb.networkHeader),
     port: udp.srcPort(skb.buf, off),
     skb,
