@@ -83,7 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`skblab: no node named '${name}' (nodes: ${[...lab.hosts.keys()].join(', ')})\n`);
     return 1;
   }
-  const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
+  const io = {
+    out: (s: string) => void process.stdout.write(s),
+    err: (s: string) => void process.stderr.write(s),
+  };
   const shell = newShell(lab, host, defaultCommands(), io);
   if (!process.stdin.isTTY) return runScript(shell, await readAll(process.stdin));
   return interactive(shell, name);
@@ -94,6 +97,15 @@ async function interactive(shell: ReturnType<typeof newShell>, name: string): Pr
   const prompt = `root@${name}:~# `;
   process.stdout.write(`skblab: a simulated Linux 6.12 IPv4 stack. You are root on ${name}. Type 'help'.\n`);
   rl.setPrompt(prompt);
+  // At a terminal, simulated time keeps pace with the wall clock, and Ctrl-C stops the running command.
+  shell.lab.pace = 1;
+  rl.on('SIGINT', () => {
+    if (shell.interrupt()) process.stdout.write('^C\n');
+    else {
+      process.stdout.write('^C\n');
+      rl.prompt();
+    }
+  });
   rl.prompt();
   let status = 0;
   for await (const line of rl) {

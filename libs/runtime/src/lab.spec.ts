@@ -56,7 +56,12 @@ describe('ping 127.0.0.1', () => {
       'IcmpMsg.OutType0': 1,
       'IcmpMsg.OutType8': 1,
     });
-    expect(linkStats(net.loopbackDev)).toMatchObject({ rxPackets: 2, rxBytes: 168, txPackets: 2, txBytes: 168 });
+    expect(linkStats(net.loopbackDev)).toMatchObject({
+      rxPackets: 2,
+      rxBytes: 168,
+      txPackets: 2,
+      txBytes: 168,
+    });
     expect(host.softnet[0].processed).toBe(2);
     expect(host.softnet[1].processed).toBe(0);
   });
@@ -77,7 +82,14 @@ describe('ping 127.0.0.1', () => {
     const names = (skb: typeof req) => lab.journeyOf([skb]).map((r) => r.step.fn.name);
     const reqFns = names(req);
     expect(reqFns[0]).toBe('__sys_sendto');
-    for (const f of ['ip_local_out', 'loopback_xmit', 'enqueue_to_backlog', 'process_backlog', 'ip_rcv', 'icmp_echo'])
+    for (const f of [
+      'ip_local_out',
+      'loopback_xmit',
+      'enqueue_to_backlog',
+      'process_backlog',
+      'ip_rcv',
+      'icmp_echo',
+    ])
       expect(reqFns).toContain(f);
     expect(reqFns).not.toContain('ip_route_input_noref');
     const repFns = names(rep);
@@ -106,8 +118,18 @@ describe('ping across a veth pair into a namespace', () => {
     const b1 = snmp(ns1);
     const { reply } = await pingOnce(lab, new Task(lab, host, net, 'ping', 0), ip4('10.0.0.2'));
     expect(reply).not.toBeNull();
-    expect(delta(b0, snmp(net))).toMatchObject({ 'Ip.OutRequests': 1, 'Ip.InReceives': 1, 'IcmpMsg.OutType8': 1, 'IcmpMsg.InType0': 1 });
-    expect(delta(b1, snmp(ns1))).toMatchObject({ 'Ip.OutRequests': 1, 'Ip.InReceives': 1, 'IcmpMsg.InType8': 1, 'IcmpMsg.OutType0': 1 });
+    expect(delta(b0, snmp(net))).toMatchObject({
+      'Ip.OutRequests': 1,
+      'Ip.InReceives': 1,
+      'IcmpMsg.OutType8': 1,
+      'IcmpMsg.InType0': 1,
+    });
+    expect(delta(b1, snmp(ns1))).toMatchObject({
+      'Ip.OutRequests': 1,
+      'Ip.InReceives': 1,
+      'IcmpMsg.InType8': 1,
+      'IcmpMsg.OutType0': 1,
+    });
     // ARP request 42 + echo 98 each way; veth counts the Ethernet header.
     expect(linkStats(veth0)).toMatchObject({ txPackets: 2, txBytes: 140, rxPackets: 2, rxBytes: 140 });
     expect(linkStats(veth1)).toMatchObject({ txPackets: 2, txBytes: 140, rxPackets: 2, rxBytes: 140 });
@@ -151,7 +173,16 @@ describe('ping across a veth pair into a namespace', () => {
     const b1 = snmp(ns1);
     const { reply } = await pingOnce(lab, new Task(lab, host, net, 'ping', 0), ip4('10.0.0.2'), 3000);
     expect(reply?.data.length).toBe(3008);
-    const frag = { 'Ip.OutRequests': 1, 'Ip.FragOKs': 1, 'Ip.FragCreates': 3, 'Ip.OutTransmits': 3, 'Ip.InReceives': 3, 'Ip.ReasmReqds': 3, 'Ip.ReasmOKs': 1, 'Ip.InDelivers': 1 };
+    const frag = {
+      'Ip.OutRequests': 1,
+      'Ip.FragOKs': 1,
+      'Ip.FragCreates': 3,
+      'Ip.OutTransmits': 3,
+      'Ip.InReceives': 3,
+      'Ip.ReasmReqds': 3,
+      'Ip.ReasmOKs': 1,
+      'Ip.InDelivers': 1,
+    };
     expect(delta(b0, snmp(net))).toMatchObject(frag);
     expect(delta(b1, snmp(ns1))).toMatchObject(frag);
     // 1514 + 1514 + 82 per direction, plus the 42-byte ARP frame.
@@ -181,7 +212,12 @@ describe('UDP', () => {
     expect(tx.connect(cfd, ip4('127.0.0.1'), 9)).toBe(0);
     const b2 = snmp(net);
     tx.sendto(cfd, new Uint8Array(3), null, 0);
-    expect(delta(b2, snmp(net))).toMatchObject({ 'Udp.NoPorts': 1, 'IcmpMsg.OutType3': 1, 'IcmpMsg.InType3': 1, 'Udp.OutDatagrams': 1 });
+    expect(delta(b2, snmp(net))).toMatchObject({
+      'Udp.NoPorts': 1,
+      'IcmpMsg.OutType3': 1,
+      'IcmpMsg.InType3': 1,
+      'Udp.OutDatagrams': 1,
+    });
     expect(tx.tryRecv(cfd)).toBe(-ECONNREFUSED);
   });
 

@@ -61,6 +61,12 @@ export class Lab implements KernelCtx {
   private currentComm = 'swapper/0';
   readonly taps = new Set<TapFn>();
   service = 'embedded';
+  /**
+   * 0: simulated time runs as fast as it can (scripts, tests). 1: it waits for the wall clock, so an
+   * interactive `ping` prints a line a second like the real one.
+   */
+  pace = 0;
+  private wakeup: (() => void) | null = null;
 
   constructor(opts: LabOptions = {}) {
     this.rng = new Rng(opts.seed ?? 0x5eed5eed);
@@ -95,13 +101,26 @@ export class Lab implements KernelCtx {
       j.push(skb);
       if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
     }
-    this.lastSeq = this.trace.push(skb, fn, this.clock, skb.comm || this.currentComm, this.service, o, a, b, c, d);
+    this.lastSeq = this.trace.push(
+      skb,
+      fn,
+      this.clock,
+      skb.comm || this.currentComm,
+      this.service,
+      o,
+      a,
+      b,
+      c,
+      d,
+    );
   }
 
   /** The journeys of these skbs: every step still in the trace ring, in the order they happened. */
   journeyOf(skbs: SkBuff[]): Array<{ skb: SkBuff; step: TraceStep }> {
     const byId = new Map(skbs.map((s) => [s.id, s]));
-    return this.trace.stepsOf(new Set(byId.keys())).map(({ skbId, step }) => ({ skb: byId.get(skbId)!, step }));
+    return this.trace
+      .stepsOf(new Set(byId.keys()))
+      .map(({ skbId, step }) => ({ skb: byId.get(skbId)!, step }));
   }
 
   run(hop: HopName, skb: SkBuff): Verdict {
@@ -220,7 +239,12 @@ export class Lab implements KernelCtx {
    * and again. If nothing is left to happen and `p` is still waiting, it would wait forever: resolve
    * with `onStall()` (the shell interrupts the job, as Ctrl-C would).
    */
-  async drive<T>(p: Promise<T>, onStall?: () => void, deadline = Infinity, onDeadline?: () => void): Promise<T> {
+  async drive<T>(
+    p: Promise<T>,
+    onStall?: () => void,
+    deadline = Infinity,
+    onDeadline?: () => void,
+  ): Promise<T> {
     let done = false;
     let pastDeadline = false;
     p.then(
@@ -236,6 +260,20 @@ export class Lab implements KernelCtx {
         onDeadline();
         continue;
       }
+      if (t && this.pace > 0 && t.expires > this.clock) {
+        // Let the wall clock catch up; an interrupt (wake) cuts the wait short.
+        const ms = (t.expires - this.clock) / 1e6 / this.pace;
+        await new Promise<void>((r) => {
+          const h = setTimeout(r, ms);
+          this.wakeup = () => {
+            clearTimeout(h);
+            r();
+          };
+        });
+        this.wakeup = null;
+        await new Promise<void>((r) => setImmediate(r));
+        if (done) return p;
+      }
       if (!t) {
         if (onStall) {
           onStall();
@@ -246,6 +284,11 @@ export class Lab implements KernelCtx {
       }
       this.runTimersUntil(t.expires);
     }
+  }
+
+  /** End a wall-clock wait in drive() now (Ctrl-C). */
+  wake(): void {
+    this.wakeup?.();
   }
 
   dropReasonOf(skb: SkBuff): string | null {

@@ -82,7 +82,8 @@ export class Task {
     if (addr && !this.net.ifaddrs.some((i) => i.local === addr) && addr >>> 24 !== 127) return -99; // EADDRNOTAVAIL
     sk.rcvSaddr = addr;
     sk.saddr = addr;
-    if (sk.protocol === IPPROTO_UDP) return this.lab.inProcess(this.comm, () => udp_lib_get_port(this.lab, sk, port));
+    if (sk.protocol === IPPROTO_UDP)
+      return this.lab.inProcess(this.comm, () => udp_lib_get_port(this.lab, sk, port));
     return 0;
   }
 

@@ -2,7 +2,14 @@
  * The embedded trace sink: a ring of the latest kernel steps stored column by column, so recording a step
  * allocates nothing. Steps keep raw values; their text is rendered only when someone reads the trace.
  */
-import { renderInfo, type KernelFn, type Net, type NetDevice, type SkBuff, type TraceStep } from '@skblab/kernel';
+import {
+  renderInfo,
+  type KernelFn,
+  type Net,
+  type NetDevice,
+  type SkBuff,
+  type TraceStep,
+} from '@skblab/kernel';
 
 export class TraceRing {
   /** Steps ever written; the next step's sequence number. */
@@ -50,7 +57,18 @@ export class TraceRing {
     return this.mask + 1;
   }
 
-  push(skb: SkBuff, fn: KernelFn, t: number, comm: string, service: string, o: unknown, a: number, b: number, c: number, d: number): number {
+  push(
+    skb: SkBuff,
+    fn: KernelFn,
+    t: number,
+    comm: string,
+    service: string,
+    o: unknown,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+  ): number {
     const seq = this.written++;
     const i = seq & this.mask;
     this.skbId[i] = skb.id;

@@ -125,7 +125,9 @@ describe('tools', () => {
 
   it('cat reads the modelled /proc files and nothing else', async () => {
     const r = await run('cat /proc/net/dev\ncat /etc/passwd\n');
-    expect(r.out).toContain('    lo:       0       0    0    0    0     0          0         0        0       0');
+    expect(r.out).toContain(
+      '    lo:       0       0    0    0    0     0          0         0        0       0',
+    );
     expect(r.err).toBe('cat: /etc/passwd: No such file or directory\n');
     expect(r.status).toBe(1);
   });

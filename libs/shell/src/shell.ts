@@ -42,6 +42,7 @@ export class Shell {
   private readonly cpu: number;
   private readonly name: string;
   private background = new Set<{ job: Job; done: Promise<number> }>();
+  private current: Job | null = null;
   lastStatus = 0;
   lineNo = 0;
   /** A foreground job still running after this much simulated time is stopped (as Ctrl-C would). */
@@ -98,7 +99,13 @@ export class Shell {
         const last = i === p.commands.length - 1;
         let captured = '';
         const out = last ? this.out : (s: string) => (captured += s);
-        status = await this.runArgv(p.commands[i].argv, { net: this.host.initNet, cpu: this.cpu, stdin, job, out });
+        status = await this.runArgv(p.commands[i].argv, {
+          net: this.host.initNet,
+          cpu: this.cpu,
+          stdin,
+          job,
+          out,
+        });
         stdin = last ? null : captured;
       }
       return status;
@@ -113,7 +120,20 @@ export class Shell {
       done.finally(() => this.background.delete(entry));
       return 0;
     }
-    return this.foreground(run(), job, p.commands.map((c) => c.argv.join(' ')).join(' | '));
+    this.current = job;
+    try {
+      return await this.foreground(run(), job, p.commands.map((c) => c.argv.join(' ')).join(' | '));
+    } finally {
+      this.current = null;
+    }
+  }
+
+  /** Ctrl-C: stop the foreground job. Returns false when there was none. */
+  interrupt(): boolean {
+    if (!this.current) return false;
+    this.stopJob(this.current);
+    this.lab.wake();
+    return true;
   }
 
   /**
@@ -226,7 +246,8 @@ export class Shell {
             this.err(`sleep: invalid time interval '${a}'\nTry 'sleep --help' for more information.\n`);
             return 1;
           }
-          total += Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+          total +=
+            Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
         }
         const ok = await this.ctxFor(argv, o).sleep(Math.round(total * NSEC_PER_SEC));
         return ok ? 0 : 130;
@@ -302,7 +323,7 @@ export class Shell {
         return 1;
       }
       if (!rest.length) {
-        this.err('taskset: bad usage\nTry \'taskset --help\' for more information.\n');
+        this.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
         return 1;
       }
       return this.runArgv(rest, { ...o, cpu });

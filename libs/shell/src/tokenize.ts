@@ -35,7 +35,8 @@ export function tokenize(line: string): Token[] {
     let word = '';
     while (i < n) {
       const ch = line[i];
-      if (ch === ' ' || ch === '\t' || ch === '|' || ch === '&' || ch === ';' || ch === '\r' || ch === '\n') break;
+      if (ch === ' ' || ch === '\t' || ch === '|' || ch === '&' || ch === ';' || ch === '\r' || ch === '\n')
+        break;
       if (ch === "'") {
         const j = line.indexOf("'", i + 1);
         if (j < 0) throw new ShellSyntaxError("unexpected EOF while looking for matching `''");
@@ -96,7 +97,8 @@ export function parse(tokens: Token[]): ListItem[] {
   let join: ListItem['join'] = ';';
   const endPipeline = (bg: boolean, nextJoin: ListItem['join'], op: string) => {
     if (cur.argv.length === 0) {
-      if (pipe.commands.length === 0 && op !== 'EOF') throw new ShellSyntaxError(`syntax error near unexpected token \`${op}'`);
+      if (pipe.commands.length === 0 && op !== 'EOF')
+        throw new ShellSyntaxError(`syntax error near unexpected token \`${op}'`);
       if (pipe.commands.length > 0) throw new ShellSyntaxError(`syntax error near unexpected token \`${op}'`);
       return;
     }
@@ -126,7 +128,8 @@ export function parse(tokens: Token[]): ListItem[] {
         break;
       case '&&':
       case '||':
-        if (cur.argv.length === 0) throw new ShellSyntaxError(`syntax error near unexpected token \`${t.value}'`);
+        if (cur.argv.length === 0)
+          throw new ShellSyntaxError(`syntax error near unexpected token \`${t.value}'`);
         endPipeline(false, t.value, t.value);
         break;
     }

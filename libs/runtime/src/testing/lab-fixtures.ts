@@ -69,5 +69,12 @@ export function delta(before: Record<string, number>, after: Record<string, numb
 
 export function linkStats(dev: NetDevice) {
   const s = dev_get_stats(dev);
-  return { rxPackets: s.rxPackets, rxBytes: s.rxBytes, txPackets: s.txPackets, txBytes: s.txBytes, rxDropped: s.rxDropped, txDropped: s.txDropped };
+  return {
+    rxPackets: s.rxPackets,
+    rxBytes: s.rxBytes,
+    txPackets: s.txPackets,
+    txBytes: s.txBytes,
+    rxDropped: s.rxDropped,
+    txDropped: s.txDropped,
+  };
 }
