@@ -47,6 +47,7 @@ export function loopback_net_init(net: Net): NetDevice {
     txQueueLen: 1000,
     qdisc: 'noqueue',
     ops: { ndoStartXmit: 'loopback_xmit', kind: 'loopback' },
+    hwCsum: true,
     carrier: true,
     stats: newLinkStats(),
     peer: null,

@@ -87,6 +87,7 @@ export function veth_newlink(
     txQueueLen: 1000,
     qdisc: 'noqueue',
     ops: { ndoStartXmit: 'veth_xmit', kind: 'veth' },
+    hwCsum: true,
     carrier: false,
     stats: newLinkStats(),
     peer: null,

@@ -74,6 +74,8 @@ export interface NetDevice {
   txQueueLen: number;
   qdisc: 'noqueue';
   ops: NetDeviceOps;
+  /** NETIF_F_HW_CSUM: transport checksums may be left to the device (lo and veth advertise it). */
+  hwCsum: boolean;
   /** Carrier (netif_carrier_ok). veth has carrier only while its peer is up. */
   carrier: boolean;
   stats: LinkStats;

@@ -77,6 +77,8 @@ export interface Net {
   /** ip_idents: per-destination IP ID generator state (simplified to a per-netns map keyed by daddr). */
   ipIdents: Map<number, number>;
   alive: boolean;
+  /** The namespace's kernel ICMP socket (icmp_sk), made on first use. */
+  icmpSk: Sock | null;
   /** fib_nh_exception: learned path MTUs by destination (ip route get shows them). */
   fnhe: Map<number, { mtu: number; expires: number }>;
 }

@@ -60,4 +60,6 @@ export interface Rtable {
   input: 'ip_local_deliver' | 'ip_forward' | 'ip_error';
   /** Learned path MTU (0: use the device's). */
   pmtu: number;
+  /** dst.error for ip_error: -EHOSTUNREACH (not forwarding) or -ENETUNREACH (no route). */
+  error: number;
 }

@@ -44,6 +44,7 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     ipIdents: new Map(),
     alive: true,
     fnhe: new Map(),
+    icmpSk: null,
   } as unknown as Net;
   net.loopbackDev = loopback_net_init(net);
   net.devices.push(net.loopbackDev);

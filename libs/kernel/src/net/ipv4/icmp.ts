@@ -55,13 +55,11 @@ export function icmp_out_count(net: Net, type: number): void {
 
 /** icmp_xmit_lock: the namespace's kernel ICMP socket (per-CPU in Linux), which never sets DF. */
 function icmpSk(net: Net): Sock {
-  let sk = (net as Net & { icmpSk?: Sock }).icmpSk;
-  if (!sk) {
-    sk = newSock(net, SOCK_RAW, IPPROTO_ICMP, 'kernel');
-    sk.pmtudisc = IP_PMTUDISC_DONT;
-    (net as Net & { icmpSk?: Sock }).icmpSk = sk;
+  if (!net.icmpSk) {
+    net.icmpSk = newSock(net, SOCK_RAW, IPPROTO_ICMP, 'kernel');
+    net.icmpSk.pmtudisc = IP_PMTUDISC_DONT;
   }
-  return sk;
+  return net.icmpSk;
 }
 
 /** icmp_rcv (icmp.c:1254): InMsgs, IcmpMsg InTypeN, then the type's handler. */
@@ -75,8 +73,8 @@ export function icmp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     ctx.step(skb, F.icmpRcv, 'truncated');
     return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
   }
-  // lo's CHECKSUM_PARTIAL is trusted; elsewhere skb_checksum_simple_validate.
-  if (skb.ipSummed === 0 && !icmp.checksumValid(skb.buf, off, len)) {
+  // skb_checksum_simple_validate: ICMP checksums are computed in software and always checked.
+  if (!icmp.checksumValid(skb.buf, off, len)) {
     net.mib.icmp[ICMP_MIB.InCsumErrors]++;
     net.mib.icmp[ICMP_MIB.InErrors]++;
     ctx.step(skb, F.icmpRcv, 'bad checksum');

@@ -55,7 +55,7 @@ export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   net.mib.ip[IPSTATS.InReceives]++;
   const off = skb.data;
   skb.networkHeader = off;
-  const err = ip.checkIpv4Header(skb.buf, off, skb.len, skb.ipSummed === 0);
+  const err = ip.checkIpv4Header(skb.buf, off, skb.len, true);
   if (err !== null) {
     ctx.step(skb, F.ipRcvCore, `InReceives++, bad header: ${err}`);
     // ip_rcv_core: a short buffer is InTruncatedPkts (IpExt), the rest InHdrErrors (csum also CsumErrors).
@@ -91,8 +91,7 @@ export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
 
 /** ip_error (route.c): no route to a destination we do not forward for: InAddrErrors, no ICMP. */
 export function ip_error(ctx: KernelCtx, skb: SkBuff): Verdict {
-  const rt = skb.dst as (typeof skb.dst & { error?: number }) | null;
-  const err = rt?.error ?? -EHOSTUNREACH;
+  const err = skb.dst?.error || -EHOSTUNREACH;
   ctx.step(
     skb,
     F.ipError,

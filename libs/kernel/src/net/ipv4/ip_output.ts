@@ -8,7 +8,7 @@ import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 import type { Rtable } from '../../include/net/route';
 import type { Sock } from '../../include/net/sock';
-import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IPPROTO_ICMP } from '../../include/net/sock';
+import { IP_PMTUDISC_DO, IP_PMTUDISC_DONT, IPPROTO_ICMP, IPPROTO_UDP } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
@@ -127,7 +127,9 @@ export function ip_make_skb(
     skb.buf,
     off,
   );
-  if (rt.dev.flags & IFF_LOOPBACK) skb.ipSummed = CHECKSUM_PARTIAL;
+  // __ip_append_data: a UDP datagram that fits goes out CHECKSUM_PARTIAL on devices with NETIF_F_HW_CSUM
+  // (lo, veth): only the pseudo-header sum is written, as tcpdump shows ("bad udp cksum").
+  if (cork.protocol === IPPROTO_UDP && total <= mtu && rt.dev.hwCsum) skb.ipSummed = CHECKSUM_PARTIAL;
   steps(skb);
   ip.setIdent(skb.buf, off, ipSelectIdent(ctx, skb, cork.daddr));
   ctx.step(skb, F.ipMakeSkb, null, cork.saddr, cork.daddr, cork.ttl, df ? 1 : 0);

@@ -35,7 +35,7 @@ export interface Flowi4 {
 export type RouteResult = Rtable | { error: number };
 
 export function isRouteError(r: RouteResult): r is { error: number } {
-  return (r as { error?: number }).error !== undefined;
+  return !('dev' in r);
 }
 
 /** fib_lookup (include/net/ip_fib.h): one longest-prefix match over the merged local+main table. */
@@ -112,7 +112,7 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
   if (!res) {
     const rt = mkRt(net, RTN_UNICAST, 0, net.loopbackDev, dev, 0, daddr, saddr, null);
     rt.input = 'ip_error';
-    (rt as Rtable & { error: number }).error = -ENETUNREACH;
+    rt.error = -ENETUNREACH;
     return rt;
   }
   if (res.type === RTN_LOCAL || res.type === RTN_BROADCAST) {
@@ -132,7 +132,7 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
   if (net.sysctl.ipForward) rt.input = 'ip_forward';
   else {
     rt.input = 'ip_error';
-    (rt as Rtable & { error: number }).error = -EHOSTUNREACH;
+    rt.error = -EHOSTUNREACH;
   }
   return rt;
 }
@@ -159,6 +159,7 @@ function mkRt(
     fib,
     input: type === RTN_UNICAST ? 'ip_forward' : 'ip_local_deliver',
     pmtu: 0,
+    error: 0,
   };
 }
 

@@ -25,7 +25,7 @@ import { ip_make_skb } from './ip_output';
 import { icmp_send } from './icmp';
 import { icmpErrno } from './ping';
 import { ip_icmp_error } from './ip_sockglue';
-import { skbTruesize } from '../../include/linux/skbuff';
+import { skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 
 const F = {
   sysSendto: kfn(
@@ -141,6 +141,7 @@ export function udp_sendmsg(
     skb.transportHeader,
     saddr,
     daddr,
+    skb.ipSummed === CHECKSUM_PARTIAL ? 'partial' : 'full',
   );
   ctx.step(skb, F.udpSendSkb, null, sk.num, dport, ulen);
   const v = ctx.run('ip_send_skb', skb);
@@ -198,7 +199,7 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
   }
   if (
-    skb.ipSummed === 0 &&
+    skb.ipSummed !== CHECKSUM_PARTIAL &&
     udp.checksum(skb.buf, off) !== 0 &&
     !udp.checksumValid(skb.buf, off, saddr, daddr)
   ) {
