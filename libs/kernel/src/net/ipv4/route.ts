@@ -32,9 +32,15 @@ export interface Flowi4 {
   proto: number;
 }
 
-export type RouteResult = Rtable | { error: number };
+/** A failed lookup: -errno. (An Rtable has a dev; an error never does.) */
+export interface RouteError {
+  error: number;
+  dev?: never;
+}
 
-export function isRouteError(r: RouteResult): r is { error: number } {
+export type RouteResult = Rtable | RouteError;
+
+export function isRouteError(r: RouteResult): r is RouteError {
   return !('dev' in r);
 }
 
