@@ -39,3 +39,4 @@ export { neigh_lookup, neighDescribe } from './net/core/neighbour';
 export { sysctl_read, sysctl_write, sysctl_names } from './kernel/sysctl';
 export { ip4_datagram_connect } from './net/ipv4/datagram';
 export { raw_sendmsg, raw_recvmsg } from './net/ipv4/raw';
+export { KERNEL_FNS } from './include/net/trace';

@@ -30,8 +30,13 @@ export interface KernelFn {
   fmt?: TraceFmt;
 }
 
+/** Every modelled kernel function, in the order the modules declared them (docs/kernel-map.md lists them). */
+export const KERNEL_FNS: KernelFn[] = [];
+
 export function kfn(name: string, file: string, layer: Layer, fmt?: TraceFmt): KernelFn {
-  return { name, file, layer, fmt };
+  const f = { name, file, layer, fmt };
+  KERNEL_FNS.push(f);
+  return f;
 }
 
 /** The text a step's recorded values stand for. */
