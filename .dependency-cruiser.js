@@ -17,6 +17,13 @@ module.exports = {
       to: { pathNot: '^libs/wire/' },
     },
     {
+      name: 'contracts-see-kernel-types-only',
+      comment: 'The wire contracts between services may use the kernel structs (include/), never its logic.',
+      severity: 'error',
+      from: { path: '^libs/contracts/' },
+      to: { path: '^libs/(kernel|runtime|userland|shell)/', pathNot: '^libs/kernel/src/include/' },
+    },
+    {
       name: 'no-app-to-app',
       comment: 'An app may use any lib but never another app.',
       severity: 'error',

@@ -4,13 +4,17 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@skblab/(wire|kernel|runtime|userland|shell)$': '<rootDir>/libs/$1/src',
-    '^@skblab/(wire|kernel|runtime|userland|shell)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell)$': '<rootDir>/libs/$1/src',
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+    },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

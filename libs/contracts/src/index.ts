@@ -1,0 +1,2 @@
+/** @skblab/contracts: what crosses a process boundary (distributed mode): the skb envelope codec. */
+export * from './skb-codec';
