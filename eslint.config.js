@@ -22,12 +22,27 @@ module.exports = tseslint.config(
         { object: 'Math', property: 'random', message: 'use the seeded Rng' },
         { object: 'performance', property: 'now', message: 'use the SimClock (ctx.now)' },
       ],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date']", message: 'use the SimClock' }],
-      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', 'ioredis', 'node:*', 'fs', 'os'] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date']", message: 'use the SimClock' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', 'kafkajs', 'ioredis', 'node:*', 'fs', 'os'] },
+      ],
     },
   },
   {
     files: ['**/*.js', 'bin/*'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
   },
 );

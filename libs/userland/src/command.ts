@@ -42,6 +42,7 @@ export const NSEC_PER_MSEC = 1_000_000;
 
 /** `ping: invalid argument: 'x'` style helper: parse a number or return null. */
 export function parseNumber(s: string | undefined): number | null {
-  if (s === undefined || s.trim() === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) return null;
+  if (s === undefined || s.trim() === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()))
+    return null;
   return Number(s);
 }

@@ -32,7 +32,8 @@ export function getopt(args: string[], spec: string, prog: string): GetoptResult
       if (takes.get(c)) {
         let v = a.slice(j + 1);
         if (!v) {
-          if (i + 1 >= args.length) return { opts, operands, error: `${prog}: option requires an argument -- '${c}'` };
+          if (i + 1 >= args.length)
+            return { opts, operands, error: `${prog}: option requires an argument -- '${c}'` };
           v = args[++i];
         }
         opts.push([c, v]);

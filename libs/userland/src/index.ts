@@ -3,6 +3,8 @@
  */
 import type { CommandTable } from './command';
 import { cat } from './procfs';
+import { grep } from './grep';
+import { ip } from './ip';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { sysctl } from './sysctl';
@@ -11,5 +13,5 @@ export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, ping, skbtrace, sysctl };
+  return { cat, grep, ip, ping, skbtrace, sysctl };
 }

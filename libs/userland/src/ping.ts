@@ -17,6 +17,7 @@ import {
   STRERROR,
 } from '@skblab/kernel';
 import { ipv4ToString } from '@skblab/wire/address';
+import * as icmp from '@skblab/wire/icmp';
 import type { Command, CommandContext } from './command';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
 import { getopt } from './getopt';
@@ -47,7 +48,14 @@ For more details see ping(8).
 
 const MAX_COUNT = '9223372036854775807';
 
-function numArg(ctx: CommandContext, v: string, min: number, max: number, maxText = String(max), float = false): number | null {
+function numArg(
+  ctx: CommandContext,
+  v: string,
+  min: number,
+  max: number,
+  maxText = String(max),
+  float = false,
+): number | null {
   const ok = float ? /^(\d+\.?\d*|\.\d+)$/.test(v) : /^\d+$/.test(v);
   if (!ok) {
     ctx.err(`ping: invalid argument: '${v}'\n`);
@@ -65,7 +73,8 @@ function numArg(ctx: CommandContext, v: string, min: number, max: number, maxTex
 function fmtTrip(us: number): string {
   if (us >= 100000 - 50) return `${Math.floor((us + 500) / 1000)}`;
   if (us >= 10000 - 5) return `${Math.floor((us + 50) / 1000)}.${Math.floor(((us + 50) % 1000) / 100)}`;
-  if (us >= 1000) return `${Math.floor((us + 5) / 1000)}.${String(Math.floor(((us + 5) % 1000) / 10)).padStart(2, '0')}`;
+  if (us >= 1000)
+    return `${Math.floor((us + 5) / 1000)}.${String(Math.floor(((us + 5) % 1000) / 10)).padStart(2, '0')}`;
   return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
 }
 
@@ -115,7 +124,9 @@ export const ping: Command = async (ctx) => {
         const n = numArg(ctx, v!, 0, 2147483647, '2147483647', true);
         if (n === null) return 1;
         if (n < 0.002) {
-          ctx.err('ping: cannot flood, minimal interval for user must be >= 2 ms, use -i 0.002 (or higher)\n');
+          ctx.err(
+            'ping: cannot flood, minimal interval for user must be >= 2 ms, use -i 0.002 (or higher)\n',
+          );
           return 1;
         }
         interval = n;
@@ -194,7 +205,8 @@ export const ping: Command = async (ctx) => {
   }
   // The raw socket's identifier is ours to choose; ICMP_FILTER keeps echo requests and the like away.
   const ident = raw ? ctx.lab.random32() & 0xffff : 0;
-  if (raw) task.setsockopt(fd, 'icmp_filter', ~((1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 11) | (1 << 12)));
+  if (raw)
+    task.setsockopt(fd, 'icmp_filter', ~((1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 11) | (1 << 12)));
   task.setsockopt(fd, 'recverr', 1);
   if (ttl >= 0 && task.setsockopt(fd, 'ttl', ttl) < 0) {
     ctx.err('ping: cannot set unicast time-to-live: Invalid argument\n');
@@ -227,7 +239,9 @@ export const ping: Command = async (ctx) => {
         if (e.errno === EMSGSIZE) ctx.err(`ping: local error: message too long, mtu=${e.info}\n`);
         else ctx.err(`ping: local error: ${STRERROR[e.errno]}\n`);
       } else if (!quiet) {
-        ctx.out(`From ${ipv4ToString(e.offender)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.info)}\n`);
+        ctx.out(
+          `From ${ipv4ToString(e.offender)} icmp_seq=${e.seq} ${icmpErrorText(e.type, e.code, e.info)}\n`,
+        );
       }
     }
     for (;;) {
@@ -241,9 +255,17 @@ export const ping: Command = async (ctx) => {
           const q = ihl + 8;
           const qihl = (r.data[q] & 0x0f) * 4;
           const qi = q + qihl;
-          if (r.data.length < qi + 8 || r.data[qi] !== 8 || ((r.data[qi + 4] << 8) | r.data[qi + 5]) !== ident) continue;
+          if (
+            r.data.length < qi + 8 ||
+            r.data[qi] !== 8 ||
+            ((r.data[qi + 4] << 8) | r.data[qi + 5]) !== ident
+          )
+            continue;
           nerrors++;
-          if (!quiet) ctx.out(`From ${ipv4ToString(r.from)} icmp_seq=${(r.data[qi + 6] << 8) | r.data[qi + 7]} ${icmpErrorText(type, r.data[ihl + 1], (r.data[ihl + 6] << 8) | r.data[ihl + 7])}\n`);
+          if (!quiet)
+            ctx.out(
+              `From ${ipv4ToString(r.from)} icmp_seq=${(r.data[qi + 6] << 8) | r.data[qi + 7]} ${icmpErrorText(type, r.data[ihl + 1], (r.data[ihl + 6] << 8) | r.data[ihl + 7])}\n`,
+            );
           continue;
         }
         if (((r.data[ihl + 4] << 8) | r.data[ihl + 5]) !== ident) continue;
@@ -285,6 +307,8 @@ export const ping: Command = async (ctx) => {
       new DataView(msg.buffer).setBigUint64(8, BigInt(sec), true);
       new DataView(msg.buffer).setBigUint64(16, BigInt(usec), true);
     }
+    // With a raw socket the checksum is ping's job (a ping socket has the kernel do it).
+    if (raw) icmp.fillChecksum(msg, 0, msg.length);
     sentAt.set(seq, lab.now());
     lastSend = lab.now();
     const rc = task.sendto(fd, msg, daddr, 0);

@@ -1,7 +1,15 @@
 /**
  * cat(1) over the files the lab models: /proc/net/{snmp,dev,softnet_stat,arp} and /proc/sys/... .
  */
-import { dev_seq_show, snmp_seq_show, softnet_seq_show, sysctl_read, NUD_NOARP, NUD_VALID, NUD_PERMANENT } from '@skblab/kernel';
+import {
+  dev_seq_show,
+  snmp_seq_show,
+  softnet_seq_show,
+  sysctl_read,
+  NUD_NOARP,
+  NUD_VALID,
+  NUD_PERMANENT,
+} from '@skblab/kernel';
 import type { Host, Net } from '@skblab/kernel';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';

@@ -17,7 +17,8 @@ export function skbTuple(skb: SkBuff): string {
   const b = skb.buf;
   const nh = skb.networkHeader;
   if (nh < 0 || nh + 20 > b.length) return '';
-  if (skb.protocol === ETH_P_ARP) return `${ipv4ToString(arp.senderIp(b, nh))}->${ipv4ToString(arp.targetIp(b, nh))}(arp)`;
+  if (skb.protocol === ETH_P_ARP)
+    return `${ipv4ToString(arp.senderIp(b, nh))}->${ipv4ToString(arp.targetIp(b, nh))}(arp)`;
   if (b[nh] >> 4 !== 4) return '';
   const p = ip.protocol(b, nh);
   const th = nh + ip.headerLength(b, nh);
@@ -62,7 +63,9 @@ export function formatTrace(rows: Row[]): string {
       skbTuple(skb),
       step.drop ? `kfree_skb_reason(${step.drop})` : step.fn.name,
     ]);
-    infos.push(`${step.fn.file}${step.service !== 'embedded' ? ' @' + step.service : ''}${step.info ? ': ' + step.info : ''}`);
+    infos.push(
+      `${step.fn.file}${step.service !== 'embedded' ? ' @' + step.service : ''}${step.info ? ': ' + step.info : ''}`,
+    );
   }
   const widths = hdr.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   return (
@@ -120,7 +123,9 @@ export const skbtrace: Command = async (ctx) => {
       }
       n = Number(v);
     } else if (a === '-h' || a === '--help') {
-      ctx.out('Usage: skbtrace [-n N] [--json]\n  the journeys of the last N skbs (default: those since the last skbtrace)\n');
+      ctx.out(
+        'Usage: skbtrace [-n N] [--json]\n  the journeys of the last N skbs (default: those since the last skbtrace)\n',
+      );
       return 0;
     } else {
       ctx.err(`skbtrace: unknown argument '${a}'\nUsage: skbtrace [-n N] [--json]\n`);

@@ -32,7 +32,7 @@ export const sysctl: Command = async (ctx) => {
     return 0;
   }
   if (!names.length) {
-    ctx.err('sysctl: no variables specified\nTry `sysctl --help\' for more information.\n');
+    ctx.err("sysctl: no variables specified\nTry `sysctl --help' for more information.\n");
     return 1;
   }
   let status = 0;

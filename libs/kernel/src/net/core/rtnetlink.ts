@@ -97,12 +97,12 @@ export function rtnl_newlink_veth(
   peerNet: Net,
   peerName: string,
 ): RtnlResult {
-  if (
-    dev_get_by_name(net, name) ||
-    dev_get_by_name(peerNet, peerName) ||
-    (net === peerNet && name === peerName)
-  )
+  if (dev_get_by_name(net, name) || dev_get_by_name(peerNet, peerName)) return { err: -EEXIST };
+  if (net === peerNet && name === peerName) {
+    // The peer registered (taking an ifindex) before the device's own name clashed with it.
+    allocIfindex(peerNet);
     return { err: -EEXIST };
+  }
   const peerIdx = allocIfindex(peerNet);
   const idx = allocIfindex(net);
   const [a, b] = veth_newlink(net, name, peerNet, peerName, idx, peerIdx, randomMac(ctx), randomMac(ctx));
