@@ -15,6 +15,13 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
     },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Real Kafka and Redis for the suites that need them: found, or started (test/infra/global-setup.ts).
+      globalSetup: '<rootDir>/test/infra/global-setup.ts',
+      globalTeardown: '<rootDir>/test/infra/global-teardown.ts',
+    },
   ],
 };
