@@ -37,6 +37,22 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'service-shell-is-for-apps',
+      comment:
+        'libs/service (Nest, Kafka, Redis) is the shell of the distributed-mode apps: no other lib imports it, so the embedded lab and the CLI bundle stay free of it.',
+      severity: 'error',
+      from: { path: '^libs/(?!service/)' },
+      to: { path: '^libs/service/' },
+    },
+    {
+      name: 'service-shell-is-not-embedded',
+      comment:
+        'libs/service does not build on the embedded runtime, userland or shell: distributed mode replaces them.',
+      severity: 'error',
+      from: { path: '^libs/service/' },
+      to: { path: '^libs/(runtime|userland|shell)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment:

@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# The distributed-mode services (apps/socket … apps/control), one image for all of them:
+#   docker build --target runtime -t skblab-service .
+#   docker run --rm -e KAFKA_BROKERS=… -e REDIS_URL=… skblab-service node dist/apps/ip/main.js
+# docker-compose.yml builds it once per service (the layers are cached) and picks the app with `command`.
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# Every dependency (TypeScript and esbuild build the bundles). No install scripts: the repo's `prepare`
+# bundles the CLI, which the services do not need, and esbuild's binary comes as an optional package.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
+# dist/apps/<layer>/main.js for every service: the repo's code bundled, npm packages left external.
+FROM deps AS build
+COPY tsconfig.json ./
+COPY libs ./libs
+COPY apps ./apps
+RUN node libs/service/build.js
+
+# Production dependencies only: what the bundles require() at run time.
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/dist/apps ./dist/apps
+USER node
+EXPOSE 3000
+# Each service answers GET /healthz (200 when Kafka and Redis answer, else 503).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/apps/control/main.js"]

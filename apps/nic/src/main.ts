@@ -1,0 +1,4 @@
+// skblab nic: the nic layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+import { bootstrap } from '@skblab/service';
+
+void bootstrap('nic');

@@ -1,0 +1,95 @@
+import { loadServiceConfig, ServiceConfigError } from './config';
+
+const good = { KAFKA_BROKERS: 'kafka:9092', REDIS_URL: 'redis://redis:6379' };
+
+function problems(layer: string, env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadServiceConfig(layer, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ServiceConfigError);
+    return (e as ServiceConfigError).problems;
+  }
+  throw new Error('expected a ServiceConfigError');
+}
+
+describe('loadServiceConfig', () => {
+  it('derives the names from the lab and the layer, with defaults', () => {
+    expect(loadServiceConfig('ip', { ...good, SKBLAB_LAB_ID: 'compose' })).toEqual({
+      layer: 'ip',
+      labId: 'compose',
+      kafkaBrokers: ['kafka:9092'],
+      redisUrl: 'redis://redis:6379',
+      port: 0,
+      host: '127.0.0.1',
+      connectTimeoutMs: 5000,
+      healthTimeoutMs: 3000,
+      kafkaClientId: 'skblab-compose-ip',
+      kafkaGroupId: 'compose.ip',
+      redisKeyPrefix: 'skblab:compose:',
+    });
+  });
+
+  it('accepts several brokers, IPv6 brokers, rediss and an explicit layer, port and host', () => {
+    const c = loadServiceConfig('control', {
+      KAFKA_BROKERS: '10.0.0.1:9092, [::1]:19092,kafka-2.lab:9093',
+      REDIS_URL: 'rediss://user:pw@redis:6380/2',
+      SKBLAB_LAYER: 'control',
+      PORT: '3000',
+      HOST: '0.0.0.0',
+    });
+    expect(c.kafkaBrokers).toEqual(['10.0.0.1:9092', '[::1]:19092', 'kafka-2.lab:9093']);
+    expect([c.port, c.host, c.labId]).toEqual([3000, '0.0.0.0', 'local']);
+  });
+
+  it('lists every problem at once, naming each variable and what it got', () => {
+    const p = problems('ip', { REDIS_URL: 'http://redis:6379', PORT: '70000', SKBLAB_LAB_ID: 'Lab_1' });
+    expect(p).toEqual([
+      'KAFKA_BROKERS must be a comma-separated list of host:port, e.g. 127.0.0.1:9092 (not set)',
+      'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "http://redis:6379")',
+      `SKBLAB_LAB_ID must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (got "Lab_1")`,
+      'PORT must be an integer from 0 to 65535 (got "70000")',
+    ]);
+  });
+
+  it('does not repeat the credentials of a bad REDIS_URL', () => {
+    expect(problems('ip', { ...good, REDIS_URL: 'http://admin:s3cret@redis:6379' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "http://***@redis:6379")',
+    ]);
+  });
+
+  it.each([['kafka'], ['kafka:0'], ['kafka:99999'], ['kafka:9092,'], ['kafka:9092;other:9092'], ['a b:1']])(
+    'rejects KAFKA_BROKERS=%j',
+    (brokers) => {
+      expect(problems('ip', { ...good, KAFKA_BROKERS: brokers })).toEqual([
+        expect.stringMatching(/^KAFKA_BROKERS must be a comma-separated list of host:port/),
+      ]);
+    },
+  );
+
+  it('rejects timeouts out of range and a bad HOST', () => {
+    expect(
+      problems('nic', {
+        ...good,
+        SKBLAB_CONNECT_TIMEOUT_MS: '5',
+        SKBLAB_HEALTH_TIMEOUT_MS: 'soon',
+        HOST: 'a b',
+      }),
+    ).toEqual([
+      'HOST must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got "a b")',
+      'SKBLAB_CONNECT_TIMEOUT_MS must be an integer from 100 to 120000 (got "5")',
+      'SKBLAB_HEALTH_TIMEOUT_MS must be an integer from 100 to 120000 (got "soon")',
+    ]);
+  });
+
+  it('says so when SKBLAB_LAYER names another service', () => {
+    expect(problems('ip', { ...good, SKBLAB_LAYER: 'dev' })).toEqual([
+      'SKBLAB_LAYER=dev but this is the ip service (apps/ip): unset SKBLAB_LAYER or start apps/dev',
+    ]);
+  });
+
+  it('rejects an unknown layer, and its message reads as one clear error', () => {
+    expect(() => loadServiceConfig('tcp', good)).toThrow(
+      'invalid environment for skblab tcp:\n  - unknown layer "tcp": one of socket, ip, neigh, dev, loopback, nic, softirq, rx, control',
+    );
+  });
+});

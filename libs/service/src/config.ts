@@ -1,0 +1,173 @@
+/**
+ * A service's configuration, read from the environment once at start-up and validated with class-validator.
+ * Anything wrong stops the service with one message that lists every problem (ServiceConfigError).
+ *
+ *   KAFKA_BROKERS              required   host:port[,host:port…]
+ *   REDIS_URL                  required   redis://[user:pass@]host[:port][/db] (or rediss://)
+ *   SKBLAB_LAB_ID              'local'    lower-case letters, digits and '-' (names the Kafka client, the
+ *                                         consumer group and the Redis key prefix)
+ *   SKBLAB_LAYER               optional   if set, must name the service being started (catches a mix-up)
+ *   PORT                       0          HTTP port; 0 picks a free one
+ *   HOST                       127.0.0.1  HTTP address to listen on (0.0.0.0 in a container)
+ *   SKBLAB_CONNECT_TIMEOUT_MS  5000       Kafka and Redis connection timeouts
+ *   SKBLAB_HEALTH_TIMEOUT_MS   3000       how long one /healthz check may wait for Kafka or Redis
+ */
+import { isIP, ValidateBy, validateSync, type ValidationArguments } from 'class-validator';
+import { isLayerName, LAYERS, type LayerName } from './layers';
+
+export interface ServiceConfig {
+  layer: LayerName;
+  labId: string;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  port: number;
+  host: string;
+  connectTimeoutMs: number;
+  healthTimeoutMs: number;
+  /** `skblab-<lab>-<layer>` */
+  kafkaClientId: string;
+  /** `<lab>.<layer>`: all instances of one layer share the partitions (Nest's server appends `-server`). */
+  kafkaGroupId: string;
+  /** `skblab:<lab>:` */
+  redisKeyPrefix: string;
+}
+
+export class ServiceConfigError extends Error {
+  constructor(
+    readonly layer: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid environment for skblab ${layer}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ServiceConfigError';
+  }
+}
+
+/** What a variable held, for an error message; a URL's user and password are not repeated. */
+const got = (a: ValidationArguments) =>
+  a.value === undefined
+    ? 'not set'
+    : `got ${JSON.stringify(typeof a.value === 'string' ? a.value.replace(/\/\/[^/@]*@/, '//***@') : a.value)}`;
+
+function check(name: string, test: (v: unknown) => boolean, message: (a: ValidationArguments) => string) {
+  return ValidateBy({ name, validator: { validate: test, defaultMessage: message } });
+}
+
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}))$/;
+const inRange = (v: string, min: number, max: number) => /^\d{1,9}$/.test(v) && +v >= min && +v <= max;
+
+function isBrokerList(v: unknown): boolean {
+  if (typeof v !== 'string' || v.trim() === '') return false;
+  return v.split(',').every((b) => {
+    const m = /^(.+):(\d+)$/.exec(b.trim());
+    return !!m && HOST.test(m[1]) && inRange(m[2], 1, 65535);
+  });
+}
+
+function isRedisUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const intBetween = (min: number, max: number) =>
+  check(
+    `intBetween${min}_${max}`,
+    (v) => typeof v === 'string' && inRange(v, min, max),
+    (a) => `${a.property} must be an integer from ${min} to ${max} (${got(a)})`,
+  );
+
+/** The raw variables, as strings: what the environment gave, before defaults are applied. */
+class ServiceEnv {
+  @check(
+    'isBrokerList',
+    isBrokerList,
+    (a) => `KAFKA_BROKERS must be a comma-separated list of host:port, e.g. 127.0.0.1:9092 (${got(a)})`,
+  )
+  KAFKA_BROKERS?: string;
+
+  @check(
+    'isRedisUrl',
+    isRedisUrl,
+    (a) => `REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (${got(a)})`,
+  )
+  REDIS_URL?: string;
+
+  @check(
+    'isLabId',
+    (v) => typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v),
+    (a) =>
+      `SKBLAB_LAB_ID must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (${got(a)})`,
+  )
+  SKBLAB_LAB_ID = 'local';
+
+  @intBetween(0, 65535)
+  PORT = '0';
+
+  @check(
+    'isHost',
+    (v) => typeof v === 'string' && (isIP(v) || HOST.test(v)),
+    (a) => `HOST must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (${got(a)})`,
+  )
+  HOST = '127.0.0.1';
+
+  @intBetween(100, 120_000)
+  SKBLAB_CONNECT_TIMEOUT_MS = '5000';
+
+  @intBetween(100, 120_000)
+  SKBLAB_HEALTH_TIMEOUT_MS = '3000';
+}
+
+const KEYS: (keyof ServiceEnv)[] = [
+  'KAFKA_BROKERS',
+  'REDIS_URL',
+  'SKBLAB_LAB_ID',
+  'PORT',
+  'HOST',
+  'SKBLAB_CONNECT_TIMEOUT_MS',
+  'SKBLAB_HEALTH_TIMEOUT_MS',
+];
+
+/** Reads and validates the configuration of `layer`'s service; throws ServiceConfigError listing every problem. */
+export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const problems: string[] = [];
+  if (!isLayerName(layer)) {
+    throw new ServiceConfigError(layer, [
+      `unknown layer ${JSON.stringify(layer)}: one of ${LAYERS.join(', ')}`,
+    ]);
+  }
+  const declared = env.SKBLAB_LAYER;
+  if (declared !== undefined && declared !== '' && declared !== layer) {
+    problems.push(
+      `SKBLAB_LAYER=${declared} but this is the ${layer} service (apps/${layer}): unset SKBLAB_LAYER or start apps/${declared}`,
+    );
+  }
+  const raw = new ServiceEnv();
+  for (const key of KEYS) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  // Required ones are validated even when missing (undefined): the validators then say "not set".
+  for (const e of validateSync(raw, { skipUndefinedProperties: false })) {
+    problems.push(...Object.values(e.constraints ?? {}));
+  }
+  if (problems.length) throw new ServiceConfigError(layer, problems);
+
+  const labId = raw.SKBLAB_LAB_ID;
+  return {
+    layer,
+    labId,
+    kafkaBrokers: raw.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
+    redisUrl: raw.REDIS_URL!,
+    port: Number(raw.PORT),
+    host: raw.HOST,
+    connectTimeoutMs: Number(raw.SKBLAB_CONNECT_TIMEOUT_MS),
+    healthTimeoutMs: Number(raw.SKBLAB_HEALTH_TIMEOUT_MS),
+    kafkaClientId: `skblab-${labId}-${layer}`,
+    kafkaGroupId: `${labId}.${layer}`,
+    redisKeyPrefix: `skblab:${labId}:`,
+  };
+}

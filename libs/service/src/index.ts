@@ -1,0 +1,10 @@
+export * from './bootstrap';
+export * from './clients';
+export * from './config';
+export * from './health';
+export * from './layer.module';
+export * from './layers';
+export * from './metrics';
+export * from './state';
+export * from './tokens';
+export { SERVICE_VERSION } from './version';

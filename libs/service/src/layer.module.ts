@@ -1,0 +1,66 @@
+/**
+ * LayerModule.forRoot({ layer }) is the shell every distributed-mode service runs in: validated config, the
+ * Kafka and Redis clients, /healthz, /metrics, /state and /state/query. A layer passes its state provider
+ * and, later, its own imports, providers and controllers (the kernel hops). Global, so the layer's modules
+ * can inject SERVICE_CONFIG, KAFKA, REDIS, MetricsService and LAYER_STATE_PROVIDER.
+ */
+import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { KafkaClient, RedisClient } from './clients';
+import { loadServiceConfig, type ServiceConfig } from './config';
+import { HealthController, KafkaHealthIndicator, RedisHealthIndicator } from './health';
+import type { LayerName } from './layers';
+import { MetricsController, MetricsService } from './metrics';
+import { DefaultLayerStateProvider, StateController, type LayerStateProvider } from './state';
+import { KAFKA, LAYER_STATE_PROVIDER, REDIS, SERVICE_CONFIG } from './tokens';
+
+export interface LayerModuleOptions {
+  layer: LayerName;
+  /** What GET /state shows: an injectable class or an instance. Default: {layer, labId, startedAt}. */
+  stateProvider?: Type<LayerStateProvider> | LayerStateProvider;
+  /** The environment to read the configuration from (default process.env); ignored if `config` is given. */
+  env?: NodeJS.ProcessEnv;
+  /** An already validated configuration (from loadServiceConfig). */
+  config?: ServiceConfig;
+  /** The layer's own parts. */
+  imports?: ModuleMetadata['imports'];
+  providers?: Provider[];
+  controllers?: Type<unknown>[];
+}
+
+@Module({})
+export class LayerModule {
+  /** Throws ServiceConfigError (every problem listed) when the environment is not valid. */
+  static forRoot(options: LayerModuleOptions): DynamicModule {
+    const config = options.config ?? loadServiceConfig(options.layer, options.env ?? process.env);
+    if (config.layer !== options.layer) {
+      throw new Error(`LayerModule.forRoot: config is for ${config.layer}, not ${options.layer}`);
+    }
+    const sp = options.stateProvider;
+    const stateProvider: Provider =
+      sp === undefined
+        ? { provide: LAYER_STATE_PROVIDER, useClass: DefaultLayerStateProvider }
+        : typeof sp === 'function'
+          ? { provide: LAYER_STATE_PROVIDER, useClass: sp }
+          : { provide: LAYER_STATE_PROVIDER, useValue: sp };
+    return {
+      module: LayerModule,
+      global: true,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...(options.imports ?? [])],
+      controllers: [HealthController, MetricsController, StateController, ...(options.controllers ?? [])],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        KafkaClient,
+        RedisClient,
+        { provide: KAFKA, useFactory: (c: KafkaClient) => c.kafka, inject: [KafkaClient] },
+        { provide: REDIS, useFactory: (c: RedisClient) => c.redis, inject: [RedisClient] },
+        MetricsService,
+        KafkaHealthIndicator,
+        RedisHealthIndicator,
+        stateProvider,
+        ...(options.providers ?? []),
+      ],
+      exports: [SERVICE_CONFIG, KAFKA, REDIS, KafkaClient, RedisClient, MetricsService, LAYER_STATE_PROVIDER],
+    };
+  }
+}
