@@ -59,6 +59,7 @@ export class Lab implements KernelCtx {
   private pending: Array<[Host, number]> = [];
   private inSoftirq = false;
   private currentComm = 'swapper/0';
+  private currentCpu = 0;
   readonly taps = new Set<TapFn>();
   service = 'embedded';
   /**
@@ -126,6 +127,9 @@ export class Lab implements KernelCtx {
   run(hop: HopName, skb: SkBuff): Verdict {
     let v = HOPS[hop](this, skb);
     while (v.kind === 'next') v = HOPS[v.hop](this, v.skb);
+    // rcu_read_unlock_bh at the end of __dev_queue_xmit: in process context NET_RX runs right away, so each
+    // fragment is received before the next one is sent (kernel/softirq.c:402).
+    if (!this.inSoftirq && this.pending.length) this.doSoftirq();
     if (v.kind === 'drop') {
       v.skb.dropReason = v.reason;
       this.free(v.skb);
@@ -143,6 +147,7 @@ export class Lab implements KernelCtx {
   }
 
   modTimer<T>(t: KTimer<T>, expires: number): void {
+    if (!t.pending) t.cpu = this.currentCpu;
     t.expires = expires;
     this.timers.add(t as KTimer);
   }
@@ -171,6 +176,10 @@ export class Lab implements KernelCtx {
     return this.currentComm;
   }
 
+  cpu(): number {
+    return this.currentCpu;
+  }
+
   // ---- contexts ---------------------------------------------------------------------------------------
 
   /** do_softirq: run NET_RX on every CPU that raised it, until none is pending. */
@@ -180,7 +189,13 @@ export class Lab implements KernelCtx {
     try {
       while (this.pending.length) {
         const [host, cpu] = this.pending.shift()!;
-        net_rx_action(this, host, cpu);
+        const prevCpu = this.currentCpu;
+        this.currentCpu = cpu;
+        try {
+          net_rx_action(this, host, cpu);
+        } finally {
+          this.currentCpu = prevCpu;
+        }
       }
     } finally {
       this.inSoftirq = false;
@@ -188,14 +203,17 @@ export class Lab implements KernelCtx {
   }
 
   /** A system call made by `comm`: kernel work in process context, then local_bh_enable runs softirqs. */
-  inProcess<T>(comm: string, fn: () => T): T {
+  inProcess<T>(comm: string, fn: () => T, cpu = this.currentCpu): T {
     const prev = this.currentComm;
+    const prevCpu = this.currentCpu;
     this.currentComm = comm;
+    this.currentCpu = cpu;
     try {
       return fn();
     } finally {
       this.doSoftirq();
       this.currentComm = prev;
+      this.currentCpu = prevCpu;
     }
   }
 
@@ -207,12 +225,16 @@ export class Lab implements KernelCtx {
       this.timers.pop();
       if (t.expires > this.clock) this.clock = t.expires;
       const prev = this.currentComm;
+      const prevCpu = this.currentCpu;
+      // A timer fires on the CPU that armed it, in whatever ran there (an idle CPU: swapper/N).
       this.currentComm = `swapper/${t.cpu}`;
+      this.currentCpu = t.cpu;
       try {
         t.fn(this, t.arg);
       } finally {
         this.doSoftirq();
         this.currentComm = prev;
+        this.currentCpu = prevCpu;
       }
     }
     if (until > this.clock && until !== Infinity) this.clock = until;

@@ -55,6 +55,11 @@ export class Task {
     public cpu: number,
   ) {}
 
+  /** Kernel work on behalf of this task: process context on its CPU, softirqs at the end. */
+  private syscall<T>(fn: () => T): T {
+    return this.lab.inProcess(this.comm, fn, this.cpu);
+  }
+
   private sock(fd: number): Sock | null {
     return this.fds.get(fd) ?? null;
   }
@@ -82,8 +87,7 @@ export class Task {
     if (addr && !this.net.ifaddrs.some((i) => i.local === addr) && addr >>> 24 !== 127) return -99; // EADDRNOTAVAIL
     sk.rcvSaddr = addr;
     sk.saddr = addr;
-    if (sk.protocol === IPPROTO_UDP)
-      return this.lab.inProcess(this.comm, () => udp_lib_get_port(this.lab, sk, port));
+    if (sk.protocol === IPPROTO_UDP) return this.syscall(() => udp_lib_get_port(this.lab, sk, port));
     return 0;
   }
 
@@ -126,7 +130,7 @@ export class Task {
       sk.skErr = 0;
       return -e;
     }
-    return this.lab.inProcess(this.comm, () => {
+    return this.syscall(() => {
       if (sk.protocol === IPPROTO_UDP) return udp_sendmsg(this.lab, sk, data, addr, port, this.cpu);
       if (sk.type === SOCK_RAW) return raw_sendmsg(this.lab, sk, data, addr ?? sk.daddr, this.cpu);
       if (sk.protocol === IPPROTO_ICMP) {
@@ -141,7 +145,7 @@ export class Task {
   tryRecv(fd: number): RecvResult | number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
-    return this.lab.inProcess(this.comm, () => {
+    return this.syscall(() => {
       if (sk.protocol === IPPROTO_UDP) {
         const r = udp_recvmsg(this.lab, sk);
         if (r) return { data: r.data, from: r.from, port: r.port, ttl: 0, skbId: r.skb.id };

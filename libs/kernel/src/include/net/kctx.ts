@@ -40,6 +40,8 @@ export interface KernelCtx {
   tap(dev: NetDevice, skb: SkBuff, dir: 'in' | 'out'): void;
   /** The task or context running now (pwru's PROCESS): the sender's comm, or ksoftirqd/N. */
   comm(): string;
+  /** smp_processor_id(): the CPU the current code runs on. */
+  cpu(): number;
   /** The skb's journey ends: freed with or without a drop reason, or read by its socket's owner. */
   free(skb: SkBuff): void;
   /** mod_timer / del_timer */

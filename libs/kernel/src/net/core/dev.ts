@@ -75,8 +75,11 @@ export function dev_hard_start_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
  * the drivers, which count the packet only when it was queued.
  */
 export function __netif_rx(ctx: KernelCtx, skb: SkBuff): Verdict {
-  ctx.step(skb, F.netifRx, null, skb.cpu);
-  return enqueue_to_backlog(ctx, skb, skb.cpu);
+  // netif_rx_internal: enqueue_to_backlog(skb, smp_processor_id()) without RPS.
+  const cpu = ctx.cpu();
+  skb.cpu = cpu;
+  ctx.step(skb, F.netifRx, null, cpu);
+  return enqueue_to_backlog(ctx, skb, cpu);
 }
 
 /** enqueue_to_backlog (dev.c:5034): queue on the CPU's input_pkt_queue or drop past netdev_max_backlog. */
@@ -86,7 +89,12 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
   const qlen = inputQueueLen(sd);
   const max = host.core.netdevMaxBacklog;
   ctx.step(skb, F.enqueueToBacklog, null, cpu, qlen, max);
-  if (qlen > max || (skb.dev && (skb.dev.flags & IFF_UP) === 0)) {
+  if (skb.dev && (skb.dev.flags & IFF_UP) === 0) {
+    // !netif_running: DEV_READY, counted as rx_dropped but not as a backlog drop (dev.c:5054).
+    skb.dev.stats.rxDropped++;
+    return drop(skb, SKB_DROP_REASON.DEV_READY);
+  }
+  if (qlen > max) {
     sd.dropped++;
     if (skb.dev) skb.dev.stats.rxDropped++;
     return drop(skb, SKB_DROP_REASON.CPU_BACKLOG);
@@ -101,24 +109,21 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
 }
 
 /**
- * net_rx_action (dev.c:7104): the NET_RX softirq. Polls the backlog NAPI within netdev_budget packets and
- * netdev_budget_usecs; when either runs out with work left, time_squeeze counts it and the softirq is
- * raised again (ksoftirqd would take over on a real box).
+ * net_rx_action (dev.c:7104): the NET_RX softirq. Polls the backlog NAPI once with its full weight
+ * (dev_weight); running out of netdev_budget or netdev_budget_usecs counts a time_squeeze (dev.c:7143), and a
+ * backlog with work left is repolled: NET_RX is raised again (ksoftirqd would take over on a real box).
  */
 export function net_rx_action(ctx: KernelCtx, host: Host, cpu: number): void {
   const sd = host.softnet[cpu];
   sd.netRxPending = false;
-  let budget = host.core.netdevBudget;
+  if (!sd.backlogScheduled) return;
+  const budget = host.core.netdevBudget;
   const timeLimit = ctx.now() + host.core.netdevBudgetUsecs * 1000;
-  while (sd.backlogScheduled) {
-    const work = process_backlog(ctx, host, sd, host.core.devWeight, budget);
-    budget -= work;
-    if (sd.backlogScheduled && (budget <= 0 || ctx.now() > timeLimit)) {
-      sd.timeSqueeze++;
-      sd.netRxPending = true;
-      ctx.raiseNetRx(host, cpu);
-      return;
-    }
+  const work = process_backlog(ctx, host, sd, host.core.devWeight, budget);
+  if (budget - work <= 0 || ctx.now() > timeLimit) sd.timeSqueeze++;
+  if (sd.backlogScheduled) {
+    sd.netRxPending = true;
+    ctx.raiseNetRx(host, cpu);
   }
 }
 
@@ -134,7 +139,7 @@ export function process_backlog(
   budget: number,
 ): number {
   let work = 0;
-  const limit = Math.min(quota, budget);
+  const limit = quota;
   for (;;) {
     while (sd.processQueue.length) {
       const skb = sd.processQueue.shift()!;
@@ -175,7 +180,8 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.tap(skb.dev!, skb, 'in');
   if (proto === ETH_P_IP) return next('ip_rcv', skb);
   if (proto === ETH_P_ARP) return next('arp_rcv', skb);
-  skb.dev!.stats.rxNohandler++;
+  // dev.c:5822: no handler counts as rx_dropped.
+  skb.dev!.stats.rxDropped++;
   return drop(skb, SKB_DROP_REASON.UNHANDLED_PROTO);
 }
 

@@ -117,7 +117,6 @@ export function neigh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict
 
 /** neigh_hh_output (neighbour.h:494): copy the cached Ethernet header. */
 export function neigh_hh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
-  n.used = ctx.now();
   eth_header(skb, n.dev, ETH_P_IP, n.ha);
   ctx.step(skb, F.neighHhOutput, n);
   return next('__dev_queue_xmit', skb);

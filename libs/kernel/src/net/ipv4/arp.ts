@@ -100,6 +100,7 @@ export function arp_create(
   skb.dev = dev;
   skb.protocol = ETH_P_ARP;
   skb.comm = ctx.comm();
+  skb.cpu = ctx.cpu();
   const off = skbPut(skb, arp.ARP_HLEN);
   skb.networkHeader = off;
   arp.emitArpPacket(

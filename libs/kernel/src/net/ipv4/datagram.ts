@@ -4,7 +4,8 @@
  */
 import type { Sock } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
-import { ENETUNREACH } from '../../include/linux/errno';
+import { EACCES, ENETUNREACH } from '../../include/linux/errno';
+import { RTCF_BROADCAST } from '../../include/net/route';
 import { ipRouteOutputKey, isRouteError } from './route';
 
 /** __ip4_datagram_connect: returns 0 or -errno. */
@@ -14,6 +15,8 @@ export function ip4_datagram_connect(sk: Sock, daddr: number, dport: number): nu
     if (rt.error === -ENETUNREACH) sk.net.mib.ip[IPSTATS.OutNoRoutes]++;
     return rt.error;
   }
+  // datagram.c:48: a broadcast destination needs SO_BROADCAST.
+  if (rt.flags & RTCF_BROADCAST && !sk.broadcast) return -EACCES;
   if (!sk.saddr) sk.saddr = rt.src;
   if (!sk.rcvSaddr) sk.rcvSaddr = rt.src;
   sk.daddr = daddr;

@@ -191,7 +191,7 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
   const saddrIn = ip.src(b, nh);
   const daddrIn = ip.dst(b, nh);
   // icmp_send: reply from the address the packet was sent to when it was for us, else let routing choose.
-  const saddr = rtIn.flags & RTCF_LOCAL && inetIfaByAddr(net, daddrIn) ? daddrIn : 0;
+  const saddr = rtIn.flags & RTCF_LOCAL ? daddrIn : 0;
   const tos = (ip.tos(b, nh) & 0x1e) | ip.IPTOS_PREC_INTERNETCONTROL;
   const rt = ipRouteOutputKey(net, { daddr: saddrIn, saddr, oif: 0, tos, proto: IPPROTO_ICMP });
   ctx.step(

@@ -27,8 +27,10 @@ export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
     ctx.step(skb, F.ipForward, 'ttl <= 1: ICMP time exceeded, InHdrErrors++');
     net.mib.ip[IPSTATS.InHdrErrors]++;
     icmp_send(ctx, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
-    return drop(skb, SKB_DROP_REASON.IP_TTL_EXPIRED);
+    return drop(skb, SKB_DROP_REASON.IP_INHDR);
   }
+  // ip_forward.c:131 counts the datagram as forwarded before the MTU check.
+  net.mib.ip[IPSTATS.ForwDatagrams]++;
   const mtu = dstMtu(rt);
   if (skb.len > mtu && ip.dontFragment(skb.buf, nh)) {
     ctx.step(skb, F.ipForward, `len ${skb.len} > mtu ${mtu} with DF: ICMP frag needed, FragFails++`);
@@ -39,7 +41,6 @@ export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
   ip.decrementTtl(skb.buf, nh);
   skb.macHeader = -1;
   ctx.step(skb, F.ipForward, `ttl → ${ip.ttl(skb.buf, nh)}, out dev ${rt.dev.name}, NF_INET_FORWARD`);
-  net.mib.ip[IPSTATS.ForwDatagrams]++;
   ctx.step(skb, F.ipForwardFinish, 'ForwDatagrams++ → dst_output');
   // Forwarded packets count OutRequests? No: only OutTransmits in ip_finish_output2.
   return next('ip_output', skb);

@@ -11,11 +11,17 @@ import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { IPPROTO_ICMP, IPPROTO_UDP } from '../../include/net/sock';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
-import { EHOSTUNREACH } from '../../include/linux/errno';
+import { EACCES, EHOSTUNREACH, ENETUNREACH } from '../../include/linux/errno';
 import * as ip from '@skblab/wire/ipv4';
 import { WireError } from '@skblab/wire/result';
 import { ipv4ToString } from '@skblab/wire/address';
-import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '@skblab/wire/icmp';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_HOST_UNREACH,
+  ICMP_NET_UNREACH,
+  ICMP_PKT_FILTERED,
+  ICMP_PROT_UNREACH,
+} from '@skblab/wire/icmp';
 import { ipRouteInputNoref, isRouteError, describeFib } from './route';
 import { ip_defrag } from './ip_fragment';
 import { icmp_send } from './icmp';
@@ -89,19 +95,33 @@ export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
   return next(skb.dst.input, skb);
 }
 
-/** ip_error (route.c): no route to a destination we do not forward for: InAddrErrors, no ICMP. */
+/**
+ * ip_error (route.c:988): a received packet we cannot route. Without forwarding: InAddrErrors, no ICMP.
+ * A router answers with ICMP net/host unreachable or "packet filtered" (a blackhole stays silent).
+ */
 export function ip_error(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const net = skb.net;
   const err = skb.dst?.error || -EHOSTUNREACH;
+  if (!net.sysctl.ipForward) {
+    ctx.step(skb, F.ipError, 'not forwarding: InAddrErrors++');
+    net.mib.ip[IPSTATS.InAddrErrors]++;
+    return drop(skb, SKB_DROP_REASON.IP_INADDRERRORS);
+  }
+  const code =
+    err === -ENETUNREACH
+      ? ICMP_NET_UNREACH
+      : err === -EHOSTUNREACH
+        ? ICMP_HOST_UNREACH
+        : err === -EACCES
+          ? ICMP_PKT_FILTERED
+          : -1;
   ctx.step(
     skb,
     F.ipError,
-    err === -EHOSTUNREACH ? 'not forwarding: InAddrErrors++' : 'no route: InNoRoutes++',
+    code < 0 ? 'blackhole: dropped silently' : `ICMP destination unreachable, code ${code}`,
   );
-  if (err === -EHOSTUNREACH) {
-    skb.net.mib.ip[IPSTATS.InAddrErrors]++;
-    return drop(skb, SKB_DROP_REASON.IP_INADDRERRORS);
-  }
-  return drop(skb, SKB_DROP_REASON.IP_INNOROUTES);
+  if (code >= 0) icmp_send(ctx, skb, ICMP_DEST_UNREACH, code, 0);
+  return drop(skb, err === -ENETUNREACH ? SKB_DROP_REASON.IP_INNOROUTES : SKB_DROP_REASON.NOT_SPECIFIED);
 }
 
 /** ip_local_deliver (ip_input.c:242): reassemble fragments first; NF_INET_LOCAL_IN. */

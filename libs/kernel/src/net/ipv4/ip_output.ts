@@ -199,7 +199,7 @@ export function ip_fragment(ctx: KernelCtx, skb: SkBuff): Verdict {
   if (ip.dontFragment(skb.buf, off) && !skb.ignoreDf) {
     skb.net.mib.ip[IPSTATS.FragFails]++;
     icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
-    return drop(skb, SKB_DROP_REASON.PKT_TOO_BIG);
+    return drop(skb, SKB_DROP_REASON.NOT_SPECIFIED);
   }
   return ip_do_fragment(ctx, skb, mtu);
 }

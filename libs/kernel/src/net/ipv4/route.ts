@@ -12,6 +12,7 @@ import {
   RTN_BROADCAST,
   RTN_LOCAL,
   RTN_PROHIBIT,
+  RTN_UNREACHABLE,
   RTN_UNICAST,
   RT_SCOPE_LINK,
   RT_SCOPE_UNIVERSE,
@@ -115,12 +116,18 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
   if (daddr === 0xffffffff)
     return mkRt(net, RTN_BROADCAST, RTCF_BROADCAST | RTCF_LOCAL, net.loopbackDev, dev, 0, daddr, saddr, null);
   const res = fibLookup(net, daddr);
-  if (!res) {
-    const rt = mkRt(net, RTN_UNICAST, 0, net.loopbackDev, dev, 0, daddr, saddr, null);
+  // no_route (route.c:2449): without forwarding every failure is -EHOSTUNREACH (route.c:2350).
+  const unreachable = (err: number) => {
+    const rt = mkRt(net, RTN_UNREACHABLE, 0, net.loopbackDev, dev, 0, daddr, saddr, res);
     rt.input = 'ip_error';
-    rt.error = -ENETUNREACH;
+    rt.error = net.sysctl.ipForward ? err : -EHOSTUNREACH;
     return rt;
-  }
+  };
+  if (!res) return unreachable(-ENETUNREACH);
+  // fib_lookup returns the route type's error for these (fib_trie.c:1570).
+  if (res.type === RTN_BLACKHOLE) return unreachable(-EINVAL);
+  if (res.type === RTN_UNREACHABLE) return unreachable(-EHOSTUNREACH);
+  if (res.type === RTN_PROHIBIT) return unreachable(-EACCES);
   if (res.type === RTN_LOCAL || res.type === RTN_BROADCAST) {
     return mkRt(
       net,
@@ -135,6 +142,7 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
     );
   }
   const rt = mkRt(net, RTN_UNICAST, 0, res.dev!, dev, res.gw, daddr, saddr, res);
+  rt.pmtu = res.mtu;
   if (net.sysctl.ipForward) rt.input = 'ip_forward';
   else {
     rt.input = 'ip_error';
