@@ -35,7 +35,8 @@ describe('tokenize and parse', () => {
     expect(() => tokenize("echo 'open")).toThrow(ShellSyntaxError);
     expect(() => parse(tokenize('| echo'))).toThrow(ShellSyntaxError);
     expect(() => parse(tokenize('echo &&'))).toThrow(ShellSyntaxError);
-    expect(() => tokenize('echo > file')).toThrow(/unexpected token `>'/);
+    expect(() => tokenize('echo > file')).toThrow(/redirection to files is not supported/);
+    expect(() => tokenize('echo (')).toThrow(/unexpected token `\('/);
   });
 });
 
@@ -50,6 +51,14 @@ describe('the shell', () => {
     const r = await run('nosuchcmd -x\necho $?\necho still here\n');
     expect(r.err).toBe('bash: nosuchcmd: command not found\n');
     expect(r.out).toBe('127\nstill here\n');
+  });
+
+  it('redirects to /dev/null and stderr to stdout', async () => {
+    const r = await run(
+      'ping -c 1 192.0.2.1 2>/dev/null; echo $?\nping -c 1 127.0.0.1 >/dev/null && echo quiet\nnosuch 2>&1 | grep -c found\n',
+    );
+    expect(r.err).toBe('');
+    expect(r.out).toBe('2\nquiet\n1\n');
   });
 
   it('supports ;, &&, || and $?', async () => {

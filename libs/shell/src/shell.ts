@@ -27,6 +27,21 @@ interface RunOpts {
   stdin: string | null;
   job: Job;
   out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const discard = () => undefined;
+
+/** Apply >/dev/null, 2>/dev/null, &>/dev/null and 2>&1, in order, to a command's outputs. */
+function redirect(o: RunOpts, redirects: string[] = []): RunOpts {
+  let { out, err } = o;
+  for (const r of redirects) {
+    if (r === 'out-null') out = discard;
+    else if (r === 'err-null') err = discard;
+    else if (r === 'all-null') out = err = discard;
+    else if (r === 'err-to-out') err = out;
+  }
+  return { ...o, out, err };
 }
 
 export class ExitRequest {
@@ -99,13 +114,13 @@ export class Shell {
         const last = i === p.commands.length - 1;
         let captured = '';
         const out = last ? this.out : (s: string) => (captured += s);
-        status = await this.runArgv(p.commands[i].argv, {
-          net: this.host.initNet,
-          cpu: this.cpu,
-          stdin,
-          job,
-          out,
-        });
+        status = await this.runArgv(
+          p.commands[i].argv,
+          redirect(
+            { net: this.host.initNet, cpu: this.cpu, stdin, job, out, err: this.err },
+            p.commands[i].redirects,
+          ),
+        );
         stdin = last ? null : captured;
       }
       return status;
@@ -176,7 +191,7 @@ export class Shell {
       argv,
       stdin: o.stdin,
       out: o.out,
-      err: this.err,
+      err: o.err,
       job: o.job,
       task: (comm: string) => {
         const t = new Task(lab, this.host, o.net, comm, o.cpu);
@@ -229,21 +244,21 @@ export class Shell {
       case 'exit': {
         const n = args.length ? parseNumber(args[0]) : this.lastStatus;
         if (n === null || !Number.isInteger(n)) {
-          this.err(`${this.name}: exit: ${args[0]}: numeric argument required\n`);
+          o.err(`${this.name}: exit: ${args[0]}: numeric argument required\n`);
           throw new ExitRequest(2);
         }
         throw new ExitRequest(n & 0xff);
       }
       case 'sleep': {
         if (!args.length) {
-          this.err("sleep: missing operand\nTry 'sleep --help' for more information.\n");
+          o.err("sleep: missing operand\nTry 'sleep --help' for more information.\n");
           return 1;
         }
         let total = 0;
         for (const a of args) {
           const m = /^(\d+\.?\d*|\.\d+)([smhd]?)$/.exec(a);
           if (!m) {
-            this.err(`sleep: invalid time interval '${a}'\nTry 'sleep --help' for more information.\n`);
+            o.err(`sleep: invalid time interval '${a}'\nTry 'sleep --help' for more information.\n`);
             return 1;
           }
           total +=
@@ -257,7 +272,7 @@ export class Shell {
       case 'sh':
       case 'bash': {
         if (args[0] !== '-c' || args.length < 2) {
-          this.err(`${cmd}: only "${cmd} -c 'COMMANDS'" is supported here\n`);
+          o.err(`${cmd}: only "${cmd} -c 'COMMANDS'" is supported here\n`);
           return 2;
         }
         let status = 0;
@@ -265,7 +280,7 @@ export class Shell {
           try {
             return parse(tokenize(args[1]));
           } catch (e) {
-            this.err(`${cmd}: 1: ${(e as Error).message}\n`);
+            o.err(`${cmd}: 1: ${(e as Error).message}\n`);
             return null;
           }
         })();
@@ -277,11 +292,13 @@ export class Shell {
           for (let i = 0; i < item.pipeline.commands.length; i++) {
             const last = i === item.pipeline.commands.length - 1;
             let captured = '';
-            status = await this.runArgv(item.pipeline.commands[i].argv, {
-              ...o,
-              stdin,
-              out: last ? o.out : (s: string) => (captured += s),
-            });
+            status = await this.runArgv(
+              item.pipeline.commands[i].argv,
+              redirect(
+                { ...o, stdin, out: last ? o.out : (s: string) => (captured += s) },
+                item.pipeline.commands[i].redirects,
+              ),
+            );
             stdin = last ? null : captured;
           }
         }
@@ -295,14 +312,14 @@ export class Shell {
     }
     const fn = this.commands[cmd];
     if (!fn) {
-      this.err(`${this.name}: ${cmd}: command not found\n`);
+      o.err(`${this.name}: ${cmd}: command not found\n`);
       return 127;
     }
     try {
       return await fn(this.ctxFor(argv, o));
     } catch (e) {
       if (e instanceof ExitRequest) throw e;
-      this.err(`${cmd}: internal error: ${(e as Error).stack ?? e}\n`);
+      o.err(`${cmd}: internal error: ${(e as Error).stack ?? e}\n`);
       return 1;
     }
   }
@@ -314,21 +331,21 @@ export class Shell {
       const rest = args.slice(2);
       const m = list ? /^(\d+)(?:[-,].*)?$/.exec(list) : null;
       if (!m) {
-        this.err(`taskset: failed to parse CPU list: ${list ?? ''}\n`);
+        o.err(`taskset: failed to parse CPU list: ${list ?? ''}\n`);
         return 1;
       }
       const cpu = Number(m[1]);
       if (cpu >= this.host.nrCpus) {
-        this.err(`taskset: failed to set pid ${process.pid}'s affinity: Invalid argument\n`);
+        o.err(`taskset: failed to set pid ${process.pid}'s affinity: Invalid argument\n`);
         return 1;
       }
       if (!rest.length) {
-        this.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
+        o.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
         return 1;
       }
       return this.runArgv(rest, { ...o, cpu });
     }
-    this.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
+    o.err("taskset: bad usage\nTry 'taskset --help' for more information.\n");
     return 1;
   }
 }

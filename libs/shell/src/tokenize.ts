@@ -3,7 +3,19 @@
  * comments. Enough for the command lines people type in a lab; anything else is a syntax error that the
  * shell reports the way sh does.
  */
-export type Token = { kind: 'word'; value: string } | { kind: 'op'; value: '|' | '&' | ';' | '&&' | '||' };
+export type Redirect = 'out-null' | 'err-null' | 'all-null' | 'err-to-out';
+export type Token =
+  | { kind: 'word'; value: string }
+  | { kind: 'op'; value: '|' | '&' | ';' | '&&' | '||' }
+  | { kind: 'redir'; value: Redirect };
+
+/** The redirections a lab has use for: there are no files, only /dev/null and stderr to stdout. */
+const REDIRECTS: Array<[RegExp, Redirect]> = [
+  [/^2>&1/, 'err-to-out'],
+  [/^&>\s*\/dev\/null\b/, 'all-null'],
+  [/^2>\s*\/dev\/null\b/, 'err-null'],
+  [/^1?>\s*\/dev\/null\b/, 'out-null'],
+];
 
 export class ShellSyntaxError extends Error {}
 
@@ -18,6 +30,19 @@ export function tokenize(line: string): Token[] {
       continue;
     }
     if (c === '#') break;
+    if (c === '>' || c === '&' || ((c === '1' || c === '2') && line[i + 1] === '>')) {
+      const rest = line.slice(i);
+      const r = REDIRECTS.find(([re]) => re.test(rest));
+      if (r) {
+        out.push({ kind: 'redir', value: r[1] });
+        i += rest.match(r[0])![0].length;
+        continue;
+      }
+      if (c === '>')
+        throw new ShellSyntaxError(
+          'redirection to files is not supported in the lab (only >/dev/null, 2>&1)',
+        );
+    }
     if (c === '|' || c === '&' || c === ';') {
       const two = line.slice(i, i + 2);
       if (two === '&&' || two === '||') {
@@ -78,6 +103,7 @@ export function tokenize(line: string): Token[] {
 
 export interface SimpleCommand {
   argv: string[];
+  redirects: Redirect[];
 }
 export interface Pipeline {
   commands: SimpleCommand[];
@@ -92,7 +118,7 @@ export interface ListItem {
 /** Parse tokens into `a | b && c & d ; e` lists. */
 export function parse(tokens: Token[]): ListItem[] {
   const items: ListItem[] = [];
-  let cur: SimpleCommand = { argv: [] };
+  let cur: SimpleCommand = { argv: [], redirects: [] };
   let pipe: Pipeline = { commands: [], background: false };
   let join: ListItem['join'] = ';';
   const endPipeline = (bg: boolean, nextJoin: ListItem['join'], op: string) => {
@@ -105,7 +131,7 @@ export function parse(tokens: Token[]): ListItem[] {
     pipe.commands.push(cur);
     pipe.background = bg;
     items.push({ pipeline: pipe, join });
-    cur = { argv: [] };
+    cur = { argv: [], redirects: [] };
     pipe = { commands: [], background: false };
     join = nextJoin;
   };
@@ -114,11 +140,15 @@ export function parse(tokens: Token[]): ListItem[] {
       cur.argv.push(t.value);
       continue;
     }
+    if (t.kind === 'redir') {
+      cur.redirects.push(t.value);
+      continue;
+    }
     switch (t.value) {
       case '|':
         if (cur.argv.length === 0) throw new ShellSyntaxError("syntax error near unexpected token `|'");
         pipe.commands.push(cur);
-        cur = { argv: [] };
+        cur = { argv: [], redirects: [] };
         break;
       case '&':
         endPipeline(true, ';', '&');

@@ -15,6 +15,8 @@ import {
   NUD_IN_TIMER,
   NUD_NAMES,
   NUD_NONE,
+  NUD_NOARP,
+  NUD_PERMANENT,
   NUD_PROBE,
   NUD_REACHABLE,
   NUD_STALE,
@@ -272,35 +274,47 @@ export function __neigh_update(
   lladdr: Uint8Array | null,
   newState: number,
   override: boolean,
+  admin = false,
 ): void {
   const now = ctx.now();
   const old = n.nudState;
   const parms = n.dev.net.arpParms;
+  if (n.dead) return;
+  // Only an administrator (ip neigh) may change a NOARP or PERMANENT entry (neighbour.c:1327).
+  if (!admin && old & (NUD_NOARP | NUD_PERMANENT)) return;
   if (!(newState & NUD_VALID)) {
     ctx.delTimer(n.timer);
     n.nudState = newState;
+    if (old & (NUD_INCOMPLETE | NUD_PROBE) && newState & NUD_FAILED) neigh_invalidate(ctx, n);
     return;
   }
-  let changed = false;
-  if (lladdr) {
-    changed = !n.ha.every((b, i) => b === lladdr[i]);
-    if (changed && old & NUD_VALID && !override) {
-      // Keep the old address; an unconfirmed change only makes a connected entry STALE.
-      if (old & NUD_CONNECTED) newState = NUD_STALE;
-      else return;
-    } else if (changed || !(old & NUD_VALID)) n.ha = lladdr.slice();
+  // Compare the proposed address with the cached one.
+  let addr: Uint8Array;
+  if (lladdr) addr = old & NUD_VALID && n.ha.every((b, i) => b === lladdr[i]) ? n.ha : lladdr;
+  else {
+    if (!(old & NUD_VALID)) return;
+    addr = n.ha;
   }
   if (newState & NUD_CONNECTED) n.confirmed = now;
-  if (!(old & NUD_VALID) || changed || newState !== old || !(newState & NUD_CONNECTED)) {
-    // A weaker state never replaces REACHABLE for the same address unless overriding.
-    if (!override && !changed && old & NUD_CONNECTED && newState === NUD_STALE) return;
-    ctx.delTimer(n.timer);
-    n.nudState = newState;
-    n.updated = now;
-    if (changed) n.hhCached = false;
-    if (newState & NUD_IN_TIMER)
-      ctx.modTimer(n.timer, now + (newState & NUD_REACHABLE ? n.reachableTime : parms.delayProbeTime));
+  if (old & NUD_VALID) {
+    // A different address without OVERRIDE is ignored; the same address never makes an entry STALE.
+    if (addr !== n.ha && !override) return;
+    if (addr === n.ha && newState === NUD_STALE && !admin) newState = old;
   }
+  if (newState !== old || addr !== n.ha) n.updated = now;
+  if (newState !== old) {
+    ctx.delTimer(n.timer);
+    if (newState & NUD_PROBE) n.probes = 0;
+    if (newState & NUD_IN_TIMER)
+      ctx.modTimer(n.timer, now + (newState & NUD_REACHABLE ? n.reachableTime : 0));
+    n.nudState = newState;
+  }
+  if (addr !== n.ha) {
+    n.ha = addr.slice();
+    n.hhCached = false;
+    if (!(newState & NUD_CONNECTED)) n.confirmed = now - parms.baseReachableTime * 2;
+  }
+  if (newState === old) return;
   if (!(old & NUD_VALID) && newState & NUD_VALID) {
     const q = n.arpQueue;
     n.arpQueue = [];

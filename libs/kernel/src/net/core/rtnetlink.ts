@@ -404,6 +404,7 @@ export function neigh_add(
     state & NUD_VALID ? (lladdr?.slice(0, dev.addr.length) ?? n.ha) : null,
     state,
     override,
+    true,
   );
   return OK;
 }
