@@ -15,7 +15,7 @@ import {
 } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
-import { drop, type Verdict } from '../../include/net/verdict';
+import { xmitDrop, type Verdict } from '../../include/net/verdict';
 import { __netif_rx } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
@@ -39,8 +39,11 @@ export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.vethXmit, rcv);
   // __dev_forward_skb: is_skb_forwardable (peer up, frame fits its MTU), skb_scrub_packet across netns.
   if (!rcv || (rcv.flags & IFF_UP) === 0 || skb.len > rcv.mtu + rcv.hardHeaderLen + 4) {
+    // ____dev_forward_skb counts the peer's rx_dropped and frees the skb; veth counts its own drop and
+    // returns NET_XMIT_DROP (netdevice.h:4107, veth.c:404).
+    if (rcv) rcv.stats.rxDropped++;
     dev.stats.txDropped++;
-    return drop(skb, SKB_DROP_REASON.DEV_READY);
+    return xmitDrop(skb, SKB_DROP_REASON.NOT_SPECIFIED);
   }
   ctx.step(skb, F.devForwardSkb, rcv);
   if (rcv.net !== dev.net) {
@@ -55,8 +58,9 @@ export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
     // dev_sw_netstats_tx_add: counted with the Ethernet header; the peer's RX reads this same counter.
     dev.stats.txPackets++;
     dev.stats.txBytes += length;
-  } else {
+  } else if (v.kind === 'drop') {
     dev.stats.txDropped++;
+    return { ...v, xmit: true };
   }
   return v;
 }

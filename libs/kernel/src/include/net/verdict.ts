@@ -10,7 +10,8 @@ import type { HopName } from '../../steps';
 
 export type Verdict =
   | { kind: 'next'; hop: HopName; skb: SkBuff }
-  | { kind: 'drop'; reason: SkbDropReason; skb: SkBuff }
+  /** `xmit`: the driver returned NET_XMIT_DROP, which ip_send_skb turns into -ENOBUFS for the sender. */
+  | { kind: 'drop'; reason: SkbDropReason; skb: SkBuff; xmit?: boolean }
   | { kind: 'consumed'; skb: SkBuff }
   | { kind: 'queued'; skb: SkBuff; where: string };
 
@@ -19,6 +20,9 @@ export function next(hop: HopName, skb: SkBuff): Verdict {
 }
 export function drop(skb: SkBuff, reason: SkbDropReason): Verdict {
   return { kind: 'drop', reason, skb };
+}
+export function xmitDrop(skb: SkBuff, reason: SkbDropReason): Verdict {
+  return { kind: 'drop', reason, skb, xmit: true };
 }
 export function consumed(skb: SkBuff): Verdict {
   return { kind: 'consumed', skb };

@@ -54,10 +54,11 @@ const F = {
 export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   ctx.step(skb, F.devQueueXmit, dev);
-  if ((dev.flags & IFF_UP) === 0) {
-    // noqueue branch with the device down: -ENETDOWN, counted as a TX drop.
+  if ((dev.flags & IFF_UP) === 0 || !dev.carrier) {
+    // Down, or without carrier: linkwatch's dev_deactivate put noop_qdisc in place; noop_enqueue counts a
+    // TX drop and returns NET_XMIT_CN, which the sender does not see as an error (sch_generic.c:669).
     dev.stats.txDropped++;
-    return drop(skb, SKB_DROP_REASON.DEV_READY);
+    return drop(skb, SKB_DROP_REASON.QDISC_DROP);
   }
   return next('dev_hard_start_xmit', skb);
 }

@@ -146,7 +146,11 @@ export function dev_close(ctx: KernelCtx, dev: NetDevice): void {
   dev.flags &= ~IFF_UP;
   if (dev.ops.kind === 'veth') {
     dev.carrier = false;
-    if (dev.peer) dev.peer.carrier = false;
+    if (dev.peer) {
+      dev.peer.carrier = false;
+      // NETDEV_CHANGE on the peer: neigh_carrier_down flushes its neighbours (arp.c:1346).
+      neigh_ifdown(ctx, dev.peer.net, dev.peer);
+    }
   }
   fibDisableIp(dev.net, dev);
   neigh_ifdown(ctx, dev.net, dev);

@@ -17,6 +17,7 @@ import {
   EMSGSIZE,
   ENETUNREACH,
   EPROTO,
+  ENOBUFS,
 } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import { drop, queued, type Verdict } from '../../include/net/verdict';
@@ -96,9 +97,10 @@ export function ping_v4_sendmsg(
   );
   if (typeof skb === 'number') return skb;
   const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
+  if (v.kind === 'drop' && v.xmit) {
+    // ip_send_skb: the driver's NET_XMIT_DROP comes back as -ENOBUFS, counted as OutDiscards.
     net.mib.ip[IPSTATS.OutDiscards]++;
-    return -ENETUNREACH;
+    return -ENOBUFS;
   }
   return msg.length;
 }

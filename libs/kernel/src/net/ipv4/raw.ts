@@ -11,7 +11,7 @@ import { IPPROTO_ICMP, sockDefReadable } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST, type Rtable } from '../../include/net/route';
-import { EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
+import { ENOBUFS, EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import * as ip from '@skblab/wire/ipv4';
 import { ipv4ToString } from '@skblab/wire/address';
@@ -68,9 +68,10 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
   );
   if (typeof skb === 'number') return skb;
   const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
+  if (v.kind === 'drop' && v.xmit) {
+    // ip_send_skb: the driver's NET_XMIT_DROP comes back as -ENOBUFS, counted as OutDiscards.
     net.mib.ip[IPSTATS.OutDiscards]++;
-    return -ENETUNREACH;
+    return -ENOBUFS;
   }
   return msg.length;
 }

@@ -11,7 +11,7 @@ import { IPPROTO_UDP, sockDefReadable } from '../../include/net/sock';
 import { IPSTATS, UDP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
-import { EACCES, EADDRINUSE, EDESTADDRREQ, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
+import { EACCES, EADDRINUSE, EDESTADDRREQ, EMSGSIZE, ENETUNREACH, ENOBUFS } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import { drop, queued, type Verdict } from '../../include/net/verdict';
 import * as udp from '@skblab/wire/udp';
@@ -145,9 +145,12 @@ export function udp_sendmsg(
   );
   ctx.step(skb, F.udpSendSkb, null, sk.num, dport, ulen);
   const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.reason === SKB_DROP_REASON.DEV_READY) {
+  if (v.kind === 'drop' && v.xmit) {
+    // ip_send_skb: NET_XMIT_DROP → -ENOBUFS and OutDiscards; udp_send_skb hides it unless IP_RECVERR.
     net.mib.ip[IPSTATS.OutDiscards]++;
-    return -ENETUNREACH;
+    if (sk.recverr) return -ENOBUFS;
+    net.mib.udp[UDP_MIB.SndbufErrors]++;
+    return payload.length;
   }
   net.mib.udp[UDP_MIB.OutDatagrams]++;
   return payload.length;
