@@ -14,6 +14,10 @@ export const EMSGSIZE = 90;
 export const EBADF = 9;
 export const EPROTONOSUPPORT = 93;
 export const EPROTO = 71;
+export const ENOPROTOOPT = 92;
+export const EOPNOTSUPP = 95;
+export const EHOSTDOWN = 112;
+export const ENONET = 64;
 export const EDESTADDRREQ = 89;
 export const EADDRINUSE = 98;
 export const EADDRNOTAVAIL = 99;
@@ -38,6 +42,10 @@ export const STRERROR: Record<number, string> = {
   [EBADF]: 'Bad file descriptor',
   [EPROTONOSUPPORT]: 'Protocol not supported',
   [EPROTO]: 'Protocol error',
+  [ENOPROTOOPT]: 'Protocol not available',
+  [EOPNOTSUPP]: 'Operation not supported',
+  [EHOSTDOWN]: 'Host is down',
+  [ENONET]: 'Machine is not on the network',
   [EDESTADDRREQ]: 'Destination address required',
   [EADDRINUSE]: 'Address already in use',
   [EADDRNOTAVAIL]: 'Cannot assign requested address',

@@ -27,6 +27,16 @@ import { ip_make_skb } from './ip_output';
 import { ipRouteOutputKey, isRouteError } from './route';
 import { inetIfaByAddr } from './devinet';
 import { ping_err, ping_rcv } from './ping';
+import {
+  ECONNREFUSED,
+  EHOSTDOWN,
+  EHOSTUNREACH,
+  EMSGSIZE,
+  ENETUNREACH,
+  ENONET,
+  ENOPROTOOPT,
+  EOPNOTSUPP,
+} from '../../include/linux/errno';
 import { udp_err } from './udp';
 import { ipv4_sk_update_pmtu } from './ip_sockglue';
 
@@ -46,6 +56,26 @@ const ICMP_NAMES: Record<number, string> = {
   8: 'echo request',
   11: 'time exceeded',
 };
+
+/** icmp_err_convert (icmp.c:121): errno and whether the error is fatal, by destination-unreachable code. */
+export const ICMP_ERR_CONVERT: ReadonlyArray<{ errno: number; fatal: boolean }> = [
+  { errno: ENETUNREACH, fatal: false }, // NET_UNREACH
+  { errno: EHOSTUNREACH, fatal: false }, // HOST_UNREACH
+  { errno: ENOPROTOOPT, fatal: true }, // PROT_UNREACH
+  { errno: ECONNREFUSED, fatal: true }, // PORT_UNREACH
+  { errno: EMSGSIZE, fatal: false }, // FRAG_NEEDED
+  { errno: EOPNOTSUPP, fatal: false }, // SR_FAILED
+  { errno: ENETUNREACH, fatal: true }, // NET_UNKNOWN
+  { errno: EHOSTDOWN, fatal: true }, // HOST_UNKNOWN
+  { errno: ENONET, fatal: true }, // HOST_ISOLATED
+  { errno: ENETUNREACH, fatal: true }, // NET_ANO
+  { errno: EHOSTUNREACH, fatal: true }, // HOST_ANO
+  { errno: ENETUNREACH, fatal: false }, // NET_UNR_TOS
+  { errno: EHOSTUNREACH, fatal: false }, // HOST_UNR_TOS
+  { errno: EHOSTUNREACH, fatal: true }, // PKT_FILTERED
+  { errno: EHOSTUNREACH, fatal: true }, // PREC_VIOLATION
+  { errno: EHOSTUNREACH, fatal: true }, // PREC_CUTOFF
+];
 
 /** icmp_out_count: IcmpMsg OutTypeN and Icmp OutMsgs, counted in __ip_make_skb. */
 export function icmp_out_count(net: Net, type: number): void {

@@ -11,7 +11,6 @@ import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
 import {
   EACCES,
-  ECONNREFUSED,
   EHOSTUNREACH,
   EINVAL,
   EMSGSIZE,
@@ -28,6 +27,7 @@ import { ipRouteOutputKey, isRouteError, describeRt } from './route';
 import type { Rtable } from '../../include/net/route';
 import { ip_make_skb } from './ip_output';
 import { ip_icmp_error } from './ip_sockglue';
+import { ICMP_ERR_CONVERT } from './icmp';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
@@ -135,22 +135,9 @@ export function sock_queue_rcv_skb(ctx: KernelCtx, sk: Sock, skb: SkBuff, fn = F
 
 /** icmp_err_convert: errno for an ICMP error. */
 export function icmpErrno(type: number, code: number): number {
-  if (type === icmp.ICMP_DEST_UNREACH) {
-    switch (code) {
-      case icmp.ICMP_NET_UNREACH:
-        return ENETUNREACH;
-      case icmp.ICMP_HOST_UNREACH:
-        return EHOSTUNREACH;
-      case icmp.ICMP_PORT_UNREACH:
-        return ECONNREFUSED;
-      case icmp.ICMP_FRAG_NEEDED:
-        return EMSGSIZE;
-      default:
-        return EHOSTUNREACH;
-    }
-  }
-  if (type === icmp.ICMP_TIME_EXCEEDED) return EHOSTUNREACH;
-  return EPROTO;
+  if (type === icmp.ICMP_DEST_UNREACH) return ICMP_ERR_CONVERT[code]?.errno ?? EHOSTUNREACH;
+  if (type === icmp.ICMP_PARAMETERPROB) return EPROTO;
+  return EHOSTUNREACH;
 }
 
 /** ping_err: an ICMP error quoting one of our echo requests goes to that ping socket's error queue. */

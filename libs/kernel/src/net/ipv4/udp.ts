@@ -7,8 +7,8 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import type { Sock } from '../../include/net/sock';
-import { IPPROTO_UDP, sockDefReadable } from '../../include/net/sock';
-import { IPSTATS, UDP_MIB } from '../../include/net/snmp';
+import { IPPROTO_UDP, IP_PMTUDISC_DONT, sockDefReadable } from '../../include/net/sock';
+import { ICMP_MIB, IPSTATS, UDP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
 import { EACCES, EADDRINUSE, EDESTADDRREQ, EMSGSIZE, ENETUNREACH, ENOBUFS } from '../../include/linux/errno';
@@ -16,13 +16,20 @@ import { kfn } from '../../include/net/trace';
 import { drop, queued, type Verdict } from '../../include/net/verdict';
 import * as udp from '@skblab/wire/udp';
 import * as ip from '@skblab/wire/ipv4';
-import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '@skblab/wire/icmp';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_FRAG_NEEDED,
+  ICMP_PARAMETERPROB,
+  ICMP_PORT_UNREACH,
+  ICMP_REDIRECT,
+  ICMP_SOURCE_QUENCH,
+} from '@skblab/wire/icmp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Ipv4Repr } from '@skblab/wire/ipv4';
 import { ipRouteOutputKey, isRouteError, describeRt } from './route';
 import type { Rtable } from '../../include/net/route';
 import { ip_make_skb } from './ip_output';
-import { icmp_send } from './icmp';
+import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
 import { icmpErrno } from './ping';
 import { ip_icmp_error } from './ip_sockglue';
 import { skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
@@ -283,9 +290,20 @@ export function udp_err(
 ): void {
   if (sport === null || dport === null) return;
   const sk = __udp4_lib_lookup(skb.net, quoted.dst, dport, quoted.src, sport);
-  if (!sk) return;
-  const err = icmpErrno(type, code);
-  const harderr = type === ICMP_DEST_UNREACH && code === ICMP_PORT_UNREACH;
+  if (!sk) {
+    // __udp4_lib_err (udp.c:801): an error about no socket of ours.
+    skb.net.mib.icmp[ICMP_MIB.InErrors]++;
+    return;
+  }
+  if (type === ICMP_SOURCE_QUENCH || type === ICMP_REDIRECT) return;
+  let err = icmpErrno(type, code);
+  let harderr = type === ICMP_PARAMETERPROB;
+  if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) {
+    // Path MTU discovery: a hard EMSGSIZE unless the socket said IP_PMTUDISC_DONT.
+    if (sk.pmtudisc === IP_PMTUDISC_DONT) return;
+    err = EMSGSIZE;
+    harderr = true;
+  } else if (type === ICMP_DEST_UNREACH) harderr = ICMP_ERR_CONVERT[code]?.fatal ?? false;
   if (!sk.recverr) {
     if (!harderr || !sk.connected) return;
   } else ip_icmp_error(sk, err, type, code, info, from, 0, dport);
