@@ -16,7 +16,7 @@ import {
   SEC,
   type Neighbour,
 } from '../../include/net/neighbour';
-import { RTN_LOCAL } from '../../include/net/route';
+import { RTN_BROADCAST, RTN_LOCAL } from '../../include/net/route';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { consumed, drop, next, type Verdict } from '../../include/net/verdict';
@@ -51,7 +51,12 @@ export function arp_constructor(n: Neighbour): void {
   if (dev.flags & (IFF_NOARP | IFF_LOOPBACK)) {
     n.nudState = NUD_NOARP;
     n.ha = dev.addr.slice();
-  } else if (dev.flags & IFF_POINTOPOINT || n.key === 0xffffffff) {
+  } else if (
+    dev.flags & IFF_POINTOPOINT ||
+    n.key === 0xffffffff ||
+    fibLookup(dev.net, n.key)?.type === RTN_BROADCAST
+  ) {
+    // A broadcast destination (255.255.255.255 or a subnet's broadcast address) needs no ARP (arp.c:275).
     n.nudState = NUD_NOARP;
     n.ha = dev.broadcast.slice();
   }

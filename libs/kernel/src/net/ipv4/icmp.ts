@@ -113,6 +113,15 @@ export function icmp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   const type = icmp.type(skb.buf, off);
   net.mib.icmpMsgIn[type]++;
   ctx.step(skb, F.icmpRcv, `type ${type} (${ICMP_NAMES[type] ?? 'other'}), InMsgs++`);
+  // RFC 1122 3.2.2.6: an echo to a broadcast address is ignored while icmp_echo_ignore_broadcasts is set.
+  if (skb.dst && skb.dst.flags & RTCF_BROADCAST) {
+    const ignored =
+      (type === icmp.ICMP_ECHO || type === icmp.ICMP_TIMESTAMP) && net.sysctl.icmpEchoIgnoreBroadcasts;
+    if (ignored || (type !== icmp.ICMP_ECHO && type !== icmp.ICMP_TIMESTAMP && type !== 17 && type !== 18)) {
+      net.mib.icmp[ICMP_MIB.InErrors]++;
+      return drop(skb, SKB_DROP_REASON.INVALID_PROTO);
+    }
+  }
   switch (type) {
     case icmp.ICMP_ECHO:
       return icmp_echo(ctx, skb);

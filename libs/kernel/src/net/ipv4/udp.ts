@@ -32,7 +32,7 @@ import { ip_make_skb } from './ip_output';
 import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
 import { icmpErrno } from './ping';
 import { ip_icmp_error } from './ip_sockglue';
-import { skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import { skbCopy, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 
 const F = {
   sysSendto: kfn(
@@ -220,6 +220,7 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   const sport = udp.srcPort(skb.buf, off);
   const dport = udp.dstPort(skb.buf, off);
+  if (skb.dst && skb.dst.flags & RTCF_BROADCAST) return __udp4_lib_mcast_deliver(ctx, skb, daddr, dport);
   const sk = __udp4_lib_lookup(net, saddr, sport, daddr, dport);
   if (!sk) {
     ctx.step(
@@ -234,6 +235,31 @@ export function udp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.udp4LibRcv, sk, daddr, dport);
   ctx.step(skb, F.udpQueueRcvSkb);
   return __udp_enqueue_schedule_skb(ctx, sk, skb);
+}
+
+/**
+ * __udp4_lib_mcast_deliver (udp.c:2376): a broadcast goes to every socket bound to the port (a copy each);
+ * with none it is dropped as IgnoredMulti, without an ICMP error.
+ */
+function __udp4_lib_mcast_deliver(ctx: KernelCtx, skb: SkBuff, daddr: number, dport: number): Verdict {
+  const net = skb.net;
+  const socks = (net.udpHash.get(dport) ?? []).filter(
+    (s) => !s.closed && (!s.rcvSaddr || s.rcvSaddr === daddr),
+  );
+  ctx.step(skb, F.udp4LibRcv, `broadcast to ${ipv4ToString(daddr)}:${dport}: ${socks.length} socket(s)`);
+  if (!socks.length) {
+    net.mib.udp[UDP_MIB.IgnoredMulti]++;
+    return drop(skb, SKB_DROP_REASON.NOT_SPECIFIED);
+  }
+  for (const sk of socks.slice(0, -1)) {
+    const copy = skbCopy(ctx.newSkbId(), skb);
+    const v = __udp_enqueue_schedule_skb(ctx, sk, copy);
+    if (v.kind === 'drop') {
+      copy.dropReason = v.reason;
+      ctx.free(copy);
+    }
+  }
+  return __udp_enqueue_schedule_skb(ctx, socks[socks.length - 1], skb);
 }
 
 /** __udp_enqueue_schedule_skb (udp.c:1577): past sk_rcvbuf the datagram is dropped (RcvbufErrors). */
