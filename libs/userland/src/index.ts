@@ -5,6 +5,8 @@ import type { CommandTable } from './command';
 import { cat } from './procfs';
 import { grep } from './grep';
 import { ip } from './ip';
+import { iperf } from './iperf';
+import { nc } from './nc';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { sysctl } from './sysctl';
@@ -13,5 +15,5 @@ export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, grep, ip, ping, skbtrace, sysctl };
+  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl };
 }

@@ -1,0 +1,676 @@
+/**
+ * nc(1): netcat-openbsd 1.219 as Debian 12 ships it, in UDP mode (-u). The client connects a UDP socket,
+ * sends standard input and prints what comes back until -w seconds pass idle; the listener (-l) waits for
+ * a first datagram, connects its socket to that peer (so later datagrams from other ports are refused by
+ * the kernel: Udp NoPorts and an ICMP port unreachable) and prints what it reads. -v probes the port with
+ * "X" datagrams first (udptest), -z only connects. Messages, errors and exit statuses are the real ones,
+ * including the quirks: a port unreachable ends the client silently with status 0, -v turns it into
+ * status 1, and reverse lookups in a box without DNS fail with "Temporary failure in name resolution".
+ * TCP is not modelled by the kernel yet: see tcpNotModelled().
+ */
+import { AF_INET, EAGAIN, ECONNREFUSED, SOCK_DGRAM, STRERROR } from '@skblab/kernel';
+import type { Task } from '@skblab/runtime';
+import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
+import type { Command, CommandContext } from './command';
+import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
+import { getopt } from './getopt';
+import { resolveHost } from './resolve';
+
+const BUFSIZE = 16384;
+const UDP_SCAN_TIMEOUT = 3;
+const INT_MAX = 2147483647;
+const INT_MIN = -2147483648;
+const EAI_NONAME = 'Name or service not known';
+const EAI_AGAIN = 'Temporary failure in name resolution';
+const EAI_SERVICE = 'Servname not supported for ai_socktype';
+
+const USAGE = `usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]
+\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]
+\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]
+\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]
+\t  [destination] [port]
+`;
+
+const HELP = `OpenBSD netcat (Debian patchlevel 1.219-1)
+${USAGE}\tCommand Summary:
+\t\t-4\t\tUse IPv4
+\t\t-6\t\tUse IPv6
+\t\t-b\t\tAllow broadcast
+\t\t-C\t\tSend CRLF as line-ending
+\t\t-D\t\tEnable the debug socket option
+\t\t-d\t\tDetach from stdin
+\t\t-F\t\tPass socket fd
+\t\t-h\t\tThis help text
+\t\t-I length\tTCP receive buffer length
+\t\t-i interval\tDelay interval for lines sent, ports scanned
+\t\t-k\t\tKeep inbound sockets open for multiple connects
+\t\t-l\t\tListen mode, for inbound connects
+\t\t-M ttl\t\tOutgoing TTL / Hop Limit
+\t\t-m minttl\tMinimum incoming TTL / Hop Limit
+\t\t-N\t\tShutdown the network socket after EOF on stdin
+\t\t-n\t\tSuppress name/port resolutions
+\t\t-O length\tTCP send buffer length
+\t\t-P proxyuser\tUsername for proxy authentication
+\t\t-p port\t\tSpecify local port for remote connects
+\t\t-q secs\t\tquit after EOF on stdin and delay of secs
+\t\t-r\t\tRandomize remote ports
+\t\t-S\t\tEnable the TCP MD5 signature option
+\t\t-s sourceaddr\tLocal source address
+\t\t-T keyword\tTOS value
+\t\t-t\t\tAnswer TELNET negotiation
+\t\t-U\t\tUse UNIX domain socket
+\t\t-u\t\tUDP mode
+\t\t-V rtable\tSpecify alternate routing table
+\t\t-v\t\tVerbose
+\t\t-W recvlimit\tTerminate after receiving a number of packets
+\t\t-w timeout\tTimeout for connects and final net reads
+\t\t-X proto\tProxy protocol: "4", "5" (SOCKS) or "connect"
+\t\t-x addr[:port]\tSpecify proxy address and port
+\t\t-Z\t\tDCCP mode
+\t\t-z\t\tZero-I/O mode [used for scanning]
+\tPort numbers can be individual or ranges: lo-hi [inclusive]
+`;
+
+/** The udp entries of Debian 12's /etc/services (netbase 6.3): name:port,aliases. */
+const UDP_SERVICES_TEXT =
+  'echo:7 discard:9,sink,null daytime:13 chargen:19,ttytst,source fsp:21,fspd time:37,timserver tacacs:49 ' +
+  'domain:53 bootps:67 bootpc:68 tftp:69 kerberos:88,kerberos5,krb5,kerberos-sec sunrpc:111,portmapper ntp:123 ' +
+  'netbios-ns:137 netbios-dgm:138 snmp:161 snmp-trap:162,snmptrap cmip-man:163 cmip-agent:164 xdmcp:177 ' +
+  'ipx:213 ptp-event:319 ptp-general:320 rpc2portmap:369 codaauth2:370 clearcase:371,Clearcase ldap:389 ' +
+  'svrloc:427 https:443 kpasswd:464 isakmp:500 rtsp:554 asf-rmcp:623 ldp:646 biff:512,comsat who:513,whod ' +
+  'syslog:514 talk:517 ntalk:518 route:520,router,routed gdomap:538 dhcpv6-client:546 dhcpv6-server:547 ' +
+  'ldaps:636 tinc:655 domain-s:853 openvpn:1194 ms-sql-m:1434 datametrics:1645,old-radius ' +
+  'sa-msg-port:1646,old-radacct l2f:1701,l2tp radius:1812 radius-acct:1813,radacct nfs:2049 gnunet:2086 ' +
+  'rtcm-sc104:2101 venus:2430 venus-se:2431 codasrv:2432 codasrv-se:2433 mon:2583 icpv2:3130,icp isns:3205 ' +
+  'nut:3493 ipsec-nat-t:4500 iax:4569 sip:5060 sip-tls:5061 mdns:5353 gnutella-svc:6346 gnutella-rtr:6347 ' +
+  'babel:6696 afs3-fileserver:7000 afs3-callback:7001 afs3-prserver:7002 afs3-vlserver:7003 ' +
+  'afs3-kaserver:7004 afs3-volser:7005 afs3-bos:7007 afs3-update:7008 afs3-rmtsys:7009 ' +
+  'kerberos4:750,kerberos-iv,kdc kerberos-master:751,kerberos_master passwd-server:752,passwd_server ' +
+  'zephyr-srv:2102 zephyr-clt:2103 zephyr-hm:2104 moira-ureg:779,moira_ureg predict:1210 rplay:5555 ' +
+  'sgi-cmsd:17001 sgi-crsd:17002 sgi-gcd:17003 asp:27374';
+
+const SERVICE_BY_NAME = new Map<string, number>();
+const SERVICE_BY_PORT = new Map<number, string>();
+for (const entry of UDP_SERVICES_TEXT.split(' ')) {
+  const [name, rest] = entry.split(':');
+  const [port, ...aliases] = rest.split(',');
+  for (const n of [name, ...aliases]) SERVICE_BY_NAME.set(n, Number(port));
+  if (!SERVICE_BY_PORT.has(Number(port))) SERVICE_BY_PORT.set(Number(port), name);
+}
+
+/** getservbyname(name, "udp") */
+export function udpServiceByName(name: string): number | null {
+  return SERVICE_BY_NAME.get(name) ?? null;
+}
+
+/** getservbyport(port, "udp") */
+export function udpServiceByPort(port: number): string | null {
+  return SERVICE_BY_PORT.get(port) ?? null;
+}
+
+/** strtonum(3): the value, or the error word netcat prints ("invalid", "too small", "too large"). */
+export function strtonum(
+  s: string,
+  min: number,
+  max: number,
+): number | 'invalid' | 'too small' | 'too large' {
+  if (min > max || !/^\s*[+-]?\d+$/.test(s)) return 'invalid';
+  const n = Number(s.trim());
+  if (n < min) return 'too small';
+  if (n > max) return 'too large';
+  return n;
+}
+
+/** getaddrinfo's service lookup for UDP: a number (htons keeps its low 16 bits) or a service name. */
+function serviceToPort(s: string | null): number | null {
+  if (s === null) return 0;
+  if (/^\d+$/.test(s)) return Number(BigInt(s) & 0xffffn);
+  return udpServiceByName(s);
+}
+
+/** TCP ends here until the kernel models it: the one place to replace with the TCP client and listener. */
+function tcpNotModelled(ctx: CommandContext): number {
+  ctx.err('nc: TCP is not modelled in skblab yet (use -u)\n');
+  return 1;
+}
+
+interface Options {
+  listen: boolean;
+  keep: boolean;
+  verbose: boolean;
+  numeric: boolean;
+  zero: boolean;
+  detach: boolean;
+  broadcast: boolean;
+  shutdownOnEof: boolean;
+  udp: boolean;
+  /** -w in milliseconds, -1 when not given (poll waits forever). */
+  timeoutMs: number;
+  /** -q seconds, -1 when not given. */
+  quit: number;
+  recvLimit: number;
+  ttl: number;
+  rcvbuf: number;
+  sourcePort: string | null;
+  sourceAddr: string | null;
+}
+
+type Outcome = 'done' | 'quit' | 'stopped';
+
+/** One run of nc: its options, its process, and standard input (read once, shared by every connection). */
+class Netcat {
+  readonly task: Task;
+  private readonly stdin: Uint8Array;
+  private stdinPos = 0;
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    readonly ctx: CommandContext,
+    readonly o: Options,
+  ) {
+    this.task = ctx.task('nc');
+    this.stdin = new TextEncoder().encode(ctx.stdin ?? '');
+  }
+
+  /** read(0, buf, n): the next chunk of standard input, or null at EOF. */
+  private readStdin(max: number): Uint8Array | null {
+    if (this.stdinPos >= this.stdin.length) return null;
+    const chunk = this.stdin.subarray(this.stdinPos, Math.min(this.stdin.length, this.stdinPos + max));
+    this.stdinPos += chunk.length;
+    return chunk;
+  }
+
+  /**
+   * getnameinfo(3) as Debian answers it in a namespace without DNS (the differential suite's setting):
+   * /etc/hosts names 127.0.0.1 localhost; any other address fails with EAI_AGAIN, even 0.0.0.0.
+   */
+  nameOf(addr: number): string | null {
+    if (this.o.numeric) return ipv4ToString(addr);
+    if (addr === 0x7f000001) return 'localhost';
+    return null;
+  }
+
+  /** report_sock(): "Bound on 0.0.0.0 5000", or netcat's warning when the reverse lookup fails. */
+  reportSock(msg: string, addr: number, port: number): void {
+    const name = this.nameOf(addr);
+    if (name === null) this.ctx.err(`nc: getnameinfo: ${EAI_AGAIN}\n`);
+    else this.ctx.err(`${msg} ${name} ${port}\n`);
+  }
+
+  /** getaddrinfo(3) for a host, honouring -n (AI_NUMERICHOST). */
+  lookup(host: string): { addr: number } | { error: string } {
+    const numeric = parseIpv4(host);
+    if (numeric !== null) return { addr: numeric };
+    if (this.o.numeric) return { error: EAI_NONAME };
+    const a = resolveHost(this.ctx.lab, host);
+    return a === null ? { error: EAI_AGAIN } : { addr: a };
+  }
+
+  /** set_common_sockopts() */
+  commonSockopts(fd: number): void {
+    if (this.o.broadcast) this.task.setsockopt(fd, 'broadcast', 1);
+    if (this.o.rcvbuf > 0) this.task.setsockopt(fd, 'rcvbuf', this.o.rcvbuf);
+    if (this.o.ttl >= 0) this.task.setsockopt(fd, 'ttl', this.o.ttl);
+  }
+
+  /** Wait until the socket is readable, the deadline passes, or the job is stopped (a signal). */
+  waitNet(fd: number, deadline: number): Promise<'ready' | 'timeout' | 'stopped'> {
+    const job = this.ctx.job;
+    if (job.stopped) return Promise.resolve('stopped');
+    return new Promise((resolve) => {
+      let settled = false;
+      const stop = () => {
+        if (settled) return;
+        settled = true;
+        resolve('stopped');
+      };
+      job.onStop.push(stop);
+      this.task.waitReadable(fd, deadline).then((ok) => {
+        if (settled) return;
+        settled = true;
+        const i = job.onStop.indexOf(stop);
+        if (i >= 0) job.onStop.splice(i, 1);
+        resolve(ok ? 'ready' : 'timeout');
+      });
+    });
+  }
+
+  /** Block until the job is stopped (poll(2) on nothing, with no timeout). */
+  private waitForever(): Promise<'stopped'> {
+    return new Promise((resolve) => {
+      if (this.ctx.job.stopped) resolve('stopped');
+      else this.ctx.job.onStop.push(() => resolve('stopped'));
+    });
+  }
+
+  /** The -q delay: the socket is closed, then nc exits 0 after q seconds (SIGALRM). */
+  private async delayExit(fd: number): Promise<Outcome> {
+    if (this.o.quit === 0) return 'quit';
+    this.task.close(fd);
+    const ok = await this.ctx.sleep(this.o.quit * NSEC_PER_SEC);
+    return ok ? 'quit' : 'stopped';
+  }
+
+  /**
+   * readwrite(): netcat's poll loop between standard input/output and the socket, with read(2) and
+   * write(2). `pending` holds a datagram the listener already took.
+   */
+  async readwrite(fd: number, pending: Array<{ data: Uint8Array }>): Promise<Outcome> {
+    const o = this.o;
+    let stdinOpen = !o.detach;
+    let netOut = true;
+    let netIn = true;
+    let stdoutOpen = true;
+    let stdinBuf: Uint8Array | null = null;
+    let wantOut = false;
+    let ctrld = false;
+    let recvCount = 0;
+    for (;;) {
+      if (this.ctx.job.stopped) return 'stopped';
+      // both inputs are gone, buffers are empty, we are done
+      if (!stdinOpen && !netIn && !stdinBuf) return o.quit <= 0 ? 'done' : this.delayExit(fd);
+      // both outputs are gone, we can't continue
+      if (!netOut && !stdoutOpen) return o.quit <= 0 ? 'done' : this.delayExit(fd);
+      // listen and net in gone or ^D, queues empty, done
+      if (((o.listen && !netIn) || ctrld) && !stdinBuf) {
+        if (o.quit < 0 || !ctrld) return 'done';
+        return this.delayExit(fd);
+      }
+
+      // poll(): what is ready right now. Standard input (echo's pipe) is always readable: data or EOF.
+      const sk = this.task.sockOf(fd)!;
+      const err = sk.skErr !== 0;
+      const readable = pending.length > 0 || sk.receiveQueue.length > 0;
+      const rev = {
+        stdin: stdinOpen,
+        netOut: netOut && wantOut,
+        netOutErr: netOut && err,
+        netIn: netIn && readable,
+        netInErr: netIn && err,
+      };
+      if (!rev.stdin && !rev.netOut && !rev.netOutErr && !rev.netIn && !rev.netInErr) {
+        const deadline = o.timeoutMs >= 0 ? this.ctx.lab.now() + o.timeoutMs * NSEC_PER_MSEC : Infinity;
+        if (!netIn) {
+          // Nothing to poll but the timeout.
+          if (deadline === Infinity) return this.waitForever();
+          return (await this.ctx.sleep(deadline - this.ctx.lab.now())) ? 'done' : 'stopped';
+        }
+        const w = await this.waitNet(fd, deadline);
+        if (w === 'stopped') return 'stopped';
+        if (w === 'timeout') return 'done';
+        continue;
+      }
+
+      // treat socket error conditions
+      if (rev.netOutErr) netOut = false;
+      if (rev.netInErr) netIn = false;
+      // if no net out, stop watching stdin; if no stdout, stop watching net in
+      if (!netOut && stdinOpen) stdinOpen = false;
+      if (!stdoutOpen && netIn) netIn = false;
+
+      // try to read from stdin
+      if (rev.stdin && stdinOpen && !stdinBuf) {
+        const chunk = this.readStdin(BUFSIZE);
+        if (chunk === null) {
+          stdinOpen = false;
+          if (o.quit >= 0) ctrld = true;
+        } else {
+          stdinBuf = chunk;
+          wantOut = true;
+        }
+      }
+      // try to write to the network: one datagram per buffer
+      if (rev.netOut && netOut && stdinBuf) {
+        const rc = this.task.sendto(fd, stdinBuf, null, 0);
+        if (rc >= 0) {
+          stdinBuf = null;
+          wantOut = false;
+        } else if (rc !== -EAGAIN) netOut = false;
+      }
+      // try to read from the network
+      if (rev.netIn && netIn) {
+        const r = pending.shift() ?? this.task.tryRecv(fd);
+        if (typeof r === 'number') {
+          if (r !== -EAGAIN) netIn = false;
+        } else {
+          // A zero-length datagram reads as EOF.
+          if (r.data.length === 0) netIn = false;
+          else if (stdoutOpen) this.ctx.out(this.decoder.decode(r.data.subarray(0, BUFSIZE)));
+          if (o.recvLimit > 0 && ++recvCount >= o.recvLimit) {
+            netIn = false;
+            stdinOpen = false;
+          }
+        }
+      }
+      // stdin gone and queue empty? (-N would shutdown(SHUT_WR), which changes nothing a UDP peer sees)
+      if (!stdinOpen && !stdinBuf && netOut) netOut = false;
+      // net in gone and queue empty?
+      if (!netIn && stdoutOpen) stdoutOpen = false;
+    }
+  }
+
+  /** udptest(): write "X" until the port answers unreachable; 1 s apart for -w (or 3) seconds. */
+  async udptest(fd: number): Promise<boolean | 'stopped'> {
+    const x = new Uint8Array([0x58]);
+    if (this.task.sendto(fd, x, null, 0) !== 1) return false;
+    if (this.task.sendto(fd, x, null, 0) === -ECONNREFUSED) return false;
+    const t = this.o.timeoutMs === -1 ? UDP_SCAN_TIMEOUT : Math.floor(this.o.timeoutMs / 1000);
+    for (let i = 0; i < t; i++) {
+      if (!(await this.ctx.sleep(NSEC_PER_SEC))) return 'stopped';
+      if (this.task.sendto(fd, x, null, 0) === -ECONNREFUSED) return false;
+    }
+    return true;
+  }
+
+  async listen(host: string | null, port: string): Promise<number> {
+    const ctx = this.ctx;
+    // local_listen(): getaddrinfo(host, port, AI_PASSIVE) looks the service up first
+    const p = serviceToPort(port);
+    if (p === null) return fail(ctx, `nc: getaddrinfo: ${EAI_SERVICE}`);
+    let addr = 0;
+    if (host !== null) {
+      const a = this.lookup(host);
+      if ('error' in a) return fail(ctx, `nc: getaddrinfo: ${a.error}`);
+      addr = a.addr;
+    }
+    if (!this.o.udp) return tcpNotModelled(ctx);
+    const fd = this.task.socket(AF_INET, SOCK_DGRAM, 0);
+    this.commonSockopts(fd);
+    const rc = this.task.bind(fd, addr, p);
+    if (rc < 0) return this.exit(fail(ctx, `nc: ${STRERROR[-rc]}`));
+    if (this.o.verbose) {
+      const sk = this.task.sockOf(fd)!;
+      this.reportSock('Bound on', sk.rcvSaddr, sk.num);
+    }
+    if (this.o.keep) {
+      // -k: Debian's netcat reads and writes the unconnected socket as it is: every peer's datagrams are
+      // printed (without -v reports), and standard input fails with EDESTADDRREQ.
+      for (;;) {
+        const r = await this.readwrite(fd, []);
+        if (r === 'stopped') return this.stopped();
+        if (r === 'quit') break;
+      }
+      return this.exit(0);
+    }
+    // recvfrom(MSG_PEEK) without a timeout: the first datagram names the peer. (Taking it now and handing
+    // it to readwrite() reads the same, and counts InDatagrams once, like the later read(2).)
+    let first = this.task.tryRecv(fd);
+    while (typeof first === 'number') {
+      if (first !== -EAGAIN) return this.exit(fail(ctx, `nc: recvfrom: ${STRERROR[-first]}`));
+      if ((await this.waitNet(fd, Infinity)) === 'stopped') return this.stopped();
+      first = this.task.tryRecv(fd);
+    }
+    if (this.o.verbose) this.reportSock('Connection received on', first.from, first.port);
+    const c = this.task.connect(fd, first.from, first.port);
+    if (c < 0) return this.exit(fail(ctx, `nc: connect: ${STRERROR[-c]}`));
+    const r = await this.readwrite(fd, [first]);
+    if (r === 'stopped') return this.stopped();
+    this.task.closeAll();
+    return 0;
+  }
+
+  async connectAll(host: string, ports: string[]): Promise<number> {
+    const ctx = this.ctx;
+    const o = this.o;
+    let ret = 1;
+    let fd = -1;
+    for (const port of ports) {
+      if (fd !== -1) this.task.close(fd);
+      fd = -1;
+      // remote_connect()
+      const a = this.lookup(host);
+      if ('error' in a)
+        return this.exit(fail(ctx, `nc: getaddrinfo for host "${host}" port ${port}: ${a.error}`));
+      const ipaddr = ipv4ToString(a.addr);
+      const s = this.task.socket(AF_INET, SOCK_DGRAM, 0);
+      if (o.sourceAddr !== null || o.sourcePort !== null) {
+        const p = serviceToPort(o.sourcePort);
+        if (p === null) return this.exit(fail(ctx, `nc: getaddrinfo: ${EAI_SERVICE}`));
+        let src = 0;
+        if (o.sourceAddr !== null) {
+          const sa = this.lookup(o.sourceAddr);
+          if ('error' in sa) return this.exit(fail(ctx, `nc: getaddrinfo: ${sa.error}`));
+          src = sa.addr;
+        }
+        const rc = this.task.bind(s, src, p);
+        if (rc < 0) return this.exit(fail(ctx, `nc: bind failed: ${STRERROR[-rc]}`));
+      }
+      this.commonSockopts(s);
+      const rc = this.task.connect(s, a.addr, Number(port));
+      if (rc < 0) {
+        if (o.verbose) {
+          const where = o.numeric || host === ipaddr ? host : `${host} (${ipaddr})`;
+          ctx.err(`nc: connect to ${where} port ${port} (udp) failed: ${STRERROR[-rc]}\n`);
+        }
+        this.task.close(s);
+        continue;
+      }
+      fd = s;
+      ret = 0;
+      if (o.verbose) {
+        const t = await this.udptest(fd);
+        if (t === 'stopped') return this.stopped();
+        if (!t) {
+          ret = 1;
+          continue;
+        }
+        const sv = o.numeric ? null : udpServiceByPort(Number(port));
+        const named = !o.numeric && host !== ipaddr ? ` (${ipaddr})` : '';
+        ctx.err(`Connection to ${host}${named} ${port} port [udp/${sv ?? '*'}] succeeded!\n`);
+      }
+      if (!o.zero) {
+        const r = await this.readwrite(fd, []);
+        if (r === 'stopped') return this.stopped();
+        if (r === 'quit') return this.exit(0);
+      }
+    }
+    return this.exit(ret);
+  }
+
+  exit(status: number): number {
+    this.task.closeAll();
+    return status;
+  }
+
+  /** Killed by SIGINT (the shell stopped the job): netcat has no handler, so 128 + 2. */
+  private stopped(): number {
+    this.task.closeAll();
+    return 130;
+  }
+}
+
+function fail(ctx: CommandContext, msg: string): number {
+  ctx.err(msg + '\n');
+  return 1;
+}
+
+/** build_ports(): service names, single ports and lo-hi ranges, each checked by strtoport(). */
+function buildPorts(args: string[]): string[] | { error: string } {
+  const out: string[] = [];
+  const strtoport = (s: string): number | { error: string } => {
+    const n = strtonum(s, 1, 65535);
+    return typeof n === 'number' ? n : { error: `nc: port number ${n}: ${s}` };
+  };
+  for (const p of args) {
+    const sv = udpServiceByName(p);
+    if (sv !== null) {
+      out.push(String(sv));
+      continue;
+    }
+    const dash = p.indexOf('-');
+    if (/^\d/.test(p) && dash >= 0) {
+      const hi = strtoport(p.slice(dash + 1));
+      if (typeof hi !== 'number') return hi;
+      const lo = strtoport(p.slice(0, dash));
+      if (typeof lo !== 'number') return lo;
+      for (let c = Math.min(lo, hi); c <= Math.max(lo, hi); c++) out.push(String(c));
+      continue;
+    }
+    const n = strtoport(p);
+    if (typeof n !== 'number') return n;
+    out.push(String(n));
+  }
+  return out;
+}
+
+const NOT_MODELLED: Record<string, string> = {
+  '6': 'IPv6',
+  C: '-C (CRLF line endings)',
+  F: '-F (fd passing)',
+  i: '-i (delay interval)',
+  m: '-m (minimum TTL)',
+  P: '-P (proxy user)',
+  r: '-r (random ports)',
+  S: '-S (TCP MD5 signatures)',
+  T: '-T (TOS)',
+  t: '-t (telnet)',
+  U: 'Unix-domain sockets (-U)',
+  V: '-V (routing tables)',
+  X: '-X (proxies)',
+  x: '-x (proxies)',
+  Z: 'DCCP (-Z)',
+};
+
+export const nc: Command = async (ctx) => {
+  const g = getopt(ctx.argv.slice(1), '46bCDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz', 'nc');
+  const o: Options = {
+    listen: false,
+    keep: false,
+    verbose: false,
+    numeric: false,
+    zero: false,
+    detach: false,
+    broadcast: false,
+    shutdownOnEof: false,
+    udp: false,
+    timeoutMs: -1,
+    quit: -1,
+    recvLimit: 0,
+    ttl: -1,
+    rcvbuf: 0,
+    sourcePort: null,
+    sourceAddr: null,
+  };
+  const unsupported: string[] = [];
+  // Options are acted on as getopt returns them, so the first bad value is the one reported.
+  for (const [opt, v] of g.opts) {
+    const num = (min: number, max: number, what: string): number | null => {
+      const n = strtonum(v!, min, max);
+      if (typeof n === 'number') return n;
+      ctx.err(`nc: ${what} ${n}: ${v}\n`);
+      return null;
+    };
+    switch (opt) {
+      case '4':
+      case 'D':
+        break;
+      case 'b':
+        o.broadcast = true;
+        break;
+      case 'd':
+        o.detach = true;
+        break;
+      case 'h':
+        ctx.err(HELP);
+        return 0;
+      case 'I': {
+        const n = num(1, 65536 << 14, 'TCP receive window');
+        if (n === null) return 1;
+        o.rcvbuf = n;
+        break;
+      }
+      case 'O':
+        if (num(1, 65536 << 14, 'TCP send window') === null) return 1;
+        break;
+      case 'k':
+        o.keep = true;
+        break;
+      case 'l':
+        o.listen = true;
+        break;
+      case 'M': {
+        const n = strtonum(v!, 0, 255);
+        if (typeof n !== 'number') return fail(ctx, `nc: ttl is ${n}`);
+        o.ttl = n;
+        break;
+      }
+      case 'N':
+        o.shutdownOnEof = true;
+        break;
+      case 'n':
+        o.numeric = true;
+        break;
+      case 'p':
+        o.sourcePort = v;
+        break;
+      case 'q': {
+        const n = num(INT_MIN, INT_MAX, 'quit timer');
+        if (n === null) return 1;
+        o.quit = n;
+        if (n >= 0) o.shutdownOnEof = true;
+        break;
+      }
+      case 's':
+        o.sourceAddr = v;
+        break;
+      case 'u':
+        o.udp = true;
+        break;
+      case 'v':
+        o.verbose = true;
+        break;
+      case 'W': {
+        const n = num(1, INT_MAX, 'receive limit');
+        if (n === null) return 1;
+        o.recvLimit = n;
+        break;
+      }
+      case 'w': {
+        const n = num(0, Math.floor(INT_MAX / 1000), 'timeout');
+        if (n === null) return 1;
+        o.timeoutMs = n * 1000;
+        break;
+      }
+      case 'z':
+        o.zero = true;
+        break;
+      default:
+        unsupported.push(opt);
+    }
+  }
+  if (g.error) {
+    ctx.err(g.error + '\n' + USAGE);
+    return 1;
+  }
+
+  // Cruft to make sure options are clean, and used properly.
+  const args = g.operands;
+  let host: string | null = null;
+  let uport: string[] | null = null;
+  if (args.length === 0 && o.listen) {
+    uport = o.sourcePort !== null ? [o.sourcePort] : null;
+    host = o.sourceAddr;
+  } else if (args.length === 1 && o.sourcePort === null && o.sourceAddr === null) {
+    if (o.listen) uport = args;
+  } else if (args.length >= 2) {
+    if (o.listen && (o.sourcePort !== null || o.sourceAddr !== null || args.length > 2)) {
+      ctx.err(USAGE);
+      return 1;
+    }
+    host = args[0];
+    uport = args.slice(1);
+  } else {
+    ctx.err(USAGE);
+    return 1;
+  }
+  if (!uport || !uport.length) return fail(ctx, 'nc: missing port number');
+  if (o.listen && o.zero) return fail(ctx, 'nc: cannot use -z and -l');
+  if (!o.listen && o.keep) return fail(ctx, 'nc: must use -l with -k');
+  if (unsupported.length) return fail(ctx, `nc: ${NOT_MODELLED[unsupported[0]]} is not modelled in skblab`);
+
+  if (o.listen) return new Netcat(ctx, o).listen(host, uport[0]);
+  const ports = buildPorts(uport);
+  if ('error' in ports) return fail(ctx, ports.error);
+  if (!o.udp) return tcpNotModelled(ctx);
+  return new Netcat(ctx, o).connectAll(host!, ports);
+};
