@@ -146,6 +146,12 @@ export class Task {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
     return this.syscall(() => {
+      // __skb_recv_udp: a pending socket error is reported before any queued datagram.
+      if (sk.skErr) {
+        const e = sk.skErr;
+        sk.skErr = 0;
+        return -e;
+      }
       if (sk.protocol === IPPROTO_UDP) {
         const r = udp_recvmsg(this.lab, sk);
         if (r) return { data: r.data, from: r.from, port: r.port, ttl: 0, skbId: r.skb.id };
@@ -155,11 +161,6 @@ export class Task {
       } else {
         const r = ping_recvmsg(this.lab, sk);
         if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, skbId: r.skb.id };
-      }
-      if (sk.skErr) {
-        const e = sk.skErr;
-        sk.skErr = 0;
-        return -e;
       }
       return -EAGAIN;
     });

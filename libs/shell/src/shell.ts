@@ -175,10 +175,15 @@ export class Shell {
   }
 
   /** `wait`: let simulated time run until every background job has finished. */
-  private async waitAll(): Promise<number> {
-    let status = 0;
-    for (const e of [...this.background]) status = await this.foreground(e.done, e.job, 'wait');
-    return status;
+  /**
+   * `wait`: the background jobs' completion. The foreground drive that runs `wait` moves time on; if it has
+   * to stop `wait` (nothing left to happen, or the time limit), the jobs waited for are stopped too.
+   */
+  private async waitAll(job: Job): Promise<number> {
+    const entries = [...this.background];
+    job.onStop.push(() => entries.forEach((e) => this.stopJob(e.job)));
+    const statuses = await Promise.all(entries.map((e) => e.done));
+    return statuses.length ? statuses[statuses.length - 1] : 0;
   }
 
   private ctxFor(argv: string[], o: RunOpts): CommandContext {
@@ -268,7 +273,7 @@ export class Shell {
         return ok ? 0 : 130;
       }
       case 'wait':
-        return this.waitAll();
+        return this.waitAll(o.job);
       case 'sh':
       case 'bash': {
         if (args[0] !== '-c' || args.length < 2) {

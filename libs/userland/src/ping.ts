@@ -112,6 +112,7 @@ export const ping: Command = async (ctx) => {
   let timeout = -1;
   let deadline = -1;
   let quiet = false;
+  let broadcast = false;
   for (const [o, v] of g.opts) {
     switch (o) {
       case 'c': {
@@ -168,6 +169,9 @@ export const ping: Command = async (ctx) => {
       case 'q':
         quiet = true;
         break;
+      case 'b':
+        broadcast = true;
+        break;
       case 'h':
         ctx.out(USAGE.slice(1));
         return 2;
@@ -188,13 +192,23 @@ export const ping: Command = async (ctx) => {
   const task = ctx.task('ping');
   // The probe socket: connect() picks the source address (and fails without a route).
   const probe = task.socket(AF_INET, SOCK_DGRAM, 0);
+  if (broadcast) task.setsockopt(probe, 'broadcast', 1);
   const cerr = task.connect(probe, daddr, 1025);
   if (cerr < 0) {
     task.close(probe);
-    ctx.err(`ping: connect: ${STRERROR[-cerr]}\n`);
+    if (cerr === -EACCES && !broadcast)
+      ctx.err('ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n');
+    else ctx.err(`ping: connect: ${STRERROR[-cerr]}\n`);
     return 2;
   }
   task.close(probe);
+  if (
+    broadcast &&
+    ctx.net.ifaddrs.some(
+      (i) => i.broadcast === daddr || (i.address | ~((0xffffffff << (32 - i.plen)) >>> 0)) >>> 0 === daddr,
+    )
+  )
+    ctx.err('WARNING: pinging broadcast address\n');
   // An ICMP datagram socket if net.ipv4.ping_group_range allows it, else a raw socket (root may), as iputils.
   let fd = task.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
   const raw = fd === -EACCES;
@@ -208,6 +222,7 @@ export const ping: Command = async (ctx) => {
   if (raw)
     task.setsockopt(fd, 'icmp_filter', ~((1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 11) | (1 << 12)));
   task.setsockopt(fd, 'recverr', 1);
+  if (broadcast) task.setsockopt(fd, 'broadcast', 1);
   if (ttl >= 0 && task.setsockopt(fd, 'ttl', ttl) < 0) {
     ctx.err('ping: cannot set unicast time-to-live: Invalid argument\n');
     return 2;
