@@ -5,7 +5,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
-import { IPPROTO_ICMP, sockDefReadable } from '../../include/net/sock';
+import { IPPROTO_ICMP } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
@@ -19,27 +19,19 @@ import {
   ENOBUFS,
 } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
-import { drop, queued, type Verdict } from '../../include/net/verdict';
+import { drop, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
-import { ipv4ToString } from '@skblab/wire/address';
-import { ipRouteOutputKey, isRouteError, describeRt } from './route';
-import type { Rtable } from '../../include/net/route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { trace_sendmsg } from './af_inet';
 import { ip_make_skb } from './ip_output';
 import { ip_icmp_error } from './ip_sockglue';
+import { sock_queue_rcv_skb } from '../core/sock';
 import { ICMP_ERR_CONVERT } from './icmp';
 import { skbTruesize } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn(
-    '__sys_sendto',
-    'net/socket.c',
-    'syscall',
-    (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`,
-  ),
-  inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
   pingSendmsg: kfn('ping_v4_sendmsg', 'net/ipv4/ping.c', 'icmp', (_o, id, seq) => `echo id ${id} seq ${seq}`),
-  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   pushPending: kfn('ping_v4_push_pending_frames', 'net/ipv4/ping.c', 'icmp'),
   pingRcv: kfn('ping_rcv', 'net/ipv4/ping.c', 'icmp'),
   pingQueueRcvSkb: kfn('__ping_queue_rcv_skb', 'net/ipv4/ping.c', 'socket'),
@@ -88,10 +80,9 @@ export function ping_v4_sendmsg(
     l4,
     (s) => {
       s.cpu = cpu;
-      ctx.step(s, F.sysSendto, sk, l4.length, daddr);
-      ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
+      trace_sendmsg(ctx, s, sk, l4.length, daddr, 0);
       ctx.step(s, F.pingSendmsg, null, sk.num, icmp.echoSeq(l4, 0));
-      ctx.step(s, F.routeOutput, rt);
+      ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
       ctx.step(s, F.pushPending, 'ip_push_pending_frames');
     },
   );
@@ -116,21 +107,6 @@ export function ping_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   );
   if (!sk || sk.closed) return drop(skb, SKB_DROP_REASON.NO_SOCKET);
   return sock_queue_rcv_skb(ctx, sk, skb, F.pingQueueRcvSkb);
-}
-
-/** sock_queue_rcv_skb_reason: honour sk_rcvbuf, queue, wake the reader (sock_def_readable). */
-export function sock_queue_rcv_skb(ctx: KernelCtx, sk: Sock, skb: SkBuff, fn = F.pingQueueRcvSkb): Verdict {
-  const size = skbTruesize(skb);
-  if (sk.rmemAlloc >= sk.rcvbuf) {
-    sk.drops++;
-    ctx.step(skb, fn, `sk_rmem_alloc ${sk.rmemAlloc} >= sk_rcvbuf ${sk.rcvbuf}`);
-    return drop(skb, SKB_DROP_REASON.SOCKET_RCVBUFF);
-  }
-  sk.rmemAlloc += size;
-  sk.receiveQueue.push(skb);
-  ctx.step(skb, fn, `sk_receive_queue ${sk.receiveQueue.length}, sock_def_readable`);
-  sockDefReadable(sk);
-  return queued(skb, 'sk_receive_queue');
 }
 
 /** icmp_err_convert: errno for an ICMP error. */

@@ -7,27 +7,19 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { skbCopy, skbTruesize } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
-import { IPPROTO_ICMP, sockDefReadable } from '../../include/net/sock';
+import { IPPROTO_ICMP } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
-import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
-import { RTCF_BROADCAST, type Rtable } from '../../include/net/route';
+import { RTCF_BROADCAST } from '../../include/net/route';
 import { ENOBUFS, EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import * as ip from '@skblab/wire/ipv4';
-import { ipv4ToString } from '@skblab/wire/address';
-import { ipRouteOutputKey, isRouteError, describeRt } from './route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { trace_sendmsg } from './af_inet';
 import { ip_make_skb } from './ip_output';
+import { sock_queue_rcv_skb } from '../core/sock';
 
 const F = {
-  sysSendto: kfn(
-    '__sys_sendto',
-    'net/socket.c',
-    'syscall',
-    (sk: Sock, len, d) => `fd of ${sk.comm}, ${len} bytes to ${ipv4ToString(d)}`,
-  ),
-  inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
   rawSendmsg: kfn('raw_sendmsg', 'net/ipv4/raw.c', 'icmp'),
-  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   pushPending: kfn('ip_push_pending_frames', 'net/ipv4/ip_output.c', 'ip'),
   rawLocalDeliver: kfn(
     'raw_local_deliver',
@@ -35,9 +27,7 @@ const F = {
     'socket',
     (_o, n) => `${n} raw socket(s) get a clone`,
   ),
-  rawRcv: kfn('raw_rcv', 'net/ipv4/raw.c', 'socket', (o, qlen) =>
-    typeof o === 'string' ? o : `sk_receive_queue ${qlen}, sock_def_readable`,
-  ),
+  rawRcv: kfn('raw_rcv', 'net/ipv4/raw.c', 'socket'),
   rawRecvmsg: kfn('raw_recvmsg', 'net/ipv4/raw.c', 'socket', (sk: Sock) => `read by ${sk.comm}`),
 };
 
@@ -59,10 +49,9 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
     msg,
     (s) => {
       s.cpu = cpu;
-      ctx.step(s, F.sysSendto, sk, msg.length, daddr);
-      ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
+      trace_sendmsg(ctx, s, sk, msg.length, daddr, 0);
       ctx.step(s, F.rawSendmsg, 'ip_append_data (raw_getfrag)');
-      ctx.step(s, F.routeOutput, rt);
+      ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
       ctx.step(s, F.pushPending);
     },
   );
@@ -107,18 +96,11 @@ export function raw_local_deliver(ctx: KernelCtx, skb: SkBuff, protocol: number)
 
 /** raw_rcv → raw_rcv_skb → sock_queue_rcv_skb */
 function raw_rcv(ctx: KernelCtx, sk: Sock, skb: SkBuff): void {
-  const size = skbTruesize(skb);
-  if (sk.rmemAlloc >= sk.rcvbuf) {
-    sk.drops++;
-    ctx.step(skb, F.rawRcv, `sk_rmem_alloc ${sk.rmemAlloc} >= sk_rcvbuf ${sk.rcvbuf}`);
-    skb.dropReason = SKB_DROP_REASON.SOCKET_RCVBUFF;
+  const v = sock_queue_rcv_skb(ctx, sk, skb, F.rawRcv);
+  if (v.kind === 'drop') {
+    skb.dropReason = v.reason;
     ctx.free(skb);
-    return;
   }
-  sk.rmemAlloc += size;
-  sk.receiveQueue.push(skb);
-  ctx.step(skb, F.rawRcv, null, sk.receiveQueue.length);
-  sockDefReadable(sk);
 }
 
 /** raw_recvmsg: a raw socket reads the whole IP datagram, header included. */

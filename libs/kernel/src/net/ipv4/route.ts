@@ -23,6 +23,7 @@ import { EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from '../../include/linux/e
 import { fibTableLookup } from './fib_trie';
 import { inetSelectAddr } from './devinet';
 import { ipv4ToString as formatIpv4 } from '@skblab/wire/address';
+import { kfn } from '../../include/net/trace';
 
 /** struct flowi4, reduced. */
 export interface Flowi4 {
@@ -57,6 +58,11 @@ export function describeFib(e: FibEntry): string {
   const via = e.gw ? ` via ${formatIpv4(e.gw)}` : '';
   return `${type}${dst}${via} dev ${e.dev?.name ?? '?'} table ${e.table === 255 ? 'local' : 'main'}`;
 }
+
+/** ip_route_output_flow (route.c:2916): the output lookup as traces show it, with the route it chose. */
+export const IP_ROUTE_OUTPUT_FLOW = kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) =>
+  describeRt(rt),
+);
 
 /** The route lookup's answer for traces: the route that matched, then device and source chosen. */
 export function describeRt(rt: Rtable): string {

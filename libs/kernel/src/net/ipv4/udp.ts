@@ -26,8 +26,8 @@ import {
 } from '@skblab/wire/icmp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Ipv4Repr } from '@skblab/wire/ipv4';
-import { ipRouteOutputKey, isRouteError, describeRt } from './route';
-import type { Rtable } from '../../include/net/route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { trace_sendmsg } from './af_inet';
 import { ip_make_skb } from './ip_output';
 import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
 import { icmpErrno } from './ping';
@@ -35,20 +35,12 @@ import { ip_icmp_error } from './ip_sockglue';
 import { skbCopy, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 
 const F = {
-  sysSendto: kfn(
-    '__sys_sendto',
-    'net/socket.c',
-    'syscall',
-    (_o, len, d, port) => `${len} bytes to ${ipv4ToString(d)}:${port}`,
-  ),
-  inetSendmsg: kfn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket'),
   udpSendmsg: kfn(
     'udp_sendmsg',
     'net/ipv4/udp.c',
     'udp',
     (_o, sport, conn) => `sport ${sport}${conn ? ' (connected)' : ''}`,
   ),
-  routeOutput: kfn('ip_route_output_flow', 'net/ipv4/route.c', 'route', (rt: Rtable) => describeRt(rt)),
   udpSendSkb: kfn('udp_send_skb', 'net/ipv4/udp.c', 'udp', (_o, s, d, len) => `${s} > ${d} len ${len}`),
   udpRcv: kfn('udp_rcv', 'net/ipv4/udp.c', 'udp'),
   udp4LibRcv: kfn('__udp4_lib_rcv', 'net/ipv4/udp.c', 'udp', (o, d, port) =>
@@ -134,10 +126,9 @@ export function udp_sendmsg(
     payload,
     (s) => {
       s.cpu = cpu;
-      ctx.step(s, F.sysSendto, null, payload.length, daddr!, dport);
-      ctx.step(s, F.inetSendmsg, 'sk->sk_prot->sendmsg');
+      trace_sendmsg(ctx, s, sk, payload.length, daddr!, dport);
       ctx.step(s, F.udpSendmsg, null, sk.num, sk.connected ? 1 : 0);
-      ctx.step(s, F.routeOutput, rt);
+      ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
     },
   );
   if (typeof skb === 'number') return skb;
