@@ -162,7 +162,14 @@ function icmp_reply(ctx: KernelCtx, inSkb: SkBuff, msg: Uint8Array): void {
   const daddr = ip.src(inSkb.buf, nh);
   const reqDst = ip.dst(inSkb.buf, nh);
   const saddr = inetIfaByAddr(net, reqDst) || reqDst >>> 24 === 127 ? reqDst : 0;
-  const rt = ipRouteOutputKey(net, { daddr, saddr, oif: 0, tos: ip.tos(inSkb.buf, nh), proto: IPPROTO_ICMP });
+  const rt = ipRouteOutputKey(net, {
+    daddr,
+    saddr,
+    oif: 0,
+    tos: ip.tos(inSkb.buf, nh),
+    proto: IPPROTO_ICMP,
+    now: ctx.now(),
+  });
   ctx.step(
     inSkb,
     F.icmpReply,
@@ -232,7 +239,14 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
   // icmp_send: reply from the address the packet was sent to when it was for us, else let routing choose.
   const saddr = rtIn.flags & RTCF_LOCAL ? daddrIn : 0;
   const tos = (ip.tos(b, nh) & 0x1e) | ip.IPTOS_PREC_INTERNETCONTROL;
-  const rt = ipRouteOutputKey(net, { daddr: saddrIn, saddr, oif: 0, tos, proto: IPPROTO_ICMP });
+  const rt = ipRouteOutputKey(net, {
+    daddr: saddrIn,
+    saddr,
+    oif: 0,
+    tos,
+    proto: IPPROTO_ICMP,
+    now: ctx.now(),
+  });
   ctx.step(
     skbIn,
     F.icmpSend,

@@ -42,6 +42,9 @@ export function ip_local_error(
 /** ipv4_sk_update_pmtu → __ip_rt_update_pmtu: remember a smaller path MTU towards daddr for 10 minutes. */
 export function ipv4_sk_update_pmtu(ctx: KernelCtx, net: Net, daddr: number, mtu: number): void {
   if (mtu < 552) mtu = 552; // ip_rt_min_pmtu
+  // __ip_rt_update_pmtu only ever lowers a live exception's MTU (route.c:1055).
+  const ex = net.fnhe.get(daddr);
+  if (ex && ex.expires > ctx.now() && ex.mtu <= mtu) return;
   net.fnhe.set(daddr, { mtu, expires: ctx.now() + 600 * 1_000_000_000 });
   net.rtGenid++;
 }

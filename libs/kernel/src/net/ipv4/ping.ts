@@ -65,7 +65,14 @@ export function ping_v4_sendmsg(
   ping_get_port(ctx, sk);
   const l4 = msg.slice();
   icmp.setEchoIdent(l4, 0, sk.num);
-  const rt = ipRouteOutputKey(net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: IPPROTO_ICMP });
+  const rt = ipRouteOutputKey(net, {
+    daddr,
+    saddr: sk.saddr,
+    oif: 0,
+    tos: 0,
+    proto: IPPROTO_ICMP,
+    now: ctx.now(),
+  });
   if (isRouteError(rt)) {
     if (rt.error === -ENETUNREACH) net.mib.ip[IPSTATS.OutNoRoutes]++;
     return rt.error;

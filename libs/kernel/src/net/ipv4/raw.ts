@@ -35,7 +35,14 @@ const F = {
 export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: number, cpu: number): number {
   const net = sk.net;
   if (msg.length > 0xffff - ip.IPV4_HLEN) return -EMSGSIZE;
-  const rt = ipRouteOutputKey(net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: sk.protocol });
+  const rt = ipRouteOutputKey(net, {
+    daddr,
+    saddr: sk.saddr,
+    oif: 0,
+    tos: 0,
+    proto: sk.protocol,
+    now: ctx.now(),
+  });
   if (isRouteError(rt)) {
     if (rt.error === -ENETUNREACH) net.mib.ip[IPSTATS.OutNoRoutes]++;
     return rt.error;

@@ -32,6 +32,8 @@ export interface Flowi4 {
   oif: number;
   tos: number;
   proto: number;
+  /** The lookup's time, so a learned path MTU past its expiry is forgotten (route.c:1423). */
+  now?: number;
 }
 
 /** A failed lookup: -errno. (An Rtable has a dev; an error never does.) */
@@ -110,7 +112,8 @@ export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
   const rt = mkRt(net, RTN_UNICAST, 0, dev, dev, res.gw, fl.daddr, src, res);
   rt.pmtu = res.mtu;
   const ex = net.fnhe.get(fl.daddr);
-  if (ex && (!rt.pmtu || ex.mtu < rt.pmtu)) rt.pmtu = ex.mtu;
+  if (ex && fl.now !== undefined && ex.expires <= fl.now) net.fnhe.delete(fl.daddr);
+  else if (ex && (!rt.pmtu || ex.mtu < rt.pmtu)) rt.pmtu = ex.mtu;
   return rt;
 }
 

@@ -110,7 +110,14 @@ export function udp_sendmsg(
     const err = udp_lib_get_port(ctx, sk, 0);
     if (err) return err;
   }
-  const rt = ipRouteOutputKey(net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: IPPROTO_UDP });
+  const rt = ipRouteOutputKey(net, {
+    daddr,
+    saddr: sk.saddr,
+    oif: 0,
+    tos: 0,
+    proto: IPPROTO_UDP,
+    now: ctx.now(),
+  });
   if (isRouteError(rt)) {
     if (rt.error === -ENETUNREACH) net.mib.ip[IPSTATS.OutNoRoutes]++;
     return rt.error;
