@@ -10,10 +10,11 @@ import { nc } from './nc';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { sysctl } from './sysctl';
+import { tcpdump } from './tcpdump';
 
 export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl };
+  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl, tcpdump };
 }

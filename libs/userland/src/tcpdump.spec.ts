@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Lab } from '@skblab/runtime';
+import { newShell, runScript } from '@skblab/shell';
+import { defaultCommands } from './index';
+
+async function run(script: string) {
+  const lab = new Lab();
+  const host = lab.addHost('host1');
+  let out = '';
+  let err = '';
+  const shell = newShell(lab, host, defaultCommands(), { out: (s) => (out += s), err: (s) => (err += s) });
+  const status = await runScript(shell, script);
+  return { out, err, status };
+}
+
+describe('tcpdump', () => {
+  it('shows each packet on lo once, in tcpdump -n wording, and stops after -c packets', async () => {
+    const r = await run('tcpdump -i lo -c 2 &\nping -c 1 127.0.0.1 >/dev/null\nwait\n');
+    expect(r.out).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{6} IP 127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo request, id \d+, seq 1, length 64\n\d\d:\d\d:\d\d\.\d{6} IP 127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo reply, id \d+, seq 1, length 64\n$/,
+    );
+    expect(r.err).toContain('listening on lo, link-type EN10MB (Ethernet), snapshot length 262144 bytes');
+    expect(r.err).toContain('2 packets captured');
+  });
+
+  it('sees both directions on a veth, ARP included, with -e link headers', async () => {
+    const r = await run(
+      [
+        'ip link add veth0 type veth peer name veth1',
+        'ip addr add 10.0.0.1/24 dev veth0',
+        'ip netns add ns1',
+        'ip link set veth1 netns ns1',
+        'ip -n ns1 addr add 10.0.0.2/24 dev veth1',
+        'ip -n ns1 link set veth1 up',
+        'ip link set veth0 up',
+        'tcpdump -e -i veth0 -c 4 &',
+        'ping -c 1 10.0.0.2 >/dev/null',
+        'wait',
+      ].join('\n') + '\n',
+    );
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /ff:ff:ff:ff:ff:ff, ethertype ARP \(0x0806\), length 42: Request who-has 10\.0\.0\.2 tell 10\.0\.0\.1, length 28$/,
+    );
+    expect(lines[1]).toMatch(
+      /ethertype ARP \(0x0806\), length 42: Reply 10\.0\.0\.2 is-at [0-9a-f:]{17}, length 28$/,
+    );
+    expect(lines[2]).toMatch(
+      /ethertype IPv4 \(0x0800\), length 98: 10\.0\.0\.1 > 10\.0\.0\.2: ICMP echo request/,
+    );
+    expect(lines[3]).toMatch(/length 98: 10\.0\.0\.2 > 10\.0\.0\.1: ICMP echo reply/);
+  });
+
+  it('writes a pcap file with one record per frame (-w)', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skbpcap-')), 'lo.pcap');
+    await run(`tcpdump -i lo -w ${file} -c 2 &\nping -c 1 127.0.0.1 >/dev/null\nwait\n`);
+    const b = fs.readFileSync(file);
+    expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(b.readUInt32LE(20)).toBe(1); // LINKTYPE_ETHERNET
+    const caplen1 = b.readUInt32LE(24 + 8);
+    expect(caplen1).toBe(98);
+    expect(b.length).toBe(24 + 2 * (16 + 98));
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+
+  it('refuses an unknown device and a bad count like tcpdump', async () => {
+    expect((await run('tcpdump -i nosuch\n')).err).toBe(
+      'tcpdump: nosuch: No such device exists\n(No such device exists)\n',
+    );
+    expect((await run('tcpdump -c abc\n')).err).toBe('tcpdump: invalid packet count abc\n');
+  });
+});
