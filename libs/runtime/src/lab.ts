@@ -6,7 +6,6 @@
  */
 import {
   HOPS,
-  SKB_DROP_REASON,
   kfn,
   net_rx_action,
   new_host,
@@ -312,10 +311,4 @@ export class Lab implements KernelCtx {
   wake(): void {
     this.wakeup?.();
   }
-
-  dropReasonOf(skb: SkBuff): string | null {
-    return skb.dropReason ? 'SKB_DROP_REASON_' + skb.dropReason : null;
-  }
 }
-
-export { SKB_DROP_REASON };

@@ -7,7 +7,7 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
 import type { LinkStats, NetDevice, SoftnetData } from '../../include/linux/netdevice';
-import { IFF_UP, inputQueueLen, newLinkStats } from '../../include/linux/netdevice';
+import { IFF_UP, inputQueueLen } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { drop, next, queued, type Verdict } from '../../include/net/verdict';
 import { kfn } from '../../include/net/trace';
@@ -201,8 +201,4 @@ export function dev_get_stats(dev: NetDevice): LinkStats {
     s.rxBytes = p ? p.stats.txBytes : 0;
   }
   return s;
-}
-
-export function emptyStats(): LinkStats {
-  return newLinkStats();
 }

@@ -10,7 +10,7 @@ import type { IpFragQueue } from '../../include/net/net_namespace';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
-import { consumed, drop, next, queued, type Verdict } from '../../include/net/verdict';
+import { drop, next, queued, type Verdict } from '../../include/net/verdict';
 import * as ip from '@skblab/wire/ipv4';
 import { ICMP_EXC_FRAGTIME, ICMP_TIME_EXCEEDED } from '@skblab/wire/icmp';
 import { icmp_send } from './icmp';
@@ -125,5 +125,3 @@ export function ip_expire(ctx: KernelCtx, q: IpFragQueue): void {
     ctx.free(f);
   }
 }
-
-export { consumed };
