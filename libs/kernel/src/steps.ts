@@ -4,7 +4,7 @@
  * the same name (distributed mode).
  */
 import type { StepFn } from './include/linux/netdevice';
-import { __dev_queue_xmit, __netif_receive_skb, dev_hard_start_xmit } from './net/core/dev';
+import { __dev_queue_xmit, __netif_receive_skb, __netif_rx, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
 import {
@@ -26,7 +26,7 @@ import { ip_forward } from './net/ipv4/ip_forward';
 import { icmp_rcv } from './net/ipv4/icmp';
 import { udp_rcv } from './net/ipv4/udp';
 import { arp_rcv, arp_xmit } from './net/ipv4/arp';
-import { neigh_resolve_output_queued } from './net/core/neighbour';
+import { neigh_output, neigh_resolve_output_queued } from './net/core/neighbour';
 
 export const HOPS = {
   ip_send_skb,
@@ -35,12 +35,14 @@ export const HOPS = {
   ip_finish_output,
   ip_fragment: (ctx, skb) => ip_fragment(ctx, skb),
   ip_finish_output2,
+  neigh_output,
   neigh_resolve_output_queued,
   arp_xmit,
   __dev_queue_xmit,
   dev_hard_start_xmit,
   loopback_xmit,
   veth_xmit,
+  __netif_rx,
   __netif_receive_skb,
   ip_rcv,
   arp_rcv,

@@ -8,26 +8,23 @@ import type { Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { ARPHRD_LOOPBACK, IFF_LOOPBACK, newLinkStats } from '../../include/linux/netdevice';
 import { kfn } from '../../include/net/trace';
-import type { Verdict } from '../../include/net/verdict';
-import { __netif_rx } from '../../net/core/dev';
+import { next, type Verdict } from '../../include/net/verdict';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
 const F = { loopbackXmit: kfn('loopback_xmit', 'drivers/net/loopback.c', 'driver') };
 
-/** loopback_xmit: skb_orphan, skb_dst_force (the route stays on the skb), eth_type_trans, __netif_rx. */
+/**
+ * loopback_xmit: skb_orphan, skb_dst_force (the route stays on the skb), eth_type_trans, then on to __netif_rx.
+ * The packet is counted (dev_lstats_add) only if the backlog takes it: enqueue_to_backlog applies skb.txAccount.
+ */
 export function loopback_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   ctx.step(skb, F.loopbackXmit, 'skb_orphan, skb_dst_force, eth_type_trans');
   skb.sk = null;
   skb.protocol = eth_type_trans(skb, dev);
-  const len = skb.len;
-  const v = __netif_rx(ctx, skb);
-  if (v.kind === 'queued') {
-    // dev_lstats_add: counted after eth_type_trans, so without the 14-byte Ethernet header.
-    dev.stats.txPackets++;
-    dev.stats.txBytes += len;
-  }
-  return v;
+  // dev_lstats_add: counted after eth_type_trans, so without the 14-byte Ethernet header.
+  skb.txAccount = { dev, len: skb.len, kind: 'loopback' };
+  return next('__netif_rx', skb);
 }
 
 /** loopback_net_init + loopback_setup: every namespace's lo, MTU 64 KiB, noqueue, NOARP. */

@@ -15,8 +15,7 @@ import {
 } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
-import { xmitDrop, type Verdict } from '../../include/net/verdict';
-import { __netif_rx } from '../../net/core/dev';
+import { next, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
 const F = {
@@ -53,16 +52,11 @@ export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   skb.dst = null;
   skb.protocol = eth_type_trans(skb, rcv);
-  const v = __netif_rx(ctx, skb);
-  if (v.kind === 'queued') {
-    // dev_sw_netstats_tx_add: counted with the Ethernet header; the peer's RX reads this same counter.
-    dev.stats.txPackets++;
-    dev.stats.txBytes += length;
-  } else if (v.kind === 'drop') {
-    dev.stats.txDropped++;
-    return { ...v, xmit: true };
-  }
-  return v;
+  // __netif_rx's answer decides what veth counts: dev_sw_netstats_tx_add (with the Ethernet header; the
+  // peer's RX reads this same counter) when queued, tx_dropped and NET_XMIT_DROP when not. enqueue_to_backlog
+  // settles skb.txAccount.
+  skb.txAccount = { dev, len: length, kind: 'veth' };
+  return next('__netif_rx', skb);
 }
 
 /** veth_newlink: create both ends, each in its namespace, down, with random MACs. */

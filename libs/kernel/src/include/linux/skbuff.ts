@@ -25,6 +25,18 @@ export const CHECKSUM_UNNECESSARY = 1;
 export const CHECKSUM_COMPLETE = 2;
 export const CHECKSUM_PARTIAL = 3;
 
+/**
+ * What a driver counts once the backlog has taken the packet (dev_lstats_add for lo, dev_sw_netstats_tx_add
+ * for veth: `len` bytes on `dev`'s TX counters). The driver hands the skb on to the __netif_rx hop, so the
+ * count travels with the skb; enqueue_to_backlog applies it (or, for veth, counts tx_dropped and returns
+ * NET_XMIT_DROP) and clears it.
+ */
+export interface TxAccount {
+  dev: NetDevice;
+  len: number;
+  kind: 'loopback' | 'veth';
+}
+
 /** LL_MAX_HEADER-ish headroom every locally built skb reserves, so pushing L2 headers never reallocates. */
 export const SKB_HEADROOM = 32;
 
@@ -57,6 +69,8 @@ export interface SkBuff {
   traced: boolean;
   /** The process that caused the skb (pwru's PROCESS column): "ping", "<softirq>" ... */
   comm: string;
+  /** Set by a driver between its ndo_start_xmit and enqueue_to_backlog; null everywhere else. */
+  txAccount: TxAccount | null;
 }
 
 /** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
@@ -83,6 +97,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     dropReason: null,
     traced: false,
     comm: '',
+    txAccount: null,
   };
 }
 
@@ -141,6 +156,7 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
     buf: skb.buf.slice(),
     traced: false,
     dropReason: null,
+    txAccount: null,
   };
 }
 

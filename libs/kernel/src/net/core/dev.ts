@@ -8,8 +8,8 @@ import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
 import type { LinkStats, NetDevice, SoftnetData } from '../../include/linux/netdevice';
 import { IFF_UP, inputQueueLen } from '../../include/linux/netdevice';
-import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
-import { drop, next, queued, type Verdict } from '../../include/net/verdict';
+import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
+import { drop, next, queued, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { kfn } from '../../include/net/trace';
 import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
 
@@ -72,8 +72,8 @@ export function dev_hard_start_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
 }
 
 /**
- * __netif_rx (dev.c:5394) → netif_rx_internal → enqueue_to_backlog on the current CPU. Called directly by
- * the drivers, which count the packet only when it was queued.
+ * __netif_rx (dev.c:5394) → netif_rx_internal → enqueue_to_backlog on the current CPU: the hop the drivers
+ * (loopback_xmit, veth_xmit) hand the skb to, with what they count once it is queued in skb.txAccount.
  */
 export function __netif_rx(ctx: KernelCtx, skb: SkBuff): Verdict {
   // netif_rx_internal: enqueue_to_backlog(skb, smp_processor_id()) without RPS.
@@ -83,7 +83,11 @@ export function __netif_rx(ctx: KernelCtx, skb: SkBuff): Verdict {
   return enqueue_to_backlog(ctx, skb, cpu);
 }
 
-/** enqueue_to_backlog (dev.c:5034): queue on the CPU's input_pkt_queue or drop past netdev_max_backlog. */
+/**
+ * enqueue_to_backlog (dev.c:5034): queue on the CPU's input_pkt_queue or drop past netdev_max_backlog. What
+ * the transmitting driver counts depends on the answer (NET_RX_SUCCESS or NET_RX_DROP), so its accounting
+ * rides on the skb (skb.txAccount) and is settled here.
+ */
 export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Verdict {
   const host = skb.net.host;
   const sd = host.softnet[cpu];
@@ -93,12 +97,12 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
   if (skb.dev && (skb.dev.flags & IFF_UP) === 0) {
     // !netif_running: DEV_READY, counted as rx_dropped but not as a backlog drop (dev.c:5054).
     skb.dev.stats.rxDropped++;
-    return drop(skb, SKB_DROP_REASON.DEV_READY);
+    return netifRxDropped(skb, SKB_DROP_REASON.DEV_READY);
   }
   if (qlen > max) {
     sd.dropped++;
     if (skb.dev) skb.dev.stats.rxDropped++;
-    return drop(skb, SKB_DROP_REASON.CPU_BACKLOG);
+    return netifRxDropped(skb, SKB_DROP_REASON.CPU_BACKLOG);
   }
   sd.inputPktQueue.push(skb);
   if (!sd.backlogScheduled) {
@@ -106,7 +110,29 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
     sd.backlogScheduled = true;
     ctx.raiseNetRx(host, cpu);
   }
+  const acct = skb.txAccount;
+  if (acct) {
+    // NET_RX_SUCCESS back in the driver: dev_lstats_add (lo, without the Ethernet header) or
+    // dev_sw_netstats_tx_add (veth, with it; the peer's RX reads this same counter).
+    skb.txAccount = null;
+    acct.dev.stats.txPackets++;
+    acct.dev.stats.txBytes += acct.len;
+  }
   return queued(skb, `cpu${cpu}/input_pkt_queue`);
+}
+
+/**
+ * NET_RX_DROP back in the driver: lo counts nothing; veth counts its own tx_dropped and returns NET_XMIT_DROP
+ * (veth.c:405), which the sender sees as -ENOBUFS.
+ */
+function netifRxDropped(skb: SkBuff, reason: SkbDropReason): Verdict {
+  const acct = skb.txAccount;
+  skb.txAccount = null;
+  if (acct?.kind === 'veth') {
+    acct.dev.stats.txDropped++;
+    return xmitDrop(skb, reason);
+  }
+  return drop(skb, reason);
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * net/core/neighbour.c: the neighbour state machine (NUD_*), the queue of packets waiting for resolution
- * (arp_queue), its timers and retries, and the output functions ip_finish_output2 calls.
+ * (arp_queue), its timers and retries, and the output functions: ip_finish_output2 hands each skb to the
+ * neigh_output hop, which finds (or creates) the next hop's neighbour from the skb's route.
  */
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { skbTruesize } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
-import type { NetDevice } from '../../include/linux/netdevice';
+import { IFF_LOOPBACK, IFF_POINTOPOINT, type NetDevice } from '../../include/linux/netdevice';
 import {
   NUD_CONNECTED,
   NUD_DELAY,
@@ -99,6 +100,16 @@ export function __neigh_create(ctx: KernelCtx, net: Net, dev: NetDevice, ip: num
   return n;
 }
 
+/**
+ * The key of the next hop's neighbour for an skb with a route (ip_finish_output2 → rt_nexthop): the
+ * gateway, or the destination itself; every destination on a loopback or point-to-point device maps to one
+ * entry keyed 0 (__ipv4_neigh_lookup_noref).
+ */
+export function ip_neigh_nexthop(skb: SkBuff): number {
+  const rt = skb.dst!;
+  return rt.dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : rt.gw || ip.dst(skb.buf, skb.networkHeader);
+}
+
 /** ip_neigh_for_gw → __ipv4_neigh_lookup_noref, or __neigh_create on a miss. */
 export function ip_neigh_for_gw(ctx: KernelCtx, net: Net, dev: NetDevice, nexthop: number): Neighbour {
   net.arpStats.lookups++;
@@ -110,8 +121,12 @@ export function ip_neigh_for_gw(ctx: KernelCtx, net: Net, dev: NetDevice, nextho
   return __neigh_create(ctx, net, dev, nexthop);
 }
 
-/** neigh_output (neighbour.h:534): the cached header when connected, else n->output. */
-export function neigh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
+/**
+ * neigh_output (neighbour.h:534), the hop ip_finish_output2 hands each skb to: the neighbour of the next hop
+ * (ip_neigh_for_gw, found or created from skb_dst), then its cached header when connected, else n->output.
+ */
+export function neigh_output(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const n = ip_neigh_for_gw(ctx, skb.net, skb.dst!.dev, ip_neigh_nexthop(skb));
   ctx.step(skb, F.neighOutput, n, n.nudState);
   if (n.nudState & NUD_CONNECTED && n.hhCached) return neigh_hh_output(ctx, n, skb);
   return neigh_resolve_output(ctx, n, skb);
@@ -331,12 +346,13 @@ export function __neigh_update(
   }
 }
 
-/** The arp_queue drain: n1->output(n1, skb) for each held skb (neighbour.c:1447-1476). */
+/**
+ * The arp_queue drain: n1->output(n1, skb) for each held skb (neighbour.c:1447-1476), straight to
+ * neigh_resolve_output (not through neigh_output: the kernel calls n->output, and the entry is not created
+ * again if it went meanwhile).
+ */
 export function neigh_resolve_output_queued(ctx: KernelCtx, skb: SkBuff): Verdict {
-  const dev = skb.dst!.dev;
-  const rt = skb.dst!;
-  const nexthop = rt.gw || ip.dst(skb.buf, skb.networkHeader);
-  const n = neigh_lookup(skb.net, dev, nexthop);
+  const n = neigh_lookup(skb.net, skb.dst!.dev, ip_neigh_nexthop(skb));
   if (!n) return drop(skb, SKB_DROP_REASON.NEIGH_DEAD);
   return neigh_resolve_output(ctx, n, skb);
 }

@@ -13,7 +13,7 @@ import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
-import { IFF_LOOPBACK, IFF_POINTOPOINT, type NetDevice } from '../../include/linux/netdevice';
+import type { NetDevice } from '../../include/linux/netdevice';
 import { EMSGSIZE } from '../../include/linux/errno';
 import { ETH_P_IP } from '@skblab/wire/ethernet';
 import * as ip from '@skblab/wire/ipv4';
@@ -23,7 +23,7 @@ import { icmp_out_count, icmp_send } from './icmp';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '@skblab/wire/icmp';
 
 const IPV4_HLEN = ip.IPV4_HLEN;
-import { ip_neigh_for_gw, neigh_output } from '../core/neighbour';
+import { ip_neigh_nexthop } from '../core/neighbour';
 import { ip_local_error } from './ip_sockglue';
 
 const F = {
@@ -177,18 +177,15 @@ export function ip_finish_output(ctx: KernelCtx, skb: SkBuff): Verdict {
 }
 
 /**
- * ip_finish_output2 (ip_output.c:199): OutTransmits per packet (per fragment), then the neighbour of the
- * next hop: the gateway, or the destination itself; every destination on lo maps to one entry keyed 0.
+ * ip_finish_output2 (ip_output.c:199): OutTransmits per packet (per fragment), then on to neigh_output, which
+ * finds the neighbour of the next hop (the gateway, or the destination itself; every destination on lo maps
+ * to one entry keyed 0).
  */
 export function ip_finish_output2(ctx: KernelCtx, skb: SkBuff): Verdict {
-  const rt = skb.dst!;
-  const dev = rt.dev;
+  const dev = skb.dst!.dev;
   skb.net.mib.ip[IPSTATS.OutTransmits]++;
-  const nexthop =
-    dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : rt.gw || ip.dst(skb.buf, skb.networkHeader);
-  const n = ip_neigh_for_gw(ctx, skb.net, dev, nexthop);
-  ctx.step(skb, F.ipFinishOutput2, dev, nexthop);
-  return neigh_output(ctx, n, skb);
+  ctx.step(skb, F.ipFinishOutput2, dev, ip_neigh_nexthop(skb));
+  return next('neigh_output', skb);
 }
 
 /** ip_fragment (ip_output.c:583): DF set → FragFails and ICMP frag-needed; otherwise ip_do_fragment. */
