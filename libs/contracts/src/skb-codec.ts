@@ -52,6 +52,8 @@ export interface SkbEnvelope {
   } | null;
   /** The owning socket, by protocol and local port/identifier, or null. */
   sk: { protocol: number; num: number } | null;
+  /** The driver's TX accounting that __netif_rx settles (device by ifindex in the skb's namespace). */
+  txAccount: { ifindex: number; len: number; kind: 'loopback' | 'veth' } | null;
   data: Uint8Array;
 }
 
@@ -225,6 +227,9 @@ export function envelopeOf(hop: string, skb: SkBuff): SkbEnvelope {
         }
       : null,
     sk: skb.sk ? { protocol: skb.sk.protocol, num: skb.sk.num } : null,
+    txAccount: skb.txAccount
+      ? { ifindex: skb.txAccount.dev.ifindex, len: skb.txAccount.len, kind: skb.txAccount.kind }
+      : null,
     data: skb.buf.subarray(skb.data, skb.data + skb.len),
   };
 }
@@ -267,6 +272,11 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
     w.u8(1);
     w.u16(e.sk.protocol);
     w.u32(e.sk.num);
+  } else w.u8(0);
+  if (e.txAccount) {
+    w.u8(e.txAccount.kind === 'loopback' ? 1 : 2);
+    w.i32(e.txAccount.ifindex);
+    w.u32(e.txAccount.len);
   } else w.u8(0);
   w.u32(e.data.length);
   w.bytes(e.data);
@@ -321,6 +331,10 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   }
   let sk: SkbEnvelope['sk'] = null;
   if (r.u8()) sk = { protocol: r.u16(), num: r.u32() };
+  let txAccount: SkbEnvelope['txAccount'] = null;
+  const tk = r.u8();
+  if (tk > 2) throw new SkbCodecError('bad-field', `unknown tx account kind ${tk}`);
+  if (tk) txAccount = { kind: tk === 1 ? 'loopback' : 'veth', ifindex: r.i32(), len: r.u32() };
   const dlen = r.u32();
   const data = r.bytes(dlen);
   if (r.off !== b.length) throw new SkbCodecError('bad-field', `${b.length - r.off} trailing bytes`);
@@ -345,6 +359,7 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
     dropReason,
     dst,
     sk,
+    txAccount,
     data,
   };
 }
