@@ -43,6 +43,7 @@ function sample(): SkbEnvelope {
       error: 0,
     },
     sk: { protocol: 17, num: 5000 },
+    txAccount: { ifindex: 3, len: 98, kind: 'veth' },
     data: Uint8Array.from({ length: 84 }, (_, i) => i),
   };
 }
@@ -52,11 +53,8 @@ describe('the skb codec', () => {
     const e = sample();
     const b = encodeEnvelope(e);
     expect(decodeEnvelope(b)).toEqual(e);
-    expect(decodeEnvelope(encodeEnvelope({ ...e, dst: null, sk: null }))).toEqual({
-      ...e,
-      dst: null,
-      sk: null,
-    });
+    const bare: SkbEnvelope = { ...e, dst: null, sk: null, txAccount: null };
+    expect(decodeEnvelope(encodeEnvelope(bare))).toEqual(bare);
   });
 
   it('carries a real skb from the lab: its wire bytes and header offsets', () => {
