@@ -23,7 +23,7 @@ import { consumed, drop, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
 import { ipv4ToString } from '@skblab/wire/address';
-import { ip_make_skb } from './ip_output';
+import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { ipRouteOutputKey, isRouteError } from './route';
 import { inetIfaByAddr } from './devinet';
 import { ping_err, ping_rcv } from './ping';
@@ -215,7 +215,7 @@ function icmp_push_reply(
     },
   );
   if (typeof skb === 'number') return;
-  ctx.run('ip_send_skb', skb);
+  ip_send_skb_result(ctx, skb);
 }
 
 /**

@@ -14,7 +14,7 @@ import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
 import type { NetDevice } from '../../include/linux/netdevice';
-import { EMSGSIZE } from '../../include/linux/errno';
+import { EMSGSIZE, ENOBUFS } from '../../include/linux/errno';
 import { ETH_P_IP } from '@skblab/wire/ethernet';
 import * as ip from '@skblab/wire/ipv4';
 import { ipv4ToString as formatIpv4 } from '@skblab/wire/address';
@@ -141,6 +141,20 @@ export function ip_make_skb(
 export function ip_send_skb(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.ipSendSkb);
   return ip_local_out(ctx, skb);
+}
+
+/**
+ * What ip_send_skb returns to the socket that sent (ip_output.c:1513): 0, or -ENOBUFS, counted as
+ * OutDiscards, when the driver answered NET_XMIT_DROP. The sockets' sendmsg paths all go through here.
+ */
+export function ip_send_skb_result(ctx: KernelCtx, skb: SkBuff): number {
+  const net = skb.net;
+  const v = ctx.run('ip_send_skb', skb);
+  if (v.kind === 'drop' && v.xmit) {
+    net.mib.ip[IPSTATS.OutDiscards]++;
+    return -ENOBUFS;
+  }
+  return 0;
 }
 
 /** ip_local_out → __ip_local_out (ip_output.c:101): OutRequests, the header checksum, NF_INET_LOCAL_OUT. */

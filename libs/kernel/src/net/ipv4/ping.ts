@@ -9,22 +9,14 @@ import { IPPROTO_ICMP } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { RTCF_BROADCAST } from '../../include/net/route';
-import {
-  EACCES,
-  EHOSTUNREACH,
-  EINVAL,
-  EMSGSIZE,
-  ENETUNREACH,
-  EPROTO,
-  ENOBUFS,
-} from '../../include/linux/errno';
+import { EACCES, EHOSTUNREACH, EINVAL, EMSGSIZE, ENETUNREACH, EPROTO } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import { drop, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
 import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
 import { trace_sendmsg } from './af_inet';
-import { ip_make_skb } from './ip_output';
+import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { ip_icmp_error } from './ip_sockglue';
 import { sock_queue_rcv_skb } from '../core/sock';
 import { ICMP_ERR_CONVERT } from './icmp';
@@ -94,13 +86,7 @@ export function ping_v4_sendmsg(
     },
   );
   if (typeof skb === 'number') return skb;
-  const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.xmit) {
-    // ip_send_skb: the driver's NET_XMIT_DROP comes back as -ENOBUFS, counted as OutDiscards.
-    net.mib.ip[IPSTATS.OutDiscards]++;
-    return -ENOBUFS;
-  }
-  return msg.length;
+  return ip_send_skb_result(ctx, skb) || msg.length;
 }
 
 /** ping_rcv (ping.c:978): the echo reply goes to the ping socket whose identifier it carries. */

@@ -10,12 +10,12 @@ import type { Sock } from '../../include/net/sock';
 import { IPPROTO_ICMP } from '../../include/net/sock';
 import { IPSTATS } from '../../include/net/snmp';
 import { RTCF_BROADCAST } from '../../include/net/route';
-import { ENOBUFS, EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
+import { EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import * as ip from '@skblab/wire/ipv4';
 import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
 import { trace_sendmsg } from './af_inet';
-import { ip_make_skb } from './ip_output';
+import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { sock_queue_rcv_skb } from '../core/sock';
 
 const F = {
@@ -63,13 +63,7 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
     },
   );
   if (typeof skb === 'number') return skb;
-  const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.xmit) {
-    // ip_send_skb: the driver's NET_XMIT_DROP comes back as -ENOBUFS, counted as OutDiscards.
-    net.mib.ip[IPSTATS.OutDiscards]++;
-    return -ENOBUFS;
-  }
-  return msg.length;
+  return ip_send_skb_result(ctx, skb) || msg.length;
 }
 
 /** icmp_filter: ICMP_FILTER's bitmap of types the socket does not want. */

@@ -28,7 +28,7 @@ import { ipv4ToString } from '@skblab/wire/address';
 import type { Ipv4Repr } from '@skblab/wire/ipv4';
 import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
 import { trace_sendmsg } from './af_inet';
-import { ip_make_skb } from './ip_output';
+import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
 import { icmpErrno } from './ping';
 import { ip_icmp_error } from './ip_sockglue';
@@ -149,10 +149,8 @@ export function udp_sendmsg(
     skb.ipSummed === CHECKSUM_PARTIAL ? 'partial' : 'full',
   );
   ctx.step(skb, F.udpSendSkb, null, sk.num, dport, ulen);
-  const v = ctx.run('ip_send_skb', skb);
-  if (v.kind === 'drop' && v.xmit) {
-    // ip_send_skb: NET_XMIT_DROP → -ENOBUFS and OutDiscards; udp_send_skb hides it unless IP_RECVERR.
-    net.mib.ip[IPSTATS.OutDiscards]++;
+  if (ip_send_skb_result(ctx, skb)) {
+    // udp_send_skb (udp.c:1050) hides -ENOBUFS from the sender unless IP_RECVERR.
     if (sk.recverr) return -ENOBUFS;
     net.mib.udp[UDP_MIB.SndbufErrors]++;
     return payload.length;
