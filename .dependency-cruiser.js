@@ -45,12 +45,19 @@ module.exports = {
       to: { path: '^libs/service/' },
     },
     {
-      name: 'service-shell-is-not-embedded',
+      name: 'service-shell-runs-the-kernel-through-distributed',
       comment:
-        'libs/service does not build on the embedded runtime, userland or shell: distributed mode replaces them.',
+        'libs/service reaches the kernel only through libs/distributed (a Lab with the Kafka and Redis adapters), never the user-space tools or the shell.',
       severity: 'error',
       from: { path: '^libs/service/' },
-      to: { path: '^libs/(runtime|userland|shell)/' },
+      to: { path: '^libs/(userland|shell)/' },
+    },
+    {
+      name: 'distributed-adapters-below-the-tools',
+      comment: 'libs/distributed adapts the runtime to Kafka and Redis; the tools and the shell sit above it.',
+      severity: 'error',
+      from: { path: '^libs/distributed/' },
+      to: { path: '^libs/(userland|shell|service)/|^apps/' },
     },
     {
       name: 'no-circular',

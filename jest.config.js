@@ -4,8 +4,8 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|service)$': '<rootDir>/libs/$1/src',
-    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|service)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service)$': '<rootDir>/libs/$1/src',
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
 };
 module.exports = {

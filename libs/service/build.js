@@ -75,7 +75,29 @@ async function buildServices(layers = LAYERS, { outDir = path.join(root, 'dist',
   return outs;
 }
 
-module.exports = { buildServices, LAYERS };
+function newestSource(dir, newest = 0) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = newestSource(p, newest);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build the services whose bundle is missing or older than the sources (the CLI's --spawn uses this). */
+async function ensureServices(layers = LAYERS) {
+  const newest = Math.max(newestSource(path.join(root, 'libs')), newestSource(path.join(root, 'apps')));
+  const stale = layers.filter((l) => {
+    const out = path.join(root, 'dist', 'apps', l, 'main.js');
+    return !fs.existsSync(out) || fs.statSync(out).mtimeMs < newest;
+  });
+  if (stale.length) await buildServices(stale);
+  return layers.map((l) => path.join(root, 'dist', 'apps', l, 'main.js'));
+}
+
+module.exports = { buildServices, ensureServices, LAYERS };
 
 if (require.main === module) {
   const t0 = Date.now();

@@ -8,14 +8,25 @@ import { defaultCommands } from '@skblab/userland';
 import { ExitRequest, newShell, runScript } from '@skblab/shell';
 import { loadTopology } from './topology';
 
-const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY]
+const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
+       skblab up [--lab ID] [-f TOPOLOGY]
+       skblab down --lab ID
        skblab --help | --version
 
-  shell      open a root shell on NODE (default: host1) of an embedded lab.
+  shell      open a root shell on NODE (default: host1) of a lab.
              With a terminal it is interactive; otherwise it runs the lines of
              standard input, one command per line, and exits at the end.
   -f FILE    build the lab from a topology file instead of the default one
              (one host, host1).
+  --mode M   embedded (default): the whole lab in this process.
+             distributed: each kernel layer is a service, skbs travel between
+             them on Kafka (KAFKA_BROKERS, default 127.0.0.1:9092) and they
+             share Redis (REDIS_URL, default redis://127.0.0.1:6379).
+  --spawn    (distributed) start the layer services first, stop them at the end.
+  --lab ID   (distributed) the lab to use: one started with 'up', or the id to
+             give the spawned one (default: a new one).
+  up         start a distributed lab's services and leave them running.
+  down       stop a lab started with 'up' and delete its topics and keys.
 
 Inside the shell: ip, ping, nc, iperf, sysctl, taskset, cat /proc/net/...,
 skbtrace (the journeys of the last skbs). Type 'help' there for more.
@@ -37,12 +48,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('skblab 0.1.0 (models Linux 6.12 IPv4)\n');
     return 0;
   }
-  if (sub !== 'shell') {
+  if (sub !== 'shell' && sub !== 'up' && sub !== 'down') {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);
     return 2;
   }
   let node: string | null = null;
   let topo: string | null = null;
+  let mode: 'embedded' | 'distributed' = sub === 'shell' ? 'embedded' : 'distributed';
+  let spawnServices = false;
+  let labId: string | null = null;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '-f' || a === '--file') {
@@ -51,10 +65,18 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('skblab: option -f needs a topology file\n');
         return 2;
       }
-    } else if (a === '--mode') {
+    } else if (a === '--mode' && sub === 'shell') {
       const m = rest[++i];
-      if (m !== 'embedded') {
-        process.stderr.write(`skblab: mode '${m ?? ''}' is not available in this build (only 'embedded')\n`);
+      if (m !== 'embedded' && m !== 'distributed') {
+        process.stderr.write(`skblab: unknown mode '${m ?? ''}' (embedded or distributed)\n`);
+        return 2;
+      }
+      mode = m;
+    } else if (a === '--spawn' && sub === 'shell') spawnServices = true;
+    else if (a === '--lab') {
+      labId = rest[++i] ?? null;
+      if (!labId) {
+        process.stderr.write('skblab: option --lab needs a lab id\n');
         return 2;
       }
     } else if (a === '-h' || a === '--help') {
@@ -69,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const lab = new Lab();
+  let lab = new Lab();
   if (topo) {
     const err = loadTopology(lab, topo);
     if (err) {
@@ -77,6 +99,71 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   } else lab.addHost('host1');
+  let closeLab = async () => undefined as void;
+  if (mode === 'distributed') {
+    const d = await import('./distributed');
+    const bad = labId && d.checkLabId(labId);
+    if (bad) {
+      process.stderr.write(bad + '\n');
+      return 2;
+    }
+    if (mode === 'distributed' && sub === 'shell' && !spawnServices && !labId) {
+      process.stderr.write(
+        "skblab: distributed mode needs --spawn (start the services) or --lab ID (a lab from 'skblab up')\n",
+      );
+      return 2;
+    }
+    const brokers = d.brokersFromEnv();
+    const hosts = [...lab.hosts.values()].map((h) => ({ name: h.name, cpus: h.nrCpus }));
+    const id = labId ?? d.newLabId();
+    try {
+      if (sub === 'down') {
+        if (!labId) {
+          process.stderr.write('skblab: down needs --lab ID\n');
+          return 2;
+        }
+        const n = await d.downLab(id, brokers);
+        process.stdout.write(`skblab: lab ${id} down (${n} services stopped)\n`);
+        return 0;
+      }
+      if (sub === 'up') {
+        const started = await d.upLab(id, hosts, brokers, true);
+        for (const s of started) {
+          s.child.unref();
+          process.stdout.write(`${s.layer} ${s.url}\n`);
+        }
+        process.stdout.write(
+          `skblab: lab ${id} up; 'skblab shell --mode distributed --lab ${id}' opens a shell, 'skblab down --lab ${id}' stops it\n`,
+        );
+        return 0;
+      }
+      const opened = await d.openDistributedLab({
+        labId: id,
+        spawn: spawnServices,
+        hosts,
+        brokers,
+        announce: (l) => void process.stderr.write(l + '\n'),
+      });
+      lab = opened.lab;
+      closeLab = opened.close;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      process.stderr.write(
+        /no topology/.test(why)
+          ? `skblab: no lab '${id}' (start one with 'skblab up --lab ${id}', or use --spawn)\n`
+          : `skblab: distributed mode: ${why} (KAFKA_BROKERS=${brokers.kafka.join(',')}, REDIS_URL=${brokers.redisUrl})\n`,
+      );
+      return 1;
+    }
+  }
+  try {
+    return await runShell(lab, node);
+  } finally {
+    await closeLab();
+  }
+}
+
+async function runShell(lab: Lab, node: string | null): Promise<number> {
   const name = node ?? [...lab.hosts.keys()][0];
   const host = lab.hosts.get(name);
   if (!host) {

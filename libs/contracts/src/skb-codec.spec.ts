@@ -15,6 +15,9 @@ function sample(): SkbEnvelope {
   return {
     hop: 'ip_rcv',
     id: 123456789,
+    clock: 16_250.5,
+    task: 'ping',
+    execCpu: 1,
     host: 'host1',
     netns: 'ns1',
     ifindex: 3,
@@ -67,6 +70,16 @@ describe('the skb codec', () => {
     expect(e.data).toEqual(skb.buf.slice(skb.data, skb.data + skb.len));
     expect(e.networkHeader).toBe(skb.networkHeader - skb.data);
     expect(e.host).toBe('host1');
+  });
+
+  it("carries the sender's moment and context (version 2)", () => {
+    const e = decodeEnvelope(
+      encodeEnvelope({ ...sample(), clock: 2 ** 40 + 0.25, task: 'swapper/1', execCpu: 1 }),
+    );
+    expect([e.clock, e.task, e.execCpu]).toEqual([2 ** 40 + 0.25, 'swapper/1', 1]);
+    const v1 = encodeEnvelope(sample());
+    v1[3] = 1;
+    expect(() => decodeEnvelope(v1)).toThrow('unknown skb codec version 1');
   });
 
   it('refuses what is not an envelope, with a reason', () => {

@@ -4,16 +4,20 @@
  * (device, namespace, route, socket) travel as names and numbers and are resolved by the receiving
  * service against its own view of the lab.
  *
- *   0      4   'SKB' + version (1)
+ *   0      4   'SKB' + version (2)
  *   4      4   envelope length (bytes, including this header)
  *   8      8   skb id (f64: unique across producers)
- *   16     ... fields in the order of encodeSkb, strings as u16 length + UTF-8
+ *   16     8   simulated time (ns, f64) at which the sender handed the skb on
+ *   24     ... fields in the order of encodeEnvelope, strings as u16 length + UTF-8
+ *
+ * Version 2 added the simulated time and the context the sender ran in (task name and executing CPU), so
+ * the receiver carries on in the same context at the same moment.
  *   end-n  n   the packet bytes from skb->data (len of them)
  */
 import type { SkBuff } from '@skblab/kernel/include/linux/skbuff';
 
 export const SKB_CODEC_MAGIC = 0x534b42; // "SKB"
-export const SKB_CODEC_VERSION = 1;
+export const SKB_CODEC_VERSION = 2;
 /** Refuse envelopes past this size: a 64 KiB datagram plus metadata fits easily. */
 export const SKB_CODEC_MAX = 70 * 1024;
 
@@ -21,6 +25,11 @@ export const SKB_CODEC_MAX = 70 * 1024;
 export interface SkbEnvelope {
   hop: string;
   id: number;
+  /** Simulated time (ns) when the skb was handed on. */
+  clock: number;
+  /** The context the sender ran in: the task (or swapper/N) and the executing CPU. */
+  task: string;
+  execCpu: number;
   host: string;
   netns: string;
   ifindex: number;
@@ -192,11 +201,18 @@ class Reader {
 const rel = (abs: number, data: number) => (abs < 0 ? UNSET : abs - data);
 
 /** Build the envelope of `skb` bound for `hop`. */
-export function envelopeOf(hop: string, skb: SkBuff): SkbEnvelope {
+export function envelopeOf(
+  hop: string,
+  skb: SkBuff,
+  context: { clock: number; task: string; execCpu: number } = { clock: 0, task: '', execCpu: 0 },
+): SkbEnvelope {
   const d = skb.dst;
   return {
     hop,
     id: skb.id,
+    clock: context.clock,
+    task: context.task,
+    execCpu: context.execCpu,
     host: skb.net.host.name,
     netns: skb.net.name,
     ifindex: skb.dev ? skb.dev.ifindex : 0,
@@ -239,7 +255,10 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
   w.u32((SKB_CODEC_MAGIC << 8) | SKB_CODEC_VERSION);
   w.u32(0); // length, patched below
   w.f64(e.id);
+  w.f64(e.clock);
   w.str(e.hop);
+  w.str(e.task);
+  w.u16(e.execCpu);
   w.str(e.host);
   w.str(e.netns);
   w.i32(e.ifindex);
@@ -298,7 +317,10 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   const len = r.u32();
   if (len !== b.length) throw new SkbCodecError('truncated', `envelope says ${len} bytes, got ${b.length}`);
   const id = r.f64();
+  const clock = r.f64();
   const hop = r.str();
+  const task = r.str();
+  const execCpu = r.u16();
   const host = r.str();
   const netns = r.str();
   const ifindex = r.i32();
@@ -339,9 +361,13 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   const data = r.bytes(dlen);
   if (r.off !== b.length) throw new SkbCodecError('bad-field', `${b.length - r.off} trailing bytes`);
   if (!Number.isFinite(id) || id < 0) throw new SkbCodecError('bad-field', 'bad skb id');
+  if (!Number.isFinite(clock) || clock < 0) throw new SkbCodecError('bad-field', 'bad clock');
   return {
     hop,
     id,
+    clock,
+    task,
+    execCpu,
     host,
     netns,
     ifindex,

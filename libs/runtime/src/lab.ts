@@ -6,6 +6,7 @@
  */
 import {
   HOPS,
+  KERNEL_FNS,
   kfn,
   net_rx_action,
   new_host,
@@ -15,13 +16,22 @@ import {
   type KernelCtx,
   type KernelFn,
   type KTimer,
+  type Net,
   type NetDevice,
   type SkBuff,
   type TraceStep,
   type Verdict,
 } from '@skblab/kernel';
 import { TimerQueue, Rng } from './timers';
-import { TraceRing } from './trace-ring';
+import { TraceRing, type ExportedStep } from './trace-ring';
+
+/**
+ * Distributed mode's port: hands an skb to a hop that another service runs. The transport sends it when
+ * the work under way is done (the kernel code stays synchronous).
+ */
+export interface HopTransport {
+  send(hop: HopName, skb: SkBuff): void;
+}
 
 export type TraceLevel = 'off' | 'journeys';
 
@@ -38,6 +48,7 @@ export interface LabOptions {
 
 const KFREE = kfn('kfree_skb_reason', 'net/core/skbuff.c', 'dev');
 const CONSUME = kfn('consume_skb', 'net/core/skbuff.c', 'dev');
+const KERNEL_FN_BY_NAME = new Map<string, KernelFn>();
 
 export type TapFn = (dev: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => void;
 
@@ -55,6 +66,14 @@ export class Lab implements KernelCtx {
   readonly trace: TraceRing;
   private lastSeq = 0;
   private skbIds = 0;
+  /** Distributed mode: ids from this process start here, so ids stay unique across services. */
+  skbIdBase = 0;
+  /** Distributed mode: the hops this process runs (null: all of them, the embedded lab). */
+  private local: Record<string, boolean> | null = null;
+  private transport: HopTransport | null = null;
+  /** Each traced skb's place in the order journeys began (skbtrace shows those since it last ran). */
+  readonly journeyNo = new WeakMap<SkBuff, number>();
+  private journeysBegun = 0;
   private pending: Array<[Host, number]> = [];
   private inSoftirq = false;
   private currentComm = 'swapper/0';
@@ -66,6 +85,11 @@ export class Lab implements KernelCtx {
    * interactive `ping` prints a line a second like the real one.
    */
   pace = 0;
+  /**
+   * Distributed mode: resolves when no skb is in flight in any service (and their steps are here). Simulated
+   * time waits for it before a timer fires, and the shell before each command.
+   */
+  settle: (() => Promise<void>) | null = null;
   private wakeup: (() => void) | null = null;
 
   constructor(opts: LabOptions = {}) {
@@ -95,12 +119,7 @@ export class Lab implements KernelCtx {
   step(skb: SkBuff, fn: KernelFn, o: unknown = null, a = 0, b = 0, c = 0, d = 0): void {
     this.clock += this.stepCostNs;
     if (this.traceLevel === 'off') return;
-    if (!skb.traced) {
-      skb.traced = true;
-      const j = this.journeys;
-      j.push(skb);
-      if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
-    }
+    if (!skb.traced) this.beginJourney(skb);
     this.lastSeq = this.trace.push(
       skb,
       fn,
@@ -115,6 +134,14 @@ export class Lab implements KernelCtx {
     );
   }
 
+  private beginJourney(skb: SkBuff): void {
+    skb.traced = true;
+    this.journeyNo.set(skb, ++this.journeysBegun);
+    const j = this.journeys;
+    j.push(skb);
+    if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);
+  }
+
   /** The journeys of these skbs: every step still in the trace ring, in the order they happened. */
   journeyOf(skbs: SkBuff[]): Array<{ skb: SkBuff; step: TraceStep }> {
     const byId = new Map(skbs.map((s) => [s.id, s]));
@@ -123,9 +150,23 @@ export class Lab implements KernelCtx {
       .map(({ skbId, step }) => ({ skb: byId.get(skbId)!, step }));
   }
 
+  /**
+   * Run only `hops` here and hand the others to `transport` (distributed mode). `service` names this
+   * process in traces; `skbIdBase` keeps its skb ids apart from every other process's.
+   */
+  distribute(hops: readonly string[], transport: HopTransport, service: string, skbIdBase: number): void {
+    this.local = Object.fromEntries(hops.map((h) => [h, true]));
+    this.transport = transport;
+    this.service = service;
+    this.skbIdBase = skbIdBase;
+  }
+
   run(hop: HopName, skb: SkBuff): Verdict {
-    let v = HOPS[hop](this, skb);
-    while (v.kind === 'next') v = HOPS[v.hop](this, v.skb);
+    let v: Verdict;
+    if (this.local === null) {
+      v = HOPS[hop](this, skb);
+      while (v.kind === 'next') v = HOPS[v.hop](this, v.skb);
+    } else v = this.runHere(hop, skb, this.local);
     // rcu_read_unlock_bh at the end of __dev_queue_xmit: in process context NET_RX runs right away, so each
     // fragment is received before the next one is sent (kernel/softirq.c:402).
     if (!this.inSoftirq && this.pending.length) this.doSoftirq();
@@ -136,6 +177,60 @@ export class Lab implements KernelCtx {
       this.step(v.skb, CONSUME);
     }
     return v;
+  }
+
+  /** The hop loop of distributed mode: a hop another service runs ends the chain here. */
+  private runHere(hop: HopName, skb: SkBuff, local: Record<string, boolean>): Verdict {
+    for (;;) {
+      if (!local[hop]) {
+        this.transport!.send(hop, skb);
+        return { kind: 'queued', skb, where: hop };
+      }
+      const v = HOPS[hop](this, skb);
+      if (v.kind !== 'next') return v;
+      hop = v.hop;
+      skb = v.skb;
+    }
+  }
+
+  /**
+   * Carry on an skb that arrived from another service: at the sender's moment, in the sender's context
+   * (process or swapper, CPU), as if the call had been local.
+   */
+  receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
+    this.clock = clock;
+    const prev = this.currentComm;
+    const prevCpu = this.currentCpu;
+    this.currentComm = comm;
+    this.currentCpu = cpu;
+    try {
+      return this.run(hop, skb);
+    } finally {
+      this.currentComm = prev;
+      this.currentCpu = prevCpu;
+    }
+  }
+
+  /** Steps another service recorded: into this lab's trace, with a journey for skbs not seen here. */
+  importSteps(steps: ExportedStep[], skbOf: (id: number, net: Net) => SkBuff | null): void {
+    for (const e of steps) {
+      if (KERNEL_FN_BY_NAME.size !== KERNEL_FNS.length)
+        for (const f of KERNEL_FNS) KERNEL_FN_BY_NAME.set(f.name, f);
+      const fn = KERNEL_FN_BY_NAME.get(e.fn);
+      const net = this.netOf(e.host, e.netns);
+      if (!fn || !net) continue;
+      const skb = skbOf(e.skbId, net);
+      if (skb && !skb.traced) this.beginJourney(skb);
+      const dev = e.ifindex ? (net.devices.find((d) => d.ifindex === e.ifindex) ?? null) : null;
+      this.trace.pushImported(e, fn, net, dev);
+    }
+  }
+
+  /** A namespace by host and name ('' for the host's init_net). */
+  netOf(host: string, netns: string): Net | null {
+    const h = this.hosts.get(host);
+    if (!h) return null;
+    return (netns ? h.namedNets.get(netns) : h.initNet) ?? null;
   }
 
   free(skb: SkBuff): void {
@@ -160,7 +255,7 @@ export class Lab implements KernelCtx {
   }
 
   newSkbId(): number {
-    return ++this.skbIds;
+    return this.skbIdBase + ++this.skbIds;
   }
 
   random32(): number {
@@ -275,6 +370,11 @@ export class Lab implements KernelCtx {
     for (;;) {
       await new Promise<void>((r) => setImmediate(r));
       if (done) return p;
+      if (this.settle) {
+        await this.settle();
+        await new Promise<void>((r) => setImmediate(r));
+        if (done) return p;
+      }
       const t = this.timers.peek();
       if (t && t.expires > deadline && !pastDeadline && onDeadline) {
         pastDeadline = true;

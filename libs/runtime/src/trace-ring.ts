@@ -15,7 +15,7 @@ export class TraceRing {
   /** Steps ever written; the next step's sequence number. */
   written = 0;
   private readonly mask: number;
-  private readonly skbId: Int32Array;
+  private readonly skbId: Float64Array;
   private readonly t: Float64Array;
   private readonly cpu: Int16Array;
   private readonly len: Int32Array;
@@ -30,13 +30,17 @@ export class TraceRing {
   private readonly o: unknown[];
   private readonly drop: (string | null)[];
   private readonly service: string[];
+  /** Steps recorded in another service arrive with their text already rendered (distributed mode). */
+  private readonly text: (string | null)[];
+  /** Whether any step came from another service: then the order of events is their time, not arrival. */
+  private imported = false;
 
   /** `capacity` is rounded up to a power of two. */
   constructor(capacity = 1 << 17) {
     let cap = 1;
     while (cap < capacity) cap <<= 1;
     this.mask = cap - 1;
-    this.skbId = new Int32Array(cap);
+    this.skbId = new Float64Array(cap);
     this.t = new Float64Array(cap);
     this.cpu = new Int16Array(cap);
     this.len = new Int32Array(cap);
@@ -51,6 +55,7 @@ export class TraceRing {
     this.o = new Array(cap).fill(null);
     this.drop = new Array(cap).fill(null);
     this.service = new Array(cap).fill('');
+    this.text = new Array(cap).fill(null);
   }
 
   get capacity(): number {
@@ -86,7 +91,53 @@ export class TraceRing {
     this.o[i] = o;
     this.drop[i] = null;
     this.service[i] = service;
+    this.text[i] = null;
     return seq;
+  }
+
+  /** The steps written since `seq`, rendered, for another process (distributed mode ships them). */
+  exportSince(seq: number): ExportedStep[] {
+    const out: ExportedStep[] = [];
+    for (let s = Math.max(seq, this.written - this.capacity); s < this.written; s++) {
+      const i = s & this.mask;
+      if (this.text[i] !== null) continue; // not ours to ship
+      const fn = this.fn[i]!;
+      const net = this.net[i]!;
+      out.push({
+        skbId: this.skbId[i],
+        fn: fn.name,
+        t: this.t[i],
+        cpu: this.cpu[i],
+        len: this.len[i],
+        host: net.host.name,
+        netns: net.name,
+        ifindex: this.dev[i]?.ifindex ?? 0,
+        comm: this.comm[i],
+        service: this.service[i],
+        info: renderInfo(fn, this.o[i], this.a[i], this.b[i], this.c[i], this.d[i]),
+        drop: this.drop[i] ?? '',
+      });
+    }
+    return out;
+  }
+
+  /** A step another service recorded, with its function, namespace and device resolved here. */
+  pushImported(e: ExportedStep, fn: KernelFn, net: Net, dev: NetDevice | null): void {
+    const seq = this.written++;
+    const i = seq & this.mask;
+    this.imported = true;
+    this.skbId[i] = e.skbId;
+    this.t[i] = e.t;
+    this.cpu[i] = e.cpu;
+    this.len[i] = e.len;
+    this.fn[i] = fn;
+    this.dev[i] = dev;
+    this.net[i] = net;
+    this.comm[i] = e.comm;
+    this.o[i] = null;
+    this.drop[i] = e.drop || null;
+    this.service[i] = e.service;
+    this.text[i] = e.info;
   }
 
   /** Mark step `seq` as the one that freed its skb with `reason`. */
@@ -116,13 +167,32 @@ export class TraceRing {
           cpu: this.cpu[i],
           dev: this.dev[i]?.name ?? '',
           len: this.len[i],
-          info: renderInfo(fn, this.o[i], this.a[i], this.b[i], this.c[i], this.d[i]),
+          info: this.text[i] ?? renderInfo(fn, this.o[i], this.a[i], this.b[i], this.c[i], this.d[i]),
           drop: this.drop[i] ?? '',
           comm: this.comm[i],
           service: this.service[i],
         },
       });
     }
+    // Steps from other services arrive after the fact; each chain's clock only moves forward, so time
+    // order is the order things happened (a stable sort keeps same-time steps in recorded order).
+    if (this.imported) out.sort((x, y) => x.step.t - y.step.t);
     return out;
   }
+}
+
+/** A step as it travels between processes. */
+export interface ExportedStep {
+  skbId: number;
+  fn: string;
+  t: number;
+  cpu: number;
+  len: number;
+  host: string;
+  netns: string;
+  ifindex: number;
+  comm: string;
+  service: string;
+  info: string;
+  drop: string;
 }

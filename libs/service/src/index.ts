@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './clients';
 export * from './config';
 export * from './health';
+export * from './hop-worker';
 export * from './layer.module';
 export * from './layers';
 export * from './metrics';

@@ -6,7 +6,9 @@
  */
 import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { hopsOf } from '@skblab/contracts';
 import { KafkaClient, RedisClient } from './clients';
+import { HopWorker } from './hop-worker';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import { HealthController, KafkaHealthIndicator, RedisHealthIndicator } from './health';
 import type { LayerName } from './layers';
@@ -37,9 +39,13 @@ export class LayerModule {
       throw new Error(`LayerModule.forRoot: config is for ${config.layer}, not ${options.layer}`);
     }
     const sp = options.stateProvider;
+    // A layer that runs kernel hops gets the worker that runs them, which also answers /state.
+    const runsHops = hopsOf(options.layer).length > 0;
     const stateProvider: Provider =
       sp === undefined
-        ? { provide: LAYER_STATE_PROVIDER, useClass: DefaultLayerStateProvider }
+        ? runsHops
+          ? { provide: LAYER_STATE_PROVIDER, useExisting: HopWorker }
+          : { provide: LAYER_STATE_PROVIDER, useClass: DefaultLayerStateProvider }
         : typeof sp === 'function'
           ? { provide: LAYER_STATE_PROVIDER, useClass: sp }
           : { provide: LAYER_STATE_PROVIDER, useValue: sp };
@@ -57,6 +63,7 @@ export class LayerModule {
         MetricsService,
         KafkaHealthIndicator,
         RedisHealthIndicator,
+        ...(runsHops ? [HopWorker] : []),
         stateProvider,
         ...(options.providers ?? []),
       ],

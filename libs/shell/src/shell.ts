@@ -106,6 +106,8 @@ export class Shell {
   }
 
   private async runPipeline(p: Pipeline): Promise<number> {
+    // Distributed mode: what the last command set going elsewhere is over before the next one looks.
+    if (this.lab.settle) await this.lab.settle();
     const job = this.newJob();
     const run = async (): Promise<number> => {
       let stdin: string | null = null;

@@ -37,13 +37,19 @@ export interface Row {
   step: TraceStep;
 }
 
-export function selectJourneys(all: SkBuff[], n: number | null, since: number): SkBuff[] {
+/** The last `n` journeys, or (n null) up to 64 of those begun after journey number `since`. */
+export function selectJourneys(
+  all: SkBuff[],
+  n: number | null,
+  since: number,
+  no: (skb: SkBuff) => number,
+): SkBuff[] {
   if (n !== null) return all.slice(Math.max(0, all.length - n));
-  const fresh = all.filter((s) => s.id > since);
+  const fresh = all.filter((s) => no(s) > since);
   return fresh.slice(Math.max(0, fresh.length - 64));
 }
 
-/** Per lab: the newest skb id already shown, so a bare `skbtrace` shows what happened since. */
+/** Per lab: the newest journey already shown, so a bare `skbtrace` shows what happened since. */
 const lastShown = new WeakMap<object, number>();
 
 export function formatTrace(rows: Row[]): string {
@@ -132,9 +138,11 @@ export const skbtrace: Command = async (ctx) => {
       return 2;
     }
   }
-  const since = lastShown.get(ctx.lab) ?? 0;
-  const journeys = selectJourneys(ctx.lab.journeys, n, since);
-  if (journeys.length) lastShown.set(ctx.lab, Math.max(since, ...journeys.map((s) => s.id)));
+  const lab = ctx.lab;
+  const since = lastShown.get(lab) ?? 0;
+  const no = (s: SkBuff) => lab.journeyNo.get(s) ?? 0;
+  const journeys = selectJourneys(lab.journeys, n, since, no);
+  if (journeys.length) lastShown.set(lab, Math.max(since, ...journeys.map(no)));
   const rows = ctx.lab.journeyOf(journeys);
   ctx.out(json ? traceJson(journeys, rows) : formatTrace(rows));
   return 0;

@@ -1,0 +1,272 @@
+/**
+ * The CLI's side of distributed mode: the shell process runs the user's processes and the socket layer;
+ * every other layer is a service (dist/apps/<layer>/main.js) reached over Kafka, sharing Redis.
+ *
+ *   skblab shell --mode distributed --spawn [--lab ID] NODE   start the services, run the shell, stop them
+ *   skblab shell --mode distributed --lab ID NODE             a shell on a lab started with `up`
+ *   skblab up [--lab ID] [-f FILE]                            start a lab's services and leave them running
+ *   skblab down --lab ID                                      stop them and delete the lab's topics and keys
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Lab } from '@skblab/runtime';
+import { LAYERS, hopsOf, type LayerName } from '@skblab/contracts';
+import { DistributedNode, KEYS, keyPrefix, type HostSpec } from '@skblab/distributed';
+
+export const SERVICES = LAYERS.filter((l) => l !== 'socket' && l !== 'control' && hopsOf(l).length > 0);
+
+export interface Brokers {
+  kafka: string[];
+  redisUrl: string;
+}
+
+export function brokersFromEnv(env = process.env): Brokers {
+  return {
+    kafka: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+export function checkLabId(id: string): string | null {
+  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(id)
+    ? null
+    : `skblab: invalid lab id '${id}' (1-63 lower-case letters, digits or '-', starting with a letter or digit)`;
+}
+
+export function newLabId(): string {
+  return 'lab-' + Math.random().toString(36).slice(2, 8);
+}
+
+function root(): string {
+  // dist/skblab.js (the bundle) or apps/cli/src/distributed.ts (tests): the repository is above both.
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+function logDir(labId: string): string {
+  const d = path.join(os.tmpdir(), `skblab-${labId}`);
+  fs.mkdirSync(d, { recursive: true });
+  return d;
+}
+
+interface Started {
+  layer: LayerName;
+  url: string;
+  child: ChildProcess;
+}
+
+/** Start one service and wait for its "listening on" line. */
+function startService(layer: LayerName, bundle: string, labId: string, b: Brokers, detached: boolean) {
+  const log = path.join(logDir(labId), `${layer}.log`);
+  const fd = fs.openSync(log, 'a');
+  const child = spawn(process.execPath, [bundle], {
+    env: {
+      ...process.env,
+      SKBLAB_LAB_ID: labId,
+      KAFKA_BROKERS: b.kafka.join(','),
+      REDIS_URL: b.redisUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'pipe', fd],
+    detached,
+  });
+  fs.closeSync(fd);
+  return new Promise<Started>((resolve, reject) => {
+    const rl = readline.createInterface({ input: child.stdout! });
+    const timer = setTimeout(
+      () => reject(new Error(`the ${layer} service did not start in 60 s (see ${log})`)),
+      60_000,
+    );
+    rl.on('line', (line) => {
+      const m = / listening on (\S+)/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      rl.close();
+      child.stdout!.destroy();
+      resolve({ layer, url: m[1], child });
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${layer} service exited (${code}) before it listened (see ${log})`));
+    });
+  });
+}
+
+async function waitReady(redis: Redis, layers: readonly string[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await redis.hgetall(KEYS.ready);
+    const missing = layers.filter((l) => !ready[l]);
+    if (!missing.length) return;
+    if (Date.now() > until)
+      throw new Error(`services not consuming after ${timeoutMs / 1000} s: ${missing.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Delete a lab's topics and Redis keys. */
+export async function sweepLab(labId: string, b: Brokers): Promise<void> {
+  const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix(labId)}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const admin = new Kafka({
+    clientId: `skblab-${labId}-cli`,
+    brokers: b.kafka,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`skblab.${labId}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Create the topics, publish the topology and start every layer service; resolves when all consume. */
+export async function upLab(
+  labId: string,
+  hosts: HostSpec[],
+  b: Brokers,
+  detached: boolean,
+): Promise<Started[]> {
+  const node = new DistributedNode({
+    labId,
+    service: 'control',
+    kafkaBrokers: b.kafka,
+    redisUrl: b.redisUrl,
+  });
+  try {
+    await node.redis.del(KEYS.ready, KEYS.inflight, KEYS.clock, KEYS.trace, KEYS.topology);
+    await node.createTopics();
+    await node.publishTopology(hosts);
+    const { ensureServices } = require(path.join(root(), 'libs/service/build.js')) as {
+      ensureServices(l: readonly string[]): Promise<string[]>;
+    };
+    const bundles = await ensureServices(SERVICES);
+    const started: Started[] = [];
+    try {
+      const all = await Promise.allSettled(
+        SERVICES.map((l, i) => startService(l, bundles[i], labId, b, detached)),
+      );
+      for (const r of all) if (r.status === 'fulfilled') started.push(r.value);
+      const failed = all.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      await waitReady(node.redis, SERVICES, 90_000);
+      await node.redis.hset(
+        'services',
+        Object.fromEntries(
+          started.flatMap((s) => [[s.layer, JSON.stringify({ url: s.url, pid: s.child.pid })]]),
+        ),
+      );
+      return started;
+    } catch (e) {
+      for (const s of started) s.child.kill('SIGKILL');
+      throw e;
+    }
+  } finally {
+    await node.stop();
+  }
+}
+
+/** Stop a lab started with `up` (its services' pids are in Redis), then sweep it. */
+export async function downLab(labId: string, b: Brokers): Promise<number> {
+  const redis = new Redis(b.redisUrl, { keyPrefix: keyPrefix(labId), maxRetriesPerRequest: 1 });
+  const services = await redis.hgetall('services').finally(() => redis.disconnect());
+  let stopped = 0;
+  for (const v of Object.values(services)) {
+    const { pid } = JSON.parse(v) as { pid: number };
+    try {
+      process.kill(pid, 'SIGTERM');
+      stopped++;
+    } catch {
+      // already gone
+    }
+  }
+  await sweepLab(labId, b);
+  return stopped;
+}
+
+export interface DistributedLab {
+  lab: Lab;
+  labId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The shell's lab in distributed mode: this process runs the socket layer; with `spawn`, the other layers
+ * are started first (and stopped, and the lab swept, by close()).
+ */
+export async function openDistributedLab(opts: {
+  labId: string;
+  spawn: boolean;
+  hosts: HostSpec[];
+  brokers: Brokers;
+  announce: (line: string) => void;
+}): Promise<DistributedLab> {
+  const { labId, brokers } = opts;
+  let started: Started[] = [];
+  if (opts.spawn) {
+    started = await upLab(labId, opts.hosts, brokers, false);
+    opts.announce(
+      `skblab: lab ${labId}: ${started.map((s) => `${s.layer} ${s.url}`).join(', ')} (logs in ${logDir(labId)})`,
+    );
+  }
+  const node = new DistributedNode({
+    labId,
+    service: 'socket',
+    kafkaBrokers: brokers.kafka,
+    redisUrl: brokers.redisUrl,
+    shipTraces: false,
+  });
+  try {
+    await node.loadTopology(opts.spawn ? 5_000 : 2_000);
+    await node.start();
+  } catch (e) {
+    await node.stop();
+    for (const s of started) s.child.kill('SIGKILL');
+    throw e;
+  }
+  node.lab.settle = () => node.idle();
+  return {
+    lab: node.lab,
+    labId,
+    async close() {
+      await node.stop();
+      if (!opts.spawn) return;
+      await Promise.all(
+        started.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              if (s.child.exitCode !== null) return resolve();
+              const t = setTimeout(() => s.child.kill('SIGKILL'), 5_000);
+              s.child.on('exit', () => {
+                clearTimeout(t);
+                resolve();
+              });
+              s.child.kill('SIGTERM');
+            }),
+        ),
+      );
+      await sweepLab(labId, brokers).catch(() => undefined);
+    },
+  };
+}

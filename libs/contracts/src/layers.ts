@@ -1,0 +1,75 @@
+/**
+ * Distributed mode's deployment map: the services (one per kernel layer, and control) and which service runs
+ * each kernel entry point (each hop of libs/kernel's hop table). A hop's skbs travel on the Kafka topic
+ * `skblab.<lab>.<hop>`, consumed by the service that owns the hop (docs/distributed.md has the table).
+ */
+export const LAYERS = [
+  'socket',
+  'ip',
+  'neigh',
+  'dev',
+  'loopback',
+  'nic',
+  'softirq',
+  'rx',
+  'control',
+] as const;
+
+export type LayerName = (typeof LAYERS)[number];
+
+export function isLayerName(s: string): s is LayerName {
+  return (LAYERS as readonly string[]).includes(s);
+}
+
+/**
+ * The service that runs each hop. The socket layer runs in the process that runs the user's processes (the
+ * shell), because sendmsg and recvmsg are calls from a process into its own kernel: the receive side ends
+ * there too, in the protocol handlers that queue to a socket (udp_rcv, icmp_rcv).
+ */
+export const HOP_LAYER = {
+  ip_send_skb: 'ip',
+  ip_local_out: 'ip',
+  ip_output: 'ip',
+  ip_finish_output: 'ip',
+  ip_fragment: 'ip',
+  ip_finish_output2: 'ip',
+  neigh_output: 'neigh',
+  neigh_resolve_output_queued: 'neigh',
+  arp_xmit: 'neigh',
+  __dev_queue_xmit: 'dev',
+  dev_hard_start_xmit: 'dev',
+  loopback_xmit: 'loopback',
+  veth_xmit: 'nic',
+  __netif_rx: 'softirq',
+  __netif_receive_skb: 'rx',
+  ip_rcv: 'rx',
+  arp_rcv: 'neigh',
+  ip_rcv_finish: 'rx',
+  ip_local_deliver: 'rx',
+  ip_local_deliver_finish: 'rx',
+  ip_forward: 'ip',
+  ip_error: 'ip',
+  icmp_rcv: 'socket',
+  udp_rcv: 'socket',
+} as const satisfies Record<string, LayerName>;
+
+export type DistributedHop = keyof typeof HOP_LAYER;
+
+/** The hops a service consumes. */
+export function hopsOf(layer: LayerName): DistributedHop[] {
+  return (Object.keys(HOP_LAYER) as DistributedHop[]).filter((h) => HOP_LAYER[h] === layer);
+}
+
+/** Kafka topic names allow [a-zA-Z0-9._-]; lab ids are lower-case letters, digits and '-'. */
+export function hopTopic(lab: string, hop: string): string {
+  return `skblab.${lab}.${hop}`;
+}
+
+export function deadLetterTopic(lab: string): string {
+  return `skblab.${lab}.dead-letter`;
+}
+
+/** Messages are keyed by host and CPU, so each CPU's packets stay in order on one partition. */
+export function hopKey(host: string, cpu: number): string {
+  return `${host}:${cpu}`;
+}

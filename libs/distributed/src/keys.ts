@@ -1,0 +1,36 @@
+/**
+ * The Redis key schema of distributed mode. Every key lives under `skblab:<lab>:` (the connection's key
+ * prefix), so labs sharing one Redis never see each other; `sweepLab` deletes a lab's keys.
+ *
+ *   skblab:<lab>:topology        string  JSON [{name, cpus}]: the hosts every service builds its view from
+ *   skblab:<lab>:ready           hash    service -> pid, set when its consumer group has joined
+ *   skblab:<lab>:inflight        string  skbs handed to a hop and not yet done with (0: the lab is idle)
+ *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
+ *   skblab:<lab>:idle            channel published when inflight drops to 0
+ *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
+ *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
+ *   skblab:<lab>:skb-ids         string  hands each process its own range of skb ids
+ */
+export const KEYS = {
+  topology: 'topology',
+  ready: 'ready',
+  inflight: 'inflight',
+  clock: 'clock',
+  trace: 'trace',
+  deadLetters: 'dead-letters',
+  skbIds: 'skb-ids',
+} as const;
+
+export function keyPrefix(lab: string): string {
+  return `skblab:${lab}:`;
+}
+
+export function idleChannel(lab: string): string {
+  return `${keyPrefix(lab)}idle`;
+}
+
+/** How many steps the trace stream keeps (approximately: MAXLEN ~ lets Redis trim whole nodes). */
+export const TRACE_STREAM_MAXLEN = 100_000;
+
+/** Each process draws its skb ids from its own range of this size. */
+export const SKB_ID_RANGE = 2 ** 32;

@@ -1,0 +1,440 @@
+/**
+ * One process of a distributed lab: a Lab (the same kernel code as the embedded lab) that runs only its
+ * service's hops, with the two adapters that make it distributed:
+ *
+ * - Kafka transport: a hop another service runs is produced to `skblab.<lab>.<hop>` keyed `host:cpu` (so
+ *   each CPU's packets stay in order on one partition); this service's hops are consumed by the consumer
+ *   group `<lab>.<service>` (replicas share the partitions). kafkajs is used directly, not through Nest's
+ *   Kafka transport: that one decodes every message as JSON and runs it through Nest's per-message
+ *   pipeline, where the hot path wants a batch of binary envelopes handled by plain function calls.
+ * - Redis state: the lab's topology, the count of skbs in flight (so the shell knows when the lab is idle
+ *   and simulated time may move on), the latest simulated time, and the trace stream.
+ *
+ * A batch is: handle each message (decode, resolve, run the hops), then flush: count what was produced
+ * before producing it, produce, ship the steps, and only then count the handled messages as done, so
+ * `inflight` reaches 0 only when every skb's journey is over and its steps are in the stream.
+ */
+import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
+import Redis from 'ioredis';
+import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
+import { Lab, type ExportedStep, type HopTransport } from '@skblab/runtime';
+import {
+  SkbCodecError,
+  deadLetterTopic,
+  decodeEnvelope,
+  hopKey,
+  hopTopic,
+  hopsOf,
+  type LayerName,
+} from '@skblab/contracts';
+import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
+import { KEYS, SKB_ID_RANGE, TRACE_STREAM_MAXLEN, idleChannel, keyPrefix } from './keys';
+
+export interface HostSpec {
+  name: string;
+  cpus: number;
+}
+
+export interface NodeOptions {
+  labId: string;
+  /** The service this process is: it runs that layer's hops. */
+  service: LayerName;
+  kafkaBrokers: string[];
+  redisUrl: string;
+  /** Where a dead letter's log line goes (default stderr). */
+  log?: (line: string) => void;
+  /** Told of every message handled: its topic and what became of it. */
+  onMessage?: (topic: string, result: 'ok' | 'drop' | 'dead-letter') => void;
+  /** Ship this process's steps to the trace stream (the services do; the shell reads them). */
+  shipTraces?: boolean;
+}
+
+/** inflight += delta; clock = max(clock, t); publish on the idle channel when nothing is left in flight. */
+const DONE_LUA = `
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+local c = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
+if n <= 0 then redis.call('PUBLISH', ARGV[3], n) end
+return n`;
+
+/** Where the simulated time sits in an envelope (libs/contracts/src/skb-codec.ts). */
+const ENVELOPE_CLOCK_OFFSET = 16;
+
+interface Outgoing {
+  topic: string;
+  message: Message;
+}
+
+/** The header bytes of an skb, so the shell can show the tuple of an skb it never held. */
+interface SkbHeader {
+  id: number;
+  protocol: number;
+  len: number;
+  /** base64 of up to 64 bytes from the network header. */
+  nh: string;
+}
+
+export interface NodeStats {
+  received: number;
+  sent: number;
+  deadLetters: number;
+}
+
+export class DistributedNode implements HopTransport {
+  readonly lab: Lab;
+  readonly redis: Redis;
+  readonly stats: NodeStats = { received: 0, sent: 0, deadLetters: 0 };
+  private readonly kafka: Kafka;
+  private producer: Producer | null = null;
+  private consumer: Consumer | null = null;
+  private subscriber: Redis | null = null;
+  private outbox: Outgoing[] = [];
+  /** Envelopes whose departure time is not settled yet (see stamp). */
+  private unstamped: Buffer[] = [];
+  /** Messages produced minus messages handled, not yet told to Redis. */
+  private delta = 0;
+  private traceSeq = 0;
+  private flushing: Promise<void> | null = null;
+  private flushScheduled = false;
+  private stopped = false;
+  private traceCursor = '0-0';
+  private idleWaiters: Array<() => void> = [];
+  private readonly log: (line: string) => void;
+
+  constructor(
+    readonly opts: NodeOptions,
+    lab?: Lab,
+  ) {
+    this.lab = lab ?? new Lab();
+    this.log = opts.log ?? ((l) => void process.stderr.write(l + '\n'));
+    this.redis = new Redis(opts.redisUrl, {
+      keyPrefix: keyPrefix(opts.labId),
+      connectionName: `skblab-${opts.labId}-${opts.service}`,
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    });
+    this.redis.on('error', () => undefined);
+    this.kafka = new Kafka({
+      clientId: `skblab-${opts.labId}-${opts.service}`,
+      brokers: opts.kafkaBrokers,
+      logLevel: logLevel.ERROR,
+    });
+  }
+
+  get hops(): HopName[] {
+    return hopsOf(this.opts.service) as HopName[];
+  }
+
+  /** Publish the lab's hosts (the shell does this before the services start). */
+  async publishTopology(hosts: HostSpec[]): Promise<void> {
+    await this.redis.set(KEYS.topology, JSON.stringify(hosts));
+  }
+
+  /** Build this process's view of the lab from the published topology (waits for it). */
+  async loadTopology(timeoutMs = 30_000): Promise<HostSpec[]> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const raw = await this.redis.get(KEYS.topology);
+      if (raw) {
+        const hosts = JSON.parse(raw) as HostSpec[];
+        for (const h of hosts) if (!this.lab.hosts.has(h.name)) this.lab.addHost(h.name, h.cpus);
+        return hosts;
+      }
+      if (Date.now() > until || this.stopped)
+        throw new Error(`no topology for lab '${this.opts.labId}' in Redis`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Create the lab's topics (one per hop, and the dead-letter topic), if they do not exist yet. */
+  async createTopics(partitions = 2): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = [
+        ...hopsOf('socket'),
+        ...(['ip', 'neigh', 'dev', 'loopback', 'nic', 'softirq', 'rx'] as const).flatMap((l) => hopsOf(l)),
+      ].map((h) => hopTopic(this.opts.labId, h));
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [...topics, deadLetterTopic(this.opts.labId)].map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Connect, take this process's range of skb ids, and (if the service runs hops) join its group. */
+  async start(): Promise<void> {
+    const range = await this.redis.incr(KEYS.skbIds);
+    this.lab.distribute(this.hops, this, this.opts.service, range * SKB_ID_RANGE);
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', () => {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    });
+    await this.subscriber.subscribe(idleChannel(this.opts.labId));
+    if (!this.hops.length) return;
+    const consumer = this.kafka.consumer({
+      groupId: `${this.opts.labId}.${this.opts.service}`,
+      maxWaitTimeInMs: 50,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.hops.map((h) => hopTopic(this.opts.labId, h)),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (const m of batch.messages) {
+          await this.handle(batch.topic, batch.partition, m);
+          resolveOffset(m.offset);
+        }
+        await this.flush();
+        await heartbeat();
+      },
+    });
+    await joined;
+    await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.flush().catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    this.subscriber?.disconnect();
+    this.redis.disconnect();
+  }
+
+  // ---- the transport port -----------------------------------------------------------------------------
+
+  send(hop: HopName, skb: SkBuff): void {
+    const value = Buffer.from(encodeSkb(this.lab, hop, skb));
+    this.outbox.push({
+      topic: hopTopic(this.opts.labId, hop),
+      message: { key: hopKey(skb.net.host.name, skb.cpu), value },
+    });
+    this.unstamped.push(value);
+    if (this.unstamped.length === 1) queueMicrotask(() => this.stamp());
+    this.delta++;
+    this.stats.sent++;
+    // Work started outside a batch (a system call, a timer) goes out as soon as the current turn ends.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        void this.flush().catch((e) => this.log(`skblab ${this.opts.service}: flush failed: ${String(e)}`));
+      });
+    }
+  }
+
+  /**
+   * In Linux the hand-off is a function call: the caller finishes what it was doing (consume_skb of a
+   * request after queueing its reply, say) on the same CPU before the callee's work goes on. So an skb
+   * leaves at the moment the work that sent it is over, not the moment of the call.
+   */
+  private stamp(): void {
+    const t = this.lab.now();
+    for (const v of this.unstamped) v.writeDoubleBE(t, ENVELOPE_CLOCK_OFFSET);
+    this.unstamped = [];
+  }
+
+  private async handle(topic: string, partition: number, m: { value: Buffer | null; offset: string }) {
+    const hop = topic.slice(hopTopic(this.opts.labId, '').length) as HopName;
+    let counted = false;
+    try {
+      const value = m.value ?? Buffer.alloc(0);
+      const e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      counted = true; // a well-formed envelope was counted in flight by whoever produced it
+      if (e.hop !== hop) throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${hop}`);
+      const skb = skbFromEnvelope(this.lab, e);
+      this.stats.received++;
+      this.delta--;
+      const v = this.lab.receive(hop, skb, e.clock, e.task, e.execCpu);
+      this.stamp();
+      this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok');
+    } catch (err) {
+      if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
+      if (counted) this.delta--;
+      await this.deadLetter(topic, partition, m, err.message);
+    }
+  }
+
+  /** A message no service can handle: to the dead-letter topic with the reason, counted and logged. */
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    m: { value: Buffer | null; offset: string },
+    reason: string,
+  ): Promise<void> {
+    this.stats.deadLetters++;
+    this.opts.onMessage?.(topic, 'dead-letter');
+    this.log(`skblab ${this.opts.service}: dead letter from ${topic}[${partition}]@${m.offset}: ${reason}`);
+    await this.producer!.send({
+      topic: deadLetterTopic(this.opts.labId),
+      messages: [
+        {
+          value: m.value,
+          headers: {
+            reason,
+            topic,
+            partition: String(partition),
+            offset: m.offset,
+            service: this.opts.service,
+          },
+        },
+      ],
+    });
+    await this.redis.incr(KEYS.deadLetters);
+  }
+
+  /** Send what is waiting and tell Redis what is done. Flushes run one at a time, in order. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.outbox.length && this.delta === 0 && this.lab.trace.written === this.traceSeq) return;
+    this.flushing = this.doFlush();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async doFlush(): Promise<void> {
+    const out = this.outbox;
+    this.outbox = [];
+    const delta = this.delta;
+    this.delta = 0;
+    const ship = this.opts.shipTraces !== false;
+    const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
+    this.traceSeq = this.lab.trace.written;
+    if (delta > 0) await this.redis.incrby(KEYS.inflight, delta);
+    if (out.length) {
+      const byTopic = new Map<string, Message[]>();
+      for (const o of out) {
+        let l = byTopic.get(o.topic);
+        if (!l) byTopic.set(o.topic, (l = []));
+        l.push(o.message);
+      }
+      await this.producer!.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    }
+    const p = this.redis.pipeline();
+    if (steps.length)
+      p.xadd(
+        KEYS.trace,
+        'MAXLEN',
+        '~',
+        TRACE_STREAM_MAXLEN,
+        '*',
+        'from',
+        this.opts.service,
+        'steps',
+        JSON.stringify(steps),
+        'skbs',
+        JSON.stringify(this.headersOf(steps)),
+      );
+    p.eval(
+      DONE_LUA,
+      2,
+      KEYS.inflight,
+      KEYS.clock,
+      Math.min(delta, 0),
+      this.lab.now(),
+      idleChannel(this.opts.labId),
+    );
+    await p.exec();
+  }
+
+  private headersOf(steps: ExportedStep[]): SkbHeader[] {
+    const ids = new Set(steps.map((s) => s.skbId));
+    const out: SkbHeader[] = [];
+    for (const skb of this.lab.journeys.slice(-1024)) {
+      if (!ids.has(skb.id) || skb.networkHeader < 0) continue;
+      const nh = skb.buf.subarray(skb.networkHeader, Math.min(skb.buf.length, skb.networkHeader + 64));
+      out.push({ id: skb.id, protocol: skb.protocol, len: skb.len, nh: Buffer.from(nh).toString('base64') });
+    }
+    return out;
+  }
+
+  // ---- the shell's side: when is the lab idle, and what happened ----------------------------------------
+
+  /**
+   * Wait until no skb is in flight anywhere in the lab, then take the latest simulated time and the steps
+   * the services recorded. Simulated time must not move on (a timer fire) while an skb is in flight.
+   */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    await this.flush();
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const wake = new Promise<void>((r) => {
+        this.idleWaiters.push(r);
+        setTimeout(r, 20).unref();
+      });
+      const n = Number((await this.redis.get(KEYS.inflight)) ?? '0');
+      if (n <= 0 && !this.outbox.length && this.delta === 0) break;
+      if (Date.now() > until)
+        throw new Error(`lab '${this.opts.labId}': ${n} skbs still in flight after ${timeoutMs} ms`);
+      await wake;
+      await this.flush();
+    }
+    const clock = Number((await this.redis.get(KEYS.clock)) ?? '0');
+    if (clock > this.lab.clock) this.lab.clock = clock;
+    await this.importTraces();
+  }
+
+  /** Steps from the trace stream that other processes recorded, into this lab's trace. */
+  async importTraces(): Promise<void> {
+    for (;;) {
+      const entries = await this.redis.xrange(KEYS.trace, `(${this.traceCursor}`, '+', 'COUNT', 500);
+      if (!entries.length) return;
+      for (const [id, fields] of entries) {
+        this.traceCursor = id;
+        const f: Record<string, string> = {};
+        for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+        if (f.from === this.opts.service) continue;
+        const steps = JSON.parse(f.steps) as ExportedStep[];
+        const headers = new Map((JSON.parse(f.skbs) as SkbHeader[]).map((h) => [h.id, h]));
+        const known = new Map(this.lab.journeys.map((s) => [s.id, s]));
+        this.lab.importSteps(steps, (id, net) => {
+          let skb = known.get(id) ?? null;
+          const h = headers.get(id);
+          if (!skb && h) {
+            skb = stubSkb(id, net, h);
+            known.set(id, skb);
+          } else if (skb && h && (skb.protocol === 0 || skb.networkHeader < 0)) {
+            // The journey went on elsewhere: show the headers as they ended up.
+            Object.assign(skb, stubSkb(id, net, h), { traced: skb.traced });
+          }
+          return skb;
+        });
+      }
+    }
+  }
+}
+
+function stubSkb(id: number, net: Net, h: SkbHeader): SkBuff {
+  const bytes = Buffer.from(h.nh, 'base64');
+  const skb = allocSkb(id, net, bytes.length, 0);
+  skb.buf.set(bytes, 0);
+  skb.networkHeader = 0;
+  skb.len = h.len;
+  skb.protocol = h.protocol;
+  return skb;
+}

@@ -1,0 +1,136 @@
+/**
+ * The kernel inside a layer service: a DistributedNode (libs/distributed) that builds this process's view
+ * of the lab from the topology in Redis and runs the layer's hops from their Kafka topics. It starts once
+ * the app is up and stops with it. GET /state shows what this layer holds; /metrics counts its messages.
+ */
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { hopsOf, hopTopic } from '@skblab/contracts';
+import { DistributedNode } from '@skblab/distributed';
+import { dev_get_stats, inputQueueLen, neighDescribe, type Host } from '@skblab/kernel';
+import type { ServiceConfig } from './config';
+import { MetricsService } from './metrics';
+import type { LayerStateProvider, StateQuery } from './state';
+import { SERVICE_CONFIG } from './tokens';
+
+@Injectable()
+export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown, LayerStateProvider {
+  private readonly logger = new Logger('HopWorker');
+  readonly node: DistributedNode;
+  private started = false;
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    metrics: MetricsService,
+  ) {
+    this.node = new DistributedNode({
+      labId: config.labId,
+      service: config.layer,
+      kafkaBrokers: config.kafkaBrokers,
+      redisUrl: config.redisUrl,
+      log: (l) => this.logger.warn(l),
+      onMessage: (topic, result) => metrics.countMessage(topic, result),
+    });
+    const stats = this.node.stats;
+    new Gauge({
+      name: 'skblab_dead_letters',
+      help: 'Messages this service sent to the dead-letter topic (malformed or unresolvable).',
+      registers: [metrics.registry],
+      collect() {
+        this.set(stats.deadLetters);
+      },
+    });
+  }
+
+  get hops(): string[] {
+    return hopsOf(this.config.layer);
+  }
+
+  /** Not awaited by Nest: the service answers /healthz while it waits for the lab's topology. */
+  onApplicationBootstrap(): void {
+    if (!this.hops.length) return;
+    void (async () => {
+      await this.node.loadTopology(24 * 3600_000);
+      await this.node.start();
+      this.started = true;
+      this.logger.log(`consuming ${this.hops.map((h) => hopTopic(this.config.labId, h)).join(', ')}`);
+    })().catch((e: unknown) => this.logger.error(`cannot start the ${this.config.layer} hops: ${String(e)}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.node.stop();
+  }
+
+  getState() {
+    const lab = this.node.lab;
+    return {
+      layer: this.config.layer,
+      labId: this.config.labId,
+      startedAt: this.startedAt,
+      consuming: this.started,
+      hops: this.hops,
+      messages: this.node.stats,
+      clockNs: lab.now(),
+      hosts: [...lab.hosts.values()].map((h) => ({
+        name: h.name,
+        ...this.layerState(h),
+      })),
+    };
+  }
+
+  query(q: StateQuery) {
+    const lab = this.node.lab;
+    const entries = [...lab.hosts.values()].flatMap((h) => {
+      const net = q.netns ? h.namedNets.get(q.netns) : h.initNet;
+      return net ? net.devices.map((d) => ({ host: h.name, dev: d.name, stats: dev_get_stats(d) })) : [];
+    });
+    return {
+      layer: this.config.layer,
+      labId: this.config.labId,
+      netns: q.netns,
+      limit: q.limit,
+      entries: entries.slice(0, q.limit),
+    };
+  }
+
+  /** What this layer keeps, per host. */
+  private layerState(h: Host): Record<string, unknown> {
+    const nets = [h.initNet, ...h.namedNets.values()];
+    switch (this.config.layer) {
+      case 'softirq':
+        return {
+          softnet: h.softnet.map((sd) => ({
+            cpu: sd.cpu,
+            processed: sd.processed,
+            dropped: sd.dropped,
+            timeSqueeze: sd.timeSqueeze,
+            inputPktQueue: inputQueueLen(sd),
+            processQueue: sd.processQueue.length,
+          })),
+        };
+      case 'neigh':
+        return {
+          neighbours: nets.map((n) => ({
+            netns: n.name,
+            entries: [...n.arpTbl.values()].map((e) => ({ dev: e.dev.name, entry: neighDescribe(e) })),
+          })),
+        };
+      case 'ip':
+      case 'rx':
+        return { mib: nets.map((n) => ({ netns: n.name, ip: [...n.mib.ip] })) };
+      default:
+        return {
+          devices: nets.flatMap((n) =>
+            n.devices.map((d) => ({ netns: n.name, dev: d.name, stats: d.stats })),
+          ),
+        };
+    }
+  }
+}
