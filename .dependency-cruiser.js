@@ -54,7 +54,8 @@ module.exports = {
     },
     {
       name: 'distributed-adapters-below-the-tools',
-      comment: 'libs/distributed adapts the runtime to Kafka and Redis; the tools and the shell sit above it.',
+      comment:
+        'libs/distributed adapts the runtime to Kafka and Redis; the tools and the shell sit above it.',
       severity: 'error',
       from: { path: '^libs/distributed/' },
       to: { path: '^libs/(userland|shell|service)/|^apps/' },

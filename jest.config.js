@@ -5,7 +5,8 @@ const base = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service)$': '<rootDir>/libs/$1/src',
-    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service)/(.*)$':
+      '<rootDir>/libs/$1/src/$2',
   },
 };
 module.exports = {
