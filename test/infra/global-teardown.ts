@@ -22,6 +22,12 @@ export async function sweepRedis(url: string, labId: string): Promise<number> {
       cursor = next;
       if (keys.length) swept += await client.unlink(...keys);
     } while (cursor !== '0');
+    // Distributed labs a test made with ids starting with the run's lab id (skblab:<lab>:...).
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `skblab:${labId}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) swept += await client.unlink(...keys);
+    } while (cursor !== '0');
     return swept;
   } finally {
     client.disconnect();
@@ -37,7 +43,8 @@ export async function sweepKafka(brokers: string, labId: string): Promise<number
     logLevel: logLevel.NOTHING,
     retry: { retries: 2 },
   }).admin();
-  const ours = (name: string) => name.startsWith(`${labId}.`) || name.startsWith(`${labId}-`);
+  const ours = (name: string) =>
+    name.startsWith(`${labId}.`) || name.startsWith(`${labId}-`) || name.startsWith(`skblab.${labId}`);
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter(ours);

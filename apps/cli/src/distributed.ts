@@ -114,6 +114,46 @@ async function waitReady(redis: Redis, layers: readonly string[], timeoutMs: num
   }
 }
 
+/** Fail fast, saying which, when Kafka or Redis does not answer (the clients would retry for long). */
+export async function checkBrokers(b: Brokers): Promise<void> {
+  const redis = new Redis(b.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let why: Error | null = null;
+  redis.on('error', (e: Error) => (why = e));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    const err = why ?? e;
+    throw new Error(
+      `Redis at ${b.redisUrl} does not answer: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+  const admin = new Kafka({
+    clientId: 'skblab-cli',
+    brokers: b.kafka,
+    connectionTimeout: 3000,
+    retry: { retries: 1, initialRetryTime: 200 },
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (e) {
+    throw new Error(
+      `Kafka at ${b.kafka.join(',')} does not answer: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Delete a lab's topics and Redis keys. */
 export async function sweepLab(labId: string, b: Brokers): Promise<void> {
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: 1 });
@@ -136,6 +176,10 @@ export async function sweepLab(labId: string, b: Brokers): Promise<void> {
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`skblab.${labId}.`));
     if (topics.length) await admin.deleteTopics({ topics });
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(`${labId}.`));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
   } finally {
     await admin.disconnect();
   }

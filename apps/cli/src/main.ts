@@ -117,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     const hosts = [...lab.hosts.values()].map((h) => ({ name: h.name, cpus: h.nrCpus }));
     const id = labId ?? d.newLabId();
     try {
+      await d.checkBrokers(brokers);
       if (sub === 'down') {
         if (!labId) {
           process.stderr.write('skblab: down needs --lab ID\n');

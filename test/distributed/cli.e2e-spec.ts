@@ -1,0 +1,149 @@
+/**
+ * Distributed mode end to end, as a user runs it: `skblab shell --mode distributed --spawn` starts every
+ * layer service as its own process on the test run's real Kafka and Redis; `up`/`down` keep a lab running
+ * between shells, and each service answers /healthz, /metrics, /state and /docs while it runs.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { brokers, SERVICES } from './in-process';
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'skblab');
+
+function skblab(args: string[], input = '') {
+  const { kafkaBrokers, redisUrl } = brokers();
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 150_000,
+    env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), REDIS_URL: redisUrl },
+  });
+  return { status: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The trace's rows as function @service. */
+function steps(trace: string): Array<{ fn: string; service: string | null }> {
+  return trace
+    .split('\n')
+    .filter((l) => l.startsWith('0xffff8880'))
+    .map((l) => {
+      const cols = l.split(/\s+/);
+      const m = / @([a-z]+)/.exec(l);
+      return { fn: cols[8], service: m ? m[1] : null };
+    });
+}
+
+const SERVICE_OF: Record<string, string> = {
+  ping_v4_sendmsg: 'socket',
+  ip_send_skb: 'ip',
+  ip_finish_output2: 'ip',
+  neigh_output: 'neigh',
+  __dev_queue_xmit: 'dev',
+  loopback_xmit: 'loopback',
+  __netif_rx: 'softirq',
+  enqueue_to_backlog: 'softirq',
+  process_backlog: 'softirq',
+  __netif_receive_skb: 'rx',
+  ip_rcv: 'rx',
+  ip_local_deliver: 'rx',
+  icmp_rcv: 'socket',
+  ping_rcv: 'socket',
+};
+
+describe('skblab shell --mode distributed', () => {
+  jest.setTimeout(240_000);
+
+  it('pings 127.0.0.1 through every layer service and prints what the embedded lab prints', () => {
+    const script = 'ping -c 1 127.0.0.1\nskbtrace\n';
+    const lab = `${brokers().testLab}-cli`;
+    const d = skblab(['shell', '--mode', 'distributed', '--spawn', '--lab', lab, 'host1'], script);
+    const e = skblab(['shell', 'host1'], script);
+    expect(d.err).toContain(`skblab: lab ${lab}: ip http://127.0.0.1:`);
+    expect(d.status).toBe(0);
+    const pingOf = (s: string) => s.slice(0, s.indexOf('SKB '));
+    expect(pingOf(d.out)).toBe(pingOf(e.out));
+    expect(pingOf(d.out)).toContain('1 packets transmitted, 1 received, 0% packet loss');
+
+    const ds = steps(d.out);
+    const es = steps(e.out);
+    // The same functions ran, each in the service of its layer.
+    expect(ds.map((s) => s.fn).sort()).toEqual(es.map((s) => s.fn).sort());
+    for (const s of ds)
+      if (SERVICE_OF[s.fn]) expect(`${s.fn} @${s.service}`).toBe(`${s.fn} @${SERVICE_OF[s.fn]}`);
+    expect(new Set(ds.map((s) => s.service))).toEqual(
+      new Set(['socket', ...SERVICES.filter((l) => l !== 'nic')]),
+    );
+    expect(es.every((s) => s.service === null)).toBe(true);
+  });
+
+  it('says what is wrong when the brokers are not there', () => {
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--mode', 'distributed', '--lab', 'nowhere-1'], {
+      input: 'true\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^skblab: distributed mode: Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
+  });
+
+  it('refuses a bad lab id and a distributed shell with neither --spawn nor --lab', () => {
+    expect(skblab(['shell', '--mode', 'distributed', '--lab', 'Bad_Id']).err).toMatch(
+      /invalid lab id 'Bad_Id'/,
+    );
+    const r = skblab(['shell', '--mode', 'distributed']);
+    expect(r.status).toBe(2);
+    expect(r.err).toContain('needs --spawn');
+  });
+
+  it('keeps a lab up between shells; every service answers /healthz, /metrics, /state and /docs', async () => {
+    const lab = `${brokers().testLab}-up`;
+    const up = skblab(['up', '--lab', lab]);
+    expect(up.err).toBe('');
+    expect(up.status).toBe(0);
+    const urls = Object.fromEntries(
+      up.out
+        .split('\n')
+        .filter((l) => /^[a-z]+ http:/.test(l))
+        .map((l) => l.split(' ')),
+    );
+    try {
+      expect(Object.keys(urls).sort()).toEqual([...SERVICES].sort());
+      const sh = skblab(['shell', '--mode', 'distributed', '--lab', lab], 'ping -c 2 -i 0.2 127.0.0.1\n');
+      expect(sh.status).toBe(0);
+      expect(sh.out).toContain('2 packets transmitted, 2 received');
+      for (const [layer, url] of Object.entries(urls)) {
+        const health = await fetch(`${url}/healthz`);
+        expect([layer, health.status]).toEqual([layer, 200]);
+        expect(await health.json()).toMatchObject({ status: 'ok' });
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toContain(`skblab_service_info{layer="${layer}"`);
+        const state = (await (await fetch(`${url}/state`)).json()) as Record<string, unknown>;
+        expect(state).toMatchObject({ layer, labId: lab, consuming: true });
+        expect((await fetch(`${url}/docs`)).status).toBe(200);
+      }
+      const softirq = (await (await fetch(`${urls.softirq}/state`)).json()) as {
+        hosts: Array<{ name: string; softnet: Array<{ cpu: number; inputPktQueue: number }> }>;
+        messages: { received: number };
+      };
+      expect(softirq.hosts.map((h) => [h.name, h.softnet.map((c) => [c.cpu, c.inputPktQueue])])).toEqual([
+        [
+          'host1',
+          [
+            [0, 0],
+            [1, 0],
+          ],
+        ],
+      ]);
+      // Two echo requests and two replies went through the backlog.
+      expect(softirq.messages.received).toBe(4);
+      const ip = await (await fetch(`${urls.ip}/metrics`)).text();
+      expect(ip).toMatch(
+        /skblab_messages_total\{layer="ip",topic="skblab\.[^"]+\.ip_send_skb",result="ok"\} 4/,
+      );
+    } finally {
+      const down = skblab(['down', '--lab', lab]);
+      expect(down.out).toContain(`lab ${lab} down (${SERVICES.length} services stopped)`);
+    }
+  });
+});
