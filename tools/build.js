@@ -8,6 +8,7 @@ const root = path.join(__dirname, '..');
 const ENTRIES = {
   'skblab.js': 'apps/cli/src/main.ts',
   'bench.js': 'tools/bench/udp-loopback.ts',
+  'bench-distributed.js': 'tools/bench/distributed.ts',
 };
 
 function newestSource(dir, newest = 0) {

@@ -54,7 +54,9 @@ describe('skblab shell --mode distributed', () => {
   jest.setTimeout(240_000);
 
   it('pings 127.0.0.1 through every layer service and prints what the embedded lab prints', () => {
-    const script = 'ping -c 1 127.0.0.1\nskbtrace\n';
+    // The counters are every service's counting, summed in Redis: the same as one kernel's.
+    const script =
+      'ping -c 1 127.0.0.1\ncat /proc/net/snmp\nip -s link show lo\ncat /proc/net/softnet_stat\nskbtrace\n';
     const lab = `${brokers().testLab}-cli`;
     const d = skblab(['shell', '--mode', 'distributed', '--spawn', '--lab', lab, 'host1'], script);
     const e = skblab(['shell', 'host1'], script);
@@ -63,6 +65,7 @@ describe('skblab shell --mode distributed', () => {
     const pingOf = (s: string) => s.slice(0, s.indexOf('SKB '));
     expect(pingOf(d.out)).toBe(pingOf(e.out));
     expect(pingOf(d.out)).toContain('1 packets transmitted, 1 received, 0% packet loss');
+    expect(pingOf(d.out)).toMatch(/Icmp: 2 0 0 0 0 0 0 0 1 1 /);
 
     const ds = steps(d.out);
     const es = steps(e.out);

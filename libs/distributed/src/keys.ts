@@ -9,6 +9,7 @@
  *   skblab:<lab>:idle            channel published when inflight drops to 0
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
+ *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
  *   skblab:<lab>:skb-ids         string  hands each process its own range of skb ids
  */
 export const KEYS = {

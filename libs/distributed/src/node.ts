@@ -27,6 +27,7 @@ import {
   hopsOf,
   type LayerName,
 } from '@skblab/contracts';
+import { CounterSync } from './counters';
 import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import { KEYS, SKB_ID_RANGE, TRACE_STREAM_MAXLEN, idleChannel, keyPrefix } from './keys';
 
@@ -99,6 +100,7 @@ export class DistributedNode implements HopTransport {
   private stopped = false;
   private traceCursor = '0-0';
   private idleWaiters: Array<() => void> = [];
+  private readonly counters = new CounterSync();
   private readonly log: (line: string) => void;
 
   constructor(
@@ -117,7 +119,7 @@ export class DistributedNode implements HopTransport {
     this.kafka = new Kafka({
       clientId: `skblab-${opts.labId}-${opts.service}`,
       brokers: opts.kafkaBrokers,
-      logLevel: logLevel.ERROR,
+      logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
     });
   }
 
@@ -322,20 +324,12 @@ export class DistributedNode implements HopTransport {
     const ship = this.opts.shipTraces !== false;
     const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
     this.traceSeq = this.lab.trace.written;
+    // What this batch produced beyond what it consumed is counted before it can be consumed; the rest of
+    // the accounting can go to Redis while Kafka takes the messages, because each produced message keeps
+    // the count of the message it came from until that one is done.
     if (delta > 0) await this.redis.incrby(KEYS.inflight, delta);
-    if (out.length) {
-      const byTopic = new Map<string, Message[]>();
-      for (const o of out) {
-        let l = byTopic.get(o.topic);
-        if (!l) byTopic.set(o.topic, (l = []));
-        l.push(o.message);
-      }
-      await this.producer!.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    }
     const p = this.redis.pipeline();
+    for (const [key, field, d] of this.counters.deltas(this.lab)) p.hincrbyfloat(key, field, d);
     if (steps.length)
       p.xadd(
         KEYS.trace,
@@ -359,7 +353,20 @@ export class DistributedNode implements HopTransport {
       this.lab.now(),
       idleChannel(this.opts.labId),
     );
-    await p.exec();
+    await Promise.all([p.exec(), out.length ? this.produce(out) : null]);
+  }
+
+  private async produce(out: Outgoing[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const o of out) {
+      let l = byTopic.get(o.topic);
+      if (!l) byTopic.set(o.topic, (l = []));
+      l.push(o.message);
+    }
+    await this.producer!.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
   }
 
   private headersOf(steps: ExportedStep[]): SkbHeader[] {
@@ -397,6 +404,19 @@ export class DistributedNode implements HopTransport {
     const clock = Number((await this.redis.get(KEYS.clock)) ?? '0');
     if (clock > this.lab.clock) this.lab.clock = clock;
     await this.importTraces();
+    await this.loadCounters();
+  }
+
+  /** The lab's counters (every service's counting) into this view, so /proc and `ip -s` show them. */
+  async loadCounters(): Promise<void> {
+    await this.flush();
+    const keys = this.counters.keys(this.lab);
+    const p = this.redis.pipeline();
+    for (const k of keys) p.hgetall(k);
+    const res = (await p.exec()) ?? [];
+    const totals = new Map<string, Record<string, string>>();
+    keys.forEach((k, i) => totals.set(k, (res[i]?.[1] as Record<string, string>) ?? {}));
+    this.counters.load(this.lab, totals);
   }
 
   /** Steps from the trace stream that other processes recorded, into this lab's trace. */

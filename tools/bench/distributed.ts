@@ -1,0 +1,277 @@
+/**
+ * `npm run bench:distributed`: distributed mode over real Kafka and Redis, against the raw ceiling measured in
+ * the same run on the same broker. Prints JSON; nothing is asserted (a benchmark, not a test).
+ *
+ * - skblab: every layer service's node in this process (each with its own Kafka consumer group and Redis
+ *   connections, as the services have), UDP datagrams of 64 bytes over 127.0.0.1 from sendto to the reader's
+ *   recvfrom (7 Kafka hops each), and ping RTTs over 127.0.0.1 (14 hops per echo and reply), in wall time.
+ * - raw: a chain of the same number of kafkajs produce→consume hops with the same consumer settings and
+ *   handlers that only forward the bytes: the most any design with a Kafka hop per layer could reach.
+ *
+ * Brokers: KAFKA_BROKERS and REDIS_URL, else a Kafka 4.1.1 broker from tools/kafka-broker and the local Redis.
+ * Medians over RUNS runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
+import { Task } from '@skblab/runtime';
+import { LAYERS, hopsOf } from '@skblab/contracts';
+import { DistributedNode } from '@skblab/distributed';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
+const PINGS = Number(process.env.BENCH_PINGS ?? 100);
+const WINDOW = 128; // datagrams in flight at most (the reader's rcvbuf holds ~270)
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function brokers(): Promise<{ kafka: string[]; redis: string; stop: () => void }> {
+  const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (process.env.KAFKA_BROKERS)
+    return { kafka: process.env.KAFKA_BROKERS.split(','), redis, stop: () => undefined };
+  // Resolved at run time (not bundled): broker.js finds its pom.xml next to itself.
+  let root = __dirname;
+  while (!fs.existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
+  const broker = require(path.join(root, 'tools', 'kafka-broker', 'broker.js')) as {
+    start(o: object): Promise<{ bootstrap: string }>;
+    stop(o: object): Promise<void>;
+  };
+  const dir = `/tmp/skblab-bench-kafka-${process.pid}`;
+  const b = await broker.start({ port: 0, dir, fresh: true, log: () => undefined });
+  return { kafka: [b.bootstrap], redis, stop: () => void broker.stop({ dir }) };
+}
+
+// ---- skblab ---------------------------------------------------------------------------------------------
+
+async function skblabLab(labId: string, kafka: string[], redisUrl: string) {
+  const common = {
+    labId,
+    kafkaBrokers: kafka,
+    redisUrl,
+    log: () => undefined,
+    shipTraces: process.env.BENCH_TRACES !== '0',
+  };
+  const shell = new DistributedNode({ ...common, service: 'socket', shipTraces: false });
+  await shell.createTopics();
+  await shell.publishTopology([{ name: 'host1', cpus: 2 }]);
+  await shell.loadTopology();
+  const services = LAYERS.filter((l) => l !== 'socket' && l !== 'control' && hopsOf(l).length > 0).map(
+    (service) => new DistributedNode({ ...common, service }),
+  );
+  await Promise.all(services.map(async (n) => (await n.loadTopology(), await n.start())));
+  await shell.start();
+  return { shell, nodes: [shell, ...services] };
+}
+
+async function skblabDatagrams(shell: DistributedNode, n: number): Promise<number> {
+  const lab = shell.lab;
+  const host = lab.hosts.get('host1')!;
+  const rx = new Task(lab, host, host.initNet, 'receiver', 1);
+  const tx = new Task(lab, host, host.initNet, 'sender', 0);
+  const rfd = rx.socket(AF_INET, SOCK_DGRAM, 0);
+  rx.bind(rfd, 0x7f000001, 9000);
+  const sfd = tx.socket(AF_INET, SOCK_DGRAM, 0);
+  const buf = new Uint8Array(64);
+  let received = 0;
+  let sent = 0;
+  const t0 = now();
+  while (received < n) {
+    while (sent < n && sent - received < WINDOW) {
+      if (tx.sendto(sfd, buf, 0x7f000001, 9000) !== 64) throw new Error('send failed');
+      sent++;
+    }
+    await rx.waitReadable(rfd, Infinity);
+    while (typeof rx.tryRecv(rfd) !== 'number') received++;
+  }
+  const ms = now() - t0;
+  rx.closeAll();
+  tx.closeAll();
+  await shell.idle();
+  return (n / ms) * 1000;
+}
+
+async function skblabPings(shell: DistributedNode, n: number): Promise<number[]> {
+  const lab = shell.lab;
+  const host = lab.hosts.get('host1')!;
+  const t = new Task(lab, host, host.initNet, 'ping', 0);
+  const fd = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  const rtts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const echo = new Uint8Array(64);
+    echo[0] = 8; // ICMP_ECHO; the ping socket fills in the id and checksum
+    echo[7] = i & 0xff;
+    const t0 = now();
+    if (t.sendto(fd, echo, 0x7f000001, 0) < 0) throw new Error('ping send failed');
+    await t.waitReadable(fd, Infinity);
+    rtts.push(now() - t0);
+    if (typeof t.tryRecv(fd) === 'number') throw new Error('no echo reply');
+  }
+  t.closeAll();
+  await shell.idle();
+  return rtts;
+}
+
+// ---- raw chain ------------------------------------------------------------------------------------------
+
+async function rawChain(labId: string, kafka: string[], hops: number) {
+  const k = new Kafka({ clientId: `${labId}-raw`, brokers: kafka, logLevel: logLevel.NOTHING });
+  const topics = Array.from({ length: hops + 1 }, (_, i) => `skblab.${labId}.raw${i}`);
+  const admin = k.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
+  });
+  await admin.disconnect();
+  const producers: Producer[] = [];
+  const consumers: Consumer[] = [];
+  let arrived: (() => void) | null = null;
+  let count = 0;
+  for (let i = 1; i <= hops; i++) {
+    const producer = k.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    producers.push(producer);
+    const c = k.consumer({
+      groupId: `${labId}.raw${i}`,
+      maxWaitTimeInMs: 50,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    const joined = new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r()));
+    await c.connect();
+    await c.subscribe({ topic: topics[i - 1], fromBeginning: true });
+    const last = i === hops;
+    await c.run({
+      eachBatch: async ({ batch }) => {
+        if (last) {
+          count += batch.messages.length;
+          arrived?.();
+          return;
+        }
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [
+            { topic: topics[i], messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) },
+          ],
+        });
+      },
+    });
+    consumers.push(c);
+    await joined;
+  }
+  const head = k.producer();
+  await head.connect();
+  const value = Buffer.alloc(180);
+  const waitFor = (target: number) =>
+    new Promise<void>((r) => {
+      arrived = () => count >= target && r();
+      arrived();
+    });
+  return {
+    async throughput(n: number) {
+      count = 0;
+      const t0 = now();
+      let sent = 0;
+      while (sent < n) {
+        const burst = Math.min(WINDOW - (sent - count), n - sent);
+        if (burst > 0) {
+          await head.send({
+            topic: topics[0],
+            messages: Array.from({ length: burst }, () => ({ key: 'host1:0', value })),
+          });
+          sent += burst;
+        }
+        await waitFor(Math.min(n, count + 1));
+      }
+      await waitFor(n);
+      return (n / (now() - t0)) * 1000;
+    },
+    async latency(n: number) {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        count = 0;
+        const t0 = now();
+        await head.send({ topic: topics[0], messages: [{ key: 'host1:0', value }] });
+        await waitFor(1);
+        out.push(now() - t0);
+      }
+      return out;
+    },
+    async stop() {
+      await head.disconnect();
+      await Promise.all([...consumers.map((c) => c.disconnect()), ...producers.map((p) => p.disconnect())]);
+    },
+  };
+}
+
+async function main() {
+  const b = await brokers();
+  const labId = `bench-${process.pid}`;
+  try {
+    const { shell, nodes } = await skblabLab(labId, b.kafka, b.redis);
+    const rawUdp = await rawChain(`${labId}-u`, b.kafka, 7);
+    const rawPing = await rawChain(`${labId}-p`, b.kafka, 14);
+    const dg: number[] = [];
+    const rawDg: number[] = [];
+    const p50: number[] = [];
+    const p99: number[] = [];
+    const rawP50: number[] = [];
+    const rawP99: number[] = [];
+    await skblabDatagrams(shell, 200); // warm-up
+    await rawUdp.throughput(200);
+    for (let r = 0; r < RUNS; r++) {
+      dg.push(await skblabDatagrams(shell, DATAGRAMS));
+      rawDg.push(await rawUdp.throughput(DATAGRAMS));
+      const s = await skblabPings(shell, PINGS);
+      p50.push(pct(s, 0.5));
+      p99.push(pct(s, 0.99));
+      const raw = await rawPing.latency(PINGS);
+      rawP50.push(pct(raw, 0.5));
+      rawP99.push(pct(raw, 0.99));
+    }
+    const res = {
+      runs: RUNS,
+      datagrams: DATAGRAMS,
+      pings: PINGS,
+      kafka: b.kafka.join(','),
+      where: 'every service node in this process; the raw chain in the same process, on the same broker',
+      skblab: {
+        udpDatagramsPerSec: Math.round(median(dg)),
+        pingRttP50Ms: +median(p50).toFixed(2),
+        pingRttP99Ms: +median(p99).toFixed(2),
+        kafkaHopsPerDatagram: 7,
+        kafkaHopsPerPing: 14,
+      },
+      raw: {
+        chain7MessagesPerSec: Math.round(median(rawDg)),
+        chain14RttP50Ms: +median(rawP50).toFixed(2),
+        chain14RttP99Ms: +median(rawP99).toFixed(2),
+      },
+      ratios: {
+        throughput: +(median(dg) / median(rawDg)).toFixed(2),
+        latencyP50: +(median(p50) / median(rawP50)).toFixed(2),
+      },
+      goals: { throughputAtLeast: 0.8, latencyP50AtMost: 1.25 },
+    };
+    process.stdout.write(JSON.stringify(res, null, 2) + '\n');
+    await Promise.all([...nodes.map((n) => n.stop()), rawUdp.stop(), rawPing.stop()]);
+  } finally {
+    b.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench:distributed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
