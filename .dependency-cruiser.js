@@ -45,14 +45,6 @@ module.exports = {
       to: { path: '^libs/service/' },
     },
     {
-      name: 'service-shell-runs-the-kernel-through-distributed',
-      comment:
-        'libs/service reaches the kernel only through libs/distributed (a Lab with the Kafka and Redis adapters), never the user-space tools or the shell.',
-      severity: 'error',
-      from: { path: '^libs/service/' },
-      to: { path: '^libs/(userland|shell)/' },
-    },
-    {
       name: 'distributed-adapters-below-the-tools',
       comment:
         'libs/distributed adapts the runtime to Kafka and Redis; the tools and the shell sit above it.',

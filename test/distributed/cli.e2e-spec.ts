@@ -79,6 +79,31 @@ describe('skblab shell --mode distributed', () => {
     expect(es.every((s) => s.service === null)).toBe(true);
   });
 
+  it('replays the configuration in every service: a veth pair into a namespace, ARP, counters', () => {
+    const script = [
+      'ip netns add ns1',
+      'ip link add veth0 type veth peer name veth1',
+      'ip link set veth1 netns ns1',
+      'ip addr add 10.0.0.1/24 dev veth0',
+      'ip link set veth0 up',
+      'ip -n ns1 addr add 10.0.0.2/24 dev veth1',
+      'ip -n ns1 link set veth1 up',
+      'ip link show veth0',
+      'ping -c 2 -i 0.2 10.0.0.2',
+      'cat /proc/net/snmp',
+      'ip -s link show veth0',
+      '',
+    ].join('\n');
+    const d = skblab(
+      ['shell', '--mode', 'distributed', '--spawn', '--lab', `${brokers().testLab}-veth`],
+      script,
+    );
+    const e = skblab(['shell'], script);
+    expect(d.status).toBe(0);
+    expect(e.out).toContain('2 packets transmitted, 2 received');
+    expect(d.out).toBe(e.out);
+  });
+
   it('says what is wrong when the brokers are not there', () => {
     const r = spawnSync(process.execPath, [BIN, 'shell', '--mode', 'distributed', '--lab', 'nowhere-1'], {
       input: 'true\n',

@@ -15,6 +15,7 @@ import * as readline from 'node:readline';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Lab } from '@skblab/runtime';
+import type { Shell } from '@skblab/shell';
 import { LAYERS, hopsOf, type LayerName } from '@skblab/contracts';
 import { DistributedNode, KEYS, keyPrefix, type HostSpec } from '@skblab/distributed';
 
@@ -87,12 +88,14 @@ function startService(layer: LayerName, bundle: string, labId: string, b: Broker
       () => reject(new Error(`the ${layer} service did not start in 60 s (see ${log})`)),
       60_000,
     );
+    let listening = false;
     rl.on('line', (line) => {
+      // After the "listening" line, what the service prints goes to its log (its stdout stays open).
+      if (listening) return void fs.appendFile(log, line + '\n', () => undefined);
       const m = / listening on (\S+)/.exec(line);
       if (!m) return;
+      listening = true;
       clearTimeout(timer);
-      rl.close();
-      child.stdout!.destroy();
       resolve({ layer, url: m[1], child });
     });
     child.on('exit', (code) => {
@@ -199,7 +202,15 @@ export async function upLab(
     redisUrl: b.redisUrl,
   });
   try {
-    await node.redis.del(KEYS.ready, KEYS.inflight, KEYS.clock, KEYS.trace, KEYS.topology);
+    await node.redis.del(
+      KEYS.ready,
+      KEYS.inflight,
+      KEYS.clock,
+      KEYS.trace,
+      KEYS.topology,
+      KEYS.config,
+      KEYS.configApplied,
+    );
     await node.createTopics();
     await node.publishTopology(hosts);
     const { ensureServices } = require(path.join(root(), 'libs/service/build.js')) as {
@@ -252,7 +263,25 @@ export async function downLab(labId: string, b: Brokers): Promise<number> {
 export interface DistributedLab {
   lab: Lab;
   labId: string;
+  /** Make the shell's configuration lines reach every service (see isConfigLine). */
+  replicateConfig(shell: Shell, host: string): void;
   close(): Promise<void>;
+}
+
+/**
+ * A line every service must replay: only `ip` and `sysctl` commands (not `ip netns exec`, which runs a
+ * program). Replaying `ip ... show` is harmless; anything else (ping, nc) runs only in the shell.
+ */
+export function isConfigLine(line: string): boolean {
+  const parts = line
+    .split(/&&|\|\||;|\||&/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return (
+    parts.length > 0 &&
+    parts.every((p) => /^(ip|sysctl)(\s|$)/.test(p) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(p)) &&
+    parts.some((p) => !/^ip\s+(-\S+\s+)*\S+\s*(show|list|ls|get)?\s*$/.test(p) || p.startsWith('sysctl'))
+  );
 }
 
 /**
@@ -293,6 +322,15 @@ export async function openDistributedLab(opts: {
   return {
     lab: node.lab,
     labId,
+    replicateConfig(shell: Shell, host: string) {
+      const run = shell.runLine.bind(shell);
+      shell.runLine = async (line: string) => {
+        const rng = node.lab.rng.state;
+        const status = await run(line);
+        if (isConfigLine(line)) await node.publishConfig(host, line, rng, SERVICES);
+        return status;
+      };
+    },
     async close() {
       await node.stop();
       if (!opts.spawn) return;

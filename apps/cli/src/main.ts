@@ -5,7 +5,7 @@
 import * as readline from 'node:readline';
 import { Lab } from '@skblab/runtime';
 import { defaultCommands } from '@skblab/userland';
-import { ExitRequest, newShell, runScript } from '@skblab/shell';
+import { ExitRequest, newShell, runScript, type Shell } from '@skblab/shell';
 import { loadTopology } from './topology';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
@@ -100,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } else lab.addHost('host1');
   let closeLab = async () => undefined as void;
+  let onShell: ((shell: Shell, host: string) => void) | undefined;
   if (mode === 'distributed') {
     const d = await import('./distributed');
     const bad = labId && d.checkLabId(labId);
@@ -147,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
       });
       lab = opened.lab;
       closeLab = opened.close;
+      onShell = opened.replicateConfig;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       process.stderr.write(
@@ -158,13 +160,17 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    return await runShell(lab, node);
+    return await runShell(lab, node, onShell);
   } finally {
     await closeLab();
   }
 }
 
-async function runShell(lab: Lab, node: string | null): Promise<number> {
+async function runShell(
+  lab: Lab,
+  node: string | null,
+  onShell?: (shell: Shell, host: string) => void,
+): Promise<number> {
   const name = node ?? [...lab.hosts.keys()][0];
   const host = lab.hosts.get(name);
   if (!host) {
@@ -176,6 +182,7 @@ async function runShell(lab: Lab, node: string | null): Promise<number> {
     err: (s: string) => void process.stderr.write(s),
   };
   const shell = newShell(lab, host, defaultCommands(), io);
+  onShell?.(shell, name);
   if (!process.stdin.isTTY) return runScript(shell, await readAll(process.stdin));
   return interactive(shell, name);
 }

@@ -46,7 +46,7 @@ function sample(): SkbEnvelope {
       error: 0,
     },
     sk: { protocol: 17, num: 5000 },
-    txAccount: { ifindex: 3, len: 98, kind: 'veth' },
+    txAccount: { netns: '', ifindex: 3, len: 98, kind: 'veth' },
     data: Uint8Array.from({ length: 84 }, (_, i) => i),
   };
 }

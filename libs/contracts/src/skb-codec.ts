@@ -62,7 +62,7 @@ export interface SkbEnvelope {
   /** The owning socket, by protocol and local port/identifier, or null. */
   sk: { protocol: number; num: number } | null;
   /** The driver's TX accounting that __netif_rx settles (device by ifindex in the skb's namespace). */
-  txAccount: { ifindex: number; len: number; kind: 'loopback' | 'veth' } | null;
+  txAccount: { netns: string; ifindex: number; len: number; kind: 'loopback' | 'veth' } | null;
   data: Uint8Array;
 }
 
@@ -244,7 +244,13 @@ export function envelopeOf(
       : null,
     sk: skb.sk ? { protocol: skb.sk.protocol, num: skb.sk.num } : null,
     txAccount: skb.txAccount
-      ? { ifindex: skb.txAccount.dev.ifindex, len: skb.txAccount.len, kind: skb.txAccount.kind }
+      ? {
+          // The sending device: for veth, in the namespace the skb has just left.
+          netns: skb.txAccount.dev.net.name,
+          ifindex: skb.txAccount.dev.ifindex,
+          len: skb.txAccount.len,
+          kind: skb.txAccount.kind,
+        }
       : null,
     data: skb.buf.subarray(skb.data, skb.data + skb.len),
   };
@@ -294,6 +300,7 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
   } else w.u8(0);
   if (e.txAccount) {
     w.u8(e.txAccount.kind === 'loopback' ? 1 : 2);
+    w.str(e.txAccount.netns);
     w.i32(e.txAccount.ifindex);
     w.u32(e.txAccount.len);
   } else w.u8(0);
@@ -356,7 +363,8 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   let txAccount: SkbEnvelope['txAccount'] = null;
   const tk = r.u8();
   if (tk > 2) throw new SkbCodecError('bad-field', `unknown tx account kind ${tk}`);
-  if (tk) txAccount = { kind: tk === 1 ? 'loopback' : 'veth', ifindex: r.i32(), len: r.u32() };
+  if (tk)
+    txAccount = { kind: tk === 1 ? 'loopback' : 'veth', netns: r.str(), ifindex: r.i32(), len: r.u32() };
   const dlen = r.u32();
   const data = r.bytes(dlen);
   if (r.off !== b.length) throw new SkbCodecError('bad-field', `${b.length - r.off} trailing bytes`);

@@ -82,12 +82,15 @@ export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
     };
   }
   if (e.sk) skb.sk = sockOf(net, e.sk);
-  if (e.txAccount)
+  if (e.txAccount) {
+    const txNet = lab.netOf(e.host, e.txAccount.netns);
+    if (!txNet) throw new UnresolvedEnvelope(`no namespace '${e.txAccount.netns}' for the tx account`);
     skb.txAccount = {
-      dev: devOf(net, e.txAccount.ifindex, 'tx account'),
+      dev: devOf(txNet, e.txAccount.ifindex, 'tx account'),
       len: e.txAccount.len,
       kind: e.txAccount.kind,
     };
+  }
   return skb;
 }
 

@@ -7,6 +7,9 @@
  *   skblab:<lab>:inflight        string  skbs handed to a hop and not yet done with (0: the lab is idle)
  *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
  *   skblab:<lab>:idle            channel published when inflight drops to 0
+ *   skblab:<lab>:config          list    the shell's configuration lines ({host, line, rng}), in order
+ *   skblab:<lab>:config-applied  hash    service -> how many of them it has applied
+ *   skblab:<lab>:config          channel published when a line is added
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
  *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
@@ -20,6 +23,8 @@ export const KEYS = {
   trace: 'trace',
   deadLetters: 'dead-letters',
   skbIds: 'skb-ids',
+  config: 'config',
+  configApplied: 'config-applied',
 } as const;
 
 export function keyPrefix(lab: string): string {
@@ -28,6 +33,10 @@ export function keyPrefix(lab: string): string {
 
 export function idleChannel(lab: string): string {
   return `${keyPrefix(lab)}idle`;
+}
+
+export function configChannel(lab: string): string {
+  return `${keyPrefix(lab)}config`;
 }
 
 /** How many steps the trace stream keeps (approximately: MAXLEN ~ lets Redis trim whole nodes). */

@@ -29,7 +29,7 @@ import {
 } from '@skblab/contracts';
 import { CounterSync } from './counters';
 import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
-import { KEYS, SKB_ID_RANGE, TRACE_STREAM_MAXLEN, idleChannel, keyPrefix } from './keys';
+import { KEYS, SKB_ID_RANGE, TRACE_STREAM_MAXLEN, configChannel, idleChannel, keyPrefix } from './keys';
 
 export interface HostSpec {
   name: string;
@@ -46,6 +46,11 @@ export interface NodeOptions {
   log?: (line: string) => void;
   /** Told of every message handled: its topic and what became of it. */
   onMessage?: (topic: string, result: 'ok' | 'drop' | 'dead-letter') => void;
+  /**
+   * Apply a configuration command line (`ip ...`, `sysctl ...`) to this process's view, as the shell ran it
+   * on `host`. Services pass one (they replay the user's configuration); the shell does not need to.
+   */
+  applyConfig?: (host: string, line: string) => Promise<void>;
   /** Ship this process's steps to the trace stream (the services do; the shell reads them). */
   shipTraces?: boolean;
 }
@@ -178,12 +183,20 @@ export class DistributedNode implements HopTransport {
     await this.producer.connect();
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', () => {
+    this.subscriber.on('message', (channel: string) => {
+      if (channel === configChannel(this.opts.labId)) {
+        if (this.opts.applyConfig)
+          void this.catchUpConfig().catch((e) =>
+            this.log(`skblab ${this.opts.service}: config: ${String(e)}`),
+          );
+        return;
+      }
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const f of w) f();
     });
-    await this.subscriber.subscribe(idleChannel(this.opts.labId));
+    await this.subscriber.subscribe(idleChannel(this.opts.labId), configChannel(this.opts.labId));
+    if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
     const consumer = this.kafka.consumer({
       groupId: `${this.opts.labId}.${this.opts.service}`,
@@ -220,6 +233,60 @@ export class DistributedNode implements HopTransport {
     await this.producer?.disconnect().catch(() => undefined);
     this.subscriber?.disconnect();
     this.redis.disconnect();
+  }
+
+  // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
+
+  private configApplied = 0;
+  private configRunning: Promise<void> | null = null;
+
+  /** Apply the config log's lines this process has not applied yet, in order, then say how far it got. */
+  private async catchUpConfig(): Promise<void> {
+    while (this.configRunning) await this.configRunning;
+    this.configRunning = (async () => {
+      const lines = await this.redis.lrange(KEYS.config, this.configApplied, -1);
+      for (const raw of lines) {
+        const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
+        const saved = this.lab.rng.state;
+        this.lab.rng.state = rng; // the same random draws (a veth's MAC address) as the shell made
+        try {
+          await this.opts.applyConfig!(host, line);
+        } finally {
+          this.lab.rng.state = saved;
+        }
+        this.configApplied++;
+      }
+      await this.redis.hset(KEYS.configApplied, this.opts.service, this.configApplied);
+    })();
+    try {
+      await this.configRunning;
+    } finally {
+      this.configRunning = null;
+    }
+  }
+
+  /**
+   * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
+   * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
+   */
+  async publishConfig(
+    host: string,
+    line: string,
+    rngBefore: number,
+    services: readonly string[],
+    timeoutMs = 30_000,
+  ) {
+    const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
+    await this.redis.publish(configChannel(this.opts.labId), String(n));
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const applied = await this.redis.hgetall(KEYS.configApplied);
+      const behind = services.filter((s) => Number(applied[s] ?? 0) < n);
+      if (!behind.length) return;
+      if (Date.now() > until)
+        throw new Error(`services did not apply '${line}' in time: ${behind.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   // ---- the transport port -----------------------------------------------------------------------------

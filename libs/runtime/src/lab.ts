@@ -56,7 +56,7 @@ export class Lab implements KernelCtx {
   readonly hosts = new Map<string, Host>();
   clock = 0;
   readonly timers = new TimerQueue();
-  private readonly rng: Rng;
+  readonly rng: Rng;
   readonly stepCostNs: number;
   traceLevel: TraceLevel;
   readonly journeyCapacity: number;

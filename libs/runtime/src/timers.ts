@@ -91,4 +91,11 @@ export class Rng {
     this.s = x >>> 0;
     return this.s;
   }
+  /** The generator's state (distributed mode replays a command from the same state in every service). */
+  get state(): number {
+    return this.s;
+  }
+  set state(s: number) {
+    this.s = s >>> 0 || 1;
+  }
 }

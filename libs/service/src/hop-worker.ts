@@ -14,6 +14,8 @@ import { Gauge } from 'prom-client';
 import { hopsOf, hopTopic } from '@skblab/contracts';
 import { DistributedNode } from '@skblab/distributed';
 import { dev_get_stats, inputQueueLen, neighDescribe, type Host } from '@skblab/kernel';
+import { defaultCommands } from '@skblab/userland';
+import { newShell } from '@skblab/shell';
 import type { ServiceConfig } from './config';
 import { MetricsService } from './metrics';
 import type { LayerStateProvider, StateQuery } from './state';
@@ -37,6 +39,13 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
       redisUrl: config.redisUrl,
       log: (l) => this.logger.warn(l),
       onMessage: (topic, result) => metrics.countMessage(topic, result),
+      // The user's `ip` and `sysctl` lines, replayed with the same tools on this service's view.
+      applyConfig: async (hostName, line) => {
+        const host = this.node.lab.hosts.get(hostName);
+        if (!host) throw new Error(`config for unknown host '${hostName}'`);
+        const quiet = () => undefined;
+        await newShell(this.node.lab, host, defaultCommands(), { out: quiet, err: quiet }).runLine(line);
+      },
     });
     const stats = this.node.stats;
     new Gauge({
