@@ -35,6 +35,9 @@ function show(obs: Observed): string {
   return JSON.stringify(obs, null, 2);
 }
 
+/** What the real kernel showed, per scenario, for the distributed-mode run to be held to as well. */
+const realByScenario = new Map<string, Observed>();
+
 describe('differential: real kernel vs skblab', () => {
   let real: RealKernel | undefined;
 
@@ -54,6 +57,7 @@ describe('differential: real kernel vs skblab', () => {
         let realObs: Observed;
         try {
           realObs = observe(s, realRun, true);
+          realByScenario.set(s.name, realObs);
         } catch (e) {
           throw withContext(
             e,
@@ -86,4 +90,36 @@ describe('differential: real kernel vs skblab', () => {
       ((s.timeoutSec ?? 30) * 2 + 20) * 1000,
     );
   }
+});
+
+/**
+ * Parity: the same scenarios in distributed mode (every layer a service over Kafka, state in Redis), held to
+ * what the real kernel showed above. Needs the e2e global setup's brokers (KAFKA_BROKERS, REDIS_URL).
+ */
+describe('differential: real kernel vs skblab --mode distributed', () => {
+  const testLab = process.env.SKBLAB_TEST_LAB_ID;
+  SCENARIOS.forEach((s, i) => {
+    maybe(
+      `${s.name} (distributed): ${s.description}`,
+      () => {
+        const realObs = realByScenario.get(s.name);
+        if (!realObs)
+          throw new Error(`the real-kernel run of ${s.name} failed above: nothing to compare with`);
+        if (!testLab) throw new Error('no SKBLAB_TEST_LAB_ID: the e2e global setup did not run');
+        const skRun = runSkblab(s, { mode: 'distributed', labId: `${testLab}-d${i}` });
+        let skObs: Observed;
+        try {
+          skObs = observe(s, skRun);
+        } catch (e) {
+          throw withContext(e, `skblab (distributed) transcript:\n${transcript(skRun)}`);
+        }
+        try {
+          expect(skObs).toEqual(realObs);
+        } catch (e) {
+          throw withContext(e, `skblab (distributed) transcript:\n${transcript(skRun)}`);
+        }
+      },
+      ((s.timeoutSec ?? 30) + 90) * 1000,
+    );
+  });
 });

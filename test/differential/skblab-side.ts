@@ -19,7 +19,13 @@ export const SKBLAB_BIN = process.env.SKBLAB_DIFF_BIN
   ? path.resolve(process.env.SKBLAB_DIFF_BIN)
   : path.join(REPO_ROOT, 'bin', 'skblab');
 
-export function runSkblab(s: Scenario): SideRun {
+/**
+ * How skblab runs: the embedded lab, or distributed mode with every layer service spawned for the scenario
+ * (a lab id of its own on the test run's Kafka and Redis).
+ */
+export type SkblabMode = { mode: 'embedded' } | { mode: 'distributed'; labId: string };
+
+export function runSkblab(s: Scenario, how: SkblabMode = { mode: 'embedded' }): SideRun {
   if (!fs.existsSync(SKBLAB_BIN)) {
     throw new RunError(
       `skblab side: ${SKBLAB_BIN} does not exist, so the simulator cannot be run ` +
@@ -29,15 +35,20 @@ export function runSkblab(s: Scenario): SideRun {
   const steps = stepsOf(s);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skbd-skblab-'));
   const outFile = path.join(dir, 'out.txt');
-  const limit = s.timeoutSec ?? 30;
+  // Spawning the services and joining their consumer groups takes seconds of its own.
+  const limit = (s.timeoutSec ?? 30) + (how.mode === 'distributed' ? 60 : 0);
+  const shellArgs =
+    how.mode === 'distributed'
+      ? ['shell', '--mode', 'distributed', '--spawn', '--lab', how.labId, 'host1']
+      : ['shell', 'host1'];
   try {
     const fd = fs.openSync(outFile, 'w');
     let exit: string;
     try {
       // bin/skblab and other .js scripts run under this node; anything else (SKBLAB_DIFF_BIN) is executed.
       const [cmd, args] = /\.js$|\/bin\/skblab$/.test(SKBLAB_BIN)
-        ? [process.execPath, [SKBLAB_BIN, 'shell', 'host1']]
-        : [SKBLAB_BIN, ['shell', 'host1']];
+        ? [process.execPath, [SKBLAB_BIN, ...shellArgs]]
+        : [SKBLAB_BIN, shellArgs];
       const r = spawnSync(cmd, args, {
         cwd: REPO_ROOT,
         input: scriptOf(steps),

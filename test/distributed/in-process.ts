@@ -48,6 +48,7 @@ export async function inProcessLab(
   await shellNode.start();
   const lab = shellNode.lab;
   lab.settle = () => shellNode.idle();
+  lab.remoteTimers = { next: () => shellNode.nextRemoteTimer(), fire: (t) => shellNode.fireRemoteTimers(t) };
   const host = lab.hosts.get('host1')!;
   let out = '';
   const shell = newShell(lab, host, defaultCommands(), {

@@ -210,6 +210,8 @@ export async function upLab(
       KEYS.topology,
       KEYS.config,
       KEYS.configApplied,
+      KEYS.timers,
+      KEYS.advanced,
     );
     await node.createTopics();
     await node.publishTopology(hosts);
@@ -269,19 +271,27 @@ export interface DistributedLab {
 }
 
 /**
- * A line every service must replay: only `ip` and `sysctl` commands (not `ip netns exec`, which runs a
- * program). Replaying `ip ... show` is harmless; anything else (ping, nc) runs only in the shell.
+ * A line every service must replay: `ip` and `sysctl` commands, also under `ip netns exec NS` (but not a
+ * program run there, such as ping). Replaying `ip ... show` is harmless; anything else runs only in the
+ * shell.
  */
 export function isConfigLine(line: string): boolean {
   const parts = line
     .split(/&&|\|\||;|\||&/)
-    .map((p) => p.trim())
+    .map((p) => p.trim().replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, ''))
     .filter(Boolean);
-  return (
-    parts.length > 0 &&
-    parts.every((p) => /^(ip|sysctl)(\s|$)/.test(p) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(p)) &&
-    parts.some((p) => !/^ip\s+(-\S+\s+)*\S+\s*(show|list|ls|get)?\s*$/.test(p) || p.startsWith('sysctl'))
-  );
+  const config = (p: string) => /^(ip|sysctl)(\s|$)/.test(p) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(p);
+  return parts.length > 0 && parts.every(config) && parts.some((p) => p.startsWith('sysctl') || !ipShows(p));
+}
+
+/** `ip [OPTIONS] OBJECT [show|list|get ...]`: a command that only reads. */
+function ipShows(p: string): boolean {
+  const w = p.split(/\s+/);
+  let i = 1;
+  while (i < w.length && w[i].startsWith('-'))
+    i += /^-(n|netns|f|family|b|batch|rc|rcvbuf)$/.test(w[i]) ? 2 : 1;
+  const verb = w[i + 1];
+  return verb === undefined || /^(show|sh|s|list|lst|ls|l|get|g|help)$/.test(verb);
 }
 
 /**
@@ -319,6 +329,7 @@ export async function openDistributedLab(opts: {
     throw e;
   }
   node.lab.settle = () => node.idle();
+  node.lab.remoteTimers = { next: () => node.nextRemoteTimer(), fire: (t) => node.fireRemoteTimers(t) };
   return {
     lab: node.lab,
     labId,

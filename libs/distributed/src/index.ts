@@ -5,4 +5,5 @@
 export * from './counters';
 export * from './envelope';
 export * from './keys';
+export * from './neighbours';
 export * from './node';

@@ -10,9 +10,13 @@
  *   skblab:<lab>:config          list    the shell's configuration lines ({host, line, rng}), in order
  *   skblab:<lab>:config-applied  hash    service -> how many of them it has applied
  *   skblab:<lab>:config          channel published when a line is added
+ *   skblab:<lab>:timers          zset    process -> its earliest pending timer (simulated ns)
+ *   skblab:<lab>:advanced        hash    process -> the time up to which it has fired its timers
+ *   skblab:<lab>:advance         channel the shell asks every process to fire its timers due by T
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
  *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
+ *   skblab:<lab>:neigh:<host>:<netns>       string  the neigh service's table (neighbours.ts)
  *   skblab:<lab>:skb-ids         string  hands each process its own range of skb ids
  */
 export const KEYS = {
@@ -24,6 +28,8 @@ export const KEYS = {
   deadLetters: 'dead-letters',
   skbIds: 'skb-ids',
   config: 'config',
+  timers: 'timers',
+  advanced: 'advanced',
   configApplied: 'config-applied',
 } as const;
 
@@ -33,6 +39,10 @@ export function keyPrefix(lab: string): string {
 
 export function idleChannel(lab: string): string {
   return `${keyPrefix(lab)}idle`;
+}
+
+export function advanceChannel(lab: string): string {
+  return `${keyPrefix(lab)}advance`;
 }
 
 export function configChannel(lab: string): string {

@@ -28,8 +28,17 @@ import {
   type LayerName,
 } from '@skblab/contracts';
 import { CounterSync } from './counters';
+import { NeighbourMirror } from './neighbours';
 import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
-import { KEYS, SKB_ID_RANGE, TRACE_STREAM_MAXLEN, configChannel, idleChannel, keyPrefix } from './keys';
+import {
+  KEYS,
+  SKB_ID_RANGE,
+  TRACE_STREAM_MAXLEN,
+  advanceChannel,
+  configChannel,
+  idleChannel,
+  keyPrefix,
+} from './keys';
 
 export interface HostSpec {
   name: string;
@@ -106,6 +115,19 @@ export class DistributedNode implements HopTransport {
   private traceCursor = '0-0';
   private idleWaiters: Array<() => void> = [];
   private readonly counters = new CounterSync();
+  private readonly neighbours = new NeighbourMirror();
+  /** The neigh service runs neigh_output and arp_rcv: the neighbour tables are its own. */
+  private get ownsNeighbours(): boolean {
+    return this.hops.includes('neigh_output');
+  }
+  /** The expiry of this process's earliest timer as last told to Redis. */
+  private publishedTimer = Infinity;
+  /** The earliest timer of any other process, as of the last idle(). */
+  private remoteNext = Infinity;
+  /** This process among the lab's timer holders. */
+  private get instance(): string {
+    return `${this.opts.service}:${process.pid}:${this.lab.skbIdBase}`;
+  }
   private readonly log: (line: string) => void;
 
   constructor(
@@ -183,7 +205,13 @@ export class DistributedNode implements HopTransport {
     await this.producer.connect();
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (channel: string) => {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === advanceChannel(this.opts.labId)) {
+        void this.advance(Number(message)).catch((e) =>
+          this.log(`skblab ${this.opts.service}: timers: ${String(e)}`),
+        );
+        return;
+      }
       if (channel === configChannel(this.opts.labId)) {
         if (this.opts.applyConfig)
           void this.catchUpConfig().catch((e) =>
@@ -195,7 +223,11 @@ export class DistributedNode implements HopTransport {
       this.idleWaiters = [];
       for (const f of w) f();
     });
-    await this.subscriber.subscribe(idleChannel(this.opts.labId), configChannel(this.opts.labId));
+    await this.subscriber.subscribe(
+      idleChannel(this.opts.labId),
+      configChannel(this.opts.labId),
+      advanceChannel(this.opts.labId),
+    );
     if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
     const consumer = this.kafka.consumer({
@@ -233,6 +265,43 @@ export class DistributedNode implements HopTransport {
     await this.producer?.disconnect().catch(() => undefined);
     this.subscriber?.disconnect();
     this.redis.disconnect();
+  }
+
+  // ---- timers: simulated time moves on only from the shell, once the lab is idle ------------------------
+
+  /** Fire this process's timers due by `t` (the shell says when), then say so. */
+  private async advance(t: number): Promise<void> {
+    await this.flush();
+    if (this.lab.timers.peek() && this.lab.timers.peek()!.expires <= t) {
+      this.lab.runTimersUntil(t);
+      this.stamp();
+    }
+    await this.flush();
+    await this.redis.hset(KEYS.advanced, this.instance, t);
+  }
+
+  /**
+   * The shell's side: every process with a timer due by `t` fires it; resolves when they have (and what
+   * they sent has been handled everywhere).
+   */
+  async fireRemoteTimers(t: number, timeoutMs = 30_000): Promise<void> {
+    const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
+    const others = due.filter((m) => m !== this.instance);
+    await this.redis.publish(advanceChannel(this.opts.labId), String(t));
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const advanced = others.length ? await this.redis.hmget(KEYS.advanced, ...others) : [];
+      if (advanced.every((a) => a !== null && Number(a) >= t)) break;
+      if (Date.now() > until)
+        throw new Error(`timers due at ${t} ns not fired in ${timeoutMs} ms: ${others.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await this.idle(timeoutMs);
+  }
+
+  /** The earliest timer pending in another process (as of the last idle). */
+  nextRemoteTimer(): number {
+    return this.remoteNext;
   }
 
   // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
@@ -397,6 +466,7 @@ export class DistributedNode implements HopTransport {
     if (delta > 0) await this.redis.incrby(KEYS.inflight, delta);
     const p = this.redis.pipeline();
     for (const [key, field, d] of this.counters.deltas(this.lab)) p.hincrbyfloat(key, field, d);
+    if (this.ownsNeighbours) for (const [key, json] of this.neighbours.changed(this.lab)) p.set(key, json);
     if (steps.length)
       p.xadd(
         KEYS.trace,
@@ -411,6 +481,12 @@ export class DistributedNode implements HopTransport {
         'skbs',
         JSON.stringify(this.headersOf(steps)),
       );
+    const nextTimer = this.lab.timers.peek()?.expires ?? Infinity;
+    if (nextTimer !== this.publishedTimer) {
+      this.publishedTimer = nextTimer;
+      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.instance);
+      else p.zadd(KEYS.timers, nextTimer, this.instance);
+    }
     p.eval(
       DONE_LUA,
       2,
@@ -470,6 +546,10 @@ export class DistributedNode implements HopTransport {
     }
     const clock = Number((await this.redis.get(KEYS.clock)) ?? '0');
     if (clock > this.lab.clock) this.lab.clock = clock;
+    const timers = await this.redis.zrange(KEYS.timers, 0, 1, 'WITHSCORES');
+    this.remoteNext = Infinity;
+    for (let i = 0; i < timers.length; i += 2)
+      if (timers[i] !== this.instance) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
     await this.importTraces();
     await this.loadCounters();
   }
@@ -484,6 +564,11 @@ export class DistributedNode implements HopTransport {
     const totals = new Map<string, Record<string, string>>();
     keys.forEach((k, i) => totals.set(k, (res[i]?.[1] as Record<string, string>) ?? {}));
     this.counters.load(this.lab, totals);
+    if (!this.ownsNeighbours) {
+      const nk = this.neighbours.keys(this.lab);
+      const tables = nk.length ? await this.redis.mget(...nk) : [];
+      this.neighbours.load(this.lab, new Map(nk.map((k, i) => [k, tables[i]])));
+    }
   }
 
   /** Steps from the trace stream that other processes recorded, into this lab's trace. */

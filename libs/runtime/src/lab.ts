@@ -90,6 +90,11 @@ export class Lab implements KernelCtx {
    * time waits for it before a timer fires, and the shell before each command.
    */
   settle: (() => Promise<void>) | null = null;
+  /**
+   * Distributed mode: the timers pending in other services (an ARP retry in the neigh service). `next()` is
+   * the earliest one's expiry as of the last settle; `fire(t)` has every service fire those due by `t`.
+   */
+  remoteTimers: { next(): number; fire(t: number): Promise<void> } | null = null;
   private wakeup: (() => void) | null = null;
 
   constructor(opts: LabOptions = {}) {
@@ -375,7 +380,11 @@ export class Lab implements KernelCtx {
         await new Promise<void>((r) => setImmediate(r));
         if (done) return p;
       }
-      const t = this.timers.peek();
+      const local = this.timers.peek();
+      const remote = this.remoteTimers?.next() ?? Infinity;
+      // The next thing to happen: a timer here, or one in another service (distributed mode).
+      const t =
+        local && local.expires <= remote ? local : remote < Infinity ? { expires: remote } : undefined;
       if (t && t.expires > deadline && !pastDeadline && onDeadline) {
         pastDeadline = true;
         onDeadline();
@@ -402,6 +411,11 @@ export class Lab implements KernelCtx {
           if (done) return p;
         }
         throw new Error('simulation stalled');
+      }
+      if (t !== local) {
+        await this.remoteTimers!.fire(t.expires);
+        if (t.expires > this.clock) this.clock = t.expires;
+        continue;
       }
       this.runTimersUntil(t.expires);
     }
