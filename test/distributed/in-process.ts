@@ -29,8 +29,12 @@ export interface InProcessLab {
 export async function inProcessLab(
   suffix: string,
   log: (l: string) => void = () => undefined,
+  override: { kafkaBrokers?: string[]; redisUrl?: string } = {},
 ): Promise<InProcessLab> {
-  const { kafkaBrokers, redisUrl, testLab } = brokers();
+  const b = brokers();
+  const { testLab } = b;
+  const kafkaBrokers = override.kafkaBrokers ?? b.kafkaBrokers;
+  const redisUrl = override.redisUrl ?? b.redisUrl;
   const labId = `${testLab}-${suffix}`;
   const common = { labId, kafkaBrokers, redisUrl, log };
   const shellNode = new DistributedNode({ ...common, service: 'socket', shipTraces: false });
@@ -38,7 +42,7 @@ export async function inProcessLab(
   await shellNode.publishTopology([{ name: 'host1', cpus: 2 }]);
   await shellNode.loadTopology();
   const services = new Map<LayerName, DistributedNode>();
-  for (const s of SERVICES) services.set(s, new DistributedNode({ ...common, service: s }));
+  for (const s of SERVICES) services.set(s, new DistributedNode({ ...common, service: s, resume: true }));
   await Promise.all(
     [...services.values()].map(async (n) => {
       await n.loadTopology();

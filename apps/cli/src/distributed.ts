@@ -59,14 +59,14 @@ function logDir(labId: string): string {
   return d;
 }
 
-interface Started {
+export interface Started {
   layer: LayerName;
   url: string;
   child: ChildProcess;
 }
 
 /** Start one service and wait for its "listening on" line. */
-function startService(layer: LayerName, bundle: string, labId: string, b: Brokers, detached: boolean) {
+export function startService(layer: LayerName, bundle: string, labId: string, b: Brokers, detached: boolean) {
   const log = path.join(logDir(labId), `${layer}.log`);
   const fd = fs.openSync(log, 'a');
   const child = spawn(process.execPath, [bundle], {

@@ -13,6 +13,8 @@
  *   skblab:<lab>:timers          zset    process -> its earliest pending timer (simulated ns)
  *   skblab:<lab>:advanced        hash    process -> the time up to which it has fired its timers
  *   skblab:<lab>:advance         channel the shell asks every process to fire its timers due by T
+ *   skblab:<lab>:seen:<service>  set     hop|skb id|host|netns|ifindex of every skb the service handled
+ *   skblab:<lab>:journal:<service> string what its last batch produced (produced again after a crash)
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
  *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
@@ -29,6 +31,8 @@ export const KEYS = {
   skbIds: 'skb-ids',
   config: 'config',
   timers: 'timers',
+  seen: 'seen',
+  journal: 'journal',
   advanced: 'advanced',
   configApplied: 'config-applied',
 } as const;

@@ -60,6 +60,11 @@ export interface NodeOptions {
    * on `host`. Services pass one (they replay the user's configuration); the shell does not need to.
    */
   applyConfig?: (host: string, line: string) => Promise<void>;
+  /**
+   * Take over from a predecessor that may have died (a service restarted): produce again what its last
+   * batch may not have produced. The services do; a new shell starts afresh.
+   */
+  resume?: boolean;
   /** Ship this process's steps to the trace stream (the services do; the shell reads them). */
   shipTraces?: boolean;
 }
@@ -93,12 +98,32 @@ export interface NodeStats {
   received: number;
   sent: number;
   deadLetters: number;
+  /** Messages skipped because their skb had been handled here already. */
+  duplicates: number;
+  /** Messages produced again at start from the journal. */
+  replayed: number;
+}
+
+/** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
+const SEEN_TTL_S = 3600;
+
+function journalOf(out: Outgoing[]): string {
+  return JSON.stringify(
+    out.map((o) => ({
+      topic: o.topic,
+      key: String(o.message.key),
+      value: (o.message.value as Buffer).toString('base64'),
+    })),
+  );
 }
 
 export class DistributedNode implements HopTransport {
   readonly lab: Lab;
   readonly redis: Redis;
-  readonly stats: NodeStats = { received: 0, sent: 0, deadLetters: 0 };
+  readonly stats: NodeStats = { received: 0, sent: 0, deadLetters: 0, duplicates: 0, replayed: 0 };
+  /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
+  private readonly seen = new Set<string>();
+  private handledIds: string[] = [];
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
@@ -126,7 +151,7 @@ export class DistributedNode implements HopTransport {
   private remoteNext = Infinity;
   /** This process among the lab's timer holders. */
   private get instance(): string {
-    return `${this.opts.service}:${process.pid}:${this.lab.skbIdBase}`;
+    return this.opts.service;
   }
   private readonly log: (line: string) => void;
 
@@ -230,6 +255,10 @@ export class DistributedNode implements HopTransport {
     );
     if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
+    for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
+    await this.redis.zrem(KEYS.timers, this.instance); // a predecessor's timers died with it
+    if (this.opts.resume) await this.replayJournal();
+    else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
     const consumer = this.kafka.consumer({
       groupId: `${this.opts.labId}.${this.opts.service}`,
       maxWaitTimeInMs: 50,
@@ -399,6 +428,14 @@ export class DistributedNode implements HopTransport {
       const e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       counted = true; // a well-formed envelope was counted in flight by whoever produced it
       if (e.hop !== hop) throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${hop}`);
+      // Delivery is idempotent: an skb handled here before (a replay after a crash upstream) is skipped.
+      const id = `${hop}|${e.id}|${e.host}|${e.netns}|${e.ifindex}`;
+      if (this.seen.has(id)) {
+        this.stats.duplicates++;
+        return;
+      }
+      this.seen.add(id);
+      this.handledIds.push(id);
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
@@ -460,11 +497,11 @@ export class DistributedNode implements HopTransport {
     const ship = this.opts.shipTraces !== false;
     const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
     this.traceSeq = this.lab.trace.written;
-    // What this batch produced beyond what it consumed is counted before it can be consumed; the rest of
-    // the accounting can go to Redis while Kafka takes the messages, because each produced message keeps
-    // the count of the message it came from until that one is done.
-    if (delta > 0) await this.redis.incrby(KEYS.inflight, delta);
-    const p = this.redis.pipeline();
+    // One MULTI holds everything this batch did to shared state: the skbs in flight (+ produced − handled:
+    // counted before the produced ones can be consumed, which is after this), the counters, the trace, the
+    // neighbour tables, the next timer, the ids now handled (so a replay skips them) and the journal of
+    // what is about to be produced (so a crash before the produce is made good at restart).
+    const p = this.redis.multi();
     for (const [key, field, d] of this.counters.deltas(this.lab)) p.hincrbyfloat(key, field, d);
     if (this.ownsNeighbours) for (const [key, json] of this.neighbours.changed(this.lab)) p.set(key, json);
     if (steps.length)
@@ -487,18 +524,34 @@ export class DistributedNode implements HopTransport {
       if (nextTimer === Infinity) p.zrem(KEYS.timers, this.instance);
       else p.zadd(KEYS.timers, nextTimer, this.instance);
     }
-    p.eval(
-      DONE_LUA,
-      2,
-      KEYS.inflight,
-      KEYS.clock,
-      Math.min(delta, 0),
-      this.lab.now(),
-      idleChannel(this.opts.labId),
-    );
-    await Promise.all([p.exec(), out.length ? this.produce(out) : null]);
+    const seenKey = `${KEYS.seen}:${this.opts.service}`;
+    if (this.handledIds.length) {
+      p.sadd(seenKey, ...this.handledIds);
+      p.expire(seenKey, SEEN_TTL_S);
+      this.handledIds = [];
+    }
+    const journalKey = `${KEYS.journal}:${this.opts.service}`;
+    if (out.length) p.set(journalKey, journalOf(out), 'EX', SEEN_TTL_S);
+    p.eval(DONE_LUA, 2, KEYS.inflight, KEYS.clock, delta, this.lab.now(), idleChannel(this.opts.labId));
+    const res = await p.exec();
+    const failed = res?.find(([e]) => e);
+    if (failed) throw failed[0];
+    if (out.length) await this.produce(out);
   }
 
+  /** A crash may have come between a batch's MULTI and its produce: produce its journal again. */
+  private async replayJournal(): Promise<void> {
+    const raw = await this.redis.get(`${KEYS.journal}:${this.opts.service}`);
+    if (!raw) return;
+    const out = (JSON.parse(raw) as Array<{ topic: string; key: string; value: string }>).map((o) => ({
+      topic: o.topic,
+      message: { key: o.key, value: Buffer.from(o.value, 'base64') },
+    }));
+    this.stats.replayed += out.length;
+    await this.produce(out);
+  }
+
+  /** Produce, and keep trying while Kafka is away (a broker restart): these skbs are counted in flight. */
   private async produce(out: Outgoing[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const o of out) {
@@ -506,10 +559,17 @@ export class DistributedNode implements HopTransport {
       if (!l) byTopic.set(o.topic, (l = []));
       l.push(o.message);
     }
-    await this.producer!.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.producer!.sendBatch({ acks: -1, topicMessages });
+        return;
+      } catch (e) {
+        if (this.stopped) throw e;
+        if (attempt === 0) this.log(`skblab ${this.opts.service}: produce failed, retrying: ${String(e)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   private headersOf(steps: ExportedStep[]): SkbHeader[] {

@@ -39,6 +39,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
       redisUrl: config.redisUrl,
       log: (l) => this.logger.warn(l),
       onMessage: (topic, result) => metrics.countMessage(topic, result),
+      resume: true,
       // The user's `ip` and `sysctl` lines, replayed with the same tools on this service's view.
       applyConfig: async (hostName, line) => {
         const host = this.node.lab.hosts.get(hostName);

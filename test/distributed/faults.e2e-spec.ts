@@ -1,0 +1,211 @@
+/**
+ * Faults while 10,000 UDP datagrams stream over 127.0.0.1 through every layer service: `kill -9` of a layer
+ * service and its restart, a Redis restart, a Kafka broker restart. Each datagram (numbered in its payload)
+ * must reach the receiving socket exactly once, or be counted as a drop; none may be duplicated, none may
+ * vanish. The shell's side (sender, receiver, socket layer) runs in this process.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AF_INET, SOCK_DGRAM } from '@skblab/kernel';
+import { Task } from '@skblab/runtime';
+import { DistributedNode, KEYS } from '@skblab/distributed';
+import { startService, upLab, type Started } from '../../apps/cli/src/distributed';
+import { brokers, inProcessLab, SERVICES } from './in-process';
+
+const N = 10_000;
+const WINDOW = 128;
+const STALL_MS = 90_000;
+
+interface StreamResult {
+  received: number;
+  duplicates: number;
+  missing: number[];
+  drops: Record<string, number>;
+  faultAt: number;
+}
+
+/** Stream N numbered datagrams; call `fault` once when `faultAfter` have arrived. */
+async function stream(
+  shell: DistributedNode,
+  fault: () => Promise<void>,
+  faultAfter = 2_000,
+): Promise<StreamResult> {
+  const lab = shell.lab;
+  const host = lab.hosts.get('host1')!;
+  const rx = new Task(lab, host, host.initNet, 'receiver', 1);
+  const tx = new Task(lab, host, host.initNet, 'sender', 0);
+  const rfd = rx.socket(AF_INET, SOCK_DGRAM, 0);
+  expect(rx.bind(rfd, 0x7f000001, 9000)).toBe(0);
+  const sfd = tx.socket(AF_INET, SOCK_DGRAM, 0);
+  const got = new Uint8Array(N);
+  let received = 0;
+  let duplicates = 0;
+  let sent = 0;
+  let faulted: Promise<void> | null = null;
+  let faultAt = 0;
+  let lastProgress = Date.now();
+  while (received < N) {
+    while (sent < N && sent - received < WINDOW) {
+      const b = new Uint8Array(64);
+      new DataView(b.buffer).setUint32(0, sent);
+      expect(tx.sendto(sfd, b, 0x7f000001, 9000)).toBe(64);
+      sent++;
+    }
+    const readable = await Promise.race([
+      rx.waitReadable(rfd, Infinity),
+      new Promise<false>((r) => setTimeout(() => r(false), 1_000)),
+    ]);
+    for (;;) {
+      const r = rx.tryRecv(rfd);
+      if (typeof r === 'number') break;
+      const seq = new DataView(r.data.buffer, r.data.byteOffset).getUint32(0);
+      if (got[seq]) duplicates++;
+      else {
+        got[seq] = 1;
+        received++;
+      }
+      lastProgress = Date.now();
+    }
+    if (!faulted && received >= faultAfter) {
+      faultAt = received;
+      faulted = fault();
+    }
+    if (!readable && Date.now() - lastProgress > STALL_MS) break; // what is missing is reported below
+  }
+  await faulted;
+  await shell.idle(60_000);
+  const snmp = host.initNet.mib;
+  const sd = host.softnet;
+  return {
+    received,
+    duplicates,
+    missing: [...got.keys()].filter((i) => !got[i]).slice(0, 20),
+    faultAt,
+    drops: {
+      udpRcvbufErrors: snmp.udp[4],
+      ipOutDiscards: snmp.ip[10],
+      softnetDropped: sd.reduce((n, c) => n + c.dropped, 0),
+    },
+  };
+}
+
+function expectExactlyOnce(r: StreamResult): void {
+  const dropped = Object.values(r.drops).reduce((a, b) => a + b, 0);
+  expect({ duplicates: r.duplicates, missing: r.missing, accounted: r.received + dropped }).toEqual({
+    duplicates: 0,
+    missing: dropped ? expect.any(Array) : [],
+    accounted: N,
+  });
+  expect(r.faultAt).toBeGreaterThanOrEqual(2_000);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('faults while datagrams stream', () => {
+  jest.setTimeout(300_000);
+
+  it('kill -9 of a layer service and its restart: every datagram exactly once', async () => {
+    const { kafkaBrokers, redisUrl, testLab } = brokers();
+    const labId = `${testLab}-kill`;
+    const b = { kafka: kafkaBrokers, redisUrl };
+    const started: Started[] = await upLab(labId, [{ name: 'host1', cpus: 2 }], b, false);
+    const shell = new DistributedNode({
+      labId,
+      service: 'socket',
+      kafkaBrokers,
+      redisUrl,
+      shipTraces: false,
+    });
+    try {
+      await shell.loadTopology();
+      await shell.start();
+      const victim = started.find((s) => s.layer === 'ip')!;
+      const bundle = path.join(__dirname, '..', '..', 'dist', 'apps', 'ip', 'main.js');
+      const r = await stream(shell, async () => {
+        victim.child.kill('SIGKILL');
+        await new Promise((res) => victim.child.once('exit', res));
+        const again = await startService('ip', bundle, labId, b, false);
+        started.push(again);
+      });
+      expectExactlyOnce(r);
+      expect(Number(await shell.redis.get(KEYS.inflight))).toBe(0);
+    } finally {
+      await shell.stop();
+      for (const s of started) s.child.kill('SIGKILL');
+    }
+  });
+
+  it('a Redis restart: every datagram exactly once', async () => {
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-redis-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
+    const startRedis = async (): Promise<ChildProcess> => {
+      // An append-only file, synced on every write: the restarted server has what the lab wrote.
+      const p = spawn('redis-server', [...args, '--appendonly', 'yes', '--appendfsync', 'always'], {
+        stdio: 'ignore',
+      });
+      for (let i = 0; i < 100; i++) {
+        if (
+          spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG'
+        )
+          return p;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('redis-server did not start');
+    };
+    let redis = await startRedis();
+    const lab = await inProcessLab('redis', () => undefined, { redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      const r = await stream(lab.shellNode, async () => {
+        spawnSync('redis-cli', ['-p', String(port), 'shutdown']);
+        await new Promise((res) => setTimeout(res, 1_000));
+        redis = await startRedis();
+      });
+      expectExactlyOnce(r);
+      expect(Number(await lab.shellNode.redis.get(KEYS.inflight))).toBe(0);
+    } finally {
+      await lab.stop();
+      redis.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a Kafka broker restart: every datagram exactly once', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const broker = require('../../tools/kafka-broker/broker.js') as {
+      start(o: object): Promise<{ bootstrap: string; port: number }>;
+      stop(o: object): Promise<void>;
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-kafka-fault-'));
+    const first = await broker.start({ port: 0, dir, fresh: true, log: () => undefined });
+    const port = Number(first.bootstrap.split(':')[1]);
+    const lab = await inProcessLab('kafka', () => undefined, { kafkaBrokers: [first.bootstrap] });
+    try {
+      const r = await stream(lab.shellNode, async () => {
+        await broker.stop({ dir });
+        await broker.start({ port, dir, log: () => undefined });
+      });
+      expectExactlyOnce(r);
+      expect(Number(await lab.shellNode.redis.get(KEYS.inflight))).toBe(0);
+    } finally {
+      await lab.stop();
+      await broker.stop({ dir });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Every service of the lab takes part in the stream (the victim above is one of them).
+test('the stream crosses every layer service', () => {
+  expect(SERVICES).toEqual(expect.arrayContaining(['ip', 'neigh', 'dev', 'loopback', 'softirq', 'rx']));
+});
