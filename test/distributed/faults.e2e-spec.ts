@@ -181,7 +181,6 @@ describe('faults while datagrams stream', () => {
   });
 
   it('a Kafka broker restart: every datagram exactly once', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const broker = require('../../tools/kafka-broker/broker.js') as {
       start(o: object): Promise<{ bootstrap: string; port: number }>;
       stop(o: object): Promise<void>;

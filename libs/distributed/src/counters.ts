@@ -2,7 +2,7 @@
  * The lab's counters in Redis. Each process counts in its own view (the kernel code increments plain
  * fields); at each flush it sends what changed since the last one as HINCRBYFLOAT deltas, so Redis holds the
  * sum of every service's counting, which is the lab's count (each increment happens in exactly one
- * service). The shell loads those totals before it shows /proc, `ip -s` or `sysctl`-free counters.
+ * service). The shell loads those totals before it shows /proc, `ip -s` or softnet_stat.
  *
  *   skblab:<lab>:counters:<host>            hash  softnet.<cpu>.<field>     (softnet_stat)
  *   skblab:<lab>:counters:<host>:<netns>    hash  <mib>.<index>             (/proc/net/snmp, netstat)
@@ -11,79 +11,115 @@
 import type { Lab } from '@skblab/runtime';
 
 type Slot = Record<string | number, number>;
-/** A counter is obj[prop], kept in Redis hash `key` under the field `${prefix}.${prop}`. */
-type Visit = (key: string, prefix: string, obj: Slot, prop: string | number) => void;
 
 const MIBS = ['ip', 'icmp', 'icmpMsgIn', 'icmpMsgOut', 'tcp', 'udp', 'udplite'] as const;
 const SOFTNET = ['processed', 'dropped', 'timeSqueeze', 'receivedRps', 'flowLimitCount'] as const;
 
-/** Every counter of the lab view, with the Redis hash and field it is kept under. */
-function walk(lab: Lab, visit: Visit): void {
+/** Every counter of a lab view as flat columns: obj[prop] is kept in hash key under `${prefix}.${prop}`. */
+interface Layout {
+  /** What the layout was built from: rebuilt when hosts, namespaces or devices come or go. */
+  shape: string;
+  key: string[];
+  prefix: string[];
+  obj: Slot[];
+  prop: Array<string | number>;
+  last: Float64Array;
+}
+
+function shapeOf(lab: Lab): string {
+  let s = '';
+  for (const h of lab.hosts.values()) {
+    s += `${h.name}/${h.softnet.length}:`;
+    for (const net of [h.initNet, ...h.namedNets.values()]) {
+      s += `${net.name}(`;
+      for (const d of net.devices) s += `${d.name},`;
+      s += ')';
+    }
+  }
+  return s;
+}
+
+function layoutOf(lab: Lab, shape: string): Layout {
+  const l: Layout = { shape, key: [], prefix: [], obj: [], prop: [], last: new Float64Array(0) };
+  const add = (key: string, prefix: string, obj: Slot, prop: string | number) => {
+    l.key.push(key);
+    l.prefix.push(prefix);
+    l.obj.push(obj);
+    l.prop.push(prop);
+  };
   for (const h of lab.hosts.values()) {
     const hk = `counters:${h.name}`;
     for (const sd of h.softnet)
-      for (const f of SOFTNET) visit(hk, `softnet.${sd.cpu}`, sd as unknown as Slot, f);
+      for (const f of SOFTNET) add(hk, `softnet.${sd.cpu}`, sd as unknown as Slot, f);
     for (const net of [h.initNet, ...h.namedNets.values()]) {
       const nk = `counters:${h.name}:${net.name}`;
       for (const m of MIBS) {
         const arr = net.mib[m] as unknown as Slot;
-        const n = net.mib[m].length;
-        for (let i = 0; i < n; i++) visit(nk, m, arr, i);
+        for (let i = 0; i < net.mib[m].length; i++) add(nk, m, arr, i);
       }
       for (const d of net.devices) {
         const st = d.stats as unknown as Slot;
-        const prefix = `dev.${d.name}`;
-        for (const f of Object.keys(st)) visit(nk, prefix, st, f);
+        for (const f of Object.keys(st)) add(nk, `dev.${d.name}`, st, f);
       }
     }
   }
+  l.last = new Float64Array(l.obj.length);
+  for (let i = 0; i < l.obj.length; i++) l.last[i] = l.obj[i][l.prop[i]];
+  return l;
 }
 
 export class CounterSync {
-  /** What was last sent or loaded, per counter holder. */
-  private shadow = new WeakMap<object, Slot>();
+  private layout: Layout | null = null;
 
-  private shadowOf(obj: Slot): Slot {
-    let s = this.shadow.get(obj);
-    if (!s) {
-      s = ArrayBuffer.isView(obj)
-        ? (new Float64Array((obj as unknown as Float64Array).length) as unknown as Slot)
-        : {};
-      this.shadow.set(obj, s);
+  /** The layout for the lab as it is now; a new one starts from the current values (nothing to send). */
+  private current(lab: Lab, baseline: 'zero' | 'current'): Layout {
+    const shape = shapeOf(lab);
+    if (this.layout?.shape === shape) return this.layout;
+    const old = this.layout;
+    const l = layoutOf(lab, shape);
+    // Counters that existed before keep what was last sent; new ones (a new device) start from zero, so
+    // what they counted before this flush is sent too.
+    const was = new Map<string, number>();
+    if (old)
+      for (let i = 0; i < old.obj.length; i++)
+        was.set(`${old.key[i]}|${old.prefix[i]}.${old.prop[i]}`, old.last[i]);
+    for (let i = 0; i < l.obj.length; i++) {
+      const prev = was.get(`${l.key[i]}|${l.prefix[i]}.${l.prop[i]}`);
+      l.last[i] = prev ?? (baseline === 'zero' ? 0 : l.last[i]);
     }
-    return s;
+    this.layout = l;
+    return l;
   }
 
   /** The changes since the last call (or load), as [hash, field, delta]. */
   deltas(lab: Lab): Array<[string, string, number]> {
+    const l = this.current(lab, 'zero');
     const out: Array<[string, string, number]> = [];
-    walk(lab, (key, prefix, obj, prop) => {
-      const v = obj[prop];
-      const s = this.shadowOf(obj);
-      const prev = s[prop] ?? 0;
-      if (v !== prev) {
-        out.push([key, `${prefix}.${prop}`, v - prev]);
-        s[prop] = v;
+    const { obj, prop, last } = l;
+    for (let i = 0; i < obj.length; i++) {
+      const v = obj[i][prop[i]];
+      if (v !== last[i]) {
+        out.push([l.key[i], `${l.prefix[i]}.${prop[i]}`, v - last[i]]);
+        last[i] = v;
       }
-    });
+    }
     return out;
   }
 
   /** The hashes to read for load(). */
   keys(lab: Lab): string[] {
-    const keys = new Set<string>();
-    walk(lab, (key) => keys.add(key));
-    return [...keys];
+    return [...new Set(this.current(lab, 'zero').key)];
   }
 
   /** Take the lab's totals (hash -> field -> value) as this view's counters. */
   load(lab: Lab, totals: Map<string, Record<string, string>>): void {
-    walk(lab, (key, prefix, obj, prop) => {
-      const t = totals.get(key)?.[`${prefix}.${prop}`];
-      if (t === undefined) return;
+    const l = this.current(lab, 'zero');
+    for (let i = 0; i < l.obj.length; i++) {
+      const t = totals.get(l.key[i])?.[`${l.prefix[i]}.${l.prop[i]}`];
+      if (t === undefined) continue;
       const v = Number(t);
-      obj[prop] = v;
-      this.shadowOf(obj)[prop] = v;
-    });
+      l.obj[i][l.prop[i]] = v;
+      l.last[i] = v;
+    }
   }
 }

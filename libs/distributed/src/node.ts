@@ -274,13 +274,12 @@ export class DistributedNode implements HopTransport {
       fromBeginning: true,
     });
     await consumer.run({
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      eachBatch: async ({ batch, resolveOffset }) => {
         for (const m of batch.messages) {
           await this.handle(batch.topic, batch.partition, m);
           resolveOffset(m.offset);
         }
         await this.flush();
-        await heartbeat();
       },
     });
     await joined;
@@ -533,10 +532,15 @@ export class DistributedNode implements HopTransport {
     const journalKey = `${KEYS.journal}:${this.opts.service}`;
     if (out.length) p.set(journalKey, journalOf(out), 'EX', SEEN_TTL_S);
     p.eval(DONE_LUA, 2, KEYS.inflight, KEYS.clock, delta, this.lab.now(), idleChannel(this.opts.labId));
-    const res = await p.exec();
-    const failed = res?.find(([e]) => e);
-    if (failed) throw failed[0];
-    if (out.length) await this.produce(out);
+    const applied = p.exec().then((res) => {
+      const failed = res?.find(([e]) => e);
+      if (failed) throw failed[0];
+    });
+    // When the batch produced more than it handled, the count must be up before anything can be consumed.
+    // Otherwise the produced skbs inherit the count of the handled ones, and Kafka can take them while Redis
+    // applies the MULTI (a crash in between is what the journal and the handled ids are for).
+    if (delta > 0) await applied;
+    await Promise.all([applied, out.length ? this.produce(out) : null]);
   }
 
   /** A crash may have come between a batch's MULTI and its produce: produce its journal again. */
@@ -575,8 +579,11 @@ export class DistributedNode implements HopTransport {
   private headersOf(steps: ExportedStep[]): SkbHeader[] {
     const ids = new Set(steps.map((s) => s.skbId));
     const out: SkbHeader[] = [];
-    for (const skb of this.lab.journeys.slice(-1024)) {
-      if (!ids.has(skb.id) || skb.networkHeader < 0) continue;
+    // The skbs of a batch's steps are among the latest journeys: look from the newest back.
+    const j = this.lab.journeys;
+    for (let i = j.length - 1; i >= 0 && ids.size && i >= j.length - 1024; i--) {
+      const skb = j[i];
+      if (!ids.delete(skb.id) || skb.networkHeader < 0) continue;
       const nh = skb.buf.subarray(skb.networkHeader, Math.min(skb.buf.length, skb.networkHeader + 64));
       out.push({ id: skb.id, protocol: skb.protocol, len: skb.len, nh: Buffer.from(nh).toString('base64') });
     }
