@@ -493,13 +493,21 @@ export class DistributedNode implements HopTransport {
     this.outbox = [];
     const delta = this.delta;
     this.delta = 0;
+    // The next hop can start as soon as Kafka has the skbs: produce first, and build the rest meanwhile.
+    const produced = delta <= 0 && out.length ? this.produce(out) : null;
     const ship = this.opts.shipTraces !== false;
     const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
     this.traceSeq = this.lab.trace.written;
-    // One MULTI holds everything this batch did to shared state: the skbs in flight (+ produced − handled:
-    // counted before the produced ones can be consumed, which is after this), the counters, the trace, the
-    // neighbour tables, the next timer, the ids now handled (so a replay skips them) and the journal of
-    // what is about to be produced (so a crash before the produce is made good at restart).
+    // One MULTI holds everything this batch did to shared state: the skbs in flight (+ produced − handled),
+    // the counters, the trace, the neighbour tables, the next timer, and the ids now handled (so that a
+    // replay skips them).
+    //
+    // Its order against the produce is what makes a crash harmless. Usually (produced ≤ handled) the
+    // produce goes first: the produced skbs inherit the in-flight count of the handled ones, which stays
+    // up until the MULTI; a crash before the MULTI replays the batch (its ids were not recorded), and the
+    // copies it produces again are skipped downstream by id. When the batch fans out (produced > handled),
+    // the count must be up before anything can be consumed, so the MULTI goes first, with a journal of the
+    // batch's output that a restart produces again (the ids are recorded: the replay would skip the batch).
     const p = this.redis.multi();
     for (const [key, field, d] of this.counters.deltas(this.lab)) p.hincrbyfloat(key, field, d);
     if (this.ownsNeighbours) for (const [key, json] of this.neighbours.changed(this.lab)) p.set(key, json);
@@ -529,18 +537,20 @@ export class DistributedNode implements HopTransport {
       p.expire(seenKey, SEEN_TTL_S);
       this.handledIds = [];
     }
-    const journalKey = `${KEYS.journal}:${this.opts.service}`;
-    if (out.length) p.set(journalKey, journalOf(out), 'EX', SEEN_TTL_S);
+    if (delta > 0) p.set(`${KEYS.journal}:${this.opts.service}`, journalOf(out), 'EX', SEEN_TTL_S);
     p.eval(DONE_LUA, 2, KEYS.inflight, KEYS.clock, delta, this.lab.now(), idleChannel(this.opts.labId));
-    const applied = p.exec().then((res) => {
+    const apply = async () => {
+      const res = await p.exec();
       const failed = res?.find(([e]) => e);
       if (failed) throw failed[0];
-    });
-    // When the batch produced more than it handled, the count must be up before anything can be consumed.
-    // Otherwise the produced skbs inherit the count of the handled ones, and Kafka can take them while Redis
-    // applies the MULTI (a crash in between is what the journal and the handled ids are for).
-    if (delta > 0) await applied;
-    await Promise.all([applied, out.length ? this.produce(out) : null]);
+    };
+    if (delta > 0) {
+      await apply();
+      await this.produce(out);
+    } else {
+      await produced;
+      await apply();
+    }
   }
 
   /** A crash may have come between a batch's MULTI and its produce: produce its journal again. */
