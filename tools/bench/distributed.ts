@@ -2,22 +2,28 @@
  * `npm run bench:distributed`: distributed mode over real Kafka and Redis, against the raw ceiling measured in
  * the same run on the same broker. Prints JSON; nothing is asserted (a benchmark, not a test).
  *
- * - skblab: every layer service's node in this process (each with its own Kafka consumer group and Redis
- *   connections, as the services have), UDP datagrams of 64 bytes over 127.0.0.1 from sendto to the reader's
- *   recvfrom (7 Kafka hops each), and ping RTTs over 127.0.0.1 (14 hops per echo and reply), in wall time.
+ * - skblab: UDP datagrams of 64 bytes over 127.0.0.1 from sendto to the reader's recvfrom (7 Kafka hops
+ *   each), and ping RTTs over 127.0.0.1 (14 hops per echo and reply), in wall time.
  * - raw: a chain of the same number of kafkajs produce→consume hops with the same consumer settings and
  *   handlers that only forward the bytes: the most any design with a Kafka hop per layer could reach.
+ *
+ * Two shapes, each with its own raw chain: `processes` (each layer service its own process, as
+ * `--spawn` runs them, and each raw hop its own process: tools/bench/raw-hop.js) and `inProcess` (every
+ * service's node and every raw hop in this one process). BENCH_SHAPES=processes,inProcess picks.
  *
  * Brokers: KAFKA_BROKERS and REDIS_URL, else a Kafka 4.1.1 broker from tools/kafka-broker and the local Redis.
  * Medians over RUNS runs.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as readline from 'node:readline';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
 import { LAYERS, hopsOf } from '@skblab/contracts';
 import { DistributedNode } from '@skblab/distributed';
+import { sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
@@ -121,7 +127,34 @@ async function skblabPings(shell: DistributedNode, n: number): Promise<number[]>
 
 // ---- raw chain ------------------------------------------------------------------------------------------
 
-async function rawChain(labId: string, kafka: string[], hops: number) {
+/** Hop i of a raw chain as its own process (tools/bench/raw-hop.js); resolves when its group has joined. */
+function rawHopProcess(
+  root: string,
+  kafka: string[],
+  from: string,
+  to: string,
+  group: string,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'tools', 'bench', 'raw-hop.js'), kafka.join(','), from, to, group],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (l) => l === 'ready' && resolve(child));
+    child.on('exit', (code) => reject(new Error(`raw hop ${group} exited (${code})`)));
+  });
+}
+
+function repoRoot(): string {
+  let root = __dirname;
+  while (!fs.existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
+  return root;
+}
+
+async function rawChain(labId: string, kafka: string[], hops: number, processes = false) {
   const k = new Kafka({ clientId: `${labId}-raw`, brokers: kafka, logLevel: logLevel.NOTHING });
   const topics = Array.from({ length: hops + 1 }, (_, i) => `skblab.${labId}.raw${i}`);
   const admin = k.admin();
@@ -133,9 +166,14 @@ async function rawChain(labId: string, kafka: string[], hops: number) {
   await admin.disconnect();
   const producers: Producer[] = [];
   const consumers: Consumer[] = [];
+  const children: ChildProcess[] = [];
   let arrived: (() => void) | null = null;
   let count = 0;
   for (let i = 1; i <= hops; i++) {
+    if (processes && i < hops) {
+      children.push(await rawHopProcess(repoRoot(), kafka, topics[i - 1], topics[i], `${labId}.raw${i}`));
+      continue;
+    }
     const producer = k.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     producers.push(producer);
@@ -206,19 +244,30 @@ async function rawChain(labId: string, kafka: string[], hops: number) {
       return out;
     },
     async stop() {
+      for (const c of children) c.kill('SIGTERM');
       await head.disconnect();
       await Promise.all([...consumers.map((c) => c.disconnect()), ...producers.map((p) => p.disconnect())]);
     },
   };
 }
 
-async function main() {
-  const b = await brokers();
-  const labId = `bench-${process.pid}`;
+interface ShapeResult {
+  skblab: { udpDatagramsPerSec: number; pingRttP50Ms: number; pingRttP99Ms: number };
+  raw: { chain7MessagesPerSec: number; chain14RttP50Ms: number; chain14RttP99Ms: number };
+  ratios: { throughput: number; latencyP50: number };
+}
+
+/** RUNS runs of both measurements on a lab and its raw chains; medians. */
+async function measure(
+  shell: DistributedNode,
+  labId: string,
+  kafka: string[],
+  redisUrl: string,
+  processes: boolean,
+): Promise<ShapeResult> {
+  const rawUdp = await rawChain(`${labId}-u`, kafka, 7, processes);
+  const rawPing = await rawChain(`${labId}-p`, kafka, 14, processes);
   try {
-    const { shell, nodes } = await skblabLab(labId, b.kafka, b.redis);
-    const rawUdp = await rawChain(`${labId}-u`, b.kafka, 7);
-    const rawPing = await rawChain(`${labId}-p`, b.kafka, 14);
     const dg: number[] = [];
     const rawDg: number[] = [];
     const p50: number[] = [];
@@ -237,18 +286,11 @@ async function main() {
       rawP50.push(pct(raw, 0.5));
       rawP99.push(pct(raw, 0.99));
     }
-    const res = {
-      runs: RUNS,
-      datagrams: DATAGRAMS,
-      pings: PINGS,
-      kafka: b.kafka.join(','),
-      where: 'every service node in this process; the raw chain in the same process, on the same broker',
+    return {
       skblab: {
         udpDatagramsPerSec: Math.round(median(dg)),
         pingRttP50Ms: +median(p50).toFixed(2),
         pingRttP99Ms: +median(p99).toFixed(2),
-        kafkaHopsPerDatagram: 7,
-        kafkaHopsPerPing: 14,
       },
       raw: {
         chain7MessagesPerSec: Math.round(median(rawDg)),
@@ -259,10 +301,69 @@ async function main() {
         throughput: +(median(dg) / median(rawDg)).toFixed(2),
         latencyP50: +(median(p50) / median(rawP50)).toFixed(2),
       },
-      goals: { throughputAtLeast: 0.8, latencyP50AtMost: 1.25 },
     };
+  } finally {
+    await Promise.all([rawUdp.stop(), rawPing.stop()]);
+    const b = { kafka, redisUrl };
+    await Promise.all([sweepLab(`${labId}-u`, b), sweepLab(`${labId}-p`, b)]).catch(() => undefined);
+  }
+}
+
+async function main() {
+  const b = await brokers();
+  const shapes = (process.env.BENCH_SHAPES ?? 'processes,inProcess').split(',');
+  const res: Record<string, unknown> = {
+    runs: RUNS,
+    datagrams: DATAGRAMS,
+    pings: PINGS,
+    kafka: b.kafka.join(','),
+    kafkaHopsPerDatagram: 7,
+    kafkaHopsPerPing: 14,
+  };
+  try {
+    if (shapes.includes('processes')) {
+      const labId = `bench-${process.pid}-p`;
+      const started: Started[] = await upLab(
+        labId,
+        [{ name: 'host1', cpus: 2 }],
+        { kafka: b.kafka, redisUrl: b.redis },
+        false,
+      );
+      const shell = new DistributedNode({
+        labId,
+        service: 'socket',
+        kafkaBrokers: b.kafka,
+        redisUrl: b.redis,
+        shipTraces: false,
+      });
+      try {
+        await shell.loadTopology();
+        await shell.start();
+        res.processes = {
+          where: 'each layer service its own process (as --spawn runs them), each raw hop its own process',
+          ...(await measure(shell, labId, b.kafka, b.redis, true)),
+        };
+      } finally {
+        await shell.stop();
+        for (const s of started) s.child.kill('SIGTERM');
+        await sweepLab(labId, { kafka: b.kafka, redisUrl: b.redis }).catch(() => undefined);
+      }
+    }
+    if (shapes.includes('inProcess')) {
+      const labId = `bench-${process.pid}-i`;
+      const { shell, nodes } = await skblabLab(labId, b.kafka, b.redis);
+      try {
+        res.inProcess = {
+          where: 'every service node and every raw hop in this one process',
+          ...(await measure(shell, labId, b.kafka, b.redis, false)),
+        };
+      } finally {
+        await Promise.all(nodes.map((n) => n.stop()));
+        await sweepLab(labId, { kafka: b.kafka, redisUrl: b.redis }).catch(() => undefined);
+      }
+    }
+    res.goals = { throughputAtLeast: 0.8, latencyP50AtMost: 1.25 };
     process.stdout.write(JSON.stringify(res, null, 2) + '\n');
-    await Promise.all([...nodes.map((n) => n.stop()), rawUdp.stop(), rawPing.stop()]);
   } finally {
     b.stop();
   }
