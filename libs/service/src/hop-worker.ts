@@ -30,7 +30,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    metrics: MetricsService,
+    @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.node = new DistributedNode({
       labId: config.labId,

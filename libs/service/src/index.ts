@@ -3,6 +3,7 @@ export * from './clients';
 export * from './config';
 export * from './health';
 export * from './hop-worker';
+export * from './lab-control';
 export * from './layer.module';
 export * from './layers';
 export * from './metrics';

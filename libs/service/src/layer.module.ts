@@ -9,6 +9,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { hopsOf } from '@skblab/contracts';
 import { KafkaClient, RedisClient } from './clients';
 import { HopWorker } from './hop-worker';
+import { LabControl } from './lab-control';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import { HealthController, KafkaHealthIndicator, RedisHealthIndicator } from './health';
 import type { LayerName } from './layers';
@@ -39,12 +40,15 @@ export class LayerModule {
       throw new Error(`LayerModule.forRoot: config is for ${config.layer}, not ${options.layer}`);
     }
     const sp = options.stateProvider;
-    // A layer that runs kernel hops gets the worker that runs them, which also answers /state.
-    const runsHops = hopsOf(options.layer).length > 0;
+    // A layer that runs kernel hops gets the worker that runs them, which also answers /state. The socket
+    // layer's hops run where the user's processes run (the shell), so its service only has the HTTP face;
+    // control sets the lab up.
+    const runsHops = hopsOf(options.layer).length > 0 && options.layer !== 'socket';
+    const own = runsHops ? HopWorker : options.layer === 'control' ? LabControl : null;
     const stateProvider: Provider =
       sp === undefined
-        ? runsHops
-          ? { provide: LAYER_STATE_PROVIDER, useExisting: HopWorker }
+        ? own
+          ? { provide: LAYER_STATE_PROVIDER, useExisting: own }
           : { provide: LAYER_STATE_PROVIDER, useClass: DefaultLayerStateProvider }
         : typeof sp === 'function'
           ? { provide: LAYER_STATE_PROVIDER, useClass: sp }
@@ -63,7 +67,7 @@ export class LayerModule {
         MetricsService,
         KafkaHealthIndicator,
         RedisHealthIndicator,
-        ...(runsHops ? [HopWorker] : []),
+        ...(own ? [own] : []),
         stateProvider,
         ...(options.providers ?? []),
       ],

@@ -1,0 +1,53 @@
+/**
+ * The control service's job in a lab that outlives any shell (docker compose, Kubernetes): make the lab
+ * exist. At start it creates the lab's topics and, if no topology is published yet, publishes one (the
+ * default: host1 with two CPUs), so that the layer services build their views and a shell can join with
+ * `skblab shell --mode distributed --lab ID`. (`skblab up` does the same for services it starts itself.)
+ */
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DistributedNode, KEYS } from '@skblab/distributed';
+import type { ServiceConfig } from './config';
+import type { LayerStateProvider } from './state';
+import { SERVICE_CONFIG } from './tokens';
+
+@Injectable()
+export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown, LayerStateProvider {
+  private readonly logger = new Logger('LabControl');
+  private readonly node: DistributedNode;
+  private readonly startedAt = new Date().toISOString();
+  private topology: unknown = null;
+
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
+    this.node = new DistributedNode({
+      labId: config.labId,
+      service: 'control',
+      kafkaBrokers: config.kafkaBrokers,
+      redisUrl: config.redisUrl,
+      log: (l) => this.logger.warn(l),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    void (async () => {
+      await this.node.createTopics();
+      const existing = await this.node.redis.get(KEYS.topology);
+      if (!existing) await this.node.publishTopology([{ name: 'host1', cpus: 2 }]);
+      this.topology = JSON.parse((await this.node.redis.get(KEYS.topology)) ?? 'null');
+      this.logger.log(`lab ${this.config.labId} ready`);
+    })().catch((e: unknown) => this.logger.error(`cannot set up lab ${this.config.labId}: ${String(e)}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.node.stop();
+  }
+
+  getState() {
+    return { layer: 'control', labId: this.config.labId, startedAt: this.startedAt, topology: this.topology };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The control service sets a lab up for shells that join it later (docker compose): the lab's topics on
+ * Kafka and, when none is published, the default topology in Redis; GET /state shows the topology.
+ */
+import request from 'supertest';
+import { Kafka, logLevel } from 'kafkajs';
+import Redis from 'ioredis';
+import type { INestApplication } from '@nestjs/common';
+import { hopTopic, deadLetterTopic } from '@skblab/contracts';
+import { keyPrefix } from '@skblab/distributed';
+import { eventually, layerApp, need } from './helpers';
+
+describe('the control service', () => {
+  jest.setTimeout(60_000);
+  let app: INestApplication | undefined;
+  const labId = `${need('SKBLAB_TEST_LAB_ID')}-control`;
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("creates the lab's topics and publishes the default topology", async () => {
+    app = await layerApp('control', {
+      env: { ...process.env, SKBLAB_LAB_ID: labId, SKBLAB_CONNECT_TIMEOUT_MS: '2000' },
+    });
+    const redis = new Redis(need('REDIS_URL'), { keyPrefix: keyPrefix(labId) });
+    try {
+      const topology = await eventually(
+        'topology published',
+        20_000,
+        async () => (await redis.get('topology')) ?? undefined,
+      );
+      expect(JSON.parse(topology)).toEqual([{ name: 'host1', cpus: 2 }]);
+    } finally {
+      redis.disconnect();
+    }
+    const admin = new Kafka({
+      clientId: `${labId}-t`,
+      brokers: need('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const topics = await admin.listTopics();
+      expect(topics).toEqual(
+        expect.arrayContaining([
+          hopTopic(labId, 'ip_rcv'),
+          hopTopic(labId, 'udp_rcv'),
+          deadLetterTopic(labId),
+        ]),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const state = (await request(app!.getHttpServer()).get('/state').expect(200)).body as Record<
+      string,
+      unknown
+    >;
+    expect(state).toMatchObject({ layer: 'control', labId, topology: [{ name: 'host1', cpus: 2 }] });
+  });
+});
