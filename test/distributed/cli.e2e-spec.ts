@@ -115,7 +115,8 @@ describe('skblab shell --mode distributed', () => {
     expect(r.stderr).toMatch(/^skblab: distributed mode: Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
   });
 
-  it('refuses a bad lab id and a distributed shell with neither --spawn nor --lab', () => {
+  it('refuses a bad lab id, exec without --lab, and a distributed shell with neither --spawn nor --lab', () => {
+    expect(skblab(['exec']).err).toContain('exec needs --lab ID');
     expect(skblab(['shell', '--mode', 'distributed', '--lab', 'Bad_Id']).err).toMatch(
       /invalid lab id 'Bad_Id'/,
     );
@@ -137,7 +138,7 @@ describe('skblab shell --mode distributed', () => {
     );
     try {
       expect(Object.keys(urls).sort()).toEqual([...SERVICES].sort());
-      const sh = skblab(['shell', '--mode', 'distributed', '--lab', lab], 'ping -c 2 -i 0.2 127.0.0.1\n');
+      const sh = skblab(['exec', '--lab', lab], 'ping -c 2 -i 0.2 127.0.0.1\n');
       expect(sh.status).toBe(0);
       expect(sh.out).toContain('2 packets transmitted, 2 received');
       for (const [layer, url] of Object.entries(urls)) {

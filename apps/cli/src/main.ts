@@ -10,6 +10,7 @@ import { loadTopology } from './topology';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
        skblab up [--lab ID] [-f TOPOLOGY]
+       skblab exec --lab ID [NODE]
        skblab down --lab ID
        skblab --help | --version
 
@@ -26,6 +27,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
   --lab ID   (distributed) the lab to use: one started with 'up', or the id to
              give the spawned one (default: a new one).
   up         start a distributed lab's services and leave them running.
+  exec       a shell on NODE of a lab started with 'up' (shell --mode distributed --lab ID).
   down       stop a lab started with 'up' and delete its topics and keys.
 
 Inside the shell: ip, ping, nc, iperf, sysctl, taskset, cat /proc/net/...,
@@ -48,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('skblab 0.1.0 (models Linux 6.12 IPv4)\n');
     return 0;
   }
-  if (sub !== 'shell' && sub !== 'up' && sub !== 'down') {
+  if (sub !== 'shell' && sub !== 'up' && sub !== 'down' && sub !== 'exec') {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);
     return 2;
   }
@@ -73,7 +75,10 @@ export async function main(argv: string[]): Promise<number> {
       }
       mode = m;
     } else if (a === '--spawn' && sub === 'shell') spawnServices = true;
-    else if (a === '--lab') {
+    else if (sub === 'down' && !a.startsWith('-')) {
+      process.stderr.write(`skblab: unexpected argument '${a}'\n`);
+      return 2;
+    } else if (a === '--lab') {
       labId = rest[++i] ?? null;
       if (!labId) {
         process.stderr.write('skblab: option --lab needs a lab id\n');
@@ -106,6 +111,10 @@ export async function main(argv: string[]): Promise<number> {
     const bad = labId && d.checkLabId(labId);
     if (bad) {
       process.stderr.write(bad + '\n');
+      return 2;
+    }
+    if (sub === 'exec' && !labId) {
+      process.stderr.write("skblab: exec needs --lab ID (a lab from 'skblab up')\n");
       return 2;
     }
     if (mode === 'distributed' && sub === 'shell' && !spawnServices && !labId) {
