@@ -71,8 +71,7 @@ export class Lab implements KernelCtx {
   /** Distributed mode: the hops this process runs (null: all of them, the embedded lab). */
   private local: Record<string, boolean> | null = null;
   private transport: HopTransport | null = null;
-  /** Each traced skb's place in the order journeys began (skbtrace shows those since it last ran). */
-  readonly journeyNo = new WeakMap<SkBuff, number>();
+  /** Journeys begun; each traced skb keeps its number in skb.traced (skbtrace shows those since it last ran). */
   private journeysBegun = 0;
   private pending: Array<[Host, number]> = [];
   private inSoftirq = false;
@@ -140,8 +139,7 @@ export class Lab implements KernelCtx {
   }
 
   private beginJourney(skb: SkBuff): void {
-    skb.traced = true;
-    this.journeyNo.set(skb, ++this.journeysBegun);
+    skb.traced = ++this.journeysBegun;
     const j = this.journeys;
     j.push(skb);
     if (j.length > this.journeyCapacity * 2) this.journeys = j.slice(j.length - this.journeyCapacity);

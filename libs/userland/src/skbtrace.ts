@@ -140,7 +140,7 @@ export const skbtrace: Command = async (ctx) => {
   }
   const lab = ctx.lab;
   const since = lastShown.get(lab) ?? 0;
-  const no = (s: SkBuff) => lab.journeyNo.get(s) ?? 0;
+  const no = (s: SkBuff) => s.traced;
   const journeys = selectJourneys(lab.journeys, n, since, no);
   if (journeys.length) lastShown.set(lab, Math.max(since, ...journeys.map(no)));
   const rows = ctx.lab.journeyOf(journeys);

@@ -65,8 +65,11 @@ export interface SkBuff {
   ignoreDf: boolean;
   mark: number;
   dropReason: SkbDropReason | null;
-  /** The journey is recorded through KernelCtx.step (a trace ring, or a stream in distributed mode). */
-  traced: boolean;
+  /**
+   * The journey is recorded through KernelCtx.step (a trace ring, or a stream in distributed mode): the
+   * runtime's number for this skb's journey, 0 until its first traced step.
+   */
+  traced: number;
   /** The process that caused the skb (pwru's PROCESS column): "ping", "<softirq>" ... */
   comm: string;
   /** Set by a driver between its ndo_start_xmit and enqueue_to_backlog; null everywhere else. */
@@ -95,7 +98,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     ignoreDf: false,
     mark: 0,
     dropReason: null,
-    traced: false,
+    traced: 0,
     comm: '',
     txAccount: null,
   };
@@ -154,7 +157,7 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
     ...skb,
     id,
     buf: skb.buf.slice(),
-    traced: false,
+    traced: 0,
     dropReason: null,
     txAccount: null,
   };
