@@ -44,6 +44,6 @@ function ensureBuilt(name) {
   return out;
 }
 
-module.exports = { ensureBuilt };
+module.exports = { ensureBuilt, newestSource };
 
 if (require.main === module) for (const name of Object.keys(ENTRIES)) ensureBuilt(name);

@@ -75,19 +75,12 @@ async function buildServices(layers = LAYERS, { outDir = path.join(root, 'dist',
   return outs;
 }
 
-function newestSource(dir, newest = 0) {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = newestSource(p, newest);
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
-      newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /** Build the services whose bundle is missing or older than the sources (the CLI's --spawn uses this). */
 async function ensureServices(layers = LAYERS) {
+  // The staleness rule of the CLI bundle (tools/build.js); required here, so that the Docker build, which
+  // has no tools/, can run this file's main.
+  const { newestSource } = require('../../tools/build.js');
   const newest = Math.max(newestSource(path.join(root, 'libs')), newestSource(path.join(root, 'apps')));
   const stale = layers.filter((l) => {
     const out = path.join(root, 'dist', 'apps', l, 'main.js');
