@@ -75,7 +75,6 @@ async function buildServices(layers = LAYERS, { outDir = path.join(root, 'dist',
   return outs;
 }
 
-
 /** Build the services whose bundle is missing or older than the sources (the CLI's --spawn uses this). */
 async function ensureServices(layers = LAYERS) {
   // The staleness rule of the CLI bundle (tools/build.js); required here, so that the Docker build, which
