@@ -32,6 +32,7 @@ async function stream(
   shell: DistributedNode,
   fault: () => Promise<void>,
   faultAfter = 2_000,
+  diagnose: () => string = () => '',
 ): Promise<StreamResult> {
   const lab = shell.lab;
   const host = lab.hosts.get('host1')!;
@@ -76,7 +77,11 @@ async function stream(
     if (!readable && Date.now() - lastProgress > STALL_MS) break; // what is missing is reported below
   }
   await faulted;
-  await shell.idle(60_000);
+  try {
+    await shell.idle(60_000);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; received ${received}/${N}; ${diagnose()}`);
+  }
   const snmp = host.initNet.mib;
   const sd = host.softnet;
   return {
@@ -195,10 +200,18 @@ describe('faults while datagrams stream', () => {
     const port = Number(first.bootstrap.split(':')[1]);
     const lab = await inProcessLab('kafka', () => undefined, { kafkaBrokers: [first.bootstrap] });
     try {
-      const r = await stream(lab.shellNode, async () => {
-        await broker.stop({ dir });
-        await broker.start({ port, dir, log: () => undefined });
-      });
+      const r = await stream(
+        lab.shellNode,
+        async () => {
+          await broker.stop({ dir });
+          await broker.start({ port, dir, log: () => undefined });
+        },
+        2_000,
+        () =>
+          [lab.shellNode, ...lab.services.values()]
+            .map((n) => `${n.opts.service} ${JSON.stringify(n.stats)}`)
+            .join('; '),
+      );
       expectExactlyOnce(r);
       expect(Number(await lab.shellNode.redis.get(KEYS.inflight))).toBe(0);
     } finally {

@@ -1,4 +1,4 @@
-import { checkLabId, isConfigLine } from './distributed';
+import { checkLabId, configPart, isConfigLine } from './distributed';
 
 describe('which shell lines every service replays', () => {
   it.each([
@@ -13,10 +13,18 @@ describe('which shell lines every service replays', () => {
     ['ip route get 10.0.0.2', false],
     ['ping -c 1 127.0.0.1', false],
     ['ip netns exec ns1 ping -c 1 10.0.0.1', false],
-    ['ip link set lo up; ping -c 1 127.0.0.1', false],
+    ['ip netns exec ns1 ping -c 1 10.0.0.1 && ip -n ns1 link show', false],
     ['nc -u -l 9000 &', false],
   ])('%s → %s', (line, expected) => {
     expect(isConfigLine(line)).toBe(expected);
+  });
+
+  it('replays the configuration part of a mixed line', () => {
+    expect(configPart('ip link set lo up; ping -c 1 127.0.0.1')).toBe('ip link set lo up');
+    expect(
+      configPart('ip addr add 10.0.0.1/24 dev veth0 && ip netns exec ns1 sysctl -w net.ipv4.ip_forward=1'),
+    ).toBe('ip addr add 10.0.0.1/24 dev veth0 ; ip netns exec ns1 sysctl -w net.ipv4.ip_forward=1');
+    expect(configPart('ping -c 1 10.0.0.2 && ip neigh')).toBeNull();
   });
 
   it('takes lab ids that Kafka topics and Redis keys can carry', () => {

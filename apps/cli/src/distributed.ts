@@ -158,7 +158,7 @@ export async function checkBrokers(b: Brokers): Promise<void> {
 }
 
 /** Delete a lab's topics and Redis keys. */
-export async function sweepLab(labId: string, b: Brokers): Promise<void> {
+export async function sweepLab(labId: string, b: Brokers, what = { kafka: true }): Promise<void> {
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
@@ -202,17 +202,9 @@ export async function upLab(
     redisUrl: b.redisUrl,
   });
   try {
-    await node.redis.del(
-      KEYS.ready,
-      KEYS.inflight,
-      KEYS.clock,
-      KEYS.trace,
-      KEYS.topology,
-      KEYS.config,
-      KEYS.configApplied,
-      KEYS.timers,
-      KEYS.advanced,
-    );
+    // A reused lab id starts afresh in Redis (its topics and consumer groups, with their committed
+    // offsets, are kept: nothing old is consumed again).
+    await sweepLab(labId, b, { kafka: false });
     await node.createTopics();
     await node.publishTopology(hosts);
     const { ensureServices } = require(path.join(root(), 'libs/service/build.js')) as {
@@ -276,12 +268,28 @@ export interface DistributedLab {
  * shell.
  */
 export function isConfigLine(line: string): boolean {
+  return configPart(line) !== null;
+}
+
+/**
+ * What of a line every service must replay: its `ip` and `sysctl` commands (not `ip netns exec NS prog`),
+ * in order, joined with `;`; null when there are none or they only read. `ip addr add ... && ping ...`
+ * replays the `ip` part.
+ */
+export function configPart(line: string): string | null {
   const parts = line
     .split(/&&|\|\||;|\||&/)
-    .map((p) => p.trim().replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, ''))
-    .filter(Boolean);
-  const config = (p: string) => /^(ip|sysctl)(\s|$)/.test(p) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(p);
-  return parts.length > 0 && parts.every(config) && parts.some((p) => p.startsWith('sysctl') || !ipShows(p));
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .filter((p) => {
+      const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
+      return /^(ip|sysctl)(\s|$)/.test(cmd) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(cmd);
+    });
+  const changes = parts.some((p) => {
+    const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
+    return cmd.startsWith('sysctl') || !ipShows(cmd);
+  });
+  return changes ? parts.join(' ; ') : null;
 }
 
 /** `ip [OPTIONS] OBJECT [show|list|get ...]`: a command that only reads. */
@@ -338,7 +346,8 @@ export async function openDistributedLab(opts: {
       shell.runLine = async (line: string) => {
         const rng = node.lab.rng.state;
         const status = await run(line);
-        if (isConfigLine(line)) await node.publishConfig(host, line, rng, SERVICES);
+        const config = configPart(line);
+        if (config) await node.publishConfig(host, config, rng, SERVICES);
         return status;
       };
     },

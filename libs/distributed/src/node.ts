@@ -136,6 +136,7 @@ export class DistributedNode implements HopTransport {
   private traceSeq = 0;
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
+  private idsAtLastFlush = 0;
   private stopped = false;
   private traceCursor = '0-0';
   private idleWaiters: Array<() => void> = [];
@@ -259,8 +260,9 @@ export class DistributedNode implements HopTransport {
     await this.redis.zrem(KEYS.timers, this.instance); // a predecessor's timers died with it
     if (this.opts.resume) await this.replayJournal();
     else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
+    const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
     const consumer = this.kafka.consumer({
-      groupId: `${this.opts.labId}.${this.opts.service}`,
+      groupId: consumerGroup,
       maxWaitTimeInMs: 50,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
@@ -274,15 +276,24 @@ export class DistributedNode implements HopTransport {
       fromBeginning: true,
     });
     await consumer.run({
+      // Offsets are resolved (and so committed) only once the batch's output is in Kafka and its effects in
+      // Redis: kafkajs commits what was resolved even when eachBatch throws.
+      eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
-        for (const m of batch.messages) {
-          await this.handle(batch.topic, batch.partition, m);
-          resolveOffset(m.offset);
-        }
+        for (const m of batch.messages) await this.handle(batch.topic, batch.partition, m);
         await this.flush();
+        if (batch.messages.length) resolveOffset(batch.messages[batch.messages.length - 1].offset);
       },
     });
-    await joined;
+    await Promise.race([
+      joined,
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`consumer group ${consumerGroup} not joined in 60 s`)),
+          60_000,
+        ).unref(),
+      ),
+    ]);
     await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
   }
 
@@ -304,7 +315,7 @@ export class DistributedNode implements HopTransport {
       this.lab.runTimersUntil(t);
       this.stamp();
     }
-    await this.flush();
+    await this.flush(true);
     await this.redis.hset(KEYS.advanced, this.instance, t);
   }
 
@@ -428,18 +439,19 @@ export class DistributedNode implements HopTransport {
       counted = true; // a well-formed envelope was counted in flight by whoever produced it
       if (e.hop !== hop) throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${hop}`);
       // Delivery is idempotent: an skb handled here before (a replay after a crash upstream) is skipped.
-      const id = `${hop}|${e.id}|${e.host}|${e.netns}|${e.ifindex}`;
+      // The moment tells apart the same skb passing the same hop again (a routing loop through veths).
+      const id = `${hop}|${e.id}|${e.host}|${e.netns}|${e.ifindex}|${e.clock}`;
       if (this.seen.has(id)) {
         this.stats.duplicates++;
         return;
       }
-      this.seen.add(id);
-      this.handledIds.push(id);
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
       const v = this.lab.receive(hop, skb, e.clock, e.task, e.execCpu);
       this.stamp();
+      this.seen.add(id);
+      this.handledIds.push(id);
       this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok');
     } catch (err) {
       if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
@@ -477,9 +489,10 @@ export class DistributedNode implements HopTransport {
   }
 
   /** Send what is waiting and tell Redis what is done. Flushes run one at a time, in order. */
-  async flush(): Promise<void> {
+  /** `force`: even if nothing was sent or traced (a timer changed a neighbour's state, or the next timer). */
+  async flush(force = false): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (!this.outbox.length && this.delta === 0 && this.lab.trace.written === this.traceSeq) return;
+    if (!force && !this.outbox.length && this.delta === 0 && this.lab.trace.written === this.traceSeq) return;
     this.flushing = this.doFlush();
     try {
       await this.flushing;
@@ -493,8 +506,20 @@ export class DistributedNode implements HopTransport {
     this.outbox = [];
     const delta = this.delta;
     this.delta = 0;
-    // The next hop can start as soon as Kafka has the skbs: produce first, and build the rest meanwhile.
-    const produced = delta <= 0 && out.length ? this.produce(out) : null;
+    // A batch that made new skbs (an ARP reply, an ICMP error, fragments) would give them new ids if it
+    // were replayed, which downstream could not recognise: it goes the journaled way, like a fan-out.
+    const journaled = delta > 0 || this.lab.skbIds !== this.idsAtLastFlush;
+    this.idsAtLastFlush = this.lab.skbIds;
+    // Otherwise the next hop can start as soon as Kafka has the skbs: produce first, and build the rest
+    // meanwhile. One more count is put up first (not waited for: it is ahead of the produce on this
+    // connection), and taken down by the MULTI, so the lab cannot look idle before this batch's trace,
+    // counters and timers are in Redis.
+    let held = 0;
+    if (!journaled && out.length) {
+      held = 1;
+      void this.redis.incr(KEYS.inflight).catch(() => undefined);
+    }
+    const produced = !journaled && out.length ? this.produce(out) : null;
     const ship = this.opts.shipTraces !== false;
     const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
     this.traceSeq = this.lab.trace.written;
@@ -537,16 +562,24 @@ export class DistributedNode implements HopTransport {
       p.expire(seenKey, SEEN_TTL_S);
       this.handledIds = [];
     }
-    if (delta > 0) p.set(`${KEYS.journal}:${this.opts.service}`, journalOf(out), 'EX', SEEN_TTL_S);
-    p.eval(DONE_LUA, 2, KEYS.inflight, KEYS.clock, delta, this.lab.now(), idleChannel(this.opts.labId));
+    if (journaled) p.set(`${KEYS.journal}:${this.opts.service}`, journalOf(out), 'EX', SEEN_TTL_S);
+    p.eval(
+      DONE_LUA,
+      2,
+      KEYS.inflight,
+      KEYS.clock,
+      delta - held,
+      this.lab.now(),
+      idleChannel(this.opts.labId),
+    );
     const apply = async () => {
       const res = await p.exec();
       const failed = res?.find(([e]) => e);
       if (failed) throw failed[0];
     };
-    if (delta > 0) {
+    if (journaled) {
       await apply();
-      await this.produce(out);
+      if (out.length) await this.produce(out);
     } else {
       await produced;
       await apply();
@@ -611,8 +644,12 @@ export class DistributedNode implements HopTransport {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const wake = new Promise<void>((r) => {
-        this.idleWaiters.push(r);
-        setTimeout(r, 20).unref();
+        const done = () => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+          r();
+        };
+        this.idleWaiters.push(done);
+        setTimeout(done, 20).unref();
       });
       const n = Number((await this.redis.get(KEYS.inflight)) ?? '0');
       if (n <= 0 && !this.outbox.length && this.delta === 0) break;

@@ -65,7 +65,8 @@ export class Lab implements KernelCtx {
   /** Every step of every skb, latest first out (the embedded trace sink). */
   readonly trace: TraceRing;
   private lastSeq = 0;
-  private skbIds = 0;
+  /** skb ids handed out so far (distributed mode: a batch that made new skbs is journaled). */
+  skbIds = 0;
   /** Distributed mode: ids from this process start here, so ids stay unique across services. */
   skbIdBase = 0;
   /** Distributed mode: the hops this process runs (null: all of them, the embedded lab). */
