@@ -157,7 +157,7 @@ export async function checkBrokers(b: Brokers): Promise<void> {
   }
 }
 
-/** Delete a lab's topics and Redis keys. */
+/** Delete a lab's Redis keys and (unless told not to) its topics and consumer groups. */
 export async function sweepLab(labId: string, b: Brokers, what = { kafka: true }): Promise<void> {
   const redis = new Redis(b.redisUrl, { maxRetriesPerRequest: 1 });
   try {
@@ -170,6 +170,7 @@ export async function sweepLab(labId: string, b: Brokers, what = { kafka: true }
   } finally {
     redis.disconnect();
   }
+  if (!what.kafka) return;
   const admin = new Kafka({
     clientId: `skblab-${labId}-cli`,
     brokers: b.kafka,
