@@ -198,7 +198,9 @@ describe('faults while datagrams stream', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-kafka-fault-'));
     const first = await broker.start({ port: 0, dir, fresh: true, log: () => undefined });
     const port = Number(first.bootstrap.split(':')[1]);
-    const lab = await inProcessLab('kafka', () => undefined, { kafkaBrokers: [first.bootstrap] });
+    const lab = await inProcessLab('kafka', (l) => process.stderr.write(l + '\n'), {
+      kafkaBrokers: [first.bootstrap],
+    });
     try {
       const r = await stream(
         lab.shellNode,

@@ -260,6 +260,12 @@ export class DistributedNode implements HopTransport {
     await this.redis.zrem(KEYS.timers, this.instance); // a predecessor's timers died with it
     if (this.opts.resume) await this.replayJournal();
     else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
+    await this.startConsumer();
+    await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
+  }
+
+  /** Join the service's consumer group and run its hops; resolves once the group has been joined. */
+  private async startConsumer(): Promise<void> {
     const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
     const consumer = this.kafka.consumer({
       groupId: consumerGroup,
@@ -270,6 +276,23 @@ export class DistributedNode implements HopTransport {
     });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // kafkajs restarts a consumer that crashed on a retriable error; after any other (seen once across a
+    // broker restart) it stays down, and this layer's skbs would wait forever: start a new one.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.log(
+        `skblab ${this.opts.service}: consumer crashed (${String(payload.error)}); starting a new one`,
+      );
+      setTimeout(() => {
+        void consumer
+          .disconnect()
+          .catch(() => undefined)
+          .then(() => (this.stopped ? undefined : this.startConsumer()))
+          .catch((e: unknown) =>
+            this.log(`skblab ${this.opts.service}: consumer restart failed: ${String(e)}`),
+          );
+      }, 1_000);
+    });
     await consumer.connect();
     await consumer.subscribe({
       topics: this.hops.map((h) => hopTopic(this.opts.labId, h)),
@@ -294,7 +317,6 @@ export class DistributedNode implements HopTransport {
         ).unref(),
       ),
     ]);
-    await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
   }
 
   async stop(): Promise<void> {
