@@ -294,6 +294,7 @@ export class DistributedNode implements HopTransport {
       }, 1_000);
     });
     await consumer.connect();
+    if (this.stopped) return void (await consumer.disconnect());
     await consumer.subscribe({
       topics: this.hops.map((h) => hopTopic(this.opts.labId, h)),
       fromBeginning: true,

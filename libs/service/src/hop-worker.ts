@@ -26,6 +26,8 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
   private readonly logger = new Logger('HopWorker');
   readonly node: DistributedNode;
   private started = false;
+  /** The start under way (awaited at shutdown, so that nothing runs after the app has closed). */
+  private starting: Promise<void> = Promise.resolve();
   private readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -66,7 +68,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
   /** Not awaited by Nest: the service answers /healthz while it waits for the lab's topology. */
   onApplicationBootstrap(): void {
     if (!this.hops.length) return;
-    void (async () => {
+    this.starting = (async () => {
       await this.node.loadTopology(24 * 3600_000);
       await this.node.start();
       this.started = true;
@@ -75,7 +77,9 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.node.stop();
+    await this.node.stop(); // also ends a wait for the topology
+    // Bounded: a command queued for a Redis that never answered may never settle.
+    await Promise.race([this.starting, new Promise((r) => setTimeout(r, 3_000).unref())]);
   }
 
   getState() {

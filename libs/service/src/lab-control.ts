@@ -22,6 +22,8 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly node: DistributedNode;
   private readonly startedAt = new Date().toISOString();
   private topology: unknown = null;
+  /** The set-up under way (awaited at shutdown, so that nothing runs after the app has closed). */
+  private setup: Promise<void> = Promise.resolve();
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
     this.node = new DistributedNode({
@@ -34,7 +36,7 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
-    void (async () => {
+    this.setup = (async () => {
       await this.node.createTopics();
       const existing = await this.node.redis.get(KEYS.topology);
       if (!existing) await this.node.publishTopology([{ name: 'host1', cpus: 2 }]);
@@ -44,6 +46,8 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Bounded: a command queued for a Redis that never answered may never settle.
+    await Promise.race([this.setup, new Promise((r) => setTimeout(r, 3_000).unref())]);
     await this.node.stop();
   }
 
