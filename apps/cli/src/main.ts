@@ -144,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(`${s.layer} ${s.url}\n`);
         }
         process.stdout.write(
-          `skblab: lab ${id} up; 'skblab shell --mode distributed --lab ${id}' opens a shell, 'skblab down --lab ${id}' stops it\n`,
+          `skblab: lab ${id} up; 'skblab exec --lab ${id}' opens a shell, 'skblab down --lab ${id}' stops it\n`,
         );
         return 0;
       }
