@@ -390,4 +390,23 @@ export const SCENARIOS: Scenario[] = [
     ],
     outputs: [0],
   },
+  /*
+   * ICMP rate limiting (icmpv4_xrlim_allow, inet_peer_xrlim_allow): ns1 may send host1 a burst of 6 time
+   * exceeded (XRLIM_BURST_FACTOR × icmp_ratelimit), then one per second; 10 probes in ~90 ms get 6 answers.
+   * host: Icmp InTimeExcds +6, OutEchos +10. ns1: Icmp OutTimeExcds +6, OutRateLimitHost +4.
+   * ping: "+6 errors, 100% packet loss", exit 1.
+   */
+  {
+    name: 'icmp-ratelimit',
+    description:
+      'ten ping -t 1 in 90 ms through router ns1: 6 time exceeded, then icmp_ratelimit holds ns1 back',
+    setup: [...ROUTER_NS1_NS2],
+    action: ['ping -c 10 -i 0.01 -W 1 -t 1 10.0.1.2'],
+    snmp: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth2' },
+    ],
+    outputs: [0],
+  },
 ];

@@ -113,6 +113,21 @@ const TABLE: Record<string, SysctlEntry> = {
     (_h, n, v) => (n.sysctl.icmpRatelimit = v),
     0,
   ),
+  'net.ipv4.icmp_ratemask': intEntry(
+    (_h, n) => n.sysctl.icmpRatemask,
+    (_h, n, v) => (n.sysctl.icmpRatemask = v),
+    0,
+  ),
+  'net.ipv4.icmp_msgs_per_sec': intEntry(
+    (_h, n) => n.sysctl.icmpMsgsPerSec,
+    (_h, n, v) => (n.sysctl.icmpMsgsPerSec = v),
+    0,
+  ),
+  'net.ipv4.icmp_msgs_burst': intEntry(
+    (_h, n) => n.sysctl.icmpMsgsBurst,
+    (_h, n, v) => (n.sysctl.icmpMsgsBurst = v),
+    0,
+  ),
   'net.ipv4.ipfrag_time': intEntry(
     (_h, n) => n.sysctl.ipfragTime,
     (_h, n, v) => (n.sysctl.ipfragTime = v),

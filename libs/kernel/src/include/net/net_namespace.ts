@@ -42,7 +42,11 @@ export interface Ipv4Sysctl {
   ipDefaultTtl: number;
   icmpEchoIgnoreAll: number;
   icmpEchoIgnoreBroadcasts: number;
+  /** icmp_ratelimit (ms), icmp_ratemask, icmp_msgs_per_sec, icmp_msgs_burst */
   icmpRatelimit: number;
+  icmpRatemask: number;
+  icmpMsgsPerSec: number;
+  icmpMsgsBurst: number;
   pingGroupRange: [number, number];
   ipfragTime: number;
   ipNoPmtuDisc: number;
@@ -79,6 +83,10 @@ export interface Net {
   alive: boolean;
   /** The namespace's kernel ICMP socket (icmp_sk), made on first use. */
   icmpSk: Sock | null;
+  /** icmp_global_allow's token bucket: net->ipv4.icmp_global_credit and icmp_global_stamp (jiffies). */
+  icmpGlobal: { credit: number; stamp: number };
+  /** inet_peer by destination, for icmpv4_xrlim_allow: rate_tokens and rate_last (jiffies). */
+  peers: Map<number, { rateTokens: number; rateLast: number }>;
   /** fib_nh_exception: learned path MTUs by destination (ip route get shows them). */
   fnhe: Map<number, { mtu: number; expires: number }>;
 }

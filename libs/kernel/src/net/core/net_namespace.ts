@@ -31,6 +31,9 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
       icmpEchoIgnoreAll: 0,
       icmpEchoIgnoreBroadcasts: 1,
       icmpRatelimit: 1000,
+      icmpRatemask: 0x1818,
+      icmpMsgsPerSec: 1000,
+      icmpMsgsBurst: 50,
       pingGroupRange: [1, 0],
       ipfragTime: 30,
       ipNoPmtuDisc: 0,
@@ -45,6 +48,9 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     alive: true,
     fnhe: new Map(),
     icmpSk: null,
+    // Zeroed with struct net: the first icmp_global_allow finds the stamp a second old and fills the bucket.
+    icmpGlobal: { credit: 0, stamp: -Infinity },
+    peers: new Map(),
   } as unknown as Net;
   net.loopbackDev = loopback_net_init(net);
   net.devices.push(net.loopbackDev);

@@ -6,6 +6,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { PACKET_HOST } from '../../include/linux/skbuff';
+import { IFF_LOOPBACK, type NetDevice } from '../../include/linux/netdevice';
 import type { Net } from '../../include/net/net_namespace';
 import { ICMP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
@@ -218,6 +219,73 @@ function icmp_push_reply(
   ip_send_skb_result(ctx, skb);
 }
 
+/** Debian's kernels tick at 250 Hz (CONFIG_HZ=250): the rate limits count in jiffies. */
+const HZ = 250;
+const NR_ICMP_TYPES = 18;
+/** inetpeer.c: a destination may use up to 6 times icmp_ratelimit at once. */
+const XRLIM_BURST_FACTOR = 6;
+
+function jiffies(ctx: KernelCtx): number {
+  return Math.floor(ctx.now() / (1e9 / HZ));
+}
+
+/** icmp_global_allow (icmp.c:233): ~icmp_msgs_per_sec, in bursts of at most icmp_msgs_burst. */
+export function icmp_global_allow(ctx: KernelCtx, net: Net): boolean {
+  const g = net.icmpGlobal;
+  if (g.credit > 0) return true;
+  const now = jiffies(ctx);
+  const delta = Math.min(now - g.stamp, HZ);
+  if (delta < HZ / 50) return false;
+  const incr = Math.floor((net.sysctl.icmpMsgsPerSec * delta) / HZ);
+  if (!incr) return false;
+  g.stamp = now;
+  g.credit = Math.min(g.credit + incr, net.sysctl.icmpMsgsBurst);
+  return true;
+}
+
+/** icmp_global_consume (icmp.c:266): a random 0-2 credits per message sent. */
+function icmp_global_consume(ctx: KernelCtx, net: Net): void {
+  const credits = ctx.random32() % 3;
+  if (credits) net.icmpGlobal.credit -= credits;
+}
+
+/** icmpv4_mask_allow (icmp.c:276): only the types in icmp_ratemask are limited, never frag-needed. */
+function icmpv4_mask_allow(net: Net, type: number, code: number): boolean {
+  if (type > NR_ICMP_TYPES) return true;
+  if (type === icmp.ICMP_DEST_UNREACH && code === icmp.ICMP_FRAG_NEEDED) return true;
+  return ((1 << type) & net.sysctl.icmpRatemask) === 0;
+}
+
+/**
+ * icmpv4_xrlim_allow (icmp.c:310) → inet_peer_xrlim_allow (inetpeer.c:284): per destination, one message
+ * per icmp_ratelimit with a burst of 6 (a new peer starts as if idle for 60 s). Never on lo.
+ */
+function icmpv4_xrlim_allow(
+  ctx: KernelCtx,
+  net: Net,
+  dev: NetDevice,
+  daddr: number,
+  apply: boolean,
+): boolean {
+  if (!apply) return true;
+  let rc = true;
+  if (!(dev.flags & IFF_LOOPBACK)) {
+    const now = jiffies(ctx);
+    let peer = net.peers.get(daddr);
+    if (!peer) net.peers.set(daddr, (peer = { rateTokens: 0, rateLast: now - 60 * HZ }));
+    const timeout = Math.ceil((net.sysctl.icmpRatelimit * HZ) / 1000);
+    let token = peer.rateTokens + (now - peer.rateLast);
+    peer.rateLast = now;
+    if (token > XRLIM_BURST_FACTOR * timeout) token = XRLIM_BURST_FACTOR * timeout;
+    rc = token >= timeout;
+    if (rc) token -= timeout;
+    peer.rateTokens = token;
+  }
+  if (!rc) net.mib.icmp[ICMP_MIB.OutRateLimitHost]++;
+  else icmp_global_consume(ctx, net);
+  return rc;
+}
+
 /**
  * __icmp_send: an ICMP error about `skbIn` back to its source, quoting as much of it as fits in 576
  * bytes. Never about an ICMP error, a non-first fragment, or a broadcast.
@@ -236,6 +304,22 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
   }
   const saddrIn = ip.src(b, nh);
   const daddrIn = ip.dst(b, nh);
+  // The global token bucket, unless the packet came in on lo (icmp.c:729); it decides whether the
+  // per-destination limit applies too.
+  const viaLo = !!skbIn.dev && (skbIn.dev.flags & IFF_LOOPBACK) !== 0;
+  let applyRatelimit = false;
+  if (!viaLo && !icmpv4_mask_allow(net, type, code)) {
+    if (!icmp_global_allow(ctx, net)) {
+      net.mib.icmp[ICMP_MIB.OutRateLimitGlobal]++;
+      ctx.step(
+        skbIn,
+        F.icmpSend,
+        `type ${type} code ${code} to ${ipv4ToString(saddrIn)}: icmp_global_allow says no`,
+      );
+      return;
+    }
+    applyRatelimit = true;
+  }
   // icmp_send: reply from the address the packet was sent to when it was for us, else let routing choose.
   const saddr = rtIn.flags & RTCF_LOCAL ? daddrIn : 0;
   const tos = (ip.tos(b, nh) & 0x1e) | ip.IPTOS_PREC_INTERNETCONTROL;
@@ -247,12 +331,14 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
     proto: IPPROTO_ICMP,
     now: ctx.now(),
   });
+  const limited = !isRouteError(rt) && !icmpv4_xrlim_allow(ctx, net, rt.dev, saddrIn, applyRatelimit);
   ctx.step(
     skbIn,
     F.icmpSend,
-    `type ${type} code ${code}${info ? ' info ' + info : ''} to ${ipv4ToString(saddrIn)}`,
+    `type ${type} code ${code}${info ? ' info ' + info : ''} to ${ipv4ToString(saddrIn)}` +
+      (limited ? `: rate limited (icmp_ratelimit ${net.sysctl.icmpRatelimit} ms)` : ''),
   );
-  if (isRouteError(rt)) return;
+  if (isRouteError(rt) || limited) return;
   const totalIn = Math.min(ip.totalLength(b, nh), skbIn.len - (nh - skbIn.data));
   const room = Math.min(icmp.ICMP_ERROR_MAX_DATAGRAM - ip.IPV4_HLEN - icmp.ICMP_HLEN, totalIn);
   const msg = new Uint8Array(icmp.ICMP_HLEN + room);
