@@ -100,11 +100,15 @@ export function trimLineEnds(text: string): string {
  * `64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.030 ms` and the statistics lines compare exactly.
  */
 export function maskPingTimes(text: string): string {
-  return text
-    .replace(/time[=<]\d+(?:\.\d+)? ms/g, 'time=T ms')
-    .replace(/, time \d+ms/g, ', time Tms')
-    .replace(/^(rtt|round-trip) min\/avg\/max\/mdev = .*$/gm, 'rtt min/avg/max/mdev = T/T/T/T ms')
-    .replace(/, pipe \d+/g, '');
+  return (
+    text
+      .replace(/time[=<]\d+(?:\.\d+)? ms/g, 'time=T ms')
+      .replace(/, time \d+ms/g, ', time Tms')
+      .replace(/^(rtt|round-trip) min\/avg\/max\/mdev = .*$/gm, 'rtt min/avg/max/mdev = T/T/T/T ms')
+      .replace(/, pipe \d+/g, '')
+      // traceroute's per-probe times: "  0.260 ms"
+      .replace(/ {2}\d+\.\d{3} ms/g, '  T ms')
+  );
 }
 
 /** Sorts the lines of a text (keeping a final newline): for dumps whose order is a hash order. */

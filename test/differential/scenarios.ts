@@ -396,6 +396,23 @@ export const SCENARIOS: Scenario[] = [
    * host: Icmp InTimeExcds +6, OutEchos +10. ns1: Icmp OutTimeExcds +6, OutRateLimitHost +4.
    * ping: "+6 errors, 100% packet loss", exit 1.
    */
+  /*
+   * traceroute -n 10.0.1.2 through router ns1 (traceroute 2.1.2, UDP probes, 16 in flight): hop 1 is ns1's
+   * time exceeded, hop 2 ns2's port unreachable; of the 13 probes sent to ns2 at once, icmp_ratelimit lets 6
+   * through. host: Udp OutDatagrams +16; Icmp InTimeExcds +3, InDestUnreachs +6. ns2: OutRateLimitHost +7.
+   */
+  {
+    name: 'traceroute',
+    description: 'traceroute -n through router ns1 to ns2: 2 hops, and ns2 rate-limits its port unreachables',
+    setup: [...ROUTER_NS1_NS2],
+    action: ['traceroute -n 10.0.1.2', 'traceroute -n 10.0.9.9 -m 3 -w 1'],
+    snmp: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth2' },
+    ],
+    outputs: [0, 1],
+  },
   {
     name: 'icmp-ratelimit',
     description:

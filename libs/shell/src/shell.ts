@@ -362,6 +362,7 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t]
   tcpdump [-e] [-i DEV] [-c N] [-w FILE.pcap]              grep [-v -c -i] PATTERN   CMD >/dev/null 2>&1
   sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat}
+  traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -w SEC] HOST
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
   skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function
 `;

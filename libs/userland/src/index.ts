@@ -11,10 +11,11 @@ import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { sysctl } from './sysctl';
 import { tcpdump } from './tcpdump';
+import { traceroute } from './traceroute';
 
 export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl, tcpdump };
+  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl, tcpdump, traceroute };
 }

@@ -33,6 +33,8 @@ export interface SockExtendedErr {
   /** The echo sequence (ping) or port the error refers to. */
   seq: number;
   id: number;
+  /** When the error arrived (the skb's timestamp, as SO_TIMESTAMP gives it to traceroute). */
+  tstamp: number;
 }
 
 export interface Sock {

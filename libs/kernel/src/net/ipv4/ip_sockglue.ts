@@ -18,9 +18,10 @@ export function ip_icmp_error(
   offender: number,
   id: number,
   seq: number,
+  tstamp: number,
 ): void {
   if (!sk.recverr) return;
-  sk.errorQueue.push({ errno, origin: 'icmp', type, code, offender, info, id, seq });
+  sk.errorQueue.push({ errno, origin: 'icmp', type, code, offender, info, id, seq, tstamp });
   sockDefReadable(sk);
 }
 
@@ -36,7 +37,7 @@ export function ip_local_error(
   if (!sk.recverr) return;
   const id = payload.length >= 8 ? (payload[4] << 8) | payload[5] : 0;
   const seq = payload.length >= 8 ? (payload[6] << 8) | payload[7] : 0;
-  sk.errorQueue.push({ errno, origin: 'local', type: 0, code: 0, offender: daddr, info, id, seq });
+  sk.errorQueue.push({ errno, origin: 'local', type: 0, code: 0, offender: daddr, info, id, seq, tstamp: 0 });
 }
 
 /** ipv4_sk_update_pmtu → __ip_rt_update_pmtu: remember a smaller path MTU towards daddr for 10 minutes. */

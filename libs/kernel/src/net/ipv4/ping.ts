@@ -111,7 +111,7 @@ export function icmpErrno(type: number, code: number): number {
 
 /** ping_err: an ICMP error quoting one of our echo requests goes to that ping socket's error queue. */
 export function ping_err(
-  _ctx: KernelCtx,
+  ctx: KernelCtx,
   skb: SkBuff,
   type: number,
   code: number,
@@ -126,7 +126,7 @@ export function ping_err(
   const seq = icmp.echoSeq(b, qicmp);
   const sk = skb.net.pingHash.get(id);
   if (!sk) return;
-  ip_icmp_error(sk, icmpErrno(type, code), type, code, info, from, id, seq);
+  ip_icmp_error(sk, icmpErrno(type, code), type, code, info, from, id, seq, ctx.now());
 }
 
 /** ping_recvmsg: the reader takes the echo reply (ICMP header onwards) with its source and TTL. */

@@ -300,7 +300,7 @@ export function udp_recvmsg(
 
 /** udp_err (__udp4_lib_err): an ICMP error about a datagram we sent. */
 export function udp_err(
-  _ctx: KernelCtx,
+  ctx: KernelCtx,
   skb: SkBuff,
   type: number,
   code: number,
@@ -328,7 +328,7 @@ export function udp_err(
   } else if (type === ICMP_DEST_UNREACH) harderr = ICMP_ERR_CONVERT[code]?.fatal ?? false;
   if (!sk.recverr) {
     if (!harderr || !sk.connected) return;
-  } else ip_icmp_error(sk, err, type, code, info, from, 0, dport);
+  } else ip_icmp_error(sk, err, type, code, info, from, 0, dport, ctx.now());
   sk.skErr = err;
   sockDefReadable(sk);
 }
