@@ -3,8 +3,8 @@
  * consumer group, its own Redis connections) per layer, on the real brokers of the test run. The same code
  * as the services; only the process boundary is missing, which the CLI tests cover.
  */
-import { LAYERS, hopsOf, type LayerName } from '@skblab/contracts';
-import { DistributedNode } from '@skblab/distributed';
+import type { LayerName } from '@skblab/contracts';
+import { startInProcessLab, type DistributedNode } from '@skblab/distributed';
 import { defaultCommands } from '@skblab/userland';
 import { newShell, runScript } from '@skblab/shell';
 
@@ -16,7 +16,7 @@ export function brokers() {
   return { kafkaBrokers: kafka.split(','), redisUrl: redis, testLab: lab };
 }
 
-export const SERVICES = LAYERS.filter((l) => l !== 'socket' && l !== 'control' && hopsOf(l).length > 0);
+export { HOP_SERVICES as SERVICES } from '@skblab/contracts';
 
 export interface InProcessLab {
   labId: string;
@@ -32,44 +32,27 @@ export async function inProcessLab(
   override: { kafkaBrokers?: string[]; redisUrl?: string } = {},
 ): Promise<InProcessLab> {
   const b = brokers();
-  const { testLab } = b;
-  const kafkaBrokers = override.kafkaBrokers ?? b.kafkaBrokers;
-  const redisUrl = override.redisUrl ?? b.redisUrl;
-  const labId = `${testLab}-${suffix}`;
-  const common = { labId, kafkaBrokers, redisUrl, log };
-  const shellNode = new DistributedNode({ ...common, service: 'socket', shipTraces: false });
-  await shellNode.createTopics();
-  await shellNode.publishTopology([{ name: 'host1', cpus: 2 }]);
-  await shellNode.loadTopology();
-  const services = new Map<LayerName, DistributedNode>();
-  for (const s of SERVICES) services.set(s, new DistributedNode({ ...common, service: s, resume: true }));
-  await Promise.all(
-    [...services.values()].map(async (n) => {
-      await n.loadTopology();
-      await n.start();
-    }),
-  );
-  await shellNode.start();
-  const lab = shellNode.lab;
-  lab.settle = () => shellNode.idle();
-  lab.remoteTimers = { next: () => shellNode.nextRemoteTimer(), fire: (t) => shellNode.fireRemoteTimers(t) };
-  const host = lab.hosts.get('host1')!;
+  const lab = await startInProcessLab({
+    labId: `${b.testLab}-${suffix}`,
+    kafkaBrokers: override.kafkaBrokers ?? b.kafkaBrokers,
+    redisUrl: override.redisUrl ?? b.redisUrl,
+    log,
+  });
+  const host = lab.shell.lab.hosts.get('host1')!;
   let out = '';
-  const shell = newShell(lab, host, defaultCommands(), {
+  const shell = newShell(lab.shell.lab, host, defaultCommands(), {
     out: (s) => void (out += s),
     err: (s) => void (out += s),
   });
   return {
-    labId,
-    shellNode,
-    services,
+    labId: lab.labId,
+    shellNode: lab.shell,
+    services: lab.services,
     async run(script: string) {
       out = '';
       const status = await runScript(shell, script);
       return { out, status };
     },
-    async stop() {
-      await Promise.all([shellNode, ...services.values()].map((n) => n.stop()));
-    },
+    stop: () => lab.stop(),
   };
 }

@@ -15,15 +15,13 @@
  * Medians over RUNS runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
-import { LAYERS, hopsOf } from '@skblab/contracts';
-import { DistributedNode } from '@skblab/distributed';
-import { sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
+import { DistributedNode, startInProcessLab } from '@skblab/distributed';
+import { repoRoot, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
@@ -44,9 +42,7 @@ async function brokers(): Promise<{ kafka: string[]; redis: string; stop: () => 
   if (process.env.KAFKA_BROKERS)
     return { kafka: process.env.KAFKA_BROKERS.split(','), redis, stop: () => undefined };
   // Resolved at run time (not bundled): broker.js finds its pom.xml next to itself.
-  let root = __dirname;
-  while (!fs.existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
-  const broker = require(path.join(root, 'tools', 'kafka-broker', 'broker.js')) as {
+  const broker = require(path.join(repoRoot(), 'tools', 'kafka-broker', 'broker.js')) as {
     start(o: object): Promise<{ bootstrap: string }>;
     stop(o: object): Promise<void>;
   };
@@ -56,26 +52,6 @@ async function brokers(): Promise<{ kafka: string[]; redis: string; stop: () => 
 }
 
 // ---- skblab ---------------------------------------------------------------------------------------------
-
-async function skblabLab(labId: string, kafka: string[], redisUrl: string) {
-  const common = {
-    labId,
-    kafkaBrokers: kafka,
-    redisUrl,
-    log: () => undefined,
-    shipTraces: process.env.BENCH_TRACES !== '0',
-  };
-  const shell = new DistributedNode({ ...common, service: 'socket', shipTraces: false });
-  await shell.createTopics();
-  await shell.publishTopology([{ name: 'host1', cpus: 2 }]);
-  await shell.loadTopology();
-  const services = LAYERS.filter((l) => l !== 'socket' && l !== 'control' && hopsOf(l).length > 0).map(
-    (service) => new DistributedNode({ ...common, service }),
-  );
-  await Promise.all(services.map(async (n) => (await n.loadTopology(), await n.start())));
-  await shell.start();
-  return { shell, nodes: [shell, ...services] };
-}
 
 async function skblabDatagrams(shell: DistributedNode, n: number): Promise<number> {
   const lab = shell.lab;
@@ -146,12 +122,6 @@ function rawHopProcess(
     readline.createInterface({ input: child.stdout! }).on('line', (l) => l === 'ready' && resolve(child));
     child.on('exit', (code) => reject(new Error(`raw hop ${group} exited (${code})`)));
   });
-}
-
-function repoRoot(): string {
-  let root = __dirname;
-  while (!fs.existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
-  return root;
 }
 
 async function rawChain(labId: string, kafka: string[], hops: number, processes = false) {
@@ -351,14 +321,20 @@ async function main() {
     }
     if (shapes.includes('inProcess')) {
       const labId = `bench-${process.pid}-i`;
-      const { shell, nodes } = await skblabLab(labId, b.kafka, b.redis);
+      const lab = await startInProcessLab({
+        labId,
+        kafkaBrokers: b.kafka,
+        redisUrl: b.redis,
+        shipTraces: process.env.BENCH_TRACES !== '0',
+      });
+      const shell = lab.shell;
       try {
         res.inProcess = {
           where: 'every service node and every raw hop in this one process',
           ...(await measure(shell, labId, b.kafka, b.redis, false)),
         };
       } finally {
-        await Promise.all(nodes.map((n) => n.stop()));
+        await lab.stop();
         await sweepLab(labId, { kafka: b.kafka, redisUrl: b.redis }).catch(() => undefined);
       }
     }

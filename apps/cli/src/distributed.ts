@@ -15,11 +15,9 @@ import * as readline from 'node:readline';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Lab } from '@skblab/runtime';
-import type { Shell } from '@skblab/shell';
-import { LAYERS, hopsOf, type LayerName } from '@skblab/contracts';
+import type { ShellOptions } from '@skblab/shell';
+import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
 import { DistributedNode, KEYS, keyPrefix, type HostSpec } from '@skblab/distributed';
-
-export const SERVICES = LAYERS.filter((l) => l !== 'socket' && l !== 'control' && hopsOf(l).length > 0);
 
 export interface Brokers {
   kafka: string[];
@@ -46,7 +44,7 @@ export function newLabId(): string {
   return 'lab-' + Math.random().toString(36).slice(2, 8);
 }
 
-function root(): string {
+export function repoRoot(): string {
   // dist/skblab.js (the bundle) or apps/cli/src/distributed.ts (tests): the repository is above both.
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
@@ -208,19 +206,19 @@ export async function upLab(
     await sweepLab(labId, b, { kafka: false });
     await node.createTopics();
     await node.publishTopology(hosts);
-    const { ensureServices } = require(path.join(root(), 'libs/service/build.js')) as {
+    const { ensureServices } = require(path.join(repoRoot(), 'libs/service/build.js')) as {
       ensureServices(l: readonly string[]): Promise<string[]>;
     };
-    const bundles = await ensureServices(SERVICES);
+    const bundles = await ensureServices(HOP_SERVICES);
     const started: Started[] = [];
     try {
       const all = await Promise.allSettled(
-        SERVICES.map((l, i) => startService(l, bundles[i], labId, b, detached)),
+        HOP_SERVICES.map((l, i) => startService(l, bundles[i], labId, b, detached)),
       );
       for (const r of all) if (r.status === 'fulfilled') started.push(r.value);
       const failed = all.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
-      await waitReady(node.redis, SERVICES, 90_000);
+      await waitReady(node.redis, HOP_SERVICES, 90_000);
       await node.redis.hset(
         'services',
         Object.fromEntries(
@@ -258,8 +256,8 @@ export async function downLab(labId: string, b: Brokers): Promise<number> {
 export interface DistributedLab {
   lab: Lab;
   labId: string;
-  /** Make the shell's configuration lines reach every service (see isConfigLine). */
-  replicateConfig(shell: Shell, host: string): void;
+  /** For the shell on `host`: its configuration lines reach every service (see configPart). */
+  aroundLine(host: string): NonNullable<ShellOptions['aroundLine']>;
   close(): Promise<void>;
 }
 
@@ -268,10 +266,6 @@ export interface DistributedLab {
  * program run there, such as ping). Replaying `ip ... show` is harmless; anything else runs only in the
  * shell.
  */
-export function isConfigLine(line: string): boolean {
-  return configPart(line) !== null;
-}
-
 /**
  * What of a line every service must replay: its `ip` and `sysctl` commands (not `ip netns exec NS prog`),
  * in order, joined with `;`; null when there are none or they only read. `ip addr add ... && ping ...`
@@ -337,20 +331,16 @@ export async function openDistributedLab(opts: {
     for (const s of started) s.child.kill('SIGKILL');
     throw e;
   }
-  node.lab.settle = () => node.idle();
-  node.lab.remoteTimers = { next: () => node.nextRemoteTimer(), fire: (t) => node.fireRemoteTimers(t) };
+  node.driveTime();
   return {
     lab: node.lab,
     labId,
-    replicateConfig(shell: Shell, host: string) {
-      const run = shell.runLine.bind(shell);
-      shell.runLine = async (line: string) => {
-        const rng = node.lab.rng.state;
-        const status = await run(line);
-        const config = configPart(line);
-        if (config) await node.publishConfig(host, config, rng, SERVICES);
-        return status;
-      };
+    aroundLine: (host) => async (line, run) => {
+      const rng = node.lab.rng.state;
+      const status = await run();
+      const config = configPart(line);
+      if (config) await node.publishConfig(host, config, rng, HOP_SERVICES);
+      return status;
     },
     async close() {
       await node.stop();

@@ -5,7 +5,7 @@
 import * as readline from 'node:readline';
 import { Lab } from '@skblab/runtime';
 import { defaultCommands } from '@skblab/userland';
-import { ExitRequest, newShell, runScript, type Shell } from '@skblab/shell';
+import { ExitRequest, newShell, runScript, type ShellOptions } from '@skblab/shell';
 import { loadTopology } from './topology';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } else lab.addHost('host1');
   let closeLab = async () => undefined as void;
-  let onShell: ((shell: Shell, host: string) => void) | undefined;
+  let aroundLine: ((host: string) => ShellOptions['aroundLine']) | undefined;
   if (mode === 'distributed') {
     const d = await import('./distributed');
     const bad = labId && d.checkLabId(labId);
@@ -157,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
       });
       lab = opened.lab;
       closeLab = opened.close;
-      onShell = opened.replicateConfig;
+      aroundLine = opened.aroundLine;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       process.stderr.write(
@@ -169,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    return await runShell(lab, node, onShell);
+    return await runShell(lab, node, aroundLine);
   } finally {
     await closeLab();
   }
@@ -178,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
 async function runShell(
   lab: Lab,
   node: string | null,
-  onShell?: (shell: Shell, host: string) => void,
+  aroundLine?: (host: string) => ShellOptions['aroundLine'],
 ): Promise<number> {
   const name = node ?? [...lab.hosts.keys()][0];
   const host = lab.hosts.get(name);
@@ -190,8 +190,7 @@ async function runShell(
     out: (s: string) => void process.stdout.write(s),
     err: (s: string) => void process.stderr.write(s),
   };
-  const shell = newShell(lab, host, defaultCommands(), io);
-  onShell?.(shell, name);
+  const shell = newShell(lab, host, defaultCommands(), { ...io, aroundLine: aroundLine?.(name) });
   if (!process.stdin.isTTY) return runScript(shell, await readAll(process.stdin));
   return interactive(shell, name);
 }

@@ -55,6 +55,14 @@ export const HOP_LAYER = {
 
 export type DistributedHop = keyof typeof HOP_LAYER;
 
+/**
+ * The services that run kernel hops on their own (what `--spawn` and `up` start): every layer but socket,
+ * whose hops run in the shell, and control, which runs none.
+ */
+export const HOP_SERVICES: readonly LayerName[] = LAYERS.filter(
+  (l) => l !== 'socket' && Object.values(HOP_LAYER).includes(l as never),
+);
+
 /** The hops a service consumes. */
 export function hopsOf(layer: LayerName): DistributedHop[] {
   return (Object.keys(HOP_LAYER) as DistributedHop[]).filter((h) => HOP_LAYER[h] === layer);

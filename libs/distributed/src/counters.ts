@@ -64,15 +64,14 @@ function layoutOf(lab: Lab, shape: string): Layout {
     }
   }
   l.last = new Float64Array(l.obj.length);
-  for (let i = 0; i < l.obj.length; i++) l.last[i] = l.obj[i][l.prop[i]];
   return l;
 }
 
 export class CounterSync {
   private layout: Layout | null = null;
 
-  /** The layout for the lab as it is now; a new one starts from the current values (nothing to send). */
-  private current(lab: Lab, baseline: 'zero' | 'current'): Layout {
+  /** The layout for the lab as it is now (rebuilt when hosts, namespaces or devices changed). */
+  private current(lab: Lab): Layout {
     const shape = shapeOf(lab);
     if (this.layout?.shape === shape) return this.layout;
     const old = this.layout;
@@ -85,7 +84,7 @@ export class CounterSync {
         was.set(`${old.key[i]}|${old.prefix[i]}.${old.prop[i]}`, old.last[i]);
     for (let i = 0; i < l.obj.length; i++) {
       const prev = was.get(`${l.key[i]}|${l.prefix[i]}.${l.prop[i]}`);
-      l.last[i] = prev ?? (baseline === 'zero' ? 0 : l.last[i]);
+      l.last[i] = prev ?? 0;
     }
     this.layout = l;
     return l;
@@ -93,7 +92,7 @@ export class CounterSync {
 
   /** The changes since the last call (or load), as [hash, field, delta]. */
   deltas(lab: Lab): Array<[string, string, number]> {
-    const l = this.current(lab, 'zero');
+    const l = this.current(lab);
     const out: Array<[string, string, number]> = [];
     const { obj, prop, last } = l;
     for (let i = 0; i < obj.length; i++) {
@@ -108,12 +107,12 @@ export class CounterSync {
 
   /** The hashes to read for load(). */
   keys(lab: Lab): string[] {
-    return [...new Set(this.current(lab, 'zero').key)];
+    return [...new Set(this.current(lab).key)];
   }
 
   /** Take the lab's totals (hash -> field -> value) as this view's counters. */
   load(lab: Lab, totals: Map<string, Record<string, string>>): void {
-    const l = this.current(lab, 'zero');
+    const l = this.current(lab);
     for (let i = 0; i < l.obj.length; i++) {
       const t = totals.get(l.key[i])?.[`${l.prefix[i]}.${l.prop[i]}`];
       if (t === undefined) continue;

@@ -4,6 +4,7 @@
  */
 export * from './counters';
 export * from './envelope';
+export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';

@@ -19,6 +19,7 @@ import Redis from 'ioredis';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
 import { Lab, type ExportedStep, type HopTransport } from '@skblab/runtime';
 import {
+  HOP_LAYER,
   SkbCodecError,
   deadLetterTopic,
   decodeEnvelope,
@@ -150,10 +151,6 @@ export class DistributedNode implements HopTransport {
   private publishedTimer = Infinity;
   /** The earliest timer of any other process, as of the last idle(). */
   private remoteNext = Infinity;
-  /** This process among the lab's timer holders. */
-  private get instance(): string {
-    return this.opts.service;
-  }
   private readonly log: (line: string) => void;
 
   constructor(
@@ -206,10 +203,7 @@ export class DistributedNode implements HopTransport {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = [
-        ...hopsOf('socket'),
-        ...(['ip', 'neigh', 'dev', 'loopback', 'nic', 'softirq', 'rx'] as const).flatMap((l) => hopsOf(l)),
-      ].map((h) => hopTopic(this.opts.labId, h));
+      const topics = Object.keys(HOP_LAYER).map((h) => hopTopic(this.opts.labId, h));
       await admin.createTopics({
         waitForLeaders: true,
         topics: [...topics, deadLetterTopic(this.opts.labId)].map((topic) => ({
@@ -257,7 +251,7 @@ export class DistributedNode implements HopTransport {
     if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
     for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
-    await this.redis.zrem(KEYS.timers, this.instance); // a predecessor's timers died with it
+    await this.redis.zrem(KEYS.timers, this.opts.service); // a predecessor's timers died with it
     if (this.opts.resume) await this.replayJournal();
     else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
     await this.startConsumer();
@@ -334,12 +328,10 @@ export class DistributedNode implements HopTransport {
   /** Fire this process's timers due by `t` (the shell says when), then say so. */
   private async advance(t: number): Promise<void> {
     await this.flush();
-    if (this.lab.timers.peek() && this.lab.timers.peek()!.expires <= t) {
-      this.lab.runTimersUntil(t);
-      this.stamp();
-    }
+    this.lab.runTimersUntil(t);
+    this.stamp();
     await this.flush(true);
-    await this.redis.hset(KEYS.advanced, this.instance, t);
+    await this.redis.hset(KEYS.advanced, this.opts.service, t);
   }
 
   /**
@@ -348,7 +340,7 @@ export class DistributedNode implements HopTransport {
    */
   async fireRemoteTimers(t: number, timeoutMs = 30_000): Promise<void> {
     const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
-    const others = due.filter((m) => m !== this.instance);
+    const others = due.filter((m) => m !== this.opts.service);
     await this.redis.publish(advanceChannel(this.opts.labId), String(t));
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -361,9 +353,13 @@ export class DistributedNode implements HopTransport {
     await this.idle(timeoutMs);
   }
 
-  /** The earliest timer pending in another process (as of the last idle). */
-  nextRemoteTimer(): number {
-    return this.remoteNext;
+  /**
+   * Make this process the one that moves simulated time (the shell's): before a timer fires or a command
+   * runs, the lab settles (idle), and the services' timers fire when they are the next thing to happen.
+   */
+  driveTime(): void {
+    this.lab.settle = () => this.idle();
+    this.lab.remoteTimers = { next: () => this.remoteNext, fire: (t) => this.fireRemoteTimers(t) };
   }
 
   // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
@@ -576,8 +572,8 @@ export class DistributedNode implements HopTransport {
     const nextTimer = this.lab.timers.peek()?.expires ?? Infinity;
     if (nextTimer !== this.publishedTimer) {
       this.publishedTimer = nextTimer;
-      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.instance);
-      else p.zadd(KEYS.timers, nextTimer, this.instance);
+      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.opts.service);
+      else p.zadd(KEYS.timers, nextTimer, this.opts.service);
     }
     const seenKey = `${KEYS.seen}:${this.opts.service}`;
     if (this.handledIds.length) {
@@ -686,7 +682,7 @@ export class DistributedNode implements HopTransport {
     const timers = await this.redis.zrange(KEYS.timers, 0, 1, 'WITHSCORES');
     this.remoteNext = Infinity;
     for (let i = 0; i < timers.length; i += 2)
-      if (timers[i] !== this.instance) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
+      if (timers[i] !== this.opts.service) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
     await this.importTraces();
     await this.loadCounters();
   }

@@ -203,16 +203,7 @@ export class Lab implements KernelCtx {
    */
   receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
     this.clock = clock;
-    const prev = this.currentComm;
-    const prevCpu = this.currentCpu;
-    this.currentComm = comm;
-    this.currentCpu = cpu;
-    try {
-      return this.run(hop, skb);
-    } finally {
-      this.currentComm = prev;
-      this.currentCpu = prevCpu;
-    }
+    return this.inProcess(comm, () => this.run(hop, skb), cpu);
   }
 
   /** Steps another service recorded: into this lab's trace, with a journey for skbs not seen here. */

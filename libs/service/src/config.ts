@@ -171,3 +171,14 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
     redisKeyPrefix: `skblab:${labId}:`,
   };
 }
+
+/** What a service's DistributedNode takes from the configuration. */
+export function nodeOptions(config: ServiceConfig, log: (line: string) => void) {
+  return {
+    labId: config.labId,
+    service: config.layer,
+    kafkaBrokers: config.kafkaBrokers,
+    redisUrl: config.redisUrl,
+    log,
+  };
+}

@@ -16,7 +16,8 @@ import { DistributedNode } from '@skblab/distributed';
 import { dev_get_stats, inputQueueLen, neighDescribe, type Host } from '@skblab/kernel';
 import { defaultCommands } from '@skblab/userland';
 import { newShell } from '@skblab/shell';
-import type { ServiceConfig } from './config';
+import { nodeOptions, type ServiceConfig } from './config';
+import { awaitAtMost } from './util';
 import { MetricsService } from './metrics';
 import type { LayerStateProvider, StateQuery } from './state';
 import { SERVICE_CONFIG } from './tokens';
@@ -35,11 +36,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
     @Inject(MetricsService) metrics: MetricsService,
   ) {
     this.node = new DistributedNode({
-      labId: config.labId,
-      service: config.layer,
-      kafkaBrokers: config.kafkaBrokers,
-      redisUrl: config.redisUrl,
-      log: (l) => this.logger.warn(l),
+      ...nodeOptions(config, (l) => this.logger.warn(l)),
       onMessage: (topic, result) => metrics.countMessage(topic, result),
       resume: true,
       // The user's `ip` and `sysctl` lines, replayed with the same tools on this service's view.
@@ -78,8 +75,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
 
   async onApplicationShutdown(): Promise<void> {
     await this.node.stop(); // also ends a wait for the topology
-    // Bounded: a command queued for a Redis that never answered may never settle.
-    await Promise.race([this.starting, new Promise((r) => setTimeout(r, 3_000).unref())]);
+    await awaitAtMost(3_000, this.starting);
   }
 
   getState() {

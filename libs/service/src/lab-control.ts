@@ -12,7 +12,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DistributedNode, KEYS } from '@skblab/distributed';
-import type { ServiceConfig } from './config';
+import { nodeOptions, type ServiceConfig } from './config';
+import { awaitAtMost } from './util';
 import type { LayerStateProvider } from './state';
 import { SERVICE_CONFIG } from './tokens';
 
@@ -27,11 +28,7 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
     this.node = new DistributedNode({
-      labId: config.labId,
-      service: 'control',
-      kafkaBrokers: config.kafkaBrokers,
-      redisUrl: config.redisUrl,
-      log: (l) => this.logger.warn(l),
+      ...nodeOptions(config, (l) => this.logger.warn(l)),
     });
   }
 
@@ -46,8 +43,7 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Bounded: a command queued for a Redis that never answered may never settle.
-    await Promise.race([this.setup, new Promise((r) => setTimeout(r, 3_000).unref())]);
+    await awaitAtMost(3_000, this.setup);
     await this.node.stop();
   }
 

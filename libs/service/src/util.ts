@@ -12,3 +12,14 @@ export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   p.catch(() => undefined); // a late rejection of the loser is not unhandled
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Waits for work a service started in the background, at most `ms` (at shutdown: a command queued for a
+ * Redis that never answered may never settle). Never rejects.
+ */
+export function awaitAtMost(ms: number, p: Promise<unknown>): Promise<void> {
+  return within(ms, 'background work', p).then(
+    () => undefined,
+    () => undefined,
+  );
+}

@@ -5,15 +5,16 @@
 import type { Host } from '@skblab/kernel';
 import type { Lab } from '@skblab/runtime';
 import type { CommandTable } from '@skblab/userland/command';
-import { ExitRequest, Shell } from './shell';
+import { ExitRequest, Shell, type ShellOptions } from './shell';
 
 export interface SessionIo {
   out: (s: string) => void;
   err: (s: string) => void;
+  aroundLine?: ShellOptions['aroundLine'];
 }
 
 export function newShell(lab: Lab, host: Host, commands: CommandTable, io: SessionIo): Shell {
-  return new Shell({ lab, host, commands, out: io.out, err: io.err });
+  return new Shell({ lab, host, commands, out: io.out, err: io.err, aroundLine: io.aroundLine });
 }
 
 /** Run every line in order; the status is the last command's (or exit's). */

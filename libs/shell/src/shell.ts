@@ -19,6 +19,8 @@ export interface ShellOptions {
   cpu?: number;
   /** The name the shell reports errors under ("bash"). */
   name?: string;
+  /** Wraps the running of each line (distributed mode replays the configuration lines in every service). */
+  aroundLine?: (line: string, run: () => Promise<number>) => Promise<number>;
 }
 
 interface RunOpts {
@@ -56,6 +58,7 @@ export class Shell {
   private readonly err: (s: string) => void;
   private readonly cpu: number;
   private readonly name: string;
+  private readonly aroundLine: ShellOptions['aroundLine'];
   private background = new Set<{ job: Job; done: Promise<number> }>();
   private current: Job | null = null;
   lastStatus = 0;
@@ -71,10 +74,15 @@ export class Shell {
     this.err = o.err;
     this.cpu = o.cpu ?? 0;
     this.name = o.name ?? 'bash';
+    this.aroundLine = o.aroundLine;
   }
 
   /** Run one line; returns its exit status. An `exit` raises ExitRequest. */
-  async runLine(line: string): Promise<number> {
+  runLine(line: string): Promise<number> {
+    return this.aroundLine ? this.aroundLine(line, () => this.runOneLine(line)) : this.runOneLine(line);
+  }
+
+  private async runOneLine(line: string): Promise<number> {
     this.lineNo++;
     let items;
     try {
