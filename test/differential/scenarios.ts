@@ -26,7 +26,7 @@ const NO_IPV6_NS1 =
   'ip netns exec ns1 sysctl -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1';
 
 /** host1 veth0 10.0.0.1/24 <-> ns1 veth1 10.0.0.2/24, both up, ARP caches empty. */
-const VETH_NS1 = [
+export const VETH_NS1 = [
   'ip netns add ns1',
   NO_IPV6_NS1,
   'ip link add veth0 type veth peer name veth1',

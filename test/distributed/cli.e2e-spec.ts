@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { brokers, SERVICES } from './in-process';
+import { VETH_NS1 } from '../differential/scenarios';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'skblab');
@@ -81,13 +82,7 @@ describe('skblab shell --mode distributed', () => {
 
   it('replays the configuration in every service: a veth pair into a namespace, ARP, counters', () => {
     const script = [
-      'ip netns add ns1',
-      'ip link add veth0 type veth peer name veth1',
-      'ip link set veth1 netns ns1',
-      'ip addr add 10.0.0.1/24 dev veth0',
-      'ip link set veth0 up',
-      'ip -n ns1 addr add 10.0.0.2/24 dev veth1',
-      'ip -n ns1 link set veth1 up',
+      ...VETH_NS1,
       'ip link show veth0',
       'ping -c 2 -i 0.2 10.0.0.2',
       'cat /proc/net/snmp',

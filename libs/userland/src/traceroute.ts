@@ -62,25 +62,22 @@ export const traceroute: Command = async (ctx) => {
     }
     return Number(v);
   };
+  // The numeric options: their range, and what they set.
+  const NUMERIC: Record<string, [number, number, (v: number) => void]> = {
+    '-m': [1, 255, (v) => (maxHops = v)],
+    '-f': [1, 255, (v) => (firstHop = v)],
+    '-q': [1, 10, (v) => (nprobes = v)],
+    '-N': [1, 1000, (v) => (simProbes = v)],
+    '-p': [1, 65535, (v) => (port = v)],
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    let v: number | null;
+    const opt = NUMERIC[a];
     if (a === '-n') numeric = true;
-    else if (a === '-m') {
-      if ((v = num(a, args[++i], 1, 255)) === null) return 2;
-      maxHops = v;
-    } else if (a === '-f') {
-      if ((v = num(a, args[++i], 1, 255)) === null) return 2;
-      firstHop = v;
-    } else if (a === '-q') {
-      if ((v = num(a, args[++i], 1, 10)) === null) return 2;
-      nprobes = v;
-    } else if (a === '-N') {
-      if ((v = num(a, args[++i], 1, 1000)) === null) return 2;
-      simProbes = v;
-    } else if (a === '-p') {
-      if ((v = num(a, args[++i], 1, 65535)) === null) return 2;
-      port = v;
+    else if (opt) {
+      const v = num(a, args[++i], opt[0], opt[1]);
+      if (v === null) return 2;
+      opt[2](v);
     } else if (a === '-w') {
       const w = (args[++i] ?? '').split(/[,/]/).map(Number);
       if (!w.length || w.some((x) => !Number.isFinite(x) || x < 0)) {
