@@ -254,7 +254,17 @@ export class DistributedNode implements HopTransport {
     await this.redis.zrem(KEYS.timers, this.opts.service); // a predecessor's timers died with it
     if (this.opts.resume) await this.replayJournal();
     else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
-    await this.startConsumer();
+    // A broker that has just created the topics may not serve their metadata yet: try again for a while.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startConsumer();
+        break;
+      } catch (e) {
+        await this.consumer?.disconnect().catch(() => undefined);
+        if (this.stopped || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
   }
 
