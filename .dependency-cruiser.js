@@ -17,6 +17,14 @@ module.exports = {
       to: { pathNot: '^libs/wire/' },
     },
     {
+      name: 'topology-stands-alone',
+      comment:
+        'libs/topology (topology files → plain specs) depends on no other lib and no app: the runtime and the CLI build labs from its specs.',
+      severity: 'error',
+      from: { path: '^libs/topology/' },
+      to: { path: '^(libs|apps)/', pathNot: '^libs/topology/' },
+    },
+    {
       name: 'contracts-see-kernel-types-only',
       comment: 'The wire contracts between services may use the kernel structs (include/), never its logic.',
       severity: 'error',

@@ -34,6 +34,7 @@ function envelope(over: Partial<SkbEnvelope> = {}): SkbEnvelope {
     mark: 0,
     fragMaxSize: 0,
     ignoreDf: false,
+    queueMapping: 0,
     comm: '',
     dropReason: '',
     dst: null,

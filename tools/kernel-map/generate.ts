@@ -29,8 +29,15 @@ function modelFiles(name: string): string {
 const seen = new Set<string>();
 const rows: string[] = [];
 const missing: string[] = [];
+const hardware: string[] = [];
 for (const f of KERNEL_FNS) {
   if (seen.has(f.name)) continue;
+  if (f.layer === 'hw') {
+    // Not kernel code: what the simulated NIC and wire do, named hw:... in traces.
+    seen.add(f.name);
+    hardware.push(`| \`${f.name}\` | ${f.file} | ${modelFiles(f.name)} |`);
+    continue;
+  }
   seen.add(f.name);
   const text = fs.readFileSync(path.join(src, f.file), 'utf8').split('\n');
   // A definition: the name followed by '(' at the start of a line's declarator, or a static inline.
@@ -52,6 +59,13 @@ Every kernel function skblab's traces name, where Linux 6.12 defines it (Debian'
 | function | Linux 6.12 | layer | model (libs/kernel/src/) |
 |---|---|---|---|
 ${rows.join('\n')}
+
+Steps that are not kernel code: the simulated hardware (a NIC's MAC and DMA, the wire). Traces show them
+between the driver's steps, prefixed \`hw:\`.
+
+| step | what | model (libs/kernel/src/) |
+|---|---|---|
+${hardware.join('\n')}
 `;
 fs.writeFileSync(path.join(__dirname, '../../docs/kernel-map.md'), out);
 process.stdout.write(`${rows.length} functions\n`);

@@ -17,7 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Lab } from '@skblab/runtime';
 import type { ShellOptions } from '@skblab/shell';
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
-import { DistributedNode, KEYS, keyPrefix, type HostSpec } from '@skblab/distributed';
+import { DistributedNode, KEYS, keyPrefix, type PublishedTopology } from '@skblab/distributed';
 
 export interface Brokers {
   kafka: string[];
@@ -190,7 +190,7 @@ export async function sweepLab(labId: string, b: Brokers, what = { kafka: true }
 /** Create the topics, publish the topology and start every layer service; resolves when all consume. */
 export async function upLab(
   labId: string,
-  hosts: HostSpec[],
+  hosts: PublishedTopology,
   b: Brokers,
   detached: boolean,
 ): Promise<Started[]> {
@@ -304,7 +304,7 @@ function ipShows(p: string): boolean {
 export async function openDistributedLab(opts: {
   labId: string;
   spawn: boolean;
-  hosts: HostSpec[];
+  hosts: PublishedTopology;
   brokers: Brokers;
   announce: (line: string) => void;
 }): Promise<DistributedLab> {

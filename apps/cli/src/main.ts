@@ -3,10 +3,10 @@
  * lab (everything in this process). On a terminal it is interactive; otherwise it runs standard input.
  */
 import * as readline from 'node:readline';
-import { Lab } from '@skblab/runtime';
 import { defaultCommands } from '@skblab/userland';
-import { ExitRequest, newShell, runScript, type ShellOptions } from '@skblab/shell';
-import { loadTopology } from './topology';
+import { Lab, buildHardware } from '@skblab/runtime';
+import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
+import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
        skblab up [--lab ID] [-f TOPOLOGY]
@@ -17,8 +17,9 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
   shell      open a root shell on NODE (default: host1) of a lab.
              With a terminal it is interactive; otherwise it runs the lines of
              standard input, one command per line, and exits at the end.
-  -f FILE    build the lab from a topology file instead of the default one
-             (one host, host1).
+  -f FILE    build the lab from a topology file (docs/topology.md, examples/)
+             instead of the default one: host1 and host2, each with an igb
+             NIC eth0 (192.168.1.1/24 and 192.168.1.2/24), joined by a wire.
   --mode M   embedded (default): the whole lab in this process.
              distributed: each kernel layer is a service, skbs travel between
              them on Kafka (KAFKA_BROKERS, default 127.0.0.1:9092) and they
@@ -97,13 +98,16 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   let lab = new Lab();
-  if (topo) {
-    const err = loadTopology(lab, topo);
-    if (err) {
-      process.stderr.write(err + '\n');
-      return 1;
-    }
-  } else lab.addHost('host1');
+  const spec = topo ? loadTopologyFile(topo) : defaultTopology();
+  if (isTopologyError(spec)) {
+    process.stderr.write(spec.error + '\n');
+    return 1;
+  }
+  buildHardware(lab, spec);
+  /** The lab's boot: every host's configuration lines (only for a lab this command makes). */
+  let boot:
+    | ((l: Lab, around?: (host: string) => ShellOptions['aroundLine']) => Promise<string | null>)
+    | null = (l, around) => bootTopology(l, spec, defaultCommands(), around);
   let closeLab = async () => undefined as void;
   let aroundLine: ((host: string) => ShellOptions['aroundLine']) | undefined;
   if (mode === 'distributed') {
@@ -124,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const brokers = d.brokersFromEnv();
-    const hosts = [...lab.hosts.values()].map((h) => ({ name: h.name, cpus: h.nrCpus }));
+    const hosts = spec;
     const id = labId ?? d.newLabId();
     try {
       await d.checkBrokers(brokers);
@@ -143,6 +147,23 @@ export async function main(argv: string[]): Promise<number> {
           s.child.unref();
           process.stdout.write(`${s.layer} ${s.url}\n`);
         }
+        // The hosts' boot configuration, replayed by every service like any `ip` line typed later.
+        const opened = await d.openDistributedLab({
+          labId: id,
+          spawn: false,
+          hosts,
+          brokers,
+          announce: () => undefined,
+        });
+        try {
+          const err = await boot(opened.lab, opened.aroundLine);
+          if (err) {
+            process.stderr.write(err + '\n');
+            return 1;
+          }
+        } finally {
+          await opened.close();
+        }
         process.stdout.write(
           `skblab: lab ${id} up; 'skblab exec --lab ${id}' opens a shell, 'skblab down --lab ${id}' stops it\n`,
         );
@@ -158,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
       lab = opened.lab;
       closeLab = opened.close;
       aroundLine = opened.aroundLine;
+      // A lab started with `up` booted then; `exec` joins it as it is.
+      if (!spawnServices) boot = null;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       process.stderr.write(
@@ -169,6 +192,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
+    const err = boot && (await boot(lab, aroundLine));
+    if (err) {
+      process.stderr.write(err + '\n');
+      return 1;
+    }
     return await runShell(lab, node, aroundLine);
   } finally {
     await closeLab();

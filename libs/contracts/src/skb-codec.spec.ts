@@ -31,6 +31,7 @@ function sample(): SkbEnvelope {
     mark: 7,
     fragMaxSize: 0,
     ignoreDf: false,
+    queueMapping: 0,
     comm: 'ping',
     dropReason: '',
     dst: {

@@ -4,20 +4,21 @@
  * (device, namespace, route, socket) travel as names and numbers and are resolved by the receiving
  * service against its own view of the lab.
  *
- *   0      4   'SKB' + version (2)
+ *   0      4   'SKB' + version (3)
  *   4      4   envelope length (bytes, including this header)
  *   8      8   skb id (f64: unique across producers)
  *   16     8   simulated time (ns, f64) at which the sender handed the skb on
  *   24     ... fields in the order of encodeEnvelope, strings as u16 length + UTF-8
  *
  * Version 2 added the simulated time and the context the sender ran in (task name and executing CPU), so
- * the receiver carries on in the same context at the same moment.
+ * the receiver carries on in the same context at the same moment; version 3 the queue mapping (u16 after
+ * ignore_df), for multiqueue NICs.
  *   end-n  n   the packet bytes from skb->data (len of them)
  */
 import type { SkBuff } from '@skblab/kernel/include/linux/skbuff';
 
 export const SKB_CODEC_MAGIC = 0x534b42; // "SKB"
-export const SKB_CODEC_VERSION = 2;
+export const SKB_CODEC_VERSION = 3;
 /** Refuse envelopes past this size: a 64 KiB datagram plus metadata fits easily. */
 export const SKB_CODEC_MAX = 70 * 1024;
 
@@ -44,6 +45,8 @@ export interface SkbEnvelope {
   mark: number;
   fragMaxSize: number;
   ignoreDf: boolean;
+  /** The TX queue picked (netdev_core_pick_tx) or the RX queue it came in on (since version 3). */
+  queueMapping: number;
   comm: string;
   dropReason: string;
   /** The route the skb carries (skb_dst), or null. */
@@ -226,6 +229,7 @@ export function envelopeOf(
     mark: skb.mark,
     fragMaxSize: skb.fragMaxSize,
     ignoreDf: skb.ignoreDf,
+    queueMapping: skb.queueMapping,
     comm: skb.comm,
     dropReason: skb.dropReason ?? '',
     dst: d
@@ -278,6 +282,7 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
   w.u32(e.mark);
   w.u32(e.fragMaxSize);
   w.u8(e.ignoreDf ? 1 : 0);
+  w.u16(e.queueMapping);
   w.str(e.comm);
   w.str(e.dropReason);
   if (e.dst) {
@@ -341,6 +346,7 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   const mark = r.u32();
   const fragMaxSize = r.u32();
   const ignoreDf = r.u8() === 1;
+  const queueMapping = r.u16();
   const comm = r.str();
   const dropReason = r.str();
   let dst: SkbEnvelope['dst'] = null;
@@ -389,6 +395,7 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
     mark,
     fragMaxSize,
     ignoreDf,
+    queueMapping,
     comm,
     dropReason,
     dst,

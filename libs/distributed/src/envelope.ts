@@ -64,6 +64,7 @@ export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
   skb.mark = e.mark;
   skb.fragMaxSize = e.fragMaxSize;
   skb.ignoreDf = e.ignoreDf;
+  skb.queueMapping = e.queueMapping;
   skb.comm = e.comm;
   skb.dropReason = (e.dropReason || null) as SkBuff['dropReason'];
   if (e.dst) {

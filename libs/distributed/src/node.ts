@@ -14,10 +14,11 @@
  * before producing it, produce, ship the steps, and only then count the handled messages as done, so
  * `inflight` reaches 0 only when every skb's journey is over and its steps are in the stream.
  */
+import type { TopologySpec } from '@skblab/topology';
 import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
-import { Lab, type ExportedStep, type HopTransport } from '@skblab/runtime';
+import { Lab, buildHardware, type ExportedStep, type HopTransport } from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -41,10 +42,14 @@ import {
   keyPrefix,
 } from './keys';
 
+/** A host with no NICs (what older labs published); a full topology carries NICs and wires too. */
 export interface HostSpec {
   name: string;
   cpus: number;
 }
+
+/** What the topology key holds: a topology (hosts, NICs, wires) or, as before, a list of bare hosts. */
+export type PublishedTopology = TopologySpec | HostSpec[];
 
 export interface NodeOptions {
   labId: string;
@@ -178,19 +183,21 @@ export class DistributedNode implements HopTransport {
   }
 
   /** Publish the lab's hosts (the shell does this before the services start). */
-  async publishTopology(hosts: HostSpec[]): Promise<void> {
-    await this.redis.set(KEYS.topology, JSON.stringify(hosts));
+  async publishTopology(topology: PublishedTopology): Promise<void> {
+    await this.redis.set(KEYS.topology, JSON.stringify(topology));
   }
 
   /** Build this process's view of the lab from the published topology (waits for it). */
-  async loadTopology(timeoutMs = 30_000): Promise<HostSpec[]> {
+  async loadTopology(timeoutMs = 30_000): Promise<PublishedTopology> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const raw = await this.redis.get(KEYS.topology);
       if (raw) {
-        const hosts = JSON.parse(raw) as HostSpec[];
-        for (const h of hosts) if (!this.lab.hosts.has(h.name)) this.lab.addHost(h.name, h.cpus);
-        return hosts;
+        const t = JSON.parse(raw) as PublishedTopology;
+        if (Array.isArray(t)) {
+          for (const h of t) if (!this.lab.hosts.has(h.name)) this.lab.addHost(h.name, h.cpus);
+        } else buildHardware(this.lab, t);
+        return t;
       }
       if (Date.now() > until || this.stopped)
         throw new Error(`no topology for lab '${this.opts.labId}' in Redis`);

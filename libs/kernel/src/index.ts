@@ -21,6 +21,26 @@ export {
   enqueue_to_backlog as enqueue_to_backlog_for_test,
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
+export * from './include/net/sch_generic';
+export { net_tx_action, QDISC_OPS, qdisc_totals, handleText } from './net/sched/sch_generic';
+export {
+  tc_modify_qdisc,
+  tc_del_qdisc,
+  tc_dump_qdiscs,
+  qdisc_refcnt,
+  type QdiscRequest,
+  type TcResult,
+} from './net/sched/sch_api';
+export { fmtTime, fmtRate } from './net/sched/sch_netem';
+export type { IgbAdapter, IgbQVector, IgbRing } from './drivers/net/ethernet/intel/igb/igb';
+export {
+  igb_probe,
+  igb_get_ethtool_stats,
+  igb_set_ringparam,
+  igb_update_carrier,
+  igb_rename_irqs,
+} from './drivers/net/ethernet/intel/igb/igb_main';
+export { newWire, type Wire } from './hw/wire';
 export { setup_net, new_host } from './net/core/net_namespace';
 export { dev_seq_show, softnet_seq_show } from './net/core/net-procfs';
 export { snmp_seq_show } from './net/ipv4/proc';

@@ -7,6 +7,8 @@ import type { StepFn } from './include/linux/netdevice';
 import { __dev_queue_xmit, __netif_receive_skb, __netif_rx, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
+import { igb_xmit_frame } from './drivers/net/ethernet/intel/igb/igb_main';
+import './net/sched/sch_api';
 import {
   ip_finish_output,
   ip_finish_output2,
@@ -17,6 +19,8 @@ import {
 } from './net/ipv4/ip_output';
 import {
   ip_error,
+  ip_list_rcv,
+  ip_list_rcv_finish,
   ip_local_deliver,
   ip_local_deliver_finish,
   ip_rcv,
@@ -42,9 +46,12 @@ export const HOPS = {
   dev_hard_start_xmit,
   loopback_xmit,
   veth_xmit,
+  igb_xmit_frame,
   __netif_rx,
   __netif_receive_skb,
   ip_rcv,
+  ip_list_rcv,
+  ip_list_rcv_finish,
   arp_rcv,
   ip_rcv_finish,
   ip_local_deliver,

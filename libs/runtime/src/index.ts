@@ -2,3 +2,4 @@ export * from './lab';
 export * from './task';
 export * from './timers';
 export * from './trace-ring';
+export * from './hardware';

@@ -9,6 +9,7 @@ import {
   KERNEL_FNS,
   kfn,
   net_rx_action,
+  net_tx_action,
   new_host,
   dev_open,
   type HopName,
@@ -74,7 +75,7 @@ export class Lab implements KernelCtx {
   private transport: HopTransport | null = null;
   /** Journeys begun; each traced skb keeps its number in skb.traced (skbtrace shows those since it last ran). */
   private journeysBegun = 0;
-  private pending: Array<[Host, number]> = [];
+  private pending: Array<[Host, number, boolean]> = [];
   private inSoftirq = false;
   private currentComm = 'swapper/0';
   private currentCpu = 0;
@@ -236,7 +237,7 @@ export class Lab implements KernelCtx {
   }
 
   modTimer<T>(t: KTimer<T>, expires: number): void {
-    if (!t.pending) t.cpu = this.currentCpu;
+    if (!t.pending && !t.pinned) t.cpu = this.currentCpu;
     t.expires = expires;
     this.timers.add(t as KTimer);
   }
@@ -246,7 +247,12 @@ export class Lab implements KernelCtx {
   }
 
   raiseNetRx(host: Host, cpu: number): void {
-    this.pending.push([host, cpu]);
+    this.pending.push([host, cpu, false]);
+  }
+
+  raiseNetTx(host: Host, cpu: number): void {
+    // NET_TX_SOFTIRQ is a lower bit than NET_RX_SOFTIRQ: __do_softirq runs it first.
+    this.pending.unshift([host, cpu, true]);
   }
 
   newSkbId(): number {
@@ -277,11 +283,12 @@ export class Lab implements KernelCtx {
     this.inSoftirq = true;
     try {
       while (this.pending.length) {
-        const [host, cpu] = this.pending.shift()!;
+        const [host, cpu, tx] = this.pending.shift()!;
         const prevCpu = this.currentCpu;
         this.currentCpu = cpu;
         try {
-          net_rx_action(this, host, cpu);
+          if (tx) net_tx_action(this, host, cpu);
+          else net_rx_action(this, host, cpu);
         } finally {
           this.currentCpu = prevCpu;
         }

@@ -1,3 +1,4 @@
 export * from './shell';
 export * from './tokenize';
 export * from './session';
+export * from './boot';

@@ -92,7 +92,7 @@ export function carrierChanges(dev: NetDevice): number {
 }
 
 export function qdisc(dev: NetDevice): string {
-  return observeDev(dev).everUp ? dev.qdisc : 'noop';
+  return observeDev(dev).everUp ? dev.qdisc.ops.id : 'noop';
 }
 
 function ids(net: Net): Map<Net, number> {

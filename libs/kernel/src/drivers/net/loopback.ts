@@ -8,6 +8,7 @@ import type { Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { ARPHRD_LOOPBACK, IFF_LOOPBACK, newLinkStats } from '../../include/linux/netdevice';
 import { kfn } from '../../include/net/trace';
+import { noqueue_qdisc } from '../../net/sched/sch_generic';
 import { next, type Verdict } from '../../include/net/verdict';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
@@ -29,7 +30,7 @@ export function loopback_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
 
 /** loopback_net_init + loopback_setup: every namespace's lo, MTU 64 KiB, noqueue, NOARP. */
 export function loopback_net_init(net: Net): NetDevice {
-  return {
+  const dev: NetDevice = {
     name: 'lo',
     ifindex: 1,
     net,
@@ -42,11 +43,22 @@ export function loopback_net_init(net: Net): NetDevice {
     broadcast: new Uint8Array(6),
     hardHeaderLen: 14,
     txQueueLen: 1000,
-    qdisc: 'noqueue',
+    qdisc: null as never,
+    txqs: [],
     ops: { ndoStartXmit: 'loopback_xmit', kind: 'loopback' },
     hwCsum: true,
     carrier: true,
     stats: newLinkStats(),
     peer: null,
+    nic: null,
   };
+  withNoqueue(dev);
+  return dev;
+}
+
+/** IFF_NO_QUEUE: one TX queue whose qdisc is noqueue. */
+export function withNoqueue(dev: NetDevice): NetDevice {
+  dev.qdisc = noqueue_qdisc(dev);
+  dev.txqs = [{ index: 0, qdisc: dev.qdisc, stopped: false }];
+  return dev;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
+import { withNoqueue } from './loopback';
 import { next, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
@@ -83,15 +84,19 @@ export function veth_newlink(
     broadcast: new Uint8Array([255, 255, 255, 255, 255, 255]),
     hardHeaderLen: 14,
     txQueueLen: 1000,
-    qdisc: 'noqueue',
+    qdisc: null as never,
+    txqs: [],
     ops: { ndoStartXmit: 'veth_xmit', kind: 'veth' },
     hwCsum: true,
     carrier: false,
     stats: newLinkStats(),
     peer: null,
+    nic: null,
   });
-  const a = mk(net, name, ifindex, mac);
-  const b = mk(peerNet, peerName, peerIfindex, peerMac);
+  const mk2 = (n: Net, nm: string, idx: number, addr: Uint8Array): NetDevice =>
+    withNoqueue(mk(n, nm, idx, addr));
+  const a = mk2(net, name, ifindex, mac);
+  const b = mk2(peerNet, peerName, peerIfindex, peerMac);
   a.peer = b;
   b.peer = a;
   return [a, b];

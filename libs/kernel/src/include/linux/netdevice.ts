@@ -5,6 +5,8 @@ import type { SkBuff } from './skbuff';
 import type { Net } from '../net/net_namespace';
 import type { Verdict } from '../net/verdict';
 import type { KernelCtx } from '../net/kctx';
+import type { Qdisc } from '../net/sch_generic';
+import type { IgbAdapter } from '../../drivers/net/ethernet/intel/igb/igb';
 
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -20,8 +22,33 @@ export const ARPHRD_LOOPBACK = 772;
 /** The driver hooks the model uses (struct net_device_ops). */
 export interface NetDeviceOps {
   /** ndo_start_xmit: the hop name of the driver's transmit function. */
-  ndoStartXmit: 'loopback_xmit' | 'veth_xmit';
-  kind: 'loopback' | 'veth';
+  ndoStartXmit: 'loopback_xmit' | 'veth_xmit' | 'igb_xmit_frame';
+  kind: 'loopback' | 'veth' | 'igb';
+}
+
+/** struct netdev_queue: a TX queue, its qdisc, and whether the driver stopped it (__QUEUE_STATE_DRV_XOFF). */
+export interface NetdevQueue {
+  index: number;
+  qdisc: Qdisc;
+  stopped: boolean;
+}
+
+/**
+ * struct napi_struct: a poll routine on a CPU's poll_list. The backlog (process_backlog) is one per CPU; a
+ * NAPI driver has one per interrupt vector. rxList is GRO's list of skbs waiting for gro_normal_list.
+ */
+export interface NapiStruct {
+  name: string;
+  weight: number;
+  /** NAPI_STATE_SCHED: on a poll_list, its interrupt masked. */
+  scheduled: boolean;
+  poll: (ctx: KernelCtx, napi: NapiStruct, budget: number) => number;
+  dev: NetDevice | null;
+  /** The CPU whose poll_list it joined. */
+  cpu: number;
+  rxList: SkBuff[];
+  /** The driver's per-vector state (igb: its q_vector). */
+  priv: unknown;
 }
 
 /** struct rtnl_link_stats64 */
@@ -37,6 +64,8 @@ export interface LinkStats {
   multicast: number;
   collisions: number;
   rxMissed: number;
+  /** rx_fifo_errors: a NIC's receive FIFO or ring overflowed (igb: MPC, or RQDPC with several queues). */
+  rxFifoErrors: number;
   txCarrier: number;
   rxNohandler: number;
 }
@@ -54,6 +83,7 @@ export function newLinkStats(): LinkStats {
     multicast: 0,
     collisions: 0,
     rxMissed: 0,
+    rxFifoErrors: 0,
     txCarrier: 0,
     rxNohandler: 0,
   };
@@ -72,7 +102,10 @@ export interface NetDevice {
   broadcast: Uint8Array;
   hardHeaderLen: number;
   txQueueLen: number;
-  qdisc: 'noqueue';
+  /** The root qdisc (noqueue for lo and veth: IFF_NO_QUEUE). */
+  qdisc: Qdisc;
+  /** TX queues (real_num_tx_queues); lo and veth have one, with the root qdisc. */
+  txqs: NetdevQueue[];
   ops: NetDeviceOps;
   /** NETIF_F_HW_CSUM: transport checksums may be left to the device (lo and veth advertise it). */
   hwCsum: boolean;
@@ -81,6 +114,8 @@ export interface NetDevice {
   stats: LinkStats;
   /** veth: the other end (possibly in another namespace). */
   peer: NetDevice | null;
+  /** A NIC's driver state (igb): rings, vectors, hardware counters, its wire. */
+  nic: IgbAdapter | null;
   /** Monotonic counters that `ip -s link` shows for "mcast" etc. are in stats. */
 }
 
@@ -93,8 +128,14 @@ export interface SoftnetData {
   processQueue: SkBuff[];
   /** sd->backlog is on poll_list (NAPI_STATE_SCHED). */
   backlogScheduled: boolean;
+  /** sd->backlog: the per-CPU NAPI that polls input_pkt_queue with process_backlog. */
+  backlog: NapiStruct;
+  /** sd->poll_list: the NAPIs net_rx_action polls, in order. */
+  pollList: NapiStruct[];
   /** NET_RX_SOFTIRQ pending on this CPU. */
   netRxPending: boolean;
+  /** sd->output_queue: qdiscs waiting for net_tx_action (NET_TX_SOFTIRQ). */
+  outputQueue: Qdisc[];
   processed: number;
   dropped: number;
   timeSqueeze: number;
@@ -109,6 +150,18 @@ export function newSoftnetData(cpu: number): SoftnetData {
     inputHead: 0,
     processQueue: [],
     backlogScheduled: false,
+    backlog: {
+      name: 'backlog',
+      weight: 64,
+      scheduled: false,
+      poll: () => 0,
+      dev: null,
+      cpu,
+      rxList: [],
+      priv: null,
+    },
+    pollList: [],
+    outputQueue: [],
     netRxPending: false,
     processed: 0,
     dropped: 0,

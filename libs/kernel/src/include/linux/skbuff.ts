@@ -74,6 +74,8 @@ export interface SkBuff {
   comm: string;
   /** Set by a driver between its ndo_start_xmit and enqueue_to_backlog; null everywhere else. */
   txAccount: TxAccount | null;
+  /** skb_get_queue_mapping: the TX queue picked for it (netdev_core_pick_tx), or its RX queue. */
+  queueMapping: number;
 }
 
 /** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
@@ -101,6 +103,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     traced: 0,
     comm: '',
     txAccount: null,
+    queueMapping: 0,
   };
 }
 

@@ -20,6 +20,8 @@ export interface KTimer<T = unknown> {
   cpu: number;
   /** The runtime's handle (heap position, sequence). */
   seq: number;
+  /** add_timer_on: fires on `cpu` whatever CPU armed it (hardware events on the CPU their IRQ is bound to). */
+  pinned?: boolean;
 }
 
 export interface KernelCtx {
@@ -49,6 +51,8 @@ export interface KernelCtx {
   delTimer<T>(t: KTimer<T>): void;
   /** raise_softirq_irqoff(NET_RX_SOFTIRQ) on a CPU of a host: the runtime runs net_rx_action there. */
   raiseNetRx(host: Host, cpu: number): void;
+  /** raise_softirq_irqoff(NET_TX_SOFTIRQ): the runtime runs net_tx_action there, before NET_RX. */
+  raiseNetTx(host: Host, cpu: number): void;
   /** A fresh skb id, unique in the lab (pwru's SKB column). */
   newSkbId(): number;
   /** A seeded pseudo-random 32-bit value (prandom_u32). */

@@ -96,6 +96,26 @@ export interface CoreSysctl {
   netdevBudget: number;
   netdevBudgetUsecs: number;
   devWeight: number;
+  /** dev_tx_weight: __qdisc_run's quota (net.core.dev_weight × dev_weight_tx_bias). */
+  devTxWeight: number;
+  /** gro_normal_batch: GRO's rx_list is flushed at this many skbs. */
+  groNormalBatch: number;
+  /** net.core.default_qdisc: what a device with a queue gets (the kernel's default: pfifo_fast). */
+  defaultQdisc: string;
+}
+
+/** struct irq_desc, as /proc/interrupts shows it: a NIC's MSI-X vector and where it fired. */
+export interface IrqDesc {
+  irq: number;
+  /** "eth0" (link and other causes) or "eth0-TxRx-0" (a queue pair's vector) */
+  name: string;
+  /** The PCI function and MSI-X entry /proc/interrupts shows (IR-PCI-MSIX-0000:01:00.0 1-edge). */
+  chip: string;
+  hwirq: number;
+  /** Interrupts taken, per CPU. */
+  counts: number[];
+  /** smp_affinity: the CPU it is delivered to. */
+  affinity: number;
 }
 
 export interface Host {
@@ -106,4 +126,8 @@ export interface Host {
   /** Named namespaces (`ip netns`), in creation order. */
   namedNets: Map<string, Net>;
   core: CoreSysctl;
+  /** Interrupt lines of the host's NICs (/proc/interrupts). */
+  irqs: IrqDesc[];
+  /** The host's index in its lab (1-based), for MAC addresses and PCI slots of its NICs. */
+  index: number;
 }

@@ -13,7 +13,9 @@ export type Layer =
   | 'dev'
   | 'driver'
   | 'softirq'
-  | 'rx';
+  | 'rx'
+  /** Not kernel code: what the simulated NIC hardware and the wire do (DMA, serialisation, the link). */
+  | 'hw';
 
 /**
  * Renders what a step consulted from the raw values it recorded. Steps record numbers and references,

@@ -13,7 +13,9 @@ export type Verdict =
   /** `xmit`: the driver returned NET_XMIT_DROP, which ip_send_skb turns into -ENOBUFS for the sender. */
   | { kind: 'drop'; reason: SkbDropReason; skb: SkBuff; xmit?: boolean }
   | { kind: 'consumed'; skb: SkBuff }
-  | { kind: 'queued'; skb: SkBuff; where: string };
+  | { kind: 'queued'; skb: SkBuff; where: string }
+  /** NETDEV_TX_BUSY: the driver could not take it; the qdisc keeps it (dev_requeue_skb). */
+  | { kind: 'busy'; skb: SkBuff };
 
 export function next(hop: HopName, skb: SkBuff): Verdict {
   return { kind: 'next', hop, skb };
@@ -29,4 +31,7 @@ export function consumed(skb: SkBuff): Verdict {
 }
 export function queued(skb: SkBuff, where: string): Verdict {
   return { kind: 'queued', skb, where };
+}
+export function txBusy(skb: SkBuff): Verdict {
+  return { kind: 'busy', skb };
 }

@@ -6,15 +6,23 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
-import type { LinkStats, NetDevice, SoftnetData } from '../../include/linux/netdevice';
+import type { LinkStats, NapiStruct, NetDevice, SoftnetData } from '../../include/linux/netdevice';
 import { IFF_UP, inputQueueLen } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
 import { drop, next, queued, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { kfn } from '../../include/net/trace';
 import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
+import { __dev_xmit_skb } from '../sched/sch_generic';
+import { reciprocal_scale, skb_get_hash } from './flow_dissector';
+import { igb_get_stats64 } from '../../drivers/net/ethernet/intel/igb/igb_main';
+import { gro_normal_list } from './gro';
 
 const F = {
-  devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev', (d: NetDevice) => `qdisc ${d.qdisc}`),
+  devQueueXmit: kfn('__dev_queue_xmit', 'net/core/dev.c', 'dev', (d: NetDevice, txq) =>
+    d.txqs.length > 1 || d.qdisc.ops.id !== 'noqueue'
+      ? `netdev_core_pick_tx: txq ${txq}, qdisc ${d.txqs[txq]?.qdisc.ops.id ?? d.qdisc.ops.id}`
+      : `qdisc ${d.qdisc.ops.id}`,
+  ),
   devHardStartXmit: kfn(
     'dev_hard_start_xmit',
     'net/core/dev.c',
@@ -41,25 +49,45 @@ const F = {
     (_o, cpu, weight, pq, iq) => `cpu ${cpu} weight ${weight} process_queue ${pq} input_pkt_queue ${iq}`,
   ),
   netifReceiveSkb: kfn('__netif_receive_skb', 'net/core/dev.c', 'rx'),
-  netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx', (_o, proto) =>
+  napiPoll: kfn(
+    '__napi_poll',
+    'net/core/dev.c',
+    'softirq',
+    (n: NapiStruct, weight) => `${n.name} poll, weight ${weight}`,
+  ),
+  listInternal: kfn(
+    'netif_receive_skb_list_internal',
+    'net/core/dev.c',
+    'rx',
+    (_o, n) => `a list of ${n} from GRO, no RPS`,
+  ),
+  listCore: kfn('__netif_receive_skb_list_core', 'net/core/dev.c', 'rx'),
+  netifReceiveSkbCore: kfn('__netif_receive_skb_core', 'net/core/dev.c', 'rx', (_o, proto, list) =>
     proto === ETH_P_IP
-      ? 'ptype ETH_P_IP → ip_rcv'
+      ? `ptype ETH_P_IP → ${list ? 'ip_list_rcv' : 'ip_rcv'}`
       : proto === ETH_P_ARP
         ? 'ptype ETH_P_ARP → arp_rcv'
         : `ptype 0x${proto.toString(16)}: no handler`,
   ),
 };
 
-/** __dev_queue_xmit (dev.c:4494). lo and veth have no queue (noqueue): straight to the driver. */
+/**
+ * __dev_queue_xmit (dev.c:4494): netdev_core_pick_tx (skb_tx_hash over the TX queues), then the queue's
+ * qdisc (__dev_xmit_skb); lo and veth have none (noqueue) and go straight to the driver.
+ */
 export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
-  ctx.step(skb, F.devQueueXmit, dev);
+  const txq = dev.txqs.length > 1 ? reciprocal_scale(skb_get_hash(skb), dev.txqs.length) : 0;
+  skb.queueMapping = txq;
+  ctx.step(skb, F.devQueueXmit, dev, txq);
   if ((dev.flags & IFF_UP) === 0 || !dev.carrier) {
     // Down, or without carrier: linkwatch's dev_deactivate put noop_qdisc in place; noop_enqueue counts a
     // TX drop and returns NET_XMIT_CN, which the sender does not see as an error (sch_generic.c:669).
     dev.stats.txDropped++;
     return drop(skb, SKB_DROP_REASON.QDISC_DROP);
   }
+  const q = dev.txqs[txq].qdisc;
+  if (q.ops.enqueue) return __dev_xmit_skb(ctx, skb, q, dev.txqs[txq]);
   return next('dev_hard_start_xmit', skb);
 }
 
@@ -108,7 +136,7 @@ export function enqueue_to_backlog(ctx: KernelCtx, skb: SkBuff, cpu: number): Ve
   if (!sd.backlogScheduled) {
     // napi_schedule_rps → ____napi_schedule: the backlog joins poll_list, NET_RX_SOFTIRQ is raised.
     sd.backlogScheduled = true;
-    ctx.raiseNetRx(host, cpu);
+    ____napi_schedule(ctx, host, sd, sd.backlog);
   }
   const acct = skb.txAccount;
   if (acct) {
@@ -135,36 +163,101 @@ function netifRxDropped(skb: SkBuff, reason: SkbDropReason): Verdict {
   return drop(skb, reason);
 }
 
+/** napi_schedule → ____napi_schedule (dev.c:4688): onto the CPU's poll_list, NET_RX_SOFTIRQ raised. */
+export function napi_schedule(ctx: KernelCtx, napi: NapiStruct, cpu: number): void {
+  if (napi.scheduled) return;
+  const host = napi.dev!.net.host;
+  napi.cpu = cpu;
+  ____napi_schedule(ctx, host, host.softnet[cpu], napi);
+}
+
+function ____napi_schedule(ctx: KernelCtx, host: Host, sd: SoftnetData, napi: NapiStruct): void {
+  napi.scheduled = true;
+  sd.pollList.push(napi);
+  if (!sd.netRxPending) {
+    sd.netRxPending = true;
+    ctx.raiseNetRx(host, sd.cpu);
+  }
+}
+
+/** napi_complete_done (dev.c:6406): flush GRO's list, leave the poll_list (the driver unmasks its IRQ). */
+export function napi_complete_done(ctx: KernelCtx, napi: NapiStruct, _work: number): boolean {
+  gro_normal_list(ctx, napi);
+  napi.scheduled = false;
+  return true;
+}
+
+/** net_rx_action's step in a journey: the poll that took this skb, and the budget left then. */
+export function trace_net_rx_action(ctx: KernelCtx, skb: SkBuff): void {
+  ctx.step(skb, F.netRxAction, null, budgetLeft, skb.net.host.core.netdevBudget);
+}
+
+/** What is left of net_rx_action's budget while a poll runs (the trace shows it per skb). */
+let budgetLeft = 0;
+
+/** The budget net_rx_action has left, as process_backlog and drivers trace it. */
+export function netRxBudgetLeft(): number {
+  return budgetLeft;
+}
+
 /**
- * net_rx_action (dev.c:7104): the NET_RX softirq. Polls the backlog NAPI once with its full weight
- * (dev_weight); running out of netdev_budget or netdev_budget_usecs counts a time_squeeze (dev.c:7143), and a
- * backlog with work left is repolled: NET_RX is raised again (ksoftirqd would take over on a real box).
+ * net_rx_action (dev.c:7104): the NET_RX softirq. Polls each NAPI on the CPU's poll_list with its weight
+ * (the backlog's is dev_weight, a driver's 64) until netdev_budget or netdev_budget_usecs runs out, which
+ * counts a time_squeeze (dev.c:7143); a NAPI that used its whole weight goes to the back of the list, and
+ * NET_RX is raised again while the list is not empty (ksoftirqd would take over on a real box).
  */
 export function net_rx_action(ctx: KernelCtx, host: Host, cpu: number): void {
   const sd = host.softnet[cpu];
   sd.netRxPending = false;
-  if (!sd.backlogScheduled) return;
-  const budget = host.core.netdevBudget;
+  if (!sd.pollList.length) return;
+  let budget = host.core.netdevBudget;
   const timeLimit = ctx.now() + host.core.netdevBudgetUsecs * 1000;
-  const work = process_backlog(ctx, host, sd, host.core.devWeight, budget);
-  if (budget - work <= 0 || ctx.now() > timeLimit) sd.timeSqueeze++;
-  if (sd.backlogScheduled) {
+  let list = sd.pollList;
+  sd.pollList = [];
+  const repoll: NapiStruct[] = [];
+  for (;;) {
+    if (!list.length) {
+      // ____napi_schedule may have refilled poll_list meanwhile (goto start).
+      if (!repoll.length && sd.pollList.length) {
+        list = sd.pollList;
+        sd.pollList = [];
+        continue;
+      }
+      break;
+    }
+    const n = list.shift()!;
+    budget -= napi_poll(ctx, host, n, repoll, budget);
+    if (budget <= 0 || ctx.now() > timeLimit) {
+      sd.timeSqueeze++;
+      break;
+    }
+  }
+  // list_splice_tail_init(&sd->poll_list, &list); list_splice_tail(&repoll, &list); back on poll_list.
+  sd.pollList = [...list, ...sd.pollList, ...repoll];
+  if (sd.pollList.length && !sd.netRxPending) {
     sd.netRxPending = true;
     ctx.raiseNetRx(host, cpu);
   }
+}
+
+/** napi_poll → __napi_poll (dev.c:6938): poll with the NAPI's weight; a full weight keeps it scheduled. */
+function napi_poll(ctx: KernelCtx, host: Host, n: NapiStruct, repoll: NapiStruct[], budget: number): number {
+  // The backlog's weight is dev_rx_weight (net.core.dev_weight); a driver's is what it registered (64).
+  const weight = n.dev ? n.weight : host.core.devWeight;
+  budgetLeft = budget;
+  const work = n.poll(ctx, n, weight);
+  if (work < weight || !n.scheduled) return work;
+  // The whole weight used: flush GRO's list, and poll it again after the others.
+  gro_normal_list(ctx, n);
+  repoll.push(n);
+  return work;
 }
 
 /**
  * process_backlog (dev.c:6279): the per-CPU backlog's NAPI poll, with weight dev_weight. Splices
  * input_pkt_queue onto process_queue and delivers each skb with __netif_receive_skb.
  */
-export function process_backlog(
-  ctx: KernelCtx,
-  host: Host,
-  sd: SoftnetData,
-  quota: number,
-  budget: number,
-): number {
+export function process_backlog(ctx: KernelCtx, host: Host, sd: SoftnetData, quota: number): number {
   let work = 0;
   const limit = quota;
   for (;;) {
@@ -173,7 +266,7 @@ export function process_backlog(
       // The softirq runs on this CPU (and in whatever task was current there).
       skb.cpu = sd.cpu;
       skb.comm = ctx.comm();
-      ctx.step(skb, F.netRxAction, null, budget - work, host.core.netdevBudget);
+      ctx.step(skb, F.netRxAction, null, budgetLeft - work, host.core.netdevBudget);
       ctx.step(skb, F.processBacklog, null, sd.cpu, quota, sd.processQueue.length + 1, inputQueueLen(sd));
       ctx.run('__netif_receive_skb', skb);
       if (++work >= limit) return work;
@@ -181,6 +274,7 @@ export function process_backlog(
     if (inputQueueLen(sd) === 0) {
       // napi_complete: nothing left, the backlog leaves poll_list.
       sd.backlogScheduled = false;
+      sd.backlog.scheduled = false;
       sd.inputPktQueue = [];
       sd.inputHead = 0;
       return work;
@@ -192,6 +286,24 @@ export function process_backlog(
   }
 }
 
+/**
+ * netif_receive_skb_list_internal (dev.c:6056) → __netif_receive_skb_list → __netif_receive_skb_list_core:
+ * GRO's list, each skb through __netif_receive_skb_core; IPv4 goes on as a list to ip_list_rcv. (The model
+ * takes the skbs up one after the other; Linux runs each stage over the whole sublist.)
+ */
+export function netif_receive_skb_list_internal(ctx: KernelCtx, list: SkBuff[]): void {
+  for (const skb of list) {
+    ctx.step(skb, F.listInternal, null, list.length);
+    ctx.step(skb, F.listCore);
+    const v = __netif_receive_skb_core(ctx, skb, true);
+    if (v.kind === 'next') ctx.run(v.hop, v.skb);
+    else if (v.kind === 'drop') {
+      skb.dropReason = v.reason;
+      ctx.free(skb);
+    }
+  }
+}
+
 /** __netif_receive_skb (dev.c:5945) → __netif_receive_skb_one_core → __netif_receive_skb_core */
 export function __netif_receive_skb(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.netifReceiveSkb);
@@ -199,13 +311,13 @@ export function __netif_receive_skb(ctx: KernelCtx, skb: SkBuff): Verdict {
 }
 
 /** __netif_receive_skb_core (dev.c:5639): count it, show it to taps, hand it to its ptype handler. */
-export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff): Verdict {
+export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff, list = false): Verdict {
   const sd = skb.net.host.softnet[skb.cpu];
   sd.processed++;
   const proto = skb.protocol;
-  ctx.step(skb, F.netifReceiveSkbCore, null, proto);
+  ctx.step(skb, F.netifReceiveSkbCore, null, proto, list ? 1 : 0);
   ctx.tap(skb.dev!, skb, 'in');
-  if (proto === ETH_P_IP) return next('ip_rcv', skb);
+  if (proto === ETH_P_IP) return next(list ? 'ip_list_rcv' : 'ip_rcv', skb);
   if (proto === ETH_P_ARP) return next('arp_rcv', skb);
   // dev.c:5822: no handler counts as rx_dropped.
   skb.dev!.stats.rxDropped++;
@@ -217,6 +329,7 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff): Verdict {
  * (loopback_get_stats64); a veth's RX is its peer's TX (veth_get_stats64).
  */
 export function dev_get_stats(dev: NetDevice): LinkStats {
+  if (dev.nic) return igb_get_stats64(dev);
   const s = { ...dev.stats };
   if (dev.ops.kind === 'loopback') {
     s.rxPackets = dev.stats.txPackets;

@@ -18,7 +18,7 @@ export function dev_seq_show(net: Net): string {
   for (const dev of [...net.devices].sort((a, b) => a.ifindex - b.ifindex)) {
     const st = dev_get_stats(dev);
     s +=
-      `${pad(dev.name, 6)}: ${pad(st.rxBytes, 7)} ${pad(st.rxPackets, 7)} ${pad(st.rxErrors, 4)} ${pad(st.rxDropped + st.rxMissed, 4)} ${pad(0, 4)} ${pad(0, 5)} ${pad(0, 10)} ${pad(st.multicast, 9)} ` +
+      `${pad(dev.name, 6)}: ${pad(st.rxBytes, 7)} ${pad(st.rxPackets, 7)} ${pad(st.rxErrors, 4)} ${pad(st.rxDropped + st.rxMissed, 4)} ${pad(st.rxFifoErrors, 4)} ${pad(0, 5)} ${pad(0, 10)} ${pad(st.multicast, 9)} ` +
       `${pad(st.txBytes, 8)} ${pad(st.txPackets, 7)} ${pad(st.txErrors, 4)} ${pad(st.txDropped, 4)} ${pad(0, 4)} ${pad(st.collisions, 5)} ${pad(st.txCarrier, 7)} ${pad(0, 10)}\n`;
   }
   return s;

@@ -7,6 +7,7 @@ import { newSoftnetData } from '../../include/linux/netdevice';
 import { arpDefaultParms } from '../../include/net/neighbour';
 import { newNetMib } from '../../include/net/snmp';
 import { loopback_net_init } from '../../drivers/net/loopback';
+import { process_backlog } from './dev';
 
 let nextInum = 4026532100;
 
@@ -64,8 +65,20 @@ export function new_host(name: string, nrCpus: number): Host {
     nrCpus,
     softnet: Array.from({ length: nrCpus }, (_, i) => newSoftnetData(i)),
     namedNets: new Map(),
-    core: { netdevMaxBacklog: 1000, netdevBudget: 300, netdevBudgetUsecs: 8000, devWeight: 64 },
+    core: {
+      netdevMaxBacklog: 1000,
+      netdevBudget: 300,
+      netdevBudgetUsecs: 8000,
+      devWeight: 64,
+      devTxWeight: 64,
+      groNormalBatch: 8,
+      defaultQdisc: 'pfifo_fast',
+    },
+    irqs: [],
+    index: 0,
   } as unknown as Host;
+  for (const sd of host.softnet)
+    sd.backlog.poll = (ctx, _napi, weight) => process_backlog(ctx, host, sd, weight);
   host.initNet = setup_net(host, '', 4026531840);
   return host;
 }

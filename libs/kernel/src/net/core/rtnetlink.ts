@@ -3,6 +3,15 @@
  * RTM_NEWADDR, RTM_NEWROUTE, ...). Each returns 0 or -errno, with the extack message the kernel attaches
  * where it attaches one, so `ip` can print exactly what iproute2 prints.
  */
+import {
+  igb_probe,
+  igb_rename_irqs,
+  igb_update_carrier,
+  type IgbOptions,
+} from '../../drivers/net/ethernet/intel/igb/igb_main';
+import { newWire, type Wire } from '../../hw/wire';
+import { dev_activate } from '../sched/sch_api';
+import { qdisc_reset } from '../sched/sch_generic';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
@@ -124,11 +133,46 @@ export function unregister_netdevice(ctx: KernelCtx, dev: NetDevice): RtnlResult
   return OK;
 }
 
+/**
+ * A NIC found at boot (igb_probe → register_netdev) in a namespace, down, with the next free ifindex. Its
+ * MSI-X vectors appear in /proc/interrupts.
+ */
+export function register_igb(net: Net, name: string, mac: Uint8Array, o: IgbOptions): NetDevice | RtnlResult {
+  if (dev_get_by_name(net, name)) return { err: -EEXIST };
+  const dev = igb_probe(net, name, allocIfindex(net), mac, o);
+  net.devices.push(dev);
+  return dev;
+}
+
+/** Two NIC ports joined by a wire (hardware): carrier follows both ends and the link state. */
+export function wire_connect(
+  a: NetDevice,
+  b: NetDevice,
+  w: Omit<Partial<Wire>, 'a' | 'b' | 'stats'> = {},
+): Wire {
+  const wire = newWire(a, b, w);
+  a.nic!.wire = wire;
+  b.nic!.wire = wire;
+  igb_update_carrier(a);
+  return wire;
+}
+
+/** The wire's link state changes (the cable is pulled or plugged back): NETDEV_CHANGE on both ends. */
+export function wire_set_up(ctx: KernelCtx, w: Wire, up: boolean): void {
+  w.up = up;
+  igb_update_carrier(w.a);
+  if (!up) for (const d of [w.a, w.b]) neigh_ifdown(ctx, d.net, d);
+}
+
 /** dev_open: IFF_UP, carrier for a veth whose peer is up, and the address routes (NETDEV_UP). */
 export function dev_open(_ctx: KernelCtx, dev: NetDevice): void {
   if (dev.flags & IFF_UP) return;
   dev.flags |= IFF_UP;
-  if (dev.ops.kind === 'veth') {
+  if (dev.ops.kind === 'igb') {
+    // __dev_open → dev_activate: the default qdiscs at first open; igb_open brings the link up.
+    dev_activate(dev);
+    igb_update_carrier(dev);
+  } else if (dev.ops.kind === 'veth') {
     if (dev.peer && dev.peer.flags & IFF_UP) {
       dev.carrier = true;
       dev.peer.carrier = true;
@@ -144,7 +188,13 @@ export function dev_open(_ctx: KernelCtx, dev: NetDevice): void {
 export function dev_close(ctx: KernelCtx, dev: NetDevice): void {
   if (!(dev.flags & IFF_UP)) return;
   dev.flags &= ~IFF_UP;
-  if (dev.ops.kind === 'veth') {
+  if (dev.ops.kind === 'igb') {
+    // dev_deactivate: queued skbs go (qdisc_reset); the link partner loses carrier.
+    qdisc_reset(ctx, dev.qdisc);
+    const peer = dev.nic!.wire ? (dev.nic!.wire.a === dev ? dev.nic!.wire.b : dev.nic!.wire.a) : null;
+    igb_update_carrier(dev);
+    if (peer) neigh_ifdown(ctx, peer.net, peer);
+  } else if (dev.ops.kind === 'veth') {
     dev.carrier = false;
     if (dev.peer) {
       dev.peer.carrier = false;
@@ -362,6 +412,7 @@ export function dev_change_name(dev: NetDevice, name: string): RtnlResult {
     if (ifa.dev === dev && (ifa.label === dev.name || ifa.label.startsWith(dev.name + ':')))
       ifa.label = name + ifa.label.slice(dev.name.length);
   dev.name = name;
+  if (dev.nic) igb_rename_irqs(dev);
   return OK;
 }
 

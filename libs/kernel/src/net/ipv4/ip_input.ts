@@ -29,6 +29,18 @@ import { raw_local_deliver } from './raw';
 
 const F = {
   ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
+  ipListRcv: kfn(
+    'ip_list_rcv',
+    'net/ipv4/ip_input.c',
+    'ip',
+    () => 'ip_rcv_core per skb, then ip_sublist_rcv',
+  ),
+  ipListRcvFinish: kfn(
+    'ip_list_rcv_finish',
+    'net/ipv4/ip_input.c',
+    'ip',
+    () => 'NF_INET_PRE_ROUTING (list) passed: ip_rcv_finish_core',
+  ),
   ipRcvCore: kfn('ip_rcv_core', 'net/ipv4/ip_input.c', 'ip', (o, s, d, ttl) =>
     typeof o === 'string'
       ? o
@@ -53,6 +65,27 @@ const F = {
 /** ip_rcv (ip_input.c:560) → ip_rcv_core (ip_input.c:456) */
 export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.ipRcv);
+  return ip_rcv_core(ctx, skb, 'ip_rcv_finish');
+}
+
+/**
+ * ip_list_rcv (ip_input.c:645): what NAPI drivers' GRO lists reach. Each skb passes ip_rcv_core, the
+ * sublist the PRE_ROUTING hook, then ip_list_rcv_finish routes each (ip_rcv_finish_core) and
+ * ip_sublist_rcv_finish calls dst_input.
+ */
+export function ip_list_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.ipListRcv);
+  return ip_rcv_core(ctx, skb, 'ip_list_rcv_finish');
+}
+
+/** ip_list_rcv_finish (ip_input.c:598) → ip_rcv_finish_core → ip_sublist_rcv_finish → dst_input */
+export function ip_list_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
+  ctx.step(skb, F.ipListRcvFinish);
+  return ip_rcv_finish(ctx, skb);
+}
+
+/** ip_rcv_core (ip_input.c:456): InReceives, header checks, trim to tot_len. */
+function ip_rcv_core(ctx: KernelCtx, skb: SkBuff, then: 'ip_rcv_finish' | 'ip_list_rcv_finish'): Verdict {
   const net = skb.net;
   if (skb.pktType === PACKET_OTHERHOST) {
     ctx.step(skb, F.ipRcvCore, 'PACKET_OTHERHOST');
@@ -73,7 +106,7 @@ export function ip_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   skbTrim(skb, ip.totalLength(skb.buf, off));
   skb.transportHeader = off + ip.headerLength(skb.buf, off);
   ctx.step(skb, F.ipRcvCore, null, ip.src(skb.buf, off), ip.dst(skb.buf, off), ip.ttl(skb.buf, off));
-  return next('ip_rcv_finish', skb);
+  return next(then, skb);
 }
 
 /**

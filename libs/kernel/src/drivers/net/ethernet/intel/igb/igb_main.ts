@@ -1,0 +1,629 @@
+/**
+ * drivers/net/ethernet/intel/igb/igb_main.c: a NAPI driver for Intel's 1 Gbit/s NICs (82575/82576/i350),
+ * the one the reference paths follow. Transmit fills a TX descriptor and rings the doorbell (igb_tx_map);
+ * the MAC sends frames one after the other at the wire's rate and writes each descriptor back. Both that
+ * and a received frame DMA'd into a posted RX buffer raise the queue's MSI-X vector (igb_msix_ring), which
+ * schedules NAPI on the CPU the IRQ is bound to; igb_poll then cleans the TX ring (igb_clean_tx_irq) and
+ * the RX ring (igb_clean_rx_irq → napi_gro_receive) within the weight NAPI gives it.
+ */
+import type { KernelCtx, KTimer } from '../../../../../include/net/kctx';
+import { allocSkb, skbPut, CHECKSUM_PARTIAL, type SkBuff } from '../../../../../include/linux/skbuff';
+import type { Host, IrqDesc, Net } from '../../../../../include/net/net_namespace';
+import {
+  ARPHRD_ETHER,
+  IFF_BROADCAST,
+  IFF_MULTICAST,
+  IFF_UP,
+  newLinkStats,
+  type LinkStats,
+  type NapiStruct,
+  type NetDevice,
+} from '../../../../../include/linux/netdevice';
+import { kfn } from '../../../../../include/net/trace';
+import { queued, txBusy, type Verdict } from '../../../../../include/net/verdict';
+import { eth_type_trans } from '../../../../../net/ethernet/eth';
+import { napi_complete_done, napi_schedule, trace_net_rx_action } from '../../../../../net/core/dev';
+import { gro_normal_list, napi_gro_receive } from '../../../../../net/core/gro';
+import { reciprocal_scale, skb_get_hash } from '../../../../../net/core/flow_dissector';
+import { __netif_schedule, noqueue_qdisc } from '../../../../../net/sched/sch_generic';
+import { serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
+import {
+  DESC_NEEDED,
+  IGB_DEFAULT_RXD,
+  IGB_DEFAULT_TXD,
+  IGB_DEFAULT_TX_WORK,
+  TX_WAKE_THRESHOLD,
+  type IgbAdapter,
+  type IgbQVector,
+  type IgbRing,
+  type IgbTxBuffer,
+} from './igb';
+import * as ip from '@skblab/wire/ipv4';
+import * as udp from '@skblab/wire/udp';
+import { ETH_HLEN, ETH_P_IP } from '@skblab/wire/ethernet';
+
+const FILE = 'drivers/net/ethernet/intel/igb/igb_main.c';
+const F = {
+  xmitFrame: kfn(
+    'igb_xmit_frame',
+    FILE,
+    'driver',
+    (r: IgbRing, used, stopped) =>
+      `igb_xmit_frame_ring → igb_tx_map: tx ring ${r.index} ${used}/${r.count}, doorbell` +
+      (stopped ? '; igb_maybe_stop_tx: fewer than DESC_NEEDED free, queue stopped' : ''),
+  ),
+  xmitBusy: kfn(
+    'igb_xmit_frame',
+    FILE,
+    'driver',
+    (r: IgbRing) => `igb_xmit_frame_ring: tx ring ${r.index} full: NETDEV_TX_BUSY`,
+  ),
+  wire: kfn('hw:wire', 'hardware: the MAC and the link', 'hw', (o: string) => o),
+  rxDma: kfn('hw:rx_dma', 'hardware: the receiving MAC', 'hw', (o: string) => o),
+  msixRing: kfn(
+    'igb_msix_ring',
+    FILE,
+    'driver',
+    (q: IgbQVector, cpu, cause) =>
+      `hard IRQ ${q.irq.irq} ${q.irq.name} on CPU ${cpu} (${cause ? 'TX done' : 'RX'}): napi_schedule`,
+  ),
+  poll: kfn(
+    'igb_poll',
+    FILE,
+    'driver',
+    (q: IgbQVector, budget) => `q_vector ${q.index}, budget ${budget}: igb_clean_tx_irq, igb_clean_rx_irq`,
+  ),
+  cleanTx: kfn(
+    'igb_clean_tx_irq',
+    FILE,
+    'driver',
+    (r: IgbRing, left) => `tx ring ${r.index}: descriptor done, ${left} still in use`,
+  ),
+  consume: kfn('napi_consume_skb', 'net/core/skbuff.c', 'driver'),
+  cleanRx: kfn(
+    'igb_clean_rx_irq',
+    FILE,
+    'driver',
+    (r: IgbRing, left) =>
+      `rx ring ${r.index}: igb_build_skb, igb_process_skb_fields (eth_type_trans), ${left} more waiting`,
+  ),
+  wake: kfn(
+    'netif_wake_subqueue',
+    'include/linux/netdevice.h',
+    'driver',
+    (_o, q) => `tx ring ${q} has room again: queue woken (restart_queue++)`,
+  ),
+};
+
+/** PCI slot of a host's n-th NIC (ethtool -i's bus-info). */
+function busInfo(host: Host, n: number): string {
+  return `0000:${(n + 1).toString(16).padStart(2, '0')}:00.0`;
+}
+
+export interface IgbOptions {
+  queues: number;
+  txRing: number;
+  rxRing: number;
+  mtu: number;
+  /** CPU per queue vector; default queue i → CPU i mod nr_cpus. */
+  irqAffinity: number[] | null;
+}
+
+/**
+ * igb_probe + igb_sw_init + igb_request_msix: a registered, down NIC with its queue vectors, each with
+ * an MSI-X IRQ named NAME-TxRx-N, and one more vector named NAME for link events.
+ */
+export function igb_probe(
+  net: Net,
+  name: string,
+  ifindex: number,
+  mac: Uint8Array,
+  o: IgbOptions,
+): NetDevice {
+  const host = net.host;
+  const dev: NetDevice = {
+    name,
+    ifindex,
+    net,
+    type: ARPHRD_ETHER,
+    flags: IFF_BROADCAST | IFF_MULTICAST,
+    mtu: o.mtu,
+    minMtu: 68,
+    maxMtu: 9216,
+    addr: mac,
+    broadcast: new Uint8Array([255, 255, 255, 255, 255, 255]),
+    hardHeaderLen: ETH_HLEN,
+    txQueueLen: 1000,
+    qdisc: null as never,
+    txqs: [],
+    ops: { ndoStartXmit: 'igb_xmit_frame', kind: 'igb' },
+    hwCsum: true,
+    carrier: false,
+    stats: newLinkStats(),
+    peer: null,
+    nic: null,
+  };
+  // Until the first open the device has the noop qdisc ("qdisc noop"); dev_activate attaches the defaults.
+  dev.qdisc = noqueue_qdisc(dev);
+  dev.qdisc.ops = { ...dev.qdisc.ops, id: 'noop' };
+  const nics = host.irqs.filter((i) => /^[^-]+$/.test(i.name)).length;
+  const pci = busInfo(host, nics);
+  let irqNo = 120 + host.irqs.length;
+  const irq = (nm: string, hwirq: number, cpu: number): IrqDesc => {
+    const d: IrqDesc = {
+      irq: irqNo++,
+      name: nm,
+      chip: `IR-PCI-MSIX-${pci}`,
+      hwirq,
+      counts: new Array(host.nrCpus).fill(0),
+      affinity: cpu,
+    };
+    host.irqs.push(d);
+    return d;
+  };
+  const adapter: IgbAdapter = {
+    dev,
+    qVectors: [],
+    otherIrq: irq(name, 0, 0),
+    hw: {
+      gprc: 0,
+      gptc: 0,
+      gorc: 0,
+      gotc: 0,
+      bprc: 0,
+      bptc: 0,
+      mprc: 0,
+      mptc: 0,
+      mpc: 0,
+      rnbc: 0,
+      crcerrs: 0,
+    },
+    txRingCount: o.txRing || IGB_DEFAULT_TXD,
+    rxRingCount: o.rxRing || IGB_DEFAULT_RXD,
+    txWorkLimit: IGB_DEFAULT_TX_WORK,
+    wire: null,
+    txBusyUntil: 0,
+    busInfo: pci,
+  };
+  for (let i = 0; i < o.queues; i++) {
+    const cpu = o.irqAffinity?.[i] ?? i % host.nrCpus;
+    const ring = (): IgbRing => ({
+      index: i,
+      count: 0,
+      tx: [],
+      rx: [],
+      stats: { packets: 0, bytes: 0, restartQueue: 0, drops: 0, csumErr: 0, allocFailed: 0 },
+    });
+    const qv: IgbQVector = {
+      index: i,
+      adapter,
+      napi: null as never,
+      txRing: { ...ring(), count: adapter.txRingCount },
+      rxRing: { ...ring(), count: adapter.rxRingCount },
+      irq: irq(`${name}-TxRx-${i}`, i + 1, cpu),
+    };
+    qv.napi = {
+      name: qv.irq.name,
+      weight: 64,
+      scheduled: false,
+      poll: igb_poll,
+      dev,
+      cpu,
+      rxList: [],
+      priv: qv,
+    };
+    adapter.qVectors.push(qv);
+    dev.txqs.push({ index: i, qdisc: dev.qdisc, stopped: false });
+  }
+  dev.nic = adapter;
+  return dev;
+}
+
+/** The device name changed (ip link set NAME name NEW): the vectors are named after it. */
+export function igb_rename_irqs(dev: NetDevice): void {
+  const a = dev.nic!;
+  a.otherIrq.name = dev.name;
+  for (const q of a.qVectors) q.irq.name = q.napi.name = `${dev.name}-TxRx-${q.index}`;
+}
+
+/** Carrier: the link is up when the wire is and the port at its other end is powered (up). */
+export function igb_update_carrier(dev: NetDevice): void {
+  const w = dev.nic?.wire;
+  const peer = w ? wirePeer(w, dev) : null;
+  const ok = !!w && w.up && !!peer && (dev.flags & IFF_UP) !== 0 && (peer.flags & IFF_UP) !== 0;
+  dev.carrier = ok;
+  if (peer) peer.carrier = ok && (peer.flags & IFF_UP) !== 0;
+}
+
+function descUnused(r: IgbRing): number {
+  return r.count - 1 - r.tx.length;
+}
+
+/**
+ * igb_xmit_frame (igb_main.c:6543) → igb_xmit_frame_ring → igb_tx_map: one descriptor for our linear
+ * skbs; stop the queue when fewer than DESC_NEEDED remain (the qdisc stops dequeuing). The MAC takes the
+ * frame from there.
+ */
+export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
+  const a = dev.nic!;
+  const qv = a.qVectors[skb.queueMapping % a.qVectors.length];
+  const ring = qv.txRing;
+  const txq = dev.txqs[qv.index];
+  if (descUnused(ring) < 1) {
+    ctx.step(skb, F.xmitBusy, ring);
+    txq.stopped = true;
+    return txBusy(skb);
+  }
+  // skb_put_padto(skb, 17): the MAC pads short frames to 64 bytes on the wire itself (TCTL.PSP).
+  const buf: IgbTxBuffer = { skb, bytecount: skb.len, done: false };
+  ring.tx.push(buf);
+  let stopped = 0;
+  if (descUnused(ring) < DESC_NEEDED) {
+    // igb_maybe_stop_tx → netif_stop_subqueue
+    txq.stopped = true;
+    stopped = 1;
+  }
+  ctx.step(skb, F.xmitFrame, ring, ring.tx.length, stopped);
+  igb_hw_transmit(ctx, a, qv, buf);
+  return queued(skb, `${dev.name} tx ring ${ring.index}`);
+}
+
+function timer<T>(host: Host, cpu: number, fn: (ctx: KernelCtx, arg: T) => void, arg: T): KTimer<T> {
+  return { fn, arg, expires: 0, pending: false, host, cpu, seq: 0, pinned: true };
+}
+
+/**
+ * The MAC (hardware): send the frame after those before it, at the wire's rate; write the descriptor back
+ * and raise the vector when done; the frame reaches the other port after the wire's delay.
+ */
+function igb_hw_transmit(ctx: KernelCtx, a: IgbAdapter, qv: IgbQVector, buf: IgbTxBuffer): void {
+  const w = a.wire;
+  const host = a.dev.net.host;
+  const start = Math.max(ctx.now(), a.txBusyUntil);
+  const end = start + (w ? serialisationNs(w, buf.bytecount) : 0);
+  a.txBusyUntil = end;
+  // The frame as it leaves: the MAC fills the checksum the stack left to it (CHECKSUM_PARTIAL).
+  const frame = frameBytes(buf.skb);
+  a.hw.gptc++;
+  a.hw.gotc += Math.max(buf.bytecount + ETH_FCS_LEN, 64);
+  if (frame[0] === 0xff) a.hw.bptc++;
+  else if (frame[0] & 1) a.hw.mptc++;
+  ctx.modTimer(
+    timer(
+      host,
+      qv.irq.affinity,
+      (c: KernelCtx) => {
+        buf.done = true;
+        if (w) wire_transmit(c, w, a.dev, buf.skb, frame, end);
+        igb_msix_ring(c, qv, buf.skb, 1);
+      },
+      null,
+    ),
+    end,
+  );
+}
+
+/** The bytes on the wire: the frame from its MAC header, with the transport checksum filled if offloaded. */
+function frameBytes(skb: SkBuff): Uint8Array {
+  const f = skb.buf.slice(skb.data, skb.data + skb.len);
+  if (skb.ipSummed === CHECKSUM_PARTIAL && ((f[12] << 8) | f[13]) === ETH_P_IP) {
+    const nh = ETH_HLEN;
+    if (ip.protocol(f, nh) === 17 && !ip.isFragment(f, nh)) {
+      udp.fillChecksum(f, nh + ip.headerLength(f, nh), ip.src(f, nh), ip.dst(f, nh), 'full');
+    }
+  }
+  return f;
+}
+
+/** The wire (hardware): impairments one way, then the frame lands in the other port's MAC. */
+function wire_transmit(
+  ctx: KernelCtx,
+  w: Wire,
+  from: NetDevice,
+  skb: SkBuff,
+  frame: Uint8Array,
+  at: number,
+): void {
+  const to = wirePeer(w, from);
+  const r = (): number => (ctx.random32() >>> 0) / 0x100000000;
+  w.stats.frames++;
+  const where = `${from.net.host.name} ${from.name} → ${to.net.host.name} ${to.name}`;
+  if (!w.up) {
+    ctx.step(skb, F.wire, `${where}: the link is down, the frame is lost`);
+    return;
+  }
+  let copies = 1;
+  if (w.duplicate && r() < w.duplicate) copies++;
+  if (w.loss && r() < w.loss) copies--;
+  if (copies === 0) {
+    w.stats.lost++;
+    ctx.step(skb, F.wire, `${where}: lost on the wire (loss ${w.loss * 100}%)`);
+    return;
+  }
+  if (copies > 1) w.stats.duplicated++;
+  for (let i = 0; i < copies; i++) {
+    const bytes = i ? frame.slice() : frame;
+    let note = '';
+    if (w.corrupt && r() < w.corrupt) {
+      const k = (ctx.random32() >>> 0) % bytes.length;
+      bytes[k] ^= 1 << (ctx.random32() >>> 0) % 8;
+      w.stats.corrupted++;
+      note += `, bit flipped in byte ${k}`;
+    }
+    let delay = w.delay;
+    if (w.jitter) delay = Math.max(0, delay - w.jitter + ((ctx.random32() >>> 0) % (2 * w.jitter)));
+    if (w.reorder && w.delay && r() < w.reorder) {
+      delay = 0;
+      w.stats.reordered++;
+      note += ', reordered (no delay)';
+    }
+    const arrive = at + delay;
+    ctx.step(
+      skb,
+      F.wire,
+      `${where}: ${frame.length} bytes${w.rate ? ` at ${w.rate / 1e6} Mbit/s` : ''}, arrives +${(arrive - at) / 1000} us${copies > 1 ? ' (duplicated)' : ''}${note}`,
+    );
+    const pa = to.nic;
+    if (!pa) continue;
+    const q = igb_rss_queue(pa, bytes);
+    ctx.modTimer(
+      timer(to.net.host, q.irq.affinity, (c: KernelCtx) => igb_hw_receive(c, to, q, bytes), null),
+      arrive,
+    );
+  }
+}
+
+/** RSS: the MAC hashes the flow onto one of the RX queues (the redirection table). */
+function igb_rss_queue(a: IgbAdapter, frame: Uint8Array): IgbQVector {
+  if (a.qVectors.length === 1) return a.qVectors[0];
+  const probe = allocSkb(0, a.dev.net, frame.length, 0);
+  probe.buf.set(frame);
+  probe.len = frame.length;
+  probe.networkHeader = ETH_HLEN;
+  probe.protocol = (frame[12] << 8) | frame[13];
+  return a.qVectors[reciprocal_scale(skb_get_hash(probe), a.qVectors.length)];
+}
+
+/**
+ * The receiving MAC (hardware): DMA the frame into the next posted buffer of the queue's ring and raise its
+ * vector. With no buffer free the frame is dropped in the NIC: RNBC and, with one queue, MPC (missed);
+ * with several queues igb sets SRRCTL.DROP_EN and the queue's RQDPC counts it. Either is rx_fifo_errors.
+ */
+function igb_hw_receive(ctx: KernelCtx, dev: NetDevice, qv: IgbQVector, frame: Uint8Array): void {
+  const a = dev.nic!;
+  const ring = qv.rxRing;
+  const skb = allocSkb(ctx.newSkbId(), dev.net, frame.length + ETH_FCS_LEN, 64);
+  // The MAC pads short frames to 60 bytes (plus FCS, stripped by SECRC) before they reach the wire.
+  const len = Math.max(frame.length, 60);
+  skbPut(skb, len);
+  skb.buf.set(frame, skb.data);
+  skb.dev = dev;
+  skb.queueMapping = qv.index;
+  if ((dev.flags & IFF_UP) === 0) {
+    ctx.step(skb, F.rxDma, `${dev.name} is down: the MAC does not receive`);
+    return;
+  }
+  a.hw.gprc++;
+  a.hw.gorc += len + ETH_FCS_LEN;
+  if (frame[0] === 0xff) a.hw.bprc++;
+  else if (frame[0] & 1) a.hw.mprc++;
+  if (ring.rx.length >= ring.count - 1) {
+    a.hw.rnbc++;
+    if (a.qVectors.length > 1) ring.stats.drops++;
+    else a.hw.mpc++;
+    ctx.step(
+      skb,
+      F.rxDma,
+      `${dev.name} rx ring ${ring.index} full (${ring.rx.length}/${ring.count}): dropped by the NIC (${a.qVectors.length > 1 ? 'rx_queue_' + ring.index + '_drops' : 'rx_missed_errors'})`,
+    );
+    return;
+  }
+  ring.rx.push(skb);
+  ctx.step(
+    skb,
+    F.rxDma,
+    `${dev.name} rx ring ${ring.index}: descriptor ${ring.rx.length}/${ring.count} written`,
+  );
+  igb_msix_ring(ctx, qv, skb, 0);
+}
+
+/**
+ * igb_msix_ring (igb_main.c:7068): the queue vector's hard IRQ, on the CPU it is bound to. NAPI already
+ * scheduled means the vector is masked: no interrupt, the running poll will find the work.
+ */
+export function igb_msix_ring(ctx: KernelCtx, qv: IgbQVector, skb: SkBuff, txDone: number): void {
+  if (qv.napi.scheduled) return;
+  const cpu = ctx.cpu();
+  qv.irq.counts[cpu]++;
+  ctx.step(skb, F.msixRing, qv, cpu, txDone);
+  napi_schedule(ctx, qv.napi, cpu);
+}
+
+/**
+ * igb_poll (igb_main.c:8193): clean the TX ring, then receive up to `budget` frames; done early means
+ * napi_complete_done and the vector unmasked (igb_ring_irq_enable), which fires again at once if the
+ * hardware wrote more meanwhile.
+ */
+export function igb_poll(ctx: KernelCtx, napi: NapiStruct, budget: number): number {
+  const qv = napi.priv as IgbQVector;
+  const first = qv.txRing.tx[0]?.done ? qv.txRing.tx[0].skb : qv.rxRing.rx[0];
+  if (first) {
+    trace_net_rx_action(ctx, first);
+    ctx.step(first, F.poll, qv, budget);
+  }
+  let clean = igb_clean_tx_irq(ctx, qv, budget);
+  const work = igb_clean_rx_irq(ctx, qv, budget);
+  if (work >= budget) clean = false;
+  if (!clean) return budget;
+  napi_complete_done(ctx, napi, work);
+  const pending = qv.rxRing.rx[0] ?? (qv.txRing.tx[0]?.done ? qv.txRing.tx[0].skb : null);
+  if (pending) igb_msix_ring(ctx, qv, pending, qv.rxRing.rx.length ? 0 : 1);
+  return work;
+}
+
+/** igb_clean_tx_irq (igb_main.c:8236): free what the hardware sent, count it, wake a stopped queue. */
+function igb_clean_tx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): boolean {
+  const a = qv.adapter;
+  const ring = qv.txRing;
+  let n = 0;
+  while (ring.tx.length && ring.tx[0].done && n < a.txWorkLimit) {
+    const b = ring.tx.shift()!;
+    n++;
+    ring.stats.packets++;
+    ring.stats.bytes += b.bytecount;
+    ctx.step(b.skb, F.cleanTx, ring, ring.tx.length);
+    ctx.step(b.skb, F.consume, budget ? 'napi_budget: freed in NAPI context' : '');
+  }
+  const txq = a.dev.txqs[qv.index];
+  if (n && txq.stopped && descUnused(ring) >= TX_WAKE_THRESHOLD) {
+    txq.stopped = false;
+    ring.stats.restartQueue++;
+    // netif_wake_subqueue → __netif_schedule: the qdisc runs again from NET_TX.
+    const q = txq.qdisc;
+    if (q.requeued) ctx.step(q.requeued, F.wake, null, ring.index);
+    __netif_schedule(ctx, q);
+  }
+  return !(ring.tx.length && ring.tx[0].done);
+}
+
+/** igb_clean_rx_irq (igb_main.c:8873): build skbs from the filled buffers and hand them to GRO. */
+function igb_clean_rx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): number {
+  const ring = qv.rxRing;
+  let n = 0;
+  while (n < budget && ring.rx.length) {
+    const skb = ring.rx.shift()!;
+    n++;
+    ring.stats.packets++;
+    // total_bytes += skb->len before eth_type_trans: the frame with its header, without FCS.
+    ring.stats.bytes += skb.len;
+    skb.cpu = ctx.cpu();
+    skb.comm = ctx.comm();
+    ctx.step(skb, F.cleanRx, ring, ring.rx.length);
+    skb.protocol = eth_type_trans(skb, skb.dev!);
+    napi_gro_receive(ctx, qv.napi, skb);
+  }
+  // igb_alloc_rx_buffers: every cleaned buffer is posted again.
+  if (n >= budget) gro_normal_list(ctx, qv.napi);
+  return n;
+}
+
+/** igb_get_stats64 → igb_update_stats: ring counters for packets and bytes, MAC registers for errors. */
+export function igb_get_stats64(dev: NetDevice): LinkStats {
+  const a = dev.nic!;
+  const s = { ...dev.stats };
+  s.rxPackets = s.rxBytes = s.txPackets = s.txBytes = 0;
+  let rqdpc = 0;
+  for (const q of a.qVectors) {
+    s.rxPackets += q.rxRing.stats.packets;
+    s.rxBytes += q.rxRing.stats.bytes;
+    s.txPackets += q.txRing.stats.packets;
+    s.txBytes += q.txRing.stats.bytes;
+    rqdpc += q.rxRing.stats.drops;
+  }
+  s.multicast = a.hw.mprc;
+  s.rxMissed = a.hw.mpc;
+  s.rxFifoErrors = a.hw.mpc + rqdpc;
+  return s;
+}
+
+/** igb_get_ethtool_stats: the names and values `ethtool -S` prints, in igb_gstrings order. */
+export function igb_get_ethtool_stats(dev: NetDevice): Array<[string, number]> {
+  const a = dev.nic!;
+  const ns = igb_get_stats64(dev);
+  const h = a.hw;
+  const out: Array<[string, number]> = [
+    ['rx_packets', h.gprc],
+    ['tx_packets', h.gptc],
+    ['rx_bytes', h.gorc],
+    ['tx_bytes', h.gotc],
+    ['rx_broadcast', h.bprc],
+    ['tx_broadcast', h.bptc],
+    ['rx_multicast', h.mprc],
+    ['tx_multicast', h.mptc],
+    ['multicast', h.mprc],
+    ['collisions', 0],
+    ['rx_crc_errors', h.crcerrs],
+    ['rx_no_buffer_count', h.rnbc],
+    ['rx_missed_errors', h.mpc],
+  ];
+  for (const k of [
+    'tx_aborted_errors',
+    'tx_carrier_errors',
+    'tx_window_errors',
+    'tx_abort_late_coll',
+    'tx_deferred_ok',
+    'tx_single_coll_ok',
+    'tx_multi_coll_ok',
+    'tx_timeout_count',
+    'rx_long_length_errors',
+    'rx_short_length_errors',
+    'rx_align_errors',
+    'tx_tcp_seg_good',
+    'tx_tcp_seg_failed',
+    'rx_flow_control_xon',
+    'rx_flow_control_xoff',
+    'tx_flow_control_xon',
+    'tx_flow_control_xoff',
+  ])
+    out.push([k, 0]);
+  out.push(['rx_long_byte_count', h.gorc]);
+  for (const k of [
+    'tx_dma_out_of_sync',
+    'tx_smbus',
+    'rx_smbus',
+    'dropped_smbus',
+    'os2bmc_rx_by_bmc',
+    'os2bmc_tx_by_bmc',
+    'os2bmc_tx_by_host',
+    'os2bmc_rx_by_host',
+    'tx_hwtstamp_timeouts',
+    'tx_hwtstamp_skipped',
+    'rx_hwtstamp_cleared',
+  ])
+    out.push([k, 0]);
+  out.push(
+    ['rx_errors', ns.rxErrors],
+    ['tx_errors', ns.txErrors],
+    ['tx_dropped', ns.txDropped],
+    ['rx_length_errors', 0],
+    ['rx_over_errors', 0],
+    ['rx_frame_errors', 0],
+    ['rx_fifo_errors', ns.rxFifoErrors],
+    ['tx_fifo_errors', 0],
+    ['tx_heartbeat_errors', 0],
+  );
+  for (const q of a.qVectors) {
+    const t = q.txRing.stats;
+    out.push(
+      [`tx_queue_${q.index}_packets`, t.packets],
+      [`tx_queue_${q.index}_bytes`, t.bytes],
+      [`tx_queue_${q.index}_restart`, t.restartQueue],
+    );
+  }
+  for (const q of a.qVectors) {
+    const r = q.rxRing.stats;
+    out.push(
+      [`rx_queue_${q.index}_packets`, r.packets],
+      [`rx_queue_${q.index}_bytes`, r.bytes],
+      [`rx_queue_${q.index}_drops`, r.drops],
+      [`rx_queue_${q.index}_csum_err`, r.csumErr],
+      [`rx_queue_${q.index}_alloc_failed`, r.allocFailed],
+    );
+  }
+  return out;
+}
+
+/** igb_set_ringparam (ethtool -G): new ring sizes, rounded to a multiple of 8 within 64..4096. */
+export function igb_set_ringparam(dev: NetDevice, rx: number | null, tx: number | null): void {
+  const a = dev.nic!;
+  const fix = (n: number): number => Math.min(4096, Math.max(64, Math.ceil(n / 8) * 8));
+  if (rx !== null) a.rxRingCount = fix(rx);
+  if (tx !== null) a.txRingCount = fix(tx);
+  for (const q of a.qVectors) {
+    q.rxRing.count = a.rxRingCount;
+    q.txRing.count = a.txRingCount;
+  }
+}
+
+export type { Wire };

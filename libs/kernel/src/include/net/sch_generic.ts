@@ -1,0 +1,82 @@
+/**
+ * include/net/sch_generic.h: struct Qdisc and struct Qdisc_ops, reduced to what the model reads. A qdisc
+ * sits on a TX queue (struct netdev_queue) of a device; the root of a multiqueue NIC is mq, with one child
+ * per TX queue.
+ */
+import type { SkBuff } from '../linux/skbuff';
+import type { NetDevice } from '../linux/netdevice';
+import type { KernelCtx, KTimer } from './kctx';
+
+/** NET_XMIT_* (include/linux/netdevice.h): what enqueue answers. */
+export const NET_XMIT_SUCCESS = 0;
+export const NET_XMIT_DROP = 1;
+export const NET_XMIT_CN = 2;
+
+export const TC_H_ROOT = 0xffffffff;
+export const TC_H_UNSPEC = 0;
+
+/** Qdisc flags (sch_generic.h). */
+export const TCQ_F_BUILTIN = 1;
+export const TCQ_F_INGRESS = 2;
+export const TCQ_F_CAN_BYPASS = 4;
+export const TCQ_F_MQROOT = 8;
+export const TCQ_F_ONETXQUEUE = 0x10;
+export const TCQ_F_NOLOCK = 0x100;
+
+/** struct gnet_stats_basic_sync and gnet_stats_queue */
+export interface QdiscStats {
+  bytes: number;
+  packets: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+}
+
+/** struct Qdisc_ops: a discipline's entry points. Options are parsed by tc into a plain record. */
+export interface QdiscOps {
+  id: 'noqueue' | 'noop' | 'pfifo_fast' | 'mq' | 'netem' | 'fq_codel';
+  /** null: noqueue (the device transmits straight away). */
+  enqueue: ((ctx: KernelCtx, skb: SkBuff, q: Qdisc) => number) | null;
+  dequeue: (ctx: KernelCtx, q: Qdisc) => SkBuff | null;
+  /** Set up (or, for tc change, update) from tc's options; returns an extack message on bad options. */
+  init: (q: Qdisc, opts: QdiscOpts, change: boolean) => string | null;
+  /** qdisc_reset: free every queued skb (device down, qdisc replaced). */
+  reset: (ctx: KernelCtx, q: Qdisc) => void;
+  /** The options part of `tc qdisc show` (after "root refcnt 2 "). */
+  dump: (q: Qdisc) => string;
+  /** Extra lines of `tc -s qdisc show` (fq_codel's maxpacket, ...), each without its leading spaces. */
+  dumpStats?: (q: Qdisc) => string[];
+}
+
+/** tc's options, as `tc qdisc add ... KIND OPTIONS` parsed them (times in ns, rates in bits/s). */
+export type QdiscOpts = Record<string, number | boolean | string>;
+
+export interface Qdisc {
+  ops: QdiscOps;
+  /** major:minor; default qdiscs have handle 0 (shown as "0:"), user ones 8001: and up unless named. */
+  handle: number;
+  /** TC_H_ROOT, or the mq class it hangs from (:1, :2, ... as 0x0000000N). */
+  parent: number;
+  dev: NetDevice;
+  flags: number;
+  /** q.qlen and qstats.backlog (bytes). */
+  qlen: number;
+  backlog: number;
+  stats: QdiscStats;
+  /** dev_requeue_skb's skb, sent before anything dequeued (q->gso_skb). */
+  requeued: SkBuff | null;
+  /** __QDISC_STATE_SCHED: on the CPU's output_queue, waiting for net_tx_action. */
+  scheduled: boolean;
+  /** qdisc_run_begin: a CPU is dequeuing from it (__QDISC_STATE2_RUNNING). */
+  running: boolean;
+  /** qdisc_watchdog: the timer that reschedules a throttled qdisc (netem's next time_to_send). */
+  watchdog: KTimer<Qdisc> | null;
+  /** mq: one child per TX queue. */
+  children: Qdisc[];
+  /** The TX queue a leaf feeds (mq child), or -1 for a root shared by all of them. */
+  txq: number;
+  /** Made by the kernel (attach_default_qdiscs), not by tc: tc replaces these without NLM_F_REPLACE. */
+  isDefault: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  priv: any;
+}
