@@ -9,6 +9,7 @@ const ENTRIES = {
   'skblab.js': 'apps/cli/src/main.ts',
   'bench.js': 'tools/bench/udp-loopback.ts',
   'bench-distributed.js': 'tools/bench/distributed.ts',
+  'bench-scale.js': 'tools/bench/scale.ts',
 };
 
 function newestSource(dir, newest = 0) {

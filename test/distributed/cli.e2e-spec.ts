@@ -150,9 +150,17 @@ describe('skblab shell --mode distributed', () => {
         hosts: Array<{ name: string; softnet: Array<{ cpu: number; inputPktQueue: number }> }>;
         messages: { received: number };
       };
+      // The default lab: host1 and host2 (on a wire), each with two CPUs and empty backlogs.
       expect(softirq.hosts.map((h) => [h.name, h.softnet.map((c) => [c.cpu, c.inputPktQueue])])).toEqual([
         [
           'host1',
+          [
+            [0, 0],
+            [1, 0],
+          ],
+        ],
+        [
+          'host2',
           [
             [0, 0],
             [1, 0],

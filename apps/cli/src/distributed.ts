@@ -278,11 +278,15 @@ export function configPart(line: string): string | null {
     .filter(Boolean)
     .filter((p) => {
       const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
-      return /^(ip|sysctl)(\s|$)/.test(cmd) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(cmd);
+      return /^(ip|sysctl|tc|ethtool)(\s|$)/.test(cmd) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(cmd);
     });
   const changes = parts.some((p) => {
     const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
-    return cmd.startsWith('sysctl') || !ipShows(cmd);
+    if (cmd.startsWith('sysctl')) return true;
+    // tc's qdiscs live in the dev service, a NIC's rings in the nic service: their changes are config.
+    if (/^tc\s/.test(cmd)) return /\s(add|replace|change|del|delete)\s/.test(cmd);
+    if (/^ethtool\s/.test(cmd)) return /^ethtool\s+(-G|--set-ring)\s/.test(cmd);
+    return /^ip(\s|$)/.test(cmd) && !ipShows(cmd);
   });
   return changes ? parts.join(' ; ') : null;
 }
