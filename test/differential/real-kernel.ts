@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Scenario } from './scenarios';
+import { isTopologyError, loadTopologyFile, type TopologySpec } from '@skblab/topology';
 import { scriptOf, SideRun, splitRun, stepsOf } from './script';
 
 const ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' };
@@ -88,10 +89,17 @@ export class RealKernel {
   /** Runs the scenario in fresh namespaces, then deletes them. */
   run(s: Scenario): SideRun {
     const steps = stepsOf(s);
-    const names = createdNamespaces(s);
+    const topo = s.topology ? topologyOf(s.topology) : null;
+    // Hosts other than host1 are namespaces too; `on HOST CMD` runs CMD in HOST's.
+    const others = topo ? topo.hosts.map((h) => h.name).filter((n) => n !== 'host1') : [];
+    const names = [...createdNamespaces(s), ...others];
+    const onHost = (cmd: string): string => {
+      const m = /^on\s+(\S+)\s+(.*)$/.exec(cmd);
+      return m ? `ip netns exec ${m[1]} sh -c '${m[2].replace(/'/g, `'\\''`)}'` : cmd;
+    };
     // A background job's pid is kept (`$(jobs -p)` is empty in dash's subshell) to end it at the end.
     const toReal = (cmd: string): string =>
-      names.reduce((c, n) => c.replace(tokenRegex(n), `${this.prefix}${n}`), cmd) +
+      names.reduce((c, n) => c.replace(tokenRegex(n), `${this.prefix}${n}`), onHost(cmd)) +
       (/&\s*$/.test(cmd) ? '\nSKBD_BG="$SKBD_BG $!"' : '');
     const fromReal = (text: string): string =>
       names
@@ -108,6 +116,7 @@ export class RealKernel {
     try {
       this.cleanup();
       this.makeHost();
+      if (topo) this.makeTopology(topo);
       const fd = fs.openSync(outFile, 'w');
       let exit: string;
       try {
@@ -143,10 +152,65 @@ export class RealKernel {
     if (r.status !== 0) throw new Error(`real side: could not make namespace ${h}:\n${r.out}`);
   }
 
+  /**
+   * A topology's other hosts as namespaces (IPv6 off, lo up), each wire a veth pair between two of them
+   * with netem on both ends where the wire has impairments, then what each host configures at boot, in the
+   * order skblab's boot runs it (libs/runtime/src/hardware.ts: bootLines).
+   */
+  private makeTopology(t: TopologySpec): void {
+    const ns = (h: string): string => (h === 'host1' ? this.hostNs : `${this.prefix}${h}`);
+    const lines: string[] = [];
+    for (const h of t.hosts) {
+      if (h.name === 'host1') continue;
+      lines.push(
+        `ip netns add ${ns(h.name)}`,
+        `ip netns exec ${ns(h.name)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`,
+        `ip -n ${ns(h.name)} link set lo up`,
+      );
+    }
+    for (const w of t.wires) {
+      lines.push(
+        `ip link add ${w.a.nic} netns ${ns(w.a.host)} type veth peer name ${w.b.nic} netns ${ns(w.b.host)}`,
+      );
+      const netem = [
+        w.delay || w.jitter ? `delay ${w.delay / 1000}us${w.jitter ? ` ${w.jitter / 1000}us` : ''}` : '',
+        w.loss ? `loss ${w.loss}%` : '',
+        w.duplicate ? `duplicate ${w.duplicate}%` : '',
+        w.corrupt ? `corrupt ${w.corrupt}%` : '',
+        w.reorder ? `reorder ${w.reorder}%` : '',
+        w.rate !== 1e9 ? `rate ${w.rate}bit` : '',
+      ].filter(Boolean);
+      for (const e of [w.a, w.b])
+        if (netem.length)
+          lines.push(`tc -n ${ns(e.host)} qdisc add dev ${e.nic} root netem ${netem.join(' ')}`);
+      if (!w.up) throw new Error('real side: a wire that is down is not modelled with veth');
+    }
+    for (const h of t.hosts) {
+      const n = ns(h.name);
+      for (const nic of h.nics) {
+        if (nic.mtu !== 1500) lines.push(`ip -n ${n} link set ${nic.name} mtu ${nic.mtu}`);
+        for (const a of nic.addresses) lines.push(`ip -n ${n} addr add ${a.cidr} dev ${nic.name}`);
+        lines.push(`ip -n ${n} link set ${nic.name} up`);
+      }
+      for (const c of h.sysctls) lines.push(`ip netns exec ${n} sysctl -q -w ${c.name}=${c.value}`);
+      for (const r of h.routes) lines.push(`ip -n ${n} route add ${r.route}`);
+      for (const e of h.exec) lines.push(`ip netns exec ${n} sh -c '${e.line.replace(/'/g, `'\\''`)}'`);
+    }
+    const r = sh(lines.join(' && '), 20);
+    if (r.status !== 0) throw new Error(`real side: could not build topology ${t.file}:\n${r.out}`);
+  }
+
   /** Deletes every namespace whose name starts with this run's prefix (bounded; never throws). */
   cleanup(): void {
     deleteNamespaces((n) => n.startsWith(this.prefix));
   }
+}
+
+/** A scenario's topology file, parsed (repo-relative path). */
+function topologyOf(file: string): TopologySpec {
+  const t = loadTopologyFile(path.join(__dirname, '..', '..', file));
+  if (isTopologyError(t)) throw new Error(`real side: ${t.error}`);
+  return t;
 }
 
 /**

@@ -20,6 +20,13 @@ export interface Scenario {
   outputs?: number[];
   /** Bound on the whole script, per side (default 30 s). */
   timeoutSec?: number;
+  /**
+   * A topology file (repo-relative, e.g. examples/two-hosts.yaml): skblab boots it (`shell -f`); the real side
+   * builds the same hosts as namespaces joined by veth pairs (netem on both ends where the wire has
+   * impairments). Without one: host1 alone (examples/one-host.yaml). Lines `on HOST CMD` run on another
+   * host; snapshots of another host are named '@HOST' in snmp and links.
+   */
+  topology?: string;
 }
 
 const NO_IPV6_NS1 =
@@ -425,5 +432,55 @@ export const SCENARIOS: Scenario[] = [
       { ns: 'ns1', dev: 'veth2' },
     ],
     outputs: [0],
+  },
+  /*
+   * Several hosts (topology files): on the real side each host is a namespace and each wire a veth pair, so
+   * the NIC's own counters (igb's ring bytes, ARP padded to 60) are not compared; what the stacks count is.
+   * two-hosts-ping — host1: Ip InReceives/InDelivers/OutRequests/OutTransmits +3, Icmp InMsgs/OutMsgs +3,
+   * InEchoReps/OutEchos +3; host2 the mirror image (InEchos/OutEchoReps).
+   */
+  {
+    name: 'two-hosts-ping',
+    description: 'the default lab: ping -c 3 from host1 to host2 across the wire (ARP first)',
+    topology: 'examples/two-hosts.yaml',
+    setup: [],
+    action: ['ping -c 3 192.168.1.2', 'on host2 ping -c 1 192.168.1.1'],
+    snmp: ['host', '@host2'],
+    links: [],
+    outputs: [0, 1],
+  },
+  /* Each router forwards (ForwDatagrams, OutTransmits) and answers the probes whose TTL ends there. */
+  {
+    name: 'two-routers-traceroute',
+    description: 'traceroute -n across two routers, and a ping whose TTL runs out at router2',
+    topology: 'examples/two-routers.yaml',
+    setup: [],
+    action: ['traceroute -n 192.168.2.1', 'ping -c 1 -t 2 -W 1 192.168.2.1'],
+    snmp: ['host', '@router1', '@router2', '@host2'],
+    links: [],
+    outputs: [0, 1],
+  },
+  /* 3 fragments each way; the routers forward fragments as they are (ForwDatagrams +6), host2 reassembles. */
+  {
+    name: 'two-routers-frag',
+    description:
+      'a 3000-byte ping across two routers: fragmented by host1 and host2, reassembled at each end',
+    topology: 'examples/two-routers.yaml',
+    setup: [],
+    action: ['ping -c 1 -s 3000 192.168.2.1'],
+    snmp: ['host', '@router1', '@router2', '@host2'],
+    links: [],
+    outputs: [0],
+  },
+  /* The router cannot forward a DF packet over its 1400-byte link: ICMP frag needed (mtu 1400) to host1. */
+  {
+    name: 'router-frag-needed',
+    description: 'ping -M do -s 1400 through a router whose next link has MTU 1400, then a 1372-byte one',
+    topology: 'examples/mtu.yaml',
+    setup: [],
+    action: ['ping -c 1 -M do -s 1400 -W 1 192.168.2.1', 'ping -c 1 -M do -s 1372 192.168.2.1'],
+    snmp: ['host', '@router', '@host2'],
+    links: [],
+    outputs: [0, 1],
   },
 ];

@@ -72,11 +72,14 @@ export interface SideRun {
   exit: string;
 }
 
+/** 'host' (host1's init_net), a namespace of host1 ('ns1'), or another host of the topology ('@host2'). */
 export function snmpCommand(ns: string): string {
+  if (ns.startsWith('@')) return `on ${ns.slice(1)} cat /proc/net/snmp`;
   return ns === 'host' ? 'cat /proc/net/snmp' : `ip netns exec ${ns} cat /proc/net/snmp`;
 }
 
 export function linkCommand(ns: string, dev: string): string {
+  if (ns.startsWith('@')) return `on ${ns.slice(1)} ip -s link show dev ${dev}`;
   return ns === 'host' ? `ip -s link show dev ${dev}` : `ip -n ${ns} -s link show dev ${dev}`;
 }
 

@@ -38,7 +38,7 @@ export function runSkblab(s: Scenario, how: SkblabMode = { mode: 'embedded' }): 
   // Spawning the services and joining their consumer groups takes seconds of its own.
   const limit = (s.timeoutSec ?? 30) + (how.mode === 'distributed' ? 60 : 0);
   // The real side's host1 is a fresh namespace with lo only: the one-host topology, not the default two.
-  const topo = ['-f', path.join(REPO_ROOT, 'examples', 'one-host.yaml')];
+  const topo = ['-f', path.join(REPO_ROOT, s.topology ?? 'examples/one-host.yaml')];
   const shellArgs =
     how.mode === 'distributed'
       ? ['shell', '--mode', 'distributed', '--spawn', '--lab', how.labId, ...topo, 'host1']

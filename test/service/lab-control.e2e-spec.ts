@@ -30,7 +30,25 @@ describe('the control service', () => {
         20_000,
         async () => (await redis.get('topology')) ?? undefined,
       );
-      expect(JSON.parse(topology)).toEqual([{ name: 'host1', cpus: 2 }]);
+      const t = JSON.parse(topology) as { hosts: Array<{ name: string; cpus: number }>; wires: unknown[] };
+      expect(t.hosts.map((h) => [h.name, h.cpus])).toEqual([
+        ['host1', 2],
+        ['host2', 2],
+      ]);
+      expect(t.wires).toHaveLength(1);
+      // The hosts' boot configuration is in the config log, for every service to replay.
+      const config = await eventually('boot configuration logged', 20_000, async () => {
+        const lines = await redis.lrange('config', 0, -1);
+        return lines.length >= 4
+          ? lines.map((l) => JSON.parse(l) as { host: string; line: string })
+          : undefined;
+      });
+      expect(config.map((c) => `${c.host}: ${c.line}`)).toEqual([
+        'host1: ip addr add 192.168.1.1/24 dev eth0',
+        'host1: ip link set eth0 up',
+        'host2: ip addr add 192.168.1.2/24 dev eth0',
+        'host2: ip link set eth0 up',
+      ]);
     } finally {
       redis.disconnect();
     }
@@ -56,6 +74,10 @@ describe('the control service', () => {
       string,
       unknown
     >;
-    expect(state).toMatchObject({ layer: 'control', labId, topology: [{ name: 'host1', cpus: 2 }] });
+    expect(state).toMatchObject({
+      layer: 'control',
+      labId,
+      topology: { hosts: [{ name: 'host1' }, { name: 'host2' }] },
+    });
   });
 });

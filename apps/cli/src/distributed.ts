@@ -15,7 +15,8 @@ import * as readline from 'node:readline';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Lab } from '@skblab/runtime';
-import type { ShellOptions } from '@skblab/shell';
+import { newShell, type ShellOptions } from '@skblab/shell';
+import { defaultCommands } from '@skblab/userland';
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
 import { DistributedNode, KEYS, keyPrefix, type PublishedTopology } from '@skblab/distributed';
 
@@ -329,6 +330,13 @@ export async function openDistributedLab(opts: {
   });
   try {
     await node.loadTopology(opts.spawn ? 5_000 : 2_000);
+    // Joining a running lab: its boot and earlier shells' configuration, in this view too.
+    if (!opts.spawn)
+      await node.replayConfigLog(async (host, line) => {
+        const h = node.lab.hosts.get(host);
+        const quiet = (): void => undefined;
+        if (h) await newShell(node.lab, h, defaultCommands(), { out: quiet, err: quiet }).runLine(line);
+      });
     await node.start();
   } catch (e) {
     await node.stop();
@@ -342,8 +350,10 @@ export async function openDistributedLab(opts: {
     aroundLine: (host) => async (line, run) => {
       const rng = node.lab.rng.state;
       const status = await run();
-      const config = configPart(line);
-      if (config) await node.publishConfig(host, config, rng, HOP_SERVICES);
+      // `on NODE CMD`: the configuration is NODE's.
+      const on = /^\s*on\s+(\S+)\s+(.*)$/.exec(line);
+      const config = configPart(on ? on[2] : line);
+      if (config) await node.publishConfig(on ? on[1] : host, config, rng, HOP_SERVICES);
       return status;
     },
     async close() {

@@ -11,6 +11,7 @@
  *   skblab:<lab>:config-applied  hash    service -> how many of them it has applied
  *   skblab:<lab>:config          channel published when a line is added
  *   skblab:<lab>:timers          zset    process -> its earliest pending timer (simulated ns)
+ *   skblab:<lab>:inflight-timers zset    process -> its latest timer holding a packet in flight (a frame on a wire)
  *   skblab:<lab>:advanced        hash    process -> the time up to which it has fired its timers
  *   skblab:<lab>:advance         channel the shell asks every process to fire its timers due by T
  *   skblab:<lab>:seen:<service>  set     hop|skb id|host|netns|ifindex of every skb the service handled
@@ -31,6 +32,7 @@ export const KEYS = {
   skbIds: 'skb-ids',
   config: 'config',
   timers: 'timers',
+  inflightTimers: 'inflight-timers',
   seen: 'seen',
   journal: 'journal',
   advanced: 'advanced',

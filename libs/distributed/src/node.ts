@@ -154,6 +154,9 @@ export class DistributedNode implements HopTransport {
   }
   /** The expiry of this process's earliest timer as last told to Redis. */
   private publishedTimer = Infinity;
+  private publishedInFlight = -Infinity;
+  /** The other processes' latest in-flight timer, as of the last idle(). */
+  private remoteLastInFlight = -Infinity;
   /** The earliest timer of any other process, as of the last idle(). */
   private remoteNext = Infinity;
   private readonly log: (line: string) => void;
@@ -163,6 +166,8 @@ export class DistributedNode implements HopTransport {
     lab?: Lab,
   ) {
     this.lab = lab ?? new Lab();
+    // A layer service handles events one by one, each at its own moment: a timer fires at its expiry.
+    if (opts.service !== 'socket') this.lab.eventTime = true;
     this.log = opts.log ?? ((l) => void process.stderr.write(l + '\n'));
     this.redis = new Redis(opts.redisUrl, {
       keyPrefix: keyPrefix(opts.labId),
@@ -258,7 +263,9 @@ export class DistributedNode implements HopTransport {
     if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
     for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
-    await this.redis.zrem(KEYS.timers, this.opts.service); // a predecessor's timers died with it
+    // A predecessor's timers died with it.
+    await this.redis.zrem(KEYS.timers, this.opts.service);
+    await this.redis.zrem(KEYS.inflightTimers, this.opts.service);
     if (this.opts.resume) await this.replayJournal();
     else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
     // A broker that has just created the topics may not serve their metadata yet: try again for a while.
@@ -376,13 +383,35 @@ export class DistributedNode implements HopTransport {
    */
   driveTime(): void {
     this.lab.settle = () => this.idle();
-    this.lab.remoteTimers = { next: () => this.remoteNext, fire: (t) => this.fireRemoteTimers(t) };
+    this.lab.remoteTimers = {
+      next: () => this.remoteNext,
+      fire: (t) => this.fireRemoteTimers(t),
+      lastInFlight: () => this.remoteLastInFlight,
+    };
   }
 
   // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
 
   private configApplied = 0;
   private configRunning: Promise<void> | null = null;
+
+  /**
+   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
+   * lines) to this process's view, with `apply` (a quiet shell on the line's host).
+   */
+  async replayConfigLog(apply: (host: string, line: string) => Promise<void>): Promise<void> {
+    const lines = await this.redis.lrange(KEYS.config, 0, -1);
+    for (const raw of lines) {
+      const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
+      const saved = this.lab.rng.state;
+      this.lab.rng.state = rng;
+      try {
+        await apply(host, line);
+      } finally {
+        this.lab.rng.state = saved;
+      }
+    }
+  }
 
   /** Apply the config log's lines this process has not applied yet, in order, then say how far it got. */
   private async catchUpConfig(): Promise<void> {
@@ -413,6 +442,12 @@ export class DistributedNode implements HopTransport {
    * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
    * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
    */
+  /** Append a configuration line without waiting for the services (a lab's boot, before they are up). */
+  async appendConfig(host: string, line: string, rngBefore: number): Promise<void> {
+    const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
+    await this.redis.publish(configChannel(this.opts.labId), String(n));
+  }
+
   async publishConfig(
     host: string,
     line: string,
@@ -592,6 +627,12 @@ export class DistributedNode implements HopTransport {
       if (nextTimer === Infinity) p.zrem(KEYS.timers, this.opts.service);
       else p.zadd(KEYS.timers, nextTimer, this.opts.service);
     }
+    const lastInFlight = this.lab.timers.lastInFlight();
+    if (lastInFlight !== this.publishedInFlight) {
+      this.publishedInFlight = lastInFlight;
+      if (lastInFlight === -Infinity) p.zrem(KEYS.inflightTimers, this.opts.service);
+      else p.zadd(KEYS.inflightTimers, lastInFlight, this.opts.service);
+    }
     const seenKey = `${KEYS.seen}:${this.opts.service}`;
     if (this.handledIds.length) {
       p.sadd(seenKey, ...this.handledIds);
@@ -700,6 +741,11 @@ export class DistributedNode implements HopTransport {
     this.remoteNext = Infinity;
     for (let i = 0; i < timers.length; i += 2)
       if (timers[i] !== this.opts.service) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
+    const inflight = await this.redis.zrange(KEYS.inflightTimers, 0, -1, 'WITHSCORES');
+    this.remoteLastInFlight = -Infinity;
+    for (let i = 0; i < inflight.length; i += 2)
+      if (inflight[i] !== this.opts.service)
+        this.remoteLastInFlight = Math.max(this.remoteLastInFlight, Number(inflight[i + 1]));
     await this.importTraces();
     await this.loadCounters();
   }

@@ -95,8 +95,13 @@ export class Lab implements KernelCtx {
    * Distributed mode: the timers pending in other services (an ARP retry in the neigh service). `next()` is
    * the earliest one's expiry as of the last settle; `fire(t)` has every service fire those due by `t`.
    */
-  remoteTimers: { next(): number; fire(t: number): Promise<void> } | null = null;
+  remoteTimers: { next(): number; fire(t: number): Promise<void>; lastInFlight?(): number } | null = null;
   private wakeup: (() => void) | null = null;
+  /**
+   * Distributed mode's services: the clock is the moment of the event being handled (a message's, or a
+   * timer's expiry, even if an earlier-handled message was later), as receive() already does.
+   */
+  eventTime = false;
 
   constructor(opts: LabOptions = {}) {
     this.rng = new Rng(opts.seed ?? 0x5eed5eed);
@@ -319,7 +324,7 @@ export class Lab implements KernelCtx {
       const t = this.timers.peek();
       if (!t || t.expires > until) break;
       this.timers.pop();
-      if (t.expires > this.clock) this.clock = t.expires;
+      if (this.eventTime || t.expires > this.clock) this.clock = t.expires;
       const prev = this.currentComm;
       const prevCpu = this.currentCpu;
       // A timer fires on the CPU that armed it, in whatever ran there (an idle CPU: swapper/N).
@@ -415,6 +420,35 @@ export class Lab implements KernelCtx {
         continue;
       }
       this.runTimersUntil(t.expires);
+    }
+  }
+
+  /**
+   * Let every packet in flight land (frames on wires, DMA, netem's queue), here and in other services: time
+   * moves on to the last of them, firing whatever else is due on the way, as it would while the user types
+   * the next command on a real box. Bounded: a lab that keeps making new in-flight packets stops after 10 s
+   * of simulated time.
+   */
+  async landInFlight(): Promise<void> {
+    const limit = this.clock + 10e9;
+    for (;;) {
+      if (this.settle) await this.settle();
+      const until = Math.min(
+        limit,
+        Math.max(this.timers.lastInFlight(), this.remoteTimers?.lastInFlight?.() ?? -Infinity),
+      );
+      if (until === -Infinity) return;
+      for (;;) {
+        const local = this.timers.peek();
+        const remote = this.remoteTimers?.next() ?? Infinity;
+        const t = Math.min(local?.expires ?? Infinity, remote);
+        if (t > until) break;
+        if (local && local.expires <= remote) this.runTimersUntil(local.expires);
+        else await this.remoteTimers!.fire(remote);
+        if (this.settle) await this.settle();
+      }
+      if (until > this.clock) this.clock = until;
+      if (until >= limit) return;
     }
   }
 

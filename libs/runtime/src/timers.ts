@@ -33,6 +33,13 @@ export class TimerQueue {
     }
   }
 
+  /** The latest expiry among pending timers that hold a packet in flight, or -Infinity. */
+  lastInFlight(): number {
+    let last = -Infinity;
+    for (const t of this.heap) if (t.inflight && t.expires > last) last = t.expires;
+    return last;
+  }
+
   peek(): KTimer | undefined {
     return this.heap[0];
   }

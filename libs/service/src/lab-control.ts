@@ -1,8 +1,9 @@
 /**
  * The control service's job in a lab that outlives any shell (docker compose, Kubernetes): make the lab
  * exist. At start it creates the lab's topics and, if no topology is published yet, publishes one (the
- * default: host1 with two CPUs), so that the layer services build their views and a shell can join with
- * `skblab shell --mode distributed --lab ID`. (`skblab up` does the same for services it starts itself.)
+ * default: host1 and host2 on a wire) with its hosts' boot configuration in the config log, so that the
+ * layer services build their views and a shell can join with `skblab shell --mode distributed --lab ID`.
+ * (`skblab up` does the same for services it starts itself.)
  */
 import {
   Inject,
@@ -12,6 +13,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DistributedNode, KEYS } from '@skblab/distributed';
+import { Lab, buildHardware } from '@skblab/runtime';
+import { bootTopology } from '@skblab/shell';
+import { defaultTopology } from '@skblab/topology';
+import { defaultCommands } from '@skblab/userland';
 import { nodeOptions, type ServiceConfig } from './config';
 import { awaitAtMost } from './util';
 import type { LayerStateProvider } from './state';
@@ -36,10 +41,28 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
     this.setup = (async () => {
       await this.node.createTopics();
       const existing = await this.node.redis.get(KEYS.topology);
-      if (!existing) await this.node.publishTopology([{ name: 'host1', cpus: 2 }]);
+      if (!existing) await this.publishDefault();
       this.topology = JSON.parse((await this.node.redis.get(KEYS.topology)) ?? 'null');
       this.logger.log(`lab ${this.config.labId} ready`);
     })().catch((e: unknown) => this.logger.error(`cannot set up lab ${this.config.labId}: ${String(e)}`));
+  }
+
+  /**
+   * The default lab, booted here in a view of its own: each boot line goes to the config log with the
+   * random state it ran from, as a shell's lines do, and every service replays it.
+   */
+  private async publishDefault(): Promise<void> {
+    const spec = defaultTopology();
+    await this.node.publishTopology(spec);
+    const lab = new Lab();
+    buildHardware(lab, spec);
+    const err = await bootTopology(lab, spec, defaultCommands(), (host) => async (line, run) => {
+      const rng = lab.rng.state;
+      const status = await run();
+      await this.node.appendConfig(host, line, rng);
+      return status;
+    });
+    if (err) throw new Error(err);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -147,7 +147,10 @@ export class Shell {
     }
     this.current = job;
     try {
-      return await this.foreground(run(), job, p.commands.map((c) => c.argv.join(' ')).join(' | '));
+      const status = await this.foreground(run(), job, p.commands.map((c) => c.argv.join(' ')).join(' | '));
+      // What the command left on the wires lands before the next prompt, as on a real box.
+      await this.lab.landInFlight();
+      return status;
     } finally {
       this.current = null;
     }
@@ -195,6 +198,41 @@ export class Shell {
     const statuses = await Promise.all(entries.map((e) => e.done));
     return statuses.length ? statuses[statuses.length - 1] : 0;
   }
+
+  /**
+   * `on NODE COMMAND...`: run a command on another node of the lab, as a root shell there would (the lab
+   * console's way to reach a machine, like Mininet's `h2 ping h1`). Its output and status are this line's.
+   */
+  private async onNode(args: string[], o: RunOpts): Promise<number> {
+    const [node, ...rest] = args;
+    const host = node ? this.lab.hosts.get(node) : undefined;
+    if (!node || !rest.length) {
+      o.err('usage: on NODE COMMAND [ARG...]\n');
+      return 2;
+    }
+    if (!host) {
+      o.err(`on: no node '${node}' (nodes: ${[...this.lab.hosts.keys()].join(', ')})\n`);
+      return 1;
+    }
+    if (host === this.host) return this.runArgv(rest, o);
+    let sh = this.others.get(node);
+    if (!sh) {
+      sh = new Shell({
+        lab: this.lab,
+        host,
+        commands: this.commands,
+        out: this.out,
+        err: this.err,
+        name: this.name,
+      });
+      this.others.set(node, sh);
+    }
+    sh.lastStatus = this.lastStatus;
+    return sh.runArgv(rest, { ...o, net: host.initNet, cpu: 0 });
+  }
+
+  /** The shells `on` opened on other nodes (each keeps its own $?). */
+  private readonly others = new Map<string, Shell>();
 
   private ctxFor(argv: string[], o: RunOpts): CommandContext {
     const lab = this.lab;
@@ -321,6 +359,8 @@ export class Shell {
       }
       case 'taskset':
         return this.taskset(args, o);
+      case 'on':
+        return this.onNode(args, o);
       case 'help':
         o.out(HELP);
         return 0;
@@ -369,8 +409,10 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   ip [-n NS] [-j] [-s] link|addr|route|neigh|netns ...   ping [-c -W -i -s -t -M do|dont] HOST
   nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t]
   tcpdump [-e] [-i DEV] [-c N] [-w FILE.pcap]              grep [-v -c -i] PATTERN   CMD >/dev/null 2>&1
-  sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat}
+  sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat} /proc/interrupts
+  tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV
   traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -w SEC] HOST
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
+  on NODE CMD          run CMD on another node of the lab (e.g. on host2 ping 192.168.1.1)
   skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function
 `;

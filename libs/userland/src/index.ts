@@ -3,6 +3,7 @@
  */
 import type { CommandTable } from './command';
 import { cat } from './procfs';
+import { ethtool } from './ethtool';
 import { grep } from './grep';
 import { ip } from './ip';
 import { iperf } from './iperf';
@@ -10,6 +11,7 @@ import { nc } from './nc';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { sysctl } from './sysctl';
+import { tc } from './tc';
 import { tcpdump } from './tcpdump';
 import { traceroute } from './traceroute';
 
@@ -17,5 +19,5 @@ export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, grep, ip, iperf, nc, ping, skbtrace, sysctl, tcpdump, traceroute };
+  return { cat, ethtool, grep, ip, iperf, nc, ping, skbtrace, sysctl, tc, tcpdump, traceroute };
 }

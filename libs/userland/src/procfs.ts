@@ -1,5 +1,6 @@
 /**
- * cat(1) over the files the lab models: /proc/net/{snmp,dev,softnet_stat,arp} and /proc/sys/... .
+ * cat(1) over the files the lab models: /proc/net/{snmp,dev,softnet_stat,arp}, /proc/interrupts and
+ * /proc/sys/... .
  */
 import {
   dev_seq_show,
@@ -27,6 +28,26 @@ function arpSeqShow(net: Net): string {
   return s;
 }
 
+/**
+ * /proc/interrupts (show_interrupts, kernel/irq/proc.c): a header of CPUs, then one line per IRQ with its
+ * count on each CPU, its chip (IR-PCI-MSIX-<PCI function>), hwirq and flow ("1-edge") and its action's
+ * name. The lab's IRQs are its NICs' MSI-X vectors; the arch lines (NMI, LOC, ...) are not modelled.
+ */
+export function interruptsShow(host: Host): string {
+  const cpus = Array.from({ length: host.nrCpus }, (_, j) => j);
+  // The width of the first column: 3, one more for each power of ten nr_irqs reaches from 1000.
+  const nrIrqs = host.irqs.reduce((m, d) => Math.max(m, d.irq + 1), 0);
+  let prec = 3;
+  for (let j = 1000; prec < 10 && j <= nrIrqs; prec++) j *= 10;
+  let s = ' '.repeat(prec + 8) + cpus.map((j) => `CPU${j}`.padEnd(11)).join('') + '\n';
+  for (const d of [...host.irqs].sort((a, b) => a.irq - b.irq)) {
+    s += `${String(d.irq).padStart(prec)}:`;
+    for (const j of cpus) s += ' ' + String(d.counts[j] ?? 0).padStart(10);
+    s += ` ${d.chip.padStart(8)} ${String(d.hwirq).padStart(prec)}-${'edge'.padEnd(8)}  ${d.name}\n`;
+  }
+  return s;
+}
+
 export function readProcFile(host: Host, net: Net, path: string): string | null {
   switch (path) {
     case '/proc/net/snmp':
@@ -37,6 +58,8 @@ export function readProcFile(host: Host, net: Net, path: string): string | null 
       return softnet_seq_show(host);
     case '/proc/net/arp':
       return arpSeqShow(net);
+    case '/proc/interrupts':
+      return interruptsShow(host);
   }
   if (path.startsWith('/proc/sys/')) {
     const v = sysctl_read(host, net, path.slice('/proc/sys/'.length).split('/').join('.'));

@@ -150,8 +150,10 @@ export const traceroute: Command = async (ctx) => {
         inFlight++;
       }
       // On one Linux box the whole path of a probe (through the other namespaces too) runs before sendto
-      // returns; in distributed mode it is under way in the services: let it finish, as it would have.
-      if (lab.settle) await lab.settle();
+      // returns; across wires the answers to a burst take microseconds, less than the real traceroute
+      // spends sending it, so they are all there when it next looks. In distributed mode the probes are
+      // under way in the services. Either way: let what is in flight land first.
+      await lab.landInFlight();
       // Answers that arrived.
       for (let n = start; n < end; n++) {
         const p = probes[n];

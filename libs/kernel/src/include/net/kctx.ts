@@ -22,6 +22,11 @@ export interface KTimer<T = unknown> {
   seq: number;
   /** add_timer_on: fires on `cpu` whatever CPU armed it (hardware events on the CPU their IRQ is bound to). */
   pinned?: boolean;
+  /**
+   * A packet is in flight until it fires (a frame on a wire, a NIC's DMA, netem holding it): on a real box
+   * it lands while the user types the next command, so the shell lets such timers run before the prompt.
+   */
+  inflight?: boolean;
 }
 
 export interface KernelCtx {

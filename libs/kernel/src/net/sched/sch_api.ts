@@ -30,7 +30,7 @@ export interface QdiscRequest {
 /** qdisc_alloc_handle: the next free automatic handle, from 8001: (sch_api.c:1000). */
 function allocHandle(dev: NetDevice): number {
   const used = new Set(tc_dump_qdiscs(dev).map((q) => q.handle >>> 16));
-  for (let major = 0x8001; major < 0x10000; major++) if (!used.has(major)) return major << 16;
+  for (let major = 0x8001; major < 0x10000; major++) if (!used.has(major)) return (major << 16) >>> 0;
   return 0;
 }
 
@@ -60,13 +60,16 @@ function graft(ctx: KernelCtx, dev: NetDevice, parent: number, q: Qdisc, old: Qd
 }
 
 /** tc_modify_qdisc (sch_api.c:1670) for the cases tc's add, replace and change reach. */
-export function tc_modify_qdisc(ctx: KernelCtx, dev: NetDevice, r: QdiscRequest): TcResult {
+export function tc_modify_qdisc(ctx: KernelCtx, dev: NetDevice, req: QdiscRequest): TcResult {
+  const r = { ...req, parent: req.parent >>> 0, handle: req.handle >>> 0 };
   const ops = QDISC_OPS[r.kind];
   if (!ops || ops.id === 'noop') return { err: -ENOENT, extack: 'Specified qdisc kind is unknown.' };
   const at = qdiscAt(dev, r.parent);
   if ('err' in at) return at;
   // A default qdisc (handle 0) is not something tc can change: add and replace graft over it.
   const cur = at.q && at.q.handle !== 0 ? at.q : null;
+  if (cur && r.handle && r.handle !== cur.handle && r.cmd === 'add')
+    return { err: -EEXIST, extack: 'NLM_F_REPLACE needed to override.' };
   if (cur && (!r.handle || r.handle === cur.handle)) {
     if (r.cmd === 'add') return { err: -EEXIST, extack: 'Exclusivity flag on, cannot modify.' };
     if (cur.ops.id === r.kind) {
@@ -74,9 +77,10 @@ export function tc_modify_qdisc(ctx: KernelCtx, dev: NetDevice, r: QdiscRequest)
       return e ? { err: -EINVAL, extack: e } : { err: 0 };
     }
     if (r.cmd === 'change') return { err: -EINVAL, extack: 'Invalid qdisc name.' };
-  } else if (r.cmd === 'change') return { err: -ENOENT, extack: 'Specified qdisc not found.' };
-  if (ops.id === 'mq' && (r.parent !== TC_H_ROOT || dev.txqs.length < 2))
-    return { err: -EOPNOTSUPP, extack: 'Specified qdisc not found.' };
+  } else if (r.cmd === 'change')
+    return { err: -ENOENT, extack: 'Qdisc not found. To create specify NLM_F_CREATE flag' };
+  // mq_init: a device with one TX queue (or a non-root mq) is refused without an extack.
+  if (ops.id === 'mq' && (r.parent !== TC_H_ROOT || dev.txqs.length < 2)) return { err: -EOPNOTSUPP };
   const handle = r.handle || allocHandle(dev);
   const made = qdisc_create(dev, ops, handle, r.parent, at.txq, r.opts);
   if (typeof made === 'string') return { err: -EINVAL, extack: made };
@@ -111,7 +115,7 @@ export function tc_del_qdisc(
   if ('err' in at) return at;
   const q = at.q;
   if (!q || q.handle === 0) return { err: -ENOENT, extack: 'Cannot delete qdisc with handle of zero.' };
-  if (handle && q.handle !== handle) return { err: -ENOENT, extack: 'Specified qdisc not found.' };
+  if (handle && q.handle !== handle) return { err: -EINVAL, extack: 'Invalid handle' };
   if (kind && kind !== q.ops.id) return { err: -EINVAL, extack: 'Invalid qdisc name.' };
   qdisc_reset(ctx, q);
   if (parent === TC_H_ROOT) {

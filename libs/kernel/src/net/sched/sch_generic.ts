@@ -389,6 +389,7 @@ export function qdisc_watchdog_schedule_ns(ctx: KernelCtx, q: Qdisc, expires: nu
       host: q.dev.net.host,
       cpu: ctx.cpu(),
       seq: 0,
+      inflight: true,
     };
     q.watchdog = t;
   }

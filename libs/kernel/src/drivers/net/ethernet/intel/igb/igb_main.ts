@@ -270,7 +270,7 @@ export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
 }
 
 function timer<T>(host: Host, cpu: number, fn: (ctx: KernelCtx, arg: T) => void, arg: T): KTimer<T> {
-  return { fn, arg, expires: 0, pending: false, host, cpu, seq: 0, pinned: true };
+  return { fn, arg, expires: 0, pending: false, host, cpu, seq: 0, pinned: true, inflight: true };
 }
 
 /**
