@@ -80,6 +80,37 @@ describe('skblab shell --mode distributed', () => {
     expect(es.every((s) => s.service === null)).toBe(true);
   });
 
+  it("crosses the default lab's wire: the trace's NIC steps run in the nic service, its counters add up as on one box", () => {
+    const script = [
+      'ping -c 2 -i 0.2 192.168.1.2',
+      'ip -s link show eth0',
+      'tc -s qdisc show dev eth0',
+      'ethtool -S eth0',
+      'cat /proc/interrupts',
+      'on host2 cat /proc/net/snmp',
+      'skbtrace',
+      '',
+    ].join('\n');
+    const d = skblab(
+      ['shell', '--mode', 'distributed', '--spawn', '--lab', `${brokers().testLab}-wire`],
+      script,
+    );
+    const e = skblab(['shell'], script);
+    expect(d.status).toBe(0);
+    // The RTTs differ a little (each service charges its steps to its own clock); the counters may not.
+    const beforeTrace = (s: string) =>
+      s
+        .slice(0, s.indexOf('SKB '))
+        .replace(/time=[\d.]+ ms/g, 'time=T ms')
+        .replace(/rtt .*\n/, 'rtt\n');
+    expect(e.out).toContain('2 packets transmitted, 2 received');
+    expect(e.out).toMatch(/tx_queue_0_packets: 3\n/);
+    expect(beforeTrace(d.out)).toBe(beforeTrace(e.out));
+    const nicSteps = steps(d.out).filter((s) => /^(igb_|hw:|napi_gro_receive|gro_normal_one)/.test(s.fn));
+    expect(nicSteps.length).toBeGreaterThan(10);
+    expect(new Set(nicSteps.map((s) => s.service))).toEqual(new Set(['nic']));
+  });
+
   it('replays the configuration in every service: a veth pair into a namespace, ARP, counters', () => {
     const script = [
       ...VETH_NS1,

@@ -1,9 +1,10 @@
 /**
  * `npm run bench:scale`: a generated data-centre topology (25 racks of 40 hosts behind rack routers and a
- * core router: 1,026 hosts) booted in the embedded lab, against the default two-host lab in the same run.
- * Prints JSON: boot time and memory of the big lab, and what one ping costs (wall time of the process, per
- * ping, median of RUNS batches) between two hosts of one rack in the big lab and between the two hosts of
- * the small one. Nothing is asserted (a benchmark, not a test).
+ * core router: 1,026 hosts) booted in the embedded lab. Prints JSON: its boot time and memory, and what one
+ * ping costs (wall time per ping, median of RUNS interleaved batches) between two hosts of a rack (through
+ * their rack router), against the same ping in the smallest lab of the same shape (one rack of two hosts:
+ * 4 hosts) and, for reference, the default two-host lab's ping over a single wire. The ratio big/small
+ * rack is what scale costs a packet. Nothing is asserted (a benchmark, not a test).
  */
 import { Lab, buildHardware } from '@skblab/runtime';
 import { defaultTopology, racksTopology, type TopologySpec } from '@skblab/topology';
@@ -46,24 +47,31 @@ async function pinger(lab: Lab, from: string, to: string): Promise<() => Promise
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const small = await boot(defaultTopology());
+  const two = await boot(defaultTopology());
+  const small = await boot(racksTopology({ racks: 1, hostsPerRack: 2 }));
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
   const spec = racksTopology({ racks: RACKS, hostsPerRack: PER_RACK });
   const big = await boot(spec);
   const rss1 = process.memoryUsage().rss;
-  const two = await pinger(small.lab, 'host1', '192.168.1.2');
-  // r1h1 → r1h2: through their rack router; r1h1 → the last rack's last host: rack, core, rack routers.
-  const rack = await pinger(big.lab, 'r1h1', '10.1.2.2');
-  const core = await pinger(big.lab, 'r1h1', `10.${RACKS}.${PER_RACK}.2`);
-  const cost = { two: [] as number[], rack: [] as number[], core: [] as number[] };
-  // Interleaved, so that drift (GC, CPU frequency) falls on all three alike.
-  for (let i = 0; i < RUNS; i++) {
-    cost.two.push(await two());
-    cost.rack.push(await rack());
-    cost.core.push(await core());
-  }
+  // r1h1 → r1h2: through their rack router, in the small lab and the big one; across the core in the big.
+  const pingers = {
+    twoHosts: await pinger(two.lab, 'host1', '192.168.1.2'),
+    smallRack: await pinger(small.lab, 'r1h1', '10.1.2.2'),
+    bigRack: await pinger(big.lab, 'r1h1', '10.1.2.2'),
+    bigAcrossCore: await pinger(big.lab, 'r1h1', `10.${RACKS}.${PER_RACK}.2`),
+  };
+  const cost: Record<keyof typeof pingers, number[]> = {
+    twoHosts: [],
+    smallRack: [],
+    bigRack: [],
+    bigAcrossCore: [],
+  };
+  // Interleaved, so that drift (GC, CPU frequency) falls on all of them alike.
+  for (let i = 0; i < RUNS; i++)
+    for (const k of Object.keys(pingers) as Array<keyof typeof pingers>) cost[k].push(await pingers[k]());
   const us = (xs: number[]): number => Math.round(median(xs) / 100) / 10;
+  const ratio = (a: number[], b: number[]): number => Math.round((median(a) / median(b)) * 100) / 100;
   process.stdout.write(
     JSON.stringify(
       {
@@ -72,11 +80,14 @@ async function main(): Promise<void> {
         bootMs: Math.round(big.ms),
         rssMiB: Math.round(rss1 / 2 ** 20),
         rssGrowthMiB: Math.round((rss1 - rss0) / 2 ** 20),
-        pingUsTwoHosts: us(cost.two),
-        pingUsSameRack: us(cost.rack),
-        pingUsAcrossCore: us(cost.core),
-        ratioSameRack: Math.round((median(cost.rack) / median(cost.two)) * 100) / 100,
-        ratioAcrossCore: Math.round((median(cost.core) / median(cost.two)) * 100) / 100,
+        pingUs: {
+          twoHosts: us(cost.twoHosts),
+          smallRack: us(cost.smallRack),
+          bigRack: us(cost.bigRack),
+          bigAcrossCore: us(cost.bigAcrossCore),
+        },
+        ratioBigRackToSmallRack: ratio(cost.bigRack, cost.smallRack),
+        ratioBigRackToTwoHosts: ratio(cost.bigRack, cost.twoHosts),
         runs: RUNS,
         pingsPerRun: PINGS,
         node: process.version,

@@ -5,9 +5,14 @@
  * service). The shell loads those totals before it shows /proc, `ip -s` or softnet_stat.
  *
  *   skblab:<lab>:counters:<host>            hash  softnet.<cpu>.<field>     (softnet_stat)
+ *                                                 irq.<irq>.<cpu>           (/proc/interrupts)
  *   skblab:<lab>:counters:<host>:<netns>    hash  <mib>.<index>             (/proc/net/snmp, netstat)
  *                                                 dev.<name>.<field>        (ip -s link, /proc/net/dev)
+ *                                                 nic.<name>.{hw,txN,rxN}.<field>  (a NIC's rings and MAC:
+ *                                                                           ethtool -S, ip -s link)
+ *                                                 qdisc.<name>.<id>.<field> (tc -s qdisc: each qdisc's own)
  */
+import { tc_dump_qdiscs } from '@skblab/kernel';
 import type { Lab } from '@skblab/runtime';
 
 type Slot = Record<string | number, number>;
@@ -32,7 +37,7 @@ function shapeOf(lab: Lab): string {
     s += `${h.name}/${h.softnet.length}:`;
     for (const net of [h.initNet, ...h.namedNets.values()]) {
       s += `${net.name}(`;
-      for (const d of net.devices) s += `${d.name},`;
+      for (const d of net.devices) s += `${d.name}:${tc_dump_qdiscs(d).map((q) => q.id).join('/')},`;
       s += ')';
     }
   }
@@ -51,6 +56,8 @@ function layoutOf(lab: Lab, shape: string): Layout {
     const hk = `counters:${h.name}`;
     for (const sd of h.softnet)
       for (const f of SOFTNET) add(hk, `softnet.${sd.cpu}`, sd as unknown as Slot, f);
+    for (const irq of h.irqs)
+      for (let c = 0; c < irq.counts.length; c++) add(hk, `irq.${irq.irq}`, irq.counts as unknown as Slot, c);
     for (const net of [h.initNet, ...h.namedNets.values()]) {
       const nk = `counters:${h.name}:${net.name}`;
       for (const m of MIBS) {
@@ -60,6 +67,17 @@ function layoutOf(lab: Lab, shape: string): Layout {
       for (const d of net.devices) {
         const st = d.stats as unknown as Slot;
         for (const f of Object.keys(st)) add(nk, `dev.${d.name}`, st, f);
+        const addAll = (prefix: string, o: object): void => {
+          for (const f of Object.keys(o)) add(nk, prefix, o as Slot, f);
+        };
+        if (d.nic) {
+          addAll(`nic.${d.name}.hw`, d.nic.hw);
+          for (const q of d.nic.qVectors) {
+            addAll(`nic.${d.name}.tx${q.index}`, q.txRing.stats);
+            addAll(`nic.${d.name}.rx${q.index}`, q.rxRing.stats);
+          }
+        }
+        for (const q of tc_dump_qdiscs(d)) addAll(`qdisc.${d.name}.${q.id}`, q.stats);
       }
     }
   }

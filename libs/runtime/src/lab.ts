@@ -8,6 +8,7 @@ import {
   HOPS,
   KERNEL_FNS,
   kfn,
+  SKB_DROP_REASON,
   net_rx_action,
   net_tx_action,
   new_host,
@@ -209,7 +210,21 @@ export class Lab implements KernelCtx {
    */
   receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
     this.clock = clock;
-    return this.inProcess(comm, () => this.run(hop, skb), cpu);
+    return this.inProcess(
+      comm,
+      () => {
+        const v = this.run(hop, skb);
+        if (v.kind !== 'busy') return v;
+        // NETDEV_TX_BUSY with the qdisc in another service: it cannot requeue what it already handed on
+        // (its queue stop reaches it too late). The skb is dropped where it is, counted as a TX drop.
+        skb.dev!.stats.txDropped++;
+        const d: Verdict = { kind: 'drop', reason: SKB_DROP_REASON.FULL_RING, skb };
+        skb.dropReason = d.reason;
+        this.free(skb);
+        return d;
+      },
+      cpu,
+    );
   }
 
   /** Steps another service recorded: into this lab's trace, with a journey for skbs not seen here. */

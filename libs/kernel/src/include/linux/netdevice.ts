@@ -104,6 +104,8 @@ export interface NetDevice {
   txQueueLen: number;
   /** The root qdisc (noqueue for lo and veth: IFF_NO_QUEUE). */
   qdisc: Qdisc;
+  /** Qdiscs made for this device so far (each gets the next number as its id). */
+  qdiscSeq?: number;
   /** TX queues (real_num_tx_queues); lo and veth have one, with the root qdisc. */
   txqs: NetdevQueue[];
   ops: NetDeviceOps;

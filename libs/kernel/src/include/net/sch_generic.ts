@@ -52,6 +52,8 @@ export interface QdiscOps {
 export type QdiscOpts = Record<string, number | boolean | string>;
 
 export interface Qdisc {
+  /** Made by the device's n-th qdisc_create (its counters are this qdisc's, not a predecessor's). */
+  id: number;
   ops: QdiscOps;
   /** major:minor; default qdiscs have handle 0 (shown as "0:"), user ones 8001: and up unless named. */
   handle: number;

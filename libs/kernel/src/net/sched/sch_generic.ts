@@ -177,7 +177,9 @@ export function qdisc_create(
   txq: number,
   opts: QdiscOpts = {},
 ): Qdisc | string {
+  dev.qdiscSeq = (dev.qdiscSeq ?? 0) + 1;
   const q: Qdisc = {
+    id: dev.qdiscSeq,
     ops,
     handle,
     parent,
