@@ -37,7 +37,10 @@ function shapeOf(lab: Lab): string {
     s += `${h.name}/${h.softnet.length}:`;
     for (const net of [h.initNet, ...h.namedNets.values()]) {
       s += `${net.name}(`;
-      for (const d of net.devices) s += `${d.name}:${tc_dump_qdiscs(d).map((q) => q.id).join('/')},`;
+      for (const d of net.devices)
+        s += `${d.name}:${tc_dump_qdiscs(d)
+          .map((q) => q.id)
+          .join('/')},`;
       s += ')';
     }
   }
