@@ -436,8 +436,8 @@ export const SCENARIOS: Scenario[] = [
   /*
    * Several hosts (topology files): on the real side each host is a namespace and each wire a veth pair, so
    * the NIC's own counters (igb's ring bytes, ARP padded to 60) are not compared; what the stacks count is.
-   * two-hosts-ping — host1: Ip InReceives/InDelivers/OutRequests/OutTransmits +3, Icmp InMsgs/OutMsgs +3,
-   * InEchoReps/OutEchos +3; host2 the mirror image (InEchos/OutEchoReps).
+   * two-hosts-ping — each host: Ip InReceives/InDelivers/OutRequests/OutTransmits +4, Icmp InMsgs/OutMsgs
+   * +4; host1 OutEchos/InEchoReps +3 and InEchos/OutEchoReps +1, host2 the mirror image.
    */
   {
     name: 'two-hosts-ping',
@@ -449,7 +449,10 @@ export const SCENARIOS: Scenario[] = [
     links: [],
     outputs: [0, 1],
   },
-  /* Each router forwards (ForwDatagrams, OutTransmits) and answers the probes whose TTL ends there. */
+  /*
+   * host1: Udp OutDatagrams +16, Icmp InTimeExcds +7, InDestUnreachs +6; router1 InHdrErrors +3, router2
+   * +4 (3 probes and the ping -t 2); host2 NoPorts +10, OutRateLimitHost +4 (a burst of 6 answered).
+   */
   {
     name: 'two-routers-traceroute',
     description: 'traceroute -n across two routers, and a ping whose TTL runs out at router2',
@@ -460,7 +463,10 @@ export const SCENARIOS: Scenario[] = [
     links: [],
     outputs: [0, 1],
   },
-  /* 3 fragments each way; the routers forward fragments as they are (ForwDatagrams +6), host2 reassembles. */
+  /*
+   * host1 and host2 each: FragCreates +3, FragOKs +1, OutTransmits +3, ReasmReqds +3, ReasmOKs +1; each router
+   * InReceives/ForwDatagrams/OutTransmits +6 (fragments are forwarded as they are).
+   */
   {
     name: 'two-routers-frag',
     description:
@@ -472,7 +478,10 @@ export const SCENARIOS: Scenario[] = [
     links: [],
     outputs: [0],
   },
-  /* The router cannot forward a DF packet over its 1400-byte link: ICMP frag needed (mtu 1400) to host1. */
+  /*
+   * router: FragFails +1, Icmp OutDestUnreachs +1 (frag needed, mtu 1400), ForwDatagrams +3 (the 1400-byte
+   * request passes host1's 1500, the 1372-byte echo and reply pass both links); host1 InDestUnreachs +1.
+   */
   {
     name: 'router-frag-needed',
     description: 'ping -M do -s 1400 through a router whose next link has MTU 1400, then a 1372-byte one',
