@@ -31,7 +31,8 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
   exec       a shell on NODE of a lab started with 'up' (shell --mode distributed --lab ID).
   down       stop a lab started with 'up' and delete its topics and keys.
 
-Inside the shell: ip, ping, traceroute, nc, iperf, tcpdump, sysctl, taskset, cat /proc/net/...,
+Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
+cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
 skbtrace (the journeys of the last skbs). Type 'help' there for more.
 `;
 

@@ -333,11 +333,15 @@ export class Lab implements KernelCtx {
     }
   }
 
-  /** Fire every timer due at or before `until` (timer softirq context, then NET_RX if raised). */
+  /**
+   * Fire every timer due at or before `until` (timer softirq context, then NET_RX if raised). Hardware
+   * events (in-flight timers) that came due while the CPUs were busy (by now) fire too, and before the
+   * softirqs: the NIC does not wait for the CPU, so a NAPI poll finds all the frames that landed meanwhile.
+   */
   runTimersUntil(until: number): void {
     for (;;) {
       const t = this.timers.peek();
-      if (!t || t.expires > until) break;
+      if (!t || (t.expires > until && !(t.inflight && t.expires <= this.clock))) break;
       this.timers.pop();
       if (this.eventTime || t.expires > this.clock) this.clock = t.expires;
       const prev = this.currentComm;
@@ -348,11 +352,13 @@ export class Lab implements KernelCtx {
       try {
         t.fn(this, t.arg);
       } finally {
-        this.doSoftirq();
+        const n = this.timers.peek();
+        if (!(t.inflight && n?.inflight && n.expires <= this.clock)) this.doSoftirq();
         this.currentComm = prev;
         this.currentCpu = prevCpu;
       }
     }
+    this.doSoftirq();
     if (until > this.clock && until !== Infinity) this.clock = until;
   }
 

@@ -15,7 +15,7 @@ export const LIMITS = {
   mtu: [68, 9216],
   queues: [1, 8],
   /** and a multiple of 8 */
-  ring: [80, 4096],
+  ring: [64, 4096],
 } as const;
 
 export const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;

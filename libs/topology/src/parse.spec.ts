@@ -326,10 +326,10 @@ describe('parseTopology: errors', () => {
       'lab.yaml:5:17: hosts.host1.nics.eth0.queues: expected an integer from 1 to 8, got 0',
     );
     expect(err(nic('rx_ring: 100'))).toBe(
-      'lab.yaml:5:18: hosts.host1.nics.eth0.rx_ring: expected a multiple of 8 from 80 to 4096, got 100',
+      'lab.yaml:5:18: hosts.host1.nics.eth0.rx_ring: expected a multiple of 8 from 64 to 4096, got 100',
     );
     expect(err(nic('tx_ring: 8192'))).toBe(
-      'lab.yaml:5:18: hosts.host1.nics.eth0.tx_ring: expected a multiple of 8 from 80 to 4096, got 8192',
+      'lab.yaml:5:18: hosts.host1.nics.eth0.tx_ring: expected a multiple of 8 from 64 to 4096, got 8192',
     );
     expect(err(yaml('hosts:', '  host1:', '    cpus: 65'))).toBe(
       'lab.yaml:3:11: hosts.host1.cpus: expected an integer from 1 to 64, got 65',

@@ -24,7 +24,7 @@ export interface NicSpec {
   mtu: number;
   /** TX/RX queue pairs (igb: 1..8), each with its own MSI-X vector "NAME-TxRx-N". */
   queues: number;
-  /** Descriptors per ring (igb: 80..4096, a multiple of 8; default 256). */
+  /** Descriptors per ring (igb: 64..4096 (IGB_MIN_TXD, IGB_MAX_TXD), a multiple of 8; default 256). */
   rxRing: number;
   txRing: number;
   /** The CPU each queue's IRQ is bound to; default queue i → CPU i mod cpus. */

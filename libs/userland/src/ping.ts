@@ -237,6 +237,8 @@ export const ping: Command = async (ctx) => {
   const sentAt = new Map<number, number>();
   let ntransmitted = 0;
   let nreceived = 0;
+  let nrepeats = 0;
+  const answered = new Set<number>();
   let nerrors = 0;
   let tmin = Infinity;
   let tmax = 0;
@@ -289,7 +291,13 @@ export const ping: Command = async (ctx) => {
       const seq = (r.data[6] << 8) | r.data[7];
       const t0 = sentAt.get(seq);
       if (t0 === undefined) continue;
-      nreceived++;
+      // gather_statistics: a second reply to a sequence number is a duplicate (rcvd_tbl), not a reply.
+      const dup = answered.has(seq);
+      if (dup) nrepeats++;
+      else {
+        answered.add(seq);
+        nreceived++;
+      }
       const us = Math.floor((lab.now() - t0) / 1000);
       if (timing) {
         tsum += us;
@@ -299,7 +307,7 @@ export const ping: Command = async (ctx) => {
       }
       if (!quiet)
         ctx.out(
-          `${r.data.length} bytes from ${ipv4ToString(r.from)}: icmp_seq=${seq} ttl=${r.ttl}${timing ? ` time=${fmtTrip(us)} ms` : ''}\n`,
+          `${r.data.length} bytes from ${ipv4ToString(r.from)}: icmp_seq=${seq} ttl=${r.ttl}${timing ? ` time=${fmtTrip(us)} ms` : ''}${dup ? ' (DUP!)' : ''}\n`,
         );
     }
   };
@@ -348,11 +356,14 @@ export const ping: Command = async (ctx) => {
   const elapsedMs = Math.floor((lastSend - start) / NSEC_PER_MSEC);
   const loss = ntransmitted ? Math.floor(((ntransmitted - nreceived) * 100) / ntransmitted) : 0;
   let summary = `\n--- ${target} ping statistics ---\n${ntransmitted} packets transmitted, ${nreceived} received`;
+  if (nrepeats) summary += `, +${nrepeats} duplicates`;
   if (nerrors) summary += `, +${nerrors} errors`;
   summary += `, ${loss}% packet loss, time ${elapsedMs}ms\n`;
   if (nreceived && timing) {
-    const avg = tsum / nreceived;
-    const mdev = Math.sqrt(Math.max(0, tsum2 / nreceived - avg * avg));
+    // finish(): the duplicates' times are in the sums, so the average is over replies and duplicates.
+    const total = nreceived + nrepeats;
+    const avg = tsum / total;
+    const mdev = Math.sqrt(Math.max(0, tsum2 / total - avg * avg));
     const f = (us: number) => (us / 1000).toFixed(3);
     summary += `rtt min/avg/max/mdev = ${f(tmin)}/${f(avg)}/${f(tmax)}/${f(mdev)} ms\n`;
   } else summary += '\n';

@@ -11,6 +11,9 @@ import type { KernelCtx, KTimer } from './kctx';
 export const NET_XMIT_SUCCESS = 0;
 export const NET_XMIT_DROP = 1;
 export const NET_XMIT_CN = 2;
+/** NET_XMIT_MASK and __NET_XMIT_BYPASS: the qdisc dropped this skb but the sender is told it went. */
+export const NET_XMIT_MASK = 0x0f;
+export const __NET_XMIT_BYPASS = 0x00020000;
 
 export const TC_H_ROOT = 0xffffffff;
 export const TC_H_UNSPEC = 0;

@@ -15,6 +15,9 @@ import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
 import { __dev_xmit_skb } from '../sched/sch_generic';
 import { reciprocal_scale, skb_get_hash } from './flow_dissector';
 import { igb_get_stats64 } from '../../drivers/net/ethernet/intel/igb/igb_main';
+import { CHECKSUM_NONE, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import * as ip from '@skblab/wire/ipv4';
+import * as udp from '@skblab/wire/udp';
 import { gro_normal_list } from './gro';
 
 const F = {
@@ -30,6 +33,13 @@ const F = {
     (d: NetDevice) => `xmit_one → ${d.ops.ndoStartXmit}`,
   ),
   netifRx: kfn('__netif_rx', 'net/core/dev.c', 'softirq', (_o, cpu) => `cpu ${cpu}`),
+  noqueueBusy: kfn(
+    '__dev_queue_xmit',
+    'net/core/dev.c',
+    'dev',
+    (d: NetDevice, txq) =>
+      `noqueue on ${d.name}: txq ${txq} stopped or busy, "Virtual device asks to queue packet!": tx_dropped++`,
+  ),
   enqueueToBacklog: kfn(
     'enqueue_to_backlog',
     'net/core/dev.c',
@@ -88,7 +98,16 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   const q = dev.txqs[txq].qdisc;
   if (q.ops.enqueue) return __dev_xmit_skb(ctx, skb, q, dev.txqs[txq]);
-  return next('dev_hard_start_xmit', skb);
+  if (!dev.nic) return next('dev_hard_start_xmit', skb);
+  // A NIC whose root was replaced by noqueue: no queue to hold what its ring refuses. A stopped queue or
+  // NETDEV_TX_BUSY means "Virtual device asks to queue packet!": tx_dropped, the skb freed, -ENETDOWN.
+  if (!dev.txqs[txq].stopped) {
+    const v = ctx.run('dev_hard_start_xmit', skb);
+    if (v.kind !== 'busy') return queued(skb, `${dev.name} driver`);
+  }
+  dev.stats.txDropped++;
+  ctx.step(skb, F.noqueueBusy, dev, txq);
+  return xmitDrop(skb, SKB_DROP_REASON.NOT_SPECIFIED);
 }
 
 /** dev_hard_start_xmit (dev.c:3715) → xmit_one: taps see the outgoing copy, then ndo_start_xmit. */
@@ -194,11 +213,6 @@ export function trace_net_rx_action(ctx: KernelCtx, skb: SkBuff): void {
 
 /** What is left of net_rx_action's budget while a poll runs (the trace shows it per skb). */
 let budgetLeft = 0;
-
-/** The budget net_rx_action has left, as process_backlog and drivers trace it. */
-export function netRxBudgetLeft(): number {
-  return budgetLeft;
-}
 
 /**
  * net_rx_action (dev.c:7104): the NET_RX softirq. Polls each NAPI on the CPU's poll_list with its weight
@@ -322,6 +336,19 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff, list = fal
   // dev.c:5822: no handler counts as rx_dropped.
   skb.dev!.stats.rxDropped++;
   return drop(skb, SKB_DROP_REASON.UNHANDLED_PROTO);
+}
+
+/**
+ * skb_checksum_help (dev.c:3297): compute in software the transport checksum left to the device
+ * (CHECKSUM_PARTIAL; in the model only UDP is), before something changes the bytes it covers.
+ */
+export function skb_checksum_help(skb: SkBuff): void {
+  if (skb.ipSummed !== CHECKSUM_PARTIAL) return;
+  const nh = skb.networkHeader;
+  const b = skb.buf;
+  if (nh >= 0 && ip.protocol(b, nh) === 17 && !ip.isFragment(b, nh))
+    udp.fillChecksum(b, nh + ip.headerLength(b, nh), ip.src(b, nh), ip.dst(b, nh), 'full');
+  skb.ipSummed = CHECKSUM_NONE;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   igb_update_carrier,
   type IgbOptions,
 } from '../../drivers/net/ethernet/intel/igb/igb_main';
-import { newWire, type Wire } from '../../hw/wire';
+import { newWire, wirePeer, type Wire } from '../../hw/wire';
 import { dev_activate } from '../sched/sch_api';
 import { qdisc_reset } from '../sched/sch_generic';
 import type { KernelCtx } from '../../include/net/kctx';
@@ -191,7 +191,7 @@ export function dev_close(ctx: KernelCtx, dev: NetDevice): void {
   if (dev.ops.kind === 'igb') {
     // dev_deactivate: queued skbs go (qdisc_reset); the link partner loses carrier.
     qdisc_reset(ctx, dev.qdisc);
-    const peer = dev.nic!.wire ? (dev.nic!.wire.a === dev ? dev.nic!.wire.b : dev.nic!.wire.a) : null;
+    const peer = dev.nic!.wire ? wirePeer(dev.nic!.wire, dev) : null;
     igb_update_carrier(dev);
     if (peer) neigh_ifdown(ctx, peer.net, peer);
   } else if (dev.ops.kind === 'veth') {

@@ -51,6 +51,11 @@ const F = {
       ? o
       : `skb_valid_dst: keeps the output route (dev ${(o as { name: string }).name}), no input lookup`,
   ),
+  ipRcvFinishCore: kfn('ip_rcv_finish_core', 'net/ipv4/ip_input.c', 'ip', (o) =>
+    typeof o === 'string'
+      ? o
+      : `skb_valid_dst: keeps the output route (dev ${(o as { name: string }).name}), no input lookup`,
+  ),
   ipRouteInput: kfn('ip_route_input_noref', 'net/ipv4/route.c', 'route'),
   ipLocalDeliver: kfn('ip_local_deliver', 'net/ipv4/ip_input.c', 'ip'),
   ipLocalDeliverFinish: kfn('ip_local_deliver_finish', 'net/ipv4/ip_input.c', 'ip'),
@@ -81,7 +86,7 @@ export function ip_list_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
 /** ip_list_rcv_finish (ip_input.c:598) → ip_rcv_finish_core → ip_sublist_rcv_finish → dst_input */
 export function ip_list_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(skb, F.ipListRcvFinish);
-  return ip_rcv_finish(ctx, skb);
+  return ip_rcv_finish_core(ctx, skb, F.ipRcvFinishCore);
 }
 
 /** ip_rcv_core (ip_input.c:456): InReceives, header checks, trim to tot_len. */
@@ -109,20 +114,26 @@ function ip_rcv_core(ctx: KernelCtx, skb: SkBuff, then: 'ip_rcv_finish' | 'ip_li
   return next(then, skb);
 }
 
-/**
- * ip_rcv_finish → ip_rcv_finish_core (ip_input.c:317): route the packet unless it already carries a dst.
- * On lo it does (skb_dst_force in loopback_xmit), so the input lookup is skipped.
- */
+/** ip_rcv_finish (ip_input.c:435) → ip_rcv_finish_core → dst_input */
 export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
+  return ip_rcv_finish_core(ctx, skb, F.ipRcvFinish);
+}
+
+/**
+ * ip_rcv_finish_core (ip_input.c:317): route the packet unless it already carries a dst (on lo it does:
+ * skb_dst_force in loopback_xmit, so the input lookup is skipped), then dst_input. `fn` is the step the
+ * trace shows: ip_rcv_finish, or on the list path ip_rcv_finish_core itself.
+ */
+function ip_rcv_finish_core(ctx: KernelCtx, skb: SkBuff, fn: typeof F.ipRcvFinish): Verdict {
   const off = skb.networkHeader;
   if (!skb.dst) {
     const rt = ipRouteInputNoref(skb.net, ip.dst(skb.buf, off), ip.src(skb.buf, off), skb.dev!);
-    ctx.step(skb, F.ipRcvFinish, 'no dst: route it');
+    ctx.step(skb, fn, 'no dst: route it');
     if (isRouteError(rt)) return drop(skb, SKB_DROP_REASON.IP_INNOROUTES);
     skb.dst = rt;
     ctx.step(skb, F.ipRouteInput, `${rt.fib ? describeFib(rt.fib) : 'no route'} → ${rt.input}`);
   } else {
-    ctx.step(skb, F.ipRcvFinish, skb.dst.dev);
+    ctx.step(skb, fn, skb.dst.dev);
   }
   // dst_input
   return next(skb.dst.input, skb);

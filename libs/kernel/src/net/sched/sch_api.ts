@@ -7,7 +7,13 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { TC_H_ROOT, TCQ_F_MQROOT, type Qdisc, type QdiscOpts } from '../../include/net/sch_generic';
 import { EEXIST, EINVAL, ENOENT, EOPNOTSUPP } from '../../include/linux/errno';
-import { QDISC_OPS, attach_default_qdiscs, qdisc_create, qdisc_reset } from './sch_generic';
+import {
+  QDISC_OPS,
+  attach_default_qdiscs,
+  default_qdisc_ops,
+  qdisc_create,
+  qdisc_reset,
+} from './sch_generic';
 import './sch_netem';
 import './sch_fq_codel';
 
@@ -27,11 +33,20 @@ export interface QdiscRequest {
   opts: QdiscOpts;
 }
 
-/** qdisc_alloc_handle: the next free automatic handle, from 8001: (sch_api.c:1000). */
+/** qdisc_alloc_handle's `static u32 autohandle`: one counter for the whole kernel (the host), never reused. */
+const autohandles = new WeakMap<object, number>();
+
+/** qdisc_alloc_handle (sch_api.c:1000): the next automatic handle, 8001: then 8002: ..., skipping used ones. */
 function allocHandle(dev: NetDevice): number {
+  const host = dev.net.host;
   const used = new Set(tc_dump_qdiscs(dev).map((q) => q.handle >>> 16));
-  for (let major = 0x8001; major < 0x10000; major++) if (!used.has(major)) return (major << 16) >>> 0;
-  return 0;
+  let major = autohandles.get(host) ?? 0x8000;
+  for (let i = 0; i < 0x8000; i++) {
+    major = major >= 0xffff ? 0x8001 : major + 1;
+    if (!used.has(major)) break;
+  }
+  autohandles.set(host, major);
+  return (major << 16) >>> 0;
 }
 
 /** The qdisc grafted at `parent`: the device root, or the child of the mq root on TX queue minor-1. */
@@ -87,14 +102,7 @@ export function tc_modify_qdisc(ctx: KernelCtx, dev: NetDevice, req: QdiscReques
   if (ops.id === 'mq') {
     made.flags |= TCQ_F_MQROOT;
     made.children = dev.txqs.map(
-      (t) =>
-        qdisc_create(
-          dev,
-          QDISC_OPS[dev.net.host.core.defaultQdisc] ?? QDISC_OPS.pfifo_fast,
-          0,
-          handle | (t.index + 1),
-          t.index,
-        ) as Qdisc,
+      (t) => qdisc_create(dev, default_qdisc_ops(dev), 0, (handle | (t.index + 1)) >>> 0, t.index) as Qdisc,
     );
     for (const c of made.children) c.isDefault = true;
   }
@@ -127,13 +135,7 @@ export function tc_del_qdisc(
       for (const t of dev.txqs) t.qdisc = nq;
     }
   } else {
-    const dflt = qdisc_create(
-      dev,
-      QDISC_OPS[dev.net.host.core.defaultQdisc] ?? QDISC_OPS.pfifo_fast,
-      0,
-      parent,
-      at.txq,
-    ) as Qdisc;
+    const dflt = qdisc_create(dev, default_qdisc_ops(dev), 0, parent, at.txq) as Qdisc;
     dflt.isDefault = true;
     graft(ctx, dev, parent, dflt, null);
   }

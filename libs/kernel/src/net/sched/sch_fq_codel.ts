@@ -9,6 +9,7 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { NET_XMIT_CN, NET_XMIT_SUCCESS, type Qdisc, type QdiscOps } from '../../include/net/sch_generic';
 import { kfn } from '../../include/net/trace';
+import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { QDISC_OPS, qdisc_free, qdisc_pkt_len } from './sch_generic';
 import { fmtTime } from './sch_netem';
 import { reciprocal_scale, skb_get_hash } from '../core/flow_dissector';
@@ -76,8 +77,9 @@ function newCodel(): Codel {
   return { count: 0, lastcount: 0, dropping: false, firstAboveTime: 0, dropNext: 0, ldelay: 0 };
 }
 
-/** codel_should_drop */
+/** codel_should_drop (codel_impl.h): above target for an interval, while the qdisc holds more than an MTU. */
 function shouldDrop(
+  q: Qdisc,
   d: FqCodelData,
   flow: Flow,
   head: { skb: SkBuff; at: number } | undefined,
@@ -90,7 +92,8 @@ function shouldDrop(
   }
   v.ldelay = now - head.at;
   if (qdisc_pkt_len(head.skb) > d.maxpacket) d.maxpacket = qdisc_pkt_len(head.skb);
-  if (v.ldelay < d.target || flow.backlog <= d.quantum) {
+  // *backlog is the qdisc's (sch->qstats.backlog), params->mtu is psched_mtu(dev): MTU + link header.
+  if (v.ldelay < d.target || q.backlog <= q.dev.mtu + q.dev.hardHeaderLen) {
     v.firstAboveTime = 0;
     return false;
   }
@@ -129,9 +132,10 @@ function codelDequeue(ctx: KernelCtx, q: Qdisc, d: FqCodelData, flow: Flow): SkB
   const dropIt = (x: { skb: SkBuff; at: number }): void => {
     ctx.step(x.skb, F.codelDrop, null, now - x.at, v.count);
     q.stats.drops++;
-    qdisc_free(ctx, x.skb);
+    // drop_func: kfree_skb, no particular reason.
+    qdisc_free(ctx, x.skb, SKB_DROP_REASON.NOT_SPECIFIED);
   };
-  let drop = shouldDrop(d, flow, e, now);
+  let drop = shouldDrop(q, d, flow, e, now);
   if (v.dropping) {
     if (!drop) v.dropping = false;
     else if (now >= v.dropNext) {
@@ -139,14 +143,14 @@ function codelDequeue(ctx: KernelCtx, q: Qdisc, d: FqCodelData, flow: Flow): SkB
         v.count++;
         dropIt(e);
         e = dequeueHead(q, d, flow);
-        if (!shouldDrop(d, flow, e, now)) v.dropping = false;
+        if (!shouldDrop(q, d, flow, e, now)) v.dropping = false;
         else v.dropNext = controlLaw(v.dropNext, d.interval, v.count);
       }
     }
   } else if (drop) {
     dropIt(e);
     e = dequeueHead(q, d, flow);
-    drop = shouldDrop(d, flow, e, now);
+    drop = shouldDrop(q, d, flow, e, now);
     v.dropping = true;
     const delta = v.count - v.lastcount;
     v.count = delta > 1 && now - v.dropNext < 16 * d.interval ? delta : 1;
@@ -280,7 +284,7 @@ export const fqCodelOps: QdiscOps = {
   reset(ctx, q) {
     const d = q.priv as FqCodelData;
     for (const f of d.flows) {
-      for (const e of f.queue.splice(0)) qdisc_free(ctx, e.skb, 'NOT_SPECIFIED');
+      for (const e of f.queue.splice(0)) qdisc_free(ctx, e.skb, SKB_DROP_REASON.NOT_SPECIFIED);
       f.backlog = 0;
       f.list = null;
       f.cvars = newCodel();

@@ -10,7 +10,9 @@ import type { SkBuff } from '../../include/linux/skbuff';
 import type { NetDevice, NetdevQueue } from '../../include/linux/netdevice';
 import {
   NET_XMIT_DROP,
+  NET_XMIT_MASK,
   NET_XMIT_SUCCESS,
+  __NET_XMIT_BYPASS,
   TCQ_F_CAN_BYPASS,
   TCQ_F_MQROOT,
   TCQ_F_NOLOCK,
@@ -168,6 +170,11 @@ export const QDISC_OPS: Record<string, QdiscOps> = {
   mq: mqOps,
 };
 
+/** net.core.default_qdisc's ops (pfifo_fast when the name is not a registered discipline). */
+export function default_qdisc_ops(dev: NetDevice): QdiscOps {
+  return QDISC_OPS[dev.net.host.core.defaultQdisc] ?? pfifoFastOps;
+}
+
 /** qdisc_alloc + ops->init */
 export function qdisc_create(
   dev: NetDevice,
@@ -203,11 +210,15 @@ export function qdisc_create(
   return err ?? q;
 }
 
-/** The qdisc a device without IFF_NO_QUEUE starts with, and noqueue for lo and veth. */
-export function noqueue_qdisc(dev: NetDevice): Qdisc {
-  const q = qdisc_create(dev, noqueueOps, 0, TC_H_ROOT, -1) as Qdisc;
+/** noqueue for lo and veth (IFF_NO_QUEUE); noop for a NIC until its first open attaches the defaults. */
+export function noqueue_qdisc(dev: NetDevice, ops: QdiscOps = noqueueOps): Qdisc {
+  const q = qdisc_create(dev, ops, 0, TC_H_ROOT, -1) as Qdisc;
   q.isDefault = true;
   return q;
+}
+
+export function noop_qdisc(dev: NetDevice): Qdisc {
+  return noqueue_qdisc(dev, noopOps);
 }
 
 /**
@@ -215,8 +226,7 @@ export function noqueue_qdisc(dev: NetDevice): Qdisc {
  * as its root; several get mq with a default_qdisc child per queue (parent :1, :2, ...).
  */
 export function attach_default_qdiscs(dev: NetDevice): void {
-  const host = dev.net.host;
-  const ops = QDISC_OPS[host.core.defaultQdisc] ?? pfifoFastOps;
+  const ops = default_qdisc_ops(dev);
   const dflt = (parent: number, txq: number): Qdisc => {
     const q = qdisc_create(dev, ops, 0, parent, txq) as Qdisc;
     q.isDefault = true;
@@ -237,12 +247,15 @@ export function attach_default_qdiscs(dev: NetDevice): void {
 
 /** The qdisc `tc` and `ip link` see for the device's root, summed over mq's children. */
 export function qdisc_totals(q: Qdisc): { stats: Qdisc['stats']; qlen: number; backlog: number } {
-  if (q.ops.id !== 'mq') return { stats: q.stats, qlen: q.qlen + (q.requeued ? 1 : 0), backlog: q.backlog };
+  // A requeued skb (q->gso_skb) is still the qdisc's: in its qlen and its backlog.
+  const held = (x: Qdisc): number => (x.requeued ? qdisc_pkt_len(x.requeued) : 0);
+  if (q.ops.id !== 'mq')
+    return { stats: q.stats, qlen: q.qlen + (q.requeued ? 1 : 0), backlog: q.backlog + held(q) };
   const t = { stats: { bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0 }, qlen: 0, backlog: 0 };
   for (const c of q.children) {
     for (const k of Object.keys(t.stats) as Array<keyof Qdisc['stats']>) t.stats[k] += c.stats[k];
     t.qlen += c.qlen + (c.requeued ? 1 : 0);
-    t.backlog += c.backlog;
+    t.backlog += c.backlog + held(c);
   }
   return t;
 }
@@ -271,10 +284,14 @@ export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netde
     return queued(skb, `${q.dev.name} driver`);
   }
   ctx.step(skb, F.devXmitSkb, q, 0, q.qlen);
+  // The enqueue either keeps the skb, refuses it (NET_XMIT_DROP: freed here, the sender sees -ENOBUFS),
+  // drops it with __NET_XMIT_BYPASS (netem's loss: freed here, the sender sees success) or has freed it
+  // itself (fq_codel dropping from the fattest flow, which may be this one: NET_XMIT_CN, seen as success).
   const rc = q.ops.enqueue!(ctx, skb, q);
   qdisc_run(ctx, q);
-  if (rc === NET_XMIT_DROP) return xmitDrop(skb, skb.dropReason ?? SKB_DROP_REASON.QDISC_DROP);
-  if (skb.dropReason) return drop(skb, skb.dropReason); // netem's loss: __NET_XMIT_BYPASS, the sender sees success
+  if (rc & __NET_XMIT_BYPASS) return drop(skb, skb.dropReason ?? SKB_DROP_REASON.QDISC_DROP);
+  if ((rc & NET_XMIT_MASK) === NET_XMIT_DROP)
+    return xmitDrop(skb, skb.dropReason ?? SKB_DROP_REASON.QDISC_DROP);
   return queued(skb, `qdisc ${q.ops.id}`);
 }
 
@@ -300,29 +317,31 @@ export function __qdisc_run(ctx: KernelCtx, q: Qdisc): void {
   }
 }
 
-function txqOf(q: Qdisc): NetdevQueue {
-  return q.dev.txqs[q.txq >= 0 ? q.txq : 0];
+/** skb_get_tx_queue: the TX queue __dev_queue_xmit picked for this skb (a root qdisc feeds them all). */
+function txqOf(q: Qdisc, skb: SkBuff): NetdevQueue {
+  const txqs = q.dev.txqs;
+  return txqs[q.txq >= 0 ? q.txq : skb.queueMapping < txqs.length ? skb.queueMapping : 0];
 }
 
 /** qdisc_restart (sch_generic.c:397) → dequeue_skb → sch_direct_xmit; false when nothing more to send. */
 function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
-  const txq = txqOf(q);
   let skb: SkBuff | null;
   if (q.requeued) {
     // dequeue_skb: the requeued skb goes first, once its TX queue runs again.
-    if (txq.stopped) return false;
+    if (txqOf(q, q.requeued).stopped) return false;
     skb = q.requeued;
     q.requeued = null;
     ctx.step(skb, F.dequeueSkb, q, q.qlen, 1);
   } else {
-    if (txq.stopped) return false;
+    // TCQ_F_ONETXQUEUE (an mq child): a stopped queue is not dequeued from at all.
+    if (q.txq >= 0 && q.dev.txqs[q.txq].stopped) return false;
     skb = q.ops.dequeue(ctx, q);
     if (!skb) return false;
     q.stats.bytes += qdisc_pkt_len(skb);
     q.stats.packets++;
     ctx.step(skb, F.dequeueSkb, q, q.qlen, 0);
   }
-  return sch_direct_xmit(ctx, skb, q, txq);
+  return sch_direct_xmit(ctx, skb, q, txqOf(q, skb));
 }
 
 /**
@@ -336,13 +355,13 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
     return false;
   }
   ctx.step(skb, F.schDirectXmit, q.dev, txq.index, 0);
-  skb.queueMapping = txq.index;
   const v = ctx.run(XMIT_HOP, skb);
   if (v.kind === 'busy') {
     dev_requeue_skb(ctx, skb, q);
     return false;
   }
-  return !txq.stopped && (q.qlen > 0 || q.requeued !== null);
+  // Sent: go on (the next dequeue may find nothing, which is how fq_codel retires empty flows).
+  return !txq.stopped;
 }
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */

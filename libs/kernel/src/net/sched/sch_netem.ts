@@ -6,13 +6,14 @@
  * jitter is uniform, as netem's without a table.
  */
 import type { KernelCtx } from '../../include/net/kctx';
-import { skbCopy, type SkBuff } from '../../include/linux/skbuff';
+import { skbCopy, CHECKSUM_PARTIAL, type SkBuff } from '../../include/linux/skbuff';
+import { skb_checksum_help } from '../core/dev';
 import {
   NET_XMIT_DROP,
+  NET_XMIT_MASK,
   NET_XMIT_SUCCESS,
-  type Qdisc,
+  __NET_XMIT_BYPASS,
   type QdiscOps,
-  type QdiscOpts,
 } from '../../include/net/sch_generic';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
@@ -33,8 +34,6 @@ interface NetemData {
   rate: number;
   /** tfifo: skbs with their time_to_send, sorted; reordered ones go to the head. */
   tfifo: Array<{ skb: SkBuff; t: number; at: number }>;
-  /** The time the last packet finishes under `rate` (q->last's time_to_send). */
-  lastSend: number;
 }
 
 const F = {
@@ -93,10 +92,12 @@ export const netemOps: QdiscOps = {
       q.stats.drops++;
       ctx.step(skb, F.enqueue, `loss ${pct(d.loss)}: dropped++`);
       skb.dropReason = SKB_DROP_REASON.QDISC_DROP;
-      return NET_XMIT_SUCCESS;
+      return NET_XMIT_SUCCESS | __NET_XMIT_BYPASS;
     }
     if (d.corrupt && rnd(ctx) < d.corrupt) {
-      // One random bit of the linear data (from the Ethernet header on), after any checksum offload.
+      // skb_checksum_help first: a checksum left to the NIC would be computed over the corrupted bytes.
+      if (skb.ipSummed === CHECKSUM_PARTIAL) skb_checksum_help(skb);
+      // One random bit of the linear data (from the Ethernet header on).
       const i = skb.data + ((ctx.random32() >>> 0) % skb.len);
       skb.buf[i] ^= 1 << (ctx.random32() >>> 0) % 8;
       why.push(`corrupt byte ${i - skb.data}`);
@@ -111,7 +112,10 @@ export const netemOps: QdiscOps = {
       // The copy re-enters the qdisc from the top and is never duplicated again (tc_depth).
       dupDepth++;
       try {
-        netemOps.enqueue!(ctx, skbCopy(ctx.newSkbId(), skb), q);
+        const dup = skbCopy(ctx.newSkbId(), skb);
+        const rc = netemOps.enqueue!(ctx, dup, q);
+        // A copy the qdisc refused or lost is freed (to_free), with what was counted for it.
+        if (rc & __NET_XMIT_BYPASS || (rc & NET_XMIT_MASK) === NET_XMIT_DROP) qdisc_free(ctx, dup);
       } finally {
         dupDepth--;
       }
@@ -121,14 +125,18 @@ export const netemOps: QdiscOps = {
     const now = ctx.now();
     if (d.gap === 0 || d.counter < d.gap - 1 || rnd(ctx) >= d.reorder) {
       let delay = tabledist(ctx, d.latency, d.jitter);
-      let last = now;
+      let from = now;
       if (d.rate) {
-        // Packets leave back to back at `rate`: after the last one queued, at the earliest.
-        if (d.tfifo.length) last = Math.max(now, d.lastSend);
+        // The last packet queued is the reference: this one leaves after it, by its own transmit time
+        // (netem_enqueue: delay -= last->time_to_send - now; now = last->time_to_send).
+        const last = d.tfifo.length ? Math.max(...d.tfifo.map((e) => e.t)) : -1;
+        if (last >= 0) {
+          delay = Math.max(0, delay - (last - now));
+          from = last;
+        }
         delay += Math.round((qdisc_pkt_len(skb) * 8 * 1e9) / d.rate);
-        d.lastSend = last + delay;
       }
-      const t = last + delay;
+      const t = from + delay;
       d.counter++;
       // tfifo_enqueue: sorted by time_to_send, ties after earlier arrivals.
       let i = d.tfifo.length;
@@ -136,8 +144,9 @@ export const netemOps: QdiscOps = {
       d.tfifo.splice(i, 0, { skb, t, at: now });
       ctx.step(skb, F.enqueue, `${why.length ? why.join(', ') + '; ' : ''}time_to_send +${fmtTime(t - now)}`);
     } else {
-      // Reordering: this one goes now, ahead of the delayed ones.
+      // Reordering: this one goes now, ahead of the delayed ones (__qdisc_enqueue_head, requeues++).
       d.counter = 0;
+      q.stats.requeues++;
       d.tfifo.unshift({ skb, t: now, at: now });
       ctx.step(skb, F.enqueue, `${why.length ? why.join(', ') + '; ' : ''}reorder: sent ahead of the queue`);
     }
@@ -173,7 +182,6 @@ export const netemOps: QdiscOps = {
       counter: 0,
       rate: o('rate', 0),
       tfifo: prev?.tfifo ?? [],
-      lastSend: 0,
     };
     if (d.reorder && !d.latency) return 'reordering not possible without specifying some delay';
     if (d.reorder && !d.gap) d.gap = 1;
@@ -219,8 +227,3 @@ export function fmtRate(bps: number): string {
 }
 
 QDISC_OPS.netem = netemOps;
-
-export type { QdiscOpts };
-export function netemQueued(q: Qdisc): number {
-  return (q.priv as NetemData).tfifo.length;
-}

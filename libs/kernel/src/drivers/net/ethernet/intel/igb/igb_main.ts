@@ -23,9 +23,9 @@ import { kfn } from '../../../../../include/net/trace';
 import { queued, txBusy, type Verdict } from '../../../../../include/net/verdict';
 import { eth_type_trans } from '../../../../../net/ethernet/eth';
 import { napi_complete_done, napi_schedule, trace_net_rx_action } from '../../../../../net/core/dev';
-import { gro_normal_list, napi_gro_receive } from '../../../../../net/core/gro';
+import { napi_gro_receive } from '../../../../../net/core/gro';
 import { reciprocal_scale, skb_get_hash } from '../../../../../net/core/flow_dissector';
-import { __netif_schedule, noqueue_qdisc } from '../../../../../net/sched/sch_generic';
+import { __netif_schedule, noop_qdisc } from '../../../../../net/sched/sch_generic';
 import { serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
 import {
   DESC_NEEDED,
@@ -96,7 +96,7 @@ const F = {
 };
 
 /** PCI slot of a host's n-th NIC (ethtool -i's bus-info). */
-function busInfo(host: Host, n: number): string {
+function busInfo(n: number): string {
   return `0000:${(n + 1).toString(16).padStart(2, '0')}:00.0`;
 }
 
@@ -144,10 +144,9 @@ export function igb_probe(
     nic: null,
   };
   // Until the first open the device has the noop qdisc ("qdisc noop"); dev_activate attaches the defaults.
-  dev.qdisc = noqueue_qdisc(dev);
-  dev.qdisc.ops = { ...dev.qdisc.ops, id: 'noop' };
+  dev.qdisc = noop_qdisc(dev);
   const nics = host.irqs.filter((i) => /^[^-]+$/.test(i.name)).length;
-  const pci = busInfo(host, nics);
+  const pci = busInfo(nics);
   let irqNo = 120 + host.irqs.length;
   const irq = (nm: string, hwirq: number, cpu: number): IrqDesc => {
     const d: IrqDesc = {
@@ -250,7 +249,9 @@ export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
   const qv = a.qVectors[skb.queueMapping % a.qVectors.length];
   const ring = qv.txRing;
   const txq = dev.txqs[qv.index];
-  if (descUnused(ring) < 1) {
+  // igb_maybe_stop_tx(tx_ring, count + 3): a linear skb needs one data descriptor, plus a context
+  // descriptor and two of slack.
+  if (descUnused(ring) < 1 + 3) {
     ctx.step(skb, F.xmitBusy, ring);
     txq.stopped = true;
     return txBusy(skb);
@@ -504,7 +505,6 @@ function igb_clean_rx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): numbe
     napi_gro_receive(ctx, qv.napi, skb);
   }
   // igb_alloc_rx_buffers: every cleaned buffer is posted again.
-  if (n >= budget) gro_normal_list(ctx, qv.napi);
   return n;
 }
 

@@ -1,0 +1,242 @@
+/**
+ * The NIC model against the kernel's documented semantics (igb's rings and counters have no counterpart on
+ * the real side of the differential suite, whose hosts are joined by veth): a full TX ring stops the queue
+ * and the qdisc holds, then drops past txqueuelen, with the sender's counters; a full RX ring drops in the
+ * NIC (rx_missed_errors, `ip -s link`'s missed); NAPI's budget runs out (time_squeeze); GRO hands lists of
+ * gro_normal_batch up; RSS spreads flows over the queues, each queue's IRQ on its own CPU.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'skblab');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-nic-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** host1 and host2 on one wire; `nic2` adds keys to host2's eth0, `wire` to the wire. */
+function topology(name: string, o: { nic1?: string; nic2?: string; wire?: string }): string {
+  const f = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(
+    f,
+    [
+      'hosts:',
+      '  host1:',
+      '    nics:',
+      '      eth0:',
+      '        address: 192.168.1.1/24',
+      ...(o.nic1 ? [`        ${o.nic1}`] : []),
+      '  host2:',
+      '    nics:',
+      '      eth0:',
+      '        address: 192.168.1.2/24',
+      ...(o.nic2 ? [`        ${o.nic2}`] : []),
+      'wires:',
+      '  - between: [host1:eth0, host2:eth0]',
+      ...(o.wire ? [`    ${o.wire}`] : []),
+      '',
+    ].join('\n'),
+  );
+  return f;
+}
+
+function run(topo: string, lines: string[]): string {
+  const r = spawnSync(process.execPath, [BIN, 'shell', '-f', topo, 'host1'], {
+    input: lines.join('\n') + '\n',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(r.stderr).toBe('');
+  return r.stdout;
+}
+
+/** The value of `name: N` in ethtool -S output (the first such line after `marker`). */
+function stat(out: string, marker: string, name: string): number {
+  const m = new RegExp(`^\\s+${name}: (\\d+)$`, 'm').exec(out.slice(out.indexOf(marker)));
+  if (!m) throw new Error(`no ${name} after ${marker} in:\n${out}`);
+  return Number(m[1]);
+}
+
+/** A /proc/net/snmp group's counters after `marker`. */
+function snmp(out: string, marker: string, group: string): Record<string, number> {
+  const lines = out
+    .slice(out.indexOf(marker))
+    .split('\n')
+    .filter((l) => l.startsWith(`${group}: `));
+  const keys = lines[0].split(/\s+/).slice(1);
+  const vals = lines[1].split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
+}
+
+describe('igb and the qdisc under a burst', () => {
+  it('a full TX ring stops the queue; pfifo_fast holds, then drops past txqueuelen, and the sender counts it', () => {
+    const out = run(topology('slow', { wire: 'rate: 10mbit' }), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'ip link set eth0 txqueuelen 50',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 1000M -l 64 -n 32000',
+      'echo @@host1',
+      'ethtool -S eth0',
+      'tc -s qdisc show dev eth0',
+      'cat /proc/net/snmp',
+      'echo @@host2',
+      'on host2 ethtool -S eth0',
+      'on host2 cat /proc/net/snmp',
+    ]);
+    const sent = Number(/Sent (\d+) datagrams/.exec(out)![1]);
+    const q = /Sent \d+ bytes (\d+) pkt \(dropped (\d+), overlimits 0 requeues (\d+)\)/.exec(out)!;
+    const [qdiscSent, qdiscDropped] = [Number(q[1]), Number(q[2])];
+    // igb_maybe_stop_tx stopped the queue and igb_clean_tx_irq woke it (restart_queue).
+    expect(stat(out, '@@host1', 'tx_queue_0_restart')).toBeGreaterThan(0);
+    // pfifo_fast's drops are the sender's: NET_XMIT_DROP → ENOBUFS, hidden from UDP without IP_RECVERR.
+    expect(qdiscDropped).toBeGreaterThan(0);
+    const udp1 = snmp(out, '@@host1', 'Udp');
+    const ip1 = snmp(out, '@@host1', 'Ip');
+    expect([udp1.SndbufErrors, ip1.OutDiscards]).toEqual([qdiscDropped, qdiscDropped]);
+    // Every frame the qdisc sent crossed the wire; every datagram is either dropped or delivered.
+    expect(stat(out, '@@host1', 'tx_packets')).toBe(qdiscSent);
+    expect(stat(out, '@@host2', 'rx_packets')).toBe(qdiscSent);
+    const udp2 = snmp(out, '@@host2', 'Udp');
+    expect(udp2.InDatagrams + udp2.RcvbufErrors + qdiscDropped).toBe(sent + 1 /* iperf's final datagram */);
+  });
+
+  it('a full RX ring drops in the NIC: rx_missed_errors, ip -s link missed; GRO hands lists of 8 up', () => {
+    const out = run(topology('fast', { nic2: 'rx_ring: 80', wire: 'rate: 10gbit' }), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 1000M -l 64 -n 64000 > /dev/null',
+      'echo @@host1',
+      'ethtool -S eth0',
+      'echo @@host2',
+      'on host2 ethtool -S eth0',
+      'on host2 ip -s link show eth0',
+      'skbtrace -n 200',
+    ]);
+    const missed = stat(out, '@@host2', 'rx_missed_errors');
+    expect(missed).toBeGreaterThan(0);
+    // One queue: the MAC's MPC counter; with no buffer (RNBC) too; both are rx_fifo_errors.
+    expect(stat(out, '@@host2', 'rx_no_buffer_count')).toBe(missed);
+    expect(stat(out, '@@host2', 'rx_fifo_errors')).toBe(missed);
+    const link = /RX: +bytes packets errors dropped +missed +mcast +\n +(\d+) +(\d+) +0 +0 +(\d+)/.exec(out)!;
+    const [rxPackets, linkMissed] = [Number(link[2]), Number(link[3])];
+    expect(linkMissed).toBe(missed);
+    // What host1 put on the wire either reached host2's ring or was missed there.
+    expect(stat(out, '@@host1', 'tx_packets')).toBe(rxPackets + missed);
+    expect(out).toContain('napi->rx_list 8/8: gro_normal_list');
+  });
+
+  it("NAPI polls within netdev_budget: a long burst runs it out (softnet_stat's time_squeeze)", () => {
+    const out = run(topology('squeeze', { wire: 'rate: 10gbit' }), [
+      'on host2 sysctl -w net.core.netdev_budget=16 > /dev/null',
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 1000M -l 64 -n 32000 > /dev/null',
+      'on host2 cat /proc/net/softnet_stat',
+    ]);
+    const squeezes = out
+      .trim()
+      .split('\n')
+      .map((l) => parseInt(l.split(' ')[2], 16));
+    expect(squeezes.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('RSS spreads flows over the queues; each queue raises its IRQ on the CPU it is bound to', () => {
+    const out = run(topology('mq', { nic1: 'queues: 2', nic2: 'queues: 2\n        irq_affinity: [0, 1]' }), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'on host2 nc -u -l 5001 > /dev/null &',
+      'on host2 nc -u -l 5002 > /dev/null &',
+      'echo a | nc -u -w 0 192.168.1.2 5001',
+      'echo b | nc -u -w 0 192.168.1.2 5002',
+      'tc qdisc show dev eth0',
+      'on host2 cat /proc/interrupts',
+    ]);
+    expect(out).toContain('qdisc mq 0: root \nqdisc pfifo_fast 0: parent :2 bands 3');
+    const irq = (name: string): number[] => {
+      const l = out.split('\n').find((x) => x.endsWith(` ${name}`))!;
+      return l.trim().split(/\s+/).slice(1, 3).map(Number);
+    };
+    const [q0, q1] = [irq('eth0-TxRx-0'), irq('eth0-TxRx-1')];
+    expect(q0[0]).toBeGreaterThan(0);
+    expect(q0[1]).toBe(0);
+    expect(q1[0]).toBe(0);
+    expect(q1[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('qdiscs on a NIC', () => {
+  it('netem: duplicate gives (DUP!) replies; a rate delays by the frame time, not more and more', () => {
+    const out = run(topology('netem', {}), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'tc qdisc add dev eth0 root netem duplicate 100%',
+      'ping -c 2 192.168.1.2',
+      'tc qdisc replace dev eth0 root netem delay 100ms rate 1mbit',
+      'ping -c 4 -i 0.01 -s 1000 192.168.1.2',
+    ]);
+    expect(out).toContain('icmp_seq=2 ttl=64 time=0.040 ms (DUP!)');
+    expect(out).toContain('2 packets transmitted, 2 received, +2 duplicates, 0% packet loss');
+    // 1042 bytes at 1 Mbit/s: 8.3 ms on top of the 100 ms, for each of the four (sent 10 ms apart).
+    const rtts = [...out.matchAll(/1008 bytes from .* time=([\d.]+) ms/g)].map((m) => Number(m[1]));
+    expect(rtts).toHaveLength(4);
+    for (const t of rtts) expect(t).toBeCloseTo(108.4, 0);
+  });
+
+  it('netem corrupt: the checksum is computed before the bit flips, so the receiver counts InCsumErrors', () => {
+    const out = run(topology('corrupt', {}), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'on host2 nc -u -l 5000 > /dev/null &',
+      'tc qdisc add dev eth0 root netem corrupt 100%',
+      ...Array.from({ length: 20 }, () => 'echo hello | nc -u -w 0 192.168.1.2 5000'),
+      'tc -s qdisc show dev eth0',
+      'on host2 cat /proc/net/snmp',
+    ]);
+    // The flipped bit lands anywhere in the frame; in the UDP payload or header it fails the checksum.
+    expect(snmp(out, 'Sent', 'Udp').InCsumErrors).toBeGreaterThan(0);
+  });
+
+  it('fq_codel over its limit drops from the fattest flow, each dropped skb freed once', () => {
+    const out = run(topology('fqcodel', { nic1: 'tx_ring: 64', wire: 'rate: 1mbit' }), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'tc qdisc add dev eth0 root fq_codel limit 4',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 10M -l 200 -n 20000 > /dev/null',
+      'tc -s qdisc show dev eth0',
+      'skbtrace -n 400',
+    ]);
+    const dropped = Number(/\(dropped (\d+),/.exec(out)![1]);
+    expect(dropped).toBeGreaterThan(0);
+    const frees = out.split('\n').filter((l) => /kfree_skb_reason\(SKB_DROP_REASON_QDISC_DROP\)/.test(l));
+    const ids = frees.map((l) => l.split(/\s+/)[0]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(out).toMatch(/fq_codel_enqueue .*over limit 4, fq_codel_drop from the fattest flow/);
+  });
+
+  it('a root qdisc shared by four TX queues keeps the queue each flow was hashed to', () => {
+    const out = run(topology('root4', { nic1: 'queues: 4' }), [
+      'tc qdisc replace dev eth0 root fq_codel',
+      'ping -c 1 192.168.1.2 > /dev/null',
+      ...[4001, 4002, 4003, 4004, 4005, 4006].map((p) => `echo a | nc -u -w 0 -p ${p} 192.168.1.2 5000`),
+      'ethtool -S eth0',
+    ]);
+    const used = [0, 1, 2, 3].filter((i) => stat(out, 'NIC statistics', `tx_queue_${i}_packets`) > 0);
+    expect(used.length).toBeGreaterThan(1);
+  });
+
+  it("noqueue on a NIC: what the ring refuses is dropped and counted (tx_dropped), as 'Virtual device asks to queue packet'", () => {
+    const out = run(topology('noqueue', { nic1: 'tx_ring: 64', wire: 'rate: 1mbit' }), [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'tc qdisc replace dev eth0 root noqueue',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 100M -l 64 -n 6400',
+      'ip -s link show eth0',
+      'cat /proc/net/snmp',
+    ]);
+    const ip = snmp(out, 'Ip:', 'Ip');
+    const tx = /TX: +bytes packets errors dropped carrier collsns +\n +\d+ +(\d+) +0 +(\d+)/.exec(out)!;
+    const [packets, dropped] = [Number(tx[1]), Number(tx[2])];
+    expect(dropped).toBeGreaterThan(0);
+    // Every IP packet the stack handed to the device (OutTransmits), and the one ARP request, either left
+    // or was counted dropped.
+    expect(packets + dropped).toBe(ip.OutTransmits + 1);
+  });
+});
