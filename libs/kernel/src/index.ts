@@ -31,7 +31,6 @@ export {
   type QdiscRequest,
   type TcResult,
 } from './net/sched/sch_api';
-export { fmtTime, fmtRate } from './net/sched/sch_netem';
 export type { IgbAdapter, IgbQVector, IgbRing } from './drivers/net/ethernet/intel/igb/igb';
 export {
   igb_probe,

@@ -99,10 +99,14 @@ export class Lab implements KernelCtx {
   remoteTimers: { next(): number; fire(t: number): Promise<void>; lastInFlight?(): number } | null = null;
   private wakeup: (() => void) | null = null;
   /**
-   * Distributed mode's services: the clock is the moment of the event being handled (a message's, or a
-   * timer's expiry, even if an earlier-handled message was later), as receive() already does.
+   * Distributed mode's services: one process serves every host, so its clock is each event's own moment
+   * (receive() takes each message's), and a timer fires at its expiry or, if this service already did later
+   * work for the same host, after that work, as the embedded lab's one clock would have it. Another host's
+   * work does not hold it back.
    */
   eventTime = false;
+  /** With eventTime: where each host's work got to in this service (timers fire no earlier). */
+  private readonly hostClock = new Map<Host, number>();
 
   constructor(opts: LabOptions = {}) {
     this.rng = new Rng(opts.seed ?? 0x5eed5eed);
@@ -210,10 +214,12 @@ export class Lab implements KernelCtx {
    */
   receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
     this.clock = clock;
+    const host = skb.net.host;
     return this.inProcess(
       comm,
       () => {
         const v = this.run(hop, skb);
+        if (this.eventTime) this.hostClock.set(host, Math.max(this.hostClock.get(host) ?? 0, this.clock));
         if (v.kind !== 'busy') return v;
         // NETDEV_TX_BUSY with the qdisc in another service: it cannot requeue what it already handed on
         // (its queue stop reaches it too late). The skb is dropped where it is, counted as a TX drop.
@@ -343,7 +349,10 @@ export class Lab implements KernelCtx {
       const t = this.timers.peek();
       if (!t || (t.expires > until && !(t.inflight && t.expires <= this.clock))) break;
       this.timers.pop();
-      if (this.eventTime || t.expires > this.clock) this.clock = t.expires;
+      if (this.eventTime) {
+        // A service's clock is per host: another host's later work does not delay this timer.
+        this.clock = t.inflight ? t.expires : Math.max(t.expires, this.hostClock.get(t.host) ?? 0);
+      } else if (t.expires > this.clock) this.clock = t.expires;
       const prev = this.currentComm;
       const prevCpu = this.currentCpu;
       // A timer fires on the CPU that armed it, in whatever ran there (an idle CPU: swapper/N).

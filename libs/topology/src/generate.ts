@@ -2,7 +2,7 @@
  * Topologies built in code, with no file: the lab `skblab shell` builds when no -f is given, and the
  * data-centre shape of the scale benchmark. Their positions are line 0, col 0 (`at` prints '<generated>').
  */
-import { DEFAULTS, HOST_NAME, LIMITS } from './limits';
+import { DEFAULTS, HOST_NAME, LIMITS, defaultWire } from './limits';
 import type { HostSpec, NicSpec, Pos, TopologySpec, WireSpec } from './spec';
 
 const FILE = '<generated>';
@@ -35,19 +35,7 @@ function host(name: string, cpus: number, nics: NicSpec[], routes: string[], for
 }
 
 function wire(a: string, aNic: string, b: string, bNic: string): WireSpec {
-  return {
-    a: { host: a, nic: aNic },
-    b: { host: b, nic: bNic },
-    delay: 0,
-    jitter: 0,
-    loss: 0,
-    corrupt: 0,
-    duplicate: 0,
-    reorder: 0,
-    rate: DEFAULTS.rate,
-    up: true,
-    pos: NOWHERE,
-  };
+  return defaultWire({ host: a, nic: aNic }, { host: b, nic: bNic }, NOWHERE);
 }
 
 /** host1 (192.168.1.1/24) and host2 (192.168.1.2/24), 2 CPUs each, eth0 to eth0 on one default wire. */

@@ -1,4 +1,5 @@
 /** The defaults and limits of a topology file's values (igb's, for the NIC's queues and rings). */
+import type { Pos, WireSpec } from './spec';
 
 export const DEFAULTS = {
   cpus: 2,
@@ -21,3 +22,20 @@ export const LIMITS = {
 export const HOST_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /** IFNAMSIZ is 16 with the NUL: at most 15 characters. */
 export const NIC_NAME = /^[a-z][a-z0-9]{0,14}$/;
+
+/** A wire between two NIC ports with every impairment at its default (none) and the default rate. */
+export function defaultWire(a: WireSpec['a'], b: WireSpec['b'], pos: Pos): WireSpec {
+  return {
+    a,
+    b,
+    delay: 0,
+    jitter: 0,
+    loss: 0,
+    corrupt: 0,
+    duplicate: 0,
+    reorder: 0,
+    rate: DEFAULTS.rate,
+    up: true,
+    pos,
+  };
+}

@@ -20,7 +20,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import { DEFAULTS, HOST_NAME, LIMITS, NIC_NAME } from './limits';
+import { DEFAULTS, HOST_NAME, LIMITS, NIC_NAME, defaultWire } from './limits';
 import type { HostSpec, NicSpec, Pos, TopologySpec, WireSpec } from './spec';
 import { parsePercent, parseTcRate, parseTcTime } from './units';
 
@@ -459,19 +459,7 @@ function parseWires(c: Checker, v: Val, hosts: HostSpec[]): WireSpec[] {
     const path = `wires[${i}]`;
     const entries = c.entries(w, path, "a map with key 'between'", WIRE_KEYS);
     if (!entries) return;
-    const wire: WireSpec = {
-      a: { host: '', nic: '' },
-      b: { host: '', nic: '' },
-      delay: 0,
-      jitter: 0,
-      loss: 0,
-      corrupt: 0,
-      duplicate: 0,
-      reorder: 0,
-      rate: DEFAULTS.rate,
-      up: true,
-      pos: w.pos,
-    };
+    const wire: WireSpec = defaultWire({ host: '', nic: '' }, { host: '', nic: '' }, w.pos);
     const posOf: NonNullable<WireSpec['posOf']> = {};
     wire.posOf = posOf;
     let ok = true;

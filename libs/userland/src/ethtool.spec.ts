@@ -4,56 +4,10 @@
  * namespace; igb's follow ethtool 6.1's netlink/settings.c and rings.c and the igb driver's answers (no
  * igb to run it on here). /proc/interrupts' layout is kernel/irq/proc.c's, as on this machine's kernel.
  */
-import { Lab } from '@skblab/runtime';
-import { newShell, type Shell } from '@skblab/shell';
-import { register_igb, wire_connect, type Host, type NetDevice } from '@skblab/kernel';
-import { defaultCommands } from './index';
+import { twoHosts } from './testing/two-hosts';
 import { UTS_RELEASE } from './ethtool';
 
-interface Node {
-  host: Host;
-  dev: NetDevice;
-  shell: Shell;
-}
-
-function lab(queues = 1, irqAffinity: number[] | null = null) {
-  const l = new Lab();
-  const io = { out: '', err: '' };
-  const node = (name: string, n: number): Node => {
-    const host = l.addHost(name);
-    const dev = register_igb(host.initNet, 'eth0', new Uint8Array([0, 0x1b, 0x21, 0, n, 0]), {
-      queues,
-      txRing: 256,
-      rxRing: 256,
-      mtu: 1500,
-      irqAffinity,
-    }) as NetDevice;
-    const shell = newShell(l, host, defaultCommands(), {
-      out: (s) => (io.out += s),
-      err: (s) => (io.err += s),
-    });
-    return { host, dev, shell };
-  };
-  const h1 = node('h1', 1);
-  const h2 = node('h2', 2);
-  wire_connect(h1.dev, h2.dev, {});
-  const run = async (n: Node, line: string) => {
-    io.out = '';
-    io.err = '';
-    const status = await n.shell.runLine(line);
-    return { out: io.out, err: io.err, status };
-  };
-  const setup = async () => {
-    for (const [n, a] of [
-      [h1, '10.0.0.1'],
-      [h2, '10.0.0.2'],
-    ] as const) {
-      await run(n, `ip addr add ${a}/24 dev eth0`);
-      await run(n, 'ip link set eth0 up');
-    }
-  };
-  return { h1, h2, run, setup };
-}
+const lab = twoHosts;
 
 /** `ethtool -S` as name → value. */
 function nicStats(out: string): Record<string, number> {

@@ -5,59 +5,14 @@
  * and exit statuses); netem's and fq_codel's option parsing and printing follow tc/q_netem.c and
  * tc/q_fq_codel.c of iproute2 6.1.
  */
-import { Lab } from '@skblab/runtime';
-import { newShell, type Shell } from '@skblab/shell';
-import { register_igb, wire_connect, type Host, type NetDevice } from '@skblab/kernel';
-import { defaultCommands } from './index';
+import { twoHosts } from './testing/two-hosts';
 import { NETEM_USAGE, FQ_CODEL_USAGE, getRate64, getSize, getTime, sprintRate, sprintSize } from './tc';
 
 const PRIOMAP = 'bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1';
 
-interface Node {
-  host: Host;
-  dev: NetDevice;
-  shell: Shell;
-}
-
 /** Two hosts, h1 (10.0.0.1) and h2 (10.0.0.2), each with an igb eth0 of `queues` queues, wired together. */
-function lab(queues = 1, opts: { up?: boolean; irqAffinity?: number[] | null } = {}) {
-  const l = new Lab();
-  const io = { out: '', err: '' };
-  const node = (name: string, n: number): Node => {
-    const host = l.addHost(name);
-    const dev = register_igb(host.initNet, 'eth0', new Uint8Array([0, 0x1b, 0x21, 0, n, 0]), {
-      queues,
-      txRing: 256,
-      rxRing: 256,
-      mtu: 1500,
-      irqAffinity: opts.irqAffinity ?? null,
-    }) as NetDevice;
-    const shell = newShell(l, host, defaultCommands(), {
-      out: (s) => (io.out += s),
-      err: (s) => (io.err += s),
-    });
-    return { host, dev, shell };
-  };
-  const h1 = node('h1', 1);
-  const h2 = node('h2', 2);
-  wire_connect(h1.dev, h2.dev, {});
-  /** Run one line on a node: its stdout, stderr and exit status. */
-  const run = async (n: Node, line: string) => {
-    io.out = '';
-    io.err = '';
-    const status = await n.shell.runLine(line);
-    return { out: io.out, err: io.err, status };
-  };
-  const setup = async () => {
-    for (const [n, a] of [
-      [h1, '10.0.0.1'],
-      [h2, '10.0.0.2'],
-    ] as const) {
-      await run(n, `ip addr add ${a}/24 dev eth0`);
-      await run(n, 'ip link set eth0 up');
-    }
-  };
-  return { lab: l, h1, h2, run, setup, io };
+function lab(queues = 1, opts: { irqAffinity?: number[] | null } = {}) {
+  return twoHosts(queues, opts.irqAffinity ?? null);
 }
 
 /** ping's average RTT in ms, from its summary line. */

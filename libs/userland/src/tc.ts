@@ -331,24 +331,57 @@ export function sprintRate(bits: number): string {
   return `${rate}${units[i]}bit`;
 }
 
-const RATE_UNITS: Record<string, number> = { bit: 1, Kbit: 1e3, Mbit: 1e6, Gbit: 1e9, Tbit: 1e12 };
+/** print_time64 (lib/utils.c, as iproute2 6.1 prints netem's and fq_codel's times): 10ms, 1.5ms, 99us, 2s. */
+export function sprintTime64(ns: number): string {
+  const trim = (v: number): string => Number(v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)).toString();
+  const us = ns / 1000;
+  if (us >= 1e6) return `${trim(us / 1e6)}s`;
+  if (us >= 1000) return `${trim(us / 1000)}ms`;
+  return `${trim(us)}us`;
+}
 
-/**
- * The options text of `tc qdisc show`, from the kernel's dump, in the spacing tc's print_qopt uses where the
- * two differ: netem's jitter follows its delay after two spaces (" delay 10ms  5ms") and its rate is printed
- * by print_rate; fq_codel's options end with a space. Each of these is left alone when the dump has it already.
- */
+/** A percentage as netem_print_opt prints one: 1%, 0.5%. */
+function sprintPercent(p: number): string {
+  return `${Number(p.toFixed(4))}%`;
+}
+
+/** print_qopt of each discipline: the options the kernel dumped (TCA_OPTIONS), as tc prints them. */
 export function qdiscOptions(q: Qdisc): string {
-  let s = q.ops.dump(q);
-  if (q.ops.id === 'netem') {
-    s = s.replace(/ delay (\S+) (\d[\d.]*(?:ms|us|ns|s))(?= |$)/, ' delay $1  $2');
-    s = s.replace(
-      / rate ([\d.]+)(bit|Kbit|Mbit|Gbit|Tbit)(?= |$)/,
-      (_m, n: string, u: string) => ` rate ${sprintRate(Math.round(Number(n) * RATE_UNITS[u]))}`,
-    );
+  const o = q.ops.dump(q);
+  const n = (k: string): number => Number(o[k] ?? 0);
+  switch (q.ops.id) {
+    case 'pfifo_fast':
+      return `bands ${n('bands')} priomap ${String(o.priomap)}`;
+    case 'netem': {
+      let s = `limit ${n('limit')}`;
+      if (n('delay') || n('jitter'))
+        s += ` delay ${sprintTime64(n('delay'))}${n('jitter') ? `  ${sprintTime64(n('jitter'))}` : ''}`;
+      for (const k of ['loss', 'duplicate', 'reorder', 'corrupt'])
+        if (n(k)) s += ` ${k} ${sprintPercent(n(k))}`;
+      if (n('rate')) s += ` rate ${sprintRate(n('rate'))}`;
+      if (n('gap')) s += ` gap ${n('gap')}`;
+      return s;
+    }
+    case 'fq_codel':
+      return (
+        `limit ${n('limit')}p flows ${n('flows')} quantum ${n('quantum')} target ${sprintTime64(n('target'))} ` +
+        `interval ${sprintTime64(n('interval'))} memory_limit ${sprintSize(n('memory_limit'))} ` +
+        `${o.ecn ? 'ecn ' : ''}drop_batch ${n('drop_batch')} `
+      );
+    default:
+      return '';
   }
-  if (q.ops.id === 'fq_codel' && s && !s.endsWith(' ')) s += ' ';
-  return s;
+}
+
+/** print_xstats: fq_codel's own lines under `tc -s` (memory_used and drop_overmemory only when nonzero). */
+function qdiscXstats(q: Qdisc): string[] {
+  const x = q.ops.dumpStats?.(q);
+  if (!x) return [];
+  // fq_codel_print_xstats: memory_used and drop_overmemory follow ecn_mark when they are not zero.
+  let l1 = `maxpacket ${x.maxpacket} drop_overlimit ${x.drop_overlimit} new_flow_count ${x.new_flow_count} ecn_mark ${x.ecn_mark}`;
+  if (x.memory_used) l1 += ` memory_used ${x.memory_used}`;
+  if (x.drop_overmemory) l1 += ` drop_overmemory ${x.drop_overmemory}`;
+  return [l1, `new_flows_len ${x.new_flows_len} old_flows_len ${x.old_flows_len}`];
 }
 
 // ---- the order tc_dump_qdisc walks a device's qdiscs in --------------------------------------------------
@@ -403,8 +436,8 @@ function printQdisc(tc: Tc, dev: NetDevice, q: Qdisc, withDev: boolean): void {
     s +=
       ` Sent ${t.stats.bytes} bytes ${t.stats.packets} pkt (dropped ${t.stats.drops}, overlimits ${t.stats.overlimits} requeues ${t.stats.requeues}) \n` +
       ` backlog ${sprintSize(t.backlog)} ${t.qlen}p requeues ${t.stats.requeues}\n`;
-    const xs = q.ops.dumpStats?.(q);
-    if (xs && xs.length) s += xs.map((l) => `  ${l}`).join('\n') + '\n';
+    const xs = qdiscXstats(q);
+    if (xs.length) s += xs.map((l) => `  ${l}`).join('\n') + '\n';
   }
   tc.out(s);
 }

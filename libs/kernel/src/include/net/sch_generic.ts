@@ -45,10 +45,10 @@ export interface QdiscOps {
   init: (q: Qdisc, opts: QdiscOpts, change: boolean) => string | null;
   /** qdisc_reset: free every queued skb (device down, qdisc replaced). */
   reset: (ctx: KernelCtx, q: Qdisc) => void;
-  /** The options part of `tc qdisc show` (after "root refcnt 2 "). */
-  dump: (q: Qdisc) => string;
-  /** Extra lines of `tc -s qdisc show` (fq_codel's maxpacket, ...), each without its leading spaces. */
-  dumpStats?: (q: Qdisc) => string[];
+  /** ops->dump: the qdisc's options as TCA_OPTIONS carries them (times in ns, rates in bit/s); tc prints them. */
+  dump: (q: Qdisc) => QdiscOpts;
+  /** ops->dump_stats: the discipline's own statistics (TCA_XSTATS: fq_codel's maxpacket, ...). */
+  dumpStats?: (q: Qdisc) => Record<string, number>;
 }
 
 /** tc's options, as `tc qdisc add ... KIND OPTIONS` parsed them (times in ns, rates in bits/s). */

@@ -297,23 +297,29 @@ export const fqCodelOps: QdiscOps = {
   },
   dump(q) {
     const d = q.priv as FqCodelData;
-    const mem =
-      d.memoryLimit % (1 << 20) === 0
-        ? `${d.memoryLimit >> 20}Mb`
-        : d.memoryLimit % 1024 === 0
-          ? `${d.memoryLimit >> 10}Kb`
-          : `${d.memoryLimit}b`;
-    return (
-      `limit ${d.limit}p flows ${d.flowsCnt} quantum ${d.quantum} target ${fmtTime(d.target)} ` +
-      `interval ${fmtTime(d.interval)} memory_limit ${mem} ${d.ecn ? 'ecn ' : ''}drop_batch ${d.dropBatch}`
-    );
+    return {
+      limit: d.limit,
+      flows: d.flowsCnt,
+      quantum: d.quantum,
+      target: d.target,
+      interval: d.interval,
+      memory_limit: d.memoryLimit,
+      ecn: d.ecn,
+      drop_batch: d.dropBatch,
+    };
   },
   dumpStats(q) {
     const d = q.priv as FqCodelData;
-    return [
-      `maxpacket ${d.maxpacket} drop_overlimit ${d.dropOverlimit} new_flow_count ${d.newFlowCount} ecn_mark ${d.ecnMark}`,
-      `new_flows_len ${d.newFlows.length} old_flows_len ${d.oldFlows.length}`,
-    ];
+    return {
+      maxpacket: d.maxpacket,
+      drop_overlimit: d.dropOverlimit,
+      new_flow_count: d.newFlowCount,
+      ecn_mark: d.ecnMark,
+      new_flows_len: d.newFlows.length,
+      old_flows_len: d.oldFlows.length,
+      memory_used: d.memoryUsage,
+      drop_overmemory: d.dropOvermemory,
+    };
   },
 };
 

@@ -86,7 +86,7 @@ const noqueueOps: QdiscOps = {
   dequeue: () => null,
   init: () => null,
   reset: () => undefined,
-  dump: () => '',
+  dump: () => ({}),
 };
 
 const noopOps: QdiscOps = {
@@ -95,7 +95,7 @@ const noopOps: QdiscOps = {
   dequeue: () => null,
   init: () => null,
   reset: () => undefined,
-  dump: () => '',
+  dump: () => ({}),
 };
 
 /** pfifo_fast: three FIFO bands, each up to txqueuelen, picked by skb->priority through the priomap. */
@@ -147,7 +147,7 @@ const pfifoFastOps: QdiscOps = {
     q.qlen = 0;
     q.backlog = 0;
   },
-  dump: () => 'bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1',
+  dump: () => ({ bands: 3, priomap: PRIO2BAND.join(' ') }),
 };
 
 /** mq: the root of a multiqueue device; each TX queue has its own child, the totals are theirs summed. */
@@ -159,7 +159,7 @@ const mqOps: QdiscOps = {
   reset(ctx, q) {
     for (const c of q.children) c.ops.reset(ctx, c);
   },
-  dump: () => '',
+  dump: () => ({}),
 };
 
 /** register_qdisc: the disciplines tc can name (sch_netem.ts and sch_fq_codel.ts add themselves). */

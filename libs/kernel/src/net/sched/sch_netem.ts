@@ -90,7 +90,7 @@ export const netemOps: QdiscOps = {
     if (count === 0) {
       // The sender is told NET_XMIT_SUCCESS | __NET_XMIT_BYPASS: a lost packet is not an error.
       q.stats.drops++;
-      ctx.step(skb, F.enqueue, `loss ${pct(d.loss)}: dropped++`);
+      ctx.step(skb, F.enqueue, `loss ${d.loss * 100}%: dropped++`);
       skb.dropReason = SKB_DROP_REASON.QDISC_DROP;
       return NET_XMIT_SUCCESS | __NET_XMIT_BYPASS;
     }
@@ -197,33 +197,19 @@ export const netemOps: QdiscOps = {
   },
   dump(q) {
     const d = q.priv as NetemData;
-    let s = `limit ${d.limit}`;
-    if (d.latency || d.jitter) s += ` delay ${fmtTime(d.latency)}${d.jitter ? ` ${fmtTime(d.jitter)}` : ''}`;
-    if (d.loss) s += ` loss ${pct(d.loss)}`;
-    if (d.duplicate) s += ` duplicate ${pct(d.duplicate)}`;
-    if (d.reorder) s += ` reorder ${pct(d.reorder)}`;
-    if (d.corrupt) s += ` corrupt ${pct(d.corrupt)}`;
-    if (d.rate) s += ` rate ${fmtRate(d.rate)}`;
-    if (d.gap) s += ` gap ${d.gap}`;
-    return s;
+    // struct tc_netem_qopt and its attributes: percentages as numbers, times in ns, the rate in bit/s.
+    return {
+      limit: d.limit,
+      delay: d.latency,
+      jitter: d.jitter,
+      loss: d.loss * 100,
+      duplicate: d.duplicate * 100,
+      reorder: d.reorder * 100,
+      corrupt: d.corrupt * 100,
+      rate: d.rate,
+      gap: d.gap,
+    };
   },
 };
-
-/** tc's percentage format: 1%, 0.5%. */
-function pct(p: number): string {
-  return `${Number((p * 100).toFixed(4))}%`;
-}
-
-/** tc's rate format (sprint_rate, SI units): 100Mbit, 1Gbit, 64Kbit. */
-export function fmtRate(bps: number): string {
-  const units: Array<[number, string]> = [
-    [1e12, 'Tbit'],
-    [1e9, 'Gbit'],
-    [1e6, 'Mbit'],
-    [1e3, 'Kbit'],
-  ];
-  for (const [div, u] of units) if (bps >= div) return `${Number((bps / div).toFixed(3))}${u}`;
-  return `${bps}bit`;
-}
 
 QDISC_OPS.netem = netemOps;
