@@ -263,8 +263,9 @@ describe('bootstrap(): the hybrid app that apps/<layer>/src/main.ts starts', () 
 
       await app.close();
       app = undefined;
-      // The group's coordinator may take a moment to drop the member on a loaded machine.
-      const left = await eventually('the consumer group to lose its member', 10_000, async () => {
+      // The group's coordinator may take a moment to drop the member on a loaded machine (at worst a session
+      // timeout, when a consumer that kafkajs restarted after a coordinator-loading crash joins late).
+      const left = await eventually('the consumer group to lose its member', 35_000, async () => {
         const { groups } = await admin.describeGroups([group]);
         return groups[0]?.members.length === 0 ? groups[0] : undefined;
       });

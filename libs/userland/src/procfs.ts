@@ -65,7 +65,26 @@ export function readProcFile(host: Host, net: Net, path: string): string | null 
     const v = sysctl_read(host, net, path.slice('/proc/sys/'.length).split('/').join('.'));
     return typeof v === 'string' ? v + '\n' : null;
   }
-  return null;
+  return bqlShow(net, path);
+}
+
+/**
+ * /sys/class/net/DEV/queues/tx-N/byte_queue_limits/{limit,inflight,limit_max,limit_min,hold_time}
+ * (net-sysfs.c): a NIC queue's Byte Queue Limits. hold_time is in ms.
+ */
+function bqlShow(net: Net, path: string): string | null {
+  const m = /^\/sys\/class\/net\/([^/]+)\/queues\/tx-(\d+)\/byte_queue_limits\/(\w+)$/.exec(path);
+  const dev = m && net.devices.find((d) => d.name === m[1]);
+  const dql = dev?.txqs[Number(m![2])]?.dql;
+  if (!m || !dql) return null;
+  const v: Record<string, number> = {
+    limit: dql.limit,
+    inflight: dql.numQueued - dql.numCompleted,
+    limit_max: dql.maxLimit,
+    limit_min: dql.minLimit,
+    hold_time: (dql.slackHoldTime * 1000) / 250,
+  };
+  return m[3] in v ? `${v[m[3]]}\n` : null;
 }
 
 export const cat: Command = async (ctx) => {

@@ -6,6 +6,7 @@ import type { Net } from '../net/net_namespace';
 import type { Verdict } from '../net/verdict';
 import type { KernelCtx } from '../net/kctx';
 import type { Qdisc } from '../net/sch_generic';
+import type { Dql } from '../../lib/dynamic_queue_limits';
 import type { IgbAdapter } from '../../drivers/net/ethernet/intel/igb/igb';
 
 export const IFF_UP = 0x1;
@@ -26,11 +27,21 @@ export interface NetDeviceOps {
   kind: 'loopback' | 'veth' | 'igb';
 }
 
-/** struct netdev_queue: a TX queue, its qdisc, and whether the driver stopped it (__QUEUE_STATE_DRV_XOFF). */
+/**
+ * struct netdev_queue: a TX queue, its qdisc, whether the driver stopped it (__QUEUE_STATE_DRV_XOFF) and
+ * whether Byte Queue Limits did (__QUEUE_STATE_STACK_XOFF, with its dql for a NIC).
+ */
 export interface NetdevQueue {
   index: number;
   qdisc: Qdisc;
   stopped: boolean;
+  stackXoff?: boolean;
+  dql?: Dql;
+}
+
+/** netif_xmit_frozen_or_stopped: the stack does not hand this queue anything. */
+export function netif_xmit_stopped(txq: NetdevQueue): boolean {
+  return txq.stopped || txq.stackXoff === true;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
 import type { LinkStats, NapiStruct, NetDevice, SoftnetData } from '../../include/linux/netdevice';
-import { IFF_UP, inputQueueLen } from '../../include/linux/netdevice';
+import { IFF_UP, inputQueueLen, netif_xmit_stopped } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
 import { drop, next, queued, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { kfn } from '../../include/net/trace';
@@ -101,7 +101,7 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   if (!dev.nic) return next('dev_hard_start_xmit', skb);
   // A NIC whose root was replaced by noqueue: no queue to hold what its ring refuses. A stopped queue or
   // NETDEV_TX_BUSY means "Virtual device asks to queue packet!": tx_dropped, the skb freed, -ENETDOWN.
-  if (!dev.txqs[txq].stopped) {
+  if (!netif_xmit_stopped(dev.txqs[txq])) {
     const v = ctx.run('dev_hard_start_xmit', skb);
     if (v.kind !== 'busy') return queued(skb, `${dev.name} driver`);
   }

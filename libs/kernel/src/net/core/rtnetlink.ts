@@ -4,6 +4,7 @@
  * where it attaches one, so `ip` can print exactly what iproute2 prints.
  */
 import {
+  igb_down,
   igb_probe,
   igb_rename_irqs,
   igb_update_carrier,
@@ -189,8 +190,10 @@ export function dev_close(ctx: KernelCtx, dev: NetDevice): void {
   if (!(dev.flags & IFF_UP)) return;
   dev.flags &= ~IFF_UP;
   if (dev.ops.kind === 'igb') {
-    // dev_deactivate: queued skbs go (qdisc_reset); the link partner loses carrier.
+    // dev_deactivate: queued skbs go (qdisc_reset); igb_close → igb_down empties the rings; the link
+    // partner loses carrier.
     qdisc_reset(ctx, dev.qdisc);
+    igb_down(ctx, dev);
     const peer = dev.nic!.wire ? wirePeer(dev.nic!.wire, dev) : null;
     igb_update_carrier(dev);
     if (peer) neigh_ifdown(ctx, peer.net, peer);

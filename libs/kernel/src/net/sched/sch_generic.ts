@@ -7,7 +7,7 @@
  */
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
-import type { NetDevice, NetdevQueue } from '../../include/linux/netdevice';
+import { netif_xmit_stopped, type NetDevice, type NetdevQueue } from '../../include/linux/netdevice';
 import {
   NET_XMIT_DROP,
   NET_XMIT_MASK,
@@ -270,7 +270,7 @@ const XMIT_HOP = 'dev_hard_start_xmit' as const;
  * enqueue and run the qdisc. What the caller sees: NET_XMIT_DROP (-ENOBUFS) when this skb was refused.
  */
 export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: NetdevQueue): Verdict {
-  if (q.flags & TCQ_F_CAN_BYPASS && q.qlen === 0 && !q.requeued && !q.running && !txq.stopped) {
+  if (q.flags & TCQ_F_CAN_BYPASS && q.qlen === 0 && !q.requeued && !q.running && !netif_xmit_stopped(txq)) {
     ctx.step(skb, F.devXmitSkb, q, 1);
     // qdisc_bstats_update: a bypassed skb is counted as sent by the qdisc.
     q.stats.bytes += qdisc_pkt_len(skb);
@@ -328,13 +328,13 @@ function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
   let skb: SkBuff | null;
   if (q.requeued) {
     // dequeue_skb: the requeued skb goes first, once its TX queue runs again.
-    if (txqOf(q, q.requeued).stopped) return false;
+    if (netif_xmit_stopped(txqOf(q, q.requeued))) return false;
     skb = q.requeued;
     q.requeued = null;
     ctx.step(skb, F.dequeueSkb, q, q.qlen, 1);
   } else {
     // TCQ_F_ONETXQUEUE (an mq child): a stopped queue is not dequeued from at all.
-    if (q.txq >= 0 && q.dev.txqs[q.txq].stopped) return false;
+    if (q.txq >= 0 && netif_xmit_stopped(q.dev.txqs[q.txq])) return false;
     skb = q.ops.dequeue(ctx, q);
     if (!skb) return false;
     q.stats.bytes += qdisc_pkt_len(skb);
@@ -349,7 +349,7 @@ function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
  * answers NETDEV_TX_BUSY (or a queue found stopped) gets it back with dev_requeue_skb.
  */
 export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: NetdevQueue): boolean {
-  if (txq.stopped) {
+  if (netif_xmit_stopped(txq)) {
     ctx.step(skb, F.schDirectXmit, q.dev, txq.index, 1);
     dev_requeue_skb(ctx, skb, q);
     return false;
@@ -361,7 +361,7 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
     return false;
   }
   // Sent: go on (the next dequeue may find nothing, which is how fq_codel retires empty flows).
-  return !txq.stopped;
+  return !netif_xmit_stopped(txq);
 }
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */

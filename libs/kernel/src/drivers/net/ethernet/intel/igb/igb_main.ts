@@ -18,8 +18,17 @@ import {
   type LinkStats,
   type NapiStruct,
   type NetDevice,
+  type NetdevQueue,
 } from '../../../../../include/linux/netdevice';
+import {
+  dql_avail,
+  dql_completed,
+  dql_init,
+  dql_queued,
+  dql_reset,
+} from '../../../../../lib/dynamic_queue_limits';
 import { kfn } from '../../../../../include/net/trace';
+import { SKB_DROP_REASON } from '../../../../../include/net/dropreason-core';
 import { queued, txBusy, type Verdict } from '../../../../../include/net/verdict';
 import { eth_type_trans } from '../../../../../net/ethernet/eth';
 import { napi_complete_done, napi_schedule, trace_net_rx_action } from '../../../../../net/core/dev';
@@ -48,9 +57,12 @@ const F = {
     'igb_xmit_frame',
     FILE,
     'driver',
-    (r: IgbRing, used, stopped) =>
+    (r: IgbRing, used, stopped, limit) =>
       `igb_xmit_frame_ring → igb_tx_map: tx ring ${r.index} ${used}/${r.count}, doorbell` +
-      (stopped ? '; igb_maybe_stop_tx: fewer than DESC_NEEDED free, queue stopped' : ''),
+      (stopped & 1 ? '; igb_maybe_stop_tx: fewer than DESC_NEEDED free, queue stopped' : '') +
+      (stopped & 2
+        ? `; netdev_tx_sent_queue: BQL limit ${limit} bytes in flight, queue stopped (STACK_XOFF)`
+        : ''),
   ),
   xmitBusy: kfn(
     'igb_xmit_frame',
@@ -212,7 +224,8 @@ export function igb_probe(
       priv: qv,
     };
     adapter.qVectors.push(qv);
-    dev.txqs.push({ index: i, qdisc: dev.qdisc, stopped: false });
+    // netdev_init_one_queue: Byte Queue Limits with a hold time of HZ (one second).
+    dev.txqs.push({ index: i, qdisc: dev.qdisc, stopped: false, stackXoff: false, dql: dql_init(HZ, 0) });
   }
   dev.nic = adapter;
   return dev;
@@ -265,9 +278,40 @@ export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
     txq.stopped = true;
     stopped = 1;
   }
-  ctx.step(skb, F.xmitFrame, ring, ring.tx.length, stopped);
+  // igb_tx_map → netdev_tx_sent_queue: Byte Queue Limits may stop the queue for the stack (STACK_XOFF).
+  netdev_tx_sent_queue(txq, buf.bytecount);
+  ctx.step(skb, F.xmitFrame, ring, ring.tx.length, stopped | (txq.stackXoff ? 2 : 0), txq.dql!.limit);
   igb_hw_transmit(ctx, a, qv, buf);
   return queued(skb, `${dev.name} tx ring ${ring.index}`);
+}
+
+/** Debian's kernels tick at 250 Hz: BQL's slack hold time is HZ jiffies. */
+const HZ = 250;
+const jiffies = (ctx: KernelCtx): number => Math.floor(ctx.now() / (1e9 / HZ));
+
+/** netdev_tx_sent_queue (netdevice.h:3537): account the bytes; over the limit, STACK_XOFF. */
+function netdev_tx_sent_queue(txq: NetdevQueue, bytes: number): void {
+  const d = txq.dql!;
+  dql_queued(d, bytes);
+  if (dql_avail(d) < 0) txq.stackXoff = true;
+}
+
+/** netdev_tx_completed_queue (netdevice.h:3619): completions move the limit; room again wakes the qdisc. */
+function netdev_tx_completed_queue(ctx: KernelCtx, txq: NetdevQueue, _pkts: number, bytes: number): void {
+  if (!bytes) return;
+  dql_completed(txq.dql!, bytes, jiffies(ctx));
+  if (dql_avail(txq.dql!) < 0) return;
+  if (txq.stackXoff) {
+    txq.stackXoff = false;
+    // netif_schedule_queue → __netif_schedule
+    __netif_schedule(ctx, txq.qdisc);
+  }
+}
+
+/** netdev_tx_reset_queue: a ring cleaned at ifdown starts BQL over. */
+export function netdev_tx_reset_queue(ctx: KernelCtx, txq: NetdevQueue): void {
+  txq.stackXoff = false;
+  if (txq.dql) dql_reset(txq.dql, jiffies(ctx));
 }
 
 function timer<T>(host: Host, cpu: number, fn: (ctx: KernelCtx, arg: T) => void, arg: T): KTimer<T> {
@@ -295,6 +339,8 @@ function igb_hw_transmit(ctx: KernelCtx, a: IgbAdapter, qv: IgbQVector, buf: Igb
       host,
       qv.irq.affinity,
       (c: KernelCtx) => {
+        // igb_down reset the MAC meanwhile: what it was sending is gone (the driver freed it).
+        if (!qv.txRing.tx.includes(buf)) return;
         buf.done = true;
         if (w) wire_transmit(c, w, a.dev, buf.skb, frame, end);
         igb_msix_ring(c, qv, buf.skb, 1);
@@ -468,15 +514,18 @@ function igb_clean_tx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): boole
   const a = qv.adapter;
   const ring = qv.txRing;
   let n = 0;
+  let bytes = 0;
   while (ring.tx.length && ring.tx[0].done && n < a.txWorkLimit) {
     const b = ring.tx.shift()!;
     n++;
+    bytes += b.bytecount;
     ring.stats.packets++;
     ring.stats.bytes += b.bytecount;
     ctx.step(b.skb, F.cleanTx, ring, ring.tx.length);
     ctx.step(b.skb, F.consume, budget ? 'napi_budget: freed in NAPI context' : '');
   }
   const txq = a.dev.txqs[qv.index];
+  netdev_tx_completed_queue(ctx, txq, n, bytes);
   if (n && txq.stopped && descUnused(ring) >= TX_WAKE_THRESHOLD) {
     txq.stopped = false;
     ring.stats.restartQueue++;
@@ -506,6 +555,28 @@ function igb_clean_rx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): numbe
   }
   // igb_alloc_rx_buffers: every cleaned buffer is posted again.
   return n;
+}
+
+/**
+ * igb_down (igb_main.c:2098) at ifdown: the MAC stops; igb_clean_tx_ring frees what the TX ring still held
+ * (dev_kfree_skb_any) and resets BQL; igb_clean_rx_ring drops the frames not yet polled.
+ */
+export function igb_down(ctx: KernelCtx, dev: NetDevice): void {
+  const a = dev.nic!;
+  for (const qv of a.qVectors) {
+    for (const b of qv.txRing.tx.splice(0)) {
+      b.skb.dropReason = SKB_DROP_REASON.NOT_SPECIFIED;
+      ctx.free(b.skb);
+    }
+    for (const skb of qv.rxRing.rx.splice(0)) {
+      skb.dropReason = SKB_DROP_REASON.NOT_SPECIFIED;
+      ctx.free(skb);
+    }
+    const txq = dev.txqs[qv.index];
+    txq.stopped = false;
+    netdev_tx_reset_queue(ctx, txq);
+  }
+  a.txBusyUntil = 0;
 }
 
 /** igb_get_stats64 → igb_update_stats: ring counters for packets and bytes, MAC registers for errors. */
