@@ -247,7 +247,7 @@ export function net_rx_action(ctx: KernelCtx, host: Host, cpu: number): void {
     }
   }
   // list_splice_tail_init(&sd->poll_list, &list); list_splice_tail(&repoll, &list); back on poll_list.
-  sd.pollList = [...list, ...sd.pollList, ...repoll];
+  if (list.length || repoll.length) sd.pollList = list.concat(sd.pollList, repoll);
   if (sd.pollList.length && !sd.netRxPending) {
     sd.netRxPending = true;
     ctx.raiseNetRx(host, cpu);
