@@ -130,6 +130,64 @@ describe('skblab shell --mode distributed', () => {
     expect(d.out).toBe(e.out);
   });
 
+  it('runs each layer as two replicas that split the hosts: across two routers, what one kernel prints', () => {
+    const script = [
+      'traceroute -N 1 192.168.2.1',
+      'ping -c 2 -s 3000 192.168.2.1',
+      'cat /proc/net/snmp',
+      'ip -s link show eth0',
+      'on router1 cat /proc/net/snmp',
+      'on router1 ip -s link',
+      'on router2 ip -s link',
+      'on host2 cat /proc/net/snmp',
+      'skbtrace --json -n 30',
+      '',
+    ].join('\n');
+    const topo = ['-f', path.join(ROOT, 'examples', 'two-routers.yaml')];
+    const lab = `${brokers().testLab}-replicas`;
+    const d = skblab(
+      ['shell', '--mode', 'distributed', '--spawn', '--replicas', '2', '--lab', lab, ...topo],
+      script,
+    );
+    const e = skblab(['shell', ...topo], script);
+    expect(d.status).toBe(0);
+    expect(d.err).toMatch(new RegExp(`skblab: lab ${lab}: ip-1 http://\\S+, ip-2 http://`));
+    // Each service charges its steps to its own clock, so times differ a little; nothing else may.
+    const beforeTrace = (s: string) =>
+      s
+        .slice(0, s.lastIndexOf('\n[{'))
+        .replace(/\d+\.\d{3} ms/g, 'T ms')
+        .replace(/rtt .*\n/g, 'rtt\n');
+    expect(e.out).toContain(' 3  192.168.2.1 (192.168.2.1)');
+    expect(e.out).toContain('2 packets transmitted, 2 received');
+    expect(beforeTrace(d.out)).toBe(beforeTrace(e.out));
+    // Every replica worked, and each host's NIC (its rings, its NAPI) lived in one of them.
+    const trace = JSON.parse(d.out.slice(d.out.lastIndexOf('\n[{') + 1)) as Array<{
+      steps: Array<{ func: string; host: string; service: string }>;
+    }>;
+    const nicOf = new Map<string, Set<string>>();
+    const services = new Set<string>();
+    for (const j of trace)
+      for (const st of j.steps) {
+        services.add(st.service);
+        if (!/^(igb_|hw:rx_dma|napi_gro_receive)/.test(st.func)) continue;
+        if (!nicOf.has(st.host)) nicOf.set(st.host, new Set());
+        nicOf.get(st.host)!.add(st.service);
+      }
+    expect([...services].filter((x) => /^nic-/.test(x)).sort()).toEqual(['nic-1', 'nic-2']);
+    expect(nicOf.size).toBeGreaterThanOrEqual(3);
+    for (const [host, owners] of nicOf) expect([host, owners.size]).toEqual([host, 1]);
+  });
+
+  it('refuses --replicas out of range, or without services to start', () => {
+    const r = skblab(['up', '--lab', 'x-1', '--replicas', '0']);
+    expect(r.status).toBe(2);
+    expect(r.err).toBe("skblab: option --replicas needs a number from 1 to 16, got '0'\n");
+    const s = skblab(['shell', '--mode', 'distributed', '--lab', 'x-1', '--replicas', '2']);
+    expect(s.status).toBe(2);
+    expect(s.err).toContain('--replicas goes with --spawn');
+  });
+
   it('says what is wrong when the brokers are not there', () => {
     const r = spawnSync(process.execPath, [BIN, 'shell', '--mode', 'distributed', '--lab', 'nowhere-1'], {
       input: 'true\n',

@@ -60,18 +60,37 @@ function logDir(labId: string): string {
 
 export interface Started {
   layer: LayerName;
+  /** The replica's name: the layer's, or `<layer>-<n>` when it runs several. */
+  instance: string;
   url: string;
   child: ChildProcess;
 }
 
+/** The instances of `layers` with `replicas` each: `ip`, or `ip-1`, `ip-2`, ... */
+export function instancesOf(layers: readonly LayerName[], replicas: number) {
+  return layers.flatMap((layer) =>
+    replicas === 1
+      ? [{ layer, instance: layer as string }]
+      : Array.from({ length: replicas }, (_, i) => ({ layer, instance: `${layer}-${i + 1}` })),
+  );
+}
+
 /** Start one service and wait for its "listening on" line. */
-export function startService(layer: LayerName, bundle: string, labId: string, b: Brokers, detached: boolean) {
-  const log = path.join(logDir(labId), `${layer}.log`);
+export function startService(
+  layer: LayerName,
+  bundle: string,
+  labId: string,
+  b: Brokers,
+  detached: boolean,
+  instance: string = layer,
+) {
+  const log = path.join(logDir(labId), `${instance}.log`);
   const fd = fs.openSync(log, 'a');
   const child = spawn(process.execPath, [bundle], {
     env: {
       ...process.env,
       SKBLAB_LAB_ID: labId,
+      SKBLAB_INSTANCE: instance,
       KAFKA_BROKERS: b.kafka.join(','),
       REDIS_URL: b.redisUrl,
       PORT: '0',
@@ -84,7 +103,7 @@ export function startService(layer: LayerName, bundle: string, labId: string, b:
   return new Promise<Started>((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
     const timer = setTimeout(
-      () => reject(new Error(`the ${layer} service did not start in 60 s (see ${log})`)),
+      () => reject(new Error(`the ${instance} service did not start in 60 s (see ${log})`)),
       60_000,
     );
     let listening = false;
@@ -95,11 +114,11 @@ export function startService(layer: LayerName, bundle: string, labId: string, b:
       if (!m) return;
       listening = true;
       clearTimeout(timer);
-      resolve({ layer, url: m[1], child });
+      resolve({ layer, instance, url: m[1], child });
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the ${layer} service exited (${code}) before it listened (see ${log})`));
+      reject(new Error(`the ${instance} service exited (${code}) before it listened (see ${log})`));
     });
   });
 }
@@ -188,12 +207,16 @@ export async function sweepLab(labId: string, b: Brokers, what = { kafka: true }
   }
 }
 
-/** Create the topics, publish the topology and start every layer service; resolves when all consume. */
+/**
+ * Create the topics, publish the topology and start every layer service (`replicas` of each, splitting the
+ * hosts between them); resolves when all consume.
+ */
 export async function upLab(
   labId: string,
   hosts: PublishedTopology,
   b: Brokers,
   detached: boolean,
+  replicas = 1,
 ): Promise<Started[]> {
   const node = new DistributedNode({
     labId,
@@ -205,25 +228,34 @@ export async function upLab(
     // A reused lab id starts afresh in Redis (its topics and consumer groups, with their committed
     // offsets, are kept: nothing old is consumed again).
     await sweepLab(labId, b, { kafka: false });
-    await node.createTopics();
+    // Each replica owns at least one partition of every topic.
+    await node.createTopics(Math.max(2, replicas));
     await node.publishTopology(hosts);
     const { ensureServices } = require(path.join(repoRoot(), 'libs/service/build.js')) as {
       ensureServices(l: readonly string[]): Promise<string[]>;
     };
     const bundles = await ensureServices(HOP_SERVICES);
+    const bundleOf = new Map(HOP_SERVICES.map((l, i) => [l, bundles[i]]));
+    const instances = instancesOf(HOP_SERVICES, replicas);
     const started: Started[] = [];
     try {
       const all = await Promise.allSettled(
-        HOP_SERVICES.map((l, i) => startService(l, bundles[i], labId, b, detached)),
+        instances.map(({ layer, instance }) =>
+          startService(layer, bundleOf.get(layer)!, labId, b, detached, instance),
+        ),
       );
       for (const r of all) if (r.status === 'fulfilled') started.push(r.value);
       const failed = all.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
-      await waitReady(node.redis, HOP_SERVICES, 90_000);
+      await waitReady(
+        node.redis,
+        instances.map((i) => i.instance),
+        90_000 + 15_000 * instances.length,
+      );
       await node.redis.hset(
         'services',
         Object.fromEntries(
-          started.flatMap((s) => [[s.layer, JSON.stringify({ url: s.url, pid: s.child.pid })]]),
+          started.flatMap((s) => [[s.instance, JSON.stringify({ url: s.url, pid: s.child.pid })]]),
         ),
       );
       return started;
@@ -259,6 +291,13 @@ export interface DistributedLab {
   labId: string;
   /** For the shell on `host`: its configuration lines reach every service (see configPart). */
   aroundLine(host: string): NonNullable<ShellOptions['aroundLine']>;
+  /**
+   * Boot the lab's hosts: their lines are logged for the services without waiting for each, and the boot
+   * waits once, at the end, until every service has applied them all (a thousand hosts' lines in one go).
+   */
+  boot(
+    run: (around: (host: string) => NonNullable<ShellOptions['aroundLine']>) => Promise<string | null>,
+  ): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -312,13 +351,14 @@ export async function openDistributedLab(opts: {
   hosts: PublishedTopology;
   brokers: Brokers;
   announce: (line: string) => void;
+  replicas?: number;
 }): Promise<DistributedLab> {
   const { labId, brokers } = opts;
   let started: Started[] = [];
   if (opts.spawn) {
-    started = await upLab(labId, opts.hosts, brokers, false);
+    started = await upLab(labId, opts.hosts, brokers, false, opts.replicas ?? 1);
     opts.announce(
-      `skblab: lab ${labId}: ${started.map((s) => `${s.layer} ${s.url}`).join(', ')} (logs in ${logDir(labId)})`,
+      `skblab: lab ${labId}: ${started.map((s) => `${s.instance} ${s.url}`).join(', ')} (logs in ${logDir(labId)})`,
     );
   }
   const node = new DistributedNode({
@@ -344,17 +384,36 @@ export async function openDistributedLab(opts: {
     throw e;
   }
   node.driveTime();
-  return {
-    lab: node.lab,
-    labId,
-    aroundLine: (host) => async (line, run) => {
+  // The services (every replica) that replay configuration lines: all that consume, but this shell.
+  const services = Object.keys(await node.redis.hgetall(KEYS.ready)).filter(
+    (s) => s !== node.instance && s !== 'socket',
+  );
+  let logOnly = false;
+  const aroundLine =
+    (host: string): NonNullable<ShellOptions['aroundLine']> =>
+    async (line, run) => {
       const rng = node.lab.rng.state;
       const status = await run();
       // `on NODE CMD`: the configuration is NODE's.
       const on = /^\s*on\s+(\S+)\s+(.*)$/.exec(line);
       const config = configPart(on ? on[2] : line);
-      if (config) await node.publishConfig(on ? on[1] : host, config, rng, HOP_SERVICES);
+      if (config && logOnly) await node.appendConfig(on ? on[1] : host, config, rng);
+      else if (config) await node.publishConfig(on ? on[1] : host, config, rng, services);
       return status;
+    };
+  return {
+    lab: node.lab,
+    labId,
+    aroundLine,
+    async boot(run) {
+      logOnly = true;
+      try {
+        const err = await run(aroundLine);
+        await node.awaitConfig(services, 60_000 + 20 * (await node.redis.llen(KEYS.config)));
+        return err;
+      } finally {
+        logOnly = false;
+      }
     },
     async close() {
       await node.stop();

@@ -8,8 +8,8 @@ import { Lab, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
-const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn] [--lab ID]]
-       skblab up [--lab ID] [-f TOPOLOGY]
+const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
+       skblab up [--lab ID] [-f TOPOLOGY] [--replicas N]
        skblab exec --lab ID [NODE]
        skblab down --lab ID
        skblab --help | --version
@@ -27,6 +27,8 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
   --spawn    (distributed) start the layer services first, stop them at the end.
   --lab ID   (distributed) the lab to use: one started with 'up', or the id to
              give the spawned one (default: a new one).
+  --replicas N  (up, --spawn) run N replicas of each layer service (1-16,
+             default 1); they split the hosts between them.
   up         start a distributed lab's services and leave them running.
   exec       a shell on NODE of a lab started with 'up' (shell --mode distributed --lab ID).
   down       stop a lab started with 'up' and delete its topics and keys.
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   let mode: 'embedded' | 'distributed' = sub === 'shell' ? 'embedded' : 'distributed';
   let spawnServices = false;
   let labId: string | null = null;
+  let replicas = 1;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '-f' || a === '--file') {
@@ -77,7 +80,16 @@ export async function main(argv: string[]): Promise<number> {
       }
       mode = m;
     } else if (a === '--spawn' && sub === 'shell') spawnServices = true;
-    else if (sub === 'down' && !a.startsWith('-')) {
+    else if (a === '--replicas' && (sub === 'shell' || sub === 'up')) {
+      const v = rest[++i];
+      if (!v || !/^\d+$/.test(v) || +v < 1 || +v > 16) {
+        process.stderr.write(
+          `skblab: option --replicas needs a number from 1 to 16${v ? `, got '${v}'` : ''}\n`,
+        );
+        return 2;
+      }
+      replicas = +v;
+    } else if (sub === 'down' && !a.startsWith('-')) {
       process.stderr.write(`skblab: unexpected argument '${a}'\n`);
       return 2;
     } else if (a === '--lab') {
@@ -122,6 +134,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write("skblab: exec needs --lab ID (a lab from 'skblab up')\n");
       return 2;
     }
+    if (replicas > 1 && sub === 'shell' && !spawnServices) {
+      process.stderr.write("skblab: --replicas goes with --spawn (or 'skblab up'): it starts the services\n");
+      return 2;
+    }
     if (mode === 'distributed' && sub === 'shell' && !spawnServices && !labId) {
       process.stderr.write(
         "skblab: distributed mode needs --spawn (start the services) or --lab ID (a lab from 'skblab up')\n",
@@ -143,10 +159,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'up') {
-        const started = await d.upLab(id, hosts, brokers, true);
+        const started = await d.upLab(id, hosts, brokers, true, replicas);
         for (const s of started) {
           s.child.unref();
-          process.stdout.write(`${s.layer} ${s.url}\n`);
+          process.stdout.write(`${s.instance} ${s.url}\n`);
         }
         // The hosts' boot configuration, replayed by every service like any `ip` line typed later.
         const opened = await d.openDistributedLab({
@@ -157,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
           announce: () => undefined,
         });
         try {
-          const err = await boot(opened.lab, opened.aroundLine);
+          const err = await opened.boot((around) => boot!(opened.lab, around));
           if (err) {
             process.stderr.write(err + '\n');
             return 1;
@@ -176,12 +192,14 @@ export async function main(argv: string[]): Promise<number> {
         hosts,
         brokers,
         announce: (l) => void process.stderr.write(l + '\n'),
+        replicas,
       });
       lab = opened.lab;
       closeLab = opened.close;
       aroundLine = opened.aroundLine;
+      const bootLab = boot;
       // A lab started with `up` booted then; `exec` joins it as it is.
-      if (!spawnServices) boot = null;
+      boot = spawnServices && bootLab ? (l) => opened.boot((around) => bootLab(l, around)) : null;
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       process.stderr.write(

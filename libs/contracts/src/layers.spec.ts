@@ -1,5 +1,5 @@
 import { HOPS } from '@skblab/kernel';
-import { HOP_LAYER, LAYERS, hopsOf, hopTopic } from './layers';
+import { HOP_LAYER, LAYERS, hopsOf, hopTopic, hostPartition } from './layers';
 
 describe('the hop map', () => {
   it('names a service for every hop of the kernel, and only those', () => {
@@ -10,5 +10,21 @@ describe('the hop map', () => {
     const all = LAYERS.flatMap((l) => hopsOf(l));
     expect(all.sort()).toEqual(Object.keys(HOPS).sort());
     for (const h of all) expect(hopTopic('ci-1', h)).toMatch(/^[a-zA-Z0-9._-]{1,249}$/);
+  });
+});
+
+describe('hostPartition', () => {
+  it("puts a host's messages on one partition of every topic, and spreads the hosts", () => {
+    const hosts = Array.from({ length: 1000 }, (_, i) => `r${Math.floor(i / 40)}h${i % 40}`);
+    const per = [0, 0, 0, 0];
+    for (const h of hosts) {
+      const p = hostPartition(h, 4);
+      expect(hostPartition(h, 4)).toBe(p);
+      per[p]++;
+    }
+    // FNV-1a spreads names that differ in a digit or two: no partition gets less than a fifth.
+    for (const n of per) expect(n).toBeGreaterThan(200);
+    // The default lab's two hosts land on different partitions, so two replicas each get one.
+    expect(hostPartition('host1', 2)).not.toBe(hostPartition('host2', 2));
   });
 });

@@ -41,6 +41,7 @@ export const HOP_LAYER = {
   loopback_xmit: 'loopback',
   veth_xmit: 'nic',
   igb_xmit_frame: 'nic',
+  hw_rx_dma: 'nic',
   __netif_rx: 'softirq',
   __netif_receive_skb: 'rx',
   ip_rcv: 'rx',
@@ -80,7 +81,17 @@ export function deadLetterTopic(lab: string): string {
   return `skblab.${lab}.dead-letter`;
 }
 
-/** Messages are keyed by host and CPU, so each CPU's packets stay in order on one partition. */
+/** Messages are keyed by host and CPU (what the partition is chosen from is the host: hostPartition). */
 export function hopKey(host: string, cpu: number): string {
   return `${host}:${cpu}`;
+}
+
+/**
+ * The partition of every hop topic that carries `host`'s skbs (FNV-1a of its name): one host's packets stay
+ * in order, and the replica of a service that owns the partition holds the host's state.
+ */
+export function hostPartition(host: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < host.length; i++) h = Math.imul(h ^ host.charCodeAt(i), 0x01000193) >>> 0;
+  return h % partitions;
 }

@@ -3,19 +3,20 @@
  * prefix), so labs sharing one Redis never see each other; `sweepLab` deletes a lab's keys.
  *
  *   skblab:<lab>:topology        string  JSON [{name, cpus}]: the hosts every service builds its view from
- *   skblab:<lab>:ready           hash    service -> pid, set when its consumer group has joined
+ *   skblab:<lab>:ready           hash    instance (a service, or a replica of one) -> pid, once it consumes
+ *   skblab:<lab>:partitions      string  how many partitions each hop topic has
  *   skblab:<lab>:inflight        string  skbs handed to a hop and not yet done with (0: the lab is idle)
  *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
  *   skblab:<lab>:idle            channel published when inflight drops to 0
  *   skblab:<lab>:config          list    the shell's configuration lines ({host, line, rng}), in order
- *   skblab:<lab>:config-applied  hash    service -> how many of them it has applied
+ *   skblab:<lab>:config-applied  hash    instance -> how many of them it has applied
  *   skblab:<lab>:config          channel published when a line is added
  *   skblab:<lab>:timers          zset    process -> its earliest pending timer (simulated ns)
  *   skblab:<lab>:inflight-timers zset    process -> its latest timer holding a packet in flight (a frame on a wire)
  *   skblab:<lab>:advanced        hash    process -> the time up to which it has fired its timers
  *   skblab:<lab>:advance         channel the shell asks every process to fire its timers due by T
  *   skblab:<lab>:seen:<service>  set     hop|skb id|host|netns|ifindex of every skb the service handled
- *   skblab:<lab>:journal:<service> string what its last batch produced (produced again after a crash)
+ *   skblab:<lab>:journal:<instance> string what its last batch produced (produced again after a crash)
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
  *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
@@ -25,6 +26,7 @@
 export const KEYS = {
   topology: 'topology',
   ready: 'ready',
+  partitions: 'partitions',
   inflight: 'inflight',
   clock: 'clock',
   trace: 'trace',

@@ -2,9 +2,10 @@
  * One process of a distributed lab: a Lab (the same kernel code as the embedded lab) that runs only its
  * service's hops, with the two adapters that make it distributed:
  *
- * - Kafka transport: a hop another service runs is produced to `skblab.<lab>.<hop>` keyed `host:cpu` (so
- *   each CPU's packets stay in order on one partition); this service's hops are consumed by the consumer
- *   group `<lab>.<service>` (replicas share the partitions). kafkajs is used directly, not through Nest's
+ * - Kafka transport: a hop another service runs is produced to `skblab.<lab>.<hop>`, on the host's partition
+ *   (hostPartition: a host's packets stay in order); this service's hops are consumed by the consumer
+ *   group `<lab>.<service>`. Replicas share the partitions, each owning the same partitions of every topic
+ *   (hostAffineAssigner) and so whole hosts: work for a host another replica owns is handed to it. kafkajs is used directly, not through Nest's
  *   Kafka transport: that one decodes every message as JSON and runs it through Nest's per-message
  *   pipeline, where the hot path wants a batch of binary envelopes handled by plain function calls.
  * - Redis state: the lab's topology, the count of skbs in flight (so the shell knows when the lab is idle
@@ -26,9 +27,11 @@ import {
   decodeEnvelope,
   hopKey,
   hopTopic,
+  hostPartition,
   hopsOf,
   type LayerName,
 } from '@skblab/contracts';
+import { hostAffineAssigner } from './assigner';
 import { CounterSync } from './counters';
 import { NeighbourMirror } from './neighbours';
 import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
@@ -55,6 +58,11 @@ export interface NodeOptions {
   labId: string;
   /** The service this process is: it runs that layer's hops. */
   service: LayerName;
+  /**
+   * This process's name among the service's replicas (default: the service's name). It keys what is the
+   * process's own in Redis: its readiness, timers, configuration progress and journal.
+   */
+  instance?: string;
   kafkaBrokers: string[];
   redisUrl: string;
   /** Where a dead letter's log line goes (default stderr). */
@@ -160,6 +168,14 @@ export class DistributedNode implements HopTransport {
   /** The earliest timer of any other process, as of the last idle(). */
   private remoteNext = Infinity;
   private readonly log: (line: string) => void;
+  /** The service, or the replica of it, this process is. */
+  readonly instance: string;
+  /** How many partitions each hop topic has (read at start). */
+  private partitions = 2;
+  /** The partitions this process's consumer was given (null: every one, until it has joined). */
+  private owned: Set<number> | null = null;
+  private readonly partitionOfHost = new Map<string, number>();
+  private joins = 0;
 
   constructor(
     readonly opts: NodeOptions,
@@ -169,15 +185,16 @@ export class DistributedNode implements HopTransport {
     // A layer service handles events one by one, each at its own moment: a timer fires at its expiry.
     if (opts.service !== 'socket') this.lab.eventTime = true;
     this.log = opts.log ?? ((l) => void process.stderr.write(l + '\n'));
+    this.instance = opts.instance ?? opts.service;
     this.redis = new Redis(opts.redisUrl, {
       keyPrefix: keyPrefix(opts.labId),
-      connectionName: `skblab-${opts.labId}-${opts.service}`,
+      connectionName: `skblab-${opts.labId}-${this.instance}`,
       maxRetriesPerRequest: null,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
     });
     this.redis.on('error', () => undefined);
     this.kafka = new Kafka({
-      clientId: `skblab-${opts.labId}-${opts.service}`,
+      clientId: `skblab-${opts.labId}-${this.instance}`,
       brokers: opts.kafkaBrokers,
       logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
     });
@@ -210,7 +227,10 @@ export class DistributedNode implements HopTransport {
     }
   }
 
-  /** Create the lab's topics (one per hop, and the dead-letter topic), if they do not exist yet. */
+  /**
+   * Create the lab's topics (one per hop, and the dead-letter topic), if they do not exist yet, and say in
+   * Redis how many partitions they have (a lab id reused keeps its topics as they were).
+   */
   async createTopics(partitions = 2): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
@@ -224,15 +244,34 @@ export class DistributedNode implements HopTransport {
           replicationFactor: 1,
         })),
       });
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const counts = new Set(meta.topics.map((t) => t.partitions.length));
+      if (counts.size !== 1)
+        throw new Error(
+          `the topics of lab '${this.opts.labId}' differ in partitions: ${[...counts].join(', ')}`,
+        );
+      await this.redis.set(KEYS.partitions, String([...counts][0]));
     } finally {
       await admin.disconnect();
     }
   }
 
+  /** Whether this process runs the hops of `host` (its partition is one this replica consumes). */
+  owns(host: { name: string }): boolean {
+    return this.owned === null || this.owned.has(this.partitionOf(host.name));
+  }
+
+  private partitionOf(host: string): number {
+    let p = this.partitionOfHost.get(host);
+    if (p === undefined) this.partitionOfHost.set(host, (p = hostPartition(host, this.partitions)));
+    return p;
+  }
+
   /** Connect, take this process's range of skb ids, and (if the service runs hops) join its group. */
   async start(): Promise<void> {
     const range = await this.redis.incr(KEYS.skbIds);
-    this.lab.distribute(this.hops, this, this.opts.service, range * SKB_ID_RANGE);
+    this.partitions = Number((await this.redis.get(KEYS.partitions)) ?? 2);
+    this.lab.distribute(this.hops, this, this.instance, range * SKB_ID_RANGE);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
@@ -240,15 +279,13 @@ export class DistributedNode implements HopTransport {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === advanceChannel(this.opts.labId)) {
         void this.advance(Number(message)).catch((e) =>
-          this.log(`skblab ${this.opts.service}: timers: ${String(e)}`),
+          this.log(`skblab ${this.instance}: timers: ${String(e)}`),
         );
         return;
       }
       if (channel === configChannel(this.opts.labId)) {
         if (this.opts.applyConfig)
-          void this.catchUpConfig().catch((e) =>
-            this.log(`skblab ${this.opts.service}: config: ${String(e)}`),
-          );
+          void this.catchUpConfig().catch((e) => this.log(`skblab ${this.instance}: config: ${String(e)}`));
         return;
       }
       const w = this.idleWaiters;
@@ -262,12 +299,12 @@ export class DistributedNode implements HopTransport {
     );
     if (this.opts.applyConfig) await this.catchUpConfig();
     if (!this.hops.length) return;
-    for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
+    await this.loadSeen();
     // A predecessor's timers died with it.
-    await this.redis.zrem(KEYS.timers, this.opts.service);
-    await this.redis.zrem(KEYS.inflightTimers, this.opts.service);
+    await this.redis.zrem(KEYS.timers, this.instance);
+    await this.redis.zrem(KEYS.inflightTimers, this.instance);
     if (this.opts.resume) await this.replayJournal();
-    else await this.redis.del(`${KEYS.journal}:${this.opts.service}`);
+    else await this.redis.del(`${KEYS.journal}:${this.instance}`);
     // A broker that has just created the topics may not serve their metadata yet: try again for a while.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -279,7 +316,12 @@ export class DistributedNode implements HopTransport {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    await this.redis.hset(KEYS.ready, this.opts.service, String(process.pid));
+    await this.redis.hset(KEYS.ready, this.instance, String(process.pid));
+  }
+
+  /** The skbs the service's replicas handled (shared: after a rebalance, another replica's replays). */
+  private async loadSeen(): Promise<void> {
+    for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
   }
 
   /** Join the service's consumer group and run its hops; resolves once the group has been joined. */
@@ -287,28 +329,33 @@ export class DistributedNode implements HopTransport {
     const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
     const consumer = this.kafka.consumer({
       groupId: consumerGroup,
+      partitionAssigners: [hostAffineAssigner],
       maxWaitTimeInMs: 50,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        // The hosts this replica now owns. Another replica's hosts it took over come without their state
+        // (rings, queues, timers), as after a restart; their replays are skipped by the shared seen set.
+        this.owned = new Set(Object.values(payload.memberAssignment).flat());
+        if (this.joins++) void this.loadSeen().catch(() => undefined);
+        resolve();
+      }),
+    );
     // kafkajs restarts a consumer that crashed on a retriable error; after any other (seen once across a
     // broker restart) it stays down, and this layer's skbs would wait forever: start a new one.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopped) return;
-      this.log(
-        `skblab ${this.opts.service}: consumer crashed (${String(payload.error)}); starting a new one`,
-      );
+      this.log(`skblab ${this.instance}: consumer crashed (${String(payload.error)}); starting a new one`);
       setTimeout(() => {
         void consumer
           .disconnect()
           .catch(() => undefined)
           .then(() => (this.stopped ? undefined : this.startConsumer()))
-          .catch((e: unknown) =>
-            this.log(`skblab ${this.opts.service}: consumer restart failed: ${String(e)}`),
-          );
+          .catch((e: unknown) => this.log(`skblab ${this.instance}: consumer restart failed: ${String(e)}`));
       }, 1_000);
     });
     await consumer.connect();
@@ -355,7 +402,7 @@ export class DistributedNode implements HopTransport {
     this.lab.runTimersUntil(t);
     this.stamp();
     await this.flush(true);
-    await this.redis.hset(KEYS.advanced, this.opts.service, t);
+    await this.redis.hset(KEYS.advanced, this.instance, t);
   }
 
   /**
@@ -364,7 +411,7 @@ export class DistributedNode implements HopTransport {
    */
   async fireRemoteTimers(t: number, timeoutMs = 30_000): Promise<void> {
     const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
-    const others = due.filter((m) => m !== this.opts.service);
+    const others = due.filter((m) => m !== this.instance);
     await this.redis.publish(advanceChannel(this.opts.labId), String(t));
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -429,7 +476,7 @@ export class DistributedNode implements HopTransport {
         }
         this.configApplied++;
       }
-      await this.redis.hset(KEYS.configApplied, this.opts.service, this.configApplied);
+      await this.redis.hset(KEYS.configApplied, this.instance, this.configApplied);
     })();
     try {
       await this.configRunning;
@@ -438,32 +485,39 @@ export class DistributedNode implements HopTransport {
     }
   }
 
-  /**
-   * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
-   * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
-   */
-  /** Append a configuration line without waiting for the services (a lab's boot, before they are up). */
+  /** Append a configuration line without waiting for the services (a lab's boot). */
   async appendConfig(host: string, line: string, rngBefore: number): Promise<void> {
     const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
     await this.redis.publish(configChannel(this.opts.labId), String(n));
   }
 
+  /**
+   * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
+   * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
+   */
   async publishConfig(
     host: string,
     line: string,
     rngBefore: number,
     services: readonly string[],
     timeoutMs = 30_000,
-  ) {
-    const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
-    await this.redis.publish(configChannel(this.opts.labId), String(n));
+  ): Promise<void> {
+    await this.appendConfig(host, line, rngBefore);
+    await this.awaitConfig(services, timeoutMs, line);
+  }
+
+  /** Wait until each of `services` (instances) has applied every line of the configuration log. */
+  async awaitConfig(services: readonly string[], timeoutMs = 30_000, what?: string): Promise<void> {
+    const n = await this.redis.llen(KEYS.config);
     const until = Date.now() + timeoutMs;
     for (;;) {
       const applied = await this.redis.hgetall(KEYS.configApplied);
       const behind = services.filter((s) => Number(applied[s] ?? 0) < n);
       if (!behind.length) return;
       if (Date.now() > until)
-        throw new Error(`services did not apply '${line}' in time: ${behind.join(', ')}`);
+        throw new Error(
+          `services did not apply ${what ? `'${what}'` : `the ${n} configuration lines`} in time: ${behind.join(', ')}`,
+        );
       await new Promise((r) => setTimeout(r, 2));
     }
   }
@@ -474,7 +528,11 @@ export class DistributedNode implements HopTransport {
     const value = Buffer.from(encodeSkb(this.lab, hop, skb));
     this.outbox.push({
       topic: hopTopic(this.opts.labId, hop),
-      message: { key: hopKey(skb.net.host.name, skb.cpu), value },
+      message: {
+        key: hopKey(skb.net.host.name, skb.cpu),
+        value,
+        partition: this.partitionOf(skb.net.host.name),
+      },
     });
     this.unstamped.push(value);
     if (this.unstamped.length === 1) queueMicrotask(() => this.stamp());
@@ -485,7 +543,7 @@ export class DistributedNode implements HopTransport {
       this.flushScheduled = true;
       setImmediate(() => {
         this.flushScheduled = false;
-        void this.flush().catch((e) => this.log(`skblab ${this.opts.service}: flush failed: ${String(e)}`));
+        void this.flush().catch((e) => this.log(`skblab ${this.instance}: flush failed: ${String(e)}`));
       });
     }
   }
@@ -540,7 +598,7 @@ export class DistributedNode implements HopTransport {
   ): Promise<void> {
     this.stats.deadLetters++;
     this.opts.onMessage?.(topic, 'dead-letter');
-    this.log(`skblab ${this.opts.service}: dead letter from ${topic}[${partition}]@${m.offset}: ${reason}`);
+    this.log(`skblab ${this.instance}: dead letter from ${topic}[${partition}]@${m.offset}: ${reason}`);
     await this.producer!.send({
       topic: deadLetterTopic(this.opts.labId),
       messages: [
@@ -615,7 +673,7 @@ export class DistributedNode implements HopTransport {
         TRACE_STREAM_MAXLEN,
         '*',
         'from',
-        this.opts.service,
+        this.instance,
         'steps',
         JSON.stringify(steps),
         'skbs',
@@ -624,14 +682,14 @@ export class DistributedNode implements HopTransport {
     const nextTimer = this.lab.timers.peek()?.expires ?? Infinity;
     if (nextTimer !== this.publishedTimer) {
       this.publishedTimer = nextTimer;
-      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.opts.service);
-      else p.zadd(KEYS.timers, nextTimer, this.opts.service);
+      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.instance);
+      else p.zadd(KEYS.timers, nextTimer, this.instance);
     }
     const lastInFlight = this.lab.timers.lastInFlight();
     if (lastInFlight !== this.publishedInFlight) {
       this.publishedInFlight = lastInFlight;
-      if (lastInFlight === -Infinity) p.zrem(KEYS.inflightTimers, this.opts.service);
-      else p.zadd(KEYS.inflightTimers, lastInFlight, this.opts.service);
+      if (lastInFlight === -Infinity) p.zrem(KEYS.inflightTimers, this.instance);
+      else p.zadd(KEYS.inflightTimers, lastInFlight, this.instance);
     }
     const seenKey = `${KEYS.seen}:${this.opts.service}`;
     if (this.handledIds.length) {
@@ -639,7 +697,7 @@ export class DistributedNode implements HopTransport {
       p.expire(seenKey, SEEN_TTL_S);
       this.handledIds = [];
     }
-    if (journaled) p.set(`${KEYS.journal}:${this.opts.service}`, journalOf(out), 'EX', SEEN_TTL_S);
+    if (journaled) p.set(`${KEYS.journal}:${this.instance}`, journalOf(out), 'EX', SEEN_TTL_S);
     p.eval(
       DONE_LUA,
       2,
@@ -665,7 +723,7 @@ export class DistributedNode implements HopTransport {
 
   /** A crash may have come between a batch's MULTI and its produce: produce its journal again. */
   private async replayJournal(): Promise<void> {
-    const raw = await this.redis.get(`${KEYS.journal}:${this.opts.service}`);
+    const raw = await this.redis.get(`${KEYS.journal}:${this.instance}`);
     if (!raw) return;
     const out = (JSON.parse(raw) as Array<{ topic: string; key: string; value: string }>).map((o) => ({
       topic: o.topic,
@@ -690,7 +748,7 @@ export class DistributedNode implements HopTransport {
         return;
       } catch (e) {
         if (this.stopped) throw e;
-        if (attempt === 0) this.log(`skblab ${this.opts.service}: produce failed, retrying: ${String(e)}`);
+        if (attempt === 0) this.log(`skblab ${this.instance}: produce failed, retrying: ${String(e)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -740,11 +798,11 @@ export class DistributedNode implements HopTransport {
     const timers = await this.redis.zrange(KEYS.timers, 0, 1, 'WITHSCORES');
     this.remoteNext = Infinity;
     for (let i = 0; i < timers.length; i += 2)
-      if (timers[i] !== this.opts.service) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
+      if (timers[i] !== this.instance) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
     const inflight = await this.redis.zrange(KEYS.inflightTimers, 0, -1, 'WITHSCORES');
     this.remoteLastInFlight = -Infinity;
     for (let i = 0; i < inflight.length; i += 2)
-      if (inflight[i] !== this.opts.service)
+      if (inflight[i] !== this.instance)
         this.remoteLastInFlight = Math.max(this.remoteLastInFlight, Number(inflight[i + 1]));
     await this.importTraces();
     await this.loadCounters();
@@ -767,8 +825,23 @@ export class DistributedNode implements HopTransport {
     }
   }
 
-  /** Steps from the trace stream that other processes recorded, into this lab's trace. */
+  private importing: Promise<void> | null = null;
+
+  /**
+   * Steps from the trace stream that other processes recorded, into this lab's trace. One import at a
+   * time: two waits for the lab to settle (a traceroute's probes) must not read the same entries twice.
+   */
   async importTraces(): Promise<void> {
+    while (this.importing) await this.importing;
+    this.importing = this.importNewSteps();
+    try {
+      await this.importing;
+    } finally {
+      this.importing = null;
+    }
+  }
+
+  private async importNewSteps(): Promise<void> {
     for (;;) {
       const entries = await this.redis.xrange(KEYS.trace, `(${this.traceCursor}`, '+', 'COUNT', 500);
       if (!entries.length) return;
@@ -776,7 +849,7 @@ export class DistributedNode implements HopTransport {
         this.traceCursor = id;
         const f: Record<string, string> = {};
         for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        if (f.from === this.opts.service) continue;
+        if (f.from === this.instance) continue;
         const steps = JSON.parse(f.steps) as ExportedStep[];
         const headers = new Map((JSON.parse(f.skbs) as SkbHeader[]).map((h) => [h.id, h]));
         const known = new Map(this.lab.journeys.map((s) => [s.id, s]));

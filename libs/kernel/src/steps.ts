@@ -7,7 +7,7 @@ import type { StepFn } from './include/linux/netdevice';
 import { __dev_queue_xmit, __netif_receive_skb, __netif_rx, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
-import { igb_xmit_frame } from './drivers/net/ethernet/intel/igb/igb_main';
+import { hw_rx_dma, igb_xmit_frame } from './drivers/net/ethernet/intel/igb/igb_main';
 import './net/sched/sch_api';
 import {
   ip_finish_output,
@@ -47,6 +47,7 @@ export const HOPS = {
   loopback_xmit,
   veth_xmit,
   igb_xmit_frame,
+  hw_rx_dma,
   __netif_rx,
   __netif_receive_skb,
   ip_rcv,

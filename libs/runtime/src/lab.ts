@@ -33,6 +33,11 @@ import { TraceRing, type ExportedStep } from './trace-ring';
  */
 export interface HopTransport {
   send(hop: HopName, skb: SkBuff): void;
+  /**
+   * Whether this process runs the hops of `host`: with several replicas of a service, each owns the hosts
+   * of its Kafka partitions (their rings, queues and timers), and another host's work goes to its owner.
+   */
+  owns(host: Host): boolean;
 }
 
 export type TraceLevel = 'off' | 'journeys';
@@ -194,10 +199,16 @@ export class Lab implements KernelCtx {
     return v;
   }
 
+  elsewhere(hop: HopName, skb: SkBuff): boolean {
+    if (this.local === null || (this.local[hop] && this.transport!.owns(skb.net.host))) return false;
+    this.transport!.send(hop, skb);
+    return true;
+  }
+
   /** The hop loop of distributed mode: a hop another service runs ends the chain here. */
   private runHere(hop: HopName, skb: SkBuff, local: Record<string, boolean>): Verdict {
     for (;;) {
-      if (!local[hop]) {
+      if (!local[hop] || !this.transport!.owns(skb.net.host)) {
         this.transport!.send(hop, skb);
         return { kind: 'queued', skb, where: hop };
       }
@@ -412,6 +423,10 @@ export class Lab implements KernelCtx {
         await new Promise<void>((r) => setImmediate(r));
         if (done) return p;
       }
+      if (this.landing) {
+        await this.landing.catch(() => undefined);
+        continue;
+      }
       const local = this.timers.peek();
       const remote = this.remoteTimers?.next() ?? Infinity;
       // The next thing to happen: a timer here, or one in another service (distributed mode).
@@ -460,6 +475,22 @@ export class Lab implements KernelCtx {
    * of simulated time.
    */
   async landInFlight(): Promise<void> {
+    while (this.landing) await this.landing.catch(() => undefined);
+    const run = this.landAll().finally(() => {
+      if (this.landing === run) this.landing = null;
+    });
+    this.landing = run;
+    return run;
+  }
+
+  /**
+   * A process letting packets land (traceroute after its burst) moves time itself; drive() must not move
+   * it meanwhile as if everyone were asleep, or it fires a later timer (a wait's deadline) first. In
+   * distributed mode both wait on Redis, so they would interleave.
+   */
+  private landing: Promise<void> | null = null;
+
+  private async landAll(): Promise<void> {
     const limit = this.clock + 10e9;
     for (;;) {
       if (this.settle) await this.settle();

@@ -16,6 +16,7 @@ describe('loadServiceConfig', () => {
   it('derives the names from the lab and the layer, with defaults', () => {
     expect(loadServiceConfig('ip', { ...good, SKBLAB_LAB_ID: 'compose' })).toEqual({
       layer: 'ip',
+      instance: 'ip',
       labId: 'compose',
       kafkaBrokers: ['kafka:9092'],
       redisUrl: 'redis://redis:6379',
@@ -27,6 +28,17 @@ describe('loadServiceConfig', () => {
       kafkaGroupId: 'compose.ip',
       redisKeyPrefix: 'skblab:compose:',
     });
+  });
+
+  it('names a replica by SKBLAB_INSTANCE (its Kafka client too) and refuses a bad name', () => {
+    const c = loadServiceConfig('nic', { ...good, SKBLAB_LAB_ID: 'class1', SKBLAB_INSTANCE: 'nic-2' });
+    expect(c.instance).toBe('nic-2');
+    expect(c.kafkaClientId).toBe('skblab-class1-nic-2');
+    // Replicas share the layer's consumer group: that is how they split the partitions.
+    expect(c.kafkaGroupId).toBe('class1.nic');
+    expect(problems('nic', { ...good, SKBLAB_INSTANCE: 'Nic_2' })).toEqual([
+      `SKBLAB_INSTANCE must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (got "Nic_2")`,
+    ]);
   });
 
   it('accepts several brokers, IPv6 brokers, rediss and an explicit layer, port and host', () => {

@@ -7,6 +7,8 @@
  *   SKBLAB_LAB_ID              'local'    lower-case letters, digits and '-' (names the Kafka client, the
  *                                         consumer group and the Redis key prefix)
  *   SKBLAB_LAYER               optional   if set, must name the service being started (catches a mix-up)
+ *   SKBLAB_INSTANCE            the layer  this replica's name (`nic-2`), when a layer runs several: it keys
+ *                                         the replica's own state in Redis (readiness, timers, journal)
  *   PORT                       0          HTTP port; 0 picks a free one
  *   HOST                       127.0.0.1  HTTP address to listen on (0.0.0.0 in a container)
  *   SKBLAB_CONNECT_TIMEOUT_MS  5000       Kafka and Redis connection timeouts
@@ -17,6 +19,8 @@ import { isLayerName, LAYERS, type LayerName } from './layers';
 
 export interface ServiceConfig {
   layer: LayerName;
+  /** The replica's name (the layer's when it runs alone). */
+  instance: string;
   labId: string;
   kafkaBrokers: string[];
   redisUrl: string;
@@ -104,6 +108,14 @@ class ServiceEnv {
   )
   SKBLAB_LAB_ID = 'local';
 
+  @check(
+    'isInstance',
+    (v) => v === undefined || (typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v)),
+    (a) =>
+      `SKBLAB_INSTANCE must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (${got(a)})`,
+  )
+  SKBLAB_INSTANCE?: string;
+
   @intBetween(0, 65535)
   PORT = '0';
 
@@ -125,6 +137,7 @@ const KEYS: (keyof ServiceEnv)[] = [
   'KAFKA_BROKERS',
   'REDIS_URL',
   'SKBLAB_LAB_ID',
+  'SKBLAB_INSTANCE',
   'PORT',
   'HOST',
   'SKBLAB_CONNECT_TIMEOUT_MS',
@@ -157,8 +170,10 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
   if (problems.length) throw new ServiceConfigError(layer, problems);
 
   const labId = raw.SKBLAB_LAB_ID;
+  const instance = raw.SKBLAB_INSTANCE ?? layer;
   return {
     layer,
+    instance,
     labId,
     kafkaBrokers: raw.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
     redisUrl: raw.REDIS_URL!,
@@ -166,7 +181,7 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
     host: raw.HOST,
     connectTimeoutMs: Number(raw.SKBLAB_CONNECT_TIMEOUT_MS),
     healthTimeoutMs: Number(raw.SKBLAB_HEALTH_TIMEOUT_MS),
-    kafkaClientId: `skblab-${labId}-${layer}`,
+    kafkaClientId: `skblab-${labId}-${instance}`,
     kafkaGroupId: `${labId}.${layer}`,
     redisKeyPrefix: `skblab:${labId}:`,
   };
@@ -177,6 +192,7 @@ export function nodeOptions(config: ServiceConfig, log: (line: string) => void) 
   return {
     labId: config.labId,
     service: config.layer,
+    instance: config.instance,
     kafkaBrokers: config.kafkaBrokers,
     redisUrl: config.redisUrl,
     log,

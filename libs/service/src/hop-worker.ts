@@ -82,6 +82,7 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
     const lab = this.node.lab;
     return {
       layer: this.config.layer,
+      instance: this.config.instance,
       labId: this.config.labId,
       startedAt: this.startedAt,
       consuming: this.started,

@@ -415,10 +415,29 @@ function wire_transmit(
     if (!pa) continue;
     const q = igb_rss_queue(pa, bytes);
     ctx.modTimer(
-      timer(to.net.host, q.irq.affinity, (c: KernelCtx) => igb_hw_receive(c, to, q, bytes), null),
+      timer(
+        to.net.host,
+        q.irq.affinity,
+        (c: KernelCtx) => {
+          const frame = rxFrame(c, to, q, bytes);
+          if (!c.elsewhere('hw_rx_dma', frame)) hw_rx_dma(c, frame);
+        },
+        null,
+      ),
       arrive,
     );
   }
+}
+
+/** The frame as the receiving MAC has it: an skb on the port's device, on the RSS queue. */
+function rxFrame(ctx: KernelCtx, dev: NetDevice, qv: IgbQVector, frame: Uint8Array): SkBuff {
+  const skb = allocSkb(ctx.newSkbId(), dev.net, frame.length + ETH_FCS_LEN, 64);
+  // The MAC pads short frames to 60 bytes (plus FCS, stripped by SECRC) before they reach the wire.
+  skbPut(skb, Math.max(frame.length, 60));
+  skb.buf.set(frame, skb.data);
+  skb.dev = dev;
+  skb.queueMapping = qv.index;
+  return skb;
 }
 
 /** RSS: the MAC hashes the flow onto one of the RX queues (the redirection table). */
@@ -433,28 +452,26 @@ function igb_rss_queue(a: IgbAdapter, frame: Uint8Array): IgbQVector {
 }
 
 /**
- * The receiving MAC (hardware): DMA the frame into the next posted buffer of the queue's ring and raise its
+ * hw_rx_dma, the receiving MAC (hardware; a hop so that a frame can reach the process that owns its host):
+ * DMA the frame into the next posted buffer of the queue's ring and raise its
  * vector. With no buffer free the frame is dropped in the NIC: RNBC and, with one queue, MPC (missed);
  * with several queues igb sets SRRCTL.DROP_EN and the queue's RQDPC counts it. Either is rx_fifo_errors.
  */
-function igb_hw_receive(ctx: KernelCtx, dev: NetDevice, qv: IgbQVector, frame: Uint8Array): void {
+export function hw_rx_dma(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const dev = skb.dev!;
   const a = dev.nic!;
+  const qv = a.qVectors[skb.queueMapping % a.qVectors.length];
   const ring = qv.rxRing;
-  const skb = allocSkb(ctx.newSkbId(), dev.net, frame.length + ETH_FCS_LEN, 64);
-  // The MAC pads short frames to 60 bytes (plus FCS, stripped by SECRC) before they reach the wire.
-  const len = Math.max(frame.length, 60);
-  skbPut(skb, len);
-  skb.buf.set(frame, skb.data);
-  skb.dev = dev;
-  skb.queueMapping = qv.index;
+  const frame = skb.buf;
+  const len = skb.len;
   if ((dev.flags & IFF_UP) === 0) {
     ctx.step(skb, F.rxDma, `${dev.name} is down: the MAC does not receive`);
-    return;
+    return queued(skb, `${dev.name}: not received`);
   }
   a.hw.gprc++;
   a.hw.gorc += len + ETH_FCS_LEN;
-  if (frame[0] === 0xff) a.hw.bprc++;
-  else if (frame[0] & 1) a.hw.mprc++;
+  if (frame[skb.data] === 0xff) a.hw.bprc++;
+  else if (frame[skb.data] & 1) a.hw.mprc++;
   if (ring.rx.length >= ring.count - 1) {
     a.hw.rnbc++;
     if (a.qVectors.length > 1) ring.stats.drops++;
@@ -464,7 +481,7 @@ function igb_hw_receive(ctx: KernelCtx, dev: NetDevice, qv: IgbQVector, frame: U
       F.rxDma,
       `${dev.name} rx ring ${ring.index} full (${ring.rx.length}/${ring.count}): dropped by the NIC (${a.qVectors.length > 1 ? 'rx_queue_' + ring.index + '_drops' : 'rx_missed_errors'})`,
     );
-    return;
+    return queued(skb, `${dev.name} rx ring ${ring.index} full`);
   }
   ring.rx.push(skb);
   ctx.step(
@@ -473,6 +490,7 @@ function igb_hw_receive(ctx: KernelCtx, dev: NetDevice, qv: IgbQVector, frame: U
     `${dev.name} rx ring ${ring.index}: descriptor ${ring.rx.length}/${ring.count} written`,
   );
   igb_msix_ring(ctx, qv, skb, 0);
+  return queued(skb, `${dev.name} rx ring ${ring.index}`);
 }
 
 /**
