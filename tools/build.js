@@ -10,6 +10,7 @@ const ENTRIES = {
   'bench.js': 'tools/bench/udp-loopback.ts',
   'bench-distributed.js': 'tools/bench/distributed.ts',
   'bench-scale.js': 'tools/bench/scale.ts',
+  'bench-scale-distributed.js': 'tools/bench/scale-distributed.ts',
 };
 
 function newestSource(dir, newest = 0) {

@@ -450,17 +450,17 @@ export const SCENARIOS: Scenario[] = [
     outputs: [0, 1],
   },
   /*
-   * One probe at a time (-N 1): host1 Udp OutDatagrams +9, Icmp InTimeExcds +7, InDestUnreachs +3; router1
-   * InHdrErrors +3, router2 +4 (3 probes and the ping -t 2); host2 NoPorts +3. (With 16 probes in flight the
-   * embedded lab also matches the kernel, host2 rate-limiting 4 of 10 answers; distributed mode sends 3
-   * probes more there, its services' clocks ordering host2's answers differently: see docs/distributed.md.)
+   * 16 probes in flight (traceroute's default) go out at once, TTLs 1 to 6: host1 Udp OutDatagrams +16,
+   * router1 and router2 3 time-exceededs each; host2 gets 10 (NoPorts +10), answers 6 and rate-limits 4
+   * (OutRateLimitHost +4), so host1 counts InDestUnreachs +6. Both modes must match the kernel.
    */
   {
     name: 'two-routers-traceroute',
-    description: 'traceroute -n -N 1 across two routers, and a ping whose TTL runs out at router2',
+    description:
+      'traceroute -n across two routers (16 probes in flight), and a ping whose TTL runs out at router2',
     topology: 'examples/two-routers.yaml',
     setup: [],
-    action: ['traceroute -n -N 1 192.168.2.1', 'ping -c 1 -t 2 -W 1 192.168.2.1'],
+    action: ['traceroute -n 192.168.2.1', 'ping -c 1 -t 2 -W 1 192.168.2.1'],
     snmp: ['host', '@router1', '@router2', '@host2'],
     links: [],
     outputs: [0, 1],

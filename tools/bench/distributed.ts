@@ -22,6 +22,7 @@ import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
 import { DistributedNode, startInProcessLab } from '@skblab/distributed';
 import { repoRoot, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
+import { brokers } from './brokers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
@@ -36,20 +37,6 @@ const median = (xs: number[]) => {
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-async function brokers(): Promise<{ kafka: string[]; redis: string; stop: () => void }> {
-  const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (process.env.KAFKA_BROKERS)
-    return { kafka: process.env.KAFKA_BROKERS.split(','), redis, stop: () => undefined };
-  // Resolved at run time (not bundled): broker.js finds its pom.xml next to itself.
-  const broker = require(path.join(repoRoot(), 'tools', 'kafka-broker', 'broker.js')) as {
-    start(o: object): Promise<{ bootstrap: string }>;
-    stop(o: object): Promise<void>;
-  };
-  const dir = `/tmp/skblab-bench-kafka-${process.pid}`;
-  const b = await broker.start({ port: 0, dir, fresh: true, log: () => undefined });
-  return { kafka: [b.bootstrap], redis, stop: () => void broker.stop({ dir }) };
-}
 
 // ---- skblab ---------------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ export { HOPS, type HopName } from './steps';
 export {
   net_rx_action,
   dev_get_stats,
+  noqueue_xmit_refused,
   enqueue_to_backlog as enqueue_to_backlog_for_test,
 } from './net/core/dev';
 export * from './net/core/rtnetlink';

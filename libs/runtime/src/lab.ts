@@ -8,12 +8,15 @@ import {
   HOPS,
   KERNEL_FNS,
   kfn,
-  SKB_DROP_REASON,
   net_rx_action,
   net_tx_action,
+  netif_xmit_stopped,
+  noqueue_xmit_refused,
+  allocSkb,
   new_host,
   dev_open,
   type HopName,
+  type NetdevQueue,
   type Host,
   type KernelCtx,
   type KernelFn,
@@ -209,6 +212,13 @@ export class Lab implements KernelCtx {
   private runHere(hop: HopName, skb: SkBuff, local: Record<string, boolean>): Verdict {
     for (;;) {
       if (!local[hop] || !this.transport!.owns(skb.net.host)) {
+        // A qdisc handing an skb to a NIC's driver in another process: the queue is frozen until the
+        // driver's process answers (sch_generic.ts), as the HARD_TX_LOCK holds it across the call.
+        const dev = skb.dev;
+        if (dev?.nic && hop === dev.ops.ndoStartXmit) {
+          const txq = dev.txqs[skb.queueMapping % dev.txqs.length];
+          if (txq.qdisc.ops.enqueue) txq.frozen = true;
+        }
         this.transport!.send(hop, skb);
         return { kind: 'queued', skb, where: hop };
       }
@@ -229,19 +239,42 @@ export class Lab implements KernelCtx {
     return this.inProcess(
       comm,
       () => {
+        // A NIC's ndo_start_xmit handed on by the qdisc's process: sch_direct_xmit's HARD_TX_LOCK section
+        // (is the queue stopped?) runs here, where the queue's state is, and the answer goes back.
+        const dev = skb.dev;
+        const txq =
+          dev?.nic && hop === dev.ops.ndoStartXmit ? dev.txqs[skb.queueMapping % dev.txqs.length] : null;
+        if (txq && netif_xmit_stopped(txq)) return this.refused(skb, txq);
         const v = this.run(hop, skb);
         if (this.eventTime) this.hostClock.set(host, Math.max(this.hostClock.get(host) ?? 0, this.clock));
-        if (v.kind !== 'busy') return v;
-        // NETDEV_TX_BUSY with the qdisc in another service: it cannot requeue what it already handed on
-        // (its queue stop reaches it too late). The skb is dropped where it is, counted as a TX drop.
-        skb.dev!.stats.txDropped++;
-        const d: Verdict = { kind: 'drop', reason: SKB_DROP_REASON.FULL_RING, skb };
-        skb.dropReason = d.reason;
-        this.free(skb);
-        return d;
+        if (!txq) return v;
+        if (v.kind === 'busy') return this.refused(skb, txq);
+        this.answerQdisc(txq, netif_xmit_stopped(txq) ? 'netif_tx_stop_queue' : '__netif_schedule');
+        return v;
       },
       cpu,
     );
+  }
+
+  /**
+   * The driver's queue is stopped or the driver busy: back to the qdisc's process, which requeues it and
+   * hears of the wake from netif_schedule_queue. Without a qdisc (noqueue) nothing can hold it.
+   */
+  private refused(skb: SkBuff, txq: NetdevQueue): Verdict {
+    if (!txq.qdisc.ops.enqueue) return noqueue_xmit_refused(this, skb, txq.index);
+    txq.peerStopped = true;
+    this.transport!.send('dev_requeue_skb', skb);
+    return { kind: 'queued', skb, where: 'dev_requeue_skb' };
+  }
+
+  /** The driver took the skb: tell the qdisc's process whether the queue still runs. */
+  private answerQdisc(txq: NetdevQueue, hop: '__netif_schedule' | 'netif_tx_stop_queue'): void {
+    if (hop === 'netif_tx_stop_queue') txq.peerStopped = true;
+    const dev = txq.qdisc.dev;
+    const answer = allocSkb(this.newSkbId(), dev.net, 0, 0);
+    answer.dev = dev;
+    answer.queueMapping = txq.index;
+    this.transport!.send(hop, answer);
   }
 
   /** Steps another service recorded: into this lab's trace, with a journey for skbs not seen here. */

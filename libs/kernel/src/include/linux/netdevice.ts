@@ -37,11 +37,18 @@ export interface NetdevQueue {
   stopped: boolean;
   stackXoff?: boolean;
   dql?: Dql;
+  /**
+   * Distributed mode, in the qdisc's process: an skb is with the driver's process, which has not answered
+   * yet (the HARD_TX_LOCK held across the call): __QUEUE_STATE_FROZEN.
+   */
+  frozen?: boolean;
+  /** Distributed mode, in the driver's process: the qdisc's process was told the queue stopped. */
+  peerStopped?: boolean;
 }
 
 /** netif_xmit_frozen_or_stopped: the stack does not hand this queue anything. */
 export function netif_xmit_stopped(txq: NetdevQueue): boolean {
-  return txq.stopped || txq.stackXoff === true;
+  return txq.stopped || txq.stackXoff === true || txq.frozen === true;
 }
 
 /**

@@ -68,8 +68,8 @@ export interface Qdisc {
   qlen: number;
   backlog: number;
   stats: QdiscStats;
-  /** dev_requeue_skb's skb, sent before anything dequeued (q->gso_skb). */
-  requeued: SkBuff | null;
+  /** q->gso_skb: what dev_requeue_skb put back, sent before anything is dequeued. */
+  gsoSkb: SkBuff[];
   /** __QDISC_STATE_SCHED: on the CPU's output_queue, waiting for net_tx_action. */
   scheduled: boolean;
   /** qdisc_run_begin: a CPU is dequeuing from it (__QDISC_STATE2_RUNNING). */

@@ -105,6 +105,12 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
     const v = ctx.run('dev_hard_start_xmit', skb);
     if (v.kind !== 'busy') return queued(skb, `${dev.name} driver`);
   }
+  return noqueue_xmit_refused(ctx, skb, txq);
+}
+
+/** The end of __dev_queue_xmit without a qdisc when the driver's queue is stopped or busy: nothing holds it. */
+export function noqueue_xmit_refused(ctx: KernelCtx, skb: SkBuff, txq: number): Verdict {
+  const dev = skb.dev!;
   dev.stats.txDropped++;
   ctx.step(skb, F.noqueueBusy, dev, txq);
   return xmitDrop(skb, SKB_DROP_REASON.NOT_SPECIFIED);

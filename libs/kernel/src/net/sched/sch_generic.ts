@@ -6,7 +6,7 @@
  * Also the default qdiscs: noqueue, noop, pfifo_fast and mq.
  */
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
-import type { SkBuff } from '../../include/linux/skbuff';
+import { allocSkb, type SkBuff } from '../../include/linux/skbuff';
 import { netif_xmit_stopped, type NetDevice, type NetdevQueue } from '../../include/linux/netdevice';
 import {
   NET_XMIT_DROP,
@@ -33,9 +33,11 @@ const F = {
       : `${q.ops.id} ${handleText(q.handle)} enqueue, qlen ${qlen}`,
   ),
   schDirectXmit: kfn('sch_direct_xmit', 'net/sched/sch_generic.c', 'dev', (d: NetDevice, txq, stopped) =>
-    stopped
+    stopped === 1
       ? `txq ${txq} stopped: dev_requeue_skb`
-      : `HARD_TX_LOCK txq ${txq} → dev_hard_start_xmit ${d.name}`,
+      : stopped === 2
+        ? `txq ${txq} stopped or busy in the driver's service, which turned the skb back: dev_requeue_skb`
+        : `HARD_TX_LOCK txq ${txq} → dev_hard_start_xmit ${d.name}`,
   ),
   dequeueSkb: kfn(
     'dequeue_skb',
@@ -195,7 +197,7 @@ export function qdisc_create(
     qlen: 0,
     backlog: 0,
     stats: { bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0 },
-    requeued: null,
+    gsoSkb: [],
     scheduled: false,
     running: false,
     watchdog: null,
@@ -247,14 +249,14 @@ export function attach_default_qdiscs(dev: NetDevice): void {
 
 /** The qdisc `tc` and `ip link` see for the device's root, summed over mq's children. */
 export function qdisc_totals(q: Qdisc): { stats: Qdisc['stats']; qlen: number; backlog: number } {
-  // A requeued skb (q->gso_skb) is still the qdisc's: in its qlen and its backlog.
-  const held = (x: Qdisc): number => (x.requeued ? qdisc_pkt_len(x.requeued) : 0);
+  // Requeued skbs (q->gso_skb) are still the qdisc's: in its qlen and its backlog.
+  const held = (x: Qdisc): number => x.gsoSkb.reduce((n, skb) => n + qdisc_pkt_len(skb), 0);
   if (q.ops.id !== 'mq')
-    return { stats: q.stats, qlen: q.qlen + (q.requeued ? 1 : 0), backlog: q.backlog + held(q) };
+    return { stats: q.stats, qlen: q.qlen + q.gsoSkb.length, backlog: q.backlog + held(q) };
   const t = { stats: { bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0 }, qlen: 0, backlog: 0 };
   for (const c of q.children) {
     for (const k of Object.keys(t.stats) as Array<keyof Qdisc['stats']>) t.stats[k] += c.stats[k];
-    t.qlen += c.qlen + (c.requeued ? 1 : 0);
+    t.qlen += c.qlen + c.gsoSkb.length;
     t.backlog += c.backlog + held(c);
   }
   return t;
@@ -270,7 +272,13 @@ const XMIT_HOP = 'dev_hard_start_xmit' as const;
  * enqueue and run the qdisc. What the caller sees: NET_XMIT_DROP (-ENOBUFS) when this skb was refused.
  */
 export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: NetdevQueue): Verdict {
-  if (q.flags & TCQ_F_CAN_BYPASS && q.qlen === 0 && !q.requeued && !q.running && !netif_xmit_stopped(txq)) {
+  if (
+    q.flags & TCQ_F_CAN_BYPASS &&
+    q.qlen === 0 &&
+    !q.gsoSkb.length &&
+    !q.running &&
+    !netif_xmit_stopped(txq)
+  ) {
     ctx.step(skb, F.devXmitSkb, q, 1);
     // qdisc_bstats_update: a bypassed skb is counted as sent by the qdisc.
     q.stats.bytes += qdisc_pkt_len(skb);
@@ -326,11 +334,10 @@ function txqOf(q: Qdisc, skb: SkBuff): NetdevQueue {
 /** qdisc_restart (sch_generic.c:397) → dequeue_skb → sch_direct_xmit; false when nothing more to send. */
 function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
   let skb: SkBuff | null;
-  if (q.requeued) {
-    // dequeue_skb: the requeued skb goes first, once its TX queue runs again.
-    if (netif_xmit_stopped(txqOf(q, q.requeued))) return false;
-    skb = q.requeued;
-    q.requeued = null;
+  if (q.gsoSkb.length) {
+    // dequeue_skb: the requeued skbs go first, once their TX queue runs again.
+    if (netif_xmit_stopped(txqOf(q, q.gsoSkb[0]))) return false;
+    skb = q.gsoSkb.shift()!;
     ctx.step(skb, F.dequeueSkb, q, q.qlen, 1);
   } else {
     // TCQ_F_ONETXQUEUE (an mq child): a stopped queue is not dequeued from at all.
@@ -366,7 +373,7 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */
 export function dev_requeue_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc): void {
-  q.requeued = skb;
+  q.gsoSkb.unshift(skb);
   q.stats.requeues++;
   ctx.step(skb, F.devRequeueSkb, q);
   __netif_schedule(ctx, q);
@@ -382,6 +389,68 @@ export function __netif_schedule(ctx: KernelCtx, q: Qdisc): void {
   ctx.raiseNetTx(host, sd.cpu);
 }
 
+/**
+ * netif_schedule_queue / netif_tx_wake_queue (dev.c:3178, 3188): a TX queue the driver or Byte Queue Limits
+ * let go again runs its qdisc, unless it is still stopped for the other reason. In distributed mode the
+ * qdisc is in another process, which was told that the queue stopped (txq.peerStopped): the wake goes
+ * there, as an empty skb naming the device and the queue.
+ */
+export function netif_schedule_queue(ctx: KernelCtx, txq: NetdevQueue): void {
+  if (netif_xmit_stopped(txq)) return;
+  if (txq.peerStopped) {
+    txq.peerStopped = false;
+    const dev = txq.qdisc.dev;
+    const wake = allocSkb(ctx.newSkbId(), dev.net, 0, 0);
+    wake.dev = dev;
+    wake.queueMapping = txq.index;
+    if (ctx.elsewhere('__netif_schedule', wake)) return;
+  }
+  __netif_schedule(ctx, txq.qdisc);
+}
+
+/*
+ * Distributed mode: the qdisc (dev service) and the NIC's driver (nic service) are in two processes, and
+ * sch_direct_xmit's call into the driver is a message. While it is out the queue is frozen in the qdisc's
+ * process, as the HARD_TX_LOCK would hold it; the driver's process answers each one with the queue's state,
+ * through one of the three hops below, so the qdisc goes on, stops or requeues as on one box.
+ */
+
+function peerTxq(skb: SkBuff): NetdevQueue {
+  const dev = skb.dev!;
+  return dev.txqs[skb.queueMapping % dev.txqs.length];
+}
+
+/**
+ * The driver's process found the queue stopped or the driver busy (NETDEV_TX_BUSY) and turned the skb back:
+ * sch_direct_xmit's dev_requeue_skb, in the qdisc's process.
+ */
+export function sch_direct_xmit_turned_back(ctx: KernelCtx, skb: SkBuff): Verdict {
+  const txq = peerTxq(skb);
+  txq.frozen = false;
+  txq.stopped = true;
+  ctx.step(skb, F.schDirectXmit, skb.dev!, txq.index, 2);
+  dev_requeue_skb(ctx, skb, txq.qdisc);
+  return queued(skb, `${txq.qdisc.ops.id} gso_skb`);
+}
+
+/** The driver took it, and the queue runs (or runs again): the qdisc goes on dequeuing, from NET_TX. */
+export function netif_tx_woken_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict {
+  const txq = peerTxq(wake);
+  txq.frozen = false;
+  txq.stopped = false;
+  txq.stackXoff = false;
+  if (txq.qdisc.ops.enqueue) __netif_schedule(ctx, txq.qdisc);
+  return queued(wake, 'NET_TX');
+}
+
+/** The driver took it and stopped the queue (ring nearly full, or Byte Queue Limits): the qdisc waits. */
+export function netif_tx_stopped_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict {
+  const txq = peerTxq(wake);
+  txq.frozen = false;
+  txq.stopped = true;
+  return queued(wake, 'stopped');
+}
+
 /** net_tx_action (dev.c:5350): run every qdisc on this CPU's output_queue. */
 export function net_tx_action(
   ctx: KernelCtx,
@@ -393,7 +462,7 @@ export function net_tx_action(
   sd.outputQueue = [];
   for (const q of list) {
     q.scheduled = false;
-    const head = q.requeued ?? null;
+    const head = q.gsoSkb[0] ?? null;
     if (head) ctx.step(head, F.netTxAction, null, cpu);
     qdisc_run(ctx, q);
   }
@@ -421,9 +490,6 @@ export function qdisc_watchdog_schedule_ns(ctx: KernelCtx, q: Qdisc, expires: nu
 /** dev_deactivate's qdisc_reset: the queued skbs are freed, the counters stay. */
 export function qdisc_reset(ctx: KernelCtx, q: Qdisc): void {
   q.ops.reset(ctx, q);
-  if (q.requeued) {
-    qdisc_free(ctx, q.requeued, SKB_DROP_REASON.NOT_SPECIFIED);
-    q.requeued = null;
-  }
+  for (const skb of q.gsoSkb.splice(0)) qdisc_free(ctx, skb, SKB_DROP_REASON.NOT_SPECIFIED);
   for (const c of q.children) qdisc_reset(ctx, c);
 }

@@ -34,7 +34,7 @@ import { eth_type_trans } from '../../../../../net/ethernet/eth';
 import { napi_complete_done, napi_schedule, trace_net_rx_action } from '../../../../../net/core/dev';
 import { napi_gro_receive } from '../../../../../net/core/gro';
 import { reciprocal_scale, skb_get_hash } from '../../../../../net/core/flow_dissector';
-import { __netif_schedule, noop_qdisc } from '../../../../../net/sched/sch_generic';
+import { netif_schedule_queue, noop_qdisc } from '../../../../../net/sched/sch_generic';
 import { serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
 import {
   DESC_NEEDED,
@@ -303,8 +303,7 @@ function netdev_tx_completed_queue(ctx: KernelCtx, txq: NetdevQueue, _pkts: numb
   if (dql_avail(txq.dql!) < 0) return;
   if (txq.stackXoff) {
     txq.stackXoff = false;
-    // netif_schedule_queue → __netif_schedule
-    __netif_schedule(ctx, txq.qdisc);
+    netif_schedule_queue(ctx, txq);
   }
 }
 
@@ -547,10 +546,10 @@ function igb_clean_tx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): boole
   if (n && txq.stopped && descUnused(ring) >= TX_WAKE_THRESHOLD) {
     txq.stopped = false;
     ring.stats.restartQueue++;
-    // netif_wake_subqueue → __netif_schedule: the qdisc runs again from NET_TX.
+    // netif_wake_subqueue → netif_tx_wake_queue: the qdisc runs again from NET_TX.
     const q = txq.qdisc;
-    if (q.requeued) ctx.step(q.requeued, F.wake, null, ring.index);
-    __netif_schedule(ctx, q);
+    if (q.gsoSkb.length) ctx.step(q.gsoSkb[0], F.wake, null, ring.index);
+    netif_schedule_queue(ctx, txq);
   }
   return !(ring.tx.length && ring.tx[0].done);
 }
