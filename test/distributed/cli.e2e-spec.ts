@@ -4,6 +4,8 @@
  * between shells, and each service answers /healthz, /metrics, /state and /docs while it runs.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { brokers, SERVICES } from './in-process';
 import { VETH_NS1 } from '../differential/scenarios';
@@ -177,6 +179,54 @@ describe('skblab shell --mode distributed', () => {
     expect([...services].filter((x) => /^nic-/.test(x)).sort()).toEqual(['nic-1', 'nic-2']);
     expect(nicOf.size).toBeGreaterThanOrEqual(3);
     for (const [host, owners] of nicOf) expect([host, owners.size]).toEqual([host, 1]);
+  });
+
+  it("a burst faster than the wire waits in the dev service's qdisc and drops there, as on one box", () => {
+    // The qdisc (dev service) learns of each TX queue stop and wake from the nic service's answers.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-burst-'));
+    const topo = path.join(dir, 'slow.yaml');
+    fs.writeFileSync(
+      topo,
+      [
+        'hosts:',
+        '  host1: { nics: { eth0: { address: 192.168.1.1/24 } } }',
+        '  host2: { nics: { eth0: { address: 192.168.1.2/24 } } }',
+        'wires:',
+        '  - between: [host1:eth0, host2:eth0]',
+        '    rate: 10mbit',
+        '',
+      ].join('\n'),
+    );
+    const script = [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'ip link set eth0 txqueuelen 50',
+      'on host2 iperf -s -u > /dev/null &',
+      'iperf -c 192.168.1.2 -u -b 1000M -l 64 -n 8000 > /dev/null',
+      'tc -s qdisc show dev eth0',
+      'ip -s link show eth0',
+      '',
+    ].join('\n');
+    const d = skblab(
+      ['shell', '--mode', 'distributed', '--spawn', '--lab', `${brokers().testLab}-burst`, '-f', topo],
+      script,
+    );
+    const e = skblab(['shell', '-f', topo], script);
+    expect(d.status).toBe(0);
+    const qdisc = (out: string) => {
+      const m = /Sent \d+ bytes (\d+) pkt \(dropped (\d+), overlimits 0 requeues (\d+)\)/.exec(out)!;
+      return { sent: Number(m[1]), dropped: Number(m[2]), requeues: Number(m[3]) };
+    };
+    const [dq, eq] = [qdisc(d.out), qdisc(e.out)];
+    expect(eq.dropped).toBeGreaterThan(50);
+    // Every datagram is sent or dropped by pfifo_fast past txqueuelen; the answers' round trip may move the
+    // burst's edge by a packet, no more.
+    expect(dq.sent + dq.dropped).toBe(eq.sent + eq.dropped);
+    expect(Math.abs(dq.dropped - eq.dropped)).toBeLessThanOrEqual(1);
+    expect(dq.requeues).toBe(eq.requeues);
+    // Nothing is lost between the services: TX errors and drops stay 0 (ip -s link's TX line).
+    const tx = /TX: +bytes.*\n +(\d+) +(\d+) +(\d+) +(\d+)/.exec(d.out)!;
+    expect(Number(tx[2])).toBe(dq.sent);
+    expect([Number(tx[3]), Number(tx[4])]).toEqual([0, 0]);
   });
 
   it('refuses --replicas out of range, or without services to start', () => {
