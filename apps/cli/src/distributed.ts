@@ -397,6 +397,7 @@ export async function openDistributedLab(opts: {
       // `on NODE CMD`: the configuration is NODE's.
       const on = /^\s*on\s+(\S+)\s+(.*)$/.exec(line);
       const config = configPart(on ? on[2] : line);
+      if (config) node.configChanged(on ? on[1] : host);
       if (config && logOnly) await node.appendConfig(on ? on[1] : host, config, rng);
       else if (config) await node.publishConfig(on ? on[1] : host, config, rng, services);
       return status;
@@ -406,6 +407,10 @@ export async function openDistributedLab(opts: {
     labId,
     aroundLine,
     async boot(run) {
+      // Boot lines send nothing: no need to wait for the lab to settle around each (with a thousand hosts,
+      // each wait reads every host's counters).
+      const settle = node.lab.settle;
+      node.lab.settle = null;
       logOnly = true;
       try {
         const err = await run(aroundLine);
@@ -413,6 +418,7 @@ export async function openDistributedLab(opts: {
         return err;
       } finally {
         logOnly = false;
+        node.lab.settle = settle;
       }
     },
     async close() {

@@ -2,7 +2,9 @@
  * The lab's counters in Redis. Each process counts in its own view (the kernel code increments plain
  * fields); at each flush it sends what changed since the last one as HINCRBYFLOAT deltas, so Redis holds the
  * sum of every service's counting, which is the lab's count (each increment happens in exactly one
- * service). The shell loads those totals before it shows /proc, `ip -s` or softnet_stat.
+ * service). The shell loads those totals before it shows /proc, `ip -s` or softnet_stat: only the hashes
+ * that changed since it last looked (each flush stamps the hashes it touched in `counters-changed` with a
+ * sequence number), so a lab of a thousand hosts costs a command what the hosts it touched cost.
  *
  *   skblab:<lab>:counters:<host>            hash  softnet.<cpu>.<field>     (softnet_stat)
  *                                                 irq.<irq>.<cpu>           (/proc/interrupts)
@@ -24,6 +26,10 @@ const SOFTNET = ['processed', 'dropped', 'timeSqueeze', 'receivedRps', 'flowLimi
 interface Layout {
   /** What the layout was built from: rebuilt when hosts, namespaces or devices come or go. */
   shape: string;
+  /** Each host's slots: [first, end). */
+  hostRange: Map<string, [number, number]>;
+  /** Each hash's slots. */
+  keySlots: Map<string, number[]>;
   key: string[];
   prefix: string[];
   obj: Slot[];
@@ -48,14 +54,27 @@ function shapeOf(lab: Lab): string {
 }
 
 function layoutOf(lab: Lab, shape: string): Layout {
-  const l: Layout = { shape, key: [], prefix: [], obj: [], prop: [], last: new Float64Array(0) };
+  const l: Layout = {
+    shape,
+    hostRange: new Map(),
+    keySlots: new Map(),
+    key: [],
+    prefix: [],
+    obj: [],
+    prop: [],
+    last: new Float64Array(0),
+  };
   const add = (key: string, prefix: string, obj: Slot, prop: string | number) => {
+    let slots = l.keySlots.get(key);
+    if (!slots) l.keySlots.set(key, (slots = []));
+    slots.push(l.key.length);
     l.key.push(key);
     l.prefix.push(prefix);
     l.obj.push(obj);
     l.prop.push(prop);
   };
   for (const h of lab.hosts.values()) {
+    const first = l.key.length;
     const hk = `counters:${h.name}`;
     for (const sd of h.softnet)
       for (const f of SOFTNET) add(hk, `softnet.${sd.cpu}`, sd as unknown as Slot, f);
@@ -83,6 +102,7 @@ function layoutOf(lab: Lab, shape: string): Layout {
         for (const q of tc_dump_qdiscs(d)) addAll(`qdisc.${d.name}.${q.id}`, q.stats);
       }
     }
+    l.hostRange.set(h.name, [first, l.key.length]);
   }
   l.last = new Float64Array(l.obj.length);
   return l;
@@ -90,9 +110,21 @@ function layoutOf(lab: Lab, shape: string): Layout {
 
 export class CounterSync {
   private layout: Layout | null = null;
+  private stale = true;
+
+  /**
+   * The lab's shape may have changed (a configuration line ran: a device, a namespace or a qdisc came or
+   * went): look again at the next flush. Walking a thousand hosts' devices at every flush would cost more
+   * than the flush.
+   */
+  invalidate(): void {
+    this.stale = true;
+  }
 
   /** The layout for the lab as it is now (rebuilt when hosts, namespaces or devices changed). */
   private current(lab: Lab): Layout {
+    if (this.layout && !this.stale) return this.layout;
+    this.stale = false;
     const shape = shapeOf(lab);
     if (this.layout?.shape === shape) return this.layout;
     const old = this.layout;
@@ -111,35 +143,48 @@ export class CounterSync {
     return l;
   }
 
-  /** The changes since the last call (or load), as [hash, field, delta]. */
-  deltas(lab: Lab): Array<[string, string, number]> {
+  /**
+   * The changes since the last call (or load), as [hash, field, delta]: of `hosts` only (the hosts this
+   * process worked for since), or of every host.
+   */
+  deltas(lab: Lab, hosts?: Iterable<string>): Array<[string, string, number]> {
     const l = this.current(lab);
     const out: Array<[string, string, number]> = [];
     const { obj, prop, last } = l;
-    for (let i = 0; i < obj.length; i++) {
-      const v = obj[i][prop[i]];
-      if (v !== last[i]) {
-        out.push([l.key[i], `${l.prefix[i]}.${prop[i]}`, v - last[i]]);
-        last[i] = v;
+    const scan = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        const v = obj[i][prop[i]];
+        if (v !== last[i]) {
+          out.push([l.key[i], `${l.prefix[i]}.${prop[i]}`, v - last[i]]);
+          last[i] = v;
+        }
       }
-    }
+    };
+    if (!hosts) scan(0, obj.length);
+    else
+      for (const h of hosts) {
+        const r = l.hostRange.get(h);
+        if (r) scan(r[0], r[1]);
+      }
     return out;
   }
 
   /** The hashes to read for load(). */
   keys(lab: Lab): string[] {
-    return [...new Set(this.current(lab).key)];
+    return [...this.current(lab).keySlots.keys()];
   }
 
-  /** Take the lab's totals (hash -> field -> value) as this view's counters. */
+  /** Take the lab's totals (hash -> field -> value) as this view's counters, for the hashes given. */
   load(lab: Lab, totals: Map<string, Record<string, string>>): void {
     const l = this.current(lab);
-    for (let i = 0; i < l.obj.length; i++) {
-      const t = totals.get(l.key[i])?.[`${l.prefix[i]}.${l.prop[i]}`];
-      if (t === undefined) continue;
-      const v = Number(t);
-      l.obj[i][l.prop[i]] = v;
-      l.last[i] = v;
+    for (const [key, fields] of totals) {
+      for (const i of l.keySlots.get(key) ?? []) {
+        const t = fields[`${l.prefix[i]}.${l.prop[i]}`];
+        if (t === undefined) continue;
+        const v = Number(t);
+        l.obj[i][l.prop[i]] = v;
+        l.last[i] = v;
+      }
     }
   }
 }

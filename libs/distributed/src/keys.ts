@@ -20,6 +20,8 @@
  *   skblab:<lab>:trace           stream  each service's kernel steps (capped), for skbtrace
  *   skblab:<lab>:dead-letters    string  messages sent to the dead-letter topic
  *   skblab:<lab>:counters:<host>[:<netns>]  hashes  MIBs, device stats, softnet_stat (counters.ts)
+ *   skblab:<lab>:counters-changed zset    counters hash -> the sequence number of its latest change
+ *   skblab:<lab>:counters-seq    string  that sequence
  *   skblab:<lab>:neigh:<host>:<netns>       string  the neigh service's table (neighbours.ts)
  *   skblab:<lab>:skb-ids         string  hands each process its own range of skb ids
  */
@@ -39,6 +41,8 @@ export const KEYS = {
   journal: 'journal',
   advanced: 'advanced',
   configApplied: 'config-applied',
+  countersChanged: 'counters-changed',
+  countersSeq: 'counters-seq',
 } as const;
 
 export function keyPrefix(lab: string): string {

@@ -20,8 +20,8 @@ interface NeighRecord {
   hh: boolean;
 }
 
-const nets = (lab: Lab): Array<[string, Net]> =>
-  [...lab.hosts.values()].flatMap((h) =>
+const nets = (lab: Lab, only?: Iterable<string>): Array<[string, Net]> =>
+  (only ? [...only].flatMap((n) => lab.hosts.get(n) ?? []) : [...lab.hosts.values()]).flatMap((h) =>
     [h.initNet, ...h.namedNets.values()].map((n): [string, Net] => [`neigh:${h.name}:${n.name}`, n]),
   );
 
@@ -42,10 +42,10 @@ function recordOf(n: Neighbour): NeighRecord {
 export class NeighbourMirror {
   private last = new Map<string, string>();
 
-  /** The tables that changed since the last call, as [key, JSON]. */
-  changed(lab: Lab): Array<[string, string]> {
+  /** The tables that changed since the last call, as [key, JSON]: of `hosts` only, or of every host. */
+  changed(lab: Lab, hosts?: Iterable<string>): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const [key, net] of nets(lab)) {
+    for (const [key, net] of nets(lab, hosts)) {
       const json = JSON.stringify([...net.arpTbl.values()].map(recordOf));
       if ((this.last.get(key) ?? '[]') !== json) {
         this.last.set(key, json);

@@ -91,6 +91,12 @@ if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
 if n <= 0 then redis.call('PUBLISH', ARGV[3], n) end
 return n`;
 
+/** Stamp the counters hashes a flush changed with the next sequence number (what the shell reloads). */
+const STAMP_LUA = `
+local s = redis.call('INCR', KEYS[1])
+for i = 1, #ARGV do redis.call('ZADD', KEYS[2], s, ARGV[i]) end
+return s`;
+
 /** Where the simulated time sits in an envelope (libs/contracts/src/skb-codec.ts). */
 const ENVELOPE_CLOCK_OFFSET = 16;
 
@@ -456,6 +462,7 @@ export class DistributedNode implements HopTransport {
         await apply(host, line);
       } finally {
         this.lab.rng.state = saved;
+        this.configChanged(host);
       }
     }
   }
@@ -473,6 +480,7 @@ export class DistributedNode implements HopTransport {
           await this.opts.applyConfig!(host, line);
         } finally {
           this.lab.rng.state = saved;
+          this.configChanged(host);
         }
         this.configApplied++;
       }
@@ -483,6 +491,15 @@ export class DistributedNode implements HopTransport {
     } finally {
       this.configRunning = null;
     }
+  }
+
+  /**
+   * A configuration line ran on `host` in this view: devices, namespaces or qdiscs may have come or gone,
+   * and the host's counters may have moved (an ifdown frees what a ring held).
+   */
+  configChanged(host: string): void {
+    this.counters.invalidate();
+    this.lab.touched.add(host);
   }
 
   /** Append a configuration line without waiting for the services (a lab's boot). */
@@ -663,8 +680,18 @@ export class DistributedNode implements HopTransport {
     // the count must be up before anything can be consumed, so the MULTI goes first, with a journal of the
     // batch's output that a restart produces again (the ids are recorded: the replay would skip the batch).
     const p = this.redis.multi();
-    for (const [key, field, d] of this.counters.deltas(this.lab)) p.hincrbyfloat(key, field, d);
-    if (this.ownsNeighbours) for (const [key, json] of this.neighbours.changed(this.lab)) p.set(key, json);
+    // A service counts only for the hosts it worked for (messages, timers, configuration); the shell runs
+    // system calls anywhere and looks at every host.
+    const touched = this.opts.service === 'socket' ? undefined : [...this.lab.touched];
+    this.lab.touched.clear();
+    const changedKeys = new Set<string>();
+    for (const [key, field, d] of this.counters.deltas(this.lab, touched)) {
+      p.hincrbyfloat(key, field, d);
+      changedKeys.add(key);
+    }
+    if (changedKeys.size) p.eval(STAMP_LUA, 2, KEYS.countersSeq, KEYS.countersChanged, ...changedKeys);
+    if (this.ownsNeighbours)
+      for (const [key, json] of this.neighbours.changed(this.lab, touched)) p.set(key, json);
     if (steps.length)
       p.xadd(
         KEYS.trace,
@@ -808,10 +835,32 @@ export class DistributedNode implements HopTransport {
     await this.loadCounters();
   }
 
-  /** The lab's counters (every service's counting) into this view, so /proc and `ip -s` show them. */
+  /** The sequence number of the latest counters change this view has loaded (-1: none yet). */
+  private countersSeen = -1;
+
+  /**
+   * The lab's counters (every service's counting) into this view, so /proc and `ip -s` show them: the
+   * hashes changed since the last load (all of them the first time).
+   */
   async loadCounters(): Promise<void> {
     await this.flush();
-    const keys = this.counters.keys(this.lab);
+    let keys: string[];
+    if (this.countersSeen < 0) {
+      this.countersSeen = Number((await this.redis.get(KEYS.countersSeq)) ?? 0);
+      keys = this.counters.keys(this.lab);
+    } else {
+      const changed = await this.redis.zrangebyscore(
+        KEYS.countersChanged,
+        `(${this.countersSeen}`,
+        '+inf',
+        'WITHSCORES',
+      );
+      keys = [];
+      for (let i = 0; i < changed.length; i += 2) {
+        keys.push(changed[i]);
+        this.countersSeen = Math.max(this.countersSeen, Number(changed[i + 1]));
+      }
+    }
     const p = this.redis.pipeline();
     for (const k of keys) p.hgetall(k);
     const res = (await p.exec()) ?? [];

@@ -208,6 +208,12 @@ export class Lab implements KernelCtx {
     return true;
   }
 
+  /**
+   * Distributed mode: the hosts this process worked for since its last flush (messages and timers), whose
+   * counters may have moved.
+   */
+  readonly touched = new Set<string>();
+
   /** The hop loop of distributed mode: a hop another service runs ends the chain here. */
   private runHere(hop: HopName, skb: SkBuff, local: Record<string, boolean>): Verdict {
     for (;;) {
@@ -236,6 +242,7 @@ export class Lab implements KernelCtx {
   receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
     this.clock = clock;
     const host = skb.net.host;
+    this.touched.add(host.name);
     return this.inProcess(
       comm,
       () => {
@@ -393,6 +400,7 @@ export class Lab implements KernelCtx {
       const t = this.timers.peek();
       if (!t || (t.expires > until && !(t.inflight && t.expires <= this.clock))) break;
       this.timers.pop();
+      this.touched.add(t.host.name);
       if (this.eventTime) {
         // A service's clock is per host: another host's later work does not delay this timer.
         this.clock = t.inflight ? t.expires : Math.max(t.expires, this.hostClock.get(t.host) ?? 0);
