@@ -132,6 +132,8 @@ function journalOf(out: Outgoing[]): string {
     out.map((o) => ({
       topic: o.topic,
       key: String(o.message.key),
+      // The host's partition, which the key's murmur2 hash would not pick: a replay goes to the owner.
+      partition: o.message.partition,
       value: (o.message.value as Buffer).toString('base64'),
     })),
   );
@@ -182,6 +184,8 @@ export class DistributedNode implements HopTransport {
   private owned: Set<number> | null = null;
   private readonly partitionOfHost = new Map<string, number>();
   private joins = 0;
+  /** The shared seen set being loaded after a rejoin. */
+  private seenLoaded: Promise<void> = Promise.resolve();
 
   constructor(
     readonly opts: NodeOptions,
@@ -325,6 +329,21 @@ export class DistributedNode implements HopTransport {
     await this.redis.hset(KEYS.ready, this.instance, String(process.pid));
   }
 
+  /**
+   * Partitions another replica now owns: let their hosts go (Lab.release), so that nothing this process
+   * held for them waits forever, and a partition that comes back starts clean.
+   */
+  private releasePartitions(lost: number[]): void {
+    const gone = new Set(lost);
+    let dropped = 0;
+    for (const host of this.lab.hosts.values())
+      if (gone.has(this.partitionOf(host.name))) dropped += this.lab.release(host);
+    this.log(
+      `skblab ${this.instance}: partitions ${lost.join(', ')} went to another replica` +
+        (dropped ? `: ${dropped} skbs held for their hosts dropped` : ''),
+    );
+  }
+
   /** The skbs the service's replicas handled (shared: after a rebalance, another replica's replays). */
   private async loadSeen(): Promise<void> {
     for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
@@ -335,7 +354,7 @@ export class DistributedNode implements HopTransport {
     const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
     const consumer = this.kafka.consumer({
       groupId: consumerGroup,
-      partitionAssigners: [hostAffineAssigner],
+      partitionAssigners: [hostAffineAssigner(() => this.owned ?? [])],
       maxWaitTimeInMs: 50,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
@@ -346,8 +365,13 @@ export class DistributedNode implements HopTransport {
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         // The hosts this replica now owns. Another replica's hosts it took over come without their state
         // (rings, queues, timers), as after a restart; their replays are skipped by the shared seen set.
-        this.owned = new Set(Object.values(payload.memberAssignment).flat());
-        if (this.joins++) void this.loadSeen().catch(() => undefined);
+        const owned = new Set(Object.values(payload.memberAssignment).flat());
+        const lost = this.owned ? [...this.owned].filter((p) => !owned.has(p)) : [];
+        this.owned = owned;
+        if (lost.length) this.releasePartitions(lost);
+        // The batches of partitions taken over start with what their last owner handled but had not
+        // committed: they wait for the shared set that skips them.
+        if (this.joins++) this.seenLoaded = this.loadSeen().catch(() => undefined);
         resolve();
       }),
     );
@@ -375,6 +399,7 @@ export class DistributedNode implements HopTransport {
       // Redis: kafkajs commits what was resolved even when eachBatch throws.
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
+        await this.seenLoaded;
         for (const m of batch.messages) await this.handle(batch.topic, batch.partition, m);
         await this.flush();
         if (batch.messages.length) resolveOffset(batch.messages[batch.messages.length - 1].offset);
@@ -690,8 +715,13 @@ export class DistributedNode implements HopTransport {
       changedKeys.add(key);
     }
     if (changedKeys.size) p.eval(STAMP_LUA, 2, KEYS.countersSeq, KEYS.countersChanged, ...changedKeys);
+    // A table replaces the mirror's copy: only the host's owner has the learned entries to write.
     if (this.ownsNeighbours)
-      for (const [key, json] of this.neighbours.changed(this.lab, touched)) p.set(key, json);
+      for (const [key, json] of this.neighbours.changed(
+        this.lab,
+        touched?.filter((h) => this.owns({ name: h })),
+      ))
+        p.set(key, json);
     if (steps.length)
       p.xadd(
         KEYS.trace,
@@ -752,9 +782,10 @@ export class DistributedNode implements HopTransport {
   private async replayJournal(): Promise<void> {
     const raw = await this.redis.get(`${KEYS.journal}:${this.instance}`);
     if (!raw) return;
-    const out = (JSON.parse(raw) as Array<{ topic: string; key: string; value: string }>).map((o) => ({
+    type Journaled = { topic: string; key: string; partition?: number; value: string };
+    const out = (JSON.parse(raw) as Journaled[]).map((o) => ({
       topic: o.topic,
-      message: { key: o.key, value: Buffer.from(o.value, 'base64') },
+      message: { key: o.key, partition: o.partition, value: Buffer.from(o.value, 'base64') },
     }));
     this.stats.replayed += out.length;
     await this.produce(out);

@@ -23,7 +23,7 @@ export {
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
 export * from './include/net/sch_generic';
-export { net_tx_action, QDISC_OPS, qdisc_totals, handleText } from './net/sched/sch_generic';
+export { net_tx_action, QDISC_OPS, qdisc_totals, qdisc_reset, handleText } from './net/sched/sch_generic';
 export {
   tc_modify_qdisc,
   tc_del_qdisc,
@@ -35,6 +35,7 @@ export {
 export type { IgbAdapter, IgbQVector, IgbRing } from './drivers/net/ethernet/intel/igb/igb';
 export {
   igb_probe,
+  igb_down,
   igb_get_ethtool_stats,
   igb_set_ringparam,
   igb_update_carrier,

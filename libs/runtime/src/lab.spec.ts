@@ -14,6 +14,10 @@ import {
   allocSkb,
   neigh_lookup,
   inetInsertIfa,
+  register_igb,
+  wire_connect,
+  dev_open,
+  type NetDevice,
 } from '@skblab/kernel';
 import { Lab } from './lab';
 import { Task } from './task';
@@ -284,5 +288,99 @@ describe('addresses', () => {
   it('refuses a duplicate address with EEXIST', () => {
     const { host, veth0 } = vethLab();
     expect(inetInsertIfa(host.initNet, veth0, ip4('10.0.0.1'), 24, null, null)).toBe(-17);
+  });
+});
+
+describe("distributed mode: the qdisc's process, with the NIC driver in another", () => {
+  /** host1's igb eth0 (one queue) wired to host2's, up; this lab runs the dev service's hops. */
+  function devService() {
+    const lab = new Lab();
+    const [eth0, peer] = ['host1', 'host2'].map((name, i) => {
+      const dev = register_igb(lab.addHost(name).initNet, 'eth0', new Uint8Array([0, 0x1b, 0x21, 0, i, 0]), {
+        queues: 1,
+        txRing: 256,
+        rxRing: 256,
+        mtu: 1500,
+        irqAffinity: null,
+      }) as NetDevice;
+      return dev;
+    });
+    wire_connect(eth0, peer, {});
+    dev_open(lab, eth0);
+    dev_open(lab, peer);
+    const sent: Array<[string, number]> = [];
+    const owner = { host1: true };
+    lab.distribute(
+      [
+        '__dev_queue_xmit',
+        'dev_hard_start_xmit',
+        'dev_requeue_skb',
+        '__netif_schedule',
+        'netif_tx_stop_queue',
+      ],
+      { send: (hop, skb) => void sent.push([hop, skb.id]), owns: (h) => owner.host1 || h.name !== 'host1' },
+      'dev',
+      0,
+    );
+    const skb = () => {
+      const s = allocSkb(lab.newSkbId(), eth0.net, 64);
+      s.len = 64;
+      s.dev = eth0;
+      return s;
+    };
+    const xmit = (s = skb(), t = lab.now()) => (lab.receive('__dev_queue_xmit', s, t, 'iperf', 0), s);
+    const answer = (hop: '__netif_schedule' | 'netif_tx_stop_queue') => {
+      const a = skb();
+      a.len = 0;
+      lab.receive(hop, a, lab.now(), 'swapper/0', 0);
+    };
+    return { lab, eth0, sent, owner, xmit, answer };
+  }
+
+  it('holds what reaches the device while a call into the driver is out, then goes on as after the answer', () => {
+    const { eth0, sent, xmit, answer } = devService();
+    const q = eth0.txqs[0].qdisc;
+    // The first skb bypasses the empty pfifo_fast into igb_xmit_frame, which the nic service runs.
+    const s1 = xmit();
+    expect(sent).toEqual([['igb_xmit_frame', s1.id]]);
+    expect(eth0.txqs[0].frozen).toBe(true);
+    // The second waits for the answer: on one box the call would have returned before it was sent.
+    const s2 = xmit();
+    expect(sent).toHaveLength(1);
+    expect([q.qlen, q.gsoSkb.length, q.stats.packets]).toEqual([0, 0, 1]);
+    // The driver took s1 and stopped the queue (Byte Queue Limits): s2 bypasses into a stopped queue and is
+    // requeued, as the kernel's bypass does.
+    answer('netif_tx_stop_queue');
+    expect([q.gsoSkb, q.stats.requeues, q.stats.packets]).toEqual([[s2], 1, 2]);
+    expect(sent).toHaveLength(1);
+    // The queue runs again: NET_TX sends the requeued skb.
+    answer('__netif_schedule');
+    expect(sent).toEqual([
+      ['igb_xmit_frame', s1.id],
+      ['igb_xmit_frame', s2.id],
+    ]);
+    expect([q.gsoSkb.length, q.stats.requeues]).toEqual([0, 1]);
+  });
+
+  it('a stream the driver keeps up with is never requeued', () => {
+    const { eth0, sent, xmit, answer } = devService();
+    const ids = [xmit(), xmit(), xmit()].map((s) => s.id);
+    for (let i = 0; i < 3; i++) answer('__netif_schedule');
+    expect(sent).toEqual(ids.map((id) => ['igb_xmit_frame', id]));
+    expect(eth0.txqs[0].qdisc.stats).toMatchObject({ packets: 3, requeues: 0, drops: 0 });
+  });
+
+  it('hands what it held to the new owner when the host goes to another replica', () => {
+    const { lab, eth0, sent, owner, xmit } = devService();
+    const host = eth0.net.host;
+    xmit();
+    const s2 = xmit();
+    owner.host1 = false;
+    expect(lab.release(host)).toBe(0);
+    expect(eth0.txqs[0].frozen).toBe(false);
+    expect(sent[1]).toEqual(['__dev_queue_xmit', s2.id]);
+    // Nothing is held for the host any more: the next transmit goes straight to its owner too.
+    const s3 = xmit();
+    expect(sent[2]).toEqual(['__dev_queue_xmit', s3.id]);
   });
 });

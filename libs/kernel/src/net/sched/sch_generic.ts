@@ -272,18 +272,12 @@ const XMIT_HOP = 'dev_hard_start_xmit' as const;
  * enqueue and run the qdisc. What the caller sees: NET_XMIT_DROP (-ENOBUFS) when this skb was refused.
  */
 export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: NetdevQueue): Verdict {
-  if (
-    q.flags & TCQ_F_CAN_BYPASS &&
-    q.qlen === 0 &&
-    !q.gsoSkb.length &&
-    !q.running &&
-    !netif_xmit_stopped(txq)
-  ) {
+  if (q.flags & TCQ_F_CAN_BYPASS && q.qlen === 0 && !q.gsoSkb.length && qdisc_run_begin(q)) {
     ctx.step(skb, F.devXmitSkb, q, 1);
-    // qdisc_bstats_update: a bypassed skb is counted as sent by the qdisc.
+    // qdisc_bstats_update: a bypassed skb is counted as sent by the qdisc. The TX queue may be stopped:
+    // sch_direct_xmit then requeues it, as the kernel does (the bypass does not look at the queue).
     q.stats.bytes += qdisc_pkt_len(skb);
     q.stats.packets++;
-    q.running = true;
     try {
       if (sch_direct_xmit(ctx, skb, q, txq)) __qdisc_run(ctx, q);
     } finally {
@@ -303,10 +297,27 @@ export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netde
   return queued(skb, `qdisc ${q.ops.id}`);
 }
 
+/**
+ * qdisc_run_begin: take the qdisc, unless a CPU is running it already. In distributed mode a qdisc whose
+ * call into the NIC driver's process is unanswered counts as running: on one box that CPU would still be
+ * inside sch_direct_xmit's ndo_start_xmit, holding it.
+ */
+function qdisc_run_begin(q: Qdisc): boolean {
+  if (q.running || qdisc_called_out(q)) return false;
+  q.running = true;
+  return true;
+}
+
+/** Distributed mode: a TX queue this qdisc feeds (its own, or any for a root) is frozen by a call out. */
+function qdisc_called_out(q: Qdisc): boolean {
+  if (q.txq >= 0) return q.dev.txqs[q.txq].frozen === true;
+  for (const txq of q.dev.txqs) if (txq.frozen) return true;
+  return false;
+}
+
 /** qdisc_run: unless another CPU runs it (qdisc_run_begin), dequeue and send. */
 export function qdisc_run(ctx: KernelCtx, q: Qdisc): void {
-  if (q.running) return;
-  q.running = true;
+  if (!qdisc_run_begin(q)) return;
   try {
     __qdisc_run(ctx, q);
   } finally {
@@ -340,8 +351,9 @@ function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
     skb = q.gsoSkb.shift()!;
     ctx.step(skb, F.dequeueSkb, q, q.qlen, 1);
   } else {
-    // TCQ_F_ONETXQUEUE (an mq child): a stopped queue is not dequeued from at all.
-    if (q.txq >= 0 && netif_xmit_stopped(q.dev.txqs[q.txq])) return false;
+    // TCQ_F_ONETXQUEUE (an mq child, or the root of a single-queue device): a stopped queue
+    // (q->dev_queue) is not dequeued from at all.
+    if (q.flags & TCQ_F_ONETXQUEUE && netif_xmit_stopped(q.dev.txqs[Math.max(q.txq, 0)])) return false;
     skb = q.ops.dequeue(ctx, q);
     if (!skb) return false;
     q.stats.bytes += qdisc_pkt_len(skb);
