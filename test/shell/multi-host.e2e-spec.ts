@@ -160,3 +160,21 @@ describe('a topology file with a mistake', () => {
     expect(r.err).toContain('No such file or directory');
   });
 });
+
+describe('a reader that goes away', () => {
+  it('stops the shell at its next write, quietly, with the status SIGPIPE gives (128+13)', () => {
+    // What `skblab shell < script | head -2` does: head reads two lines and closes the pipe.
+    const pipeline = `printf 'ping -c 100000 192.168.1.2\\n' | "${process.execPath}" "${BIN}" shell | head -2`;
+    const r = spawnSync('bash', ['-c', `${pipeline}; echo "skblab's status: \${PIPESTATUS[1]}"`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout.split('\n')).toEqual([
+      'PING 192.168.1.2 (192.168.1.2) 56(84) bytes of data.',
+      expect.stringMatching(/^64 bytes from 192\.168\.1\.2: icmp_seq=1 /),
+      "skblab's status: 141",
+      '',
+    ]);
+    expect(r.stderr).toBe('');
+  });
+});

@@ -233,8 +233,18 @@ async function runShell(
     process.stderr.write(`skblab: no node named '${name}' (nodes: ${[...lab.hosts.keys()].join(', ')})\n`);
     return 1;
   }
+  // The reader went away (`skblab shell < script | head`): stop at the next write, as SIGPIPE stops a
+  // tool on a real box (status 128+13), rather than die on an unhandled EPIPE.
+  let readerGone = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+  });
   const io = {
-    out: (s: string) => void process.stdout.write(s),
+    out: (s: string) => {
+      if (readerGone) throw new ExitRequest(141);
+      process.stdout.write(s);
+    },
     err: (s: string) => void process.stderr.write(s),
   };
   const shell = newShell(lab, host, defaultCommands(), { ...io, aroundLine: aroundLine?.(name) });
