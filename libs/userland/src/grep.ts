@@ -5,6 +5,7 @@
  * basic (`a|b` is literal, `a\|b` alternates). Exit status: 0 a line matched, 1 none, 2 an error.
  */
 import type { Command, CommandContext } from './command';
+import { getopt } from './getopt';
 import { readProcFile } from './procfs';
 
 const USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
@@ -103,6 +104,57 @@ function compile(o: Opts): RegExp | string {
   }
 }
 
+/** GNU grep's long options (those of the short ones modelled here), as their short forms. */
+const LONG: Record<string, string> = {
+  'after-context': 'A',
+  'before-context': 'B',
+  context: 'C',
+  regexp: 'e',
+  'max-count': 'm',
+  count: 'c',
+  'extended-regexp': 'E',
+  'fixed-strings': 'F',
+  'basic-regexp': 'G',
+  'no-filename': 'h',
+  'with-filename': 'H',
+  'ignore-case': 'i',
+  'line-number': 'n',
+  'only-matching': 'o',
+  quiet: 'q',
+  silent: 'q',
+  'no-messages': 's',
+  'invert-match': 'v',
+  'word-regexp': 'w',
+  'line-regexp': 'x',
+};
+
+/** getopt_long's part: `--name[=value]` (or an unambiguous prefix of a name) before any `--`, as `-X`. */
+function expandLong(args: string[]): string[] | string {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return [...out, ...args.slice(i)];
+    if (!a.startsWith('--')) {
+      out.push(a);
+      continue;
+    }
+    const [name, value] = a.includes('=')
+      ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+      : [a.slice(2)];
+    const names = name in LONG ? [name] : Object.keys(LONG).filter((n) => n.startsWith(name));
+    const shorts = new Set(names.map((n) => LONG[n]));
+    if (shorts.size !== 1) return `grep: unrecognized option '${a}'\n${USAGE}`;
+    const c = [...shorts][0];
+    const takes = 'ABCem'.includes(c);
+    if (!takes && value !== undefined)
+      return `grep: option '--${names[0]}' doesn't allow an argument\n${USAGE}`;
+    if (takes && value === undefined && i + 1 >= args.length)
+      return `grep: option '--${names[0]}' requires an argument\n${USAGE}`;
+    out.push(`-${c}`, ...(takes ? [value ?? args[++i]] : []));
+  }
+  return out;
+}
+
 /** Parse argv as GNU grep does (permuting options and operands); a string is an error to print. */
 function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
   const o: Opts = {
@@ -122,84 +174,42 @@ function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
     before: 0,
     patterns: [],
   };
-  const operands: string[] = [];
   const context = (v: string): number | string =>
     /^\d+$/.test(v) ? Number(v) : `grep: ${v}: invalid context length argument\n`;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      operands.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.length < 2 || a[0] !== '-') {
-      operands.push(a);
-      continue;
-    }
-    if (a.startsWith('--')) return `grep: unrecognized option '${a}'\n${USAGE}`;
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j];
-      if ('ABCem'.includes(c)) {
-        let v = a.slice(j + 1);
-        if (!v) {
-          if (i + 1 >= args.length) return `grep: option requires an argument -- '${c}'\n${USAGE}`;
-          v = args[++i];
-        }
-        if (c === 'e') o.patterns.push(v);
-        else if (c === 'm') {
-          if (!/^-?\d+$/.test(v)) return 'grep: invalid max count\n';
-          o.maxCount = Number(v) < 0 ? Infinity : Number(v);
-        } else {
-          const n = context(v);
-          if (typeof n === 'string') return n;
-          if (c !== 'B') o.after = n;
-          if (c !== 'A') o.before = n;
-        }
-        break;
-      }
-      switch (c) {
-        case 'v':
-          o.invert = true;
-          break;
-        case 'c':
-          o.count = true;
-          break;
-        case 'i':
-          o.icase = true;
-          break;
-        case 'E':
-        case 'F':
-        case 'G':
-          o.syntax = c;
-          break;
-        case 'w':
-          o.word = true;
-          break;
-        case 'x':
-          o.line = true;
-          break;
-        case 'n':
-          o.number = true;
-          break;
-        case 'H':
-          o.withName = true;
-          break;
-        case 'h':
-          o.withName = false;
-          break;
-        case 'o':
-          o.only = true;
-          break;
-        case 'q':
-          o.quiet = true;
-          break;
-        case 's':
-          o.noMessages = true;
-          break;
-        default:
-          return `grep: invalid option -- '${c}'\n${USAGE}`;
-      }
-    }
+  const expanded = expandLong(args);
+  if (typeof expanded === 'string') return expanded;
+  const g = getopt(expanded, 'A:B:C:e:m:cEFGhHinoqsvwx', 'grep');
+  const FLAGS: Record<string, (o: Opts) => void> = {
+    v: (x) => (x.invert = true),
+    c: (x) => (x.count = true),
+    i: (x) => (x.icase = true),
+    E: (x) => (x.syntax = 'E'),
+    F: (x) => (x.syntax = 'F'),
+    G: (x) => (x.syntax = 'G'),
+    w: (x) => (x.word = true),
+    x: (x) => (x.line = true),
+    n: (x) => (x.number = true),
+    H: (x) => (x.withName = true),
+    h: (x) => (x.withName = false),
+    o: (x) => (x.only = true),
+    q: (x) => (x.quiet = true),
+    s: (x) => (x.noMessages = true),
+  };
+  // In getopt's order, so the first bad option or value is the one reported, as grep's own loop does.
+  for (const [c, v] of g.opts) {
+    if (c === 'e') o.patterns.push(v!);
+    else if (c === 'm') {
+      if (!/^-?\d+$/.test(v!)) return 'grep: invalid max count\n';
+      o.maxCount = Number(v) < 0 ? Infinity : Number(v);
+    } else if ('ABC'.includes(c)) {
+      const n = context(v!);
+      if (typeof n === 'string') return n;
+      if (c !== 'B') o.after = n;
+      if (c !== 'A') o.before = n;
+    } else FLAGS[c](o);
   }
+  if (g.error) return `${g.error}\n${USAGE}`;
+  const operands = g.operands;
   if (!o.patterns.length) {
     if (!operands.length) return USAGE;
     o.patterns.push(operands.shift()!);
