@@ -190,6 +190,24 @@ export const SCENARIOS: Scenario[] = [
     outputs: [0],
   },
   /*
+   * ping -Q sets IP_TOS (the TOS is in both headers, and picks a pfifo_fast band where there is one; veth has
+   * none): the counters are veth-ping-first's. A TOS that is not a number, or above 255, is refused before
+   * anything is sent: "ping: bad TOS value: bogus", "ping: the decimal value of TOS bits must be in range
+   * 0-255: 300", both exit 2.
+   */
+  {
+    name: 'ping-tos',
+    description: 'ping -Q 0x10 across a veth pair, and the TOS values ping refuses',
+    setup: [...VETH_NS1],
+    action: ['ping -c 1 -Q 0x10 -W 1 10.0.0.2', 'ping -c 1 -Q bogus 10.0.0.2', 'ping -c 1 -Q 300 10.0.0.2'],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    outputs: [0, 1, 2],
+  },
+  /*
    * 3 broadcast ARP requests 1 s apart (mcast_solicit 3, retrans_time 1 s), then the queued echo request is
    * dropped and host1 sends itself ICMP host unreachable (type 3 code 1) over lo, ~3 s after the start.
    * host: Ip OutRequests +2, OutTransmits +2 (echo request, ICMP error), InReceives +1, InDelivers +1;

@@ -244,6 +244,37 @@ describe('skblab shell --mode distributed', () => {
     },
   );
 
+  it("skb->priority travels with the skb: IP_TOS picks pfifo_fast's band in the dev service", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-bands-'));
+    const topo = path.join(dir, 'slow.yaml');
+    fs.writeFileSync(
+      topo,
+      [
+        'hosts:',
+        '  host1: { nics: { eth0: { address: 192.168.1.1/24 } } }',
+        '  host2: { nics: { eth0: { address: 192.168.1.2/24 } } }',
+        'wires:',
+        '  - between: [host1:eth0, host2:eth0]',
+        '    rate: 10mbit',
+        '',
+      ].join('\n'),
+    );
+    const burst = 'iperf -c 192.168.1.2 -u -b 1000M -l 1400 -n 70000 > /dev/null 2>&1';
+    const script = [
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'on host2 iperf -s -u > /dev/null &',
+      `${burst} & sh -c 'sleep 0.002; ping -c 1 -Q 0x10 192.168.1.2'`,
+      `${burst} & sh -c 'sleep 0.002; ping -c 1 192.168.1.2'`,
+      '',
+    ].join('\n');
+    const lab = `${brokers().testLab}-bands`;
+    const d = skblab(['shell', '--mode', 'distributed', '--spawn', '--lab', lab, '-f', topo], script);
+    expect(d.status).toBe(0);
+    const [fast, slow] = [...d.out.matchAll(/icmp_seq=1 ttl=64 time=([\d.]+) ms/g)].map((m) => Number(m[1]));
+    expect(fast).toBeLessThan(5);
+    expect(slow).toBeGreaterThan(45);
+  });
+
   it('refuses --replicas out of range, or without services to start', () => {
     const r = skblab(['up', '--lab', 'x-1', '--replicas', '0']);
     expect(r.status).toBe(2);

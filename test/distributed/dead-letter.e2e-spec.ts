@@ -35,6 +35,7 @@ function envelope(over: Partial<SkbEnvelope> = {}): SkbEnvelope {
     fragMaxSize: 0,
     ignoreDf: false,
     queueMapping: 0,
+    priority: 0,
     comm: '',
     dropReason: '',
     dst: null,

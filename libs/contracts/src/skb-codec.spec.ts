@@ -32,6 +32,7 @@ function sample(): SkbEnvelope {
     fragMaxSize: 0,
     ignoreDf: false,
     queueMapping: 0,
+    priority: 6,
     comm: 'ping',
     dropReason: '',
     dst: {

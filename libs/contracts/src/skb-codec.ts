@@ -4,7 +4,7 @@
  * (device, namespace, route, socket) travel as names and numbers and are resolved by the receiving
  * service against its own view of the lab.
  *
- *   0      4   'SKB' + version (3)
+ *   0      4   'SKB' + version (4)
  *   4      4   envelope length (bytes, including this header)
  *   8      8   skb id (f64: unique across producers)
  *   16     8   simulated time (ns, f64) at which the sender handed the skb on
@@ -12,13 +12,14 @@
  *
  * Version 2 added the simulated time and the context the sender ran in (task name and executing CPU), so
  * the receiver carries on in the same context at the same moment; version 3 the queue mapping (u16 after
- * ignore_df), for multiqueue NICs.
+ * ignore_df), for multiqueue NICs; version 4 skb->priority (u32 after the queue mapping), which picks a
+ * pfifo_fast band.
  *   end-n  n   the packet bytes from skb->data (len of them)
  */
 import type { SkBuff } from '@skblab/kernel/include/linux/skbuff';
 
 export const SKB_CODEC_MAGIC = 0x534b42; // "SKB"
-export const SKB_CODEC_VERSION = 3;
+export const SKB_CODEC_VERSION = 4;
 /** Refuse envelopes past this size: a 64 KiB datagram plus metadata fits easily. */
 export const SKB_CODEC_MAX = 70 * 1024;
 
@@ -47,6 +48,8 @@ export interface SkbEnvelope {
   ignoreDf: boolean;
   /** The TX queue picked (netdev_core_pick_tx) or the RX queue it came in on (since version 3). */
   queueMapping: number;
+  /** skb->priority (since version 4): from the socket's IP_TOS, or the forwarded header's TOS. */
+  priority: number;
   comm: string;
   dropReason: string;
   /** The route the skb carries (skb_dst), or null. */
@@ -230,6 +233,7 @@ export function envelopeOf(
     fragMaxSize: skb.fragMaxSize,
     ignoreDf: skb.ignoreDf,
     queueMapping: skb.queueMapping,
+    priority: skb.priority,
     comm: skb.comm,
     dropReason: skb.dropReason ?? '',
     dst: d
@@ -283,6 +287,7 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
   w.u32(e.fragMaxSize);
   w.u8(e.ignoreDf ? 1 : 0);
   w.u16(e.queueMapping);
+  w.u32(e.priority);
   w.str(e.comm);
   w.str(e.dropReason);
   if (e.dst) {
@@ -347,6 +352,7 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   const fragMaxSize = r.u32();
   const ignoreDf = r.u8() === 1;
   const queueMapping = r.u16();
+  const priority = r.u32();
   const comm = r.str();
   const dropReason = r.str();
   let dst: SkbEnvelope['dst'] = null;
@@ -396,6 +402,7 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
     fragMaxSize,
     ignoreDf,
     queueMapping,
+    priority,
     comm,
     dropReason,
     dst,

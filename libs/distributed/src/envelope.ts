@@ -65,6 +65,7 @@ export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
   skb.fragMaxSize = e.fragMaxSize;
   skb.ignoreDf = e.ignoreDf;
   skb.queueMapping = e.queueMapping;
+  skb.priority = e.priority;
   skb.comm = e.comm;
   skb.dropReason = (e.dropReason || null) as SkBuff['dropReason'];
   if (e.dst) {

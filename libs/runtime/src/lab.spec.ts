@@ -18,6 +18,7 @@ import {
   wire_connect,
   dev_open,
   type NetDevice,
+  rt_tos2priority,
 } from '@skblab/kernel';
 import { Lab } from './lab';
 import { Task } from './task';
@@ -382,5 +383,29 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
     // Nothing is held for the host any more: the next transmit goes straight to its owner too.
     const s3 = xmit();
     expect(sent[2]).toEqual(['__dev_queue_xmit', s3.id]);
+  });
+});
+
+describe('IP_TOS and the priority it gives', () => {
+  it('rt_tos2priority follows ip_tos2prio: cost/reliability best effort, throughput bulk, delay interactive', () => {
+    // TOS bits 1-4 (RFC 1349) of each of the 16 values, and ECN bits that must not matter.
+    const prio = Array.from({ length: 16 }, (_, i) => rt_tos2priority((i << 1) | (i & 1 ? 0x01 : 0x00)));
+    expect(prio).toEqual([0, 0, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4]);
+    expect(rt_tos2priority(0xb8)).toBe(4); // EF: bits 0x18, lowdelay and throughput: interactive bulk
+  });
+
+  it("setsockopt(IP_TOS) sets the socket's TOS and sk_priority, and its datagrams carry both", async () => {
+    const { lab, host, veth0 } = vethLab();
+    const task = new Task(lab, host, host.initNet, 'nc', 0);
+    const fd = task.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(task.setsockopt(fd, 'tos', 0x10)).toBe(0);
+    const seen: Array<{ tos: number; priority: number }> = [];
+    lab.taps.add((dev, skb, dir) => {
+      if (dev === veth0 && dir === 'out' && skb.protocol === 0x0800)
+        seen.push({ tos: skb.buf[skb.networkHeader + 1], priority: skb.priority });
+    });
+    expect(task.sendto(fd, new Uint8Array(8), ip4('10.0.0.2'), 9)).toBe(8);
+    await lab.drive(Promise.resolve());
+    expect(seen[0]).toEqual({ tos: 0x10, priority: 6 });
   });
 });

@@ -24,6 +24,7 @@ import {
   ip4_datagram_connect,
   raw_sendmsg,
   raw_recvmsg,
+  __ip_sock_set_tos,
   type Host,
   type Net,
   type Sock,
@@ -105,7 +106,7 @@ export class Task {
 
   setsockopt(
     fd: number,
-    opt: 'ttl' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast' | 'icmp_filter',
+    opt: 'ttl' | 'tos' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast' | 'icmp_filter',
     value: number,
   ): number {
     const sk = this.sock(fd);
@@ -113,7 +114,8 @@ export class Task {
     if (opt === 'ttl') {
       if (value < -1 || value > 255 || value === 0) return -EINVAL;
       sk.ttl = value;
-    } else if (opt === 'mtu_discover') sk.pmtudisc = value;
+    } else if (opt === 'tos') __ip_sock_set_tos(sk, value);
+    else if (opt === 'mtu_discover') sk.pmtudisc = value;
     else if (opt === 'recverr') sk.recverr = !!value;
     else if (opt === 'rcvbuf') sk.rcvbuf = Math.max(2304, value * 2);
     else if (opt === 'broadcast') sk.broadcast = !!value;

@@ -343,3 +343,43 @@ describe('iperf number formats', () => {
     expect(byteAtof('abc')).toBe(0);
   });
 });
+
+describe('iperf -S: the TOS byte of what the client sends', () => {
+  // What iperf 2.1.8 on Debian 12 put in the header for each -S (read off the wire with tcpdump -v);
+  // an invalid value is reported and the test runs with TOS 0.
+  it.each([
+    ['0x10', 0x10, ''],
+    ['020', 0x10, ''],
+    ['af11', 0x28, ''],
+    ['AF43', 0x98, ''],
+    ['cs1', 0x20, ''],
+    ['cs7', 0xe0, ''],
+    ['ef', 0xb8, ''],
+    ['le', 0x01, ''],
+    ['nqb', 0x05, ''],
+    ['nqb2', 0x2d, ''],
+    ['ac_bk', 0x20, ''],
+    ['ac_vi', 0x80, ''],
+    ['ac_vo', 0xb8, ''],
+    ['lowdelay', 0x10, ''],
+    ['throughput', 0x08, ''],
+    ['reliability', 0x04, ''],
+    ['255', 0xff, ''],
+    ['300', 0, 'Invalid --tos value of 300\n'],
+    ['0x1g', 0, 'Invalid --tos value of 0x1g\n'],
+    ['-1', 0, 'Invalid --tos value of -1\n'],
+  ])('-S %s', async (value, tos, err) => {
+    const { lab, shell, io } = newLab();
+    const seen = new Set<number>();
+    lab.taps.add((_dev, skb, dir) => {
+      if (dir === 'out' && skb.buf[skb.networkHeader + 9] === 17) seen.add(skb.buf[skb.networkHeader + 1]);
+    });
+    await runScript(
+      shell,
+      `iperf -s -u > /dev/null &\niperf -c 127.0.0.1 -u -n 2940 -S ${value} > /dev/null\n`,
+    );
+    expect(io.err).toBe(err);
+    // The client's datagrams carry it; the server's report goes back with TOS 0.
+    expect([...seen].sort((a, b) => a - b)).toEqual(tos ? [0, tos] : [0]);
+  });
+});

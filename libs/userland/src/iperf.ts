@@ -346,6 +346,40 @@ interface Settings {
   time: number | null;
   interval: number;
   format: string;
+  /** -S: the client socket's IP_TOS. */
+  tos: number;
+}
+
+/** iperf's -S names (parse_ipqos, case-insensitive), with the TOS byte 2.1.8 sets for each. */
+const IPQOS: Record<string, number> = {
+  ...Object.fromEntries(
+    ['11', '12', '13', '21', '22', '23', '31', '32', '33', '41', '42', '43'].map((c) => [
+      `af${c}`,
+      ((Number(c[0]) << 3) | (Number(c[1]) << 1)) << 2,
+    ]),
+  ),
+  ...Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7].map((n) => [`cs${n}`, n << 5])),
+  ef: 0xb8,
+  le: 0x01,
+  nqb: 0x05,
+  nqb2: 0x2d,
+  ac_be: 0x00,
+  ac_bk: 0x20,
+  ac_vi: 0x80,
+  ac_vo: 0xb8,
+  lowdelay: 0x10,
+  throughput: 0x08,
+  reliability: 0x04,
+};
+
+/** -S: a name, or a number as strtoul(.., 0) reads it (0x hex, 0 octal, decimal) up to 255; else -1. */
+function parseIpqos(v: string): number {
+  const named = IPQOS[v.toLowerCase()];
+  if (named !== undefined) return named;
+  const m = /^\s*\+?(?:(0[xX][0-9a-fA-F]+)|(0[0-7]*)|([1-9]\d*))$/.exec(v);
+  if (!m) return -1;
+  const n = m[1] ? parseInt(m[1], 16) : m[2] ? parseInt(m[2], 8) : Number(m[3]);
+  return n <= 255 ? n : -1;
 }
 
 const LONG_OPTIONS: Record<string, [string, boolean]> = {
@@ -360,6 +394,7 @@ const LONG_OPTIONS: Record<string, [string, boolean]> = {
   time: ['t', true],
   interval: ['i', true],
   format: ['f', true],
+  tos: ['S', true],
   enhanced: ['e', false],
   help: ['h', false],
   version: ['v', false],
@@ -414,7 +449,6 @@ const NOT_MODELLED: Record<string, string> = {
   N: '-N (no delay)',
   P: '-P (parallel streams)',
   R: '-R (reverse test)',
-  S: '-S (TOS)',
   T: '-T (multicast TTL)',
   U: '-U (single-threaded UDP)',
   V: 'IPv6 (-V)',
@@ -505,6 +539,7 @@ async function runClient(ctx: CommandContext, s: Settings): Promise<number> {
   }
   const task = ctx.task('iperf');
   const fd = task.socket(AF_INET, SOCK_DGRAM, 0);
+  if (s.tos) task.setsockopt(fd, 'tos', s.tos);
   if (s.bind !== null) {
     const [a, p] = s.bind.split(':');
     const addr = parseIpv4(a) ?? resolveHost(lab, a);
@@ -860,6 +895,7 @@ export const iperf: Command = async (ctx) => {
     time: null,
     interval: 0,
     format: 'a',
+    tos: 0,
   };
   const unsupported: string[] = [];
   for (const [o, v] of g.opts) {
@@ -922,6 +958,12 @@ export const iperf: Command = async (ctx) => {
       case 'f':
         if ('bkmgaBKMGA'.includes(v![0] ?? '')) s.format = v![0];
         break;
+      case 'S': {
+        const tos = parseIpqos(v!);
+        if (tos < 0) ctx.err(`Invalid --tos value of ${v}\n`);
+        s.tos = Math.max(tos, 0);
+        break;
+      }
       default:
         unsupported.push(o);
     }

@@ -34,6 +34,7 @@ Options:
   -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
   -n                 no dns name resolution
   -q                 quiet output
+  -Q <tclass>        use quality of service <tclass> bits
   -s <size>          use <size> as number of data bytes to be sent
   -t <ttl>           define time to live
   -W <timeout>       time to wait for response
@@ -69,6 +70,22 @@ function numArg(
   return n;
 }
 
+/** iputils' parsetos: decimal, or hex after 0x, all of it consumed (strtol), at most 255. */
+function parsetos(ctx: CommandContext, v: string): number | null {
+  const hex = /^0[xX]/.test(v);
+  const digits = hex ? v.slice(2) : v;
+  if (!(hex ? /^(\s*[+-]?[0-9a-fA-F]+)?$/ : /^(\s*[+-]?\d+)?$/).test(digits)) {
+    ctx.err(`ping: bad TOS value: ${v}\n`);
+    return null;
+  }
+  const n = digits.trim() ? parseInt(digits, hex ? 16 : 10) : 0;
+  if (n > 255) {
+    ctx.err(`ping: the decimal value of TOS bits must be in range 0-255: ${n}\n`);
+    return null;
+  }
+  return n;
+}
+
 /** iputils' time= formatting of a round trip in microseconds. */
 function fmtTrip(us: number): string {
   if (us >= 100000 - 50) return `${Math.floor((us + 500) / 1000)}`;
@@ -99,7 +116,7 @@ function icmpErrorText(type: number, code: number, info: number): string {
 }
 
 export const ping: Command = async (ctx) => {
-  const g = getopt(ctx.argv.slice(1), 'c:i:M:s:t:W:w:nqb4vh', 'ping');
+  const g = getopt(ctx.argv.slice(1), 'c:i:M:Q:s:t:W:w:nqb4vh', 'ping');
   if (g.error) {
     ctx.err(g.error + '\n' + USAGE);
     return 2;
@@ -113,6 +130,7 @@ export const ping: Command = async (ctx) => {
   let deadline = -1;
   let quiet = false;
   let broadcast = false;
+  let tos = 0;
   for (const [o, v] of g.opts) {
     switch (o) {
       case 'c': {
@@ -155,6 +173,12 @@ export const ping: Command = async (ctx) => {
         const n = numArg(ctx, v!, 0, 2147483647, '2147483647', true);
         if (n === null) return 1;
         deadline = n;
+        break;
+      }
+      case 'Q': {
+        const n = parsetos(ctx, v!);
+        if (n === null) return 2;
+        tos = n;
         break;
       }
       case 'M':
@@ -228,6 +252,7 @@ export const ping: Command = async (ctx) => {
     return 2;
   }
   if (pmtudisc >= 0) task.setsockopt(fd, 'mtu_discover', pmtudisc);
+  if (tos) task.setsockopt(fd, 'tos', tos);
   const dst = ipv4ToString(daddr);
   ctx.out(`PING ${target} (${dst}) ${size}(${size + 28}) bytes of data.\n`);
 

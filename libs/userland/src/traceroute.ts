@@ -54,6 +54,7 @@ export const traceroute: Command = async (ctx) => {
   let simProbes = 16;
   let port = 33434;
   let wait = [5, 3, 10];
+  let tos = 0;
   const positional: string[] = [];
   const num = (opt: string, v: string | undefined, min: number, max: number): number | null => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -69,6 +70,7 @@ export const traceroute: Command = async (ctx) => {
     '-q': [1, 10, (v) => (nprobes = v)],
     '-N': [1, 1000, (v) => (simProbes = v)],
     '-p': [1, 65535, (v) => (port = v)],
+    '-t': [0, 4294967295, (v) => (tos = v)], // IP_TOS keeps the low byte
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -132,6 +134,7 @@ export const traceroute: Command = async (ctx) => {
         task.setsockopt(fd, 'recverr', 1);
         const ttl = Math.floor(n / nprobes) + 1;
         task.setsockopt(fd, 'ttl', ttl);
+        if (tos) task.setsockopt(fd, 'tos', tos);
         const c = task.connect(fd, dst, port + n);
         if (c < 0) {
           // traceroute flushes its header before the first probe, then perror()s.

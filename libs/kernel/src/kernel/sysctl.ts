@@ -90,6 +90,12 @@ const TABLE: Record<string, SysctlEntry> = {
     (_h, n) => n.sysctl.ipForward,
     (_h, n, v) => (n.sysctl.ipForward = v),
   ),
+  'net.ipv4.ip_forward_update_priority': intEntry(
+    (_h, n) => n.sysctl.ipForwardUpdatePriority,
+    (_h, n, v) => (n.sysctl.ipForwardUpdatePriority = v),
+    0,
+    1,
+  ),
   'net.ipv4.ip_default_ttl': intEntry(
     (_h, n) => n.sysctl.ipDefaultTtl,
     (_h, n, v) => (n.sysctl.ipDefaultTtl = v),

@@ -76,6 +76,8 @@ export interface SkBuff {
   txAccount: TxAccount | null;
   /** skb_get_queue_mapping: the TX queue picked for it (netdev_core_pick_tx), or its RX queue. */
   queueMapping: number;
+  /** skb->priority: the socket's sk_priority (IP_TOS sets it), or the TOS of a forwarded header. */
+  priority: number;
 }
 
 /** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
@@ -104,6 +106,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     comm: '',
     txAccount: null,
     queueMapping: 0,
+    priority: 0,
   };
 }
 

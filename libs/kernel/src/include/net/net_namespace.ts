@@ -39,6 +39,8 @@ export interface IpFragQueue {
 
 export interface Ipv4Sysctl {
   ipForward: number;
+  /** ip_forward_update_priority: a forwarded skb's priority from its TOS (rt_tos2priority). */
+  ipForwardUpdatePriority: number;
   ipDefaultTtl: number;
   icmpEchoIgnoreAll: number;
   icmpEchoIgnoreBroadcasts: number;

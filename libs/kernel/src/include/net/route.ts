@@ -3,6 +3,12 @@
  * result of an output or input route lookup (include/net/route.h).
  */
 import type { NetDevice } from '../linux/netdevice';
+import {
+  TC_PRIO_BESTEFFORT as BESTEFFORT,
+  TC_PRIO_BULK as BULK,
+  TC_PRIO_INTERACTIVE as INTERACTIVE,
+  TC_PRIO_INTERACTIVE_BULK as INTERACTIVE_BULK,
+} from './sch_generic';
 
 export const RTN_UNICAST = 1;
 export const RTN_LOCAL = 2;
@@ -24,6 +30,22 @@ export const RTPROT_STATIC = 4;
 
 export const RTCF_LOCAL = 0x80000000;
 export const RTCF_BROADCAST = 0x10000000;
+
+/**
+ * ip_tos2prio (route.c:171): the priority of each TOS value (bits 1-4, RFC 1349: minimize cost, reliability,
+ * throughput, delay). ECN_OR_COST(class) is TC_PRIO_class.
+ */
+const IP_TOS2PRIO = [
+  BESTEFFORT, BESTEFFORT, BESTEFFORT, BESTEFFORT,
+  BULK, BULK, BULK, BULK,
+  INTERACTIVE, INTERACTIVE, INTERACTIVE, INTERACTIVE,
+  INTERACTIVE_BULK, INTERACTIVE_BULK, INTERACTIVE_BULK, INTERACTIVE_BULK,
+]; // prettier-ignore
+
+/** rt_tos2priority (route.h:274): ip_tos2prio[IPTOS_TOS(tos) >> 1]. */
+export function rt_tos2priority(tos: number): number {
+  return IP_TOS2PRIO[(tos & 0x1e) >> 1];
+}
 
 /** One route, as `ip route` lists it. */
 export interface FibEntry {

@@ -18,6 +18,15 @@ export const __NET_XMIT_BYPASS = 0x00020000;
 export const TC_H_ROOT = 0xffffffff;
 export const TC_H_UNSPEC = 0;
 
+/** Priorities (include/uapi/linux/pkt_sched.h): skb->priority & TC_PRIO_MAX indexes a priomap. */
+export const TC_PRIO_BESTEFFORT = 0;
+export const TC_PRIO_FILLER = 1;
+export const TC_PRIO_BULK = 2;
+export const TC_PRIO_INTERACTIVE_BULK = 4;
+export const TC_PRIO_INTERACTIVE = 6;
+export const TC_PRIO_CONTROL = 7;
+export const TC_PRIO_MAX = 15;
+
 /** Qdisc flags (sch_generic.h). */
 export const TCQ_F_BUILTIN = 1;
 export const TCQ_F_INGRESS = 2;

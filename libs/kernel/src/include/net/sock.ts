@@ -49,6 +49,10 @@ export interface Sock {
   dport: number;
   connected: boolean;
   ttl: number;
+  /** inet->tos (IP_TOS): the TOS byte of what the socket sends. */
+  tos: number;
+  /** sk_priority: set from the TOS by IP_TOS (rt_tos2priority); what picks a pfifo_fast band. */
+  priority: number;
   pmtudisc: number;
   recverr: boolean;
   rcvbuf: number;
@@ -85,6 +89,8 @@ export function newSock(net: Net, type: number, protocol: number, comm: string):
     dport: 0,
     connected: false,
     ttl: -1,
+    tos: 0,
+    priority: 0,
     pmtudisc: IP_PMTUDISC_WANT,
     recverr: false,
     rcvbuf: SK_RMEM_DEFAULT,

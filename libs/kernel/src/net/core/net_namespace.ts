@@ -28,6 +28,7 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     mib: newNetMib(),
     sysctl: {
       ipForward: 0,
+      ipForwardUpdatePriority: 1,
       ipDefaultTtl: 64,
       icmpEchoIgnoreAll: 0,
       icmpEchoIgnoreBroadcasts: 1,

@@ -12,6 +12,7 @@ import * as ip from '@skblab/wire/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from '@skblab/wire/icmp';
 import { icmp_send } from './icmp';
 import { dstMtu } from './route';
+import { rt_tos2priority } from '../../include/net/route';
 
 const F = {
   ipForward: kfn('ip_forward', 'net/ipv4/ip_forward.c', 'ip'),
@@ -39,6 +40,7 @@ export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
     return drop(skb, SKB_DROP_REASON.PKT_TOO_BIG);
   }
   ip.decrementTtl(skb.buf, nh);
+  if (net.sysctl.ipForwardUpdatePriority) skb.priority = rt_tos2priority(ip.tos(skb.buf, nh));
   skb.macHeader = -1;
   ctx.step(skb, F.ipForward, `ttl → ${ip.ttl(skb.buf, nh)}, out dev ${rt.dev.name}, NF_INET_FORWARD`);
   ctx.step(skb, F.ipForwardFinish, 'ForwDatagrams++ → dst_output');

@@ -101,6 +101,9 @@ export function ip_make_skb(
   if (total > 65535) return -EMSGSIZE;
   const skb = allocSkb(ctx.newSkbId(), sk.net, total);
   skb.sk = sk;
+  // __ip_make_skb: sk_priority (no IP_TOS control message here). The kernel ICMP socket's is 0 whatever
+  // TOS it answers with.
+  skb.priority = sk.priority;
   skb.comm = sk.comm;
   skb.dst = rt;
   skb.protocol = ETH_P_IP;
@@ -239,6 +242,7 @@ export function ip_do_fragment(ctx: KernelCtx, skb: SkBuff, mtu: number): Verdic
     frag.cpu = skb.cpu;
     frag.protocol = skb.protocol;
     frag.ipSummed = skb.ipSummed;
+    frag.priority = skb.priority; // ip_copy_metadata
     const fo = skbPut(frag, hlen + chunk);
     frag.networkHeader = fo;
     frag.transportHeader = fo + hlen;

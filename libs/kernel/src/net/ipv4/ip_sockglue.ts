@@ -7,6 +7,18 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { Sock } from '../../include/net/sock';
 import { sockDefReadable } from '../../include/net/sock';
+import { rt_tos2priority } from '../../include/net/route';
+
+/**
+ * __ip_sock_set_tos (ip_sockglue.c:585): IP_TOS on a datagram socket takes the byte as given; a new value
+ * sets sk_priority from it too (sk_dst_reset has nothing to drop here: no cached route depends on TOS).
+ */
+export function __ip_sock_set_tos(sk: Sock, val: number): void {
+  val &= 0xff;
+  if (sk.tos === val) return;
+  sk.tos = val;
+  sk.priority = rt_tos2priority(val);
+}
 
 /** ip_icmp_error: queue an ICMP-originated error for IP_RECVERR readers. */
 export function ip_icmp_error(

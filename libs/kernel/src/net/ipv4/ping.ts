@@ -74,7 +74,7 @@ export function ping_v4_sendmsg(
   const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
   const skb = ip_make_skb(
     ctx,
-    { sk, rt, saddr: rt.src, daddr, protocol: IPPROTO_ICMP, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    { sk, rt, saddr: rt.src, daddr, protocol: IPPROTO_ICMP, tos: sk.tos, ttl, pmtudisc: sk.pmtudisc },
     0,
     l4,
     (s) => {

@@ -51,7 +51,7 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
   const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
   const skb = ip_make_skb(
     ctx,
-    { sk, rt, saddr: rt.src, daddr, protocol: sk.protocol, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    { sk, rt, saddr: rt.src, daddr, protocol: sk.protocol, tos: sk.tos, ttl, pmtudisc: sk.pmtudisc },
     0,
     msg,
     (s) => {

@@ -128,7 +128,7 @@ export function udp_sendmsg(
   const ttl = sk.ttl >= 0 ? sk.ttl : net.sysctl.ipDefaultTtl;
   const skb = ip_make_skb(
     ctx,
-    { sk, rt, saddr, daddr, protocol: IPPROTO_UDP, tos: 0, ttl, pmtudisc: sk.pmtudisc },
+    { sk, rt, saddr, daddr, protocol: IPPROTO_UDP, tos: sk.tos, ttl, pmtudisc: sk.pmtudisc },
     udp.UDP_HLEN,
     payload,
     (s) => {

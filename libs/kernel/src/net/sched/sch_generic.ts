@@ -21,6 +21,7 @@ import {
   type Qdisc,
   type QdiscOps,
   type QdiscOpts,
+  TC_PRIO_MAX,
 } from '../../include/net/sch_generic';
 import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
@@ -113,7 +114,7 @@ const PFIFO_FAST_ENQ = kfn(
 const pfifoFastOps: QdiscOps = {
   id: 'pfifo_fast',
   enqueue(ctx, skb, q) {
-    const band = PRIO2BAND[0];
+    const band = PRIO2BAND[skb.priority & TC_PRIO_MAX];
     const bands = q.priv.bands as SkBuff[][];
     const limit = q.dev.txQueueLen;
     ctx.step(skb, PFIFO_FAST_ENQ, q, band, bands[band].length, limit);
