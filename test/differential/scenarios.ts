@@ -191,21 +191,28 @@ export const SCENARIOS: Scenario[] = [
   },
   /*
    * ping -Q sets IP_TOS (the TOS is in both headers, and picks a pfifo_fast band where there is one; veth has
-   * none): the counters are veth-ping-first's. A TOS that is not a number, or above 255, is refused before
-   * anything is sent: "ping: bad TOS value: bogus", "ping: the decimal value of TOS bits must be in range
-   * 0-255: 300", both exit 2.
+   * none): each ping moves veth-ping-first's counters. After 0x, iputils' parsetos hands the rest to strtol in
+   * base 16, which takes a second 0x: -Q 0x0x10 is 0x10. A TOS that is not a number, or above 255, is refused
+   * before anything is sent: "ping: bad TOS value: bogus", "ping: the decimal value of TOS bits must be in
+   * range 0-255: 300", both exit 2.
    */
   {
     name: 'ping-tos',
     description: 'ping -Q 0x10 across a veth pair, and the TOS values ping refuses',
     setup: [...VETH_NS1],
-    action: ['ping -c 1 -Q 0x10 -W 1 10.0.0.2', 'ping -c 1 -Q bogus 10.0.0.2', 'ping -c 1 -Q 300 10.0.0.2'],
+    action: [
+      'ping -c 1 -Q 0x10 -W 1 10.0.0.2',
+      'ping -c 1 -Q bogus 10.0.0.2',
+      'ping -c 1 -Q 300 10.0.0.2',
+      'ping -c 1 -Q 0x0x10 -W 1 10.0.0.2',
+      'ping -c 1 -Q 0xg 10.0.0.2',
+    ],
     snmp: ['host', 'ns1'],
     links: [
       { ns: 'host', dev: 'veth0' },
       { ns: 'ns1', dev: 'veth1' },
     ],
-    outputs: [0, 1, 2],
+    outputs: [0, 1, 2, 3, 4],
   },
   /*
    * 3 broadcast ARP requests 1 s apart (mcast_solicit 3, retrans_time 1 s), then the queued echo request is
@@ -437,6 +444,30 @@ export const SCENARIOS: Scenario[] = [
       { ns: 'ns1', dev: 'veth2' },
     ],
     outputs: [0, 1],
+  },
+  /*
+   * traceroute's command line as CLIF reads it: -t and -m as strtoul(.., 0) (0x10, 0x2), the TOS on every
+   * probe; then what it refuses before sending anything, each with its message and exit 2: an argument
+   * joined to a non-first letter (-nq1), a fourth wait value, no probes per hop, a packet past 65000 bytes.
+   * host: Udp OutDatagrams +2; Icmp InTimeExcds +1, InDestUnreachs +1.
+   */
+  {
+    name: 'traceroute-args',
+    description: 'traceroute -t 0x10 -m 0x2 -q 1 through router ns1, and the command lines it refuses',
+    setup: [...ROUTER_NS1_NS2],
+    action: [
+      'traceroute -n -t 0x10 -m 0x2 -q 1 10.0.1.2',
+      'traceroute -nq1 10.0.1.2',
+      'traceroute -n -w 1,2,3,4 10.0.1.2',
+      'traceroute -q 0 10.0.1.2',
+      'traceroute -n 10.0.1.2 70000',
+    ],
+    snmp: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth2' },
+    ],
+    outputs: [0, 1, 2, 3, 4],
   },
   {
     name: 'icmp-ratelimit',

@@ -6,6 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import {
   deadLetterTopic,
+  decodeEnvelope,
   encodeEnvelope,
   hopTopic,
   SKB_CODEC_MAX,
@@ -112,5 +113,50 @@ describe('dead letters', () => {
     const r = await lab.run('ping -c 1 127.0.0.1\n');
     expect(r.out).toContain('1 packets transmitted, 1 received');
     expect(r.status).toBe(0);
+  });
+
+  it("answers a qdisc's lost call into the NIC driver, so its queue does not stay frozen", async () => {
+    const { kafkaBrokers } = brokers();
+    const kafka = new Kafka({
+      clientId: `${lab.labId}-test2`,
+      brokers: kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const lost = envelope({ hop: 'igb_xmit_frame', id: 77, netns: 'gone', ifindex: 2, queueMapping: 0 });
+    await lab.shellNode.redis.incrby(KEYS.inflight, 1);
+    await producer.send({
+      topic: hopTopic(lab.labId, 'igb_xmit_frame'),
+      messages: [{ key: 'host1:0', value: Buffer.from(encodeEnvelope(lost)) }],
+    });
+    await producer.disconnect();
+
+    const consumer = kafka.consumer({ groupId: `${lab.labId}.answer-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: hopTopic(lab.labId, '__netif_schedule'), fromBeginning: true });
+    const answer = await new Promise<SkbEnvelope>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const e = decodeEnvelope(new Uint8Array(message.value!));
+          if (e.netns === 'gone') resolve(e);
+        },
+      });
+    });
+    await consumer.disconnect();
+    // The nic service dead-lettered the call and answered it for the queue it named.
+    expect(lab.services.get('nic')!.stats.deadLetters).toBe(1);
+    expect([answer.hop, answer.host, answer.ifindex, answer.queueMapping, answer.data.length]).toEqual([
+      '__netif_schedule',
+      'host1',
+      2,
+      0,
+      0,
+    ]);
+    // Everything in flight settles (the answer, for a namespace the dev service lacks too, is a dead letter
+    // there): the lab goes on.
+    const r = await lab.run('ping -c 1 127.0.0.1\n');
+    expect(r.out).toContain('1 packets transmitted, 1 received');
+    expect(lab.services.get('dev')!.stats.deadLetters).toBe(1);
   });
 });

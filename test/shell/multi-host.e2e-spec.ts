@@ -177,4 +177,15 @@ describe('a reader that goes away', () => {
     ]);
     expect(r.stderr).toBe('');
   });
+
+  it('on stderr too: bash would die writing its next error there', () => {
+    const script = 'nosuch\\n'.repeat(3000);
+    const pipeline = `printf '${script}' | "${process.execPath}" "${BIN}" shell 2>&1 >/dev/null | head -1`;
+    const r = spawnSync('bash', ['-c', `${pipeline}; echo "skblab's status: \${PIPESTATUS[1]}"`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).toBe("bash: nosuch: command not found\nskblab's status: 141\n");
+    expect(r.stderr).toBe('');
+  });
 });

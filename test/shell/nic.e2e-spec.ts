@@ -249,6 +249,42 @@ describe('qdiscs on a NIC', () => {
     expect(fast).toBeLessThan(5);
   });
 
+  // fq_codel_classify: an skb->priority whose major is the qdisc's handle picks the flow numbered by its
+  // minor. A default qdisc's handle is 0, so IP_TOS's priorities do (0x10: 6, flow 5); under a handle tc
+  // gave (8001:) the flow hash does.
+  it('fq_codel as net.core.default_qdisc puts an IP_TOS priority in its own flow; one tc added hashes', () => {
+    const flows = (out: string) =>
+      [...out.matchAll(/fq_codel_enqueue .*: flow (\d+),/g)].map((m) => Number(m[1]));
+    const dflt = run(topology('fqprio', {}), [
+      'sysctl -w net.core.default_qdisc=bogus 2>&1; echo status $?',
+      'sysctl -w net.core.default_qdisc=fq_codel',
+      // The default root cannot be deleted (handle 0); a tc root can, and the default comes back.
+      'tc qdisc add dev eth0 root netem',
+      'tc qdisc del dev eth0 root',
+      'tc qdisc show dev eth0',
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'skbtrace > /dev/null',
+      'ping -c 1 -Q 0x10 192.168.1.2 > /dev/null',
+      'skbtrace',
+    ]);
+    expect(dflt).toContain(
+      'sysctl: setting key "net.core.default_qdisc": No such file or directory\nstatus 1\n',
+    );
+    expect(dflt).toContain('net.core.default_qdisc = fq_codel\nqdisc fq_codel 0: root refcnt 2 limit 10240p');
+    expect(flows(dflt)).toEqual([5]);
+    const added = run(topology('fqprio2', {}), [
+      'tc qdisc add dev eth0 root fq_codel',
+      'tc qdisc show dev eth0',
+      'ping -c 1 192.168.1.2 > /dev/null',
+      'skbtrace > /dev/null',
+      'ping -c 1 -Q 0x10 192.168.1.2 > /dev/null',
+      'skbtrace',
+    ]);
+    expect(added).toContain('qdisc fq_codel 8001: root');
+    expect(flows(added)).toHaveLength(1);
+    expect(flows(added)[0]).not.toBe(5);
+  });
+
   it("a router's forwarded skbs take their priority from the TOS (net.ipv4.ip_forward_update_priority)", () => {
     const f = path.join(dir, 'router-bands.yaml');
     fs.writeFileSync(

@@ -235,18 +235,19 @@ async function runShell(
   }
   // The reader went away (`skblab shell < script | head`): stop at the next write, as SIGPIPE stops a
   // tool on a real box (status 128+13), rather than die on an unhandled EPIPE.
-  let readerGone = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    readerGone = true;
-  });
-  const io = {
-    out: (s: string) => {
+  // The same holds for stderr (`skblab shell 2>&1 >/dev/null | head -1`).
+  const writer = (stream: NodeJS.WriteStream) => {
+    let readerGone = false;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      readerGone = true;
+    });
+    return (s: string) => {
       if (readerGone) throw new ExitRequest(141);
-      process.stdout.write(s);
-    },
-    err: (s: string) => void process.stderr.write(s),
+      stream.write(s);
+    };
   };
+  const io = { out: writer(process.stdout), err: writer(process.stderr) };
   const shell = newShell(lab, host, defaultCommands(), { ...io, aroundLine: aroundLine?.(name) });
   if (!process.stdin.isTTY) return runScript(shell, await readAll(process.stdin));
   return interactive(shell, name);

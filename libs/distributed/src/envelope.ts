@@ -13,17 +13,12 @@ import {
   type SkBuff,
   type Sock,
 } from '@skblab/kernel';
-import { decodeEnvelope, encodeEnvelope, envelopeOf, type SkbEnvelope } from '@skblab/contracts';
+import { decodeEnvelope, type SkbEnvelope } from '@skblab/contracts';
 import type { Lab } from '@skblab/runtime';
 
 const UNSET = -32768;
 
 export class UnresolvedEnvelope extends Error {}
-
-/** The envelope bytes of `skb` bound for `hop`, stamped with the lab's moment and context. */
-export function encodeSkb(lab: Lab, hop: string, skb: SkBuff): Uint8Array {
-  return encodeEnvelope(envelopeOf(hop, skb, { clock: lab.now(), task: lab.comm(), execCpu: lab.cpu() }));
-}
 
 function devOf(net: Net, ifindex: number, what: string) {
   const dev = net.devices.find((d) => d.ifindex === ifindex);

@@ -25,16 +25,19 @@ import {
   SkbCodecError,
   deadLetterTopic,
   decodeEnvelope,
+  encodeEnvelope,
+  envelopeOf,
   hopKey,
   hopTopic,
   hostPartition,
   hopsOf,
   type LayerName,
+  type SkbEnvelope,
 } from '@skblab/contracts';
 import { hostAffineAssigner } from './assigner';
 import { CounterSync } from './counters';
 import { NeighbourMirror } from './neighbours';
-import { encodeSkb, skbFromEnvelope, UnresolvedEnvelope } from './envelope';
+import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import {
   KEYS,
   SKB_ID_RANGE,
@@ -99,6 +102,9 @@ return s`;
 
 /** Where the simulated time sits in an envelope (libs/contracts/src/skb-codec.ts). */
 const ENVELOPE_CLOCK_OFFSET = 16;
+
+/** The ndo_start_xmit hops of NIC drivers: a qdisc in another process waits for their answer. */
+const NIC_XMIT_HOPS: ReadonlySet<string> = new Set<HopName>(['igb_xmit_frame']);
 
 interface Outgoing {
   topic: string;
@@ -566,18 +572,29 @@ export class DistributedNode implements HopTransport {
 
   // ---- the transport port -----------------------------------------------------------------------------
 
-  send(hop: HopName, skb: SkBuff): void {
-    const value = Buffer.from(encodeSkb(this.lab, hop, skb));
-    this.outbox.push({
-      topic: hopTopic(this.opts.labId, hop),
-      message: {
-        key: hopKey(skb.net.host.name, skb.cpu),
-        value,
-        partition: this.partitionOf(skb.net.host.name),
-      },
+  send(hop: HopName, skb: SkBuff, at?: number): void {
+    const e = envelopeOf(hop, skb, {
+      clock: at ?? this.lab.now(),
+      task: this.lab.comm(),
+      execCpu: this.lab.cpu(),
     });
-    this.unstamped.push(value);
-    if (this.unstamped.length === 1) queueMicrotask(() => this.stamp());
+    this.post(e, at === undefined);
+  }
+
+  /**
+   * An envelope onto its hop's topic, in the partition of its host. `stamp`: it leaves when the work that
+   * sent it is over (stamp()); otherwise it keeps the moment it carries.
+   */
+  private post(e: SkbEnvelope, stamp: boolean): void {
+    const value = Buffer.from(encodeEnvelope(e));
+    this.outbox.push({
+      topic: hopTopic(this.opts.labId, e.hop),
+      message: { key: hopKey(e.host, e.cpu), value, partition: this.partitionOf(e.host) },
+    });
+    if (stamp) {
+      this.unstamped.push(value);
+      if (this.unstamped.length === 1) queueMicrotask(() => this.stamp());
+    }
     this.delta++;
     this.stats.sent++;
     // Work started outside a batch (a system call, a timer) goes out as soon as the current turn ends.
@@ -604,9 +621,10 @@ export class DistributedNode implements HopTransport {
   private async handle(topic: string, partition: number, m: { value: Buffer | null; offset: string }) {
     const hop = topic.slice(hopTopic(this.opts.labId, '').length) as HopName;
     let counted = false;
+    let e: SkbEnvelope | null = null;
     try {
       const value = m.value ?? Buffer.alloc(0);
-      const e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       counted = true; // a well-formed envelope was counted in flight by whoever produced it
       if (e.hop !== hop) throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${hop}`);
       // Delivery is idempotent: an skb handled here before (a replay after a crash upstream) is skipped.
@@ -628,7 +646,29 @@ export class DistributedNode implements HopTransport {
       if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
       if (counted) this.delta--;
       await this.deadLetter(topic, partition, m, err.message);
+      if (e && NIC_XMIT_HOPS.has(hop)) this.answerLostCall(e);
     }
+  }
+
+  /**
+   * A qdisc's call into a NIC's driver that this process cannot carry out (it names a device or namespace
+   * it lacks) still gets its answer, or the qdisc's process would hold the queue frozen for ever: the
+   * queue runs on, and the skb is the dead letter's.
+   */
+  private answerLostCall(e: SkbEnvelope): void {
+    this.post(
+      {
+        ...e,
+        hop: '__netif_schedule',
+        id: this.lab.newSkbId(),
+        dst: null,
+        sk: null,
+        txAccount: null,
+        dropReason: '',
+        data: new Uint8Array(0),
+      },
+      true,
+    );
   }
 
   /** A message no service can handle: to the dead-letter topic with the reason, counted and logged. */

@@ -17,6 +17,7 @@ import {
   register_igb,
   wire_connect,
   dev_open,
+  type HopName,
   type NetDevice,
   rt_tos2priority,
 } from '@skblab/kernel';
@@ -293,8 +294,16 @@ describe('addresses', () => {
 });
 
 describe("distributed mode: the qdisc's process, with the NIC driver in another", () => {
-  /** host1's igb eth0 (one queue) wired to host2's, up; this lab runs the dev service's hops. */
-  function devService() {
+  const DEV_HOPS = [
+    '__dev_queue_xmit',
+    'dev_hard_start_xmit',
+    'dev_requeue_skb',
+    '__netif_schedule',
+    'netif_tx_stop_queue',
+  ] as const;
+
+  /** host1's igb eth0 (one queue) wired to host2's, up; this lab runs `hops` (the dev service's). */
+  function devService(hops: readonly HopName[] = DEV_HOPS) {
     const lab = new Lab();
     const [eth0, peer] = ['host1', 'host2'].map((name, i) => {
       const dev = register_igb(lab.addHost(name).initNet, 'eth0', new Uint8Array([0, 0x1b, 0x21, 0, i, 0]), {
@@ -310,16 +319,18 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
     dev_open(lab, eth0);
     dev_open(lab, peer);
     const sent: Array<[string, number]> = [];
+    /** Each sent message's moment and the context it left in. */
+    const context: Array<[at: number, comm: string, cpu: number]> = [];
     const owner = { host1: true };
     lab.distribute(
-      [
-        '__dev_queue_xmit',
-        'dev_hard_start_xmit',
-        'dev_requeue_skb',
-        '__netif_schedule',
-        'netif_tx_stop_queue',
-      ],
-      { send: (hop, skb) => void sent.push([hop, skb.id]), owns: (h) => owner.host1 || h.name !== 'host1' },
+      [...hops],
+      {
+        send: (hop, skb, at) => {
+          sent.push([hop, skb.id]);
+          context.push([at ?? lab.now(), lab.comm(), lab.cpu()]);
+        },
+        owns: (h) => owner.host1 || h.name !== 'host1',
+      },
       'dev',
       0,
     );
@@ -335,7 +346,7 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
       a.len = 0;
       lab.receive(hop, a, lab.now(), 'swapper/0', 0);
     };
-    return { lab, eth0, sent, owner, xmit, answer };
+    return { lab, eth0, sent, context, owner, xmit, answer };
   }
 
   it('holds what reaches the device while a call into the driver is out, then goes on as after the answer', () => {
@@ -383,6 +394,39 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
     // Nothing is held for the host any more: the next transmit goes straight to its owner too.
     const s3 = xmit();
     expect(sent[2]).toEqual(['__dev_queue_xmit', s3.id]);
+  });
+
+  it('hands each held transmit on at its own moment, from the task that sent it', () => {
+    const { lab, eth0, sent, context, owner } = devService();
+    const host = eth0.net.host;
+    const s1 = allocSkb(lab.newSkbId(), eth0.net, 64);
+    const s2 = allocSkb(lab.newSkbId(), eth0.net, 64);
+    for (const s of [s1, s2]) [s.len, s.dev] = [64, eth0];
+    lab.receive('__dev_queue_xmit', s1, 1_000, 'iperf', 0);
+    lab.receive('__dev_queue_xmit', s2, 2_000, 'nc', 1);
+    owner.host1 = false;
+    lab.release(host);
+    expect(sent[1]).toEqual(['__dev_queue_xmit', s2.id]);
+    expect(context[1]).toEqual([2_000, 'nc', 1]);
+  });
+
+  it("a driver's process that loses the host wakes the queue it had told the qdisc was stopped", () => {
+    // This lab runs the nic service's ndo_start_xmit; the qdisc is in another process.
+    const { lab, eth0, sent, owner } = devService(['igb_xmit_frame']);
+    const txq = eth0.txqs[0];
+    // Byte Queue Limits start at no room: the first frame stops the queue, and the qdisc is told so.
+    const s1 = allocSkb(lab.newSkbId(), eth0.net, 64);
+    [s1.len, s1.dev] = [64, eth0];
+    lab.receive('igb_xmit_frame', s1, lab.now(), 'iperf', 0);
+    expect(sent.map(([hop]) => hop)).toContain('netif_tx_stop_queue');
+    expect(txq.peerStopped).toBe(true);
+    // The host goes to another replica before the TX completion would have woken the queue: igb_down
+    // empties the ring, and the qdisc's process hears that the queue runs.
+    owner.host1 = false;
+    const before = sent.length;
+    lab.release(eth0.net.host);
+    expect(sent.slice(before).map(([hop]) => hop)).toEqual(['__netif_schedule']);
+    expect(txq.peerStopped).toBe(false);
   });
 });
 

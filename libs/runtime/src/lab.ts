@@ -38,7 +38,8 @@ import { TraceRing, type ExportedStep } from './trace-ring';
  * the work under way is done (the kernel code stays synchronous).
  */
 export interface HopTransport {
-  send(hop: HopName, skb: SkBuff): void;
+  /** `at`: the moment it leaves (default: when the work that sends it is over). */
+  send(hop: HopName, skb: SkBuff, at?: number): void;
   /**
    * Whether this process runs the hops of `host`: with several replicas of a service, each owns the hosts
    * of its Kafka partitions (their rings, queues and timers), and another host's work goes to its owner.
@@ -255,9 +256,16 @@ export class Lab implements KernelCtx {
         for (const qv of dev.nic.qVectors) freed += qv.txRing.tx.length + qv.rxRing.rx.length;
         qdisc_reset(this, dev.qdisc);
         igb_down(this, dev);
-        for (const txq of dev.txqs) txq.frozen = txq.peerStopped = false;
-        // Transmits held for an answer now go to the host's new owner, which runs them.
-        for (const [hop, skb] of this.parked.get(dev) ?? []) this.transport!.send(hop, skb);
+        for (const txq of dev.txqs) {
+          // The qdisc's process was told this queue stopped, and the ring that would have woken it is
+          // gone: wake it now, or it waits for ever.
+          if (txq.peerStopped) this.answerQdisc(txq, '__netif_schedule');
+          txq.frozen = txq.peerStopped = false;
+        }
+        // Transmits held for an answer now go to the host's new owner, which runs them, each at its own
+        // moment and in its own context.
+        for (const [hop, skb, clock, comm, cpu] of this.parked.get(dev) ?? [])
+          this.inProcess(comm, () => this.transport!.send(hop, skb, clock), cpu);
         this.parked.delete(dev);
       }
     return freed;

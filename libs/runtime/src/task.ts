@@ -27,6 +27,7 @@ import {
   __ip_sock_set_tos,
   type Host,
   type Net,
+  type SkBuff,
   type Sock,
   type SockExtendedErr,
 } from '@skblab/kernel';
@@ -37,8 +38,15 @@ export interface RecvResult {
   from: number;
   port: number;
   ttl: number;
+  /** The header's TOS byte (the IP_TOS control message a reader asks for with IP_RECVTOS). */
+  tos: number;
   /** The skb id, so a tool can point at its journey. */
   skbId: number;
+}
+
+/** ip_cmsg_recv's IP_TOS: ip_hdr(skb)->tos. */
+function tosOf(skb: SkBuff): number {
+  return skb.buf[skb.networkHeader + 1];
 }
 
 let nextPid = 1000;
@@ -156,13 +164,14 @@ export class Task {
       }
       if (sk.protocol === IPPROTO_UDP) {
         const r = udp_recvmsg(this.lab, sk);
-        if (r) return { data: r.data, from: r.from, port: r.port, ttl: 0, skbId: r.skb.id };
+        if (r)
+          return { data: r.data, from: r.from, port: r.port, ttl: 0, tos: tosOf(r.skb), skbId: r.skb.id };
       } else if (sk.type === SOCK_RAW) {
         const r = raw_recvmsg(this.lab, sk);
-        if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, skbId: r.skb.id };
+        if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, tos: tosOf(r.skb), skbId: r.skb.id };
       } else {
         const r = ping_recvmsg(this.lab, sk);
-        if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, skbId: r.skb.id };
+        if (r) return { data: r.data, from: r.from, port: 0, ttl: r.ttl, tos: tosOf(r.skb), skbId: r.skb.id };
       }
       return -EAGAIN;
     });

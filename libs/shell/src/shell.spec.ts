@@ -72,6 +72,23 @@ describe('the shell', () => {
     expect(r.status).toBe(3);
   });
 
+  it('exit in a pipeline or a background job ends only that subshell, as in bash', async () => {
+    const r = await run(
+      'exit 3 &\nwait\necho "w $?"\necho x | exit 4\necho "p $?"\nexit 5 | cat\necho "q $?"\n',
+    );
+    expect(r.err).toBe('');
+    expect(r.out).toBe('w 0\np 4\nq 0\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('exit in bash -c ends that child with its status, and the script goes on', async () => {
+    const r = await run(
+      `bash -c 'echo in; exit 3; echo no'\necho "s $?"\nsh -c 'exit 2 | cat; echo x'\necho "t $?"\n`,
+    );
+    expect(r.out).toBe('in\ns 3\nx\nt 0\n');
+    expect(r.status).toBe(0);
+  });
+
   it('sleeps in simulated time and rejects bad intervals like coreutils', async () => {
     const r = await run('sleep 2.5\nsleep abc\n');
     expect(r.lab.now()).toBeGreaterThanOrEqual(2.5e9);

@@ -117,24 +117,13 @@ export class Shell {
     // Distributed mode: what the last command set going elsewhere is over before the next one looks.
     if (this.lab.settle) await this.lab.settle();
     const job = this.newJob();
-    const run = async (): Promise<number> => {
-      let stdin: string | null = null;
-      let status = 0;
-      for (let i = 0; i < p.commands.length; i++) {
-        const last = i === p.commands.length - 1;
-        let captured = '';
-        const out = last ? this.out : (s: string) => (captured += s);
-        status = await this.runArgv(
-          p.commands[i].argv,
-          redirect(
-            { net: this.host.initNet, cpu: this.cpu, stdin, job, out, err: this.err },
-            p.commands[i].redirects,
-          ),
-        );
-        stdin = last ? null : captured;
-      }
-      return status;
-    };
+    const subshell = p.background || p.commands.length > 1;
+    const run = () =>
+      this.runCommands(
+        p,
+        { net: this.host.initNet, cpu: this.cpu, stdin: null, job, out: this.out, err: this.err },
+        subshell,
+      );
     if (p.background) {
       const done = run().catch((e) => {
         this.err(`${this.name}: ${String(e?.message ?? e)}\n`);
@@ -154,6 +143,26 @@ export class Shell {
     } finally {
       this.current = null;
     }
+  }
+
+  /** A pipeline's commands, each one's output the next one's input; its status is the last one's. */
+  private async runCommands(p: Pipeline, base: RunOpts, subshell: boolean): Promise<number> {
+    let stdin = base.stdin;
+    let status = 0;
+    for (let i = 0; i < p.commands.length; i++) {
+      const last = i === p.commands.length - 1;
+      let captured = '';
+      const out = last ? base.out : (s: string) => (captured += s);
+      const o = redirect({ ...base, stdin, out }, p.commands[i].redirects);
+      // bash runs each command of a pipeline, and a background job, in a subshell: an `exit` there ends
+      // only that subshell, with its status.
+      status = await this.runArgv(p.commands[i].argv, o).catch((e) => {
+        if (subshell && e instanceof ExitRequest) return e.status;
+        throw e;
+      });
+      stdin = last ? null : captured;
+    }
+    return status;
   }
 
   /** Ctrl-C: stop the foreground job. Returns false when there was none. */
@@ -195,8 +204,9 @@ export class Shell {
   private async waitAll(job: Job): Promise<number> {
     const entries = [...this.background];
     job.onStop.push(() => entries.forEach((e) => this.stopJob(e.job)));
-    const statuses = await Promise.all(entries.map((e) => e.done));
-    return statuses.length ? statuses[statuses.length - 1] : 0;
+    await Promise.all(entries.map((e) => e.done));
+    // bash: "If id is not given, wait waits for all running background jobs ... and the return status is zero."
+    return 0;
   }
 
   /**
@@ -338,22 +348,16 @@ export class Shell {
           }
         })();
         if (!items) return 2;
-        for (const item of items) {
-          if (item.join === '&&' && status !== 0) continue;
-          if (item.join === '||' && status === 0) continue;
-          let stdin = o.stdin;
-          for (let i = 0; i < item.pipeline.commands.length; i++) {
-            const last = i === item.pipeline.commands.length - 1;
-            let captured = '';
-            status = await this.runArgv(
-              item.pipeline.commands[i].argv,
-              redirect(
-                { ...o, stdin, out: last ? o.out : (s: string) => (captured += s) },
-                item.pipeline.commands[i].redirects,
-              ),
-            );
-            stdin = last ? null : captured;
+        try {
+          for (const item of items) {
+            if (item.join === '&&' && status !== 0) continue;
+            if (item.join === '||' && status === 0) continue;
+            status = await this.runCommands(item.pipeline, o, item.pipeline.commands.length > 1);
           }
+        } catch (e) {
+          // The script runs in that child: an `exit` ends the child, with its status, not this shell.
+          if (e instanceof ExitRequest) return e.status;
+          throw e;
         }
         return status;
       }

@@ -7,7 +7,7 @@ import { AF_INET, SOCK_DGRAM, snmp_seq_show, type Net } from '@skblab/kernel';
 import { Lab, Task } from '@skblab/runtime';
 import { newShell, runScript } from '@skblab/shell';
 import { defaultCommands } from './index';
-import { byteAtof, byteSnprintf, clientDatagram, fmtG2 } from './iperf';
+import { byteAtof, byteSnprintf, clientDatagram } from './iperf';
 
 function udp(net: Net): Record<string, number> {
   const rows = snmp_seq_show(net)
@@ -327,14 +327,6 @@ describe('iperf number formats', () => {
     expect(byteSnprintf(135e6, 'a')).toBe('1.08 Gbit');
   });
 
-  it('%.2g for the loss percentage', () => {
-    expect(fmtG2(0)).toBe('0');
-    expect(fmtG2(1.7738)).toBe('1.8');
-    expect(fmtG2(14.2857)).toBe('14');
-    expect(fmtG2(100)).toBe('1e+02');
-    expect(fmtG2(0.05)).toBe('0.05');
-  });
-
   it('byte_atof: lowercase suffixes are powers of 1000, uppercase of 1024', () => {
     expect(byteAtof('100k')).toBe(100000);
     expect(byteAtof('100K')).toBe(102400);
@@ -374,12 +366,14 @@ describe('iperf -S: the TOS byte of what the client sends', () => {
     lab.taps.add((_dev, skb, dir) => {
       if (dir === 'out' && skb.buf[skb.networkHeader + 9] === 17) seen.add(skb.buf[skb.networkHeader + 1]);
     });
-    await runScript(
-      shell,
-      `iperf -s -u > /dev/null &\niperf -c 127.0.0.1 -u -n 2940 -S ${value} > /dev/null\n`,
-    );
+    await runScript(shell, `iperf -s -u > /dev/null &\niperf -c 127.0.0.1 -u -n 2940 -S ${value}\n`);
     expect(io.err).toBe(err);
-    // The client's datagrams carry it; the server's report goes back with TOS 0.
-    expect([...seen].sort((a, b) => a - b)).toEqual(tos ? [0, tos] : [0]);
+    // The client's datagrams carry it, and the server's report goes back with it (2.1.8 reflects it).
+    expect([...seen]).toEqual([tos]);
+    // Both ends say so on the "connected with" line, in hex; TOS 0 says nothing.
+    const suffix = tos ? ` (tos rx=0x${tos.toString(16)})` : '';
+    expect(io.out).toMatch(
+      new RegExp(`connected with 127\\.0\\.0\\.1 port 5001${suffix.replace(/[()]/g, '\\$&')}\n`),
+    );
   });
 });

@@ -30,6 +30,7 @@ import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { getopt } from './getopt';
 import { resolveHost } from './resolve';
+import { printfG } from './libc';
 
 const SEPARATOR = '------------------------------------------------------------\n';
 const USAGE_SHORT = "Usage: iperf [-s|-c host] [options]\nTry `iperf --help' for more information.\n";
@@ -210,28 +211,10 @@ export function byteSnprintf(bytes: number, format: string): string {
   return `${f4(num, digits)} ${label}`;
 }
 
-/** printf("%.2g") */
-export function fmtG2(x: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  const exp = Number(x.toExponential(1).split('e')[1]);
-  if (exp < -4 || exp >= 2) {
-    const [mant, e] = x.toExponential(1).split('e');
-    const m = mant.replace(/\.0$/, '');
-    const n = Number(e);
-    return `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  }
-  return String(Number(x.toFixed(Math.max(0, 1 - exp))));
-}
-
-/** printf("%g") for the IPG error. */
-function fmtG(x: number): string {
-  if (!Number.isFinite(x)) return 'inf';
-  return String(Number(x.toPrecision(6)));
-}
-
 const sec4 = (us: number) => (us / 1e6).toFixed(4);
 const idTag = (id: number) => `[${String(id).padStart(3)}] `;
+/** The "connected with" line's suffix: the client's -S, or the TOS the server's first datagram came with. */
+const tosRx = (tos: number) => (tos ? ` (tos rx=0x${tos.toString(16)})` : '');
 
 // ---- the datagrams ------------------------------------------------------------------------------------
 
@@ -518,7 +501,7 @@ function jitterLine(
   total: number,
 ): string {
   const pct = total > 0 ? (100 * lost) / total : 0;
-  return `${bwLine(id, fromUs, toUs, bytes, format)}  ${(jitterSec * 1000).toFixed(3).padStart(6)} ms ${lost}/${total} (${fmtG2(pct)}%)`;
+  return `${bwLine(id, fromUs, toUs, bytes, format)}  ${(jitterSec * 1000).toFixed(3).padStart(6)} ms ${lost}/${total} (${printfG(pct, 2)}%)`;
 }
 
 // ---- the client -------------------------------------------------------------------------------------
@@ -534,7 +517,7 @@ async function runClient(ctx: CommandContext, s: Settings): Promise<number> {
   }
   const ipgNs = (len * 8 * 1e9) / s.rate;
   if (!(ipgNs / 1e9 <= 60)) {
-    ctx.err(`ERROR: IPG delay target of ${fmtG(ipgNs / 1e9)} secs too large (max value is 60 secs)\n`);
+    ctx.err(`ERROR: IPG delay target of ${printfG(ipgNs / 1e9)} secs too large (max value is 60 secs)\n`);
     return 1;
   }
   const task = ctx.task('iperf');
@@ -562,7 +545,9 @@ async function runClient(ctx: CommandContext, s: Settings): Promise<number> {
       SEPARATOR,
   );
   const sk = task.sockOf(fd)!;
-  ctx.out(`${idTag(1)}local ${ipv4ToString(sk.saddr)} port ${sk.num} connected with ${dst} port ${s.port}\n`);
+  ctx.out(
+    `${idTag(1)}local ${ipv4ToString(sk.saddr)} port ${sk.num} connected with ${dst} port ${s.port}${tosRx(s.tos)}\n`,
+  );
   // The reporter prints the table header with the first report.
   let header = false;
   const report = (line: string) => {
@@ -693,6 +678,8 @@ async function runClient(ctx: CommandContext, s: Settings): Promise<number> {
 
 interface Session {
   id: number;
+  /** The TOS byte of the test's first datagram. */
+  tos: number;
   peer: number;
   port: number;
   startUs: number;
@@ -757,7 +744,13 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
     ss.iv = { bytes: ss.bytes, lost: ss.lost, outOfOrder: ss.outOfOrder, packetId: ss.packetId };
   };
 
-  const handle = (data: Uint8Array, from: number, port: number) => {
+  // The report goes back with the TOS the test came with (iperf reads it with IP_RECVTOS).
+  const answer = (ss: Session) => {
+    task.setsockopt(fd, 'tos', ss.tos);
+    task.sendto(fd, ss.ack!, ss.peer, ss.port);
+  };
+
+  const handle = (data: Uint8Array, from: number, port: number, tos: number) => {
     if (data.length < UDP_HDR) return;
     const key = `${from}:${port}`;
     const id = packetIdOf(data);
@@ -765,7 +758,7 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
     if (ss?.finished) {
       // A retransmitted FIN: answer it again. A new test from the same port starts a new session.
       if (id < 0) {
-        if (ss.ack) task.sendto(fd, ss.ack, from, port);
+        if (ss.ack) answer(ss);
         return;
       }
       ss = undefined;
@@ -782,6 +775,7 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
       const local = bindAddr || (isRouteError(rt) ? 0 : rt.src);
       ss = {
         id: nextId++,
+        tos,
         peer: from,
         port,
         startUs: nowUs,
@@ -803,7 +797,7 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
       };
       sessions.set(key, ss);
       ctx.out(
-        `${idTag(ss.id)}local ${ipv4ToString(local)} port ${s.port} connected with ${ipv4ToString(from)} port ${port}\n`,
+        `${idTag(ss.id)}local ${ipv4ToString(local)} port ${s.port} connected with ${ipv4ToString(from)} port ${port}${tosRx(tos)}\n`,
       );
       ctx.out('[ ID] Interval       Transfer     Bandwidth        Jitter   Lost/Total Datagrams\n');
     }
@@ -858,13 +852,13 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
       sumTransitUs: ss.sumTransitUs,
       cntTransit: ss.cntTransit,
     });
-    task.sendto(fd, ss.ack, from, port);
+    answer(ss);
   };
 
   for (;;) {
     const r = task.tryRecv(fd);
     if (typeof r !== 'number') {
-      handle(r.data, r.from, r.port);
+      handle(r.data, r.from, r.port, r.tos);
       continue;
     }
     const w = await waitNet(ctx, task, fd, stopAt);

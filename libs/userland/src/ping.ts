@@ -22,6 +22,7 @@ import type { Command, CommandContext } from './command';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
 import { getopt } from './getopt';
 import { resolveHost } from './resolve';
+import { strtol } from './libc';
 
 const USAGE = `
 Usage
@@ -70,20 +71,24 @@ function numArg(
   return n;
 }
 
-/** iputils' parsetos: decimal, or hex after 0x, all of it consumed (strtol), at most 255. */
+/**
+ * iputils' parsetos: after a leading 0x, strtol in base 16 (which takes a second 0x: -Q 0x0x10 is 16), else
+ * in base 10; all of it consumed, no more than 255 (a negative number passes, and IP_TOS keeps its low byte).
+ */
 function parsetos(ctx: CommandContext, v: string): number | null {
   const hex = /^0[xX]/.test(v);
-  const digits = hex ? v.slice(2) : v;
-  if (!(hex ? /^(\s*[+-]?[0-9a-fA-F]+)?$/ : /^(\s*[+-]?\d+)?$/).test(digits)) {
+  const cp = hex ? v.slice(2) : v;
+  const r = strtol(cp, hex ? 16 : 10);
+  if ((r ? r.rest : cp) !== '') {
     ctx.err(`ping: bad TOS value: ${v}\n`);
     return null;
   }
-  const n = digits.trim() ? parseInt(digits, hex ? 16 : 10) : 0;
-  if (n > 255) {
-    ctx.err(`ping: the decimal value of TOS bits must be in range 0-255: ${n}\n`);
+  const tos = r ? Number(BigInt.asIntN(32, r.v)) : 0;
+  if (tos > 255) {
+    ctx.err(`ping: the decimal value of TOS bits must be in range 0-255: ${tos}\n`);
     return null;
   }
-  return n;
+  return tos;
 }
 
 /** iputils' time= formatting of a round trip in microseconds. */

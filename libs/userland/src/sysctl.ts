@@ -50,6 +50,10 @@ export const sysctl: Command = async (ctx) => {
       if (rc === -EINVAL) {
         ctx.err(`sysctl: setting key "${name}": Invalid argument\n`);
         status = 1;
+      } else if (rc < 0 && typeof sysctl_read(ctx.host, ctx.net, name) === 'string') {
+        // The file is there and the kernel refused the value (default_qdisc naming no discipline).
+        ctx.err(`sysctl: setting key "${name}": No such file or directory\n`);
+        status = 1;
       } else if (rc < 0) {
         ctx.err(`sysctl: cannot stat /proc/sys/${name.split('.').join('/')}: No such file or directory\n`);
         status = 1;

@@ -25,6 +25,7 @@ import {
 } from '@skblab/kernel';
 import type { Command, CommandContext } from './command';
 import { matches, rtnlMessage } from './ip/common';
+import { strtod, strtoul } from './libc';
 import { observe, qdisc as linkQdisc } from './ip/state';
 
 /** exit(status) from anywhere in a handler. */
@@ -109,39 +110,12 @@ const UINT32_MAX = 0xffffffff;
 
 // ---- tc's number parsers (lib/utils.c, lib/utils_math.c, tc/tc_util.c) -------------------------------
 
-/** strtod(3): the longest decimal prefix (after blanks), or null when there is none (p == str). */
-function strtod(s: string): { v: number; rest: string } | null {
-  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|[+-]?nan)/i.exec(s);
-  if (!m) return null;
-  const t = m[1].toLowerCase().replace(/^\+/, '');
-  const v = /inf/.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /nan/.test(t) ? NaN : Number(t);
-  return { v, rest: s.slice(m[0].length) };
-}
-
-/** strtoul(3) in `base` (0: 0x hex, 0 octal, else decimal): its value and what it left, or null. */
-function strtoul(s: string, base: number): { v: number; rest: string } | null {
-  const m = /^\s*([+-]?)(.*)$/s.exec(s)!;
-  let body = m[2];
-  let b = base;
-  if ((b === 0 || b === 16) && /^0[xX][0-9a-fA-F]/.test(body)) {
-    body = body.slice(2);
-    b = 16;
-  } else if (b === 0) b = body.startsWith('0') ? 8 : 10;
-  const digits = b === 16 ? /^[0-9a-fA-F]+/ : b === 8 ? /^[0-7]+/ : /^\d+/;
-  const d = digits.exec(body);
-  if (!d) return null;
-  let v = parseInt(d[0], b);
-  // A negative number wraps around (ULONG_MAX + 1 - v): never a valid 32-bit value.
-  if (m[1] === '-' && v !== 0) v = Number.MAX_SAFE_INTEGER;
-  return { v, rest: body.slice(d[0].length) };
-}
-
 /** get_u32 / get_unsigned: the whole argument, up to UINT_MAX. */
 function getU32(s: string, base = 0): number | null {
   if (!s) return null;
   const r = strtoul(s, base);
-  if (!r || r.rest !== '' || r.v > UINT32_MAX) return null;
-  return r.v;
+  if (!r || r.rest !== '' || r.v > BigInt(UINT32_MAX)) return null;
+  return Number(r.v);
 }
 
 /** (unsigned int) of a double, as x86-64 converts it. */
@@ -259,9 +233,9 @@ function getPercent(s: string): number | null {
 function getQdiscHandle(s: string): number | null {
   if (s === 'none') return 0;
   const r = strtoul(s, 16);
-  if (!r || r.v >= 0x10000) return null;
+  if (!r || r.v >= 0x10000n) return null;
   if (r.rest !== '' && !r.rest.startsWith(':')) return null;
-  return r.v * 0x10000;
+  return Number(r.v) * 0x10000;
 }
 
 /** get_tc_classid: "root", "none", "1:2", ":1", "1:", or a bare hex number. */
@@ -275,14 +249,14 @@ function getTcClassid(s: string): number | null {
     if (!s.startsWith(':')) return null;
     rest = s;
   } else {
-    maj = r.v;
+    maj = Number(r.v);
     rest = r.rest;
   }
   if (rest.startsWith(':')) {
     if (maj >= 0x10000) return null;
     const str = rest.slice(1);
     r = strtoul(str, 16);
-    const min = r ? r.v : 0;
+    const min = r ? Number(r.v) : 0;
     if ((r ? r.rest : str) !== '' || min >= 0x10000) return null;
     return (maj * 0x10000 + min) >>> 0;
   }

@@ -6,6 +6,7 @@
 import type { Host, Net } from '../include/net/net_namespace';
 import { EINVAL, ENOENT } from '../include/linux/errno';
 import { SEC } from '../include/net/neighbour';
+import { QDISC_OPS } from '../net/sched/sch_generic';
 
 interface SysctlEntry {
   get(host: Host, net: Net): string;
@@ -82,6 +83,17 @@ const TABLE: Record<string, SysctlEntry> = {
     2147483647,
     true,
   ),
+  // qdisc_set_default (sch_api.c): a registered discipline's id, else -ENOENT (noop is not registered).
+  'net.core.default_qdisc': {
+    initOnly: true,
+    get: (h) => h.core.defaultQdisc,
+    set: (h, _n, v) => {
+      const id = v.trim();
+      if (!QDISC_OPS[id] || id === 'noop') return -ENOENT;
+      h.core.defaultQdisc = id;
+      return 0;
+    },
+  },
   'net.ipv4.ip_forward': intEntry(
     (_h, n) => n.sysctl.ipForward,
     (_h, n, v) => (n.sysctl.ipForward = v),

@@ -16,6 +16,9 @@ export const NET_XMIT_MASK = 0x0f;
 export const __NET_XMIT_BYPASS = 0x00020000;
 
 export const TC_H_ROOT = 0xffffffff;
+/** TC_H_MAJ / TC_H_MIN (include/uapi/linux/pkt_sched.h): a handle's major and minor halves. */
+export const TC_H_MAJ = (h: number): number => (h & 0xffff0000) >>> 0;
+export const TC_H_MIN = (h: number): number => h & 0xffff;
 export const TC_H_UNSPEC = 0;
 
 /** Priorities (include/uapi/linux/pkt_sched.h): skb->priority & TC_PRIO_MAX indexes a priomap. */

@@ -7,7 +7,14 @@
  */
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { NET_XMIT_CN, NET_XMIT_SUCCESS, type Qdisc, type QdiscOps } from '../../include/net/sch_generic';
+import {
+  NET_XMIT_CN,
+  NET_XMIT_SUCCESS,
+  TC_H_MAJ,
+  TC_H_MIN,
+  type Qdisc,
+  type QdiscOps,
+} from '../../include/net/sch_generic';
 import { kfn } from '../../include/net/trace';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { QDISC_OPS, qdisc_free, qdisc_pkt_len } from './sch_generic';
@@ -180,11 +187,23 @@ function fqCodelDrop(ctx: KernelCtx, q: Qdisc, d: FqCodelData): Flow {
   return fat;
 }
 
+/**
+ * fq_codel_classify (sch_fq_codel.c:76), without tc filters: an skb->priority of this qdisc's major and a
+ * minor 1..flows picks that flow (so IP_TOS's priorities 1..15 do, under a default qdisc's handle 0:),
+ * else the flow hash. 1-based, as the kernel's.
+ */
+function fq_codel_classify(skb: SkBuff, q: Qdisc, d: FqCodelData): number {
+  const prio = skb.priority >>> 0;
+  if (TC_H_MAJ(prio) === q.handle && TC_H_MIN(prio) > 0 && TC_H_MIN(prio) <= d.flowsCnt)
+    return TC_H_MIN(prio);
+  return reciprocal_scale(skb_get_hash(skb), d.flowsCnt) + 1;
+}
+
 export const fqCodelOps: QdiscOps = {
   id: 'fq_codel',
   enqueue(ctx, skb, q) {
     const d = q.priv as FqCodelData;
-    const idx = reciprocal_scale(skb_get_hash(skb), d.flowsCnt);
+    const idx = fq_codel_classify(skb, q, d) - 1;
     const flow = d.flows[idx];
     const len = qdisc_pkt_len(skb);
     flow.queue.push({ skb, at: ctx.now() });

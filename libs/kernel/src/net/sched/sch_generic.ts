@@ -229,16 +229,19 @@ export function noop_qdisc(dev: NetDevice): Qdisc {
  * as its root; several get mq with a default_qdisc child per queue (parent :1, :2, ...).
  */
 export function attach_default_qdiscs(dev: NetDevice): void {
-  const ops = default_qdisc_ops(dev);
+  let ops = default_qdisc_ops(dev);
   const dflt = (parent: number, txq: number): Qdisc => {
     const q = qdisc_create(dev, ops, 0, parent, txq) as Qdisc;
     q.isDefault = true;
     return q;
   };
-  if (dev.txqs.length === 1) {
+  // default_qdisc=mq cannot be a queue's own qdisc (mq_init refuses a non-root parent), so the setup
+  // fails and the kernel falls back to noqueue ("default qdisc (mq) fail, fallback to noqueue").
+  if (dev.txqs.length === 1 || ops === mqOps) {
+    if (ops === mqOps) ops = noqueueOps;
     const q = dflt(TC_H_ROOT, -1);
     dev.qdisc = q;
-    dev.txqs[0].qdisc = q;
+    for (const txq of dev.txqs) txq.qdisc = q;
     return;
   }
   const root = qdisc_create(dev, mqOps, 0, TC_H_ROOT, -1) as Qdisc;

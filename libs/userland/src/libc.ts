@@ -1,0 +1,76 @@
+/**
+ * The C library's number parsing, as the tools we model call it: their answers to odd input (a sign on an
+ * unsigned number, a stray letter, a value past the type) are what the real tools print.
+ */
+
+const ULONG_MAX = (1n << 64n) - 1n;
+const LONG_MAX = (1n << 63n) - 1n;
+
+/** The digits strtol and strtoul read: sign, magnitude (unbounded) and what is left; null for no digit. */
+function scanInteger(s: string, base: number): { neg: boolean; mag: bigint; rest: string } | null {
+  const m = /^\s*([+-]?)(.*)$/s.exec(s)!;
+  let body = m[2];
+  let b = base;
+  if ((b === 0 || b === 16) && /^0[xX][0-9a-fA-F]/.test(body)) {
+    body = body.slice(2);
+    b = 16;
+  } else if (b === 0) b = body.startsWith('0') ? 8 : 10;
+  const digits = b === 16 ? /^[0-9a-fA-F]+/ : b === 8 ? /^[0-7]+/ : /^\d+/;
+  const d = digits.exec(body);
+  if (!d) return null;
+  const mag = BigInt(b === 16 ? `0x${d[0]}` : b === 8 ? `0o${d[0]}` : d[0]);
+  return { neg: m[1] === '-', mag, rest: body.slice(d[0].length) };
+}
+
+/**
+ * strtoul(3) in `base` (0: 0x hex, a leading 0 octal, else decimal): the unsigned long it yields and what
+ * it left unread, or null when no digit was read. A minus sign negates modulo 2^64, as C does; a value past
+ * ULONG_MAX saturates (ERANGE).
+ */
+export function strtoul(s: string, base: number): { v: bigint; rest: string } | null {
+  const r = scanInteger(s, base);
+  if (!r) return null;
+  const v = r.mag > ULONG_MAX ? ULONG_MAX : r.neg ? (ULONG_MAX + 1n - r.mag) & ULONG_MAX : r.mag;
+  return { v, rest: r.rest };
+}
+
+/** strtol(3): as strtoul, signed, saturating at LONG_MIN and LONG_MAX (ERANGE). */
+export function strtol(s: string, base: number): { v: bigint; rest: string } | null {
+  const r = scanInteger(s, base);
+  if (!r) return null;
+  const v = r.neg ? -r.mag : r.mag;
+  return { v: v > LONG_MAX ? LONG_MAX : v < -LONG_MAX - 1n ? -LONG_MAX - 1n : v, rest: r.rest };
+}
+
+/**
+ * strtod(3): the longest number at the start (after blanks): decimal, hexadecimal (0x1.8p1), inf or nan;
+ * null when there is none (endptr == nptr).
+ */
+export function strtod(s: string): { v: number; rest: string } | null {
+  const hex = /^\s*([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?/.exec(s);
+  if (hex && (hex[2] || hex[3])) {
+    const frac = hex[3] ?? '';
+    const mant = parseInt(hex[2] + frac || '0', 16) / 16 ** frac.length;
+    const v = mant * 2 ** Number(hex[4] ?? 0);
+    return { v: hex[1] === '-' ? -v : v, rest: s.slice(hex[0].length) };
+  }
+  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|[+-]?nan)/i.exec(s);
+  if (!m) return null;
+  const t = m[1].toLowerCase().replace(/^\+/, '');
+  const v = /inf/.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /nan/.test(t) ? NaN : Number(t);
+  return { v, rest: s.slice(m[0].length) };
+}
+
+/** printf("%.Pg"): P significant digits, exponent form below 1e-4 or from 1eP on, no trailing zeros. */
+export function printfG(x: number, precision = 6): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const p = Math.max(1, precision);
+  const [mant, e] = x.toExponential(p - 1).split('e');
+  const exp = Number(e);
+  const trim = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
+  if (exp < -4 || exp >= p)
+    return `${trim(mant)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return trim(x.toFixed(p - 1 - exp));
+}
