@@ -414,9 +414,9 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t -S TOS]
   tcpdump [-e] [-i DEV] [-c N] [-w FILE.pcap]              CMD >/dev/null 2>&1   CMD | grep ...
   sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat} /proc/interrupts
-  grep [-vcinowxqsEFhH] [-m N] [-A|-B|-C N] [-e] PATTERN [FILE]...   (GNU grep, files as cat reads them)
+  grep [-vcinowxqslLEFhH] [-m N] [-A|-B|-C N] [-e] PATTERN [FILE]...  (GNU grep, files as cat reads them)
   tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV
-  traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -t TOS -w SEC] HOST
+  traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -t TOS -w MAX,HERE,NEAR] HOST [PACKETLEN]
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
   on NODE CMD          run CMD on another node of the lab (e.g. on host2 ping 192.168.1.1)
   skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function

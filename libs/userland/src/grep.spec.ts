@@ -87,6 +87,44 @@ const CASES: string[][] = [
   ['\\(', '/proc/net/snmp'],
   ['-E', '(', '/proc/net/snmp'],
   ['[abc', '/proc/net/snmp'],
+  ['-A0', 'I', '/proc/net/snmp'],
+  ['-C0', '-n', 'eth0\\|lo', '/proc/net/dev'],
+  ['-B0', 'Udp', '/proc/net/snmp'],
+  ['-o', '-A1', 'Ip', '/proc/net/snmp'],
+  ['-o', '-C1', 'eth[0-9]', '/proc/net/dev'],
+  ['--cou', 'Ip', '/proc/net/snmp'],
+  ['--co', 'Ip', '/proc/net/snmp'],
+  ['--after=1', '^Udp:', '/proc/net/snmp'],
+  ['\\d', '/proc/net/snmp'],
+  ['I\\p', '/proc/net/snmp'],
+  ['-c', '[[:print:]]', '/proc/net/snmp'],
+  ['-c', '[[:graph:]]', '/proc/net/dev'],
+  ['-c', '[[:cntrl:]]', '/proc/net/dev'],
+  ['-c', '[[:punct:]]', '/proc/net/dev'],
+  ['-c', '[[:xdigit:]]', '/proc/net/dev'],
+  ['-c', '[[:blank:]]', '/proc/net/dev'],
+  ['[:digit:]', '/proc/net/snmp'],
+  ['[[:foo:]]', '/proc/net/snmp'],
+  ['-E', 'I{1', '/proc/net/snmp'],
+  ['I\\{1', '/proc/net/snmp'],
+  ['-l', 'Ip', '/proc/net/snmp', '/proc/net/dev'],
+  ['-L', 'Ip', '/proc/net/snmp', '/proc/net/dev'],
+  ['-w', 'Ip', '/proc/net/snmp'],
+  ['-A0', '-C1', '^Udp:', '/proc/net/snmp'],
+  ['-C1', '-B0', '^Udp:', '/proc/net/snmp'],
+  ['-lc', 'Ip', '/proc/net/snmp', '/proc/net/dev'],
+  ['-Lv', 'Ip', '/proc/net/snmp', '/proc/net/dev'],
+  ['-lq', 'Ip', '/proc/net/snmp'],
+  ['--files', 'Ip', '/proc/net/snmp'],
+  ['--files-with', 'Ip', '/proc/net/snmp', '/proc/net/dev'],
+  ['--fixed', '.', '/proc/net/snmp'],
+  ['--n', 'Ip', '/proc/net/snmp'],
+  ['-E', 'I{1,0}', '/proc/net/snmp'],
+  ['-E', 'p{2}|I{1}c', '/proc/net/snmp'],
+  ['I\\{1,0\\}', '/proc/net/snmp'],
+  ['p\\{1,\\}I', '/proc/net/snmp'],
+  ['\\w\\+:', '/proc/net/dev'],
+  ["Udp\\'", '/proc/net/snmp'],
 ];
 
 describe('grep, against GNU grep 3.8 on the same text', () => {
@@ -99,8 +137,20 @@ describe('grep, against GNU grep 3.8 on the same text', () => {
     [['-n', 'Udp'], '/proc/net/snmp'],
     [['-H', '-c', 'lo'], '/proc/net/dev'],
     [['-A1', 'Ip:'], '/proc/net/snmp'],
+    [['-l', 'Ip'], '/proc/net/snmp'],
   ])('%j piped from cat %s', async (args, file) => {
     const { ours, real } = await both(args, file);
     expect(ours).toEqual(real);
+  });
+});
+
+describe("grep's options the lab does not model", () => {
+  it.each([
+    ['grep --color Ip /proc/net/snmp', 'grep: --color: not modelled in this lab\n'],
+    ['grep --colour=never Ip /proc/net/snmp', 'grep: --colour: not modelled in this lab\n'],
+    ['grep -r Ip /proc/net', 'grep: -r: not modelled in this lab\n'],
+  ])('%s says so, and exits 2 as for any bad usage', async (line, err) => {
+    const r = await lab.run(lab.h1, line);
+    expect(r).toEqual({ out: '', err, status: 2 });
   });
 });
