@@ -89,6 +89,23 @@ describe('the shell', () => {
     expect(r.status).toBe(0);
   });
 
+  it('$? is the last status outside single quotes; bash -c keeps its own; exit with too many arguments', async () => {
+    const r = await run(
+      [
+        `bash -c 'false; exit'; echo "a $?"`,
+        `false; bash -c 'exit'; echo "b $?"`,
+        `bash -c 'false; echo $?'`,
+        `echo '$?' "$?" \\$?`,
+        'exit 1 2',
+        'echo "still $?"',
+        '',
+      ].join('\n'),
+    );
+    expect(r.out).toBe('a 1\nb 0\n1\n$? 0 $?\nstill 1\n');
+    expect(r.err).toBe('bash: exit: too many arguments\n');
+    expect(r.status).toBe(0);
+  });
+
   it('sleeps in simulated time and rejects bad intervals like coreutils', async () => {
     const r = await run('sleep 2.5\nsleep abc\n');
     expect(r.lab.now()).toBeGreaterThanOrEqual(2.5e9);

@@ -7,7 +7,7 @@ import type { Host, Net } from '@skblab/kernel';
 import { Task, type Lab } from '@skblab/runtime';
 import type { CommandContext, CommandTable, Job } from '@skblab/userland/command';
 import { NSEC_PER_SEC, parseNumber } from '@skblab/userland/command';
-import { parse, tokenize, ShellSyntaxError, type Pipeline } from './tokenize';
+import { LAST_STATUS, parse, tokenize, ShellSyntaxError, type Pipeline } from './tokenize';
 
 export interface ShellOptions {
   lab: Lab;
@@ -126,7 +126,13 @@ export class Shell {
       );
     if (p.background) {
       const done = run().catch((e) => {
-        this.err(`${this.name}: ${String(e?.message ?? e)}\n`);
+        try {
+          this.err(`${this.name}: ${String(e?.message ?? e)}\n`);
+        } catch (gone) {
+          // Its reader went away too (SIGPIPE on the report): the job ends with that status.
+          if (gone instanceof ExitRequest) return gone.status;
+          throw gone;
+        }
         return 1;
       });
       const entry = { job, done };
@@ -286,7 +292,9 @@ export class Shell {
 
   private async runArgv(rawArgv: string[], o: RunOpts): Promise<number> {
     // The one parameter the lab's scripts use: $?, the status of the last command.
-    const argv = rawArgv.map((a) => (a.includes('$?') ? a.split('$?').join(String(this.lastStatus)) : a));
+    const argv = rawArgv.map((a) =>
+      a.includes(LAST_STATUS) ? a.split(LAST_STATUS).join(String(this.lastStatus)) : a,
+    );
     const [cmd, ...args] = argv;
     switch (cmd) {
       case 'echo': {
@@ -309,6 +317,10 @@ export class Shell {
         if (n === null || !Number.isInteger(n)) {
           o.err(`${this.name}: exit: ${args[0]}: numeric argument required\n`);
           throw new ExitRequest(2);
+        }
+        if (args.length > 1) {
+          o.err(`${this.name}: exit: too many arguments\n`);
+          return 1;
         }
         throw new ExitRequest(n & 0xff);
       }
@@ -348,16 +360,22 @@ export class Shell {
           }
         })();
         if (!items) return 2;
+        // The script runs in that child, with its own $? (the `exit` without a number gives it): an
+        // `exit` ends the child, with its status, not this shell.
+        const outer = this.lastStatus;
+        this.lastStatus = 0;
         try {
           for (const item of items) {
             if (item.join === '&&' && status !== 0) continue;
             if (item.join === '||' && status === 0) continue;
             status = await this.runCommands(item.pipeline, o, item.pipeline.commands.length > 1);
+            this.lastStatus = status;
           }
         } catch (e) {
-          // The script runs in that child: an `exit` ends the child, with its status, not this shell.
           if (e instanceof ExitRequest) return e.status;
           throw e;
+        } finally {
+          this.lastStatus = outer;
         }
         return status;
       }

@@ -19,6 +19,9 @@ const REDIRECTS: Array<[RegExp, Redirect]> = [
 
 export class ShellSyntaxError extends Error {}
 
+/** What a word holds where it said `$?` outside single quotes: the shell puts the last status there. */
+export const LAST_STATUS = '\u0000?';
+
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -80,6 +83,9 @@ export function tokenize(line: string): Token[] {
           if (d === '\\' && i + 1 < n && '"\\$`'.includes(line[i + 1])) {
             word += line[i + 1];
             i += 2;
+          } else if (d === '$' && line[i + 1] === '?') {
+            word += LAST_STATUS;
+            i += 2;
           } else {
             word += d;
             i++;
@@ -91,6 +97,9 @@ export function tokenize(line: string): Token[] {
         i += 2;
       } else if (ch === '<' || ch === '>' || ch === '(' || ch === ')' || ch === '`') {
         throw new ShellSyntaxError(`syntax error near unexpected token \`${ch}'`);
+      } else if (ch === '$' && line[i + 1] === '?') {
+        word += LAST_STATUS;
+        i += 2;
       } else {
         word += ch;
         i++;

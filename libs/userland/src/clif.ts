@@ -2,8 +2,9 @@
  * CLIF, the command-line parser of traceroute 2.1 (libsupp/clif.c), as traceroute 2.1.2 shows it: options
  * anywhere among the arguments and `--` ends them; short flags cluster (-nF); a short option's argument
  * joins it only as the first letter of its word (-q1, while -nq1 is an error) or is the next word (-nq 1);
- * a long option takes its argument after '=' and matches only in full. Its messages name the index of the
- * word in argv ("argc").
+ * a short name of several letters (-UL) is a word of its own; a long option takes its argument after '='
+ * and matches only in full; a word of three dashes or more is an operand. All options are taken first,
+ * then the operands are counted, then handled in order. Its messages name the word's index in argv ("argc").
  */
 
 /** What a handler says of its argument: taken, refused ("Cannot handle ..."), or the run is over (exit 0). */
@@ -30,8 +31,8 @@ export function clifParse(
   options: ClifOption[],
   operands: ClifArgument[],
 ): { error: string } | { done: true } | null {
-  let position = 0;
   let optionsEnded = false;
+  const words: Array<[string, number]> = []; // the operands, with their argc
   const cannot = (name: string, v: string, argc: number) => ({
     error: `Cannot handle \`${name}' option with arg \`${v}' (argc ${argc})\n`,
   });
@@ -40,11 +41,15 @@ export function clifParse(
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const argc = i + 1;
-    if (!optionsEnded && a === '--') {
+    if (optionsEnded || a === '-' || a.startsWith('---') || !a.startsWith('-')) {
+      words.push([a, argc]);
+      continue;
+    }
+    if (a === '--') {
       optionsEnded = true;
       continue;
     }
-    if (!optionsEnded && a.startsWith('--')) {
+    if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
       const o = options.find((x) => x.long === name);
@@ -58,41 +63,48 @@ export function clifParse(
       if (r) return r;
       continue;
     }
-    if (!optionsEnded && a.startsWith('-') && a.length > 1) {
-      for (let j = 1; j < a.length; j++) {
-        const o = options.find((x) => x.short === a[j]);
-        if (!o) return { error: `Bad option \`-${a[j]}' (argc ${argc})\n` };
-        if (!o.arg) {
-          const r = run(o.handle(''), `-${a[j]}`, '', argc);
-          if (r) return r;
-          continue;
-        }
-        const required = {
-          error: `Option \`-${a[j]}' (argc ${argc}) requires an argument: \`-${a[j]} ${o.arg}'\n`,
-        };
-        let v: string;
-        let at = argc;
-        if (j === 1 && a.length > 2) v = a.slice(2);
-        else if (j === a.length - 1 && i + 1 < args.length) {
-          v = args[++i];
-          at = i + 1;
-        } else return required;
-        const r = run(o.handle(v), `-${a[j]}`, v, at);
-        if (r) return r;
-        break;
-      }
+    const whole = options.find((x) => x.short && x.short.length > 1 && `-${x.short}` === a);
+    if (whole && !whole.arg) {
+      const r = run(whole.handle(''), a, '', argc);
+      if (r) return r;
       continue;
     }
-    const operand = operands[position++];
-    if (!operand) return { error: `Extra arg \`${a}' (position ${position}, argc ${argc})\n` };
-    const verdict = operand.handle(a);
+    for (let j = 1; j < a.length; j++) {
+      const o = options.find((x) => x.short === a[j]);
+      if (!o) return { error: `Bad option \`-${a[j]}' (argc ${argc})\n` };
+      if (!o.arg) {
+        const r = run(o.handle(''), `-${a[j]}`, '', argc);
+        if (r) return r;
+        continue;
+      }
+      const required = {
+        error: `Option \`-${a[j]}' (argc ${argc}) requires an argument: \`-${a[j]} ${o.arg}'\n`,
+      };
+      let v: string;
+      let at = argc;
+      if (j === 1 && a.length > 2) v = a.slice(2);
+      else if (j === a.length - 1 && i + 1 < args.length) {
+        v = args[++i];
+        at = i + 1;
+      } else return required;
+      const r = run(o.handle(v), `-${a[j]}`, v, at);
+      if (r) return r;
+      break;
+    }
+  }
+  if (words.length > operands.length) {
+    const [a, argc] = words[operands.length];
+    return { error: `Extra arg \`${a}' (position ${operands.length + 1}, argc ${argc})\n` };
+  }
+  for (const [k, [a, argc]] of words.entries()) {
+    const verdict = operands[k].handle(a);
     if (verdict === 'done') return { done: true };
     if (verdict === 'refused')
       return {
-        error: `Cannot handle "${operand.name}" cmdline arg \`${a}' on position ${position} (argc ${argc})\n`,
+        error: `Cannot handle "${operands[k].name}" cmdline arg \`${a}' on position ${k + 1} (argc ${argc})\n`,
       };
   }
-  const missing = operands.slice(position).find((x) => x.required);
+  const missing = operands.slice(words.length).find((x) => x.required);
   if (missing) return { error: `Specify "${missing.name}" missing argument.\n` };
   return null;
 }

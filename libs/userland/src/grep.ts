@@ -3,10 +3,12 @@
  * (`grep -A1 ^Ip: /proc/net/snmp`): -v -c -i -E -F -G -w -x -n -h -H -o -q -s -l -L, -m NUM, -A/-B/-C NUM,
  * -e PATTERN and their long forms; options anywhere among the operands, as getopt_long permutes them; grep's
  * other options are refused as not modelled. Basic regular expressions are basic (`a|b` is literal, `a\|b`
- * alternates). Exit status: 0 a line matched, 1 none, 2 an error.
+ * alternates). Exit status: 0 a line matched, 1 none, 2 an error. Not modelled: POSIX's leftmost-longest
+ * match (JavaScript takes the first alternative that matches, which only -o shows).
  */
 import type { Command, CommandContext } from './command';
 import { getopt } from './getopt';
+import { strtol } from './libc';
 import { readProcFile } from './procfs';
 
 const USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
@@ -59,6 +61,7 @@ const RE_DUP_MAX = 32767;
  * one at all (an ERE then reads the '{' as itself).
  */
 function interval(body: string): string | null {
+  if (body === '') throw new PatternError('Invalid content of \\{\\}');
   const m = /^(\d*)(,(\d*))?$/.exec(body);
   if (!m || (m[1] === '' && m[2] === undefined)) return null;
   const min = m[1] === '' ? 0 : Number(m[1]);
@@ -69,95 +72,199 @@ function interval(body: string): string | null {
   return `{${min}${m[2] === undefined ? '' : `,${max === Infinity ? '' : max}`}}`;
 }
 
+/** One pattern translated: its JavaScript source and how many groups it opened. */
+interface Translated {
+  src: string;
+  groups: number;
+}
+
+/**
+ * A bracket expression from `p[i]` = '[': its JavaScript class and the index of its ']'. A ']' right after
+ * '[' or '[^' is a member; '\' is literal; [:class:], [=c=] and [.c.] name characters; a range must run
+ * upwards between two characters.
+ */
+function bracket(p: string, i: number): { cls: string; end: number } {
+  let j = i + 1;
+  let negate = '';
+  if (p[j] === '^') {
+    negate = '^';
+    j++;
+  }
+  // Members: a character (by code) or a class (already in JavaScript form).
+  const items: Array<{ c: number } | { cls: string }> = [];
+  for (let first = true; j < p.length && (first || p[j] !== ']'); j++, first = false) {
+    const named = /^\[([:=.])(.*?)\1\]/s.exec(p.slice(j));
+    if (named) {
+      const [whole, kind, name] = named;
+      if (kind === ':') {
+        if (!POSIX_CLASSES[name]) throw new PatternError('Invalid character class name');
+        items.push({ cls: POSIX_CLASSES[name] });
+      } else if (name.length !== 1) throw new PatternError('Invalid collation character');
+      else items.push({ c: name.charCodeAt(0) });
+      j += whole.length - 1;
+    } else items.push({ c: p.charCodeAt(j) });
+  }
+  if (j >= p.length) throw new PatternError('Unmatched [, [^, [:, [., or [=');
+  // "[:alpha:]" meant "[[:alpha:]]": dfa.c refuses it rather than match one of its letters.
+  const inner = p.slice(i + 1 + negate.length, j);
+  if (inner.length > 2 && inner.startsWith(':') && inner.endsWith(':'))
+    throw new PatternError('character class syntax is [[:space:]], not [:space:]');
+  const esc = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  let cls = '';
+  for (let k = 0; k < items.length; k++) {
+    const it = items[k];
+    const dash = items[k + 1];
+    const to = items[k + 2];
+    if (dash && 'c' in dash && dash.c === 45 && to) {
+      // A range: both ends characters, the first not above the last; a range's end starts no other.
+      if (!('c' in it) || !('c' in to) || it.c > to.c) throw new PatternError('Invalid range end');
+      const after = items[k + 3];
+      if (after && 'c' in after && after.c === 45 && items[k + 4])
+        throw new PatternError('Invalid range end');
+      cls += `${esc(it.c)}-${esc(to.c)}`;
+      k += 2;
+    } else cls += 'c' in it ? esc(it.c) : it.cls;
+  }
+  return { cls: `[${negate}${cls}]`, end: j };
+}
+
 /**
  * A POSIX regular expression (GNU flavour) as a JavaScript one. In a basic one (BRE) `( ) { } | + ?` are
  * literal and their escaped forms are operators; in an extended one (ERE) the other way round. Both have
- * GNU's `\w \W \s \S \b \B \< \> \` \'`; any other escaped character is that character (`\d` is "d").
- * Bracket expressions take `[:digit:]`-style classes, and `\` is literal in them. Throws PatternError.
+ * GNU's `\w \W \s \S \b \B \< \> \` \'` and back-references; any other escaped character is that character
+ * (`\d` is "d"). A repetition may repeat a repetition (`a**`). With nothing to repeat, a BRE's `*` or
+ * interval is literal, an ERE's is dropped with a warning. Groups are numbered from `groupBase`.
+ * Throws PatternError with GNU's message.
  */
-function posixToJs(p: string, basic: boolean): string {
+function posixToJs(p: string, basic: boolean, groupBase: number, warn: (s: string) => void): Translated {
   let out = '';
+  let atom = -1; // where in `out` the last atom starts; -1: nothing to repeat here
+  let repeated = false; // whether that atom already carries a repetition
+  let groups = 0;
+  const open: Array<{ at: number; n: number }> = [];
+  const closed = new Set<number>();
+  let startsAt = 0; // where the current pattern, group or alternative begins in `out`
+  const emitAtom = (s: string) => {
+    atom = out.length;
+    repeated = false;
+    out += s;
+  };
+  const repeat = (q: string, text: string) => {
+    if (atom < 0) {
+      if (basic) emitAtom(text.replace(/[\\{}*]/g, (m) => (m === '\\' ? '' : `\\${m}`)));
+      else warn(`${text === '*' || text === '+' || text === '?' ? text : '{...}'} at start of expression`);
+      return;
+    }
+    if (repeated) out = `${out.slice(0, atom)}(?:${out.slice(atom)})`;
+    out += q;
+    repeated = true;
+  };
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
     if (c === '[') {
-      // A bracket expression: a ']' right after '[' or '[^' is a member, '\' is literal.
-      let j = i + 1;
-      let body = '';
-      if (p[j] === '^') body += p[j++];
-      const first = j;
-      if (p[j] === ']') {
-        body += '\\]';
-        j++;
-      }
-      for (; j < p.length && p[j] !== ']'; j++) {
-        const cls = /^\[:([a-z]*):\]/.exec(p.slice(j));
-        if (cls) {
-          if (!POSIX_CLASSES[cls[1]]) throw new PatternError('Invalid character class name');
-          body += POSIX_CLASSES[cls[1]];
-          j += cls[0].length - 1;
-        } else body += p[j] === '\\' || p[j] === '[' ? `\\${p[j]}` : p[j];
-      }
-      if (j >= p.length) throw new PatternError('Unmatched [, [^, [:, [., or [=');
-      // "[:alpha:]" meant "[[:alpha:]]": dfa.c refuses it rather than match one of its letters.
-      const inner = p.slice(first, j);
-      if (inner.length > 2 && inner.startsWith(':') && inner.endsWith(':'))
-        throw new PatternError('character class syntax is [[:space:]], not [:space:]');
-      out += `[${body}]`;
-      i = j;
-    } else if (c === '\\' && i + 1 < p.length) {
+      const b = bracket(p, i);
+      emitAtom(b.cls);
+      i = b.end;
+    } else if (c === '\\') {
+      if (i + 1 >= p.length) throw new PatternError('Trailing backslash');
       const n = p[++i];
-      if (n === '<') out += '\\b(?=\\w)';
+      const op = basic ? '(){}|+?'.includes(n) : false;
+      if (op && n === '(') {
+        open.push({ at: out.length, n: ++groups });
+        out += '(';
+        atom = -1;
+        startsAt = out.length;
+      } else if (op && n === ')') {
+        const g = open.pop();
+        if (!g) throw new PatternError('Unmatched ) or \\)');
+        closed.add(g.n);
+        out += ')';
+        atom = g.at;
+        repeated = false;
+      } else if (op && n === '|') {
+        out += '|';
+        atom = -1;
+        startsAt = out.length;
+      } else if (op && n === '{') {
+        const end = p.indexOf('\\}', i + 1);
+        if (end < 0) throw new PatternError('Unmatched \\{');
+        const body = p.slice(i + 1, end);
+        const range = interval(body);
+        if (range === null) throw new PatternError('Invalid content of \\{\\}');
+        repeat(range, `\\{${body}\\}`);
+        i = end + 1;
+      } else if (op) repeat(n, n);
+      else if (n === '<') out += '\\b(?=\\w)';
       else if (n === '>') out += '\\b(?<=\\w)';
       else if (n === '`') out += '^';
       else if (n === "'") out += '$';
-      else if (basic && n === '{') {
-        const end = p.indexOf('\\}', i + 1);
-        if (end < 0) throw new PatternError('Unmatched \\{');
-        const range = interval(p.slice(i + 1, end));
-        if (range === null) throw new PatternError('Invalid content of \\{\\}');
-        out += range;
-        i = end + 1;
-      } else if (basic && '()|+?'.includes(n)) out += n;
-      else if ('wWsSbB123456789'.includes(n)) out += `\\${n}`;
-      else out += /[A-Za-z0-9]/.test(n) ? n : `\\${n}`;
+      else if ('bB'.includes(n)) out += `\\${n}`;
+      else if ('wWsS'.includes(n)) emitAtom(`\\${n}`);
+      else if (n >= '1' && n <= '9') {
+        if (!closed.has(Number(n))) throw new PatternError('Invalid back reference');
+        emitAtom(`\\${groupBase + Number(n)}`);
+      } else emitAtom(/[A-Za-z0-9]/.test(n) ? n : `\\${n}`);
+    } else if (!basic && c === '(') {
+      open.push({ at: out.length, n: ++groups });
+      out += '(';
+      atom = -1;
+      startsAt = out.length;
+    } else if (!basic && c === ')' && open.length) {
+      const g = open.pop()!;
+      closed.add(g.n);
+      out += ')';
+      atom = g.at;
+      repeated = false;
+    } else if (!basic && c === '|') {
+      out += '|';
+      atom = -1;
+      startsAt = out.length;
     } else if (!basic && c === '{') {
       const end = p.indexOf('}', i + 1);
       const range = end < 0 ? null : interval(p.slice(i + 1, end));
-      if (range === null) out += '\\{';
+      if (range === null) emitAtom('\\{');
       else {
-        out += range;
+        repeat(range, '{');
         i = end;
       }
-    } else if (basic && '(){}|+?'.includes(c)) out += `\\${c}`;
-    else if (c === '*' && (out === '' || out === '^'))
-      out += '\\*'; // a leading * is literal
-    else out += c === '}' ? '\\}' : c;
+    } else if (c === '*' || (!basic && (c === '+' || c === '?'))) repeat(c, c);
+    // In a BRE, ^ anchors only at the start of the pattern, a group or an alternative, and $ only at
+    // their end; elsewhere each is itself.
+    else if (c === '^' && (!basic || out.length === startsAt)) {
+      out += '^';
+      atom = -1;
+    } else if (c === '$' && (!basic || i === p.length - 1 || /^\\[)|]/.test(p.slice(i + 1)))) out += '$';
+    else if (c === '.') emitAtom('.');
+    else emitAtom(/[A-Za-z0-9 ]/.test(c) ? c : `\\${c}`);
   }
-  return out;
+  if (open.length) throw new PatternError('Unmatched ( or \\(');
+  return { src: out, groups };
 }
 
-function compile(o: Opts): RegExp | string {
+function compile(o: Opts, warn: (s: string) => void): RegExp | string {
   const alternatives = o.patterns.flatMap((p) => p.split('\n'));
-  let src: string;
+  const parts: string[] = [];
+  let groups = 0;
   try {
-    src = alternatives
-      .map((p) =>
-        o.syntax === 'F' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : posixToJs(p, o.syntax === 'G'),
-      )
-      .map((p) => (o.line ? `^(?:${p})$` : o.word ? `(?<![\\w])(?:${p})(?![\\w])` : `(?:${p})`))
-      .join('|');
+    for (const p of alternatives) {
+      if (o.syntax === 'F') parts.push(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      else {
+        // Joined with |, each pattern's groups come after the earlier ones': its \1 is renumbered.
+        const t = posixToJs(p, o.syntax === 'G', groups, warn);
+        groups += t.groups;
+        parts.push(t.src);
+      }
+    }
   } catch (e) {
     if (e instanceof PatternError) return e.message;
     throw e;
   }
+  const src = parts
+    .map((p) => (o.line ? `^(?:${p})$` : o.word ? `(?<![\\w])(?:${p})(?![\\w])` : `(?:${p})`))
+    .join('|');
   try {
     return new RegExp(src, o.icase ? 'gi' : 'g');
   } catch {
-    const opens = (s: string) => (s.match(o.syntax === 'G' ? /\\\(/g : /(?<!\\)\(/g) ?? []).length;
-    const closes = (s: string) => (s.match(o.syntax === 'G' ? /\\\)/g : /(?<!\\)\)/g) ?? []).length;
-    const all = alternatives.join('');
-    if (opens(all) > closes(all)) return 'Unmatched ( or \\(';
-    if (opens(all) < closes(all)) return 'Unmatched ) or \\)';
     return 'Invalid regular expression';
   }
 }
@@ -185,8 +292,8 @@ const LONG: Array<[string, string, 0 | 1 | 2]> = [
   ['unix-byte-offsets', 'u', 0], ['version', 'V', 0], ['with-filename', 'H', 0], ['word-regexp', 'w', 0],
 ];
 
-/** GNU grep's short options (its getopt string, without the -NUM digits). */
-const SHORT = 'A:B:C:D:EFGHIJLPTUVX:abcd:e:f:hiLlm:noqRrsuvwxyZz';
+/** GNU grep's short options (its getopt string). */
+const SHORT = '0123456789A:B:C:D:EFGHIJLPTUVX:abcd:e:f:hiLlm:noqRrsuvwxyZz';
 
 /** The short options modelled here; grep's others, and its long-only ones, are refused as unmodelled. */
 const MODELLED = 'ABCcEeFGHhiLlmnoqsvwx';
@@ -248,8 +355,15 @@ function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
     before: -1,
     patterns: [],
   };
-  const context = (v: string): number | string =>
-    /^\d+$/.test(v) ? Number(v) : `grep: ${v}: invalid context length argument\n`;
+  // xstrtoimax(.., 10): blanks and a sign allowed, all of it a number; past INTMAX_MAX it saturates.
+  const intmax = (v: string): number | null => {
+    const r = strtol(v, 10);
+    return r && r.rest === '' ? Number(r.v) : null;
+  };
+  const context = (v: string): number | string => {
+    const n = intmax(v);
+    return n !== null && n >= 0 ? n : `grep: ${v}: invalid context length argument\n`;
+  };
   // -C NUM is the default of -A and -B: given on their own, they win whatever the order.
   let contextDefault = -1;
   const expanded = expandLong(args);
@@ -274,11 +388,25 @@ function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
     L: (x) => (x.listFiles = 'without'),
   };
   // In getopt's order, so the first bad option or value is the one reported, as grep's own loop does.
-  for (const [c, v] of g.opts) {
+  // -NUM is -C NUM: digits in a row in one word make one number (get_nondigit_option).
+  let digits = '';
+  let digitWord = -1;
+  for (const [c, v, word] of g.opts) {
+    const isDigit = c >= '0' && c <= '9';
+    if (isDigit) {
+      digits = word === digitWord && digits ? digits + c : c;
+      digitWord = word;
+      const n = context(digits);
+      if (typeof n === 'string') return n;
+      contextDefault = n;
+      continue;
+    }
+    digits = '';
     if (c === 'e') o.patterns.push(v!);
     else if (c === 'm') {
-      if (!/^-?\d+$/.test(v!)) return 'grep: invalid max count\n';
-      o.maxCount = Number(v) < 0 ? Infinity : Number(v);
+      const n = intmax(v!);
+      if (n === null) return 'grep: invalid max count\n';
+      o.maxCount = n < 0 ? Infinity : n;
     } else if ('ABC'.includes(c)) {
       const n = context(v!);
       if (typeof n === 'string') return n;
@@ -363,7 +491,9 @@ export const grep: Command = async (ctx) => {
     return 2;
   }
   const { o, operands } = parsed;
-  const re = compile(o);
+  // -m 0: nothing is read (not even the pattern is compiled), and nothing matched.
+  if (o.maxCount === 0) return 1;
+  const re = compile(o, (w) => ctx.err(`grep: warning: ${w}\n`));
   if (typeof re === 'string') {
     ctx.err(`grep: ${re}\n`);
     return 2;

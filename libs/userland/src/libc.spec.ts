@@ -17,6 +17,8 @@ describe('strtoul', () => {
     expect(strtoul('0x', 0)).toEqual({ v: 0n, rest: 'x' });
     expect(strtoul('abc', 0)).toBeNull();
     expect(strtoul('', 0)).toBeNull();
+    expect(strtoul('\u00a05', 0)).toBeNull();
+    expect(strtoul('\t\n 5', 0)).toEqual({ v: 5n, rest: '' });
   });
 
   it('negates modulo 2^64 and saturates past ULONG_MAX', () => {
@@ -41,6 +43,8 @@ describe('strtod', () => {
     expect(strtod('1e3x')).toEqual({ v: 1000, rest: 'x' });
     expect(strtod('0x')).toEqual({ v: 0, rest: 'x' });
     expect(strtod('x')).toBeNull();
+    expect(strtod('nan(12)x')!.rest).toBe('x');
+    expect(strtod('\u00a05')).toBeNull(); // isspace() in the C locale knows no no-break space
   });
 });
 
@@ -53,6 +57,13 @@ describe('printfG', () => {
     expect(printfG(1234567)).toBe('1.23457e+06');
     expect(printfG(0.00001)).toBe('1e-05');
     expect(printfG(100000)).toBe('100000');
+    expect(printfG(-123456.5)).toBe('-123456');
+    expect(printfG(1234565)).toBe('1.23456e+06');
+    expect(printfG(1234575)).toBe('1.23458e+06');
+    expect(printfG(2.5, 1)).toBe('2');
+    expect(printfG(3.5, 1)).toBe('4');
+    expect(printfG(0.125, 2)).toBe('0.12');
+    expect(printfG(0.0001234)).toBe('0.0001234');
   });
 
   it('%.2g for the loss percentage iperf prints', () => {

@@ -8,7 +8,7 @@ const LONG_MAX = (1n << 63n) - 1n;
 
 /** The digits strtol and strtoul read: sign, magnitude (unbounded) and what is left; null for no digit. */
 function scanInteger(s: string, base: number): { neg: boolean; mag: bigint; rest: string } | null {
-  const m = /^\s*([+-]?)(.*)$/s.exec(s)!;
+  const m = /^[ \t\n\v\f\r]*([+-]?)(.*)$/s.exec(s)!;
   let body = m[2];
   let b = base;
   if ((b === 0 || b === 16) && /^0[xX][0-9a-fA-F]/.test(body)) {
@@ -47,18 +47,40 @@ export function strtol(s: string, base: number): { v: bigint; rest: string } | n
  * null when there is none (endptr == nptr).
  */
 export function strtod(s: string): { v: number; rest: string } | null {
-  const hex = /^\s*([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?/.exec(s);
+  const hex = /^[ \t\n\v\f\r]*([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?/.exec(s);
   if (hex && (hex[2] || hex[3])) {
     const frac = hex[3] ?? '';
     const mant = parseInt(hex[2] + frac || '0', 16) / 16 ** frac.length;
     const v = mant * 2 ** Number(hex[4] ?? 0);
     return { v: hex[1] === '-' ? -v : v, rest: s.slice(hex[0].length) };
   }
-  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|[+-]?nan)/i.exec(s);
+  const m =
+    /^[ \t\n\v\f\r]*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|[+-]?nan(?:\([0-9A-Za-z_]*\))?)/i.exec(
+      s,
+    );
   if (!m) return null;
   const t = m[1].toLowerCase().replace(/^\+/, '');
   const v = /inf/.test(t) ? (t.startsWith('-') ? -Infinity : Infinity) : /nan/.test(t) ? NaN : Number(t);
   return { v, rest: s.slice(m[0].length) };
+}
+
+/**
+ * `x` to `p` significant decimal digits as glibc rounds them: to nearest, and an exact tie to the even
+ * digit (JavaScript's toExponential rounds a tie up). Returns the digits and the decimal exponent.
+ */
+function roundSignificant(x: number, p: number): { digits: string; exp: number } {
+  // 40 digits more than asked are exact enough to tell a tie (5 then zeros): a double is never that
+  // close to one without being one.
+  const [wide, wideExp] = Math.abs(x)
+    .toExponential(Math.min(100, p + 40))
+    .split('e');
+  const all = wide.replace('.', '');
+  if (/^50*$/.test(all.slice(p)) && Number(all[p - 1]) % 2 === 0)
+    return { digits: all.slice(0, p), exp: Number(wideExp) };
+  const [m, e] = Math.abs(x)
+    .toExponential(p - 1)
+    .split('e');
+  return { digits: m.replace('.', ''), exp: Number(e) };
 }
 
 /** printf("%.Pg"): P significant digits, exponent form below 1e-4 or from 1eP on, no trailing zeros. */
@@ -67,10 +89,14 @@ export function printfG(x: number, precision = 6): string {
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const p = Math.max(1, precision);
-  const [mant, e] = x.toExponential(p - 1).split('e');
-  const exp = Number(e);
-  const trim = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
-  if (exp < -4 || exp >= p)
-    return `${trim(mant)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return trim(x.toFixed(p - 1 - exp));
+  const { digits, exp } = roundSignificant(x, p);
+  const sign = x < 0 ? '-' : '';
+  const trim = (s: string) => (s.includes('.') ? s.replace(/\.?0*$/, '') : s);
+  if (exp < -4 || exp >= p) {
+    const mant = trim(`${digits[0]}.${digits.slice(1)}`);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const fixed =
+    exp >= 0 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return sign + trim(fixed);
 }

@@ -14,7 +14,7 @@ import type { Task } from '@skblab/runtime';
 import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
 import { NSEC_PER_SEC, type Command } from './command';
 import { clifParse, type ClifArgument, type ClifOption } from './clif';
-import { printfG, strtod, strtoul } from './libc';
+import { printfG, strtod, strtol, strtoul } from './libc';
 
 /** traceroute --help (2.1.2), to stderr; every option in it is parsed, the methods other than UDP refused. */
 // prettier-ignore
@@ -114,7 +114,7 @@ const VERSION =
 /** The options of traceroute 2.1.2 beyond the UDP method's: short letter, long name, argument. */
 // prettier-ignore
 const UNMODELLED: Array<[string | undefined, string | undefined, string | undefined]> = [
-  ['6', undefined, undefined], ['d', 'debug', undefined], ['F', 'dont-fragment', undefined],
+  ['6', undefined, undefined], ['UL', undefined, undefined], ['d', 'debug', undefined], ['F', 'dont-fragment', undefined],
   ['g', 'gateway', 'gate,...'], ['I', 'icmp', undefined], ['T', 'tcp', undefined],
   ['i', 'interface', 'device'], ['l', 'flowlabel', 'flow_label'], ['r', undefined, undefined],
   ['s', 'source', 'src_addr'], ['z', 'sendwait', 'sendwait'], ['e', 'extensions', undefined],
@@ -238,7 +238,18 @@ export const traceroute: Command = async (ctx) => {
         return dst === null ? 'refused' : 'ok';
       },
     },
-    { name: 'packetlen', required: false, handle: uint((v) => (packetLen = v)) },
+    {
+      // CLIF_arg_int: strtol(.., 0) into an int; a negative length is no length (the default).
+      name: 'packetlen',
+      required: false,
+      handle: (v) => {
+        const r = strtol(v, 0);
+        if (!r || r.rest !== '') return 'refused';
+        const n = Number(BigInt.asIntN(32, r.v));
+        if (n >= 0) packetLen = n;
+        return 'ok';
+      },
+    },
   ];
   const parsed = clifParse(args, options, operands);
   if (parsed && 'done' in parsed) return 0;
