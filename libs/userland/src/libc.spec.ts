@@ -2,7 +2,7 @@
  * The C library's number parsing and %g, checked against what glibc gives for the same input (the values
  * were printed by a C program on Debian 12's glibc 2.36).
  */
-import { printfG, strtod, strtoul } from './libc';
+import { inet_aton, printfG, strtod, strtoul } from './libc';
 
 describe('strtoul', () => {
   it('reads base 0 as C does: 0x hex, a leading 0 octal, else decimal', () => {
@@ -72,5 +72,29 @@ describe('printfG', () => {
     expect(printfG(14.2857, 2)).toBe('14');
     expect(printfG(100, 2)).toBe('1e+02');
     expect(printfG(0.05, 2)).toBe('0.05');
+  });
+});
+
+describe('inet_aton', () => {
+  // What ping (getaddrinfo) on Debian 12 resolved each to, or refused with "Name or service not known".
+  it.each([
+    ['127.1', '127.0.0.1'],
+    ['0x7f.1', '127.0.0.1'],
+    ['2130706433', '127.0.0.1'],
+    ['0177.0.0.1', '127.0.0.1'],
+    ['127.0.1', '127.0.0.1'],
+    ['0x7f000001', '127.0.0.1'],
+    ['127.1.256', '127.1.1.0'],
+    ['10.0.0.2', '10.0.0.2'],
+    ['127.0.0.1 ', null],
+    ['127.0.0.1.', null],
+    ['1.2.3.4.5', null],
+    ['127.0.0.256', null],
+    ['08.1.1.1', null],
+    ['host2', null],
+    ['', null],
+  ])('%j', (s, want) => {
+    const a = inet_aton(s);
+    expect(a === null ? null : [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.')).toBe(want);
   });
 });

@@ -100,3 +100,25 @@ export function printfG(x: number, precision = 6): string {
     exp >= 0 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `0.${'0'.repeat(-exp - 1)}${digits}`;
   return sign + trim(fixed);
 }
+
+/**
+ * inet_aton(3) as getaddrinfo takes a numeric host (glibc's __inet_aton_exact): 1 to 4 parts, each decimal,
+ * 0x hex or 0 octal, the last filling the bytes left (127.1 is 127.0.0.1, 2130706433 too); all of it used.
+ */
+export function inet_aton(s: string): number | null {
+  const parts = s.split('.');
+  if (parts.length > 4) return null;
+  const values: number[] = [];
+  for (const part of parts) {
+    if (!/^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.test(part)) return null;
+    const v = /^0[xX]/.test(part)
+      ? parseInt(part.slice(2) || '0', 16)
+      : part.length > 1 && part[0] === '0'
+        ? parseInt(part, 8)
+        : Number(part);
+    values.push(v);
+  }
+  const last = values.pop()!;
+  if (values.some((v) => v > 0xff) || last >= 2 ** (8 * (4 - values.length))) return null;
+  return (values.reduce((a, v, k) => a + v * 2 ** (24 - 8 * k), 0) + last) >>> 0;
+}

@@ -10,11 +10,12 @@
  */
 import { AF_INET, EAGAIN, ECONNREFUSED, SOCK_DGRAM, STRERROR } from '@skblab/kernel';
 import type { Task } from '@skblab/runtime';
-import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
+import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
 import { getopt } from './getopt';
 import { resolveHost } from './resolve';
+import { inet_aton } from './libc';
 
 const BUFSIZE = 16384;
 const UDP_SCAN_TIMEOUT = 3;
@@ -199,7 +200,7 @@ class Netcat {
 
   /** getaddrinfo(3) for a host, honouring -n (AI_NUMERICHOST). */
   lookup(host: string): { addr: number } | { error: string } {
-    const numeric = parseIpv4(host);
+    const numeric = inet_aton(host);
     if (numeric !== null) return { addr: numeric };
     if (this.o.numeric) return { error: EAI_NONAME };
     const a = resolveHost(this.ctx.lab, host);

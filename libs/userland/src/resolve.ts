@@ -1,9 +1,9 @@
-/** Name resolution inside the lab: dotted quads, `localhost`, and the lab's host names. */
+/** Name resolution inside the lab: numeric hosts as inet_aton reads them, `localhost`, the lab's host names. */
 import type { Lab } from '@skblab/runtime';
-import { parseIpv4 } from '@skblab/wire/address';
+import { inet_aton } from './libc';
 
 export function resolveHost(lab: Lab, name: string): number | null {
-  const a = parseIpv4(name);
+  const a = inet_aton(name);
   if (a !== null) return a;
   if (name === 'localhost') return 0x7f000001;
   const h = lab.hosts.get(name);

@@ -11,10 +11,11 @@
  */
 import { AF_INET, SOCK_DGRAM } from '@skblab/kernel';
 import type { Task } from '@skblab/runtime';
-import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
+import { ipv4ToString } from '@skblab/wire/address';
 import { NSEC_PER_SEC, type Command } from './command';
 import { clifParse, type ClifArgument, type ClifOption } from './clif';
 import { printfG, strtod, strtol, strtoul } from './libc';
+import { resolveHost } from './resolve';
 
 /** traceroute --help (2.1.2), to stderr; every option in it is parsed, the methods other than UDP refused. */
 // prettier-ignore
@@ -233,7 +234,7 @@ export const traceroute: Command = async (ctx) => {
       required: true,
       handle: (v) => {
         host = v;
-        dst = parseIpv4(v);
+        dst = resolveHost(ctx.lab, v);
         if (dst === null) ctx.err(`${v}: Name or service not known\n`);
         return dst === null ? 'refused' : 'ok';
       },
