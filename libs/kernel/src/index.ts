@@ -23,7 +23,14 @@ export {
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
 export * from './include/net/sch_generic';
-export { net_tx_action, QDISC_OPS, qdisc_totals, qdisc_reset, handleText } from './net/sched/sch_generic';
+export {
+  net_tx_action,
+  qdisc_run,
+  QDISC_OPS,
+  qdisc_totals,
+  qdisc_reset,
+  handleText,
+} from './net/sched/sch_generic';
 export {
   tc_modify_qdisc,
   tc_del_qdisc,

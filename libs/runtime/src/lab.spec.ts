@@ -19,7 +19,10 @@ import {
   dev_open,
   type HopName,
   type NetDevice,
+  qdisc_run,
   rt_tos2priority,
+  tc_modify_qdisc,
+  TC_H_ROOT,
 } from '@skblab/kernel';
 import { Lab } from './lab';
 import { Task } from './task';
@@ -303,11 +306,11 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
   ] as const;
 
   /** host1's igb eth0 (one queue) wired to host2's, up; this lab runs `hops` (the dev service's). */
-  function devService(hops: readonly HopName[] = DEV_HOPS) {
+  function devService(hops: readonly HopName[] = DEV_HOPS, queues = 1) {
     const lab = new Lab();
     const [eth0, peer] = ['host1', 'host2'].map((name, i) => {
       const dev = register_igb(lab.addHost(name).initNet, 'eth0', new Uint8Array([0, 0x1b, 0x21, 0, i, 0]), {
-        queues: 1,
+        queues,
         txRing: 256,
         rxRing: 256,
         mtu: 1500,
@@ -341,9 +344,10 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
       return s;
     };
     const xmit = (s = skb(), t = lab.now()) => (lab.receive('__dev_queue_xmit', s, t, 'iperf', 0), s);
-    const answer = (hop: '__netif_schedule' | 'netif_tx_stop_queue') => {
+    const answer = (hop: '__netif_schedule' | 'netif_tx_stop_queue', queue = 0) => {
       const a = skb();
       a.len = 0;
+      a.queueMapping = queue;
       lab.receive(hop, a, lab.now(), 'swapper/0', 0);
     };
     return { lab, eth0, sent, context, owner, xmit, answer };
@@ -372,6 +376,46 @@ describe("distributed mode: the qdisc's process, with the NIC driver in another"
       ['igb_xmit_frame', s2.id],
     ]);
     expect([q.gsoSkb.length, q.stats.requeues]).toEqual([0, 1]);
+  });
+
+  it('a root qdisc over two queues goes on for the other queue when the driver stops the first', () => {
+    const { lab, eth0, sent, answer } = devService(DEV_HOPS, 2);
+    expect(
+      tc_modify_qdisc(lab, eth0, {
+        cmd: 'replace',
+        parent: TC_H_ROOT,
+        handle: 0x10000,
+        kind: 'pfifo_fast',
+        opts: {},
+      }),
+    ).toEqual({ err: 0 });
+    const q = eth0.qdisc;
+    const onQueue = (n: number) => {
+      const s = allocSkb(lab.newSkbId(), eth0.net, 64);
+      s.len = 64;
+      s.dev = eth0;
+      s.queueMapping = n;
+      return s;
+    };
+    // A burst the qdisc holds: s0 for queue 0, then s1 and s2 for queue 1.
+    const [s0, s1, s2] = [onQueue(0), onQueue(1), onQueue(1)];
+    q.ops.enqueue!(lab, s0, q);
+    q.ops.enqueue!(lab, s1, q);
+    q.ops.enqueue!(lab, s2, q);
+    // Its run calls out for s0 (queue 0) and s1 (queue 1); s2 finds queue 1 taken and is requeued.
+    lab.inProcess('iperf', () => qdisc_run(lab, q), 0);
+    expect(sent).toEqual([
+      ['igb_xmit_frame', s0.id],
+      ['igb_xmit_frame', s1.id],
+    ]);
+    expect(q.gsoSkb).toEqual([s2]);
+    // Queue 1 runs again while queue 0's call is still out: the qdisc is taken, the wake does nothing yet.
+    answer('__netif_schedule', 1);
+    expect(sent).toHaveLength(2);
+    // Queue 0's driver stops its queue: the root goes on, and s2 leaves on queue 1.
+    answer('netif_tx_stop_queue', 0);
+    expect(sent[2]).toEqual(['igb_xmit_frame', s2.id]);
+    expect(q.gsoSkb).toHaveLength(0);
   });
 
   it('a stream the driver keeps up with is never requeued', () => {

@@ -383,8 +383,10 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
     dev_requeue_skb(ctx, skb, q);
     return false;
   }
-  // Sent: go on (the next dequeue may find nothing, which is how fq_codel retires empty flows).
-  return !netif_xmit_stopped(txq);
+  // Sent: go on, even if the queue stopped meanwhile. The next dequeue decides: a qdisc of that queue alone
+  // gets nothing (dequeue_skb), a root over several takes the next skb, which may be another queue's; an
+  // empty dequeue is how fq_codel retires empty flows.
+  return true;
 }
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */
@@ -459,11 +461,19 @@ export function netif_tx_woken_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict 
   return queued(wake, 'NET_TX');
 }
 
-/** The driver took it and stopped the queue (ring nearly full, or Byte Queue Limits): the qdisc waits. */
+/**
+ * The driver took it and stopped the queue (ring nearly full, or Byte Queue Limits). A qdisc of that queue
+ * alone waits for its wake. A root that feeds several goes on, as __qdisc_run's loop does once the driver
+ * returns: what it holds for the other queues is sent (a wake that came for one of them meanwhile found
+ * the qdisc taken, as qdisc_run_begin finds it on one box, and relied on this).
+ */
 export function netif_tx_stopped_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict {
   const txq = peerTxq(wake);
   txq.frozen = false;
   txq.stopped = true;
+  const q = txq.qdisc;
+  if (!(q.flags & TCQ_F_ONETXQUEUE) && q.ops.enqueue && (q.qlen > 0 || q.gsoSkb.length))
+    __netif_schedule(ctx, q);
   return queued(wake, 'stopped');
 }
 
