@@ -4,9 +4,9 @@
  * (iperf's own timing jitter aside); ephemeral ports are masked.
  */
 import { AF_INET, SOCK_DGRAM, snmp_seq_show, type Net } from '@skblab/kernel';
-import { Lab, Task } from '@skblab/runtime';
-import { newShell, runScript } from '@skblab/shell';
-import { defaultCommands } from './index';
+import { Task } from '@skblab/runtime';
+import { runScript } from '@skblab/shell';
+import { oneHost } from './testing/one-host';
 import { byteAtof, byteSnprintf, clientDatagram } from './iperf';
 
 function udp(net: Net): Record<string, number> {
@@ -26,16 +26,7 @@ function delta(a: Record<string, number>, b: Record<string, number>): Record<str
   );
 }
 
-function newLab() {
-  const lab = new Lab();
-  const host = lab.addHost('host1');
-  const io = { out: '', err: '' };
-  const shell = newShell(lab, host, defaultCommands(), {
-    out: (s) => (io.out += s),
-    err: (s) => (io.err += s),
-  });
-  return { lab, host, shell, io };
-}
+const newLab = oneHost;
 
 async function run(script: string) {
   const { lab, host, shell, io } = newLab();
@@ -361,11 +352,7 @@ describe('iperf -S: the TOS byte of what the client sends', () => {
     ['0x1g', 0, 'Invalid --tos value of 0x1g\n'],
     ['-1', 0, 'Invalid --tos value of -1\n'],
   ])('-S %s', async (value, tos, err) => {
-    const { lab, shell, io } = newLab();
-    const seen = new Set<number>();
-    lab.taps.add((_dev, skb, dir) => {
-      if (dir === 'out' && skb.buf[skb.networkHeader + 9] === 17) seen.add(skb.buf[skb.networkHeader + 1]);
-    });
+    const { shell, io, tosOut: seen } = newLab();
     await runScript(shell, `iperf -s -u > /dev/null &\niperf -c 127.0.0.1 -u -n 2940 -S ${value}\n`);
     expect(io.err).toBe(err);
     // The client's datagrams carry it, and the server's report goes back with it (2.1.8 reflects it).

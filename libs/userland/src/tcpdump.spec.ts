@@ -1,18 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Lab } from '@skblab/runtime';
-import { newShell, runScript } from '@skblab/shell';
-import { defaultCommands } from './index';
+import { runScript } from '@skblab/shell';
+import { oneHost } from './testing/one-host';
 
 async function run(script: string) {
-  const lab = new Lab();
-  const host = lab.addHost('host1');
-  let out = '';
-  let err = '';
-  const shell = newShell(lab, host, defaultCommands(), { out: (s) => (out += s), err: (s) => (err += s) });
+  const { shell, io } = oneHost();
   const status = await runScript(shell, script);
-  return { out, err, status };
+  return { ...io, status };
 }
 
 describe('tcpdump', () => {

@@ -2,24 +2,13 @@
  * traceroute's command line as traceroute 2.1.2 (Debian 12) reads it through CLIF: each message and exit
  * status below is what the real tool printed for the same words, and -t's TOS is what it put on the wire.
  */
-import { Lab } from '@skblab/runtime';
-import { newShell, runScript } from '@skblab/shell';
-import { defaultCommands } from './index';
+import { runScript } from '@skblab/shell';
+import { oneHost } from './testing/one-host';
 
 async function run(line: string) {
-  const lab = new Lab();
-  const host = lab.addHost('host1');
-  const io = { out: '', err: '' };
-  const shell = newShell(lab, host, defaultCommands(), {
-    out: (s) => (io.out += s),
-    err: (s) => (io.err += s),
-  });
-  const tos = new Set<number>();
-  lab.taps.add((_dev, skb, dir) => {
-    if (dir === 'out' && skb.buf[skb.networkHeader + 9] === 17) tos.add(skb.buf[skb.networkHeader + 1]);
-  });
+  const { shell, io, tosOut } = oneHost();
   const status = await runScript(shell, `${line}\necho "status $?"\n`);
-  return { ...io, status, tos };
+  return { ...io, status, tos: tosOut };
 }
 
 describe('traceroute: the command line', () => {
