@@ -20,6 +20,29 @@ describe('tcpdump', () => {
     expect(r.err).toContain('2 packets captured');
   });
 
+  it('-v puts the IPv4 header on a line of its own, the TOS ping -Q set included', async () => {
+    const r = await run('tcpdump -i lo -v -c 2 &\nping -c 1 -Q 0x10 127.0.0.1 >/dev/null\nwait\n');
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{6} IP \(tos 0x10, ttl 64, id \d+, offset 0, flags \[DF\], proto ICMP \(1\), length 84\)$/,
+    );
+    expect(lines[1]).toMatch(
+      /^ {4}127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo request, id \d+, seq 1, length 64$/,
+    );
+    // The reply keeps the request's TOS (icmp_reply) and, unlike the request, has no DF.
+    expect(lines[2]).toMatch(
+      / IP \(tos 0x10, ttl 64, id \d+, offset 0, flags \[none\], proto ICMP \(1\), length 84\)$/,
+    );
+    expect(r.err).not.toContain('verbose output suppressed');
+    expect(r.err).toContain('tcpdump: listening on lo');
+  });
+
+  it('-vv is refused as not modelled', async () => {
+    const r = await run('tcpdump -vv -i lo -c 1\n');
+    expect(r).toEqual({ out: '', err: 'tcpdump: -vv is not modelled in skblab (-v is)\n', status: 1 });
+  });
+
   it('sees both directions on a veth, ARP included, with -e link headers', async () => {
     const r = await run(
       [

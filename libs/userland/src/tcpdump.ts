@@ -1,7 +1,7 @@
 /**
  * tcpdump(8): what a packet socket on one device sees (dev_queue_xmit_nit on transmit, the ptype_all taps in
- * __netif_receive_skb_core on receive), printed the way `tcpdump -n` prints it, or written to a pcap file
- * that Wireshark opens (-w). On lo each packet is shown once, as Linux does.
+ * __netif_receive_skb_core on receive), printed the way `tcpdump -n` prints it (or `tcpdump -n -v`, with
+ * -v), or written to a pcap file that Wireshark opens (-w). On lo each packet is shown once, as Linux does.
  */
 import * as fs from 'node:fs';
 import type { NetDevice, SkBuff } from '@skblab/kernel';
@@ -12,7 +12,7 @@ import type { Command } from './command';
 import { getopt } from './getopt';
 
 const USAGE = `tcpdump version 4.99.3 (skblab)
-Usage: tcpdump [-en] [ -c count ] [ -i interface ] [ -w file ]
+Usage: tcpdump [-env] [ -c count ] [ -i interface ] [ -w file ]
 `;
 
 const SNAPLEN = 262144;
@@ -58,6 +58,7 @@ export const tcpdump: Command = async (ctx) => {
   let ifname: string | null = null;
   let file: string | null = null;
   let link = false;
+  let verbose = 0;
   for (const [o, v] of g.opts) {
     if (o === 'c') {
       if (!/^\d+$/.test(v!) || Number(v) < 1) {
@@ -68,10 +69,15 @@ export const tcpdump: Command = async (ctx) => {
     } else if (o === 'i') ifname = v;
     else if (o === 'w') file = v;
     else if (o === 'e') link = true;
+    else if (o === 'v') verbose++;
     else if (o === 'h') {
       ctx.err(USAGE);
       return 0;
     }
+  }
+  if (verbose > 1) {
+    ctx.err(`tcpdump: -${'v'.repeat(verbose)} is not modelled in skblab (-v is)\n`);
+    return 1;
   }
   if (g.operands.length) {
     ctx.err(`tcpdump: filter expressions are not modelled in skblab ('${g.operands.join(' ')}')\n`);
@@ -91,7 +97,9 @@ export const tcpdump: Command = async (ctx) => {
     return 1;
   }
   ctx.err(
-    (file ? 'tcpdump: ' : 'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n') +
+    (file || verbose
+      ? 'tcpdump: '
+      : 'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n') +
       `listening on ${dev.name}, link-type EN10MB (Ethernet), snapshot length ${SNAPLEN} bytes\n`,
   );
   const lab = ctx.lab;
@@ -111,7 +119,7 @@ export const tcpdump: Command = async (ctx) => {
       const head = link
         ? `${formatMac(bytes, 6)} > ${formatMac(bytes, 0)}, ethertype ${bytes[12] === 8 && bytes[13] === 6 ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${bytes.length}: `
         : '';
-      let line = formatEthernetFrame(bytes, 0, bytes.length);
+      let line = formatEthernetFrame(bytes, 0, bytes.length, verbose > 0);
       if (link) line = line.replace(/^(IP |ARP, )/, '');
       ctx.out(`${stamp(t)} ${head}${line}\n`);
     }

@@ -15,6 +15,19 @@ describe('tcpdump-style printer', () => {
     });
   });
 
+  describe('matches `tcpdump -v -n -r` on every real capture', () => {
+    it.each(GOLDEN_NAMES)('%s', (name) => {
+      const f = golden(name);
+      expect(formatEthernetFrame(f, 0, f.length, true)).toBe(GOLDEN[name].tcpdumpV);
+    });
+  });
+
+  describe('matches tcpdump -v on the synthetic frames', () => {
+    it.each(printerCases().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      expect(formatEthernetFrame(c.frame, 0, c.frame.length, true)).toBe(c.tcpdumpV);
+    });
+  });
+
   it('formats an IPv4 datagram without the "IP " prefix', () => {
     const f = golden('loEchoRequest');
     expect(formatIpv4Packet(f, 14, f.length - 14)).toBe(

@@ -1,6 +1,7 @@
 /**
- * Pretty printing: one-line summaries in tcpdump's words, so a simulated capture reads like
- * `tcpdump -n -r file.pcap` on the real kernel (tcpdump 4.99, default verbosity, IPv4 only).
+ * Pretty printing in tcpdump's words, so a simulated capture reads like `tcpdump -n -r file.pcap` on the
+ * real kernel (tcpdump 4.99, IPv4 only), at the default verbosity or at -v (`verbose`): the IPv4 header's
+ * fields on a line of their own, the datagram an ICMP error quotes, checksums TCP and ICMP verify.
  *
  * - `formatEthernetFrame` gives exactly what tcpdump -n prints after the timestamp ("IP 10.0.0.1 > …",
  *   "ARP, Request who-has …").
@@ -19,6 +20,7 @@
 
 import { ipv4ToString } from './address';
 import { getU16, getU32, hexByte } from './bytes';
+import { checksumAdd, checksumFold, pseudoHeaderSum } from './checksum';
 import { ETH_HLEN, ETH_P_ARP, ETH_P_IP } from './ethernet';
 import {
   ARPHRD_ETHER,
@@ -112,7 +114,35 @@ function icmpTimestamp(t: number): string {
 }
 
 /** "ICMP …, length N" for the ICMP message at `o` with IP payload length `plen`, `avail` bytes captured. */
-function icmpText(b: Uint8Array, o: number, plen: number, avail: number): string {
+/** ICMP types that quote the datagram they answer (ICMP_ERRTYPE): -v prints it. */
+const ICMP_ERRORS = new Set([
+  ICMP_DEST_UNREACH,
+  ICMP_SOURCE_QUENCH,
+  ICMP_REDIRECT,
+  ICMP_TIME_EXCEEDED,
+  ICMP_PARAMETERPROB,
+]);
+
+/** The one's complement sum of `len` bytes at `off` plus `initial`, as tcpdump's in_cksum gives it (0: good). */
+function inCksum(b: Uint8Array, off: number, len: number, initial = 0): number {
+  return ~checksumFold(checksumAdd(b, off, len, initial)) & 0xffff;
+}
+
+/** in_cksum_shouldbe: what the checksum field should have held, from it and the sum that came out. */
+function cksumShouldBe(field: number, computed: number): number {
+  let v = field + computed;
+  v = (v & 0xffff) + (v >>> 16);
+  return ((v & 0xffff) + (v >>> 16)) & 0xffff;
+}
+
+function icmpText(
+  b: Uint8Array,
+  o: number,
+  plen: number,
+  avail: number,
+  verbose = false,
+  fragmented = false,
+): string {
   need(avail, 2);
   const t = b[o];
   const c = b[o + 1];
@@ -224,7 +254,23 @@ function icmpText(b: Uint8Array, o: number, plen: number, avail: number): string
     default:
       s = ICMP_SIMPLE[t] ?? `type-#${t}`;
   }
-  return `ICMP ${s}, length ${plen}`;
+  let out = `ICMP ${s}, length ${plen}`;
+  if (!verbose) return out;
+  // -v: the checksum, when the whole message is here and not a fragment; then the datagram an error quotes.
+  if (!fragmented && avail >= plen) {
+    const sum = inCksum(b, o, plen);
+    if (sum !== 0) {
+      const field = getU16(b, o + 2);
+      out += ` (wrong icmp cksum ${field.toString(16)} (->${cksumShouldBe(field, sum).toString(16)})!)`;
+    }
+  }
+  // The quoted datagram is printed at the length its header claims (ip_print(bp, ip_len)): what was not
+  // quoted shows as a field cut short, not as "truncated-ip".
+  if (ICMP_ERRORS.has(t) && avail > 8) {
+    const quoted = avail - 8;
+    out += `\n\t${ipText(b, o + 8, quoted >= 4 ? getU16(b, o + 10) : quoted, true, quoted)}`;
+  }
+  return out;
 }
 
 // ---- UDP / TCP ---------------------------------------------------------------------------------------
@@ -398,7 +444,15 @@ function tcpOptionsText(
   return { text, complete: true };
 }
 
-function tcpText(b: Uint8Array, o: number, plen: number, avail: number, s: string, d: string): string {
+function tcpText(
+  b: Uint8Array,
+  o: number,
+  plen: number,
+  avail: number,
+  s: string,
+  d: string,
+  check: { src: number; dst: number } | null = null,
+): string {
   need(avail, 4);
   const head = `${s}.${getU16(b, o)} > ${d}.${getU16(b, o + 2)}: `;
   if (avail < 20) return head + ' [|tcp]';
@@ -406,6 +460,15 @@ function tcpText(b: Uint8Array, o: number, plen: number, avail: number, s: strin
   if (hlen < 20) return `${head} tcp ${plen - hlen} [bad hdr length ${hlen} - too short, < 20]`;
   const flags = b[o + 13];
   let out = `${head}Flags [${formatTcpFlags(flags)}]`;
+  // -v (`check`, for an unfragmented segment): the checksum, when the whole segment is here.
+  if (check && avail >= plen) {
+    const field = getU16(b, o + 16);
+    const sum = inCksum(b, o, plen, pseudoHeaderSum(check.src, check.dst, IPPROTO_TCP, plen));
+    out += `, cksum 0x${field.toString(16).padStart(4, '0')}`;
+    out += sum
+      ? ` (incorrect -> 0x${cksumShouldBe(field, sum).toString(16).padStart(4, '0')})`
+      : ' (correct)';
+  }
   if (hlen > plen) return `${out} [bad hdr length ${hlen} - too long, > ${plen}]`;
   const seq = getU32(b, o + 4);
   const ack = getU32(b, o + 8);
@@ -428,20 +491,112 @@ function tcpText(b: Uint8Array, o: number, plen: number, avail: number, s: strin
 
 // ---- IPv4 / ARP / Ethernet ---------------------------------------------------------------------------
 
-/** tcpdump's full text for an IPv4 datagram, "IP " prefix included (which it omits for some errors). */
-function ipText(b: Uint8Array, off: number, len: number): string {
-  if (len < 1) return ' [|ip]';
+/** ip_frag_values and ipproto_values: how -v names the flags and the protocol. */
+const IP_PROTO_NAMES: Record<number, string> = {
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  103: 'PIM',
+  112: 'VRRP',
+  132: 'SCTP',
+};
+const IP_OPTION_NAMES: Record<number, string> = {
+  0: 'EOL',
+  1: 'NOP',
+  7: 'RR',
+  68: 'timestamp',
+  130: 'security',
+  131: 'LSRR',
+  137: 'SSRR',
+  148: 'RA',
+  82: 'traceroute',
+};
+
+/** ip_optprint, for the options it names (RA with its value, the others by name). */
+function ipOptionsText(b: Uint8Array, off: number, len: number): string {
+  const parts: string[] = [];
+  for (let p = off; p < off + len; ) {
+    const code = b[p];
+    const name = IP_OPTION_NAMES[code] ?? `unknown ${code}`;
+    if (code === 0 || code === 1) {
+      parts.push(name);
+      p++;
+      continue;
+    }
+    const olen = p + 1 < off + len ? b[p + 1] : 0;
+    if (olen < 2) {
+      parts.push(`${name} [bad length ${olen}]`);
+      break;
+    }
+    if (code === 148)
+      parts.push(
+        olen < 4
+          ? `${name} [bad length ${olen}]`
+          : getU16(b, p + 2)
+            ? `${name} value ${getU16(b, p + 2)}`
+            : name,
+      );
+    else parts.push(name);
+    p += olen;
+  }
+  return parts.join(',');
+}
+
+/** -v's "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 32)" and the indent after it. */
+function ipHeaderText(b: Uint8Array, off: number, hlen: number, avail: number): string {
+  const tos = b[off + 1];
+  const ecn = ['', ',ECT(1)', ',ECT(0)', ',CE'][tos & 3];
+  const ttl = b[off + 8];
+  const frag = getU16(b, off + 6);
+  const flags = [frag & 0x2000 ? '+' : '', frag & 0x4000 ? 'DF' : '', frag & 0x8000 ? 'rsvd' : '']
+    .filter(Boolean)
+    .join(', ');
+  const proto = b[off + 9];
+  let s = `(tos 0x${tos.toString(16)}${ecn}${ttl >= 1 ? `, ttl ${ttl}` : ''}, id ${getU16(b, off + 4)}`;
+  s += `, offset ${(frag & IP_OFFMASK) * 8}, flags [${flags || 'none'}], proto ${IP_PROTO_NAMES[proto] ?? 'unknown'} (${proto})`;
+  s += `, length ${getU16(b, off + 2)}`;
+  if (hlen > 20) s += `, options (${ipOptionsText(b, off + 20, Math.min(hlen, avail) - 20)})`;
+  if (avail >= hlen) {
+    const sum = inCksum(b, off, hlen);
+    if (sum) {
+      const field = getU16(b, off + 10);
+      s += `, bad cksum ${field.toString(16)} (->${cksumShouldBe(field, sum).toString(16)})!`;
+    }
+  }
+  return `${s})\n    `;
+}
+
+/**
+ * tcpdump's full text for an IPv4 datagram, "IP " prefix included (which it omits for some errors); with
+ * `verbose`, -v's: the header's fields first, on a line of their own.
+ */
+function ipText(b: Uint8Array, off: number, len: number, verbose = false, caplen = len): string {
+  const cap = Math.min(caplen, len);
+  if (cap < 1) return ' [|ip]';
   const v = b[off] >>> 4;
   if (v !== 4) return v === 6 ? 'IP6, wrong link-layer encapsulation (invalid)' : `IP${v} (invalid)`;
-  if (len < 20) return 'IP  [|ip]';
+  if (cap < 20) return 'IP  [|ip]';
   const hlen = (b[off] & 0x0f) << 2;
   if (hlen < 20) return `IP bad-hlen ${hlen}`;
   const total = getU16(b, off + 2);
   if (total < hlen) return `IP bad-len ${total}`;
-  const prefix = 'IP ' + (len < total ? `truncated-ip - ${total - len} bytes missing! ` : '');
   const plen = total - hlen;
-  const avail = Math.min(len, total) - hlen;
+  const avail = Math.min(cap, total) - hlen;
   const frag = getU16(b, off + 6);
+  const prefix =
+    'IP ' +
+    (len < total ? `truncated-ip - ${total - len} bytes missing! ` : '') +
+    (verbose ? ipHeaderText(b, off, hlen, cap) : '');
+  const fragmented = (frag & (IP_OFFMASK | 0x2000)) !== 0;
+  const src = getU32(b, off + 12);
+  const dst = getU32(b, off + 16);
   const proto = b[off + 9];
   const s = ipv4ToString(getU32(b, off + 12));
   const d = ipv4ToString(getU32(b, off + 16));
@@ -451,7 +606,7 @@ function ipText(b: Uint8Array, off: number, len: number): string {
   switch (proto) {
     case IPPROTO_ICMP:
       try {
-        return `${prefix}${s} > ${d}: ${icmpText(b, o, plen, avail)}`;
+        return `${prefix}${s} > ${d}: ${icmpText(b, o, plen, avail, verbose, fragmented)}`;
       } catch (e) {
         if (e === TRUNCATED) return `${prefix}${s} > ${d}:  [|icmp]`;
         throw e;
@@ -465,11 +620,15 @@ function ipText(b: Uint8Array, off: number, len: number): string {
       }
     case IPPROTO_TCP:
       try {
-        return prefix + tcpText(b, o, plen, avail, s, d);
+        return prefix + tcpText(b, o, plen, avail, s, d, verbose && !fragmented ? { src, dst } : null);
       } catch (e) {
         if (e === TRUNCATED) return `${prefix}${s} > ${d}:  [|tcp]`;
         throw e;
       }
+    case 132:
+      // sctp_print wants its 12-byte common header before it names the ends.
+      if (avail < 12) return `${prefix} [|sctp]`;
+      return `${prefix}${s} > ${d}:  ip-proto-${proto} ${plen}`;
     default:
       return `${prefix}${s} > ${d}:  ip-proto-${proto} ${plen}`;
   }
@@ -495,11 +654,38 @@ const ARP_OPS: Record<number, string> = {
   [ARPOP_NAK]: 'NACK Reply',
 };
 
-const ARP_HARDWARE: Record<number, string> = { [ARPHRD_ETHER]: 'Ethernet' };
+/** arphrd_values (the ones tcpdump names). */
+const ARP_HARDWARE: Record<number, string> = {
+  [ARPHRD_ETHER]: 'Ethernet',
+  6: 'TokenRing',
+  7: 'ArcNet',
+  15: 'FrameRelay',
+  19: 'ATM (RFC 2225)',
+  23: 'STRIP',
+  24: 'IEEE 1394',
+};
 const ARP_PROTOCOL: Record<number, string> = { [ETH_P_IP]: 'IPv4', [ETH_P_ARP]: 'ARP', 0x86dd: 'IPv6' };
 
-/** tcpdump's full text for an ARP packet, "ARP, " prefix included (omitted when truncated). */
-function arpText(b: Uint8Array, off: number, len: number): string {
+/** hex_and_ascii_print with tcpdump's "\n\t" indent: 16 bytes a line, in 2-byte groups, then as text. */
+function hexDump(b: Uint8Array, off: number, len: number): string {
+  let out = '';
+  for (let i = 0; i < len; i += 16) {
+    const row = b.subarray(off + i, off + Math.min(i + 16, len));
+    const groups: string[] = [];
+    for (let j = 0; j < row.length; j += 2)
+      groups.push(hexByte(row[j]) + (j + 1 < row.length ? hexByte(row[j + 1]) : ''));
+    const text = Array.from(row, (c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
+    out += `\n\t0x${i.toString(16).padStart(4, '0')}:  ${groups.join(' ').padEnd(39)}  ${text}`;
+  }
+  return out;
+}
+
+/**
+ * tcpdump's full text for an ARP packet, "ARP, " prefix included (omitted when truncated), as print-arp.c
+ * gives it: hardware and protocol named when they are not Ethernet and IPv4 (and always at -v), where the
+ * default verbosity then stops; an unknown operation dumped in hex at -v.
+ */
+function arpText(b: Uint8Array, off: number, len: number, verbose = false): string {
   if (len < 8) return ' [|arp]';
   const hrd = getU16(b, off);
   const pro = getU16(b, off + 2);
@@ -507,23 +693,27 @@ function arpText(b: Uint8Array, off: number, len: number): string {
   const pln = b[off + 5];
   const op = getU16(b, off + 6);
   if (len < 8 + 2 * hln + 2 * pln) return ' [|arp]';
-  if (pro !== ETH_P_IP || pln !== 4 || hln === 0) {
+  const ipv4 = pro === ETH_P_IP && pln === 4;
+  let s = 'ARP, ';
+  if (!ipv4 || hln === 0 || verbose) {
     const hw = ARP_HARDWARE[hrd] ?? `Unknown Hardware (${hrd})`;
     const pr = ARP_PROTOCOL[pro] ?? `Unknown Protocol (0x${hexByte(pro >>> 8)}${hexByte(pro)})`;
-    return `ARP, ${hw} (len ${hln}), ${pr} (len ${pln}), length ${len}`;
+    s += `${hw} (len ${hln}), ${pr} (len ${pln})`;
+    if (!verbose) return `${s}, length ${len}`;
+    s += ', ';
   }
   const sha = off + 8;
   const spa = sha + hln;
-  const tha = spa + 4;
+  const tha = spa + pln;
   const tpa = tha + hln;
   const link = (p: number): string => {
     if (hln === 6) return formatMac(b, p);
-    let s = '';
-    for (let i = 0; i < hln; i++) s += (i ? ':' : '') + hexByte(b[p + i]);
-    return s;
+    let t = '';
+    for (let i = 0; i < hln; i++) t += (i ? ':' : '') + hexByte(b[p + i]);
+    return t;
   };
-  const ip = (p: number): string => ipv4ToString(getU32(b, p));
-  let s = 'ARP, ' + (ARP_OPS[op] ?? `Unknown (${op})`) + ' ';
+  const ip = (p: number): string => (ipv4 ? ipv4ToString(getU32(b, p)) : '<wrong proto type>');
+  s += (ARP_OPS[op] ?? `Unknown (${op})`) + ' ';
   switch (op) {
     case ARPOP_REQUEST: {
       s += `who-has ${ip(tpa)}`;
@@ -547,7 +737,7 @@ function arpText(b: Uint8Array, off: number, len: number): string {
       s += `${link(sha)} at ${ip(spa)}`;
       break;
     default:
-      return s;
+      return verbose ? s + hexDump(b, off, len) : s;
   }
   return `${s}, length ${len}`;
 }
@@ -566,11 +756,11 @@ export function formatArpPacket(b: Uint8Array, off: number, len: number): string
  * What `tcpdump -n` prints after the timestamp for the Ethernet frame of `len` bytes at `off`:
  * "IP …" for IPv4, "ARP, …" for ARP, otherwise the link header tcpdump falls back to.
  */
-export function formatEthernetFrame(b: Uint8Array, off: number, len: number): string {
+export function formatEthernetFrame(b: Uint8Array, off: number, len: number, verbose = false): string {
   if (len < ETH_HLEN) return '[|ether]';
   const type = getU16(b, off + 12);
-  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN);
-  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN);
+  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
+  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
   const t = hexByte(type >>> 8) + hexByte(type);
   return `${formatMac(b, off + 6)} > ${formatMac(b, off)}, ethertype Unknown (0x${t}), length ${len}: `;
 }

@@ -10,6 +10,7 @@
 set -eu
 OUT=${1:-.}
 cd "$OUT"
+uname -r > kernel.txt # generate.ts names the kernel the captures came from
 A=skbwire2 R=skbwire3 B=skbwire4 L=skbwire1
 cleanup() { for n in $L $A $R $B; do ip netns del $n 2>/dev/null || true; done; }
 trap cleanup EXIT

@@ -238,6 +238,7 @@ function generateCaptures(): void {
   const names: PcapName[] = ['lo.pcap', 'veth.pcap', 'fwd.pcap'];
   const files = new Map(names.map((n) => [n, readPcap(join(HERE, n))]));
   const lines = new Map(names.map((n) => [n, tcpdumpLines(join(HERE, n))]));
+  const verbose = new Map(names.map((n) => [n, tcpdumpLines(join(HERE, n), '-v')]));
   for (const n of names) {
     if (files.get(n)?.length !== lines.get(n)?.length) throw new Error(`${n}: frame and tcpdump line counts differ`);
   }
@@ -258,11 +259,13 @@ function generateCaptures(): void {
       `    pcap: ${q(p.pcap)},\n` +
       `    frame: ${idx + 1},\n` +
       `    tcpdump: ${q(ls[idx])},\n` +
+      `    tcpdumpV: ${q((verbose.get(p.pcap) as string[])[idx])},\n` +
       `    hex: \`\n${hexBlock(f, '      ')}\n    \`,\n` +
       `  },`
     );
   });
-  const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  // The kernel the captures came from (capture.sh writes it), not the one generating now.
+  const kernel = readFileSync(join(HERE, 'kernel.txt'), 'utf8').trim();
   const text =
     `/**\n` +
     ` * Golden frames captured from the real Linux kernel (${kernel}) in throwaway network namespaces by\n` +
@@ -272,7 +275,7 @@ function generateCaptures(): void {
     ` * <-> skbwire3 "R" 10.0.0.254 (r0, 02:00:00:00:00:fe; r1 10.0.1.254 mtu 1280, forwarding)\n` +
     ` * <-> skbwire4 "B" 10.0.1.2 (b0, mtu 1280). lo.pcap is tcpdump on skbwire1's lo, veth.pcap on R's r0,\n` +
     ` * fwd.pcap on B's b0. \`tcpdump\` is what \`tcpdump -n -r <pcap>\` (${tcpdumpVersion()}) printed after\n` +
-    ` * the timestamp.\n` +
+    ` * the timestamp, \`tcpdumpV\` what \`tcpdump -v -n -r <pcap>\` printed.\n` +
     ` */\n\n` +
     `export interface GoldenFrame {\n` +
     `  /** The command whose traffic this frame is (run on the capture machine, inside the namespaces). */\n` +
@@ -281,6 +284,8 @@ function generateCaptures(): void {
     `  /** 1-based frame number in the pcap (test/golden/wire/). */\n` +
     `  frame: number;\n` +
     `  tcpdump: string;\n` +
+    `  /** At -v: the lines of the frame, joined with "\\n". */\n` +
+    `  tcpdumpV: string;\n` +
     `  /** The whole Ethernet frame. */\n` +
     `  hex: string;\n` +
     `}\n\n` +
@@ -530,6 +535,7 @@ function generatePrinterCases(): void {
   );
   const lines = tcpdumpLines(pcap);
   const verbose = tcpdumpLines(pcap, '-vv');
+  const v1 = tcpdumpLines(pcap, '-v');
   if (lines.length !== list.length) throw new Error(`tcpdump printed ${lines.length} records for ${list.length} frames`);
   const mismatches: string[] = [];
   const entries = list.map((x, i) => {
@@ -539,15 +545,17 @@ function generatePrinterCases(): void {
     const ours = formatEthernetFrame(x.frame, 0, x.frame.length);
     const theirs = lines[i].split('\n')[0];
     if (ours !== theirs) mismatches.push(`${x.name}\n  tcpdump: ${theirs}\n  ours:    ${ours}`);
-    return `  {\n    name: ${q(x.name)},\n    tcpdump: ${q(theirs)},\n    hex: \`\n${hexBlock(x.frame, '      ')}\n    \`,\n  },`;
+    const oursV = formatEthernetFrame(x.frame, 0, x.frame.length, true);
+    if (oursV !== v1[i]) mismatches.push(`${x.name} (-v)\n  tcpdump: ${v1[i]}\n  ours:    ${oursV}`);
+    return `  {\n    name: ${q(x.name)},\n    tcpdump: ${q(theirs)},\n    tcpdumpV: ${q(v1[i])},\n    hex: \`\n${hexBlock(x.frame, '      ')}\n    \`,\n  },`;
   });
   const text =
     `/**\n` +
     ` * Synthetic frames (built with this module's emitters by test/golden/wire/generate.ts) covering printer\n` +
     ` * branches the real captures do not reach, each with the first line ${tcpdumpVersion()} printed for it\n` +
-    ` * with \`tcpdump -n -t -r\` (test/golden/wire/synthetic.pcap). Do not edit by hand.\n` +
+    ` * with \`tcpdump -n -t -r\` (test/golden/wire/synthetic.pcap), and all it printed with -v. Do not edit by hand.\n` +
     ` */\n\n` +
-    `export interface PrinterCase {\n  name: string;\n  tcpdump: string;\n  hex: string;\n}\n\n` +
+    `export interface PrinterCase {\n  name: string;\n  tcpdump: string;\n  /** What \`tcpdump -v\` printed: its lines joined with "\\n". */\n  tcpdumpV: string;\n  hex: string;\n}\n\n` +
     `export const PRINTER_CASES: PrinterCase[] = [\n${entries.join('\n')}\n];\n`;
   writeFileSync(join(OUT, 'printer-cases.ts'), text);
   prettier(join(OUT, 'printer-cases.ts'));

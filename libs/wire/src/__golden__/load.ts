@@ -19,8 +19,13 @@ export function golden(name: GoldenName): Uint8Array {
   return hex(GOLDEN[name].hex, name);
 }
 
-export function printerCases(): Array<{ name: string; tcpdump: string; frame: Uint8Array }> {
-  return PRINTER_CASES.map((c) => ({ name: c.name, tcpdump: c.tcpdump, frame: hex(c.hex, c.name) }));
+export function printerCases(): Array<{
+  name: string;
+  tcpdump: string;
+  tcpdumpV: string;
+  frame: Uint8Array;
+}> {
+  return PRINTER_CASES.map((c) => ({ ...c, frame: hex(c.hex, c.name) }));
 }
 
 export { GOLDEN };

@@ -1,12 +1,14 @@
 /**
  * Synthetic frames (built with this module's emitters by test/golden/wire/generate.ts) covering printer
  * branches the real captures do not reach, each with the first line tcpdump version 4.99.3 printed for it
- * with `tcpdump -n -t -r` (test/golden/wire/synthetic.pcap). Do not edit by hand.
+ * with `tcpdump -n -t -r` (test/golden/wire/synthetic.pcap), and all it printed with -v. Do not edit by hand.
  */
 
 export interface PrinterCase {
   name: string;
   tcpdump: string;
+  /** What `tcpdump -v` printed: its lines joined with "\n". */
+  tcpdumpV: string;
   hex: string;
 }
 
@@ -15,6 +17,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp syn-ack with Linux options',
     tcpdump:
       'IP 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], cksum 0xb164 (correct), seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -27,6 +31,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp data psh-ack',
     tcpdump:
       'IP 192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 57)\n    192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], cksum 0x8c6f (correct), seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 39 12 34 40 00 40 06 3c 4f c0 00 02 01 c6 33
@@ -38,6 +44,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp seq wraps',
     tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], seq 4294967294:2, ack 1, win 502, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], cksum 0x3d6c (correct), seq 4294967294:2, ack 1, win 502, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -48,6 +56,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp fin-ack',
     tcpdump: 'IP 192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], seq 10, ack 20, win 502, length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], cksum 0x0216 (correct), seq 10, ack 20, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -58,6 +68,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp rst no ack',
     tcpdump: 'IP 192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], seq 77, win 502, length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], cksum 0x01f2 (correct), seq 77, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -68,6 +80,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp no flags',
     tcpdump: 'IP 192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], win 502, length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], cksum 0x0240 (correct), win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -79,6 +93,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp urg ece cwr',
     tcpdump:
       'IP 192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], seq 1:4, ack 2, win 502, urg 2, length 3',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 43)\n    192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], cksum 0x3cdc (correct), seq 1:4, ack 2, win 502, urg 2, length 3',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2b 12 34 40 00 40 06 3c 5d c0 00 02 01 c6 33
@@ -90,6 +106,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp sack blocks',
     tcpdump:
       'IP 192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], cksum 0x4611 (correct), ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -102,6 +120,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp sack blocks reversed ports',
     tcpdump:
       'IP 192.0.2.1.9006 > 198.51.100.7.80: Flags [.], ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.9006 > 198.51.100.7.80: Flags [.], cksum 0x2be5 (correct), ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 34 12 34 40 00 40 06 3c 54 c0 00 02 01 c6 33
@@ -114,6 +134,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp sack without ack',
     tcpdump:
       'IP 192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], cksum 0xa380 (correct), seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 34 12 34 40 00 40 06 3c 54 c0 00 02 01 c6 33
@@ -126,6 +148,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp sackOK alone',
     tcpdump:
       'IP 192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 48)\n    192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], cksum 0xd90d (correct), seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 30 12 34 40 00 40 06 3c 58 c0 00 02 01 c6 33
@@ -137,6 +161,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp unknown option',
     tcpdump:
       'IP 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xabcd], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], cksum 0xe35c (correct), seq 1, win 502, options [unknown-99 0xabcd], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -147,6 +173,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp eol then padding',
     tcpdump: 'IP 192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], seq 1, win 502, options [nop,eol], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], cksum 0xf12c (correct), seq 1, win 502, options [nop,eol], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -157,6 +185,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp bad option length',
     tcpdump: 'IP 192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], seq 1, win 502, options [[bad opt]',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], cksum 0xea6d (correct), seq 1, win 502, options [[bad opt]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -168,6 +198,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp mss wrong size',
     tcpdump:
       'IP 192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], seq 1, win 502, options [mss 1281[len 3]], length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], cksum 0xeb24 (correct), seq 1, win 502, options [mss 1281[len 3]], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -179,6 +211,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp md5 option',
     tcpdump:
       "IP 192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
+    tcpdumpV:
+      "IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], cksum 0x66c4 (correct), seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -190,6 +224,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp empty payload',
     tcpdump: 'IP 192.0.2.1.40000 > 198.51.100.7.9999: UDP, length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 28)\n    192.0.2.1.40000 > 198.51.100.7.9999: UDP, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 11 3c 61 c0 00 02 01 c6 33
@@ -199,6 +235,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp bad length',
     tcpdump: 'IP 192.0.2.1.40001 > 198.51.100.7.9999: UDP, bad length 92 > 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40001 > 198.51.100.7.9999: UDP, bad length 92 > 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -208,6 +246,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp length below 8',
     tcpdump: 'IP 192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -217,6 +257,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp first fragment',
     tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [+], proto UDP (17), length 36)\n    192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 24 12 34 20 00 40 11 5c 59 c0 00 02 01 c6 33
@@ -227,6 +269,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp later fragment',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ip-proto-17',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 1480, flags [+], proto UDP (17), length 36)\n    192.0.2.1 > 198.51.100.7: ip-proto-17',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 24 12 34 20 b9 40 11 5b a0 c0 00 02 01 c6 33
@@ -237,6 +281,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip unknown protocol',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto unknown (253), length 32)\n    192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 fd 3b 71 c0 00 02 01 c6 33
@@ -246,6 +292,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip truncated',
     tcpdump: 'IP truncated-ip - 8 bytes missing! 192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
+    tcpdumpV:
+      'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 48)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 30 12 34 40 00 40 11 3c 4d c0 00 02 01 c6 33
@@ -256,6 +304,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip bad version',
     tcpdump: 'IP6, wrong link-layer encapsulation (invalid)',
+    tcpdumpV: 'IP6, wrong link-layer encapsulation (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 65 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -265,6 +314,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip bad hlen',
     tcpdump: 'IP bad-hlen 16',
+    tcpdumpV: 'IP bad-hlen 16',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 44 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -274,6 +324,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip total below hlen',
     tcpdump: 'IP bad-len 12',
+    tcpdumpV: 'IP bad-len 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 0c 12 34 40 00 40 11 3c 71 c0 00 02 01 c6 33
@@ -283,6 +334,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip short version 0',
     tcpdump: 'IP0 (invalid)',
+    tcpdumpV: 'IP0 (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 00 01
       02 03 04 05 06 07 08 09 0a 0b
@@ -291,6 +343,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip short',
     tcpdump: 'IP  [|ip]',
+    tcpdumpV: 'IP  [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 00 00 00 00 40 11 00 00
@@ -299,6 +352,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip version 5',
     tcpdump: 'IP5 (invalid)',
+    tcpdumpV: 'IP5 (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 55 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -308,6 +362,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip with options',
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
       00 24 12 34 40 00 40 11 a7 54 c0 00 02 01 c6 33
@@ -318,6 +374,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp echo reply',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1f 12 34 40 00 40 01 3c 6e c0 00 02 01 c6 33
@@ -327,6 +385,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 0',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -338,6 +398,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 1',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -349,6 +411,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 5',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -360,6 +424,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 6',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -371,6 +437,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 7',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -382,6 +450,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 8',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -393,6 +463,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 9',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -404,6 +476,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 10',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -415,6 +489,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 11',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -426,6 +502,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 12',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -438,6 +516,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 13',
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -450,6 +530,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 14',
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -461,6 +543,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 15',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -472,6 +556,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach code 16',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -483,6 +569,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp protocol unreach',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -494,6 +582,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp tcp port unreach',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    198.51.100.7.40000 > 203.0.113.9.22:  [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -505,6 +595,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp sctp port unreach',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -516,6 +608,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp frag needed no mtu',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -527,6 +621,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unreach truncated quote',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -537,6 +633,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp reassembly time exceeded',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -548,6 +646,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp time exceeded code 7',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -559,6 +659,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp redirect host',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -570,6 +672,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp redirect tos net',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -581,6 +685,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp redirect code 9',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -592,6 +698,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp parameter problem octet',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -603,6 +711,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp parameter problem code',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -614,6 +724,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp source quench',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP source quench, length 36',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP source quench, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -625,6 +737,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp timestamp request',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -636,6 +750,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp timestamp reply',
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -646,6 +762,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp mask request',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 01 3c 6d c0 00 02 01 c6 33
@@ -655,6 +773,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp mask reply',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 01 3c 6d c0 00 02 01 c6 33
@@ -664,6 +784,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp router solicitation',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
@@ -674,6 +796,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp router advert',
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 44)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 01 3c 61 c0 00 02 01 c6 33
@@ -685,6 +809,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp router advert hours',
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 36)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 24 12 34 40 00 40 01 3c 69 c0 00 02 01 c6 33
@@ -695,6 +821,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp router advert bad size',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -705,6 +833,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp information request',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
@@ -714,6 +844,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp unknown type',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
@@ -723,6 +855,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp truncated echo',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 24)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 18 12 34 40 00 40 01 3c 75 c0 00 02 01 c6 33
@@ -732,6 +866,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp request with target mac',
     tcpdump: 'ARP, Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -741,6 +877,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp gratuitous',
     tcpdump: 'ARP, Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
+    tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -750,6 +887,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp reply padded',
     tcpdump: 'ARP, Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
+    tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 02 02 00 00 00 00 01 c0 00 02 01
@@ -760,6 +898,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp reverse request',
     tcpdump: 'ARP, Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 03 02 00 00 00 00 01 c0 00 02 01
@@ -769,6 +909,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp reverse reply',
     tcpdump: 'ARP, Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 04 02 00 00 00 00 01 c0 00 02 01
@@ -778,6 +920,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp inverse request',
     tcpdump: 'ARP, Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 08 02 00 00 00 00 01 c0 00 02 01
@@ -787,6 +931,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp inverse reply',
     tcpdump: 'ARP, Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
+    tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 09 02 00 00 00 00 01 c0 00 02 01
@@ -796,6 +941,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp non-ipv4 protocol',
     tcpdump: 'ARP, Ethernet (len 6), IPv6 (len 4), length 28',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv6 (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       86 dd 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -805,6 +952,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp ieee802 hardware',
     tcpdump: 'ARP, Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    tcpdumpV: 'ARP, TokenRing (len 6), IPv4 (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 06
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -814,6 +962,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp unknown hardware and protocol',
     tcpdump: 'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), length 28',
+    tcpdumpV:
+      'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 63
       12 34 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -823,6 +973,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp unknown op',
     tcpdump: 'ARP, Unknown (99) ',
+    tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Unknown (99) \n\t0x0000:  0001 0800 0604 0063 0200 0000 0001 c000  .......c........\n\t0x0010:  0201 0000 0000 0000 c633 6407            .........3d.',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 63 02 00 00 00 00 01 c0 00 02 01
@@ -832,6 +984,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp truncated',
     tcpdump: ' [|arp]',
+    tcpdumpV: ' [|arp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -841,6 +994,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'arp truncated in fixed part',
     tcpdump: ' [|arp]',
+    tcpdumpV: ' [|arp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06
@@ -849,6 +1003,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'tcp cut after 10 bytes',
     tcpdump: 'IP truncated-ip - 30 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 30 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -859,6 +1015,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 20 bytes',
     tcpdump:
       'IP truncated-ip - 20 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 20 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -870,6 +1028,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 21 bytes',
     tcpdump:
       'IP truncated-ip - 19 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 19 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -881,6 +1041,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 22 bytes',
     tcpdump:
       'IP truncated-ip - 18 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 18 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -892,6 +1054,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 24 bytes',
     tcpdump:
       'IP truncated-ip - 16 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -903,6 +1067,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 28 bytes',
     tcpdump:
       'IP truncated-ip - 12 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
+    tcpdumpV:
+      'IP truncated-ip - 12 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -914,6 +1080,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 36 bytes',
     tcpdump:
       'IP truncated-ip - 4 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 4 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -926,6 +1094,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 39 bytes',
     tcpdump:
       'IP truncated-ip - 1 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
+    tcpdumpV:
+      'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -938,6 +1108,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut inside sack',
     tcpdump:
       'IP truncated-ip - 8 bytes missing! 192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
+    tcpdumpV:
+      'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -950,6 +1122,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut inside unknown option',
     tcpdump:
       'IP truncated-ip - 1 bytes missing! 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
+    tcpdumpV:
+      'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -960,6 +1134,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp cut after 3 bytes',
     tcpdump: 'IP truncated-ip - 17 bytes missing! 192.0.2.1 > 198.51.100.7:  [|udp]',
+    tcpdumpV:
+      'IP truncated-ip - 17 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
@@ -969,6 +1145,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp cut after 5 bytes',
     tcpdump: 'IP truncated-ip - 15 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    tcpdumpV:
+      'IP truncated-ip - 15 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
@@ -978,6 +1156,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp cut after 7 bytes',
     tcpdump: 'IP truncated-ip - 13 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    tcpdumpV:
+      'IP truncated-ip - 13 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
@@ -987,6 +1167,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp shorter than its header',
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 26)\n    192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1a 12 34 40 00 40 11 3c 63 c0 00 02 01 c6 33
@@ -996,6 +1178,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'udp of 2 bytes',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|udp]',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 22)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 16 12 34 40 00 40 11 3c 67 c0 00 02 01 c6 33
@@ -1005,6 +1189,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp error cut after 1 bytes',
     tcpdump: 'IP truncated-ip - 35 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP truncated-ip - 35 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1014,6 +1200,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp error cut after 8 bytes',
     tcpdump: 'IP truncated-ip - 28 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP truncated-ip - 28 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1023,6 +1211,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp error cut after 20 bytes',
     tcpdump: 'IP truncated-ip - 16 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1033,6 +1223,8 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'icmp error cut after 27 bytes',
     tcpdump: 'IP truncated-ip - 9 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpV:
+      'IP truncated-ip - 9 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1043,6 +1235,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip cut inside header',
     tcpdump: 'IP  [|ip]',
+    tcpdumpV: 'IP  [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11
@@ -1051,6 +1244,7 @@ export const PRINTER_CASES: PrinterCase[] = [
   {
     name: 'ip with nothing captured',
     tcpdump: ' [|ip]',
+    tcpdumpV: ' [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00
     `,
