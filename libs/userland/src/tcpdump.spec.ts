@@ -38,6 +38,34 @@ describe('tcpdump', () => {
     expect(r.err).toContain('tcpdump: listening on lo');
   });
 
+  it('an expression picks the packets, and only those count as received by the filter', async () => {
+    const r = await run(
+      [
+        'tcpdump -i lo -c 1 udp port 5000 &',
+        'ping -c 1 127.0.0.1 >/dev/null',
+        'nc -u -l 5000 > /dev/null &',
+        'echo hi | nc -u -w1 127.0.0.1 5000',
+        'wait',
+      ].join('\n') + '\n',
+    );
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/ IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.5000: UDP, length 3$/);
+    // The datagram passes lo's two taps; the ping's packets are not the filter's.
+    expect(r.err).toContain('1 packet captured\n2 packets received by filter\n');
+  });
+
+  it("refuses an expression with libpcap's message, before listening", async () => {
+    const r = await run('tcpdump -i lo udp port x\ntcpdump -i lo net 10.0.0.1/24\ntcpdump -i lo tcp and\n');
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      "tcpdump: unknown port 'x'\n" +
+        'tcpdump: non-network bits set in "10.0.0.1/24"\n' +
+        "tcpdump: can't parse filter expression: syntax error\n",
+    );
+    expect(r.status).toBe(1);
+  });
+
   it('-vv is refused as not modelled', async () => {
     const r = await run('tcpdump -vv -i lo -c 1\n');
     expect(r).toEqual({ out: '', err: 'tcpdump: -vv is not modelled in skblab (-v is)\n', status: 1 });

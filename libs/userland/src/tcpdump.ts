@@ -1,7 +1,8 @@
 /**
  * tcpdump(8): what a packet socket on one device sees (dev_queue_xmit_nit on transmit, the ptype_all taps in
  * __netif_receive_skb_core on receive), printed the way `tcpdump -n` prints it (or `tcpdump -n -v`, with
- * -v), or written to a pcap file that Wireshark opens (-w). On lo each packet is shown once, as Linux does.
+ * -v), or written to a pcap file that Wireshark opens (-w); an expression (pcap-filter.ts) picks the
+ * packets. On lo each packet is shown once, as Linux does.
  */
 import * as fs from 'node:fs';
 import type { NetDevice, SkBuff } from '@skblab/kernel';
@@ -10,9 +11,11 @@ import { formatEthernetFrame } from '@skblab/wire/print';
 import { formatMac } from '@skblab/wire/mac';
 import type { Command } from './command';
 import { getopt } from './getopt';
+import { compileFilter, FilterError, type FrameFilter } from './pcap-filter';
+import { resolveHost } from './resolve';
 
 const USAGE = `tcpdump version 4.99.3 (skblab)
-Usage: tcpdump [-env] [ -c count ] [ -i interface ] [ -w file ]
+Usage: tcpdump [-env] [ -c count ] [ -i interface ] [ -w file ] [ expression ]
 `;
 
 const SNAPLEN = 262144;
@@ -79,10 +82,6 @@ export const tcpdump: Command = async (ctx) => {
     ctx.err(`tcpdump: -${'v'.repeat(verbose)} is not modelled in skblab (-v is)\n`);
     return 1;
   }
-  if (g.operands.length) {
-    ctx.err(`tcpdump: filter expressions are not modelled in skblab ('${g.operands.join(' ')}')\n`);
-    return 1;
-  }
   const devs = ctx.net.devices;
   const dev: NetDevice | undefined = ifname
     ? devs.find((d) => d.name === ifname)
@@ -94,6 +93,15 @@ export const tcpdump: Command = async (ctx) => {
   }
   if (!(dev.flags & IFF_UP)) {
     ctx.err(`tcpdump: ${dev.name}: That device is not up\n`);
+    return 1;
+  }
+  // pcap_compile, once the device is open: the operands make one expression.
+  let filter: FrameFilter;
+  try {
+    filter = compileFilter(g.operands.join(' '), (name) => resolveHost(ctx.lab, name));
+  } catch (e) {
+    if (!(e instanceof FilterError)) throw e;
+    ctx.err(`tcpdump: ${e.message}\n`);
     return 1;
   }
   ctx.err(
@@ -108,12 +116,15 @@ export const tcpdump: Command = async (ctx) => {
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
   const tap = (d: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => {
-    if (d !== dev || frames.length >= count) return;
-    seen++;
-    // On lo the same packet passes both taps; a packet socket shows it once.
-    if (d.flags & IFF_LOOPBACK && dir === 'in') return;
+    // On lo the same packet passes both taps; a packet socket shows it once, and counts it twice (the
+    // second pass of the last one too: it is there before tcpdump reads its statistics).
+    const loIn = (d.flags & IFF_LOOPBACK) !== 0 && dir === 'in';
+    if (d !== dev || (frames.length >= count && !loIn)) return;
     const start = dir === 'out' ? skb.data : skb.macHeader;
     const bytes = skb.buf.slice(start, skb.data + skb.len);
+    if (!filter(bytes)) return;
+    seen++;
+    if (loIn) return;
     frames.push({ t, bytes });
     if (!file) {
       const head = link
