@@ -385,8 +385,9 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
   }
   // Sent: go on, even if the queue stopped meanwhile. The next dequeue decides: a qdisc of that queue alone
   // gets nothing (dequeue_skb), a root over several takes the next skb, which may be another queue's; an
-  // empty dequeue is how fq_codel retires empty flows.
-  return true;
+  // empty dequeue is how fq_codel retires empty flows. (Distributed mode: while the call is out the queue is
+  // neither stopped nor running yet, so the qdisc waits for the answer, which runs it again.)
+  return !txq.frozen;
 }
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */
