@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import Redis from 'ioredis';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
+import { createTopicsAndWait } from '@skblab/distributed';
 import { provision, type InfraState } from './global-setup';
 import { release } from './global-teardown';
 
@@ -60,7 +61,7 @@ describe('real brokers', () => {
     try {
       const t0 = performance.now();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
       await Promise.all([producer.connect(), consumer.connect()]);
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       // consumer.run() resolves BEFORE the group is joined, and after the join the consumer still resolves its

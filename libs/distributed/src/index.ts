@@ -8,3 +8,4 @@ export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';
+export * from './topics';

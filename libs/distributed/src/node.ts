@@ -36,6 +36,7 @@ import {
 } from '@skblab/contracts';
 import { hostAffineAssigner } from './assigner';
 import { CounterSync } from './counters';
+import { createTopicsAndWait } from './topics';
 import { NeighbourMirror } from './neighbours';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import {
@@ -252,14 +253,14 @@ export class DistributedNode implements HopTransport {
     await admin.connect();
     try {
       const topics = Object.keys(HOP_LAYER).map((h) => hopTopic(this.opts.labId, h));
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [...topics, deadLetterTopic(this.opts.labId)].map((topic) => ({
+      await createTopicsAndWait(
+        admin,
+        [...topics, deadLetterTopic(this.opts.labId)].map((topic) => ({
           topic,
           numPartitions: partitions,
           replicationFactor: 1,
         })),
-      });
+      );
       const meta = await admin.fetchTopicMetadata({ topics });
       const counts = new Set(meta.topics.map((t) => t.partitions.length));
       if (counts.size !== 1)
