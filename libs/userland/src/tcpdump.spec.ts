@@ -53,6 +53,9 @@ describe('tcpdump', () => {
     expect(lines[0]).toMatch(/ IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.5000: UDP, length 3$/);
     // The datagram passes lo's two taps; the ping's packets are not the filter's.
     expect(r.err).toContain('1 packet captured\n2 packets received by filter\n');
+    // Past the count, nothing more is counted: the reply is not, on either pass.
+    const icmp = await run('tcpdump -i lo -c 1 icmp &\nping -c 1 127.0.0.1 >/dev/null\nwait\n');
+    expect(icmp.err).toContain('1 packet captured\n2 packets received by filter\n');
   });
 
   it("refuses an expression with libpcap's message, before listening", async () => {

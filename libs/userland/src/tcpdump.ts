@@ -113,18 +113,24 @@ export const tcpdump: Command = async (ctx) => {
   const lab = ctx.lab;
   const frames: Array<{ t: number; bytes: Uint8Array }> = [];
   let seen = 0;
+  const countedOut = new WeakSet<SkBuff>();
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
   const tap = (d: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => {
     // On lo the same packet passes both taps; a packet socket shows it once, and counts it twice (the
     // second pass of the last one too: it is there before tcpdump reads its statistics).
     const loIn = (d.flags & IFF_LOOPBACK) !== 0 && dir === 'in';
-    if (d !== dev || (frames.length >= count && !loIn)) return;
+    if (d !== dev) return;
+    if (loIn) {
+      if (countedOut.has(skb)) seen++;
+      return;
+    }
+    if (frames.length >= count) return;
     const start = dir === 'out' ? skb.data : skb.macHeader;
     const bytes = skb.buf.slice(start, skb.data + skb.len);
     if (!filter(bytes)) return;
     seen++;
-    if (loIn) return;
+    countedOut.add(skb);
     frames.push({ t, bytes });
     if (!file) {
       const head = link

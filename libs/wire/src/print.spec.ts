@@ -74,6 +74,6 @@ describe('tcpdump-style printer', () => {
     expect(formatFrame(f)).toBe(
       '02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 42: ',
     );
-    expect(formatFrame(f.subarray(0, 10))).toBe('[|ether]');
+    expect(formatFrame(f.subarray(0, 10))).toBe(' [|ether]');
   });
 });

@@ -460,6 +460,7 @@ function tcpText(
   if (hlen < 20) return `${head} tcp ${plen - hlen} [bad hdr length ${hlen} - too short, < 20]`;
   const flags = b[o + 13];
   let out = `${head}Flags [${formatTcpFlags(flags)}]`;
+  if (hlen > plen) return `${out} [bad hdr length ${hlen} - too long, > ${plen}]`;
   // -v (`check`, for an unfragmented segment): the checksum, when the whole segment is here.
   if (check && avail >= plen) {
     const field = getU16(b, o + 16);
@@ -469,7 +470,6 @@ function tcpText(
       ? ` (incorrect -> 0x${cksumShouldBe(field, sum).toString(16).padStart(4, '0')})`
       : ' (correct)';
   }
-  if (hlen > plen) return `${out} [bad hdr length ${hlen} - too long, > ${plen}]`;
   const seq = getU32(b, o + 4);
   const ack = getU32(b, o + 8);
   const length = plen - hlen;
@@ -493,19 +493,28 @@ function tcpText(
 
 /** ip_frag_values and ipproto_values: how -v names the flags and the protocol. */
 const IP_PROTO_NAMES: Record<number, string> = {
+  0: 'Options',
   1: 'ICMP',
   2: 'IGMP',
   4: 'IPIP',
   6: 'TCP',
+  8: 'EGP',
   17: 'UDP',
+  33: 'DCCP',
   41: 'IPv6',
+  46: 'RSVP',
   47: 'GRE',
   50: 'ESP',
   51: 'AH',
   58: 'ICMPv6',
+  88: 'EIGRP',
+  89: 'OSPF',
   103: 'PIM',
+  108: 'Compressed IP',
   112: 'VRRP',
+  113: 'PGM',
   132: 'SCTP',
+  143: 'Ethernet',
 };
 const IP_OPTION_NAMES: Record<number, string> = {
   0: 'EOL',
@@ -519,32 +528,38 @@ const IP_OPTION_NAMES: Record<number, string> = {
   82: 'traceroute',
 };
 
-/** ip_optprint, for the options it names (RA with its value, the others by name). */
+/** ip_printroute: the addresses of a record/source route option, a comma after each one already used. */
+function ipRouteText(b: Uint8Array, p: number, olen: number): string {
+  if (olen < 3) return ` [bad length ${olen}]`;
+  let s = (olen + 1) & 3 ? ` [bad length ${olen}]` : '';
+  const ptr = b[p + 2] - 1;
+  if (ptr < 3 || (ptr + 1) & 3 || ptr > olen + 1) s += ` [bad ptr ${b[p + 2]}]`;
+  for (let len = 3; len < olen; len += 4) {
+    s += ` ${ipv4ToString(getU32(b, p + len))}`;
+    if (ptr > len) s += ',';
+  }
+  return s;
+}
+
+/**
+ * ip_optprint: each option by name, a route's addresses, RA's value; EOL ends the list, and an option
+ * whose length is wrong ends it with "[bad length N]".
+ */
 function ipOptionsText(b: Uint8Array, off: number, len: number): string {
   const parts: string[] = [];
-  for (let p = off; p < off + len; ) {
+  for (let p = off, left = len; left > 0; ) {
     const code = b[p];
-    const name = IP_OPTION_NAMES[code] ?? `unknown ${code}`;
-    if (code === 0 || code === 1) {
-      parts.push(name);
-      p++;
-      continue;
-    }
-    const olen = p + 1 < off + len ? b[p + 1] : 0;
-    if (olen < 2) {
-      parts.push(`${name} [bad length ${olen}]`);
-      break;
-    }
-    if (code === 148)
-      parts.push(
-        olen < 4
-          ? `${name} [bad length ${olen}]`
-          : getU16(b, p + 2)
-            ? `${name} value ${getU16(b, p + 2)}`
-            : name,
-      );
-    else parts.push(name);
+    let s = IP_OPTION_NAMES[code] ?? `unknown ${code}`;
+    const olen = code === 0 || code === 1 ? 1 : b[p + 1];
+    if (olen < 2 && code !== 0 && code !== 1) return [...parts, `${s} [bad length ${olen}]`].join(',');
+    if (olen > left) return [...parts, `${s} [bad length ${olen}]`].join(',');
+    if (code === 0) return [...parts, s].join(',');
+    if (code === 7 || code === 131 || code === 137) s += ipRouteText(b, p, olen);
+    else if (code === 148)
+      s += olen < 4 ? ` [bad length ${olen}]` : getU16(b, p + 2) ? ` value ${getU16(b, p + 2)}` : '';
+    parts.push(s);
     p += olen;
+    left -= olen;
   }
   return parts.join(',');
 }
@@ -664,7 +679,14 @@ const ARP_HARDWARE: Record<number, string> = {
   23: 'STRIP',
   24: 'IEEE 1394',
 };
-const ARP_PROTOCOL: Record<number, string> = { [ETH_P_IP]: 'IPv4', [ETH_P_ARP]: 'ARP', 0x86dd: 'IPv6' };
+const ARP_PROTOCOL: Record<number, string> = {
+  [ETH_P_IP]: 'IPv4',
+  [ETH_P_ARP]: 'ARP',
+  0x86dd: 'IPv6',
+  0x1000: 'Trail',
+};
+/** ETHERTYPE_TRAIL: tcpdump reads its protocol addresses as IPv4 ones. */
+const ETH_P_TRAIL = 0x1000;
 
 /** hex_and_ascii_print with tcpdump's "\n\t" indent: 16 bytes a line, in 2-byte groups, then as text. */
 function hexDump(b: Uint8Array, off: number, len: number): string {
@@ -693,7 +715,7 @@ function arpText(b: Uint8Array, off: number, len: number, verbose = false): stri
   const pln = b[off + 5];
   const op = getU16(b, off + 6);
   if (len < 8 + 2 * hln + 2 * pln) return ' [|arp]';
-  const ipv4 = pro === ETH_P_IP && pln === 4;
+  const ipv4 = (pro === ETH_P_IP || pro === ETH_P_TRAIL) && pln === 4;
   let s = 'ARP, ';
   if (!ipv4 || hln === 0 || verbose) {
     const hw = ARP_HARDWARE[hrd] ?? `Unknown Hardware (${hrd})`;
@@ -757,7 +779,7 @@ export function formatArpPacket(b: Uint8Array, off: number, len: number): string
  * "IP …" for IPv4, "ARP, …" for ARP, otherwise the link header tcpdump falls back to.
  */
 export function formatEthernetFrame(b: Uint8Array, off: number, len: number, verbose = false): string {
-  if (len < ETH_HLEN) return '[|ether]';
+  if (len < ETH_HLEN) return ' [|ether]';
   const type = getU16(b, off + 12);
   if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
   if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);

@@ -518,6 +518,32 @@ function cases(): Case[] {
   const dgram = ipf(IPPROTO_UDP, udp(40100, 9999, bytes(12)));
   for (const n of [3, 5, 7]) add(`udp cut after ${n} bytes`, dgram.subarray(0, 34 + n), false);
   add('udp shorter than its header', ipf(IPPROTO_UDP, bytes(6)), false);
+
+  // -v: the header's fields, options, and the checksums tcpdump verifies (appended, so earlier frames keep
+  // their places in synthetic.pcap)
+  const flip = (f: Uint8Array, at: number): Uint8Array => f.map((v, i) => (i === at ? v ^ 0xff : v));
+  add('ip ecn ce ttl 0', ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { tos: 0xb7, ttl: 0 }));
+  add('ip options nop eol', ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { headerLength: 24, options: Uint8Array.of(1, 0, 0, 0) }));
+  add(
+    'ip option record route',
+    ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { headerLength: 32, options: Uint8Array.of(7, 11, 8, 10, 0, 0, 9, 0, 0, 0, 0, 0) }),
+  );
+  add('ip option loose source route', ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { headerLength: 28, options: Uint8Array.of(131, 7, 4, 10, 0, 0, 2, 0) }), false); // the UDP checksum is over the route's last hop
+  add('ip option ra too long', ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { headerLength: 24, options: Uint8Array.of(0x94, 8, 0, 0) }));
+  add('ip option ra with value', ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), { headerLength: 24, options: Uint8Array.of(0x94, 4, 0, 5) }));
+  add('ip bad header checksum', flip(ipf(IPPROTO_UDP, udp(1, 2, bytes(4))), 24), false);
+  add('icmp bad checksum', flip(ipf(IPPROTO_ICMP, icmp({ kind: 'echoReply', ident: 1, seq: 1, data: bytes(3) })), 36), false);
+  add('tcp bad checksum', flip(ipf(IPPROTO_TCP, tcp(40016, 9014, TCP_ACK, 1, 2, {})), 50), false);
+  add('tcp header longer than segment', ipf(IPPROTO_TCP, tcp(40017, 9015, TCP_PSH | TCP_ACK, 1, 2, {})).map((v, i) => (i === 46 ? 0xf0 : v)), false);
+  add('ip protocol 0', ipf(0, bytes(8)));
+  const arpLen = arp(ARPOP_REQUEST);
+  arpLen[5] = 5;
+  add('arp ipv4 with address length 5', eth(ETH_P_ARP, arpLen));
+  const arpTrail = arp(ARPOP_REQUEST);
+  arpTrail[2] = 0x10;
+  arpTrail[3] = 0x00;
+  add('arp trailer protocol', eth(ETH_P_ARP, arpTrail));
+  add('ether cut short', bytes(10), false);
   add('udp of 2 bytes', ipf(IPPROTO_UDP, bytes(2)), false);
   const unreach = ipf(IPPROTO_ICMP, icmp({ kind: 'destUnreachable', code: 3, nextHopMtu: 0, data: quote(IPPROTO_UDP) }));
   for (const n of [1, 8, 20, 27]) add(`icmp error cut after ${n} bytes`, unreach.subarray(0, 34 + n), false);

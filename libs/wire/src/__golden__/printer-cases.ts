@@ -1176,6 +1176,162 @@ export const PRINTER_CASES: PrinterCase[] = [
     `,
   },
   {
+    name: 'ip ecn ce ttl 0',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0xb7,CE, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 b7
+      00 20 12 34 40 00 00 11 7b a6 c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip options nop eol',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (NOP,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
+      00 24 12 34 40 00 40 11 3a 59 c0 00 02 01 c6 33
+      64 07 01 00 00 00 00 01 00 02 00 0c 11 93 00 01
+      02 03
+    `,
+  },
+  {
+    name: 'ip option record route',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 44, options (RR 10.0.0.9, 0.0.0.0,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 48 00
+      00 2c 12 34 40 00 40 11 21 3c c0 00 02 01 c6 33
+      64 07 07 0b 08 0a 00 00 09 00 00 00 00 00 00 01
+      00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip option loose source route',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40, options (LSRR 10.0.0.2,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 47 00
+      00 28 12 34 40 00 40 11 b1 43 c0 00 02 01 c6 33
+      64 07 83 07 04 0a 00 00 02 00 00 01 00 02 00 0c
+      11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'ip option ra too long',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA [bad length 8]))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
+      00 24 12 34 40 00 40 11 a7 50 c0 00 02 01 c6 33
+      64 07 94 08 00 00 00 01 00 02 00 0c 11 93 00 01
+      02 03
+    `,
+  },
+  {
+    name: 'ip option ra with value',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA value 5))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
+      00 24 12 34 40 00 40 11 a7 4f c0 00 02 01 c6 33
+      64 07 94 04 00 05 00 01 00 02 00 0c 11 93 00 01
+      02 03
+    `,
+  },
+  {
+    name: 'ip bad header checksum',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32, bad cksum c35d (->3c5d)!)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 20 12 34 40 00 40 11 c3 5d c0 00 02 01 c6 33
+      64 07 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
+    name: 'icmp bad checksum',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP echo reply, id 1, seq 1, length 11',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 1, seq 1, length 11 (wrong icmp cksum 2fc (->fdfc)!)',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1f 12 34 40 00 40 01 3c 6e c0 00 02 01 c6 33
+      64 07 00 00 02 fc 00 01 00 01 00 01 02
+    `,
+  },
+  {
+    name: 'tcp bad checksum',
+    tcpdump: 'IP 192.0.2.1.40016 > 198.51.100.7.9014: Flags [.], ack 2, win 502, length 0',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40016 > 198.51.100.7.9014: Flags [.], cksum 0xfd19 (incorrect -> 0x0219), ack 2, win 502, length 0',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
+      64 07 9c 50 23 36 00 00 00 01 00 00 00 02 50 10
+      01 f6 fd 19 00 00
+    `,
+  },
+  {
+    name: 'tcp header longer than segment',
+    tcpdump: 'IP 192.0.2.1.40017 > 198.51.100.7.9015: Flags [P.] [bad hdr length 60 - too long, > 20]',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40017 > 198.51.100.7.9015: Flags [P.] [bad hdr length 60 - too long, > 20]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
+      64 07 9c 51 23 37 00 00 00 01 00 00 00 02 f0 18
+      01 f6 02 0f 00 00
+    `,
+  },
+  {
+    name: 'ip protocol 0',
+    tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  ip-proto-0 8',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto Options (0), length 28)\n    192.0.2.1 > 198.51.100.7:  ip-proto-0 8',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
+      00 1c 12 34 40 00 40 00 3c 72 c0 00 02 01 c6 33
+      64 07 00 01 02 03 04 05 06 07
+    `,
+  },
+  {
+    name: 'arp ipv4 with address length 5',
+    tcpdump: ' [|arp]',
+    tcpdumpV: ' [|arp]',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      08 00 06 05 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'arp trailer protocol',
+    tcpdump: 'ARP, Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    tcpdumpV: 'ARP, Ethernet (len 6), Trail (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
+      10 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
+      00 00 00 00 00 00 c6 33 64 07
+    `,
+  },
+  {
+    name: 'ether cut short',
+    tcpdump: ' [|ether]',
+    tcpdumpV: ' [|ether]',
+    hex: `
+      00 01 02 03 04 05 06 07 08 09
+    `,
+  },
+  {
     name: 'udp of 2 bytes',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|udp]',
     tcpdumpV:
