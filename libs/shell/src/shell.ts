@@ -433,6 +433,7 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   tcpdump [-e] [-v] [-i DEV] [-c N] [-w FILE.pcap] [EXPR]  CMD >/dev/null 2>&1   CMD | grep ...
   sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat} /proc/interrupts
   grep [-vcinowxqslLEFhH] [-m N] [-A|-B|-C N] [-e] PATTERN [FILE]...  (GNU grep, files as cat reads them)
+  head|tail [-n [+-]N] [-c [+-]N] [-qv] [FILE]...          wc [-lwmcL] [FILE]...  (GNU coreutils)
   tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV
   traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -t TOS -w MAX,HERE,NEAR] HOST [PACKETLEN]
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit

@@ -3,6 +3,7 @@
  */
 import type { CommandTable } from './command';
 import { cat } from './procfs';
+import { head, tail, wc } from './coreutils';
 import { ethtool } from './ethtool';
 import { grep } from './grep';
 import { ip } from './ip';
@@ -19,5 +20,21 @@ export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
 
 export function defaultCommands(): CommandTable {
-  return { cat, ethtool, grep, ip, iperf, nc, ping, skbtrace, sysctl, tc, tcpdump, traceroute };
+  return {
+    cat,
+    ethtool,
+    grep,
+    head,
+    ip,
+    iperf,
+    nc,
+    ping,
+    skbtrace,
+    sysctl,
+    tail,
+    tc,
+    tcpdump,
+    traceroute,
+    wc,
+  };
 }
