@@ -3,49 +3,10 @@
  * /proc file of a booted lab, piped, or as a file operand for head and tail), compared byte for byte with
  * the real tools' stdout, stderr and exit status.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { readProcFile } from './procfs';
-import { twoHosts } from './testing/two-hosts';
+import { againstReal } from './testing/against-real';
 
-const lab = twoHosts();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-coreutils-'));
-
-beforeAll(async () => {
-  await lab.setup();
-  await lab.run(lab.h1, 'ping -c 2 10.0.0.2');
-  for (const f of ['/proc/net/snmp', '/proc/net/dev', '/proc/interrupts']) {
-    const text = readProcFile(lab.h1.host, lab.h1.host.initNet, f)!;
-    fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** The real tool and ours on `args` (file operands written /proc/...); `piped`: that file on stdin. */
-async function both(args: string[], piped?: string) {
-  const [prog, ...rest] = args;
-  const real = spawnSync(
-    prog,
-    rest.map((a) => (a.startsWith('/proc/') ? a.slice(1) : a)),
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      input: piped ? fs.readFileSync(path.join(dir, piped)) : undefined,
-      env: { ...process.env, LC_ALL: 'C' },
-    },
-  );
-  if (real.error) throw real.error;
-  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  const ours = await lab.run(lab.h1, `${piped ? `cat ${piped} | ` : ''}${args.map(quote).join(' ')}`);
-  const unroot = (s: string) => s.replace(/\/proc\//g, 'proc/');
-  return {
-    ours: { out: unroot(ours.out), err: unroot(ours.err), status: ours.status },
-    real: { out: real.stdout, err: real.stderr, status: real.status },
-  };
-}
+const { lab, both } = againstReal(['ping -c 2 10.0.0.2']);
 
 const SNMP = '/proc/net/snmp';
 const DEV = '/proc/net/dev';

@@ -2,48 +2,12 @@
  * grep against GNU grep 3.8 itself: the same arguments over the same text (a /proc file of a booted lab, as a
  * file operand and piped), compared byte for byte with the real one's stdout, stderr and exit status.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { readProcFile } from './procfs';
-import { twoHosts } from './testing/two-hosts';
+import { againstReal } from './testing/against-real';
 
-const lab = twoHosts();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-grep-'));
-
-beforeAll(async () => {
-  await lab.setup();
-  await lab.run(lab.h1, 'ping -c 2 10.0.0.2');
-  await lab.run(lab.h1, 'ping -c 1 10.0.0.9');
-  // The real grep reads the same text from proc/... under a temporary folder.
-  for (const f of ['/proc/net/snmp', '/proc/net/dev', '/proc/interrupts']) {
-    const text = readProcFile(lab.h1.host, lab.h1.host.initNet, f)!;
-    fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Both greps on `args` (file operands written /proc/...); for `piped`, the file comes on standard input. */
-async function both(args: string[], piped?: string) {
-  const realArgs = args.map((a) => (a.startsWith('/proc/') ? a.slice(1) : a));
-  const real = spawnSync('grep', realArgs, {
-    cwd: dir,
-    encoding: 'utf8',
-    input: piped ? fs.readFileSync(path.join(dir, piped)) : undefined,
-    env: { ...process.env, LC_ALL: 'C' },
-  });
-  if (real.error) throw real.error;
-  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  const line = `${piped ? `cat ${piped} | ` : ''}grep ${args.map(quote).join(' ')}`;
-  const ours = await lab.run(lab.h1, line);
-  const unroot = (s: string) => s.replace(/\/proc\//g, 'proc/');
-  return {
-    ours: { out: unroot(ours.out), err: unroot(ours.err), status: ours.status },
-    real: { out: real.stdout, err: real.stderr, status: real.status },
-  };
-}
+const real = againstReal(['ping -c 2 10.0.0.2', 'ping -c 1 10.0.0.9']);
+const lab = real.lab;
+/** Both greps on `args`; for `piped`, the file comes on standard input. */
+const both = (args: string[], piped?: string) => real.both(['grep', ...args], piped);
 
 const CASES: string[][] = [
   ['Ip:', '/proc/net/snmp'],
