@@ -430,7 +430,7 @@ export class Shell {
 const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave like their Linux counterparts:
   ip [-n NS] [-j] [-s] link|addr|route|neigh|netns ...   ping [-c -W -i -s -t -Q TOS -M do|dont] HOST
   nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t -S TOS]
-  tcpdump [-e] [-v] [-i DEV] [-c N] [-w FILE.pcap] [EXPR]  CMD >/dev/null 2>&1   CMD | grep ...
+  tcpdump [-e] [-vv] [-i DEV] [-c N] [-w FILE.pcap] [EXPR]  CMD >/dev/null 2>&1   CMD | grep ...
   sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat} /proc/interrupts
   grep [-vcinowxqslLEFhH] [-m N] [-A|-B|-C N] [-e] PATTERN [FILE]...  (GNU grep, files as cat reads them)
   head|tail [-n [+-]N] [-c [+-]N] [-qv] [FILE]...          wc [-lwmcL] [FILE]...  (GNU coreutils)

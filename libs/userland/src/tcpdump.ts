@@ -1,7 +1,7 @@
 /**
  * tcpdump(8): what a packet socket on one device sees (dev_queue_xmit_nit on transmit, the ptype_all taps in
- * __netif_receive_skb_core on receive), printed the way `tcpdump -n` prints it (or `tcpdump -n -v`, with
- * -v), or written to a pcap file that Wireshark opens (-w); an expression (pcap-filter.ts) picks the
+ * __netif_receive_skb_core on receive), printed the way `tcpdump -n` prints it (with -v or -vv as those
+ * print it), or written to a pcap file that Wireshark opens (-w); an expression (pcap-filter.ts) picks the
  * packets. On lo each packet is shown once, as Linux does.
  */
 import * as fs from 'node:fs';
@@ -15,7 +15,7 @@ import { compileFilter, FilterError, type FrameFilter } from './pcap-filter';
 import { resolveHost } from './resolve';
 
 const USAGE = `tcpdump version 4.99.3 (skblab)
-Usage: tcpdump [-env] [ -c count ] [ -i interface ] [ -w file ] [ expression ]
+Usage: tcpdump [-env[v]] [ -c count ] [ -i interface ] [ -w file ] [ expression ]
 `;
 
 const SNAPLEN = 262144;
@@ -78,8 +78,8 @@ export const tcpdump: Command = async (ctx) => {
       return 0;
     }
   }
-  if (verbose > 1) {
-    ctx.err(`tcpdump: -${'v'.repeat(verbose)} is not modelled in skblab (-v is)\n`);
+  if (verbose > 2) {
+    ctx.err(`tcpdump: -${'v'.repeat(verbose)} is not modelled in skblab (-v and -vv are)\n`);
     return 1;
   }
   const devs = ctx.net.devices;
@@ -136,7 +136,7 @@ export const tcpdump: Command = async (ctx) => {
       const head = link
         ? `${formatMac(bytes, 6)} > ${formatMac(bytes, 0)}, ethertype ${bytes[12] === 8 && bytes[13] === 6 ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${bytes.length}: `
         : '';
-      let line = formatEthernetFrame(bytes, 0, bytes.length, verbose > 0);
+      let line = formatEthernetFrame(bytes, 0, bytes.length, verbose);
       if (link) line = line.replace(/^(IP |ARP, )/, '');
       ctx.out(`${stamp(t)} ${head}${line}\n`);
     }

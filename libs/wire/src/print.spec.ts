@@ -28,6 +28,19 @@ describe('tcpdump-style printer', () => {
     });
   });
 
+  describe('matches `tcpdump -vv -n -r` on every real capture (lo shows its partial UDP checksum as bad)', () => {
+    it.each(GOLDEN_NAMES)('%s', (name) => {
+      const f = golden(name);
+      expect(formatEthernetFrame(f, 0, f.length, 2)).toBe(GOLDEN[name].tcpdumpVV);
+    });
+  });
+
+  describe('matches tcpdump -vv on the synthetic frames', () => {
+    it.each(printerCases().map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      expect(formatEthernetFrame(c.frame, 0, c.frame.length, 2)).toBe(c.tcpdumpVV);
+    });
+  });
+
   it('formats an IPv4 datagram without the "IP " prefix', () => {
     const f = golden('loEchoRequest');
     expect(formatIpv4Packet(f, 14, f.length - 14)).toBe(

@@ -1,7 +1,8 @@
 /**
  * Pretty printing in tcpdump's words, so a simulated capture reads like `tcpdump -n -r file.pcap` on the
- * real kernel (tcpdump 4.99, IPv4 only), at the default verbosity or at -v (`verbose`): the IPv4 header's
- * fields on a line of their own, the datagram an ICMP error quotes, checksums TCP and ICMP verify.
+ * real kernel (tcpdump 4.99, IPv4 only), at the default verbosity, at -v (`verbose` 1: the IPv4 header's
+ * fields on a line of their own, the datagram an ICMP error quotes, the checksums TCP and ICMP verify) or
+ * at -vv (2: UDP's checksum too, which shows lo's CHECKSUM_PARTIAL as a bad one, as on a real box).
  *
  * - `formatEthernetFrame` gives exactly what tcpdump -n prints after the timestamp ("IP 10.0.0.1 > …",
  *   "ARP, Request who-has …").
@@ -140,7 +141,7 @@ function icmpText(
   o: number,
   plen: number,
   avail: number,
-  verbose = false,
+  verbose = 0,
   fragmented = false,
 ): string {
   need(avail, 2);
@@ -268,7 +269,7 @@ function icmpText(
   // quoted shows as a field cut short, not as "truncated-ip".
   if (ICMP_ERRORS.has(t) && avail > 8) {
     const quoted = avail - 8;
-    out += `\n\t${ipText(b, o + 8, quoted >= 4 ? getU16(b, o + 10) : quoted, true, quoted)}`;
+    out += `\n\t${ipText(b, o + 8, quoted >= 4 ? getU16(b, o + 10) : quoted, verbose, quoted)}`;
   }
   return out;
 }
@@ -283,17 +284,30 @@ function udpText(
   s: string,
   d: string,
   frag: boolean,
+  check: { src: number; dst: number } | null = null,
 ): string {
   need(avail, 4);
   const sp = getU16(b, o);
   const dp = getU16(b, o + 2);
-  const addrs = `${s}.${sp} > ${d}.${dp}: `;
+  let addrs = `${s}.${sp} > ${d}.${dp}: `;
   if (plen < 8) return `${addrs}truncated-udp ${plen}`;
   if (avail < 8) return `${addrs} [|udp]`;
   const ulen = getU16(b, o + 4);
   if (ulen < 8) return `${addrs}truncated-udplength ${ulen}`;
   const u = ulen - 8;
   const l = plen - 8;
+  // -vv (`check`, for an unfragmented datagram): the checksum, over what the header and IP lengths allow.
+  if (check && !frag) {
+    const field = getU16(b, o + 6);
+    const len = 8 + Math.min(u, l);
+    if (field === 0) addrs += '[no cksum] ';
+    else if (avail >= len) {
+      const sum = inCksum(b, o, len, pseudoHeaderSum(check.src, check.dst, IPPROTO_UDP, len));
+      addrs += sum
+        ? `[bad udp cksum 0x${field.toString(16).padStart(4, '0')} -> 0x${cksumShouldBe(field, sum).toString(16).padStart(4, '0')}!] `
+        : '[udp sum ok] ';
+    }
+  }
   return u > l && !frag ? `${addrs}UDP, bad length ${u} > ${l}` : `${addrs}UDP, length ${u}`;
 }
 
@@ -452,6 +466,7 @@ function tcpText(
   s: string,
   d: string,
   check: { src: number; dst: number } | null = null,
+  veryVerbose = false,
 ): string {
   need(avail, 4);
   const head = `${s}.${getU16(b, o)} > ${d}.${getU16(b, o + 2)}: `;
@@ -473,7 +488,7 @@ function tcpText(
   const seq = getU32(b, o + 4);
   const ack = getU32(b, o + 8);
   const length = plen - hlen;
-  if (length > 0 || flags & 0x07) {
+  if (length > 0 || flags & 0x07 || veryVerbose) {
     out += `, seq ${seq}`;
     if (length > 0) out += `:${(seq + length) >>> 0}`;
   }
@@ -592,7 +607,7 @@ function ipHeaderText(b: Uint8Array, off: number, hlen: number, avail: number): 
  * tcpdump's full text for an IPv4 datagram, "IP " prefix included (which it omits for some errors); with
  * `verbose`, -v's: the header's fields first, on a line of their own.
  */
-function ipText(b: Uint8Array, off: number, len: number, verbose = false, caplen = len): string {
+function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = len): string {
   const cap = Math.min(caplen, len);
   if (cap < 1) return ' [|ip]';
   const v = b[off] >>> 4;
@@ -611,7 +626,21 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = false, caplen
     (verbose ? ipHeaderText(b, off, hlen, cap) : '');
   const fragmented = (frag & (IP_OFFMASK | 0x2000)) !== 0;
   const src = getU32(b, off + 12);
-  const dst = getU32(b, off + 16);
+  // ip_finddst: a source route's last address is the destination the transport checksum covers.
+  let finalDst = getU32(b, off + 16);
+  for (let p = off + 20; p < off + Math.min(hlen, cap); ) {
+    const code = b[p];
+    if (code === 0) break;
+    if (code === 1) {
+      p++;
+      continue;
+    }
+    const olen = b[p + 1];
+    if (olen < 2) break;
+    if ((code === 131 || code === 137) && olen >= 7 && p + olen <= off + Math.min(hlen, cap))
+      finalDst = getU32(b, p + olen - 4);
+    p += olen;
+  }
   const proto = b[off + 9];
   const s = ipv4ToString(getU32(b, off + 12));
   const d = ipv4ToString(getU32(b, off + 16));
@@ -628,14 +657,26 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = false, caplen
       }
     case IPPROTO_UDP:
       try {
-        return prefix + udpText(b, o, plen, avail, s, d, mf);
+        return prefix + udpText(b, o, plen, avail, s, d, mf, verbose > 1 ? { src, dst: finalDst } : null);
       } catch (e) {
         if (e === TRUNCATED) return `${prefix}${s} > ${d}:  [|udp]`;
         throw e;
       }
     case IPPROTO_TCP:
       try {
-        return prefix + tcpText(b, o, plen, avail, s, d, verbose && !fragmented ? { src, dst } : null);
+        return (
+          prefix +
+          tcpText(
+            b,
+            o,
+            plen,
+            avail,
+            s,
+            d,
+            verbose > 0 && !fragmented ? { src, dst: finalDst } : null,
+            verbose > 1,
+          )
+        );
       } catch (e) {
         if (e === TRUNCATED) return `${prefix}${s} > ${d}:  [|tcp]`;
         throw e;
@@ -707,7 +748,7 @@ function hexDump(b: Uint8Array, off: number, len: number): string {
  * gives it: hardware and protocol named when they are not Ethernet and IPv4 (and always at -v), where the
  * default verbosity then stops; an unknown operation dumped in hex at -v.
  */
-function arpText(b: Uint8Array, off: number, len: number, verbose = false): string {
+function arpText(b: Uint8Array, off: number, len: number, verbose = 0): string {
   if (len < 8) return ' [|arp]';
   const hrd = getU16(b, off);
   const pro = getU16(b, off + 2);
@@ -778,11 +819,17 @@ export function formatArpPacket(b: Uint8Array, off: number, len: number): string
  * What `tcpdump -n` prints after the timestamp for the Ethernet frame of `len` bytes at `off`:
  * "IP …" for IPv4, "ARP, …" for ARP, otherwise the link header tcpdump falls back to.
  */
-export function formatEthernetFrame(b: Uint8Array, off: number, len: number, verbose = false): string {
+export function formatEthernetFrame(
+  b: Uint8Array,
+  off: number,
+  len: number,
+  verbose: number | boolean = 0,
+): string {
+  const v = Number(verbose);
   if (len < ETH_HLEN) return ' [|ether]';
   const type = getU16(b, off + 12);
-  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
-  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
+  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, v);
+  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, v);
   const t = hexByte(type >>> 8) + hexByte(type);
   return `${formatMac(b, off + 6)} > ${formatMac(b, off)}, ethertype Unknown (0x${t}), length ${len}: `;
 }

@@ -239,6 +239,7 @@ function generateCaptures(): void {
   const files = new Map(names.map((n) => [n, readPcap(join(HERE, n))]));
   const lines = new Map(names.map((n) => [n, tcpdumpLines(join(HERE, n))]));
   const verbose = new Map(names.map((n) => [n, tcpdumpLines(join(HERE, n), '-v')]));
+  const veryVerbose = new Map(names.map((n) => [n, tcpdumpLines(join(HERE, n), '-vv')]));
   for (const n of names) {
     if (files.get(n)?.length !== lines.get(n)?.length) throw new Error(`${n}: frame and tcpdump line counts differ`);
   }
@@ -260,6 +261,7 @@ function generateCaptures(): void {
       `    frame: ${idx + 1},\n` +
       `    tcpdump: ${q(ls[idx])},\n` +
       `    tcpdumpV: ${q((verbose.get(p.pcap) as string[])[idx])},\n` +
+      `    tcpdumpVV: ${q((veryVerbose.get(p.pcap) as string[])[idx])},\n` +
       `    hex: \`\n${hexBlock(f, '      ')}\n    \`,\n` +
       `  },`
     );
@@ -275,7 +277,7 @@ function generateCaptures(): void {
     ` * <-> skbwire3 "R" 10.0.0.254 (r0, 02:00:00:00:00:fe; r1 10.0.1.254 mtu 1280, forwarding)\n` +
     ` * <-> skbwire4 "B" 10.0.1.2 (b0, mtu 1280). lo.pcap is tcpdump on skbwire1's lo, veth.pcap on R's r0,\n` +
     ` * fwd.pcap on B's b0. \`tcpdump\` is what \`tcpdump -n -r <pcap>\` (${tcpdumpVersion()}) printed after\n` +
-    ` * the timestamp, \`tcpdumpV\` what \`tcpdump -v -n -r <pcap>\` printed.\n` +
+    ` * the timestamp, \`tcpdumpV\` and \`tcpdumpVV\` what it printed with -v and -vv.\n` +
     ` */\n\n` +
     `export interface GoldenFrame {\n` +
     `  /** The command whose traffic this frame is (run on the capture machine, inside the namespaces). */\n` +
@@ -286,6 +288,7 @@ function generateCaptures(): void {
     `  tcpdump: string;\n` +
     `  /** At -v: the lines of the frame, joined with "\\n". */\n` +
     `  tcpdumpV: string;\n` +
+    `  tcpdumpVV: string;\n` +
     `  /** The whole Ethernet frame. */\n` +
     `  hex: string;\n` +
     `}\n\n` +
@@ -571,9 +574,11 @@ function generatePrinterCases(): void {
     const ours = formatEthernetFrame(x.frame, 0, x.frame.length);
     const theirs = lines[i].split('\n')[0];
     if (ours !== theirs) mismatches.push(`${x.name}\n  tcpdump: ${theirs}\n  ours:    ${ours}`);
-    const oursV = formatEthernetFrame(x.frame, 0, x.frame.length, true);
+    const oursV = formatEthernetFrame(x.frame, 0, x.frame.length, 1);
     if (oursV !== v1[i]) mismatches.push(`${x.name} (-v)\n  tcpdump: ${v1[i]}\n  ours:    ${oursV}`);
-    return `  {\n    name: ${q(x.name)},\n    tcpdump: ${q(theirs)},\n    tcpdumpV: ${q(v1[i])},\n    hex: \`\n${hexBlock(x.frame, '      ')}\n    \`,\n  },`;
+    const oursVV = formatEthernetFrame(x.frame, 0, x.frame.length, 2);
+    if (oursVV !== verbose[i]) mismatches.push(`${x.name} (-vv)\n  tcpdump: ${verbose[i]}\n  ours:    ${oursVV}`);
+    return `  {\n    name: ${q(x.name)},\n    tcpdump: ${q(theirs)},\n    tcpdumpV: ${q(v1[i])},\n    tcpdumpVV: ${q(verbose[i])},\n    hex: \`\n${hexBlock(x.frame, '      ')}\n    \`,\n  },`;
   });
   const text =
     `/**\n` +
@@ -581,7 +586,7 @@ function generatePrinterCases(): void {
     ` * branches the real captures do not reach, each with the first line ${tcpdumpVersion()} printed for it\n` +
     ` * with \`tcpdump -n -t -r\` (test/golden/wire/synthetic.pcap), and all it printed with -v. Do not edit by hand.\n` +
     ` */\n\n` +
-    `export interface PrinterCase {\n  name: string;\n  tcpdump: string;\n  /** What \`tcpdump -v\` printed: its lines joined with "\\n". */\n  tcpdumpV: string;\n  hex: string;\n}\n\n` +
+    `export interface PrinterCase {\n  name: string;\n  tcpdump: string;\n  /** What \`tcpdump -v\` and \`-vv\` printed: its lines joined with "\\n". */\n  tcpdumpV: string;\n  tcpdumpVV: string;\n  hex: string;\n}\n\n` +
     `export const PRINTER_CASES: PrinterCase[] = [\n${entries.join('\n')}\n];\n`;
   writeFileSync(join(OUT, 'printer-cases.ts'), text);
   prettier(join(OUT, 'printer-cases.ts'));

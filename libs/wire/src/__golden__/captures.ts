@@ -6,7 +6,7 @@
  * <-> skbwire3 "R" 10.0.0.254 (r0, 02:00:00:00:00:fe; r1 10.0.1.254 mtu 1280, forwarding)
  * <-> skbwire4 "B" 10.0.1.2 (b0, mtu 1280). lo.pcap is tcpdump on skbwire1's lo, veth.pcap on R's r0,
  * fwd.pcap on B's b0. `tcpdump` is what `tcpdump -n -r <pcap>` (tcpdump version 4.99.3) printed after
- * the timestamp, `tcpdumpV` what `tcpdump -v -n -r <pcap>` printed.
+ * the timestamp, `tcpdumpV` and `tcpdumpVV` what it printed with -v and -vv.
  */
 
 export interface GoldenFrame {
@@ -18,6 +18,7 @@ export interface GoldenFrame {
   tcpdump: string;
   /** At -v: the lines of the frame, joined with "\n". */
   tcpdumpV: string;
+  tcpdumpVV: string;
   /** The whole Ethernet frame. */
   hex: string;
 }
@@ -29,6 +30,8 @@ export const GOLDEN = {
     frame: 1,
     tcpdump: 'IP 127.0.0.1 > 127.0.0.1: ICMP echo request, id 20873, seq 1, length 64',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 11497, offset 0, flags [DF], proto ICMP (1), length 84)\n    127.0.0.1 > 127.0.0.1: ICMP echo request, id 20873, seq 1, length 64',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 11497, offset 0, flags [DF], proto ICMP (1), length 84)\n    127.0.0.1 > 127.0.0.1: ICMP echo request, id 20873, seq 1, length 64',
     hex: `
       00 00 00 00 00 00 00 00 00 00 00 00 08 00 45 00
@@ -48,6 +51,8 @@ export const GOLDEN = {
     tcpdump: 'IP 127.0.0.1 > 127.0.0.1: ICMP echo reply, id 20873, seq 1, length 64',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 11498, offset 0, flags [none], proto ICMP (1), length 84)\n    127.0.0.1 > 127.0.0.1: ICMP echo reply, id 20873, seq 1, length 64',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 11498, offset 0, flags [none], proto ICMP (1), length 84)\n    127.0.0.1 > 127.0.0.1: ICMP echo reply, id 20873, seq 1, length 64',
     hex: `
       00 00 00 00 00 00 00 00 00 00 00 00 08 00 45 00
       00 54 2c ea 00 00 40 01 4f bd 7f 00 00 01 7f 00
@@ -66,6 +71,8 @@ export const GOLDEN = {
     tcpdump: 'IP 127.0.0.1.5000 > 127.0.0.1.6000: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 48423, offset 0, flags [DF], proto UDP (17), length 32)\n    127.0.0.1.5000 > 127.0.0.1.6000: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 48423, offset 0, flags [DF], proto UDP (17), length 32)\n    127.0.0.1.5000 > 127.0.0.1.6000: [bad udp cksum 0xfe1f -> 0x126f!] UDP, length 4',
     hex: `
       00 00 00 00 00 00 00 00 00 00 00 00 08 00 45 00
       00 20 bd 27 40 00 40 11 7f a3 7f 00 00 01 7f 00
@@ -78,6 +85,7 @@ export const GOLDEN = {
     frame: 1,
     tcpdump: 'ARP, Request who-has 10.0.0.254 tell 10.0.0.1, length 28',
     tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 10.0.0.254 tell 10.0.0.1, length 28',
+    tcpdumpVV: 'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 10.0.0.254 tell 10.0.0.1, length 28',
     hex: `
       ff ff ff ff ff ff 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 0a 00 00 01
@@ -90,6 +98,7 @@ export const GOLDEN = {
     frame: 2,
     tcpdump: 'ARP, Reply 10.0.0.254 is-at 02:00:00:00:00:fe, length 28',
     tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Reply 10.0.0.254 is-at 02:00:00:00:00:fe, length 28',
+    tcpdumpVV: 'ARP, Ethernet (len 6), IPv4 (len 4), Reply 10.0.0.254 is-at 02:00:00:00:00:fe, length 28',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 06 00 01
       08 00 06 04 00 02 02 00 00 00 00 fe 0a 00 00 fe
@@ -102,6 +111,8 @@ export const GOLDEN = {
     frame: 3,
     tcpdump: 'IP 10.0.0.1 > 10.0.0.254: ICMP echo request, id 21000, seq 1, length 64',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 18164, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.0.254: ICMP echo request, id 21000, seq 1, length 64',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 18164, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.0.254: ICMP echo request, id 21000, seq 1, length 64',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
@@ -120,6 +131,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP echo reply, id 21000, seq 1, length 64',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 22721, offset 0, flags [none], proto ICMP (1), length 84)\n    10.0.0.254 > 10.0.0.1: ICMP echo reply, id 21000, seq 1, length 64',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 22721, offset 0, flags [none], proto ICMP (1), length 84)\n    10.0.0.254 > 10.0.0.1: ICMP echo reply, id 21000, seq 1, length 64',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 00
       00 54 58 c1 00 00 40 01 0c ea 0a 00 00 fe 0a 00
@@ -136,6 +149,8 @@ export const GOLDEN = {
     frame: 5,
     tcpdump: 'IP 10.0.0.1 > 10.0.0.254: ICMP echo request, id 21001, seq 1, length 1480',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 18165, offset 0, flags [+], proto ICMP (1), length 1500)\n    10.0.0.1 > 10.0.0.254: ICMP echo request, id 21001, seq 1, length 1480',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 18165, offset 0, flags [+], proto ICMP (1), length 1500)\n    10.0.0.1 > 10.0.0.254: ICMP echo request, id 21001, seq 1, length 1480',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
@@ -242,6 +257,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1 > 10.0.0.254: ip-proto-1',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 18165, offset 1480, flags [+], proto ICMP (1), length 1500)\n    10.0.0.1 > 10.0.0.254: ip-proto-1',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 18165, offset 1480, flags [+], proto ICMP (1), length 1500)\n    10.0.0.1 > 10.0.0.254: ip-proto-1',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       05 dc 46 f5 20 b9 40 01 f8 74 0a 00 00 01 0a 00
@@ -347,6 +364,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1 > 10.0.0.254: ip-proto-1',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 18165, offset 2960, flags [none], proto ICMP (1), length 68)\n    10.0.0.1 > 10.0.0.254: ip-proto-1',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 18165, offset 2960, flags [none], proto ICMP (1), length 68)\n    10.0.0.1 > 10.0.0.254: ip-proto-1',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       00 44 46 f5 01 72 40 01 1d 54 0a 00 00 01 0a 00
@@ -364,6 +383,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1.5000 > 10.0.0.254.6000: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 34480, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5000 > 10.0.0.254.6000: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 34480, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5000 > 10.0.0.254.6000: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       00 20 86 b0 40 00 40 11 9f 1e 0a 00 00 01 0a 00
@@ -377,6 +398,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6000 unreachable, length 40',
     tcpdumpV:
       'IP (tos 0xc0, ttl 64, id 22727, offset 0, flags [none], proto ICMP (1), length 60)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6000 unreachable, length 40\n\tIP (tos 0x0, ttl 64, id 34480, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5000 > 10.0.0.254.6000: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0xc0, ttl 64, id 22727, offset 0, flags [none], proto ICMP (1), length 60)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6000 unreachable, length 40\n\tIP (tos 0x0, ttl 64, id 34480, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5000 > 10.0.0.254.6000: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 c0
       00 3c 58 c7 00 00 40 01 0c 3c 0a 00 00 fe 0a 00
@@ -393,6 +416,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1.5001 > 10.0.0.254.6001: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 43049, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5001 > 10.0.0.254.6001: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 43049, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5001 > 10.0.0.254.6001: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       00 20 a8 29 40 00 40 11 7d a5 0a 00 00 01 0a 00
@@ -406,6 +431,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6001 unreachable, length 40',
     tcpdumpV:
       'IP (tos 0xc0, ttl 64, id 22729, offset 0, flags [none], proto ICMP (1), length 60)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6001 unreachable, length 40\n\tIP (tos 0x0, ttl 64, id 43049, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5001 > 10.0.0.254.6001: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0xc0, ttl 64, id 22729, offset 0, flags [none], proto ICMP (1), length 60)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.0.254 udp port 6001 unreachable, length 40\n\tIP (tos 0x0, ttl 64, id 43049, offset 0, flags [DF], proto UDP (17), length 32)\n    10.0.0.1.5001 > 10.0.0.254.6001: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 c0
       00 3c 58 c9 00 00 40 01 0c 3a 0a 00 00 fe 0a 00
@@ -421,6 +448,8 @@ export const GOLDEN = {
     tcpdump:
       'IP 10.0.0.1.40000 > 10.0.0.254.7000: Flags [S], seq 2903232689, win 64240, options [mss 1460,sackOK,TS val 1973519537 ecr 0,nop,wscale 10], length 0',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 13793, offset 0, flags [DF], proto TCP (6), length 60)\n    10.0.0.1.40000 > 10.0.0.254.7000: Flags [S], cksum 0x0865 (correct), seq 2903232689, win 64240, options [mss 1460,sackOK,TS val 1973519537 ecr 0,nop,wscale 10], length 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 13793, offset 0, flags [DF], proto TCP (6), length 60)\n    10.0.0.1.40000 > 10.0.0.254.7000: Flags [S], cksum 0x0865 (correct), seq 2903232689, win 64240, options [mss 1460,sackOK,TS val 1973519537 ecr 0,nop,wscale 10], length 0',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
@@ -438,6 +467,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.254.7000 > 10.0.0.1.40000: Flags [R.], seq 0, ack 2903232690, win 0, length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 40)\n    10.0.0.254.7000 > 10.0.0.1.40000: Flags [R.], cksum 0x657b (correct), seq 0, ack 2903232690, win 0, length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto TCP (6), length 40)\n    10.0.0.254.7000 > 10.0.0.1.40000: Flags [R.], cksum 0x657b (correct), seq 0, ack 2903232690, win 0, length 0',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 00
       00 28 00 00 40 00 40 06 25 d2 0a 00 00 fe 0a 00
@@ -452,6 +483,8 @@ export const GOLDEN = {
     frame: 17,
     tcpdump: 'IP 10.0.0.1 > 10.0.1.2: ICMP echo request, id 21009, seq 1, length 1408',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto ICMP (1), length 1428)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21009, seq 1, length 1408',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto ICMP (1), length 1428)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21009, seq 1, length 1408',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
@@ -555,6 +588,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP 10.0.1.2 unreachable - need to frag (mtu 1280), length 556',
     tcpdumpV:
       'IP (tos 0xc0, ttl 64, id 22730, offset 0, flags [none], proto ICMP (1), length 576)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.1.2 unreachable - need to frag (mtu 1280), length 556\n\tIP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto ICMP (1), length 1428)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21009, seq 1, length 1408',
+    tcpdumpVV:
+      'IP (tos 0xc0, ttl 64, id 22730, offset 0, flags [none], proto ICMP (1), length 576)\n    10.0.0.254 > 10.0.0.1: ICMP 10.0.1.2 unreachable - need to frag (mtu 1280), length 556\n\tIP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto ICMP (1), length 1428)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21009, seq 1, length 1408',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 c0
       02 40 58 ca 00 00 40 01 0a 35 0a 00 00 fe 0a 00
@@ -602,6 +637,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1 > 10.0.1.2: ICMP echo request, id 21010, seq 1, length 64',
     tcpdumpV:
       'IP (tos 0x0, ttl 1, id 26664, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21010, seq 1, length 64',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 1, id 26664, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21010, seq 1, length 64',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       00 54 68 28 40 00 01 01 fc 7e 0a 00 00 01 0a 00
@@ -618,6 +655,8 @@ export const GOLDEN = {
     frame: 20,
     tcpdump: 'IP 10.0.0.254 > 10.0.0.1: ICMP time exceeded in-transit, length 92',
     tcpdumpV:
+      'IP (tos 0xc0, ttl 64, id 22731, offset 0, flags [none], proto ICMP (1), length 112)\n    10.0.0.254 > 10.0.0.1: ICMP time exceeded in-transit, length 92\n\tIP (tos 0x0, ttl 1, id 26664, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21010, seq 1, length 64',
+    tcpdumpVV:
       'IP (tos 0xc0, ttl 64, id 22731, offset 0, flags [none], proto ICMP (1), length 112)\n    10.0.0.254 > 10.0.0.1: ICMP time exceeded in-transit, length 92\n\tIP (tos 0x0, ttl 1, id 26664, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21010, seq 1, length 64',
     hex: `
       02 00 00 00 00 01 02 00 00 00 00 fe 08 00 45 c0
@@ -638,6 +677,8 @@ export const GOLDEN = {
     tcpdump: 'IP 10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 26666, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 26666, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
     hex: `
       02 00 00 00 00 fe 02 00 00 00 00 01 08 00 45 00
       00 54 68 2a 40 00 40 01 bd 7c 0a 00 00 01 0a 00
@@ -655,6 +696,8 @@ export const GOLDEN = {
     frame: 3,
     tcpdump: 'IP 10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
     tcpdumpV:
+      'IP (tos 0x0, ttl 63, id 26666, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 63, id 26666, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.0.0.1 > 10.0.1.2: ICMP echo request, id 21011, seq 1, length 64',
     hex: `
       02 00 00 00 01 02 02 00 00 00 01 fe 08 00 45 00

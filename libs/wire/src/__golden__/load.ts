@@ -23,6 +23,7 @@ export function printerCases(): Array<{
   name: string;
   tcpdump: string;
   tcpdumpV: string;
+  tcpdumpVV: string;
   frame: Uint8Array;
 }> {
   return PRINTER_CASES.map((c) => ({ ...c, frame: hex(c.hex, c.name) }));

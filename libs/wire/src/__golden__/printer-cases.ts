@@ -7,8 +7,9 @@
 export interface PrinterCase {
   name: string;
   tcpdump: string;
-  /** What `tcpdump -v` printed: its lines joined with "\n". */
+  /** What `tcpdump -v` and `-vv` printed: its lines joined with "\n". */
   tcpdumpV: string;
+  tcpdumpVV: string;
   hex: string;
 }
 
@@ -18,6 +19,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], cksum 0xb164 (correct), seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], cksum 0xb164 (correct), seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale 7], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -33,6 +36,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 57)\n    192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], cksum 0x8c6f (correct), seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 57)\n    192.0.2.1.40002 > 198.51.100.7.8081: Flags [P.], cksum 0x8c6f (correct), seq 4000000000:4000000005, ack 5, win 502, options [nop,nop,TS val 1 ecr 2], length 5',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 39 12 34 40 00 40 06 3c 4f c0 00 02 01 c6 33
@@ -46,6 +51,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], seq 4294967294:2, ack 1, win 502, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], cksum 0x3d6c (correct), seq 4294967294:2, ack 1, win 502, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40003 > 198.51.100.7.9000: Flags [.], cksum 0x3d6c (correct), seq 4294967294:2, ack 1, win 502, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -57,6 +64,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp fin-ack',
     tcpdump: 'IP 192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], seq 10, ack 20, win 502, length 0',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], cksum 0x0216 (correct), seq 10, ack 20, win 502, length 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40004 > 198.51.100.7.9001: Flags [F.], cksum 0x0216 (correct), seq 10, ack 20, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -70,6 +79,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], seq 77, win 502, length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], cksum 0x01f2 (correct), seq 77, win 502, length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40005 > 198.51.100.7.9002: Flags [R], cksum 0x01f2 (correct), seq 77, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -82,6 +93,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], win 502, length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], cksum 0x0240 (correct), win 502, length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40006 > 198.51.100.7.9003: Flags [none], cksum 0x0240 (correct), seq 1, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -94,6 +107,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP 192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], seq 1:4, ack 2, win 502, urg 2, length 3',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 43)\n    192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], cksum 0x3cdc (correct), seq 1:4, ack 2, win 502, urg 2, length 3',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 43)\n    192.0.2.1.40007 > 198.51.100.7.9004: Flags [P.UEW], cksum 0x3cdc (correct), seq 1:4, ack 2, win 502, urg 2, length 3',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -108,6 +123,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], cksum 0x4611 (correct), ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40008 > 198.51.100.7.9005: Flags [.], cksum 0x4611 (correct), seq 100, ack 5000, win 502, options [nop,nop,sack 2 {101:201}{301:401}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -122,6 +139,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.9006 > 198.51.100.7.80: Flags [.], ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.9006 > 198.51.100.7.80: Flags [.], cksum 0x2be5 (correct), ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.9006 > 198.51.100.7.80: Flags [.], cksum 0x2be5 (correct), seq 100, ack 5000, win 502, options [nop,nop,sack 1 {101:201}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 34 12 34 40 00 40 06 3c 54 c0 00 02 01 c6 33
@@ -135,6 +154,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP 192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], cksum 0xa380 (correct), seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 52)\n    192.0.2.1.40009 > 198.51.100.7.9007: Flags [S], cksum 0xa380 (correct), seq 100, win 502, options [nop,nop,sack 1 {5100:5200}], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -150,6 +171,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 48)\n    192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], cksum 0xd90d (correct), seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 48)\n    192.0.2.1.40010 > 198.51.100.7.9008: Flags [S], cksum 0xd90d (correct), seq 1, win 502, options [mss 536,nop,nop,sackOK], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 30 12 34 40 00 40 06 3c 58 c0 00 02 01 c6 33
@@ -163,6 +186,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xabcd], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], cksum 0xe35c (correct), seq 1, win 502, options [unknown-99 0xabcd], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], cksum 0xe35c (correct), seq 1, win 502, options [unknown-99 0xabcd], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -175,6 +200,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], seq 1, win 502, options [nop,eol], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], cksum 0xf12c (correct), seq 1, win 502, options [nop,eol], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40012 > 198.51.100.7.9010: Flags [S], cksum 0xf12c (correct), seq 1, win 502, options [nop,eol], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -186,6 +213,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp bad option length',
     tcpdump: 'IP 192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], seq 1, win 502, options [[bad opt]',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], cksum 0xea6d (correct), seq 1, win 502, options [[bad opt]',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40013 > 198.51.100.7.9011: Flags [S], cksum 0xea6d (correct), seq 1, win 502, options [[bad opt]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -200,6 +229,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], seq 1, win 502, options [mss 1281[len 3]], length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], cksum 0xeb24 (correct), seq 1, win 502, options [mss 1281[len 3]], length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40014 > 198.51.100.7.9012: Flags [S], cksum 0xeb24 (correct), seq 1, win 502, options [mss 1281[len 3]], length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -212,6 +243,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       "IP 192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
     tcpdumpV:
+      "IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], cksum 0x66c4 (correct), seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
+    tcpdumpVV:
       "IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40015 > 198.51.100.7.9013: Flags [S], cksum 0x66c4 (correct), seq 1, win 502, options [md5 shared secret not supplied with -M, can't check - 000102030405060708090a0b0c0d0e0f,eol], length 0",
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -226,6 +259,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40000 > 198.51.100.7.9999: UDP, length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 28)\n    192.0.2.1.40000 > 198.51.100.7.9999: UDP, length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 28)\n    192.0.2.1.40000 > 198.51.100.7.9999: [udp sum ok] UDP, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 11 3c 61 c0 00 02 01 c6 33
@@ -237,6 +272,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40001 > 198.51.100.7.9999: UDP, bad length 92 > 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40001 > 198.51.100.7.9999: UDP, bad length 92 > 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40001 > 198.51.100.7.9999: [bad udp cksum 0x4d95 -> 0x4ded!] UDP, bad length 92 > 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -248,6 +285,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.40002 > 198.51.100.7.9999: truncated-udplength 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -258,6 +297,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'udp first fragment',
     tcpdump: 'IP 192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [+], proto UDP (17), length 36)\n    192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [+], proto UDP (17), length 36)\n    192.0.2.1.40003 > 198.51.100.7.9999: UDP, length 992',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -271,6 +312,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ip-proto-17',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 1480, flags [+], proto UDP (17), length 36)\n    192.0.2.1 > 198.51.100.7: ip-proto-17',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 1480, flags [+], proto UDP (17), length 36)\n    192.0.2.1 > 198.51.100.7: ip-proto-17',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 24 12 34 20 b9 40 11 5b a0 c0 00 02 01 c6 33
@@ -283,6 +326,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto unknown (253), length 32)\n    192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto unknown (253), length 32)\n    192.0.2.1 > 198.51.100.7:  ip-proto-253 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 fd 3b 71 c0 00 02 01 c6 33
@@ -293,6 +338,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip truncated',
     tcpdump: 'IP truncated-ip - 8 bytes missing! 192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
     tcpdumpV:
+      'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 48)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
+    tcpdumpVV:
       'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 48)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -305,6 +352,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip bad version',
     tcpdump: 'IP6, wrong link-layer encapsulation (invalid)',
     tcpdumpV: 'IP6, wrong link-layer encapsulation (invalid)',
+    tcpdumpVV: 'IP6, wrong link-layer encapsulation (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 65 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -315,6 +363,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip bad hlen',
     tcpdump: 'IP bad-hlen 16',
     tcpdumpV: 'IP bad-hlen 16',
+    tcpdumpVV: 'IP bad-hlen 16',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 44 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -325,6 +374,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip total below hlen',
     tcpdump: 'IP bad-len 12',
     tcpdumpV: 'IP bad-len 12',
+    tcpdumpVV: 'IP bad-len 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 0c 12 34 40 00 40 11 3c 71 c0 00 02 01 c6 33
@@ -335,6 +385,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip short version 0',
     tcpdump: 'IP0 (invalid)',
     tcpdumpV: 'IP0 (invalid)',
+    tcpdumpVV: 'IP0 (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 00 01
       02 03 04 05 06 07 08 09 0a 0b
@@ -344,6 +395,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip short',
     tcpdump: 'IP  [|ip]',
     tcpdumpV: 'IP  [|ip]',
+    tcpdumpVV: 'IP  [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 00 00 00 00 40 11 00 00
@@ -353,6 +405,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip version 5',
     tcpdump: 'IP5 (invalid)',
     tcpdumpV: 'IP5 (invalid)',
+    tcpdumpVV: 'IP5 (invalid)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 55 00
       00 20 12 34 40 00 40 11 3c 5d c0 00 02 01 c6 33
@@ -364,6 +417,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA))\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
       00 24 12 34 40 00 40 11 a7 54 c0 00 02 01 c6 33
@@ -376,6 +431,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 65535, seq 65535, length 11',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1f 12 34 40 00 40 01 3c 6e c0 00 02 01 c6 33
@@ -386,6 +443,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 0',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -400,6 +459,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -412,6 +473,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 5',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source route failed, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -426,6 +489,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -438,6 +503,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 7',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - unknown, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -452,6 +519,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - source host isolated, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -464,6 +533,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 9',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -478,6 +549,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -491,6 +564,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP net 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -503,6 +578,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 12',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - tos prohibited, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -518,6 +595,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - admin prohibited filter, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -532,6 +611,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - host precedence violation, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -544,6 +625,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unreach code 15',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP host 203.0.113.9 unreachable - precedence cutoff, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -558,6 +641,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - #16, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -570,6 +655,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp protocol unreach',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -584,6 +671,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    198.51.100.7.40000 > 203.0.113.9.22:  [|tcp]',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 tcp port 22 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    198.51.100.7.40000 > 203.0.113.9.22:  [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -596,6 +685,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp sctp port unreach',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 protocol 132 port 9 unreachable, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto SCTP (132), length 60)\n     [|sctp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -610,6 +701,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP 203.0.113.9 unreachable - need to frag, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -623,6 +716,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -634,6 +729,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp reassembly time exceeded',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP ip reassembly time exceeded, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -648,6 +745,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP time exceeded-#7, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -660,6 +759,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp redirect host',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect 203.0.113.9 to host 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -674,6 +775,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-tos 203.0.113.9 to net 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -686,6 +789,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp redirect code 9',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP redirect-#9 203.0.113.9 to 192.0.2.254, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -700,6 +805,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - octet 20, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -712,6 +819,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp parameter problem code',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP parameter problem - code 1, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -726,6 +835,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP source quench, length 36',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP source quench, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7: ICMP source quench, length 36\n\tIP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 60)\n    198.51.100.7.40000 > 203.0.113.9.33434: truncated-udplength 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -738,6 +849,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp timestamp request',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp query id 7 seq 3, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -752,6 +865,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP time stamp reply id 7 seq 3: org 02:48:45.000, recv 00:00:00.005, xmit 24:00:00.000, length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 01 3c 65 c0 00 02 01 c6 33
@@ -764,6 +879,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask request, length 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 01 3c 6d c0 00 02 01 c6 33
@@ -774,6 +891,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp mask reply',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 32)\n    192.0.2.1 > 198.51.100.7: ICMP address mask is 0xfffff000, length 12',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -786,6 +905,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP router solicitation, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
@@ -797,6 +918,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 44)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 44)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 30:00 2: {192.0.2.1 1} {192.0.2.2 2}, length 24',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -811,6 +934,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 36)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 36)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 2:00:01 1: {192.0.2.1 1}, length 16',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 24 12 34 40 00 40 01 3c 69 c0 00 02 01 c6 33
@@ -822,6 +947,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp router advert bad size',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 40)\n    192.0.2.1 > 198.51.100.7: ICMP router advertisement lifetime 48 1: [size 3], length 20',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -835,6 +962,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP information request, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 01 3c 71 c0 00 02 01 c6 33
@@ -845,6 +974,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp unknown type',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 28)\n    192.0.2.1 > 198.51.100.7: ICMP type-#42, length 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -857,6 +988,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 24)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 24)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 18 12 34 40 00 40 01 3c 75 c0 00 02 01 c6 33
@@ -868,6 +1001,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'ARP, Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
     tcpdumpV:
       'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
+    tcpdumpVV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 198.51.100.7 (02:00:00:00:00:02) tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -878,6 +1013,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp gratuitous',
     tcpdump: 'ARP, Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
     tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
+    tcpdumpVV: 'ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 192.0.2.1 tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -888,6 +1024,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp reply padded',
     tcpdump: 'ARP, Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
     tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
+    tcpdumpVV: 'ARP, Ethernet (len 6), IPv4 (len 4), Reply 192.0.2.1 is-at 02:00:00:00:00:01, length 46',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 02 02 00 00 00 00 01 c0 00 02 01
@@ -900,6 +1037,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'ARP, Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     tcpdumpV:
       'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    tcpdumpVV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 03 02 00 00 00 00 01 c0 00 02 01
@@ -910,6 +1049,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp reverse reply',
     tcpdump: 'ARP, Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
     tcpdumpV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
+    tcpdumpVV:
       'ARP, Ethernet (len 6), IPv4 (len 4), Reverse Reply 02:00:00:00:00:02 at 198.51.100.7, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
@@ -922,6 +1063,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'ARP, Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     tcpdumpV:
       'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
+    tcpdumpVV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Request who-is 02:00:00:00:00:02 tell 02:00:00:00:00:01, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 08 02 00 00 00 00 01 c0 00 02 01
@@ -932,6 +1075,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp inverse reply',
     tcpdump: 'ARP, Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
     tcpdumpV: 'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
+    tcpdumpVV: 'ARP, Ethernet (len 6), IPv4 (len 4), Inverse Reply 02:00:00:00:00:01 at 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 09 02 00 00 00 00 01 c0 00 02 01
@@ -943,6 +1087,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'ARP, Ethernet (len 6), IPv6 (len 4), length 28',
     tcpdumpV:
       'ARP, Ethernet (len 6), IPv6 (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
+    tcpdumpVV:
+      'ARP, Ethernet (len 6), IPv6 (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       86 dd 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -953,6 +1099,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp ieee802 hardware',
     tcpdump: 'ARP, Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
     tcpdumpV: 'ARP, TokenRing (len 6), IPv4 (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    tcpdumpVV: 'ARP, TokenRing (len 6), IPv4 (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 06
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -963,6 +1110,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp unknown hardware and protocol',
     tcpdump: 'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), length 28',
     tcpdumpV:
+      'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
+    tcpdumpVV:
       'ARP, Unknown Hardware (99) (len 6), Unknown Protocol (0x1234) (len 4), Request who-has <wrong proto type> tell <wrong proto type>, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 63
@@ -975,6 +1124,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'ARP, Unknown (99) ',
     tcpdumpV:
       'ARP, Ethernet (len 6), IPv4 (len 4), Unknown (99) \n\t0x0000:  0001 0800 0604 0063 0200 0000 0001 c000  .......c........\n\t0x0010:  0201 0000 0000 0000 c633 6407            .........3d.',
+    tcpdumpVV:
+      'ARP, Ethernet (len 6), IPv4 (len 4), Unknown (99) \n\t0x0000:  0001 0800 0604 0063 0200 0000 0001 c000  .......c........\n\t0x0010:  0201 0000 0000 0000 c633 6407            .........3d.',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 63 02 00 00 00 00 01 c0 00 02 01
@@ -985,6 +1136,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp truncated',
     tcpdump: ' [|arp]',
     tcpdumpV: ' [|arp]',
+    tcpdumpVV: ' [|arp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -995,6 +1147,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp truncated in fixed part',
     tcpdump: ' [|arp]',
     tcpdumpV: ' [|arp]',
+    tcpdumpVV: ' [|arp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06
@@ -1004,6 +1157,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp cut after 10 bytes',
     tcpdump: 'IP truncated-ip - 30 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
     tcpdumpV:
+      'IP truncated-ip - 30 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
+    tcpdumpVV:
       'IP truncated-ip - 30 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001:  [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1016,6 +1171,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP truncated-ip - 20 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     tcpdumpV:
+      'IP truncated-ip - 20 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    tcpdumpVV:
       'IP truncated-ip - 20 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1030,6 +1187,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 19 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     tcpdumpV:
       'IP truncated-ip - 19 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
+    tcpdumpVV:
+      'IP truncated-ip - 19 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [ [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -1042,6 +1201,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP truncated-ip - 18 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
     tcpdumpV:
+      'IP truncated-ip - 18 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
+    tcpdumpVV:
       'IP truncated-ip - 18 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1056,6 +1217,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 16 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
     tcpdumpV:
       'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
+    tcpdumpVV:
+      'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460, [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -1069,6 +1232,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 12 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
     tcpdumpV:
       'IP truncated-ip - 12 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
+    tcpdumpVV:
+      'IP truncated-ip - 12 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -1081,6 +1246,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump:
       'IP truncated-ip - 4 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
     tcpdumpV:
+      'IP truncated-ip - 4 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
+    tcpdumpVV:
       'IP truncated-ip - 4 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9, [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1096,6 +1263,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 1 bytes missing! 192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
     tcpdumpV:
       'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
+    tcpdumpVV:
+      'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.80 > 198.51.100.7.40001: Flags [S.], seq 1000, ack 2000, win 502, options [mss 1460,sackOK,TS val 7 ecr 9,nop,wscale [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -1110,6 +1279,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 8 bytes missing! 192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
     tcpdumpV:
       'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
+    tcpdumpVV:
+      'IP truncated-ip - 8 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 60)\n    192.0.2.1.40108 > 198.51.100.7.9105: Flags [.], seq 100, ack 5000, win 502, options [nop,nop,sack 2 {101:201} [|tcp]>',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 3c 12 34 40 00 40 06 3c 4c c0 00 02 01 c6 33
@@ -1124,6 +1295,8 @@ export const PRINTER_CASES: PrinterCase[] = [
       'IP truncated-ip - 1 bytes missing! 192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
     tcpdumpV:
       'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
+    tcpdumpVV:
+      'IP truncated-ip - 1 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 44)\n    192.0.2.1.40011 > 198.51.100.7.9009: Flags [S], seq 1, win 502, options [unknown-99 0xab [|tcp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 2c 12 34 40 00 40 06 3c 5c c0 00 02 01 c6 33
@@ -1136,6 +1309,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP truncated-ip - 17 bytes missing! 192.0.2.1 > 198.51.100.7:  [|udp]',
     tcpdumpV:
       'IP truncated-ip - 17 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
+    tcpdumpVV:
+      'IP truncated-ip - 17 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
@@ -1146,6 +1321,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'udp cut after 5 bytes',
     tcpdump: 'IP truncated-ip - 15 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     tcpdumpV:
+      'IP truncated-ip - 15 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    tcpdumpVV:
       'IP truncated-ip - 15 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1158,6 +1335,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP truncated-ip - 13 bytes missing! 192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     tcpdumpV:
       'IP truncated-ip - 13 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
+    tcpdumpVV:
+      'IP truncated-ip - 13 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40)\n    192.0.2.1.40100 > 198.51.100.7.9999:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11 3c 55 c0 00 02 01 c6 33
@@ -1168,6 +1347,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'udp shorter than its header',
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 26)\n    192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 26)\n    192.0.2.1.1 > 198.51.100.7.515: truncated-udp 6',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1180,6 +1361,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0xb7,CE, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0xb7,CE, id 4660, offset 0, flags [DF], proto UDP (17), length 32)\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 b7
       00 20 12 34 40 00 00 11 7b a6 c0 00 02 01 c6 33
@@ -1191,6 +1374,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (NOP,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (NOP,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
       00 24 12 34 40 00 40 11 3a 59 c0 00 02 01 c6 33
@@ -1203,6 +1388,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 44, options (RR 10.0.0.9, 0.0.0.0,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 44, options (RR 10.0.0.9, 0.0.0.0,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 48 00
       00 2c 12 34 40 00 40 11 21 3c c0 00 02 01 c6 33
@@ -1215,6 +1402,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40, options (LSRR 10.0.0.2,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 40, options (LSRR 10.0.0.2,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: [bad udp cksum 0x1193 -> 0x31cc!] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 47 00
       00 28 12 34 40 00 40 11 b1 43 c0 00 02 01 c6 33
@@ -1227,6 +1416,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA [bad length 8]))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA [bad length 8]))\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
       00 24 12 34 40 00 40 11 a7 50 c0 00 02 01 c6 33
@@ -1239,6 +1430,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA value 5))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 36, options (RA value 5))\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 46 00
       00 24 12 34 40 00 40 11 a7 4f c0 00 02 01 c6 33
@@ -1251,6 +1444,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32, bad cksum c35d (->3c5d)!)\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 32, bad cksum c35d (->3c5d)!)\n    192.0.2.1.1 > 198.51.100.7.2: [udp sum ok] UDP, length 4',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 20 12 34 40 00 40 11 c3 5d c0 00 02 01 c6 33
@@ -1261,6 +1456,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp bad checksum',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7: ICMP echo reply, id 1, seq 1, length 11',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 1, seq 1, length 11 (wrong icmp cksum 2fc (->fdfc)!)',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 31)\n    192.0.2.1 > 198.51.100.7: ICMP echo reply, id 1, seq 1, length 11 (wrong icmp cksum 2fc (->fdfc)!)',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1273,6 +1470,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1.40016 > 198.51.100.7.9014: Flags [.], ack 2, win 502, length 0',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40016 > 198.51.100.7.9014: Flags [.], cksum 0xfd19 (incorrect -> 0x0219), ack 2, win 502, length 0',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40016 > 198.51.100.7.9014: Flags [.], cksum 0xfd19 (incorrect -> 0x0219), seq 1, ack 2, win 502, length 0',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 06 3c 60 c0 00 02 01 c6 33
@@ -1284,6 +1483,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'tcp header longer than segment',
     tcpdump: 'IP 192.0.2.1.40017 > 198.51.100.7.9015: Flags [P.] [bad hdr length 60 - too long, > 20]',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40017 > 198.51.100.7.9015: Flags [P.] [bad hdr length 60 - too long, > 20]',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 40)\n    192.0.2.1.40017 > 198.51.100.7.9015: Flags [P.] [bad hdr length 60 - too long, > 20]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1297,6 +1498,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  ip-proto-0 8',
     tcpdumpV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto Options (0), length 28)\n    192.0.2.1 > 198.51.100.7:  ip-proto-0 8',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto Options (0), length 28)\n    192.0.2.1 > 198.51.100.7:  ip-proto-0 8',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 1c 12 34 40 00 40 00 3c 72 c0 00 02 01 c6 33
@@ -1307,6 +1510,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp ipv4 with address length 5',
     tcpdump: ' [|arp]',
     tcpdumpV: ' [|arp]',
+    tcpdumpVV: ' [|arp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       08 00 06 05 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -1317,6 +1521,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'arp trailer protocol',
     tcpdump: 'ARP, Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
     tcpdumpV: 'ARP, Ethernet (len 6), Trail (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
+    tcpdumpVV: 'ARP, Ethernet (len 6), Trail (len 4), Request who-has 198.51.100.7 tell 192.0.2.1, length 28',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01
       10 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01
@@ -1327,6 +1532,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ether cut short',
     tcpdump: ' [|ether]',
     tcpdumpV: ' [|ether]',
+    tcpdumpVV: ' [|ether]',
     hex: `
       00 01 02 03 04 05 06 07 08 09
     `,
@@ -1335,6 +1541,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'udp of 2 bytes',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|udp]',
     tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 22)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
+    tcpdumpVV:
       'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 22)\n    192.0.2.1 > 198.51.100.7:  [|udp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1347,6 +1555,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP truncated-ip - 35 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
       'IP truncated-ip - 35 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
+      'IP truncated-ip - 35 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1358,6 +1568,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP truncated-ip - 28 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
       'IP truncated-ip - 28 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
+      'IP truncated-ip - 28 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1368,6 +1580,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'icmp error cut after 20 bytes',
     tcpdump: 'IP truncated-ip - 16 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
+      'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
       'IP truncated-ip - 16 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
@@ -1381,6 +1595,8 @@ export const PRINTER_CASES: PrinterCase[] = [
     tcpdump: 'IP truncated-ip - 9 bytes missing! 192.0.2.1 > 198.51.100.7:  [|icmp]',
     tcpdumpV:
       'IP truncated-ip - 9 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
+    tcpdumpVV:
+      'IP truncated-ip - 9 bytes missing! (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto ICMP (1), length 56)\n    192.0.2.1 > 198.51.100.7:  [|icmp]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 38 12 34 40 00 40 01 3c 55 c0 00 02 01 c6 33
@@ -1392,6 +1608,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip cut inside header',
     tcpdump: 'IP  [|ip]',
     tcpdumpV: 'IP  [|ip]',
+    tcpdumpVV: 'IP  [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00
       00 28 12 34 40 00 40 11
@@ -1401,6 +1618,7 @@ export const PRINTER_CASES: PrinterCase[] = [
     name: 'ip with nothing captured',
     tcpdump: ' [|ip]',
     tcpdumpV: ' [|ip]',
+    tcpdumpVV: ' [|ip]',
     hex: `
       02 00 00 00 00 02 02 00 00 00 00 01 08 00
     `,
