@@ -3,6 +3,8 @@
  * /proc file of a booted lab, piped, or as a file operand for head and tail), compared byte for byte with
  * the real tools' stdout, stderr and exit status.
  */
+import { spawnSync } from 'node:child_process';
+import { counts } from './coreutils';
 import { readProcFile } from './procfs';
 import { againstReal } from './testing/against-real';
 
@@ -43,6 +45,31 @@ describe('head, tail and wc, against GNU coreutils on the same text', () => {
     ['wc', '--lines=x'],
     ['wc', '-x'],
     ['wc', '--l'],
+    ['head', '-c', '1k', SNMP],
+    ['head', '-c', '1KB', SNMP],
+    ['head', '-c', '1kiB', SNMP],
+    ['head', '-c', '1KD', SNMP],
+    ['head', '-c', '1R', SNMP],
+    ['head', '-c', '1Y', SNMP],
+    ['head', '-c', '1bB', SNMP],
+    ['head', '-c', ' 3', SNMP],
+    ['head', '-n', '99999999999999999999999', SNMP],
+    ['head', '-3c', SNMP],
+    ['tail', '-3c', SNMP],
+    ['tail', '-2l', SNMP],
+    ['tail', '+9', SNMP],
+    ['tail', '-2', SNMP, DEV],
+    ['tail', '+2', SNMP, DEV],
+    ['head', '-n', '1', '-2', SNMP],
+    ['head', '--v', SNMP],
+    ['tail', '--s', SNMP],
+    ['head', '--version'],
+    ['tail', '--help'],
+    ['wc', '--version'],
+    ['head', '-h'],
+    ['head', '-n', '-x', SNMP],
+    ['head', '-n', '--x', SNMP],
+    ['tail', '--retry', '-n', '1', SNMP],
   ])('%s', async (...args) => {
     const { ours, real } = await both(args as string[]);
     expect(ours).toEqual(real);
@@ -58,6 +85,10 @@ describe('head, tail and wc, against GNU coreutils on the same text', () => {
     [['wc', '-L'], '/proc/interrupts'],
     [['wc', '-m', '-'], SNMP],
     [['wc', '--words'], DEV],
+    [['head', '-n', '1', '-', '-'], SNMP],
+    [['tail', '-n', '1', '-', '-'], SNMP],
+    [['wc', '-', '-'], SNMP],
+    [['wc', '-l', '-', '/proc/net/nope'], SNMP],
   ])('%j piped from cat %s', async (args, file) => {
     const { ours, real } = await both(args, file);
     expect(ours).toEqual(real);
@@ -74,5 +105,18 @@ describe('head, tail and wc, against GNU coreutils on the same text', () => {
       `${a.join(' ')} ${SNMP}\n${b.join(' ')} ${DEV}\n${a.map((v, i) => v + b[i]).join(' ')} total\n`,
     );
     expect(r.status).toBe(0);
+  });
+});
+
+describe("wc's counts of bytes a lab's text cannot easily hold", () => {
+  // Tabs, carriage returns, form feeds, unprintable bytes: wc -lwcL of the real wc on the same bytes.
+  it.each(['a\tbc\rxy\n', '\x01\n', 'x\fyy\n\x7f z', 'a\t\tb\n\n', ' \v word  '])('%j', (text) => {
+    const real = spawnSync('wc', ['-l', '-w', '-c', '-L'], {
+      input: text,
+      encoding: 'utf8',
+      env: { LC_ALL: 'C' },
+    });
+    const c = counts(Buffer.from(text));
+    expect([c.l, c.w, c.c, c.L].join(' ')).toBe(real.stdout.trim().split(/\s+/).join(' '));
   });
 });

@@ -626,7 +626,7 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = l
     (verbose ? ipHeaderText(b, off, hlen, cap) : '');
   const fragmented = (frag & (IP_OFFMASK | 0x2000)) !== 0;
   const src = getU32(b, off + 12);
-  // ip_finddst: a source route's last address is the destination the transport checksum covers.
+  // ip_finddst: the last address of the first source route is the destination the transport checksum covers.
   let finalDst = getU32(b, off + 16);
   for (let p = off + 20; p < off + Math.min(hlen, cap); ) {
     const code = b[p];
@@ -637,8 +637,10 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = l
     }
     const olen = b[p + 1];
     if (olen < 2) break;
-    if ((code === 131 || code === 137) && olen >= 7 && p + olen <= off + Math.min(hlen, cap))
-      finalDst = getU32(b, p + olen - 4);
+    if ((code === 131 || code === 137) && olen >= 7 && p + olen <= off + Math.min(hlen, cap)) {
+      finalDst = getU32(b, p + olen - 4); // the first source route is the one it takes
+      break;
+    }
     p += olen;
   }
   const proto = b[off + 9];

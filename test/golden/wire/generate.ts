@@ -547,6 +547,14 @@ function cases(): Case[] {
   arpTrail[3] = 0x00;
   add('arp trailer protocol', eth(ETH_P_ARP, arpTrail));
   add('ether cut short', bytes(10), false);
+  add(
+    'ip two source routes',
+    ipf(IPPROTO_UDP, udp(1, 2, bytes(4)), {
+      headerLength: 36,
+      options: Uint8Array.of(131, 7, 4, 10, 1, 1, 1, 137, 7, 4, 10, 2, 2, 2, 1, 0),
+    }),
+    false,
+  );
   add('udp of 2 bytes', ipf(IPPROTO_UDP, bytes(2)), false);
   const unreach = ipf(IPPROTO_ICMP, icmp({ kind: 'destUnreachable', code: 3, nextHopMtu: 0, data: quote(IPPROTO_UDP) }));
   for (const n of [1, 8, 20, 27]) add(`icmp error cut after ${n} bytes`, unreach.subarray(0, 34 + n), false);

@@ -1538,6 +1538,20 @@ export const PRINTER_CASES: PrinterCase[] = [
     `,
   },
   {
+    name: 'ip two source routes',
+    tcpdump: 'IP 192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 48, options (LSRR 10.1.1.1,SSRR 10.2.2.2,NOP,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: UDP, length 4',
+    tcpdumpVV:
+      'IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto UDP (17), length 48, options (LSRR 10.1.1.1,SSRR 10.2.2.2,NOP,EOL))\n    192.0.2.1.1 > 198.51.100.7.2: [bad udp cksum 0x1193 -> 0x30cc!] UDP, length 4',
+    hex: `
+      02 00 00 00 00 02 02 00 00 00 00 01 08 00 49 00
+      00 30 12 34 40 00 40 11 9a a9 c0 00 02 01 c6 33
+      64 07 83 07 04 0a 01 01 01 89 07 04 0a 02 02 02
+      01 00 00 01 00 02 00 0c 11 93 00 01 02 03
+    `,
+  },
+  {
     name: 'udp of 2 bytes',
     tcpdump: 'IP 192.0.2.1 > 198.51.100.7:  [|udp]',
     tcpdumpV:
