@@ -6,7 +6,7 @@
  * and NUL-terminated lines (-z), which say so.
  */
 import type { CommandContext, Command } from './command';
-import { getopt } from './getopt';
+import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { readProcFile } from './procfs';
 import { HEAD_HELP, HEAD_VERSION, TAIL_HELP, TAIL_VERSION, WC_HELP, WC_VERSION } from './coreutils-text';
 
@@ -73,11 +73,7 @@ const LONG_ONLY_NAMES: Record<string, string> = {
   [TOTAL]: 'total',
 };
 
-/**
- * getopt_long for these tools: a long option (or an unambiguous prefix) as its short form, then getopt; the
- * word after a short option that takes an argument is that argument, whatever it looks like. A string is
- * the error to print.
- */
+/** getopt_long for these tools: long options as their short forms, then getopt. A string is the error. */
 function parse(
   prog: string,
   args: string[],
@@ -85,43 +81,11 @@ function parse(
   longs: LongOptions,
 ): { opts: Array<[string, string | null, number]>; operands: string[] } | string {
   const tryHelp = `Try '${prog} --help' for more information.\n`;
-  const takesArg = (c: string) => shorts[shorts.indexOf(c) + 1] === ':';
-  const expanded: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      expanded.push(...args.slice(i));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      expanded.push(a);
-      // -n VALUE: the value is the next word, even "--x".
-      if (
-        /^-[^-]/.test(a) &&
-        takesArg(a[a.length - 1]) &&
-        ![...a.slice(1, -1)].some(takesArg) &&
-        i + 1 < args.length
-      )
-        expanded.push(args[++i]);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    const matches = Object.keys(longs).filter((n) => n.startsWith(name));
-    const exact = matches.includes(name) ? name : null;
-    const found = exact ?? (new Set(matches.map((n) => longs[n])).size === 1 ? matches[0] : null);
-    if (!found) {
-      if (matches.length > 1)
-        return `${prog}: option '${a}' is ambiguous; possibilities:${matches.map((n) => ` '--${n}'`).join('')}\n${tryHelp}`;
-      return `${prog}: unrecognized option '${a}'\n${tryHelp}`;
-    }
-    const short = longs[found].replace('=', '');
-    const takes = longs[found].endsWith('=');
-    if (!takes && eq >= 0) return `${prog}: option '--${found}' doesn't allow an argument\n${tryHelp}`;
-    if (takes && eq < 0 && i + 1 >= args.length)
-      return `${prog}: option '--${found}' requires an argument\n${tryHelp}`;
-    expanded.push(`-${short}`, ...(takes ? [eq >= 0 ? a.slice(eq + 1) : args[++i]] : []));
-  }
+  const table = Object.entries(longs).map(
+    ([n, k]): LongOption => [n, k.replace('=', ''), k.endsWith('=') ? 1 : 0],
+  );
+  const expanded = expandLongOptions(prog, args, table, shorts);
+  if (typeof expanded === 'string') return `${expanded}\n${tryHelp}`;
   const g = getopt(expanded, shorts, prog);
   if (g.error) return `${g.error}\n${tryHelp}`;
   return { opts: g.opts, operands: g.operands };

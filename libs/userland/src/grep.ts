@@ -7,7 +7,7 @@
  * match (JavaScript takes the first alternative that matches, which only -o shows).
  */
 import type { Command, CommandContext } from './command';
-import { getopt } from './getopt';
+import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { strtol } from './libc';
 import { readProcFile } from './procfs';
 
@@ -275,7 +275,7 @@ function compile(o: Opts, warn: (s: string) => void): RegExp | string {
  * there is none), and whether it takes an argument (0 no, 1 yes, 2 optional).
  */
 // prettier-ignore
-const LONG: Array<[string, string, 0 | 1 | 2]> = [
+const LONG: LongOption[] = [
   ['basic-regexp', 'G', 0], ['extended-regexp', 'E', 0], ['fixed-regexp', 'F', 0], ['fixed-strings', 'F', 0],
   ['perl-regexp', 'P', 0], ['after-context', 'A', 1], ['before-context', 'B', 1],
   ['binary-files', 'binary-files', 1], ['byte-offset', 'b', 0], ['context', 'C', 1], ['color', 'color', 2],
@@ -297,43 +297,6 @@ const SHORT = '0123456789A:B:C:D:EFGHIJLPTUVX:abcd:e:f:hiLlm:noqRrsuvwxyZz';
 
 /** The short options modelled here; grep's others, and its long-only ones, are refused as unmodelled. */
 const MODELLED = 'ABCcEeFGHhiLlmnoqsvwx';
-
-/**
- * getopt_long's part: `--name[=value]` before any `--`, as `-X`. A prefix names an option when every option
- * it begins stands for the same thing; otherwise it is ambiguous, and the possibilities are the first and
- * those unlike it (glibc's process_long_option).
- */
-function expandLong(args: string[]): string[] | string {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') return [...out, ...args.slice(i)];
-    if (!a.startsWith('--')) {
-      out.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    const value = eq < 0 ? undefined : a.slice(eq + 1);
-    const exact = LONG.find(([n]) => n === name);
-    const found = exact ?? LONG.find(([n]) => n.startsWith(name));
-    if (!found) return `grep: unrecognized option '${a}'\n${USAGE}`;
-    const unlike = exact
-      ? []
-      : LONG.filter(([n, k, h]) => n.startsWith(name) && (k !== found[1] || h !== found[2]));
-    if (unlike.length) {
-      const possible = LONG.filter((o) => o === found || unlike.includes(o)).map(([n]) => ` '--${n}'`);
-      return `grep: option '${a}' is ambiguous; possibilities:${possible.join('')}\n${USAGE}`;
-    }
-    const [long, key, hasArg] = found;
-    if (!hasArg && value !== undefined) return `grep: option '--${long}' doesn't allow an argument\n${USAGE}`;
-    if (hasArg === 1 && value === undefined && i + 1 >= args.length)
-      return `grep: option '--${long}' requires an argument\n${USAGE}`;
-    if (key.length > 1 || !MODELLED.includes(key)) return `grep: --${long}: not modelled in this lab\n`;
-    out.push(`-${key}`, ...(hasArg ? [value ?? args[++i]] : []));
-  }
-  return out;
-}
 
 /** Parse argv as GNU grep does (permuting options and operands); a string is an error to print. */
 function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
@@ -366,8 +329,14 @@ function parseArgs(args: string[]): { o: Opts; operands: string[] } | string {
   };
   // -C NUM is the default of -A and -B: given on their own, they win whatever the order.
   let contextDefault = -1;
-  const expanded = expandLong(args);
-  if (typeof expanded === 'string') return expanded;
+  let unmodelled = '';
+  const expanded = expandLongOptions('grep', args, LONG, SHORT, 'glibc', (o, v) => {
+    if (o[1].length > 1 || !MODELLED.includes(o[1]))
+      return (unmodelled ||= `grep: --${o[0]}: not modelled in this lab\n`);
+    return v === undefined ? [`-${o[1]}`] : [`-${o[1]}`, v];
+  });
+  if (unmodelled) return unmodelled;
+  if (typeof expanded === 'string') return `${expanded}\n${USAGE}`;
   const g = getopt(expanded, SHORT, 'grep');
   const FLAGS: Record<string, (o: Opts) => void> = {
     v: (x) => (x.invert = true),

@@ -250,7 +250,9 @@ describe('iperf: usage and errors, as 2.1.8 prints them', () => {
     ['iperf', '', USAGE, 0],
     ['iperf -Q', '', 'iperf: invalid option -- Q\n' + USAGE, 0],
     ['iperf -c', '', 'iperf: option requires an argument -- c\n' + USAGE, 0],
-    ['iperf --nosuch', '', "iperf: unrecognized option '--nosuch'\n" + USAGE, 0],
+    ['iperf --nosuch', '', "iperf: unrecognized option `--nosuch'\n" + USAGE, 0],
+    ['iperf --port', '', "iperf: option `--port' requires an argument\n" + USAGE, 0],
+    ['iperf --udp=1', '', "iperf: option `--udp' doesn't allow an argument\n" + USAGE, 0],
     ['iperf -v', '', 'iperf version 2.1.8 (12 August 2022) pthreads\n', 1],
     ['iperf -c nosuchhost -u', '', 'nosuchhost: Host name lookup failure\n', 1],
     [

@@ -28,7 +28,7 @@ import {
 import type { Task } from '@skblab/runtime';
 import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
-import { getopt } from './getopt';
+import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { resolveHost } from './resolve';
 import { printfG } from './libc';
 
@@ -365,6 +365,8 @@ function parseIpqos(v: string): number {
   return n <= 255 ? n : -1;
 }
 
+const SHORT_OPTIONS = '1b:c:def:hi:l:mn:o:p:rst:uvw:x:y:zB:CDF:H:IL:M:NP:RS:T:UVXZ:';
+
 const LONG_OPTIONS: Record<string, [string, boolean]> = {
   server: ['s', false],
   client: ['c', true],
@@ -382,34 +384,6 @@ const LONG_OPTIONS: Record<string, [string, boolean]> = {
   help: ['h', false],
   version: ['v', false],
 };
-
-/** getopt_long's long options, rewritten to their short forms (iperf's own getopt prints errors its way). */
-function expandLongOptions(args: string[]): string[] | { error: string } {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      out.push(...args.slice(i));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      out.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq >= 0 ? eq : undefined);
-    const def = LONG_OPTIONS[name];
-    if (!def) return { error: `iperf: unrecognized option '${a}'` };
-    const [short, takes] = def;
-    if (!takes) {
-      if (eq >= 0) return { error: `iperf: option '--${name}' doesn't allow an argument` };
-      out.push('-' + short);
-    } else if (eq >= 0) out.push('-' + short, a.slice(eq + 1));
-    else if (i + 1 < args.length) out.push('-' + short, args[++i]);
-    else return { error: `iperf: option '--${name}' requires an argument` };
-  }
-  return out;
-}
 
 const NOT_MODELLED: Record<string, string> = {
   '1': '-1 (single client)',
@@ -871,12 +845,14 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
 // ---- the command ------------------------------------------------------------------------------------
 
 export const iperf: Command = async (ctx) => {
-  const expanded = expandLongOptions(ctx.argv.slice(1));
-  if ('error' in expanded) {
-    ctx.err(expanded.error + '\n' + USAGE_SHORT);
+  // iperf 2 carries its own copy of GNU getopt, older than glibc's: its messages quote `--name'.
+  const table = Object.entries(LONG_OPTIONS).map(([n, [k, t]]): LongOption => [n, k, t ? 1 : 0]);
+  const expanded = expandLongOptions('iperf', ctx.argv.slice(1), table, SHORT_OPTIONS, 'gnu-old');
+  if (typeof expanded === 'string') {
+    ctx.err(expanded + '\n' + USAGE_SHORT);
     return 0;
   }
-  const g = getopt(expanded, '1b:c:def:hi:l:mn:o:p:rst:uvw:x:y:zB:CDF:H:IL:M:NP:RS:T:UVXZ:', 'iperf');
+  const g = getopt(expanded, SHORT_OPTIONS, 'iperf');
   const s: Settings = {
     server: false,
     client: null,
