@@ -89,6 +89,8 @@ describe('head, tail and wc, against GNU coreutils on the same text', () => {
     [['tail', '-n', '1', '-', '-'], SNMP],
     [['wc', '-', '-'], SNMP],
     [['wc', '-l', '-', '/proc/net/nope'], SNMP],
+    [['cat', '-', '-'], DEV],
+    [['grep', '-c', 'eth', '-', '-'], DEV],
   ])('%j piped from cat %s', async (args, file) => {
     const { ours, real } = await both(args, file);
     expect(ours).toEqual(real);

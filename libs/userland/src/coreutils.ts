@@ -7,7 +7,7 @@
  */
 import type { CommandContext, Command } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
-import { readProcFile } from './procfs';
+import { openInputs } from './procfs';
 import { HEAD_HELP, HEAD_VERSION, TAIL_HELP, TAIL_VERSION, WC_HELP, WC_VERSION } from './coreutils-text';
 
 const UINTMAX = (1n << 64n) - 1n;
@@ -41,17 +41,12 @@ function linesOf(text: Buffer): Buffer[] {
   return out;
 }
 
-/** The inputs of one run: a file `cat` can read, or `-`, standard input, which a second `-` finds used up. */
-function inputs(ctx: CommandContext) {
-  let stdinRead = false;
-  return (f: string): Buffer | null => {
-    if (f !== '-') {
-      const t = readProcFile(ctx.host, ctx.net, f);
-      return t === null ? null : Buffer.from(t);
-    }
-    const t = stdinRead ? '' : (ctx.stdin ?? '');
-    stdinRead = true;
-    return Buffer.from(t);
+/** The inputs of one run (openInputs), as bytes. */
+function inputs(ctx: CommandContext): (f: string) => Buffer | null {
+  const read = openInputs(ctx);
+  return (f) => {
+    const text = read(f);
+    return text === null ? null : Buffer.from(text);
   };
 }
 

@@ -9,7 +9,7 @@
 import type { Command, CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { strtol } from './libc';
-import { readProcFile } from './procfs';
+import { openInputs } from './procfs';
 
 const USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
 
@@ -472,8 +472,9 @@ export const grep: Command = async (ctx) => {
   let matched = false;
   let error = false;
   const out = { printed: false };
+  const read = openInputs(ctx);
   for (const f of files) {
-    const text = f === '-' ? (ctx.stdin ?? '') : readProcFile(ctx.host, ctx.net, f);
+    const text = read(f);
     if (text === null) {
       if (!o.noMessages) ctx.err(`grep: ${f}: No such file or directory\n`);
       error = true;

@@ -350,6 +350,8 @@ describe('iperf -S: the TOS byte of what the client sends', () => {
     ['throughput', 0x08, ''],
     ['reliability', 0x04, ''],
     ['255', 0xff, ''],
+    ['-0', 0, ''],
+    ['+7', 0x07, ''],
     ['300', 0, 'Invalid --tos value of 300\n'],
     ['0x1g', 0, 'Invalid --tos value of 0x1g\n'],
     ['-1', 0, 'Invalid --tos value of -1\n'],

@@ -30,7 +30,7 @@ import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { resolveHost } from './resolve';
-import { printfG } from './libc';
+import { printfG, strtol } from './libc';
 
 const SEPARATOR = '------------------------------------------------------------\n';
 const USAGE_SHORT = "Usage: iperf [-s|-c host] [options]\nTry `iperf --help' for more information.\n";
@@ -355,14 +355,12 @@ const IPQOS: Record<string, number> = {
   reliability: 0x04,
 };
 
-/** -S: a name, or a number as strtoul(.., 0) reads it (0x hex, 0 octal, decimal) up to 255; else -1. */
+/** parse_ipqos: a name, or a number as strtol(.., 0) reads it, all of it, 0 to 255; else -1. */
 function parseIpqos(v: string): number {
   const named = IPQOS[v.toLowerCase()];
   if (named !== undefined) return named;
-  const m = /^\s*\+?(?:(0[xX][0-9a-fA-F]+)|(0[0-7]*)|([1-9]\d*))$/.exec(v);
-  if (!m) return -1;
-  const n = m[1] ? parseInt(m[1], 16) : m[2] ? parseInt(m[2], 8) : Number(m[3]);
-  return n <= 255 ? n : -1;
+  const r = strtol(v, 0);
+  return v && r && r.rest === '' && r.v >= 0n && r.v <= 255n ? Number(r.v) : -1;
 }
 
 const SHORT_OPTIONS = '1b:c:def:hi:l:mn:o:p:rst:uvw:x:y:zB:CDF:H:IL:M:NP:RS:T:UVXZ:';

@@ -9,8 +9,9 @@
  * libpcap's. Not modelled: arithmetic (`icmp[0] = 8`, `len > 100`), VLAN/MPLS, and the optimizer's
  * "expression rejects all packets" (a contradiction here just matches nothing).
  */
+import { prefixMask } from '@skblab/wire/address';
 import { getU16, getU32 } from '@skblab/wire/bytes';
-import { parseMac } from '@skblab/wire/mac';
+import { isBroadcastMac, isMulticastMac, macEquals, parseMac } from '@skblab/wire/mac';
 
 /** A compiled filter: whether a captured frame passes. */
 export type FrameFilter = (frame: Uint8Array) => boolean;
@@ -69,6 +70,10 @@ function transport(f: Uint8Array): number {
 
 const ETHER_NAME: Record<number, string> = { 0x0806: 'arp', 0x8035: 'rarp' };
 
+/** `broadcast` and `multicast`: the destination MAC's. */
+const broadcast: FrameFilter = (f) => (need(f, 6), isBroadcastMac(f));
+const multicast: FrameFilter = (f) => (need(f, 1), isMulticastMac(f));
+
 /** The address a frame carries on one side: IPv4's, or ARP's protocol address; null when it has none. */
 function addr(f: Uint8Array, proto: string | null, side: 'src' | 'dst'): number | null {
   const et = ethertype(f);
@@ -117,8 +122,6 @@ function atoin(s: string): { addr: number; bits: number } | null {
   return { addr: (a * 2 ** (32 - 8 * parts.length)) >>> 0, bits: 8 * parts.length };
 }
 
-const maskOf = (bits: number) => (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
-
 /** Split an expression as libpcap's scanner does: words, parentheses, `!`, `&&`, `||`. */
 function tokenize(expr: string): string[] {
   const out: string[] = [];
@@ -165,7 +168,7 @@ export function compileFilter(expression: string, resolve: (name: string) => num
       if (len !== undefined) {
         if (peek() === 'mask' || pcapNumber(len) === null) throw new FilterError(SYNTAX);
         if (pcapNumber(len)! > 32) throw new FilterError('mask length must be <= 32');
-        mask = maskOf(pcapNumber(len)!);
+        mask = prefixMask(pcapNumber(len)!);
       } else {
         i++;
         const m = atoin(eat());
@@ -178,7 +181,7 @@ export function compileFilter(expression: string, resolve: (name: string) => num
       }
     } else {
       const d = atoin(v);
-      if (d !== null) [net, mask] = [d.addr, maskOf(d.bits)];
+      if (d !== null) [net, mask] = [d.addr, prefixMask(d.bits)];
       else {
         const r = resolve(v);
         if (r === null) throw new FilterError(`unknown host '${v}'`);
@@ -245,8 +248,8 @@ export function compileFilter(expression: string, resolve: (name: string) => num
   /** ether host/src/dst MAC, ether proto N, ether broadcast/multicast. */
   const ether = (): FrameFilter => {
     let w = eat();
-    if (w === 'broadcast') return noValue((f) => (need(f, 6), f.subarray(0, 6).every((b) => b === 0xff)));
-    if (w === 'multicast') return noValue((f) => (need(f, 1), (f[0] & 1) !== 0));
+    if (w === 'broadcast') return noValue(broadcast);
+    if (w === 'multicast') return noValue(multicast);
     if (w === 'proto') {
       const v = eat();
       const n = pcapNumber(v) ?? (v.startsWith('\\') ? ETHERTYPE[v.slice(1)] : undefined);
@@ -266,7 +269,7 @@ export function compileFilter(expression: string, resolve: (name: string) => num
       byDir(dir, (side) => {
         const at = side === 'src' ? 6 : 0;
         need(f, at + 6);
-        return mac.every((b, k) => f[at + k] === b);
+        return macEquals(f, at, mac);
       });
   };
 
@@ -285,8 +288,8 @@ export function compileFilter(expression: string, resolve: (name: string) => num
       if (n === null) throw new FilterError(SYNTAX);
       return noValue(w === 'less' ? (f) => f.length <= n : (f) => f.length >= n);
     }
-    if (w === 'broadcast') return noValue((f) => (need(f, 6), f.subarray(0, 6).every((b) => b === 0xff)));
-    if (w === 'multicast') return noValue((f) => (need(f, 1), (f[0] & 1) !== 0));
+    if (w === 'broadcast') return noValue(broadcast);
+    if (w === 'multicast') return noValue(multicast);
     if (w === 'ether') return ether();
     if (w === 'proto') return valued({ proto: 'ip', dir: 'src or dst', kind: 'proto' });
     let proto: string | null = null;

@@ -14,7 +14,7 @@ import {
 import type { Host, Net } from '@skblab/kernel';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';
-import type { Command } from './command';
+import type { Command, CommandContext } from './command';
 
 /** /proc/net/arp (arp_seq_show): valid entries with their flags. */
 function arpSeqShow(net: Net): string {
@@ -87,15 +87,26 @@ function bqlShow(net: Net, path: string): string | null {
   return m[3] in v ? `${v[m[3]]}\n` : null;
 }
 
+/**
+ * The inputs of one run of a text tool: a file `cat` can read, or `-`, standard input, which is read once
+ * (a second `-` finds it at its end, as a second read of a pipe does). null: no such file.
+ */
+export function openInputs(ctx: CommandContext): (f: string) => string | null {
+  let stdinRead = false;
+  return (f) => {
+    if (f !== '-') return readProcFile(ctx.host, ctx.net, f);
+    const text = stdinRead ? '' : (ctx.stdin ?? '');
+    stdinRead = true;
+    return text;
+  };
+}
+
 export const cat: Command = async (ctx) => {
   let status = 0;
   const files = ctx.argv.slice(1);
-  if (!files.length) {
-    if (ctx.stdin) ctx.out(ctx.stdin);
-    return 0;
-  }
-  for (const f of files) {
-    const text = readProcFile(ctx.host, ctx.net, f);
+  const read = openInputs(ctx);
+  for (const f of files.length ? files : ['-']) {
+    const text = read(f);
     if (text === null) {
       ctx.err(`cat: ${f}: No such file or directory\n`);
       status = 1;

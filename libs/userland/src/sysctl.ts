@@ -2,8 +2,11 @@
  * sysctl(8) from procps: read (`sysctl NAME`, `-n`), write (`sysctl -w NAME=VALUE`, or `NAME=VALUE`),
  * `-a`, with procps' messages and exit statuses.
  */
-import { EINVAL, sysctl_names, sysctl_read, sysctl_write } from '@skblab/kernel';
+import { STRERROR, sysctl_names, sysctl_read, sysctl_write } from '@skblab/kernel';
 import type { Command } from './command';
+
+const cannotStat = (name: string) =>
+  `sysctl: cannot stat /proc/sys/${name.split('.').join('/')}: No such file or directory\n`;
 
 export const sysctl: Command = async (ctx) => {
   let write = false;
@@ -46,22 +49,21 @@ export const sysctl: Command = async (ctx) => {
         continue;
       }
       const value = arg.slice(eq + 1);
+      // procps stats the file first, then writes it: a refused write says why in the kernel's words.
+      if (typeof sysctl_read(ctx.host, ctx.net, name) !== 'string') {
+        ctx.err(cannotStat(name));
+        status = 1;
+        continue;
+      }
       const rc = sysctl_write(ctx.host, ctx.net, name, value);
-      if (rc === -EINVAL) {
-        ctx.err(`sysctl: setting key "${name}": Invalid argument\n`);
-        status = 1;
-      } else if (rc < 0 && typeof sysctl_read(ctx.host, ctx.net, name) === 'string') {
-        // The file is there and the kernel refused the value (default_qdisc naming no discipline).
-        ctx.err(`sysctl: setting key "${name}": No such file or directory\n`);
-        status = 1;
-      } else if (rc < 0) {
-        ctx.err(`sysctl: cannot stat /proc/sys/${name.split('.').join('/')}: No such file or directory\n`);
+      if (rc < 0) {
+        ctx.err(`sysctl: setting key "${name}": ${STRERROR[-rc]}\n`);
         status = 1;
       } else if (!quiet) show(name, String(sysctl_read(ctx.host, ctx.net, name)));
     } else {
       const v = sysctl_read(ctx.host, ctx.net, name);
       if (typeof v !== 'string') {
-        ctx.err(`sysctl: cannot stat /proc/sys/${name.split('.').join('/')}: No such file or directory\n`);
+        ctx.err(cannotStat(name));
         status = 1;
       } else show(name, v);
     }

@@ -117,20 +117,21 @@ export const tcpdump: Command = async (ctx) => {
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
   const tap = (d: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => {
+    if (d !== dev) return;
     // On lo the same packet passes both taps; a packet socket shows it once, and counts it twice (the
     // second pass of the last one too: it is there before tcpdump reads its statistics).
-    const loIn = (d.flags & IFF_LOOPBACK) !== 0 && dir === 'in';
-    if (d !== dev) return;
-    if (loIn) {
+    const lo = (d.flags & IFF_LOOPBACK) !== 0;
+    if (lo && dir === 'in') {
       if (countedOut.has(skb)) seen++;
       return;
     }
     if (frames.length >= count) return;
     const start = dir === 'out' ? skb.data : skb.macHeader;
+    if (!filter(skb.buf.subarray(start, skb.data + skb.len))) return;
+    // Only what passes is copied (the skb's buffer goes on changing).
     const bytes = skb.buf.slice(start, skb.data + skb.len);
-    if (!filter(bytes)) return;
     seen++;
-    countedOut.add(skb);
+    if (lo) countedOut.add(skb);
     frames.push({ t, bytes });
     if (!file) {
       const head = link

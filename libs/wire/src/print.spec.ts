@@ -18,13 +18,13 @@ describe('tcpdump-style printer', () => {
   describe('matches `tcpdump -v -n -r` on every real capture', () => {
     it.each(GOLDEN_NAMES)('%s', (name) => {
       const f = golden(name);
-      expect(formatEthernetFrame(f, 0, f.length, true)).toBe(GOLDEN[name].tcpdumpV);
+      expect(formatEthernetFrame(f, 0, f.length, 1)).toBe(GOLDEN[name].tcpdumpV);
     });
   });
 
   describe('matches tcpdump -v on the synthetic frames', () => {
     it.each(printerCases().map((c) => [c.name, c] as const))('%s', (_name, c) => {
-      expect(formatEthernetFrame(c.frame, 0, c.frame.length, true)).toBe(c.tcpdumpV);
+      expect(formatEthernetFrame(c.frame, 0, c.frame.length, 1)).toBe(c.tcpdumpV);
     });
   });
 

@@ -21,7 +21,7 @@
 
 import { ipv4ToString } from './address';
 import { getU16, getU32, hexByte } from './bytes';
-import { checksumAdd, checksumFold, pseudoHeaderSum } from './checksum';
+import { checksumAdd, checksumFinish, checksumFold, pseudoHeaderSum } from './checksum';
 import { ETH_HLEN, ETH_P_ARP, ETH_P_IP } from './ethernet';
 import {
   ARPHRD_ETHER,
@@ -50,6 +50,7 @@ import {
   ICMP_TIME_EXCEEDED,
   ICMP_TIMESTAMP,
   ICMP_TIMESTAMPREPLY,
+  isErrorType,
 } from './icmp';
 import { formatMac } from './mac';
 
@@ -114,28 +115,14 @@ function icmpTimestamp(t: number): string {
   );
 }
 
-/** "ICMP …, length N" for the ICMP message at `o` with IP payload length `plen`, `avail` bytes captured. */
-/** ICMP types that quote the datagram they answer (ICMP_ERRTYPE): -v prints it. */
-const ICMP_ERRORS = new Set([
-  ICMP_DEST_UNREACH,
-  ICMP_SOURCE_QUENCH,
-  ICMP_REDIRECT,
-  ICMP_TIME_EXCEEDED,
-  ICMP_PARAMETERPROB,
-]);
-
-/** The one's complement sum of `len` bytes at `off` plus `initial`, as tcpdump's in_cksum gives it (0: good). */
-function inCksum(b: Uint8Array, off: number, len: number, initial = 0): number {
-  return ~checksumFold(checksumAdd(b, off, len, initial)) & 0xffff;
-}
+/** tcpdump's in_cksum over `len` bytes at `off`, the checksum field included, plus `initial`: 0 when good. */
+const inCksum = (b: Uint8Array, off: number, len: number, initial = 0): number =>
+  checksumFinish(checksumAdd(b, off, len, initial));
 
 /** in_cksum_shouldbe: what the checksum field should have held, from it and the sum that came out. */
-function cksumShouldBe(field: number, computed: number): number {
-  let v = field + computed;
-  v = (v & 0xffff) + (v >>> 16);
-  return ((v & 0xffff) + (v >>> 16)) & 0xffff;
-}
+const cksumShouldBe = (field: number, computed: number): number => checksumFold(field + computed);
 
+/** "ICMP …, length N" for the ICMP message at `o` with IP payload length `plen`, `avail` bytes captured. */
 function icmpText(
   b: Uint8Array,
   o: number,
@@ -267,7 +254,7 @@ function icmpText(
   }
   // The quoted datagram is printed at the length its header claims (ip_print(bp, ip_len)): what was not
   // quoted shows as a field cut short, not as "truncated-ip".
-  if (ICMP_ERRORS.has(t) && avail > 8) {
+  if (isErrorType(t) && avail > 8) {
     const quoted = avail - 8;
     out += `\n\t${ipText(b, o + 8, quoted >= 4 ? getU16(b, o + 10) : quoted, verbose, quoted)}`;
   }
@@ -604,6 +591,28 @@ function ipHeaderText(b: Uint8Array, off: number, hlen: number, avail: number): 
 }
 
 /**
+ * The addresses a transport checksum covers (ip_finddst): the source, and the destination, or the last
+ * address of the first source route when there is one. Only -v and -vv ask.
+ */
+function pseudoAddrs(b: Uint8Array, off: number, hlen: number): { src: number; dst: number } {
+  let dst = getU32(b, off + 16);
+  for (let p = off + 20; p < off + hlen && b[p] !== 0; ) {
+    if (b[p] === 1) {
+      p++;
+      continue;
+    }
+    const olen = b[p + 1];
+    if (olen < 2) break;
+    if ((b[p] === 131 || b[p] === 137) && olen >= 7 && p + olen <= off + hlen) {
+      dst = getU32(b, p + olen - 4);
+      break;
+    }
+    p += olen;
+  }
+  return { src: getU32(b, off + 12), dst };
+}
+
+/**
  * tcpdump's full text for an IPv4 datagram, "IP " prefix included (which it omits for some errors); with
  * `verbose`, -v's: the header's fields first, on a line of their own.
  */
@@ -625,24 +634,6 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = l
     (len < total ? `truncated-ip - ${total - len} bytes missing! ` : '') +
     (verbose ? ipHeaderText(b, off, hlen, cap) : '');
   const fragmented = (frag & (IP_OFFMASK | 0x2000)) !== 0;
-  const src = getU32(b, off + 12);
-  // ip_finddst: the last address of the first source route is the destination the transport checksum covers.
-  let finalDst = getU32(b, off + 16);
-  for (let p = off + 20; p < off + Math.min(hlen, cap); ) {
-    const code = b[p];
-    if (code === 0) break;
-    if (code === 1) {
-      p++;
-      continue;
-    }
-    const olen = b[p + 1];
-    if (olen < 2) break;
-    if ((code === 131 || code === 137) && olen >= 7 && p + olen <= off + Math.min(hlen, cap)) {
-      finalDst = getU32(b, p + olen - 4); // the first source route is the one it takes
-      break;
-    }
-    p += olen;
-  }
   const proto = b[off + 9];
   const s = ipv4ToString(getU32(b, off + 12));
   const d = ipv4ToString(getU32(b, off + 16));
@@ -659,7 +650,10 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = l
       }
     case IPPROTO_UDP:
       try {
-        return prefix + udpText(b, o, plen, avail, s, d, mf, verbose > 1 ? { src, dst: finalDst } : null);
+        return (
+          prefix +
+          udpText(b, o, plen, avail, s, d, mf, verbose > 1 ? pseudoAddrs(b, off, Math.min(hlen, cap)) : null)
+        );
       } catch (e) {
         if (e === TRUNCATED) return `${prefix}${s} > ${d}:  [|udp]`;
         throw e;
@@ -675,7 +669,7 @@ function ipText(b: Uint8Array, off: number, len: number, verbose = 0, caplen = l
             avail,
             s,
             d,
-            verbose > 0 && !fragmented ? { src, dst: finalDst } : null,
+            verbose > 0 && !fragmented ? pseudoAddrs(b, off, Math.min(hlen, cap)) : null,
             verbose > 1,
           )
         );
@@ -821,17 +815,11 @@ export function formatArpPacket(b: Uint8Array, off: number, len: number): string
  * What `tcpdump -n` prints after the timestamp for the Ethernet frame of `len` bytes at `off`:
  * "IP …" for IPv4, "ARP, …" for ARP, otherwise the link header tcpdump falls back to.
  */
-export function formatEthernetFrame(
-  b: Uint8Array,
-  off: number,
-  len: number,
-  verbose: number | boolean = 0,
-): string {
-  const v = Number(verbose);
+export function formatEthernetFrame(b: Uint8Array, off: number, len: number, verbose = 0): string {
   if (len < ETH_HLEN) return ' [|ether]';
   const type = getU16(b, off + 12);
-  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, v);
-  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, v);
+  if (type === ETH_P_IP) return ipText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
+  if (type === ETH_P_ARP) return arpText(b, off + ETH_HLEN, len - ETH_HLEN, verbose);
   const t = hexByte(type >>> 8) + hexByte(type);
   return `${formatMac(b, off + 6)} > ${formatMac(b, off)}, ethertype Unknown (0x${t}), length ${len}: `;
 }
