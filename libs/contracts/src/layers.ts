@@ -24,7 +24,7 @@ export function isLayerName(s: string): s is LayerName {
 /**
  * The service that runs each hop. The socket layer runs in the process that runs the user's processes (the
  * shell), because sendmsg and recvmsg are calls from a process into its own kernel: the receive side ends
- * there too, in the protocol handlers that queue to a socket (udp_rcv, icmp_rcv).
+ * there too, in the protocol handlers that queue to a socket (udp_rcv, icmp_rcv, tcp_v4_rcv).
  */
 export const HOP_LAYER = {
   ip_send_skb: 'ip',
@@ -58,6 +58,7 @@ export const HOP_LAYER = {
   ip_error: 'ip',
   icmp_rcv: 'socket',
   udp_rcv: 'socket',
+  tcp_v4_rcv: 'socket',
 } as const satisfies Record<string, LayerName>;
 
 export type DistributedHop = keyof typeof HOP_LAYER;

@@ -33,6 +33,8 @@ function sample(): SkbEnvelope {
     ignoreDf: false,
     queueMapping: 0,
     priority: 6,
+    gsoSize: 1448,
+    gsoSegs: 3,
     comm: 'ping',
     dropReason: '',
     dst: {

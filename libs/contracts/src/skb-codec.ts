@@ -4,7 +4,7 @@
  * (device, namespace, route, socket) travel as names and numbers and are resolved by the receiving
  * service against its own view of the lab.
  *
- *   0      4   'SKB' + version (4)
+ *   0      4   'SKB' + version (5)
  *   4      4   envelope length (bytes, including this header)
  *   8      8   skb id (f64: unique across producers)
  *   16     8   simulated time (ns, f64) at which the sender handed the skb on
@@ -13,13 +13,14 @@
  * Version 2 added the simulated time and the context the sender ran in (task name and executing CPU), so
  * the receiver carries on in the same context at the same moment; version 3 the queue mapping (u16 after
  * ignore_df), for multiqueue NICs; version 4 skb->priority (u32 after the queue mapping), which picks a
- * pfifo_fast band.
+ * pfifo_fast band; version 5 the GSO geometry (gso_size u32, gso_segs u16 after the priority): a TCP
+ * sender's super-packet is cut into segments by the device that sends it (igb's TSO).
  *   end-n  n   the packet bytes from skb->data (len of them)
  */
 import type { SkBuff } from '@skblab/kernel/include/linux/skbuff';
 
 export const SKB_CODEC_MAGIC = 0x534b42; // "SKB"
-export const SKB_CODEC_VERSION = 4;
+export const SKB_CODEC_VERSION = 5;
 /** Refuse envelopes past this size: a 64 KiB datagram plus metadata fits easily. */
 export const SKB_CODEC_MAX = 70 * 1024;
 
@@ -50,6 +51,9 @@ export interface SkbEnvelope {
   queueMapping: number;
   /** skb->priority (since version 4): from the socket's IP_TOS, or the forwarded header's TOS. */
   priority: number;
+  /** skb_shinfo(skb)->gso_size / gso_segs (since version 5): 0 when the skb is not GSO. */
+  gsoSize: number;
+  gsoSegs: number;
   comm: string;
   dropReason: string;
   /** The route the skb carries (skb_dst), or null. */
@@ -234,6 +238,8 @@ export function envelopeOf(
     ignoreDf: skb.ignoreDf,
     queueMapping: skb.queueMapping,
     priority: skb.priority,
+    gsoSize: skb.gsoSize,
+    gsoSegs: skb.gsoSegs,
     comm: skb.comm,
     dropReason: skb.dropReason ?? '',
     dst: d
@@ -288,6 +294,8 @@ export function encodeEnvelope(e: SkbEnvelope): Uint8Array {
   w.u8(e.ignoreDf ? 1 : 0);
   w.u16(e.queueMapping);
   w.u32(e.priority);
+  w.u32(e.gsoSize);
+  w.u16(e.gsoSegs);
   w.str(e.comm);
   w.str(e.dropReason);
   if (e.dst) {
@@ -353,6 +361,8 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
   const ignoreDf = r.u8() === 1;
   const queueMapping = r.u16();
   const priority = r.u32();
+  const gsoSize = r.u32();
+  const gsoSegs = r.u16();
   const comm = r.str();
   const dropReason = r.str();
   let dst: SkbEnvelope['dst'] = null;
@@ -403,6 +413,8 @@ export function decodeEnvelope(b: Uint8Array): SkbEnvelope {
     ignoreDf,
     queueMapping,
     priority,
+    gsoSize,
+    gsoSegs,
     comm,
     dropReason,
     dst,

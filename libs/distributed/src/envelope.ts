@@ -61,6 +61,8 @@ export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
   skb.ignoreDf = e.ignoreDf;
   skb.queueMapping = e.queueMapping;
   skb.priority = e.priority;
+  skb.gsoSize = e.gsoSize;
+  skb.gsoSegs = e.gsoSegs;
   skb.comm = e.comm;
   skb.dropReason = (e.dropReason || null) as SkBuff['dropReason'];
   if (e.dst) {
@@ -76,6 +78,7 @@ export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
       input: e.dst.input as 'ip_local_deliver',
       pmtu: e.dst.pmtu,
       error: e.dst.error,
+      genid: net.rtGenid,
     };
   }
   if (e.sk) skb.sk = sockOf(net, e.sk);

@@ -34,6 +34,7 @@ import {
 import { ip_forward } from './net/ipv4/ip_forward';
 import { icmp_rcv } from './net/ipv4/icmp';
 import { udp_rcv } from './net/ipv4/udp';
+import { tcp_v4_rcv } from './net/ipv4/tcp_ipv4';
 import { arp_rcv, arp_xmit } from './net/ipv4/arp';
 import { neigh_output, neigh_resolve_output_queued } from './net/core/neighbour';
 
@@ -70,6 +71,7 @@ export const HOPS = {
   ip_error,
   icmp_rcv,
   udp_rcv,
+  tcp_v4_rcv,
 } satisfies Record<string, StepFn>;
 
 export type HopName = keyof typeof HOPS;

@@ -1,18 +1,33 @@
 /**
  * A user-space process in a simulated host: its namespace, the CPU it runs on (taskset), its file
  * descriptors, and the system calls the tools use. Blocking calls wait in simulated time.
+ *
+ * Datagram sockets (UDP, ping, raw) keep their synchronous calls. Stream sockets (TCP) go through the
+ * kernel's socket layer (af_inet.c's inet_stream_connect, inet_accept, inet_listen, inet_shutdown and
+ * tcp.c's tcp_sendmsg, tcp_recvmsg, tcp_close, tcp_poll), which never sleeps here: where Linux would wait
+ * in the kernel (inet_wait_for_connect, inet_csk_wait_for_connect, sk_stream_wait_memory, sk_wait_data),
+ * the call returns -EAGAIN / -EINPROGRESS and the Task waits on the socket's wait queue (sk.wq, which
+ * sock_def_readable and friends wake), then calls again: the blocking variants are async (connectWait,
+ * accept, send, recv, poll).
  */
 import {
   AF_INET,
   EACCES,
   EAGAIN,
   EBADF,
+  EINPROGRESS,
+  EALREADY,
+  EINTR,
   EINVAL,
+  ENOPROTOOPT,
+  EOPNOTSUPP,
   EPROTONOSUPPORT,
   IPPROTO_ICMP,
+  IPPROTO_TCP,
   IPPROTO_UDP,
   SOCK_DGRAM,
   SOCK_RAW,
+  SOCK_STREAM,
   newSock,
   ping_recvmsg,
   ping_get_port,
@@ -26,11 +41,53 @@ import {
   raw_recvmsg,
   __ip_sock_set_tos,
   type Host,
+  type KTimer,
   type Net,
   type SkBuff,
   type Sock,
   type SockExtendedErr,
+  SOL_TCP,
+  TCP_NODELAY,
+  TCP_MAXSEG,
+  TCP_CORK,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_KEEPCNT,
+  TCP_SYNCNT,
+  TCP_LINGER2,
+  TCP_DEFER_ACCEPT,
+  TCP_WINDOW_CLAMP,
+  TCP_INFO,
+  TCP_QUICKACK,
+  TCP_CONGESTION,
+  TCP_USER_TIMEOUT,
+  TCP_NOTSENT_LOWAT,
+  SIOCINQ,
+  SIOCOUTQ,
+  SIOCOUTQNSD,
 } from '@skblab/kernel';
+import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
+import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
+import { MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
+import {
+  newTcpSock,
+  tcp_sendmsg,
+  tcp_recvmsg,
+  tcp_poll,
+  tcp_ioctl,
+  tcp_setsockopt,
+  tcp_getsockopt,
+  type Linger,
+} from '@skblab/kernel/net/ipv4/tcp';
+import {
+  inet_accept,
+  inet_bind,
+  inet_listen,
+  inet_release,
+  inet_shutdown,
+  inet_stream_connect,
+} from '@skblab/kernel/net/ipv4/af_inet';
+import { sock_alloc_inode, sock_i_ino } from '@skblab/kernel/net/ipv4/proc';
 import type { Lab } from './lab';
 
 export interface RecvResult {
@@ -44,17 +101,102 @@ export interface RecvResult {
   skbId: number;
 }
 
+// ---- the user-space ABI (glibc's headers) ------------------------------------------------------------
+
+export const SOCK_NONBLOCK = 0o4000;
+export const O_NONBLOCK = 0o4000;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+
+export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
+export const POLLOUT = 0x4;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+export const POLLRDNORM = 0x40;
+export const POLLRDBAND = 0x80;
+export const POLLWRNORM = 0x100;
+export const POLLWRBAND = 0x200;
+export const POLLRDHUP = 0x2000;
+
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+export const SO_ERROR = 4;
+export const SO_BROADCAST = 6;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUF = 8;
+export const SO_KEEPALIVE = 9;
+export const SO_LINGER = 13;
+export const SO_REUSEPORT = 15;
+export const SO_RCVLOWAT = 18;
+export const SO_RCVTIMEO = 20;
+export const SO_SNDTIMEO = 21;
+
+export const SOL_IP = 0;
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+
+// The socket options and ioctls of tcp.c, for the tools that import them from here.
+export {
+  SOL_TCP,
+  TCP_NODELAY,
+  TCP_MAXSEG,
+  TCP_CORK,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_KEEPCNT,
+  TCP_SYNCNT,
+  TCP_LINGER2,
+  TCP_DEFER_ACCEPT,
+  TCP_WINDOW_CLAMP,
+  TCP_INFO,
+  TCP_QUICKACK,
+  TCP_CONGESTION,
+  TCP_USER_TIMEOUT,
+  TCP_NOTSENT_LOWAT,
+  SIOCINQ,
+  SIOCOUTQ,
+  SIOCOUTQNSD,
+};
+
+/** sysctl_rmem_max (net.core.rmem_max) */
+const RMEM_MAX = 212992;
+
 /** ip_cmsg_recv's IP_TOS: ip_hdr(skb)->tos. */
 function tosOf(skb: SkBuff): number {
   return skb.buf[skb.networkHeader + 1];
 }
 
+const isStream = (sk: Sock): sk is TcpSock => sk.type === SOCK_STREAM;
+
+/** struct file of a socket: the socket and its O_NONBLOCK flag; SO_RCVTIMEO / SO_SNDTIMEO (ns). */
+interface SockFile {
+  sk: Sock;
+  nonblock: boolean;
+  rcvtimeo: number;
+  sndtimeo: number;
+}
+
+/** The live tasks of each lab (ss -p looks for a socket's owners among them, as it reads /proc/PID/fd). */
+const TASKS = new WeakMap<Lab, Set<Task>>();
+
+/** What a wait ended on. */
+export type WaitResult = 'ready' | 'timeout' | 'intr';
+
 let nextPid = 1000;
 
 export class Task {
   readonly pid = nextPid++;
-  private fds = new Map<number, Sock>();
+  private files = new Map<number, SockFile>();
   private nextFd = 3;
+  /** A signal is pending (the job was stopped, as by Ctrl-C): blocking calls return -EINTR. */
+  private signalled = false;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     readonly lab: Lab,
@@ -62,7 +204,21 @@ export class Task {
     public net: Net,
     readonly comm: string,
     public cpu: number,
-  ) {}
+  ) {
+    let set = TASKS.get(lab);
+    if (!set) TASKS.set(lab, (set = new Set()));
+    set.add(this);
+  }
+
+  /** Every task of the lab that still has files open. */
+  static all(lab: Lab): Task[] {
+    return [...(TASKS.get(lab) ?? [])];
+  }
+
+  /** The task's open sockets: fd and socket (/proc/PID/fd, for ss -p). */
+  fdEntries(): Array<[number, Sock]> {
+    return [...this.files].map(([fd, f]) => [fd, f.sk]);
+  }
 
   /** Kernel work on behalf of this task: process context on its CPU, softirqs at the end. */
   private syscall<T>(fn: () => T): T {
@@ -70,12 +226,104 @@ export class Task {
   }
 
   private sock(fd: number): Sock | null {
-    return this.fds.get(fd) ?? null;
+    return this.files.get(fd)?.sk ?? null;
   }
 
-  /** socket(2): UDP, ping (ICMP datagram, if ping_group_range allows root's gid 0) sockets. */
+  private file(fd: number): SockFile | null {
+    return this.files.get(fd) ?? null;
+  }
+
+  private install(sk: Sock, nonblock: boolean): number {
+    const fd = this.nextFd++;
+    // sock_alloc(): the socket's inode in sockfs, what /proc/net/tcp and ss -e show.
+    sock_alloc_inode(this.host, sk);
+    this.files.set(fd, { sk, nonblock, rcvtimeo: Infinity, sndtimeo: Infinity });
+    TASKS.get(this.lab)?.add(this);
+    return fd;
+  }
+
+  // ---- signals and waiting ----------------------------------------------------------------------------
+
+  /** A signal arrives (SIGINT when the job is stopped): every blocking call returns -EINTR. */
+  interrupt(): void {
+    this.signalled = true;
+    for (const w of [...this.wakers]) w();
+  }
+
+  get interrupted(): boolean {
+    return this.signalled;
+  }
+
+  /**
+   * Sleep on the wait queues of `socks` until `ready()` holds, the simulated `deadline` passes, or a signal
+   * comes: prepare_to_wait / schedule_timeout / finish_wait. Every wakeup re-checks the condition.
+   */
+  waitFor(socks: Sock[], ready: () => boolean, deadline: number, interruptible = true): Promise<WaitResult> {
+    return new Promise((resolve) => {
+      let settled = false;
+      let timer: KTimer<null> | null = null;
+      const waiters: Array<[Sock, () => void]> = [];
+      const finish = (r: WaitResult) => {
+        if (settled) return;
+        settled = true;
+        for (const [sk, w] of waiters) sk.wq = sk.wq.filter((x) => x !== w);
+        this.wakers.delete(onSignal);
+        if (timer) this.lab.delTimer(timer);
+        resolve(r);
+      };
+      const check = (): boolean => {
+        if (ready()) finish('ready');
+        else if (interruptible && this.signalled) finish('intr');
+        else if (deadline !== Infinity && this.lab.now() >= deadline) finish('timeout');
+        else return false;
+        return true;
+      };
+      const onSignal = () => finish('intr');
+      if (check()) return;
+      if (interruptible) this.wakers.add(onSignal);
+      const arm = (sk: Sock) => {
+        const w = () => {
+          // sock_def_readable empties the queue as it wakes: wait again unless done.
+          const i = waiters.findIndex(([, x]) => x === w);
+          if (i >= 0) waiters.splice(i, 1);
+          if (settled) return;
+          if (!check()) arm(sk);
+        };
+        waiters.push([sk, w]);
+        sk.wq.push(w);
+      };
+      for (const sk of socks) arm(sk);
+      if (deadline !== Infinity) {
+        timer = {
+          fn: () => {
+            timer = null;
+            if (!check()) finish('timeout');
+          },
+          arg: null,
+          expires: deadline,
+          pending: false,
+          host: this.host,
+          cpu: this.cpu,
+          seq: 0,
+        };
+        this.lab.modTimer(timer, deadline);
+      }
+    });
+  }
+
+  // ---- socket(2), bind(2), listen(2) ------------------------------------------------------------------
+
+  /** socket(2): TCP, UDP, ping (ICMP datagram, if ping_group_range allows root's gid 0) and raw ICMP. */
   socket(family: number, type: number, protocol: number): number {
     if (family !== AF_INET) return -EINVAL;
+    const nonblock = (type & SOCK_NONBLOCK) !== 0;
+    type &= ~(SOCK_NONBLOCK | 0o2000000); // SOCK_CLOEXEC
+    if (type === SOCK_STREAM) {
+      if (protocol !== 0 && protocol !== IPPROTO_TCP) return -EPROTONOSUPPORT;
+      const sk = newTcpSock(this.net, this.comm);
+      sk.hasSocket = true;
+      return this.install(sk, nonblock);
+    }
     if (type === SOCK_DGRAM && (protocol === 0 || protocol === IPPROTO_UDP)) protocol = IPPROTO_UDP;
     else if (type === SOCK_DGRAM && protocol === IPPROTO_ICMP) {
       const [lo, hi] = this.net.sysctl.pingGroupRange;
@@ -85,14 +333,13 @@ export class Task {
     } else return -EPROTONOSUPPORT;
     const sk = newSock(this.net, type, protocol, this.comm);
     if (type === SOCK_RAW) this.net.rawSocks.push(sk);
-    const fd = this.nextFd++;
-    this.fds.set(fd, sk);
-    return fd;
+    return this.install(sk, nonblock);
   }
 
   bind(fd: number, addr: number, port: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    if (isStream(sk)) return this.syscall(() => inet_bind(this.lab, sk, addr, port));
     if (addr && !this.net.ifaddrs.some((i) => i.local === addr) && addr >>> 24 !== 127) return -99; // EADDRNOTAVAIL
     sk.rcvSaddr = addr;
     sk.saddr = addr;
@@ -100,9 +347,25 @@ export class Task {
     return 0;
   }
 
+  /** listen(2) */
+  listen(fd: number, backlog: number): number {
+    const sk = this.sock(fd);
+    if (!sk) return -EBADF;
+    if (!isStream(sk)) return -EOPNOTSUPP;
+    return this.syscall(() => inet_listen(this.lab, sk, backlog));
+  }
+
+  // ---- connect(2) --------------------------------------------------------------------------------------
+
+  /**
+   * connect(2) without sleeping. Datagram sockets connect at once. A stream socket sends its SYN and
+   * returns -EINPROGRESS, then -EALREADY while the handshake runs, 0 once connected (after which
+   * -EISCONN), or the error that ended it (sock_error: ECONNREFUSED, ETIMEDOUT, ...).
+   */
   connect(fd: number, addr: number, port: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    if (isStream(sk)) return this.syscall(() => inet_stream_connect(this.lab, sk, addr, port, O_NONBLOCK));
     const err = ip4_datagram_connect(sk, addr, port);
     if (err) return err;
     if (sk.protocol === IPPROTO_UDP && !sk.num) {
@@ -112,29 +375,66 @@ export class Task {
     return 0;
   }
 
-  setsockopt(
-    fd: number,
-    opt: 'ttl' | 'tos' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast' | 'icmp_filter',
-    value: number,
-  ): number {
-    const sk = this.sock(fd);
-    if (!sk) return -EBADF;
-    if (opt === 'ttl') {
-      if (value < -1 || value > 255 || value === 0) return -EINVAL;
-      sk.ttl = value;
-    } else if (opt === 'tos') __ip_sock_set_tos(sk, value);
-    else if (opt === 'mtu_discover') sk.pmtudisc = value;
-    else if (opt === 'recverr') sk.recverr = !!value;
-    else if (opt === 'rcvbuf') sk.rcvbuf = Math.max(2304, value * 2);
-    else if (opt === 'broadcast') sk.broadcast = !!value;
-    else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
-    return 0;
+  /**
+   * connect(2) on a blocking socket: __inet_stream_connect's inet_wait_for_connect, until the state leaves
+   * SYN_SENT / SYN_RECV, the SO_SNDTIMEO (or `deadline`) passes (-EINPROGRESS) or a signal comes (-EINTR).
+   * An O_NONBLOCK file does not wait.
+   */
+  async connectWait(fd: number, addr: number, port: number, deadline = Infinity): Promise<number> {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    const rc = this.connect(fd, addr, port);
+    if (!isStream(sk) || f.nonblock || (rc !== -EINPROGRESS && rc !== -EALREADY)) return rc;
+    const until = Math.min(deadline, f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo);
+    const w = await this.waitFor([sk], () => !((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)), until);
+    if (w === 'intr') return -EINTR;
+    if (w === 'timeout') return -EINPROGRESS;
+    // The handshake is over: the socket layer reports how (0, or sock_error's errno).
+    const again = this.syscall(() => inet_stream_connect(this.lab, sk, addr, port, O_NONBLOCK));
+    return again === -EALREADY || again === -EINPROGRESS ? 0 : again;
   }
 
-  /** sendto(2): the whole transmit path runs now, and the receive path at local_bh_enable. */
-  sendto(fd: number, data: Uint8Array, addr: number | null, port: number): number {
+  // ---- accept(2) ---------------------------------------------------------------------------------------
+
+  /**
+   * accept4(2): the next connection of a listener, as a new fd with its peer's address. Blocks (on the
+   * listener's wait queue) unless the listener is O_NONBLOCK; `flags` may give the new file SOCK_NONBLOCK.
+   */
+  async accept(
+    fd: number,
+    flags = 0,
+    deadline = Infinity,
+  ): Promise<{ fd: number; addr: number; port: number } | number> {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    if (!isStream(sk)) return -EOPNOTSUPP;
+    for (;;) {
+      const r = this.syscall(() => inet_accept(this.lab, sk, O_NONBLOCK, this.comm));
+      if (typeof r !== 'number') {
+        const nfd = this.install(r, (flags & SOCK_NONBLOCK) !== 0);
+        return { fd: nfd, addr: r.daddr, port: r.dport };
+      }
+      if (r !== -EAGAIN || f.nonblock) return r;
+      const until = Math.min(deadline, f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo);
+      const w = await this.waitFor(
+        [sk],
+        () => sk.acceptQueue.length > 0 || sk.state !== TCP_LISTEN || sk.skErr !== 0,
+        until,
+      );
+      if (w === 'intr') return -EINTR;
+      if (w === 'timeout') return -EAGAIN;
+    }
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------------
+
+  /** sendto(2) without sleeping: the whole transmit path runs now, and the receive path at local_bh_enable. */
+  sendto(fd: number, data: Uint8Array, addr: number | null, port: number, flags = 0): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    if (isStream(sk)) return this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT));
     if (sk.skErr) {
       const e = sk.skErr;
       sk.skErr = 0;
@@ -151,10 +451,49 @@ export class Task {
     });
   }
 
-  /** recvfrom(2) without waiting: a datagram, or -EAGAIN. A pending hard error comes first. */
-  tryRecv(fd: number): RecvResult | number {
+  /**
+   * send(2) / sendmsg(2) on a stream socket: tcp_sendmsg copies what the send buffer takes; a blocking
+   * socket then waits for space (sk_stream_wait_memory: the wait queue, woken by tcp_check_space) and goes
+   * on until everything is queued. Returns the bytes queued, or an error if none were (EPIPE, ECONNRESET,
+   * EAGAIN for a non-blocking socket, EINTR).
+   */
+  async send(fd: number, data: Uint8Array, flags = 0): Promise<number> {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    if (!isStream(sk)) return this.sendto(fd, data, null, 0, flags);
+    const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
+    let sent = 0;
+    for (;;) {
+      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data.subarray(sent), flags | MSG_DONTWAIT));
+      if (rc > 0) sent += rc;
+      if (sent >= data.length) return sent;
+      if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
+      if (nonblock) return sent > 0 ? sent : -EAGAIN;
+      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
+      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------------
+
+  /** recvfrom(2) without waiting: a datagram (or a stream's bytes), or -EAGAIN. A pending hard error comes first. */
+  tryRecv(fd: number, len = 65536, flags = 0): RecvResult | number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    if (isStream(sk)) {
+      const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len, flags | MSG_DONTWAIT));
+      if (typeof r === 'number') return r;
+      return {
+        data: r.copied ? r.data : new Uint8Array(0),
+        from: sk.daddr,
+        port: sk.dport,
+        ttl: 0,
+        tos: 0,
+        skbId: 0,
+      };
+    }
     return this.syscall(() => {
       // __skb_recv_udp: a pending socket error is reported before any queued datagram.
       if (sk.skErr) {
@@ -177,55 +516,276 @@ export class Task {
     });
   }
 
+  /**
+   * recv(2) / recvmsg(2) on a stream socket: up to `len` bytes; an empty array at end of stream. Blocks
+   * (sk_wait_data) unless O_NONBLOCK or MSG_DONTWAIT; MSG_WAITALL keeps reading until `len` bytes, EOF,
+   * an error or a signal; MSG_PEEK leaves the data queued.
+   */
+  async recv(fd: number, len: number, flags = 0): Promise<Uint8Array | number> {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    if (!isStream(sk)) {
+      const r = this.tryRecv(fd);
+      return typeof r === 'number' ? r : r.data.subarray(0, len);
+    }
+    const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
+    const until = f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo;
+    const chunks: Uint8Array[] = [];
+    let got = 0;
+    const result = (): Uint8Array => {
+      if (chunks.length === 1) return chunks[0];
+      const out = new Uint8Array(got);
+      let o = 0;
+      for (const c of chunks) {
+        out.set(c, o);
+        o += c.length;
+      }
+      return out;
+    };
+    for (;;) {
+      const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
+      if (typeof r !== 'number') {
+        if (r.data.length) {
+          chunks.push(r.data);
+          got += r.data.length;
+        }
+        // End of stream, or enough: return what there is.
+        if (r.copied === 0 || !waitall || got >= len) return result();
+        continue;
+      }
+      if (r !== -EAGAIN) return got > 0 ? result() : r;
+      if (nonblock) return got > 0 ? result() : -EAGAIN;
+      const w = await this.waitFor(
+        [sk],
+        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0,
+        until,
+      );
+      if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
   /** recvmsg(MSG_ERRQUEUE) */
   recvErr(fd: number): SockExtendedErr | null {
     const sk = this.sock(fd);
     return sk?.errorQueue.shift() ?? null;
   }
 
+  // ---- poll(2) -----------------------------------------------------------------------------------------
+
+  /** The poll mask of a socket now: tcp_poll for streams, datagram_poll's IN/OUT/ERR for the others. */
+  pollMask(fd: number): number {
+    const sk = this.sock(fd);
+    if (!sk) return POLLNVAL;
+    if (isStream(sk)) return tcp_poll(sk);
+    let mask = POLLOUT | POLLWRNORM;
+    if (sk.receiveQueue.length) mask |= POLLIN | POLLRDNORM;
+    if (sk.skErr || sk.errorQueue.length) mask |= POLLERR;
+    return mask;
+  }
+
+  /**
+   * poll(2): the revents of each entry (events plus POLLERR | POLLHUP | POLLNVAL), waiting until one is
+   * ready, the simulated deadline passes (all zero), or a signal comes (-EINTR).
+   */
+  async poll(fds: Array<{ fd: number; events: number }>, deadline = Infinity): Promise<number[] | number> {
+    const revents = () =>
+      fds.map(({ fd, events }) => (fd < 0 ? 0 : this.pollMask(fd) & (events | POLLERR | POLLHUP | POLLNVAL)));
+    const socks = fds.map(({ fd }) => this.sock(fd)).filter((s): s is Sock => s !== null);
+    const w = await this.waitFor(socks, () => revents().some((r) => r !== 0), deadline);
+    if (w === 'intr') return -EINTR;
+    return revents();
+  }
+
   /**
    * poll(2) for readability (data, an error-queue entry, or a pending error) until the simulated
    * deadline; resolves true when readable.
    */
-  waitReadable(fd: number, deadline: number): Promise<boolean> {
+  async waitReadable(fd: number, deadline: number): Promise<boolean> {
     const sk = this.sock(fd);
-    if (!sk) return Promise.resolve(false);
-    const ready = () => sk.receiveQueue.length > 0 || sk.errorQueue.length > 0 || sk.skErr !== 0;
-    if (ready()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      let settled = false;
-      const waiter = () => {
-        if (settled) return;
-        settled = true;
-        resolve(true);
-      };
-      sk.wq.push(waiter);
-      if (deadline !== Infinity)
-        this.lab.sleepUntil(deadline, this.host).then(() => {
-          if (settled) return;
-          settled = true;
-          sk.wq = sk.wq.filter((w) => w !== waiter);
-          resolve(ready());
-        });
-    });
+    if (!sk) return false;
+    const ready = isStream(sk)
+      ? () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0
+      : () => sk.receiveQueue.length > 0 || sk.errorQueue.length > 0 || sk.skErr !== 0;
+    // A signal does not end this wait: its callers watch their job themselves.
+    return (await this.waitFor([sk], ready, deadline, false)) === 'ready' || ready();
+  }
+
+  // ---- shutdown(2), close(2) ---------------------------------------------------------------------------
+
+  /** shutdown(2): SHUT_RD, SHUT_WR (the FIN), SHUT_RDWR. */
+  shutdown(fd: number, how: number): number {
+    const sk = this.sock(fd);
+    if (!sk) return -EBADF;
+    if (!isStream(sk)) return -EOPNOTSUPP;
+    return this.syscall(() => inet_shutdown(this.lab, sk, how));
   }
 
   close(fd: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    this.files.delete(fd);
+    if (isStream(sk)) {
+      // sock_close → inet_release → tcp_close(sk, SO_LINGER ? lingertime : 0)
+      this.syscall(() => inet_release(this.lab, sk));
+      if (!this.files.size) TASKS.get(this.lab)?.delete(this);
+      return 0;
+    }
     sk.closed = true;
     if (sk.protocol === IPPROTO_UDP && sk.num) udp_lib_unhash(sk);
     if (sk.type === SOCK_RAW) sk.net.rawSocks = sk.net.rawSocks.filter((s) => s !== sk);
     else if (sk.protocol === IPPROTO_ICMP && sk.num) sk.net.pingHash.delete(sk.num);
-    this.fds.delete(fd);
+    if (!this.files.size) TASKS.get(this.lab)?.delete(this);
     return 0;
   }
 
   closeAll(): void {
-    for (const fd of [...this.fds.keys()]) this.close(fd);
+    for (const fd of [...this.files.keys()]) this.close(fd);
+    TASKS.get(this.lab)?.delete(this);
   }
 
   sockOf(fd: number): Sock | null {
     return this.sock(fd);
+  }
+
+  /** The stream socket behind an fd, or null. */
+  tcpSockOf(fd: number): TcpSock | null {
+    const sk = this.sock(fd);
+    return sk && isStream(sk) ? sk : null;
+  }
+
+  /** The inode of the socket behind an fd (sockfs), as /proc/PID/fd's "socket:[N]" names it. */
+  inodeOf(fd: number): number {
+    const sk = this.sock(fd);
+    return sk ? sock_i_ino(sk) : 0;
+  }
+
+  // ---- fcntl(2), ioctl(2) ------------------------------------------------------------------------------
+
+  fcntl(fd: number, cmd: number, arg = 0): number {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    if (cmd === F_GETFL) return 2 /* O_RDWR */ | (f.nonblock ? O_NONBLOCK : 0);
+    if (cmd === F_SETFL) {
+      f.nonblock = (arg & O_NONBLOCK) !== 0;
+      return 0;
+    }
+    return -EINVAL;
+  }
+
+  /** ioctl(2): SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD on a stream socket (tcp_ioctl); FIONREAD for UDP. */
+  ioctl(fd: number, cmd: number): number {
+    const sk = this.sock(fd);
+    if (!sk) return -EBADF;
+    if (isStream(sk)) return tcp_ioctl(sk, cmd);
+    if (cmd === SIOCINQ) return sk.receiveQueue[0] ? sk.receiveQueue[0].len : 0;
+    return -ENOPROTOOPT;
+  }
+
+  // ---- setsockopt(2), getsockopt(2) --------------------------------------------------------------------
+
+  /** The options the datagram tools set by name (kept for ping, traceroute, nc -u, iperf -u). */
+  setsockopt(
+    fd: number,
+    opt: 'ttl' | 'tos' | 'mtu_discover' | 'recverr' | 'rcvbuf' | 'broadcast' | 'icmp_filter',
+    value: number,
+  ): number {
+    const sk = this.sock(fd);
+    if (!sk) return -EBADF;
+    if (opt === 'ttl') return this.setsockoptLevel(fd, SOL_IP, IP_TTL, value);
+    if (opt === 'tos') return this.setsockoptLevel(fd, SOL_IP, IP_TOS, value);
+    if (opt === 'rcvbuf') return this.setsockoptLevel(fd, SOL_SOCKET, SO_RCVBUF, value);
+    if (opt === 'broadcast') return this.setsockoptLevel(fd, SOL_SOCKET, SO_BROADCAST, value);
+    if (opt === 'mtu_discover') sk.pmtudisc = value;
+    else if (opt === 'recverr') sk.recverr = !!value;
+    else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
+    return 0;
+  }
+
+  /**
+   * setsockopt(2) by level and name. A stream socket's SOL_SOCKET and SOL_TCP options go to the kernel's
+   * sk_setsockopt / do_tcp_setsockopt (TCP_CONGESTION takes a name, SO_LINGER {onoff, linger} or
+   * [onoff, seconds]); SOL_IP's TTL and TOS are ip_setsockopt's, for every socket. SO_RCVTIMEO and
+   * SO_SNDTIMEO (nanoseconds here, 0 for none) live with the file.
+   */
+  setsockoptLevel(
+    fd: number,
+    level: number,
+    name: number,
+    value: number | string | Linger | [number, number],
+  ): number {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    const v = typeof value === 'number' ? value : 0;
+    if (level === SOL_SOCKET && (name === SO_RCVTIMEO || name === SO_SNDTIMEO)) {
+      if (name === SO_RCVTIMEO) f.rcvtimeo = v > 0 ? v : Infinity;
+      else f.sndtimeo = v > 0 ? v : Infinity;
+      return 0;
+    }
+    if (level === SOL_IP) {
+      if (name === IP_TTL) {
+        if (v < -1 || v > 255 || v === 0) return -EINVAL;
+        sk.ttl = v;
+        return 0;
+      }
+      if (name === IP_TOS) {
+        __ip_sock_set_tos(sk, v);
+        return 0;
+      }
+      return -ENOPROTOOPT;
+    }
+    if (isStream(sk)) {
+      const val = Array.isArray(value) ? { onoff: value[0], linger: value[1] } : value;
+      return this.syscall(() => tcp_setsockopt(this.lab, sk, level, name, val));
+    }
+    if (level !== SOL_SOCKET) return -ENOPROTOOPT;
+    switch (name) {
+      case SO_BROADCAST:
+        sk.broadcast = !!v;
+        return 0;
+      case SO_RCVBUF:
+        sk.rcvbuf = Math.max(2304, Math.min(v, RMEM_MAX) * 2);
+        return 0;
+      case SO_SNDBUF:
+      case SO_REUSEADDR:
+      case SO_REUSEPORT:
+        return 0;
+    }
+    return -ENOPROTOOPT;
+  }
+
+  /**
+   * getsockopt(2): a stream socket's through the kernel's sk_getsockopt / do_tcp_getsockopt (SO_ERROR is
+   * sock_error's errno, and clears it; TCP_INFO is tcp_get_info's struct tcp_info); a datagram socket's
+   * SO_ERROR, SO_RCVBUF, SO_SNDBUF.
+   */
+  getsockopt(fd: number, level: number, name: number): unknown {
+    const sk = this.sock(fd);
+    if (!sk) return -EBADF;
+    if (isStream(sk)) {
+      const v = this.syscall(() => tcp_getsockopt(this.lab, sk, level, name));
+      return typeof v === 'number' ? v + 0 : v; // sk_getsockopt's -sock_error() is -0 without an error
+    }
+    if (level === SOL_SOCKET) {
+      switch (name) {
+        case SO_ERROR: {
+          const e = sk.skErr;
+          sk.skErr = 0;
+          return e;
+        }
+        case SO_SNDBUF:
+          return 212992;
+        case SO_RCVBUF:
+          return sk.rcvbuf;
+      }
+    }
+    return -ENOPROTOOPT;
+  }
+
+  /** Whether a stream socket's connect has ended in a closed state (the peer refused, or it timed out). */
+  static isClosed(sk: Sock): boolean {
+    return isStream(sk) && sk.state === TCP_CLOSE;
   }
 }

@@ -11,6 +11,7 @@ import { iperf } from './iperf';
 import { nc } from './nc';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
+import { ss } from './ss';
 import { sysctl } from './sysctl';
 import { tc } from './tc';
 import { tcpdump } from './tcpdump';
@@ -30,6 +31,7 @@ export function defaultCommands(): CommandTable {
     nc,
     ping,
     skbtrace,
+    ss,
     sysctl,
     tail,
     tc,

@@ -276,8 +276,6 @@ describe('iperf: usage and errors, as 2.1.8 prints them', () => {
       'ERROR: IPG delay target of 117.6 secs too large (max value is 60 secs)\n',
       1,
     ],
-    ['iperf -c 127.0.0.1', '', 'iperf: TCP is not modelled in skblab yet (use -u)\n', 1],
-    ['iperf -s', '', 'iperf: TCP is not modelled in skblab yet (use -u)\n', 1],
     ['iperf -c 127.0.0.1 -u -e', '', 'iperf: -e (enhanced reports) is not modelled in skblab\n', 1],
   ];
   it.each(cases)('%s', async (cmd, out, err, status) => {
@@ -366,5 +364,54 @@ describe('iperf -S: the TOS byte of what the client sends', () => {
     expect(io.out).toMatch(
       new RegExp(`connected with 127\\.0\\.0\\.1 port 5001${suffix.replace(/[()]/g, '\\$&')}\n`),
     );
+  });
+});
+
+describe('iperf over TCP', () => {
+  const SERVER = [SEP, 'Server listening on TCP port 5001', 'TCP window size:  128 KByte (default)', SEP];
+  const CLIENT = [
+    SEP,
+    'Client connecting to 127.0.0.1, TCP port 5001',
+    'TCP window size: 16.0 KByte (default)',
+    SEP,
+  ];
+  const RATE = /^\[ {2}1\] 0\.0000-(\d+\.\d{4}) sec {2}1\.00 MBytes +(\d+(\.\d+)?) ([KMG])bits\/sec$/;
+
+  it('-n 1M: the client reports what it wrote and how fast, the server what it read', async () => {
+    const r = await run('iperf -s &\niperf -c 127.0.0.1 -n 1M\necho $?\n');
+    const l = lines(r.out);
+    expect(l.slice(0, 8)).toEqual([...SERVER, ...CLIENT]);
+    expect(l[8]).toBe('[  1] local 127.0.0.1 port 5001 connected with 127.0.0.1 port P');
+    expect(l[9]).toMatch(
+      /^\[ {2}1\] local 127\.0\.0\.1 port P connected with 127\.0\.0\.1 port 5001 \(icwnd\/mss\/irtt=\d+\/\d+\/\d+\)$/,
+    );
+    const reports = l.filter((x) => RATE.test(x));
+    expect(reports).toHaveLength(2);
+    expect(l.filter((x) => x === '[ ID] Interval       Transfer     Bandwidth')).toHaveLength(2);
+    expect(l[l.length - 2]).toBe('0');
+    expect(r.err).toBe('');
+  });
+
+  it('-t: the client writes for that long in simulated time', async () => {
+    const r = await run('iperf -s &\niperf -c 127.0.0.1 -t 0.002 -l 16K\n');
+    const total = lines(r.out).filter((x) => /^\[ {2}1\] 0\.0000-0\.00\d\d sec/.test(x));
+    expect(total).toHaveLength(2);
+    expect(r.elapsed).toBeGreaterThanOrEqual(2e6);
+  });
+
+  it('no server: the connect is refused', async () => {
+    const r = await run('iperf -c 127.0.0.1\necho $?\n');
+    expect(r.err).toBe('tcp connect failed: Connection refused\n');
+    expect(lines(r.out)).toEqual([
+      ...CLIENT,
+      '[  1] local 0.0.0.0 port 0 connected with 127.0.0.1 port 5001',
+      '0',
+      '',
+    ]);
+  });
+
+  it('the server keeps listening for the next client, numbering the sessions', async () => {
+    const r = await run('iperf -s &\niperf -c 127.0.0.1 -n 64K\niperf -c 127.0.0.1 -n 64K\n');
+    expect(r.out).toContain('[  2] local 127.0.0.1 port 5001 connected with 127.0.0.1 port ');
   });
 });

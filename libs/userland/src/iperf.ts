@@ -1,5 +1,14 @@
 /**
- * iperf(1): iperf 2.1.8 as Debian 12 ships it, in UDP mode (-u), on the simulated clock. The client paces
+ * iperf(1): iperf 2.1.8 as Debian 12 ships it, over TCP (the default) and UDP (-u), on the simulated clock.
+ *
+ * TCP: the client prints the socket's SO_SNDBUF as "TCP window size", connects (blocking), reports the
+ * connection with its initial cwnd, MSS and RTT from TCP_INFO ("(icwnd/mss/irtt=14/1448/514)"), writes
+ * -l bytes (128 KByte) at a time for -t seconds or -n bytes, each write blocking while the send buffer is
+ * full, then closes and prints the total: "[  1] 0.0000-10.0014 sec  52.5 GBytes  45.1 Gbits/sec". The
+ * server listens on 5001 (its SO_RCVBUF is its "TCP window size"), accepts one connection after another and
+ * reads each until the client's FIN, then prints what it received and how fast.
+ *
+ * UDP: The client paces
  * datagrams at -b (1 Mbit/s = 1048576 bit/s by default) for -t seconds (10) or -n bytes, each carrying
  * iperf 2's UDP header (sequence number, send time, the client test header); the last one has a negative
  * sequence number (the FIN) and the server answers it with its report (bytes, duration, jitter, lost,
@@ -12,20 +21,30 @@
  * left before the end, and the FIN follows one IPG after the last datagram. These reproduce the real
  * counts (e.g. 181 datagrams + FIN for -t 2 at 1 Mbit/s).
  *
- * TCP is not modelled by the kernel yet: see tcpNotModelled().
  */
 import {
   AF_INET,
   EAGAIN,
   ECONNREFUSED,
+  EINTR,
   ENOBUFS,
   IPPROTO_UDP,
   SOCK_DGRAM,
+  SOCK_STREAM,
   STRERROR,
   ipRouteOutputKey,
   isRouteError,
 } from '@skblab/kernel';
-import type { Task } from '@skblab/runtime';
+import {
+  SOL_SOCKET,
+  SOL_TCP,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SO_SNDBUF,
+  TCP_INFO,
+  type Task,
+} from '@skblab/runtime';
+import { tcpInfoField } from './tcp-info';
 import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
@@ -411,11 +430,8 @@ const NOT_MODELLED: Record<string, string> = {
   Z: '-Z (congestion control)',
 };
 
-/** TCP ends here until the kernel models it: the one place to replace with iperf's TCP client and server. */
-function tcpNotModelled(ctx: CommandContext): number {
-  ctx.err('iperf: TCP is not modelled in skblab yet (use -u)\n');
-  return 1;
-}
+/** kDefault_TCPBufLen: -l for TCP */
+const DEFAULT_TCP_LEN = 128 * 1024;
 
 // ---- shared helpers ---------------------------------------------------------------------------------
 
@@ -840,6 +856,198 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
   return 0;
 }
 
+// ---- TCP --------------------------------------------------------------------------------------------
+
+/** SIGINT ends a blocking call with EINTR: tie the task to its job. */
+function interruptible(ctx: CommandContext, task: Task): Task {
+  ctx.job.onStop.push(() => task.interrupt());
+  return task;
+}
+
+async function runTcpClient(ctx: CommandContext, s: Settings): Promise<number> {
+  const lab = ctx.lab;
+  const host = s.client!;
+  const len = s.len ?? DEFAULT_TCP_LEN;
+  const daddr = resolveHost(lab, host);
+  if (daddr === null) {
+    ctx.err(`${host}: Host name lookup failure\n`);
+    return 1;
+  }
+  const task = interruptible(ctx, ctx.task('iperf'));
+  const fd = task.socket(AF_INET, SOCK_STREAM, 0);
+  if (s.tos) task.setsockopt(fd, 'tos', s.tos);
+  if (s.bind !== null) {
+    const [a, p] = s.bind.split(':');
+    const addr = parseIpv4(a) ?? resolveHost(lab, a);
+    const rc = addr === null ? -99 : task.bind(fd, addr, Number(p ?? 0) & 0xffff);
+    if (rc < 0) ctx.err(`bind failed: ${STRERROR[-rc]}\n`);
+  }
+  const dst = ipv4ToString(daddr);
+  const sndbuf = task.getsockopt(fd, SOL_SOCKET, SO_SNDBUF) as number;
+  ctx.out(
+    SEPARATOR +
+      `Client connecting to ${host}, TCP port ${s.port}\n` +
+      `TCP window size: ${byteSnprintf(sndbuf, 'A')} (default)\n` +
+      SEPARATOR,
+  );
+  const crc = await task.connectWait(fd, daddr, s.port);
+  if (crc < 0) {
+    if (crc !== -EINTR) ctx.err(`tcp connect failed: ${STRERROR[-crc]}\n`);
+    ctx.out(`${idTag(1)}local 0.0.0.0 port 0 connected with ${dst} port ${s.port}\n`);
+    task.closeAll();
+    return crc === -EINTR ? 130 : 0;
+  }
+  const sk = task.sockOf(fd)!;
+  const info = task.getsockopt(fd, SOL_TCP, TCP_INFO);
+  const icwnd = tcpInfoField(info, 'tcpi_snd_cwnd');
+  const mss = tcpInfoField(info, 'tcpi_snd_mss');
+  const irtt = tcpInfoField(info, 'tcpi_rtt');
+  ctx.out(
+    `${idTag(1)}local ${ipv4ToString(sk.saddr || sk.rcvSaddr)} port ${sk.num} connected with ${dst} port ${s.port}${tosRx(s.tos)}` +
+      ` (icwnd/mss/irtt=${icwnd}/${mss}/${irtt})\n`,
+  );
+  let header = false;
+  const report = (line: string) => {
+    if (!header) ctx.out('[ ID] Interval       Transfer     Bandwidth\n');
+    header = true;
+    ctx.out(line + '\n');
+  };
+  const timeMode = s.amount === null;
+  let amount = s.amount ?? 0;
+  const startUs = usNow(ctx);
+  const endUs = startUs + Math.round((s.time ?? 10) * 1e6);
+  const intervalUs = Math.round(s.interval * 1e6);
+  let nextReportUs = intervalUs > 0 ? startUs + intervalUs : Infinity;
+  let intervalBytes = 0;
+  let totalBytes = 0;
+  const account = (us: number, bytes: number) => {
+    while (us >= nextReportUs) {
+      const to = nextReportUs - startUs;
+      report(bwLine(1, to - intervalUs, to, intervalBytes, s.format));
+      intervalBytes = 0;
+      nextReportUs += intervalUs;
+    }
+    intervalBytes += bytes;
+    totalBytes += bytes;
+  };
+  const buf = new Uint8Array(len);
+  for (let i = 0; i < len; i++) buf[i] = 0x30 + (i % 10);
+  let stopped = false;
+  for (;;) {
+    if (ctx.job.stopped) {
+      stopped = true;
+      break;
+    }
+    if (timeMode ? usNow(ctx) >= endUs : amount <= 0) break;
+    const n = timeMode ? len : Math.min(len, amount);
+    const rc = await task.send(fd, buf.subarray(0, n));
+    if (rc < 0) {
+      if (rc === -EINTR) stopped = true;
+      else ctx.err(`write failed: ${STRERROR[-rc]}\n`);
+      break;
+    }
+    account(usNow(ctx), rc);
+    if (!timeMode) amount -= rc;
+  }
+  const endReportUs = usNow(ctx);
+  // The last interval, when at least a quarter long, then the total.
+  if (intervalUs > 0) {
+    const lastStart = nextReportUs - intervalUs;
+    if (endReportUs - lastStart >= intervalUs / 4 && intervalBytes > 0)
+      report(bwLine(1, lastStart - startUs, endReportUs - startUs, intervalBytes, s.format));
+  }
+  report(bwLine(1, 0, endReportUs - startUs, totalBytes, s.format));
+  task.closeAll();
+  return stopped ? 130 : 0;
+}
+
+async function runTcpServer(ctx: CommandContext, s: Settings): Promise<number> {
+  const lab = ctx.lab;
+  const task = interruptible(ctx, ctx.task('iperf'));
+  const fd = task.socket(AF_INET, SOCK_STREAM, 0);
+  task.setsockoptLevel(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+  let bindAddr = 0;
+  if (s.bind !== null) {
+    const a = parseIpv4(s.bind.split('%')[0]) ?? resolveHost(lab, s.bind);
+    if (a === null) {
+      ctx.err(`${s.bind}: Host name lookup failure\n`);
+      return 1;
+    }
+    bindAddr = a;
+  }
+  const rc = task.bind(fd, bindAddr, s.port);
+  if (rc < 0) {
+    ctx.err(`bind failed: ${STRERROR[-rc]}\n`);
+    task.closeAll();
+    return 1;
+  }
+  const lrc = task.listen(fd, 5);
+  if (lrc < 0) {
+    ctx.err(`listen failed: ${STRERROR[-lrc]}\n`);
+    task.closeAll();
+    return 1;
+  }
+  const rcvbuf = task.getsockopt(fd, SOL_SOCKET, SO_RCVBUF) as number;
+  ctx.out(
+    SEPARATOR +
+      `Server listening on TCP port ${s.port}\n` +
+      `TCP window size: ${byteSnprintf(rcvbuf, 'A')} (default)\n` +
+      SEPARATOR,
+  );
+  const readLen = s.len ?? DEFAULT_TCP_LEN;
+  const intervalUs = Math.round(s.interval * 1e6);
+  const stopAt = s.time !== null ? lab.now() + s.time * 1e9 : Infinity;
+  let nextId = 1;
+  for (;;) {
+    const a = await task.accept(fd, 0, stopAt);
+    if (typeof a === 'number') break;
+    const id = nextId++;
+    const sk = task.sockOf(a.fd)!;
+    ctx.out(
+      `${idTag(id)}local ${ipv4ToString(sk.rcvSaddr)} port ${s.port} connected with ${ipv4ToString(a.addr)} port ${a.port}\n`,
+    );
+    const startUs = usNow(ctx);
+    let nextReportUs = intervalUs > 0 ? startUs + intervalUs : Infinity;
+    let ivBytes = 0;
+    let total = 0;
+    let header = false;
+    const report = (line: string) => {
+      if (!header) ctx.out('[ ID] Interval       Transfer     Bandwidth\n');
+      header = true;
+      ctx.out(line + '\n');
+    };
+    let stopped = false;
+    for (;;) {
+      const r = await task.recv(a.fd, readLen);
+      if (typeof r === 'number') {
+        if (r === -EINTR) stopped = true;
+        break;
+      }
+      const us = usNow(ctx);
+      while (us >= nextReportUs) {
+        const to = nextReportUs - startUs;
+        report(bwLine(id, to - intervalUs, to, ivBytes, s.format));
+        ivBytes = 0;
+        nextReportUs += intervalUs;
+      }
+      if (r.length === 0) break;
+      ivBytes += r.length;
+      total += r.length;
+    }
+    const endUs = usNow(ctx);
+    if (intervalUs > 0) {
+      const lastStart = nextReportUs - intervalUs;
+      if (endUs - lastStart >= intervalUs / 4 && ivBytes > 0)
+        report(bwLine(id, lastStart - startUs, endUs - startUs, ivBytes, s.format));
+    }
+    report(bwLine(id, 0, endUs - startUs, total, s.format));
+    task.close(a.fd);
+    if (stopped || ctx.job.stopped) break;
+  }
+  task.closeAll();
+  return 0;
+}
+
 // ---- the command ------------------------------------------------------------------------------------
 
 export const iperf: Command = async (ctx) => {
@@ -951,7 +1159,11 @@ export const iperf: Command = async (ctx) => {
     );
     return 1;
   }
-  if (!s.udp) return tcpNotModelled(ctx);
+  if (!s.udp) {
+    if (s.server) return runTcpServer(ctx, s);
+    if (s.interval > 0 && s.interval < 0.0001) s.interval = 0.0001;
+    return runTcpClient(ctx, s);
+  }
   if (s.len !== null && s.len < UDP_HDR) {
     ctx.err(`iperf: UDP datagrams shorter than ${UDP_HDR} bytes (-l ${s.len}) are not modelled in skblab\n`);
     return 1;

@@ -282,9 +282,10 @@ describe('nc: usage and errors, as netcat-openbsd prints them', () => {
     ['nc -u -k 127.0.0.1 5000', 'nc: must use -l with -k\n', 1],
     ['nc -u -l abc', 'nc: getaddrinfo: Servname not supported for ai_socktype\n', 1],
     ['nc -u -M 300 127.0.0.1 5000', 'nc: ttl is too large\n', 1],
-    // TCP waits for the kernel's TCP.
-    ['nc 127.0.0.1 5000', 'nc: TCP is not modelled in skblab yet (use -u)\n', 1],
-    ['nc -l 5000', 'nc: TCP is not modelled in skblab yet (use -u)\n', 1],
+    // TCP to a closed port: refused (the RST), silently without -v.
+    ['nc 127.0.0.1 5000', '', 1],
+    ['nc -v 127.0.0.1 5000', 'nc: connect to 127.0.0.1 port 5000 (tcp) failed: Connection refused\n', 1],
+    ['nc -l http', '', 130],
     ['nc -u -C 127.0.0.1 5000', 'nc: -C (CRLF line endings) is not modelled in skblab\n', 1],
   ];
   it.each(cases)('%s', async (cmd, err, status) => {
@@ -384,5 +385,136 @@ describe('nc helpers', () => {
     expect(udpServiceByName('sink')).toBe(9);
     expect(udpServiceByPort(9)).toBe('discard');
     expect(udpServiceByPort(5000)).toBeNull();
+  });
+});
+
+describe('nc over TCP', () => {
+  /** The Tcp row of /proc/net/snmp as name → value. */
+  function tcp(net: Net): Counters {
+    const rows = snmp_seq_show(net)
+      .split('\n')
+      .filter((l) => l.startsWith('Tcp:'));
+    const names = rows[0].split(' ').slice(1);
+    const values = rows[1].split(' ').slice(1).map(Number);
+    return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  }
+
+  async function runTcp(script: string, setup: string[] = []) {
+    const lab = new Lab();
+    const host = lab.addHost('host1');
+    let out = '';
+    let err = '';
+    const shell = newShell(lab, host, defaultCommands(), { out: (s) => (out += s), err: (s) => (err += s) });
+    for (const l of setup) await shell.runLine(l);
+    const before = tcp(host.initNet);
+    const t0 = lab.now();
+    const status = await runScript(shell, script);
+    return { out, err, status, host, lab, tcp: delta(before, tcp(host.initNet)), elapsed: lab.now() - t0 };
+  }
+
+  it('nc -l and a client with -N exchange a line over 127.0.0.1; both exit 0', async () => {
+    const r = await runTcp('nc -l 8080 &\necho hi | nc -N 127.0.0.1 8080\necho $?\nwait\necho $?\n');
+    expect(r.out).toBe('hi\n0\n0\n');
+    expect(r.err).toBe('');
+    expect(r.tcp).toMatchObject({ ActiveOpens: 1, PassiveOpens: 1 });
+    expect(r.tcp.AttemptFails).toBeUndefined();
+    expect(r.tcp.EstabResets).toBeUndefined();
+    expect(r.tcp.CurrEstab).toBeUndefined();
+    expect(r.tcp.InSegs).toBe(r.tcp.OutSegs);
+  });
+
+  it('each side sends its standard input to the other', async () => {
+    const r = await runTcp('echo reply | nc -N -l 8080 &\necho hi | nc -N 127.0.0.1 8080\nwait\n');
+    expect(r.out.split('\n').sort()).toEqual(['', 'hi', 'reply']);
+  });
+
+  it("reaches the host's own address on another interface (through lo)", async () => {
+    const r = await runTcp('nc -l 8080 &\necho hello | nc -N 10.0.0.1 8080\necho $?\n', [
+      'ip link add veth0 type veth peer name veth1',
+      'ip addr add 10.0.0.1/24 dev veth0',
+      'ip link set veth0 up',
+      'ip link set veth1 up',
+    ]);
+    expect(r.out).toBe('hello\n0\n');
+    expect(r.tcp).toMatchObject({ ActiveOpens: 1, PassiveOpens: 1 });
+  });
+
+  it('a closed port answers the SYN with a RST: Connection refused; Tcp AttemptFails +1, OutRsts +1', async () => {
+    const r = await runTcp('nc -v 127.0.0.1 8081\necho $?\n');
+    expect(r.err).toBe('nc: connect to 127.0.0.1 port 8081 (tcp) failed: Connection refused\n');
+    expect(r.out).toBe('1\n');
+    expect(r.tcp).toMatchObject({ ActiveOpens: 1, AttemptFails: 1, OutRsts: 1, InSegs: 2, OutSegs: 2 });
+    expect(r.tcp.PassiveOpens).toBeUndefined();
+  });
+
+  it('-v -z: "Connection to 127.0.0.1 8080 port [tcp/http-alt] succeeded!", then the listener ends', async () => {
+    const r = await runTcp('nc -l 8080 &\nnc -v -z 127.0.0.1 8080\necho $?\nwait\necho $?\n');
+    expect(r.err).toBe('Connection to 127.0.0.1 8080 port [tcp/http-alt] succeeded!\n');
+    expect(r.out).toBe('0\n0\n');
+  });
+
+  it('-v -n on the listener: "Listening on" and "Connection received on"', async () => {
+    const r = await runTcp('nc -v -n -l 8080 &\necho hi | nc -N -p 40000 127.0.0.1 8080\n');
+    expect(r.err).toBe('Listening on 0.0.0.0 8080\nConnection received on 127.0.0.1 40000\n');
+    expect(r.out).toBe('hi\n');
+  });
+
+  it('-v without -n: the reverse lookups of a box without DNS', async () => {
+    const r = await runTcp('nc -v -l 127.0.0.1 8080 &\necho hi | nc -N -p 40000 localhost 8080\n');
+    expect(r.err).toBe('Listening on localhost 8080\nConnection received on localhost 40000\n');
+  });
+
+  it('without -N the end of standard input does not end the connection: netcat waits until stopped', async () => {
+    const r = await runTcp('nc -l 8080 &\necho hi | nc 127.0.0.1 8080\necho $?\n');
+    expect(r.out).toBe('hi\n130\n');
+  });
+
+  it('-q 0 quits when standard input is sent: the close sends the FIN', async () => {
+    const r = await runTcp('nc -l 8080 &\necho bye | nc -q0 127.0.0.1 8080\necho $?\nwait\necho $?\n');
+    expect(r.out).toBe('bye\n0\n0\n');
+  });
+
+  it('-w 1 ends an idle connection after a second', async () => {
+    const r = await runTcp('nc -l 8080 &\nnc -d -w1 127.0.0.1 8080\necho $?\n');
+    expect(r.out).toBe('0\n');
+    expect(r.elapsed).toBeGreaterThanOrEqual(1e9);
+    expect(r.elapsed).toBeLessThan(1.1e9);
+  });
+
+  it('-k accepts one connection after another', async () => {
+    const r = await runTcp(
+      'nc -k -l 8080 &\necho one | nc -N 127.0.0.1 8080\necho two | nc -N 127.0.0.1 8080\n',
+    );
+    expect(r.out).toBe('one\ntwo\n');
+    expect(r.tcp).toMatchObject({ ActiveOpens: 2, PassiveOpens: 2 });
+  });
+
+  it('-zv over a range of ports: each refusal, the one that answers, status 0', async () => {
+    const r = await runTcp('nc -l 8080 &\nnc -zv 127.0.0.1 8079-8081\necho $?\n');
+    expect(r.err).toBe(
+      'nc: connect to 127.0.0.1 port 8079 (tcp) failed: Connection refused\n' +
+        'Connection to 127.0.0.1 8080 port [tcp/http-alt] succeeded!\n' +
+        'nc: connect to 127.0.0.1 port 8081 (tcp) failed: Connection refused\n',
+    );
+    expect(r.out).toBe('0\n');
+  });
+
+  it('-w bounds the connect; an address nobody answers fails when ARP gives up (No route to host)', async () => {
+    const r = await runTcp('nc -v -w 1 10.0.0.9 80\necho $?\nnc -v 10.0.0.9 80\necho $?\n', [
+      'ip link add veth0 type veth peer name veth1',
+      'ip addr add 10.0.0.1/24 dev veth0',
+      'ip link set veth0 up',
+      'ip link set veth1 up',
+    ]);
+    expect(r.err).toBe(
+      'nc: connect to 10.0.0.9 port 80 (tcp) timed out: Operation now in progress\n' +
+        'nc: connect to 10.0.0.9 port 80 (tcp) failed: No route to host\n',
+    );
+    expect(r.out).toBe('1\n1\n');
+  });
+
+  it('-s and -p choose the source address and port', async () => {
+    const r = await runTcp('nc -l 8080 &\nnc -s 127.0.0.2 -p 41000 127.0.0.1 8080 &\nss -tn\n');
+    expect(r.out).toContain('127.0.0.2:41000');
   });
 });

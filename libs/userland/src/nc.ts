@@ -1,15 +1,51 @@
 /**
- * nc(1): netcat-openbsd 1.219 as Debian 12 ships it, in UDP mode (-u). The client connects a UDP socket,
- * sends standard input and prints what comes back until -w seconds pass idle; the listener (-l) waits for
- * a first datagram, connects its socket to that peer (so later datagrams from other ports are refused by
- * the kernel: Udp NoPorts and an ICMP port unreachable) and prints what it reads. -v probes the port with
- * "X" datagrams first (udptest), -z only connects. Messages, errors and exit statuses are the real ones,
- * including the quirks: a port unreachable ends the client silently with status 0, -v turns it into
- * status 1, and reverse lookups in a box without DNS fail with "Temporary failure in name resolution".
- * TCP is not modelled by the kernel yet: see tcpNotModelled().
+ * nc(1): netcat-openbsd 1.219 as Debian 12 ships it, over TCP (the default) and UDP (-u).
+ *
+ * TCP: the client makes a non-blocking socket and connects with netcat's connect_with_timeout (connect,
+ * EINPROGRESS, wait for writability up to -w seconds, SO_ERROR), then runs readwrite(): netcat's poll loop
+ * between standard input/output and the socket. Without -N the end of standard input does not end the
+ * connection (the classic netcat hang); -N shuts the socket down for writing (a FIN), -q N quits N seconds
+ * after it. The listener (-l) binds with SO_REUSEADDR and SO_REUSEPORT, listens with a backlog of 1, accepts
+ * one connection (accept4 SOCK_NONBLOCK) and ends when the peer's FIN arrives; -k accepts the next one.
+ * -v prints "Listening on", "Connection received on", "Connection to ... succeeded!" and the connect
+ * failures netcat warns about ("nc: connect to 127.0.0.1 port 8081 (tcp) failed: Connection refused"); -z
+ * only connects.
+ *
+ * UDP (-u): the client connects a UDP socket, sends standard input and prints what comes back until -w
+ * seconds pass idle; the listener (-l) waits for a first datagram, connects its socket to that peer (so
+ * later datagrams from other ports are refused by the kernel: Udp NoPorts and an ICMP port unreachable) and
+ * prints what it reads. -v probes the port with "X" datagrams first (udptest), -z only connects.
+ *
+ * Messages, errors and exit statuses are the real ones, including the quirks: a port unreachable ends the
+ * UDP client silently with status 0, -v turns it into status 1, and reverse lookups in a box without DNS
+ * fail with "Temporary failure in name resolution".
  */
-import { AF_INET, EAGAIN, ECONNREFUSED, SOCK_DGRAM, STRERROR } from '@skblab/kernel';
-import type { Task } from '@skblab/runtime';
+import {
+  AF_INET,
+  EAGAIN,
+  ECONNREFUSED,
+  EINPROGRESS,
+  EINTR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  STRERROR,
+} from '@skblab/kernel';
+import {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  SHUT_RD,
+  SHUT_WR,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+  SO_ERROR,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_SNDBUF,
+  type Task,
+} from '@skblab/runtime';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
@@ -90,23 +126,76 @@ const UDP_SERVICES_TEXT =
   'zephyr-srv:2102 zephyr-clt:2103 zephyr-hm:2104 moira-ureg:779,moira_ureg predict:1210 rplay:5555 ' +
   'sgi-cmsd:17001 sgi-crsd:17002 sgi-gcd:17003 asp:27374';
 
-const SERVICE_BY_NAME = new Map<string, number>();
-const SERVICE_BY_PORT = new Map<number, string>();
-for (const entry of UDP_SERVICES_TEXT.split(' ')) {
-  const [name, rest] = entry.split(':');
-  const [port, ...aliases] = rest.split(',');
-  for (const n of [name, ...aliases]) SERVICE_BY_NAME.set(n, Number(port));
-  if (!SERVICE_BY_PORT.has(Number(port))) SERVICE_BY_PORT.set(Number(port), name);
+/** The tcp entries of Debian 12's /etc/services (netbase 6.4): name:port,aliases. */
+const TCP_SERVICES_TEXT =
+  'tcpmux:1 echo:7 discard:9,sink,null systat:11,users daytime:13 netstat:15 qotd:17,quote ' +
+  'chargen:19,ttytst,source ftp-data:20 ftp:21 ssh:22 telnet:23 smtp:25,mail time:37,timserver ' +
+  'whois:43,nicname tacacs:49 domain:53 gopher:70 finger:79 http:80,www ' +
+  'kerberos:88,kerberos5,krb5,kerberos-sec iso-tsap:102,tsap acr-nema:104,dicom pop3:110,pop-3 ' +
+  'sunrpc:111,portmapper auth:113,authentication,tap,ident nntp:119,readnews,untp epmap:135,loc-srv ' +
+  'netbios-ssn:139 imap2:143,imap snmp:161 snmp-trap:162,snmptrap cmip-man:163 cmip-agent:164 ' +
+  'mailq:174 bgp:179 smux:199 qmtp:209 z3950:210,wais pawserv:345 zserv:346 rpc2portmap:369 ' +
+  'codaauth2:370 ldap:389 svrloc:427 https:443 snpp:444 microsoft-ds:445 kpasswd:464 ' +
+  'submissions:465,ssmtp,smtps,urd saft:487 rtsp:554 nqs:607 qmqp:628 ipp:631 ldp:646 exec:512 ' +
+  'login:513 shell:514,cmd,syslog printer:515,spooler gdomap:538 uucp:540,uucpd klogin:543 ' +
+  'kshell:544,krcmd afpovertcp:548 nntps:563,snntp submission:587 ldaps:636 tinc:655 silc:706 ' +
+  'kerberos-adm:749 domain-s:853 rsync:873 ftps-data:989 ftps:990 telnets:992 imaps:993 pop3s:995 ' +
+  'socks:1080 proofd:1093 rootd:1094 openvpn:1194 rmiregistry:1099 lotusnote:1352,lotusnotes ' +
+  'ms-sql-s:1433 ingreslock:1524 datametrics:1645,old-radius sa-msg-port:1646,old-radacct kermit:1649 ' +
+  'groupwise:1677 radius:1812 radius-acct:1813,radacct cisco-sccp:2000 nfs:2049 gnunet:2086 ' +
+  'rtcm-sc104:2101 gsigatekeeper:2119 gris:2135 cvspserver:2401 venus:2430 venus-se:2431 codasrv:2432 ' +
+  'codasrv-se:2433 mon:2583 dict:2628 f5-globalsite:2792 gsiftp:2811 gpsd:2947 gds-db:3050,gds_db ' +
+  'isns:3205 iscsi-target:3260 mysql:3306 ms-wbt-server:3389 nut:3493 distcc:3632 daap:3689 ' +
+  'svn:3690,subversion suucp:4031 sysrqd:4094 sieve:4190 epmd:4369 remctl:4373 f5-iquery:4353 ' +
+  'ntske:4460 mtn:4691 radmin-port:4899 sip:5060 sip-tls:5061 xmpp-client:5222,jabber-client ' +
+  'xmpp-server:5269,jabber-server cfengine:5308 postgresql:5432,postgres freeciv:5556,rptp amqps:5671 ' +
+  'amqp:5672 x11:6000,x11-0 x11-1:6001 x11-2:6002 x11-3:6003 x11-4:6004 x11-5:6005 x11-6:6006 ' +
+  'x11-7:6007 gnutella-svc:6346 gnutella-rtr:6347 redis:6379 sge-qmaster:6444,sge_qmaster ' +
+  'sge-execd:6445,sge_execd mysql-proxy:6446 ircs-u:6697 bbs:7000 font-service:7100,xfs ' +
+  'http-alt:8080,webcache puppet:8140 bacula-dir:9101 bacula-fd:9102 bacula-sd:9103 xmms2:9667 ' +
+  'nbd:10809 zabbix-agent:10050 zabbix-trapper:10051 amanda:10080 dicom:11112 hkp:11371 db-lsp:17500 ' +
+  'dcap:22125 gsidcap:22128 wnn6:22273 kerberos4:750,kerberos-iv,kdc kerberos-master:751 ' +
+  'krb-prop:754,krb_prop,krb5_prop,hprop iprop:2121 supfilesrv:871 supfiledbg:1127 poppassd:106 ' +
+  'moira-db:775,moira_db moira-update:777,moira_update spamd:783 skkserv:1178 rmtcfg:1236 xtel:1313 ' +
+  'xtelw:1314 zebrasrv:2600 zebra:2601 ripd:2602 ripngd:2603 ospfd:2604 bgpd:2605 ospf6d:2606 ' +
+  'ospfapi:2607 isisd:2608 fax:4557 hylafax:4559 munin:4949,lrrd nrpe:5666 nsca:5667 canna:5680 ' +
+  'syslog-tls:6514 sane-port:6566,sane,saned ircd:6667 zope-ftp:8021 tproxy:8081 omniorb:8088 ' +
+  'clc-build-daemon:8990 xinetd:9098 git:9418 zope:9673 webmin:10000 kamanda:10081 amandaidx:10082 ' +
+  'amidxtape:10083 sgi-cad:17004 binkp:24554 asp:27374 csync2:30865 dircproxy:57000 tfido:60177 ' +
+  'fido:60179';
+
+function servicesTable(text: string): { byName: Map<string, number>; byPort: Map<number, string> } {
+  const byName = new Map<string, number>();
+  const byPort = new Map<number, string>();
+  for (const entry of text.split(' ')) {
+    const [name, rest] = entry.split(':');
+    const [port, ...aliases] = rest.split(',');
+    for (const n of [name, ...aliases]) if (!byName.has(n)) byName.set(n, Number(port));
+    if (!byPort.has(Number(port))) byPort.set(Number(port), name);
+  }
+  return { byName, byPort };
 }
+const UDP_SERVICES = servicesTable(UDP_SERVICES_TEXT);
+const TCP_SERVICES = servicesTable(TCP_SERVICES_TEXT);
 
 /** getservbyname(name, "udp") */
 export function udpServiceByName(name: string): number | null {
-  return SERVICE_BY_NAME.get(name) ?? null;
+  return UDP_SERVICES.byName.get(name) ?? null;
 }
 
 /** getservbyport(port, "udp") */
 export function udpServiceByPort(port: number): string | null {
-  return SERVICE_BY_PORT.get(port) ?? null;
+  return UDP_SERVICES.byPort.get(port) ?? null;
+}
+
+/** getservbyname(name, "tcp") */
+export function tcpServiceByName(name: string): number | null {
+  return TCP_SERVICES.byName.get(name) ?? null;
+}
+
+/** getservbyport(port, "tcp") */
+export function tcpServiceByPort(port: number): string | null {
+  return TCP_SERVICES.byPort.get(port) ?? null;
 }
 
 /** strtonum(3): the value, or the error word netcat prints ("invalid", "too small", "too large"). */
@@ -122,17 +211,11 @@ export function strtonum(
   return n;
 }
 
-/** getaddrinfo's service lookup for UDP: a number (htons keeps its low 16 bits) or a service name. */
-function serviceToPort(s: string | null): number | null {
+/** getaddrinfo's service lookup: a number (htons keeps its low 16 bits) or a service name of the protocol. */
+function serviceToPort(s: string | null, udp: boolean): number | null {
   if (s === null) return 0;
   if (/^\d+$/.test(s)) return Number(BigInt(s) & 0xffffn);
-  return udpServiceByName(s);
-}
-
-/** TCP ends here until the kernel models it: the one place to replace with the TCP client and listener. */
-function tcpNotModelled(ctx: CommandContext): number {
-  ctx.err('nc: TCP is not modelled in skblab yet (use -u)\n');
-  return 1;
+  return udp ? udpServiceByName(s) : tcpServiceByName(s);
 }
 
 interface Options {
@@ -154,6 +237,8 @@ interface Options {
   rcvbuf: number;
   sourcePort: string | null;
   sourceAddr: string | null;
+  /** -O: SO_SNDBUF */
+  sndbuf: number;
 }
 
 type Outcome = 'done' | 'quit' | 'stopped';
@@ -170,6 +255,8 @@ class Netcat {
     readonly o: Options,
   ) {
     this.task = ctx.task('nc');
+    // SIGINT: a blocking system call returns EINTR (and netcat, which has no handler, dies).
+    ctx.job.onStop.push(() => this.task.interrupt());
     this.stdin = new TextEncoder().encode(ctx.stdin ?? '');
   }
 
@@ -211,6 +298,7 @@ class Netcat {
   commonSockopts(fd: number): void {
     if (this.o.broadcast) this.task.setsockopt(fd, 'broadcast', 1);
     if (this.o.rcvbuf > 0) this.task.setsockopt(fd, 'rcvbuf', this.o.rcvbuf);
+    if (this.o.sndbuf > 0) this.task.setsockoptLevel(fd, SOL_SOCKET, SO_SNDBUF, this.o.sndbuf);
     if (this.o.ttl >= 0) this.task.setsockopt(fd, 'ttl', this.o.ttl);
   }
 
@@ -366,7 +454,7 @@ class Netcat {
   async listen(host: string | null, port: string): Promise<number> {
     const ctx = this.ctx;
     // local_listen(): getaddrinfo(host, port, AI_PASSIVE) looks the service up first
-    const p = serviceToPort(port);
+    const p = serviceToPort(port, this.o.udp);
     if (p === null) return fail(ctx, `nc: getaddrinfo: ${EAI_SERVICE}`);
     let addr = 0;
     if (host !== null) {
@@ -374,7 +462,7 @@ class Netcat {
       if ('error' in a) return fail(ctx, `nc: getaddrinfo: ${a.error}`);
       addr = a.addr;
     }
-    if (!this.o.udp) return tcpNotModelled(ctx);
+    if (!this.o.udp) return this.listenTcp(addr, p);
     const fd = this.task.socket(AF_INET, SOCK_DGRAM, 0);
     this.commonSockopts(fd);
     const rc = this.task.bind(fd, addr, p);
@@ -425,7 +513,7 @@ class Netcat {
       const ipaddr = ipv4ToString(a.addr);
       const s = this.task.socket(AF_INET, SOCK_DGRAM, 0);
       if (o.sourceAddr !== null || o.sourcePort !== null) {
-        const p = serviceToPort(o.sourcePort);
+        const p = serviceToPort(o.sourcePort, true);
         if (p === null) return this.exit(fail(ctx, `nc: getaddrinfo: ${EAI_SERVICE}`));
         let src = 0;
         if (o.sourceAddr !== null) {
@@ -468,6 +556,236 @@ class Netcat {
     return this.exit(ret);
   }
 
+  // ---- TCP -------------------------------------------------------------------------------------------
+
+  /** poll(2) on the socket for `events`, up to -w (or forever); 'stopped' on a signal. */
+  private async pollNet(fd: number, events: number, deadline: number): Promise<number | 'stopped'> {
+    if (this.ctx.job.stopped) return 'stopped';
+    const r = await this.task.poll([{ fd, events }], deadline);
+    if (r === -EINTR || typeof r === 'number') return 'stopped';
+    return r[0];
+  }
+
+  /**
+   * readwrite() for a stream socket: netcat's poll loop. Standard input (a pipe from echo, or a terminal at
+   * its end) is always readable; the socket's revents come from tcp_poll. Reads and writes are the
+   * non-blocking read(2)/write(2) netcat makes (EAGAIN is not an error).
+   */
+  async readwriteTcp(fd: number): Promise<Outcome> {
+    const o = this.o;
+    const task = this.task;
+    let stdinOpen = !o.detach;
+    let netOut = true;
+    let netIn = true;
+    let stdoutOpen = true;
+    let stdinBuf = new Uint8Array(0);
+    let ctrld = false;
+    let recvCount = 0;
+    for (;;) {
+      if (this.ctx.job.stopped) return 'stopped';
+      // both inputs are gone, buffers are empty, we are done
+      if (!stdinOpen && !netIn && !stdinBuf.length) return o.quit <= 0 ? 'done' : this.delayExit(fd);
+      // both outputs are gone, we can't continue
+      if (!netOut && !stdoutOpen) return o.quit <= 0 ? 'done' : this.delayExit(fd);
+      // listen and net in gone or ^D, queues empty, done
+      if (((o.listen && !netIn) || ctrld) && !stdinBuf.length) {
+        if (o.quit < 0 || !ctrld) return 'done';
+        return this.delayExit(fd);
+      }
+
+      // poll(): standard input is ready at once (data or EOF); else wait on the socket up to -w.
+      const wantOut = netOut && stdinBuf.length > 0;
+      const events = (netIn ? POLLIN : 0) | (wantOut ? POLLOUT : 0);
+      const watching = netIn || netOut;
+      let rev = watching ? task.pollMask(fd) & (events | POLLERR | POLLHUP | POLLNVAL) : 0;
+      const stdinReady = stdinOpen && stdinBuf.length < BUFSIZE;
+      if (!stdinReady && rev === 0) {
+        const deadline = o.timeoutMs >= 0 ? this.ctx.lab.now() + o.timeoutMs * NSEC_PER_MSEC : Infinity;
+        if (!watching) {
+          if (deadline === Infinity) return this.waitForever();
+          return (await this.ctx.sleep(deadline - this.ctx.lab.now())) ? 'done' : 'stopped';
+        }
+        const r = await this.pollNet(fd, events, deadline);
+        if (r === 'stopped') return 'stopped';
+        // timeout happened
+        if (r === 0) return 'done';
+        rev = r;
+      }
+
+      // treat socket error conditions
+      if (rev & (POLLERR | POLLNVAL)) {
+        netIn = false;
+        netOut = false;
+      }
+      // reading is possible after HUP
+      if (netIn && rev & POLLHUP && !(rev & POLLIN)) netIn = false;
+      if (rev & POLLHUP && netOut) {
+        if (o.shutdownOnEof) task.shutdown(fd, SHUT_WR);
+        netOut = false;
+      }
+      // if no net out, stop watching stdin
+      if (!netOut && stdinOpen) stdinOpen = false;
+      // if no stdout, stop watching net in
+      if (!stdoutOpen && netIn) {
+        task.shutdown(fd, SHUT_RD);
+        netIn = false;
+      }
+
+      // try to read from stdin
+      if (stdinOpen && stdinBuf.length < BUFSIZE) {
+        const chunk = this.readStdin(BUFSIZE - stdinBuf.length);
+        if (chunk === null) {
+          stdinOpen = false;
+          if (o.quit >= 0) ctrld = true;
+        } else {
+          const b = new Uint8Array(stdinBuf.length + chunk.length);
+          b.set(stdinBuf);
+          b.set(chunk, stdinBuf.length);
+          stdinBuf = b;
+        }
+      }
+      // try to write to network (poll said POLLOUT, or the buffer was just filled: the next poll would)
+      if (netOut && stdinBuf.length && (rev & POLLOUT || task.pollMask(fd) & POLLOUT)) {
+        const n = task.sendto(fd, stdinBuf, null, 0);
+        if (n >= 0) stdinBuf = stdinBuf.subarray(n);
+        else if (n !== -EAGAIN && n !== -EINTR) netOut = false;
+      }
+      // try to read from network
+      if (netIn && rev & POLLIN) {
+        const r = task.tryRecv(fd, BUFSIZE);
+        if (typeof r === 'number') {
+          if (r !== -EAGAIN && r !== -EINTR) netIn = false;
+        } else if (r.data.length === 0) {
+          // eof on net in - remove from pfd
+          task.shutdown(fd, SHUT_RD);
+          netIn = false;
+        } else {
+          if (stdoutOpen) this.ctx.out(this.decoder.decode(r.data, { stream: true }));
+          if (o.recvLimit > 0 && ++recvCount >= o.recvLimit) {
+            if (netIn) task.shutdown(fd, SHUT_RD);
+            netIn = false;
+            stdinOpen = false;
+          }
+        }
+      }
+      // stdin gone and queue empty?
+      if (!stdinOpen && !stdinBuf.length && netOut) {
+        if (o.shutdownOnEof) task.shutdown(fd, SHUT_WR);
+        netOut = false;
+      }
+      // net in gone and queue empty?
+      if (!netIn && stdoutOpen) stdoutOpen = false;
+    }
+  }
+
+  /** local_listen() and the accept loop of main(): one connection at a time; -k keeps listening. */
+  async listenTcp(addr: number, port: number): Promise<number> {
+    const ctx = this.ctx;
+    const task = this.task;
+    const fd = task.socket(AF_INET, SOCK_STREAM, 0);
+    task.setsockoptLevel(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    task.setsockoptLevel(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    this.commonSockopts(fd);
+    const rc = task.bind(fd, addr, port);
+    if (rc < 0) return this.exit(fail(ctx, `nc: ${STRERROR[-rc]}`));
+    const lrc = task.listen(fd, 1);
+    if (lrc < 0) return this.exit(fail(ctx, `nc: listen: ${STRERROR[-lrc]}`));
+    if (this.o.verbose) {
+      const sk = task.sockOf(fd)!;
+      this.reportSock('Listening on', sk.rcvSaddr, sk.num);
+    }
+    for (;;) {
+      const a = await task.accept(fd, SOCK_NONBLOCK);
+      if (typeof a === 'number') {
+        if (a === -EINTR || ctx.job.stopped) return this.stopped();
+        return this.exit(fail(ctx, `nc: accept: ${STRERROR[-a]}`));
+      }
+      if (this.o.verbose) this.reportSock('Connection received on', a.addr, a.port);
+      const r = await this.readwriteTcp(a.fd);
+      if (r === 'stopped') return this.stopped();
+      if (r === 'quit') return this.exit(0);
+      task.close(a.fd);
+      if (!this.o.keep) break;
+    }
+    return this.exit(0);
+  }
+
+  /**
+   * connect_with_timeout(): connect(2) on the non-blocking socket, then wait for writability (select) up to
+   * -w seconds, and read the outcome with SO_ERROR.
+   */
+  private async connectWithTimeout(
+    fd: number,
+    addr: number,
+    port: number,
+  ): Promise<{ ok: true } | { ok: false; timeout: boolean; errno: number } | 'stopped'> {
+    const rc = this.task.connect(fd, addr, port);
+    if (rc === 0) return { ok: true };
+    if (rc !== -EINPROGRESS) return { ok: false, timeout: false, errno: -rc };
+    const deadline = this.o.timeoutMs > 0 ? this.ctx.lab.now() + this.o.timeoutMs * NSEC_PER_MSEC : Infinity;
+    const r = await this.pollNet(fd, POLLOUT, deadline);
+    if (r === 'stopped') return 'stopped';
+    if (r === 0) return { ok: false, timeout: true, errno: EINPROGRESS };
+    const err = this.task.getsockopt(fd, SOL_SOCKET, SO_ERROR) as number;
+    return err ? { ok: false, timeout: false, errno: err } : { ok: true };
+  }
+
+  /** main()'s loop over the ports with remote_connect(): -v reports, -z only connects. */
+  async connectAllTcp(host: string, ports: string[]): Promise<number> {
+    const ctx = this.ctx;
+    const o = this.o;
+    const task = this.task;
+    let ret = 1;
+    let s = -1;
+    for (const port of ports) {
+      if (s !== -1) task.close(s);
+      s = -1;
+      // remote_connect()
+      const a = this.lookup(host);
+      if ('error' in a)
+        return this.exit(fail(ctx, `nc: getaddrinfo for host "${host}" port ${port}: ${a.error}`));
+      const ipaddr = ipv4ToString(a.addr);
+      const fd = task.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      if (o.sourceAddr !== null || o.sourcePort !== null) {
+        const p = serviceToPort(o.sourcePort, false);
+        if (p === null) return this.exit(fail(ctx, `nc: getaddrinfo: ${EAI_SERVICE}`));
+        let src = 0;
+        if (o.sourceAddr !== null) {
+          const sa = this.lookup(o.sourceAddr);
+          if ('error' in sa) return this.exit(fail(ctx, `nc: getaddrinfo: ${sa.error}`));
+          src = sa.addr;
+        }
+        const rc = task.bind(fd, src, p);
+        if (rc < 0) return this.exit(fail(ctx, `nc: bind failed: ${STRERROR[-rc]}`));
+      }
+      this.commonSockopts(fd);
+      const c = await this.connectWithTimeout(fd, a.addr, Number(port));
+      if (c === 'stopped') return this.stopped();
+      if (!c.ok) {
+        if (o.verbose) {
+          const what = c.timeout ? 'timed out' : 'failed';
+          const where = o.numeric || host === ipaddr ? host : `${host} (${ipaddr})`;
+          ctx.err(`nc: connect to ${where} port ${port} (tcp) ${what}: ${STRERROR[c.errno]}\n`);
+        }
+        task.close(fd);
+        continue;
+      }
+      s = fd;
+      ret = 0;
+      if (o.verbose) {
+        const sv = o.numeric ? null : tcpServiceByPort(Number(port));
+        const named = !o.numeric && host !== ipaddr ? ` (${ipaddr})` : '';
+        ctx.err(`Connection to ${host}${named} ${port} port [tcp/${sv ?? '*'}] succeeded!\n`);
+      }
+      if (!o.zero) {
+        const r = await this.readwriteTcp(s);
+        if (r === 'stopped') return this.stopped();
+        if (r === 'quit') return this.exit(0);
+      }
+    }
+    return this.exit(ret);
+  }
+
   exit(status: number): number {
     this.task.closeAll();
     return status;
@@ -486,14 +804,14 @@ function fail(ctx: CommandContext, msg: string): number {
 }
 
 /** build_ports(): service names, single ports and lo-hi ranges, each checked by strtoport(). */
-function buildPorts(args: string[]): string[] | { error: string } {
+function buildPorts(args: string[], udp: boolean): string[] | { error: string } {
   const out: string[] = [];
   const strtoport = (s: string): number | { error: string } => {
     const n = strtonum(s, 1, 65535);
     return typeof n === 'number' ? n : { error: `nc: port number ${n}: ${s}` };
   };
   for (const p of args) {
-    const sv = udpServiceByName(p);
+    const sv = udp ? udpServiceByName(p) : tcpServiceByName(p);
     if (sv !== null) {
       out.push(String(sv));
       continue;
@@ -551,6 +869,7 @@ export const nc: Command = async (ctx) => {
     rcvbuf: 0,
     sourcePort: null,
     sourceAddr: null,
+    sndbuf: 0,
   };
   const unsupported: string[] = [];
   // Options are acted on as getopt returns them, so the first bad value is the one reported.
@@ -580,9 +899,12 @@ export const nc: Command = async (ctx) => {
         o.rcvbuf = n;
         break;
       }
-      case 'O':
-        if (num(1, 65536 << 14, 'TCP send window') === null) return 1;
+      case 'O': {
+        const n = num(1, 65536 << 14, 'TCP send window');
+        if (n === null) return 1;
+        o.sndbuf = n;
         break;
+      }
       case 'k':
         o.keep = true;
         break;
@@ -670,8 +992,8 @@ export const nc: Command = async (ctx) => {
   if (unsupported.length) return fail(ctx, `nc: ${NOT_MODELLED[unsupported[0]]} is not modelled in skblab`);
 
   if (o.listen) return new Netcat(ctx, o).listen(host, uport[0]);
-  const ports = buildPorts(uport);
+  const ports = buildPorts(uport, o.udp);
   if ('error' in ports) return fail(ctx, ports.error);
-  if (!o.udp) return tcpNotModelled(ctx);
+  if (!o.udp) return new Netcat(ctx, o).connectAllTcp(host!, ports);
   return new Netcat(ctx, o).connectAll(host!, ports);
 };

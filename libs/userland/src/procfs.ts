@@ -1,6 +1,6 @@
 /**
- * cat(1) over the files the lab models: /proc/net/{snmp,dev,softnet_stat,arp}, /proc/interrupts and
- * /proc/sys/... .
+ * cat(1) over the files the lab models: /proc/net/{snmp,netstat,tcp,dev,softnet_stat,arp}, /proc/interrupts
+ * and /proc/sys/... .
  */
 import {
   dev_seq_show,
@@ -12,6 +12,7 @@ import {
   NUD_PERMANENT,
 } from '@skblab/kernel';
 import type { Host, Net } from '@skblab/kernel';
+import { netstat_seq_show, tcp4_seq_show } from '@skblab/kernel/net/ipv4/proc';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';
 import type { Command, CommandContext } from './command';
@@ -48,10 +49,15 @@ export function interruptsShow(host: Host): string {
   return s;
 }
 
-export function readProcFile(host: Host, net: Net, path: string): string | null {
+/** A /proc or /sys file's text; `now` (the simulated clock, ns) dates /proc/net/tcp's timers. */
+export function readProcFile(host: Host, net: Net, path: string, now = 0): string | null {
   switch (path) {
     case '/proc/net/snmp':
       return snmp_seq_show(net);
+    case '/proc/net/netstat':
+      return netstat_seq_show(net);
+    case '/proc/net/tcp':
+      return tcp4_seq_show(net, now);
     case '/proc/net/dev':
       return dev_seq_show(net);
     case '/proc/net/softnet_stat':
@@ -94,7 +100,7 @@ function bqlShow(net: Net, path: string): string | null {
 export function openInputs(ctx: CommandContext): (f: string) => string | null {
   let stdinRead = false;
   return (f) => {
-    if (f !== '-') return readProcFile(ctx.host, ctx.net, f);
+    if (f !== '-') return readProcFile(ctx.host, ctx.net, f, ctx.lab.now());
     const text = stdinRead ? '' : (ctx.stdin ?? '');
     stdinRead = true;
     return text;

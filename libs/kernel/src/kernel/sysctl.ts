@@ -3,7 +3,8 @@
  * global and exist only in the initial namespace (net_core_table), as on Linux; net.ipv4.* are per
  * namespace. IPv6 is not modelled: its disable_ipv6 switches are accepted and IPv6 stays off.
  */
-import type { Host, Net } from '../include/net/net_namespace';
+import type { Host, Net, TcpSysctl } from '../include/net/net_namespace';
+import { HZ } from '../include/net/tcp';
 import { EINVAL, ENOENT } from '../include/linux/errno';
 import { SEC } from '../include/net/neighbour';
 import { QDISC_OPS } from '../net/sched/sch_generic';
@@ -191,6 +192,154 @@ const TABLE: Record<string, SysctlEntry> = {
     0,
   ),
 };
+
+/** A net.ipv4.tcp_* integer of TcpSysctl (proc_dointvec / proc_dou8vec_minmax), per namespace. */
+function tcpInt(key: keyof TcpSysctl, min = -2147483648, max = 2147483647): SysctlEntry {
+  return intEntry(
+    (_h, n) => n.sysctl.tcp[key] as number,
+    (_h, n, v) => ((n.sysctl.tcp[key] as number) = v),
+    min,
+    max,
+  );
+}
+
+/** proc_dointvec_jiffies: kept in jiffies, shown in seconds. */
+function tcpJiffiesSec(key: keyof TcpSysctl, min = 0): SysctlEntry {
+  return intEntry(
+    (_h, n) => Math.floor((n.sysctl.tcp[key] as number) / HZ),
+    (_h, n, v) => ((n.sysctl.tcp[key] as number) = v * HZ),
+    min,
+    Math.floor(2147483647 / HZ),
+  );
+}
+
+/** proc_dointvec_ms_jiffies: kept in jiffies, shown in milliseconds. */
+function tcpJiffiesMs(key: keyof TcpSysctl): SysctlEntry {
+  return intEntry(
+    (_h, n) => Math.floor(((n.sysctl.tcp[key] as number) * 1000) / HZ),
+    (_h, n, v) => ((n.sysctl.tcp[key] as number) = Math.floor((v * HZ + 999) / 1000)),
+    0,
+  );
+}
+
+/** tcp_rmem / tcp_wmem: three integers, tab-separated. */
+function tcpTriple(key: 'rmem' | 'wmem'): SysctlEntry {
+  return {
+    get: (_h, n) => n.sysctl.tcp[key].join('\t'),
+    set: (_h, n, v) => {
+      const p = v.trim().split(/\s+/).map(int);
+      if (p.length !== 3 || p.some((x) => x === null || x < 1)) return -EINVAL;
+      n.sysctl.tcp[key] = [p[0]!, p[1]!, p[2]!];
+      return 0;
+    },
+  };
+}
+
+/** The congestion controls 6.12 has built in here (tcp_cong.c's list: cubic is the default, reno always). */
+const TCP_CONG_AVAILABLE = ['reno', 'cubic'];
+
+const TCP_TABLE: Record<string, SysctlEntry> = {
+  'net.ipv4.tcp_timestamps': tcpInt('timestamps', 0, 2),
+  'net.ipv4.tcp_window_scaling': tcpInt('windowScaling', 0, 1),
+  'net.ipv4.tcp_sack': tcpInt('sack', 0, 1),
+  'net.ipv4.tcp_dsack': tcpInt('dsack', 0, 1),
+  'net.ipv4.tcp_fack': {
+    // Obsolete since 4.15, still listed.
+    get: () => '0',
+    set: (_h, _n, v) => (int(v) === null ? -EINVAL : 0),
+  },
+  'net.ipv4.tcp_reordering': tcpInt('reordering'),
+  'net.ipv4.tcp_max_reordering': tcpInt('maxReordering'),
+  'net.ipv4.tcp_retries1': tcpInt('retries1', 0, 255),
+  'net.ipv4.tcp_retries2': tcpInt('retries2', 0, 255),
+  'net.ipv4.tcp_syn_retries': tcpInt('synRetries', 1, 127),
+  'net.ipv4.tcp_synack_retries': tcpInt('synackRetries', 0, 255),
+  'net.ipv4.tcp_syn_linear_timeouts': tcpInt('synLinearTimeouts', 0, 255),
+  'net.ipv4.tcp_syncookies': tcpInt('syncookies', 0, 2),
+  'net.ipv4.tcp_fin_timeout': tcpJiffiesSec('finTimeout'),
+  'net.ipv4.tcp_keepalive_time': tcpJiffiesSec('keepaliveTime'),
+  'net.ipv4.tcp_keepalive_intvl': tcpJiffiesSec('keepaliveIntvl'),
+  'net.ipv4.tcp_keepalive_probes': tcpInt('keepaliveProbes', 0, 255),
+  'net.ipv4.tcp_orphan_retries': tcpInt('orphanRetries', 0, 255),
+  'net.ipv4.tcp_rmem': tcpTriple('rmem'),
+  'net.ipv4.tcp_wmem': tcpTriple('wmem'),
+  'net.ipv4.tcp_ecn': tcpInt('ecn', 0, 2),
+  'net.ipv4.tcp_ecn_fallback': tcpInt('ecnFallback', 0, 1),
+  'net.ipv4.tcp_frto': tcpInt('frto'),
+  'net.ipv4.tcp_recovery': tcpInt('recovery'),
+  'net.ipv4.tcp_early_retrans': tcpInt('earlyRetrans', 0, 4),
+  'net.ipv4.tcp_tso_win_divisor': tcpInt('tsoWinDivisor', 0, 255),
+  'net.ipv4.tcp_min_tso_segs': tcpInt('minTsoSegs', 1, 255),
+  'net.ipv4.tcp_tso_rtt_log': tcpInt('tsoRttLog', 0, 255),
+  'net.ipv4.tcp_limit_output_bytes': tcpInt('limitOutputBytes'),
+  'net.ipv4.tcp_autocorking': tcpInt('autocorking', 0, 1),
+  'net.ipv4.tcp_slow_start_after_idle': tcpInt('slowStartAfterIdle', 0, 1),
+  'net.ipv4.tcp_notsent_lowat': intEntry(
+    (_h, n) => n.sysctl.tcp.notsentLowat,
+    (_h, n, v) => (n.sysctl.tcp.notsentLowat = v),
+    0,
+    4294967295,
+  ),
+  'net.ipv4.tcp_app_win': tcpInt('appWin', 0, 31),
+  'net.ipv4.tcp_adv_win_scale': tcpInt('advWinScale', -31, 31),
+  'net.ipv4.tcp_moderate_rcvbuf': tcpInt('moderateRcvbuf', 0, 1),
+  'net.ipv4.tcp_workaround_signed_windows': tcpInt('workaroundSignedWindows', 0, 1),
+  'net.ipv4.tcp_shrink_window': tcpInt('shrinkWindow', 0, 1),
+  'net.ipv4.tcp_base_mss': tcpInt('baseMss'),
+  'net.ipv4.tcp_min_snd_mss': tcpInt('minSndMss', 48, 65535),
+  'net.ipv4.tcp_mtu_probing': tcpInt('mtuProbing', 0, 2),
+  'net.ipv4.tcp_probe_threshold': tcpInt('probeThreshold'),
+  'net.ipv4.tcp_probe_interval': tcpInt('probeInterval', 0, 4294967295),
+  'net.ipv4.tcp_mtu_probe_floor': tcpInt('mtuProbeFloor', 48, 65535),
+  'net.ipv4.tcp_max_syn_backlog': tcpInt('maxSynBacklog'),
+  'net.ipv4.tcp_tw_reuse': tcpInt('twReuse', 0, 2),
+  'net.ipv4.tcp_max_tw_buckets': tcpInt('maxTwBuckets'),
+  'net.ipv4.tcp_fastopen': tcpInt('fastopen'),
+  'net.ipv4.tcp_fastopen_blackhole_timeout_sec': tcpInt('fastopenBlackholeTimeoutSec', 0),
+  'net.ipv4.tcp_challenge_ack_limit': tcpInt('challengeAckLimit'),
+  'net.ipv4.tcp_invalid_ratelimit': tcpJiffiesMs('invalidRatelimit'),
+  'net.ipv4.tcp_rfc1337': tcpInt('rfc1337', 0, 1),
+  'net.ipv4.tcp_stdurg': tcpInt('stdurg', 0, 1),
+  'net.ipv4.tcp_abort_on_overflow': tcpInt('abortOnOverflow', 0, 1),
+  'net.ipv4.tcp_thin_linear_timeouts': tcpInt('thinLinearTimeouts', 0, 1),
+  'net.ipv4.tcp_comp_sack_delay_ns': tcpInt('compSackDelayNs', 0, Number.MAX_SAFE_INTEGER),
+  'net.ipv4.tcp_comp_sack_slack_ns': tcpInt('compSackSlackNs', 0, Number.MAX_SAFE_INTEGER),
+  'net.ipv4.tcp_comp_sack_nr': tcpInt('compSackNr', 0, 255),
+  'net.ipv4.tcp_backlog_ack_defer': tcpInt('backlogAckDefer', 0, 1),
+  'net.ipv4.tcp_pacing_ss_ratio': tcpInt('pacingSsRatio', 0, 1000),
+  'net.ipv4.tcp_pacing_ca_ratio': tcpInt('pacingCaRatio', 0, 1000),
+  'net.ipv4.tcp_min_rtt_wlen': tcpInt('minRttWlen', 0, 86400),
+  'net.ipv4.tcp_rto_min_us': tcpInt('rtoMinUs', 1),
+  'net.ipv4.tcp_retrans_collapse': tcpInt('retransCollapse', 0, 1),
+  'net.ipv4.tcp_reflect_tos': tcpInt('reflectTos', 0, 1),
+  'net.ipv4.tcp_pingpong_thresh': tcpInt('pingpongThresh', 1, 255),
+  'net.ipv4.tcp_no_metrics_save': tcpInt('noMetricsSave', 0, 1),
+  // tcp_set_default_congestion_control: a known name, else ENOENT.
+  'net.ipv4.tcp_congestion_control': {
+    get: (_h, n) => n.sysctl.tcp.congestionControl,
+    set: (_h, n, v) => {
+      const name = v.trim();
+      if (!TCP_CONG_AVAILABLE.includes(name)) return -ENOENT;
+      n.sysctl.tcp.congestionControl = name;
+      return 0;
+    },
+  },
+  'net.ipv4.tcp_available_congestion_control': {
+    get: () => TCP_CONG_AVAILABLE.join(' '),
+    set: () => -EINVAL,
+  },
+  'net.ipv4.tcp_allowed_congestion_control': {
+    get: () => TCP_CONG_AVAILABLE.join(' '),
+    set: (_h, _n, v) =>
+      v
+        .trim()
+        .split(/\s+/)
+        .every((c) => TCP_CONG_AVAILABLE.includes(c))
+        ? 0
+        : -ENOENT,
+  },
+};
+Object.assign(TABLE, TCP_TABLE);
 
 const IPV6_DISABLE = /^net\.ipv6\.conf\.([A-Za-z0-9_.-]+)\.disable_ipv6$/;
 

@@ -25,6 +25,20 @@ export const ENETDOWN = 100;
 export const ENETUNREACH = 101;
 export const ECONNREFUSED = 111;
 export const EHOSTUNREACH = 113;
+export const EINTR = 4;
+export const EFAULT = 14;
+export const EPIPE = 32;
+export const ENOTSOCK = 88;
+export const EAFNOSUPPORT = 97;
+export const ECONNABORTED = 103;
+export const ECONNRESET = 104;
+export const EISCONN = 106;
+export const ENOTCONN = 107;
+export const ETIMEDOUT = 110;
+export const EALREADY = 114;
+export const EINPROGRESS = 115;
+export const EKEYREJECTED = 129;
+export const ENOIOCTLCMD = 515;
 
 export const STRERROR: Record<number, string> = {
   [EPERM]: 'Operation not permitted',
@@ -53,4 +67,17 @@ export const STRERROR: Record<number, string> = {
   [ENETUNREACH]: 'Network is unreachable',
   [ECONNREFUSED]: 'Connection refused',
   [EHOSTUNREACH]: 'No route to host',
+  [EINTR]: 'Interrupted system call',
+  [EFAULT]: 'Bad address',
+  [EPIPE]: 'Broken pipe',
+  [ENOTSOCK]: 'Socket operation on non-socket',
+  [EAFNOSUPPORT]: 'Address family not supported by protocol',
+  [ECONNABORTED]: 'Software caused connection abort',
+  [ECONNRESET]: 'Connection reset by peer',
+  [EISCONN]: 'Transport endpoint is already connected',
+  [ENOTCONN]: 'Transport endpoint is not connected',
+  [ETIMEDOUT]: 'Connection timed out',
+  [EALREADY]: 'Operation already in progress',
+  [EINPROGRESS]: 'Operation now in progress',
+  [EKEYREJECTED]: 'Key was rejected by service',
 };

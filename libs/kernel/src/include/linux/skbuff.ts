@@ -12,6 +12,7 @@ import type { NetDevice } from './netdevice';
 import type { Rtable } from '../net/route';
 import type { Sock } from '../net/sock';
 import type { Net } from '../net/net_namespace';
+import type { TcpSkbCb } from '../net/tcp';
 
 export const PACKET_HOST = 0;
 export const PACKET_BROADCAST = 1;
@@ -78,6 +79,13 @@ export interface SkBuff {
   queueMapping: number;
   /** skb->priority: the socket's sk_priority (IP_TOS sets it), or the TOS of a forwarded header. */
   priority: number;
+  /** TCP_SKB_CB(skb): TCP's control block while TCP owns the skb (write, retransmit and receive queues). */
+  tcb: TcpSkbCb | null;
+  /** skb_shinfo(skb)->gso_segs / gso_size: a TSO/GSO skb's segments and their size (0 when not GSO). */
+  gsoSegs: number;
+  gsoSize: number;
+  /** skb->truesize when the owner set it (TCP charges its stream skbs so); 0: SKB_TRUESIZE of the buffer. */
+  truesize: number;
 }
 
 /** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
@@ -107,6 +115,10 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     txAccount: null,
     queueMapping: 0,
     priority: 0,
+    tcb: null,
+    gsoSegs: 0,
+    gsoSize: 0,
+    truesize: 0,
   };
 }
 
@@ -166,11 +178,13 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
     traced: 0,
     dropReason: null,
     txAccount: null,
+    tcb: skb.tcb && { ...skb.tcb, tx: { ...skb.tcb.tx } },
   };
 }
 
 /** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */
 export function skbTruesize(skb: SkBuff): number {
+  if (skb.truesize) return skb.truesize;
   let sz = 512;
   while (sz < skb.buf.length + 320) sz <<= 1;
   return sz + 256;

@@ -9,6 +9,7 @@ import type { NetMib } from './snmp';
 import type { Sock } from './sock';
 import type { SkBuff } from '../linux/skbuff';
 import type { KTimer } from './kctx';
+import type { RequestSock, TcpSock, TimewaitSock } from '../linux/tcp';
 
 /** struct in_ifaddr */
 export interface InIfaddr {
@@ -53,6 +54,81 @@ export interface Ipv4Sysctl {
   ipfragTime: number;
   ipNoPmtuDisc: number;
   ipLocalPortRange: [number, number];
+  /** net.ipv4.tcp_* (struct netns_ipv4's sysctl_tcp_*): times in jiffies as the kernel keeps them. */
+  tcp: TcpSysctl;
+}
+
+export interface TcpSysctl {
+  timestamps: number;
+  windowScaling: number;
+  sack: number;
+  dsack: number;
+  reordering: number;
+  maxReordering: number;
+  retries1: number;
+  retries2: number;
+  synRetries: number;
+  synackRetries: number;
+  synLinearTimeouts: number;
+  syncookies: number;
+  finTimeout: number;
+  keepaliveTime: number;
+  keepaliveIntvl: number;
+  keepaliveProbes: number;
+  orphanRetries: number;
+  rmem: [number, number, number];
+  wmem: [number, number, number];
+  ecn: number;
+  ecnFallback: number;
+  frto: number;
+  recovery: number;
+  earlyRetrans: number;
+  tsoWinDivisor: number;
+  minTsoSegs: number;
+  tsoRttLog: number;
+  limitOutputBytes: number;
+  autocorking: number;
+  slowStartAfterIdle: number;
+  notsentLowat: number;
+  appWin: number;
+  advWinScale: number;
+  moderateRcvbuf: number;
+  workaroundSignedWindows: number;
+  shrinkWindow: number;
+  baseMss: number;
+  minSndMss: number;
+  mtuProbing: number;
+  probeThreshold: number;
+  probeInterval: number;
+  mtuProbeFloor: number;
+  maxSynBacklog: number;
+  twReuse: number;
+  maxTwBuckets: number;
+  fastopen: number;
+  fastopenKey: Uint8Array;
+  fastopenBlackholeTimeoutSec: number;
+  challengeAckLimit: number;
+  invalidRatelimit: number;
+  rfc1337: number;
+  stdurg: number;
+  abortOnOverflow: number;
+  thinLinearTimeouts: number;
+  compSackDelayNs: number;
+  compSackSlackNs: number;
+  compSackNr: number;
+  backlogAckDefer: number;
+  pacingSsRatio: number;
+  pacingCaRatio: number;
+  minRttWlen: number;
+  rtoMinUs: number;
+  retransCollapse: number;
+  reflectTos: number;
+  congestionControl: string;
+  pingpongThresh: number;
+  noMetricsSave: number;
+  /** tcp_challenge_ack_allowed's per-netns state */
+  challengeTimestamp: number;
+  challengeCount: number;
 }
 
 export interface Net {
@@ -91,6 +167,27 @@ export interface Net {
   peers: Map<number, { rateTokens: number; rateLast: number }>;
   /** fib_nh_exception: learned path MTUs by destination (ip route get shows them). */
   fnhe: Map<number, { mtu: number; expires: number }>;
+  /** LINUX_MIB_* (net->mib.net_statistics: /proc/net/netstat's TcpExt) and IpExt */
+  linuxMib: Float64Array;
+  ipExtMib: Float64Array;
+  /**
+   * tcp_hashinfo for this namespace: the established hash (full sockets, request and TIME_WAIT mini sockets)
+   * by "laddr:lport:raddr:rport", the listeners by port, and the bind buckets by port.
+   */
+  tcpEhash: Map<string, TcpSock | RequestSock | TimewaitSock>;
+  tcpLhash: Map<number, TcpSock[]>;
+  tcpBhash: Map<number, Array<TcpSock | TimewaitSock>>;
+  /** Every TCP socket of the namespace in creation order (/proc/net/tcp, ss). */
+  tcpSockets: Set<TcpSock>;
+  /** TIME_WAIT buckets alive (tcp_death_row.tw_refcount) */
+  tcpTwCount: number;
+  /** tcp_metrics: what the Fast Open client remembers per destination (cookie, MSS). */
+  tcpFastopenCache: Map<
+    number,
+    { mss: number; cookie: Uint8Array | null; exp: boolean; synLoss: number; lastSynLoss: number }
+  >;
+  /** The namespace's control socket for RSTs and ACKs outside a socket (ipv4_tcp_sk), made on first use. */
+  tcpCtlSk: Sock | null;
 }
 
 export interface CoreSysctl {

@@ -84,4 +84,6 @@ export interface Rtable {
   pmtu: number;
   /** dst.error for ip_error: -EHOSTUNREACH (not forwarding) or -ENETUNREACH (no route). */
   error: number;
+  /** rt_genid when made: a cached dst (a socket's sk_dst_cache) is stale once the FIB changed (ipv4_dst_check). */
+  genid: number;
 }

@@ -6,6 +6,7 @@ export type Layer =
   | 'syscall'
   | 'socket'
   | 'udp'
+  | 'tcp'
   | 'icmp'
   | 'ip'
   | 'route'

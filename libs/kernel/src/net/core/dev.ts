@@ -18,6 +18,7 @@ import { igb_get_stats64 } from '../../drivers/net/ethernet/intel/igb/igb_main';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 import * as ip from '@skblab/wire/ipv4';
 import * as udp from '@skblab/wire/udp';
+import * as tcp from '@skblab/wire/tcp';
 import { gro_normal_list } from './gro';
 
 const F = {
@@ -346,7 +347,7 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff, list = fal
 
 /**
  * skb_checksum_help (dev.c:3297): compute in software the transport checksum left to the device
- * (CHECKSUM_PARTIAL; in the model only UDP is), before something changes the bytes it covers.
+ * (CHECKSUM_PARTIAL: UDP and TCP), before something changes the bytes it covers.
  */
 export function skb_checksum_help(skb: SkBuff): void {
   if (skb.ipSummed !== CHECKSUM_PARTIAL) return;
@@ -354,6 +355,10 @@ export function skb_checksum_help(skb: SkBuff): void {
   const b = skb.buf;
   if (nh >= 0 && ip.protocol(b, nh) === 17 && !ip.isFragment(b, nh))
     udp.fillChecksum(b, nh + ip.headerLength(b, nh), ip.src(b, nh), ip.dst(b, nh), 'full');
+  else if (nh >= 0 && ip.protocol(b, nh) === 6 && !ip.isFragment(b, nh)) {
+    const th = nh + ip.headerLength(b, nh);
+    tcp.fillChecksum(b, th, skb.data + skb.len - th, ip.src(b, nh), ip.dst(b, nh), 'full');
+  }
   skb.ipSummed = CHECKSUM_NONE;
 }
 

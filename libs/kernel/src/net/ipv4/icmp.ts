@@ -12,6 +12,7 @@ import { ICMP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import {
   IPPROTO_ICMP,
+  IPPROTO_TCP,
   IPPROTO_UDP,
   IP_PMTUDISC_DONT,
   newSock,
@@ -39,6 +40,7 @@ import {
   EOPNOTSUPP,
 } from '../../include/linux/errno';
 import { udp_err } from './udp';
+import { tcp_v4_err } from './tcp_ipv4';
 import { ipv4_sk_update_pmtu } from './ip_sockglue';
 
 const F = {
@@ -386,5 +388,6 @@ export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
   if (quoted.protocol === IPPROTO_ICMP) ping_err(ctx, skb, type, code, info, from, skb.buf, qoff, qoff + qhl);
   else if (quoted.protocol === IPPROTO_UDP)
     udp_err(ctx, skb, type, code, info, from, quoted, q.value.srcPort, q.value.dstPort);
+  else if (quoted.protocol === IPPROTO_TCP) tcp_v4_err(ctx, skb, info);
   return consumed(skb);
 }

@@ -19,6 +19,27 @@ const F = {
   ipForwardFinish: kfn('ip_forward_finish', 'net/ipv4/ip_forward.c', 'ip'),
 };
 
+/**
+ * ip_exceeds_mtu: a DF datagram longer than the path's MTU; a GSO skb (a TCP sender's super-packet) fits
+ * when each of the segments it will be cut into does (skb_gso_validate_network_len).
+ */
+function ip_exceeds_mtu(skb: SkBuff, mtu: number): boolean {
+  const nh = skb.networkHeader;
+  if (skb.len <= mtu) return false;
+  if (!ip.dontFragment(skb.buf, nh)) return false;
+  // original fragment exceeds mtu and DF is set
+  if (skb.fragMaxSize > mtu) return true;
+  if (skb.ignoreDf) return false;
+  if (skb.gsoSize && skb_gso_network_seglen(skb) <= mtu) return false;
+  return true;
+}
+
+/** skb_gso_network_seglen: one segment's IP length: network and transport headers plus gso_size. */
+function skb_gso_network_seglen(skb: SkBuff): number {
+  const thlen = (skb.buf[skb.transportHeader + 12] >> 4) * 4;
+  return skb.transportHeader - skb.networkHeader + thlen + skb.gsoSize;
+}
+
 /** ip_forward */
 export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
   const net = skb.net;
@@ -33,7 +54,7 @@ export function ip_forward(ctx: KernelCtx, skb: SkBuff): Verdict {
   // ip_forward.c:131 counts the datagram as forwarded before the MTU check.
   net.mib.ip[IPSTATS.ForwDatagrams]++;
   const mtu = dstMtu(rt);
-  if (skb.len > mtu && ip.dontFragment(skb.buf, nh)) {
+  if (ip_exceeds_mtu(skb, mtu)) {
     ctx.step(skb, F.ipForward, `len ${skb.len} > mtu ${mtu} with DF: ICMP frag needed, FragFails++`);
     net.mib.ip[IPSTATS.FragFails]++;
     icmp_send(ctx, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);

@@ -8,7 +8,7 @@ import type { SkBuff } from '../../include/linux/skbuff';
 import { PACKET_OTHERHOST, skbTrim } from '../../include/linux/skbuff';
 import { IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
-import { IPPROTO_ICMP, IPPROTO_UDP } from '../../include/net/sock';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../include/net/sock';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
 import { EACCES, EHOSTUNREACH, ENETUNREACH } from '../../include/linux/errno';
@@ -26,6 +26,13 @@ import { ipRouteInputNoref, isRouteError, describeFib } from './route';
 import { ip_defrag } from './ip_fragment';
 import { icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
+
+/** inet_protos[]: the handler ip_protocol_deliver_rcu calls for each protocol. */
+const PROTO_HANDLER: Record<number, 'icmp_rcv' | 'udp_rcv' | 'tcp_v4_rcv'> = {
+  [IPPROTO_ICMP]: 'icmp_rcv',
+  [IPPROTO_TCP]: 'tcp_v4_rcv',
+  [IPPROTO_UDP]: 'udp_rcv',
+};
 
 const F = {
   ipRcv: kfn('ip_rcv', 'net/ipv4/ip_input.c', 'ip'),
@@ -60,9 +67,7 @@ const F = {
   ipLocalDeliver: kfn('ip_local_deliver', 'net/ipv4/ip_input.c', 'ip'),
   ipLocalDeliverFinish: kfn('ip_local_deliver_finish', 'net/ipv4/ip_input.c', 'ip'),
   ipProtocolDeliverRcu: kfn('ip_protocol_deliver_rcu', 'net/ipv4/ip_input.c', 'ip', (o, p) =>
-    typeof o === 'string'
-      ? o
-      : `protocol ${p} → ${p === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv'}, InDelivers++`,
+    typeof o === 'string' ? o : `protocol ${p} → ${PROTO_HANDLER[p]}, InDelivers++`,
   ),
   ipError: kfn('ip_error', 'net/ipv4/route.c', 'ip'),
 };
@@ -186,10 +191,11 @@ export function ip_local_deliver_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
   const proto = ip.protocol(skb.buf, skb.networkHeader);
   // raw_local_deliver: raw sockets get their clones before the protocol handler runs.
   if (net.rawSocks.length) raw_local_deliver(ctx, skb, proto);
-  if (proto === IPPROTO_ICMP || proto === IPPROTO_UDP) {
+  const handler = PROTO_HANDLER[proto];
+  if (handler) {
     net.mib.ip[IPSTATS.InDelivers]++;
     ctx.step(skb, F.ipProtocolDeliverRcu, null, proto);
-    return next(proto === IPPROTO_ICMP ? 'icmp_rcv' : 'udp_rcv', skb);
+    return next(handler, skb);
   }
   ctx.step(
     skb,

@@ -34,6 +34,9 @@ export interface Flowi4 {
   proto: number;
   /** The lookup's time, so a learned path MTU past its expiry is forgotten (route.c:1423). */
   now?: number;
+  /** fl4_sport / fl4_dport: the flow's ports (host order); the model's FIB does not use them. */
+  sport?: number;
+  dport?: number;
 }
 
 /** A failed lookup: -errno. (An Rtable has a dev; an error never does.) */
@@ -118,6 +121,71 @@ export function ipRouteOutputKey(net: Net, fl: Flowi4): RouteResult {
 }
 
 /**
+ * ip_route_output_flow (route.c:2916): the output lookup for a socket's flow. As ip_route_output_key_hash
+ * does, the flow learns the source address chosen (and the destination, for 0.0.0.0).
+ */
+export function ip_route_output_flow(net: Net, fl4: Flowi4): RouteResult {
+  const rt = ipRouteOutputKey(net, fl4);
+  if (!isRouteError(rt)) {
+    fl4.saddr = rt.src;
+    if (!fl4.daddr) fl4.daddr = rt.dst;
+  }
+  return rt;
+}
+
+/** ip_route_output_ports (include/net/route.h:180): flowi4_init_output with the ports, then the lookup. */
+export function ip_route_output_ports(
+  net: Net,
+  fl4: Flowi4,
+  daddr: number,
+  saddr: number,
+  dport: number,
+  sport: number,
+  proto: number,
+  tos: number,
+  oif: number,
+): RouteResult {
+  fl4.daddr = daddr;
+  fl4.saddr = saddr;
+  fl4.dport = dport;
+  fl4.sport = sport;
+  fl4.proto = proto;
+  fl4.tos = tos;
+  fl4.oif = oif;
+  return ip_route_output_flow(net, fl4);
+}
+
+/**
+ * ip_route_connect (include/net/route.h:330): connect()'s lookup. Without a destination or source the
+ * first lookup picks them (ip_route_connect_init, __ip_route_output_key), then the flow is looked up as
+ * the socket will send it.
+ */
+export function ip_route_connect(
+  net: Net,
+  fl4: Flowi4,
+  dst: number,
+  src: number,
+  oif: number,
+  protocol: number,
+  sport: number,
+  dport: number,
+): RouteResult {
+  fl4.daddr = dst;
+  fl4.saddr = src;
+  fl4.oif = oif;
+  fl4.proto = protocol;
+  fl4.sport = sport;
+  fl4.dport = dport;
+  if (!dst || !src) {
+    const rt = ipRouteOutputKey(net, fl4);
+    if (isRouteError(rt)) return rt;
+    fl4.saddr = rt.src;
+    if (!fl4.daddr) fl4.daddr = rt.dst;
+  }
+  return ip_route_output_flow(net, fl4);
+}
+
+/**
  * ip_route_input_noref -> ip_route_input_slow (route.c:2531): route a received packet. Local destinations
  * get dst.input = ip_local_deliver, forwarded ones ip_forward, the rest ip_error.
  */
@@ -161,7 +229,7 @@ export function ipRouteInputNoref(net: Net, daddr: number, saddr: number, dev: N
 }
 
 function mkRt(
-  _net: Net,
+  net: Net,
   type: number,
   flags: number,
   dev: NetDevice,
@@ -183,10 +251,16 @@ function mkRt(
     input: type === RTN_UNICAST ? 'ip_forward' : 'ip_local_deliver',
     pmtu: 0,
     error: 0,
+    genid: net.rtGenid,
   };
 }
 
 /** dst_mtu: the learned path MTU if any, else the device's. */
+/** IP_MAX_MTU: the largest datagram IPv4's 16-bit total length can describe. */
+const IP_MAX_MTU = 0xffff;
+
 export function dstMtu(rt: Rtable): number {
-  return rt.pmtu && rt.pmtu < rt.dev.mtu ? rt.pmtu : rt.dev.mtu;
+  const mtu = rt.pmtu && rt.pmtu < rt.dev.mtu ? rt.pmtu : rt.dev.mtu;
+  // ipv4_mtu: min_t(unsigned int, mtu, IP_MAX_MTU): lo's 65536 is 65535 for IP.
+  return Math.min(mtu, IP_MAX_MTU);
 }

@@ -49,6 +49,7 @@ import {
 } from './igb';
 import * as ip from '@skblab/wire/ipv4';
 import * as udp from '@skblab/wire/udp';
+import * as tcp from '@skblab/wire/tcp';
 import { ETH_HLEN, ETH_P_IP } from '@skblab/wire/ethernet';
 
 const FILE = 'drivers/net/ethernet/intel/igb/igb_main.c';
@@ -270,7 +271,11 @@ export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
     return txBusy(skb);
   }
   // skb_put_padto(skb, 17): the MAC pads short frames to 64 bytes on the wire itself (TCTL.PSP).
-  const buf: IgbTxBuffer = { skb, bytecount: skb.len, done: false };
+  // igb_tso: a TSO skb's bytecount counts the headers each segment repeats.
+  const segs = skb.gsoSize && skb.gsoSegs > 1 ? skb.gsoSegs : 1;
+  const hdrLen =
+    segs > 1 ? skb.transportHeader - skb.data + tcp.headerLength(skb.buf, skb.transportHeader) : 0;
+  const buf: IgbTxBuffer = { skb, bytecount: skb.len + (segs - 1) * hdrLen, done: false };
   ring.tx.push(buf);
   let stopped = 0;
   if (descUnused(ring) < DESC_NEEDED) {
@@ -327,39 +332,84 @@ function igb_hw_transmit(ctx: KernelCtx, a: IgbAdapter, qv: IgbQVector, buf: Igb
   const start = Math.max(ctx.now(), a.txBusyUntil);
   const end = start + (w ? serialisationNs(w, buf.bytecount) : 0);
   a.txBusyUntil = end;
-  // The frame as it leaves: the MAC fills the checksum the stack left to it (CHECKSUM_PARTIAL).
-  const frame = frameBytes(buf.skb);
-  a.hw.gptc++;
-  a.hw.gotc += Math.max(buf.bytecount + ETH_FCS_LEN, 64);
-  if (frame[0] === 0xff) a.hw.bptc++;
-  else if (frame[0] & 1) a.hw.mptc++;
-  ctx.modTimer(
-    timer(
-      host,
-      qv.irq.affinity,
-      (c: KernelCtx) => {
-        // igb_down reset the MAC meanwhile: what it was sending is gone (the driver freed it).
-        if (!qv.txRing.tx.includes(buf)) return;
-        buf.done = true;
-        if (w) wire_transmit(c, w, a.dev, buf.skb, frame, end);
-        igb_msix_ring(c, qv, buf.skb, 1);
-      },
-      null,
-    ),
-    end,
-  );
+  // The frames as they leave: the MAC fills the checksum the stack left to it (CHECKSUM_PARTIAL) and cuts a
+  // TSO skb into MSS-sized segments.
+  const frames = frameBytes(buf.skb);
+  let at = start;
+  frames.forEach((frame, i) => {
+    const last = i === frames.length - 1;
+    at = last ? end : at + (w ? serialisationNs(w, frame.length) : 0);
+    const sent = at;
+    a.hw.gptc++;
+    a.hw.gotc += Math.max(frame.length + ETH_FCS_LEN, 64);
+    if (frame[0] === 0xff) a.hw.bptc++;
+    else if (frame[0] & 1) a.hw.mptc++;
+    ctx.modTimer(
+      timer(
+        host,
+        qv.irq.affinity,
+        (c: KernelCtx) => {
+          // igb_down reset the MAC meanwhile: what it was sending is gone (the driver freed it).
+          if (!qv.txRing.tx.includes(buf)) return;
+          if (w) wire_transmit(c, w, a.dev, buf.skb, frame, sent);
+          if (!last) return;
+          buf.done = true;
+          igb_msix_ring(c, qv, buf.skb, 1);
+        },
+        null,
+      ),
+      sent,
+    );
+  });
 }
 
 /** The bytes on the wire: the frame from its MAC header, with the transport checksum filled if offloaded. */
-function frameBytes(skb: SkBuff): Uint8Array {
+function frameBytes(skb: SkBuff): Uint8Array[] {
   const f = skb.buf.slice(skb.data, skb.data + skb.len);
   if (skb.ipSummed === CHECKSUM_PARTIAL && ((f[12] << 8) | f[13]) === ETH_P_IP) {
     const nh = ETH_HLEN;
+    const th = nh + ip.headerLength(f, nh);
     if (ip.protocol(f, nh) === 17 && !ip.isFragment(f, nh)) {
-      udp.fillChecksum(f, nh + ip.headerLength(f, nh), ip.src(f, nh), ip.dst(f, nh), 'full');
+      udp.fillChecksum(f, th, ip.src(f, nh), ip.dst(f, nh), 'full');
+    } else if (ip.protocol(f, nh) === 6 && !ip.isFragment(f, nh)) {
+      if (skb.gsoSize && f.length - th - tcp.headerLength(f, th) > skb.gsoSize)
+        return igbTso(f, th, skb.gsoSize);
+      tcp.fillChecksum(f, th, f.length - th, ip.src(f, nh), ip.dst(f, nh), 'full');
     }
   }
-  return f;
+  return [f];
+}
+
+/**
+ * TCP segmentation offload (the 82576's TSO context, igb_tso): every segment gets the headers with its own
+ * sequence number, IP total length, ID (incremented per segment) and checksums; CWR stays on the first
+ * segment, FIN and PSH on the last.
+ */
+function igbTso(f: Uint8Array, th: number, mss: number): Uint8Array[] {
+  const nh = ETH_HLEN;
+  const hdrs = th + tcp.headerLength(f, th);
+  const payload = f.length - hdrs;
+  const seq = tcp.seqNumber(f, th);
+  const id = ip.ident(f, nh);
+  const flags = tcp.flags(f, th);
+  const out: Uint8Array[] = [];
+  for (let off = 0, i = 0; off < payload; off += mss, i++) {
+    const len = Math.min(mss, payload - off);
+    const seg = new Uint8Array(hdrs + len);
+    seg.set(f.subarray(0, hdrs));
+    seg.set(f.subarray(hdrs + off, hdrs + off + len), hdrs);
+    ip.setTotalLength(seg, nh, hdrs - nh + len);
+    ip.setIdent(seg, nh, (id + i) & 0xffff);
+    ip.fillHeaderChecksum(seg, nh);
+    tcp.setSeqNumber(seg, th, (seq + off) >>> 0);
+    let fl = flags;
+    if (i > 0) fl &= ~tcp.TCP_CWR;
+    if (off + len < payload) fl &= ~(tcp.TCP_FIN | tcp.TCP_PSH);
+    tcp.setFlags(seg, th, fl);
+    tcp.fillChecksum(seg, th, seg.length - th, ip.src(seg, nh), ip.dst(seg, nh), 'full');
+    out.push(seg);
+  }
+  return out;
 }
 
 /** The wire (hardware): impairments one way, then the frame lands in the other port's MAC. */

@@ -1,0 +1,304 @@
+/**
+ * net/ipv4/tcp_fastopen.c (and the Fast Open cache of tcp_metrics.c): TCP Fast Open, client side. A client
+ * that has a cookie for the destination sends data in its SYN; the SYN-ACK's cookie is cached per
+ * destination. The server side stays off: net.ipv4.tcp_fastopen defaults to 1 (TFO_CLIENT_ENABLE), and a
+ * listener accepts SYN data only after setsockopt(TCP_FASTOPEN), which the model does not offer.
+ */
+import type { KernelCtx } from '../../include/net/kctx';
+import type { SkBuff } from '../../include/linux/skbuff';
+import { skbCopy, skbPull, skbTruesize } from '../../include/linux/skbuff';
+import type { Net } from '../../include/net/net_namespace';
+import type { Rtable } from '../../include/net/route';
+import type { RequestSock, TcpFastopenCookie, TcpSock } from '../../include/linux/tcp';
+import { HZ, TCPHDR_FIN, TCPHDR_SYN, TCP_SKB_CB, USEC_PER_SEC } from '../../include/net/tcp';
+import { IFF_LOOPBACK } from '../../include/linux/netdevice';
+import { LINUX_MIB } from '../../include/net/snmp';
+import { kfn } from '../../include/net/trace';
+import * as tcpw from '@skblab/wire/tcp';
+import { jiffies } from '../../kernel/time/timer';
+import { tcp_fin } from './tcp_input';
+import { tcp_segs_in } from './tcp_minisocks';
+
+const F = {
+  addSkb: kfn('tcp_fastopen_add_skb', 'net/ipv4/tcp_fastopen.c', 'tcp', (o: string) => o),
+  tryFastopen: kfn('tcp_try_fastopen', 'net/ipv4/tcp_fastopen.c', 'tcp', (o: string) => o),
+};
+
+// TODO(contract): move the TFO_* constants to include/net/tcp.ts
+/** net.ipv4.tcp_fastopen bits (include/net/tcp.h) */
+export const TFO_CLIENT_ENABLE = 1;
+export const TFO_SERVER_ENABLE = 2;
+/** Data in SYN w/o cookie option */
+export const TFO_CLIENT_NO_COOKIE = 4;
+export const TFO_SERVER_COOKIE_NOT_REQD = 0x200;
+export const TFO_SERVER_WO_SOCKOPT1 = 0x400;
+
+/** enum tfo_status (tcpi_fastopen_client_fail, include/uapi/linux/tcp.h) */
+export const TFO_STATUS_UNSPEC = 0;
+export const TFO_COOKIE_UNAVAILABLE = 1;
+export const TFO_DATA_NOT_ACKED = 2;
+export const TFO_SYN_RETRANSMITTED = 3;
+
+/** One destination's struct tcp_fastopen_metrics. */
+type FastopenMetrics = Net['tcpFastopenCache'] extends Map<number, infer V> ? V : never;
+/** tfom->try_exp: 1 = try the experimental option next, 2 = both options tried and failed. */
+type FastopenMetricsExp = FastopenMetrics & { tryExp?: number };
+
+/**
+ * net->ipv4.tfo_active_disable_times / tfo_active_disable_stamp: the active-TFO blackhole backoff per
+ * namespace.
+ */
+// TODO(contract): add tfoActiveDisableTimes / tfoActiveDisableStamp to Net (include/net/net_namespace.ts),
+// and tryExp to Net.tcpFastopenCache's entries; until then they live here.
+const tfoActiveDisable = new WeakMap<Net, { times: number; stamp: number }>();
+
+function tfoDisableState(net: Net): { times: number; stamp: number } {
+  let s = tfoActiveDisable.get(net);
+  if (!s) {
+    s = { times: 0, stamp: 0 };
+    tfoActiveDisable.set(net, s);
+  }
+  return s;
+}
+
+/** tcp_get_metrics (tcp_metrics.c), Fast Open part: the destination's entry, made on demand. */
+function tcp_get_metrics(sk: TcpSock, create: boolean): FastopenMetricsExp | null {
+  const cache = sk.net.tcpFastopenCache;
+  let tm: FastopenMetricsExp | undefined = cache.get(sk.daddr >>> 0);
+  if (!tm && create) {
+    // tcpm_suck_dst: a new entry has no MSS, no cookie, no SYN losses.
+    tm = { mss: 0, cookie: null, exp: false, synLoss: 0, lastSynLoss: 0, tryExp: 0 };
+    cache.set(sk.daddr >>> 0, tm);
+  }
+  return tm ?? null;
+}
+
+/**
+ * tcp_fastopen_cache_get (tcp_metrics.c): the cached MSS (into mss.v, if any) and cookie for the
+ * destination (len 0: none).
+ */
+export function tcp_fastopen_cache_get(sk: TcpSock, mss: { v: number }, cookie: TcpFastopenCookie): void {
+  const tm = tcp_get_metrics(sk, false);
+  if (!tm) return;
+  if (tm.mss) mss.v = tm.mss;
+  // *cookie = tfom->cookie
+  cookie.len = tm.cookie ? tm.cookie.length : 0;
+  cookie.val = tm.cookie ? tm.cookie.slice() : new Uint8Array(0);
+  cookie.exp = tm.cookie ? tm.exp : false;
+  if (cookie.len <= 0 && tm.tryExp === 1) cookie.exp = true;
+}
+
+/**
+ * tcp_fastopen_cache_set (tcp_metrics.c): remember what a SYN-ACK taught about the destination: its MSS,
+ * its cookie (or whether to try the experimental option), whether the SYN was lost.
+ */
+export function tcp_fastopen_cache_set(
+  sk: TcpSock,
+  mss: number,
+  cookie: TcpFastopenCookie | null,
+  synLost: boolean,
+  tryExp: number,
+): void {
+  if (!sk.dstCache) return; // __sk_dst_get(sk)
+  const tm = tcp_get_metrics(sk, true)!;
+  if (mss) tm.mss = mss;
+  if (cookie && cookie.len > 0) {
+    tm.cookie = cookie.val.slice(0, cookie.len);
+    tm.exp = cookie.exp;
+  } else if (tryExp > (tm.tryExp ?? 0) && !tm.cookie && !tm.exp) {
+    tm.tryExp = tryExp;
+  }
+  if (synLost) {
+    ++tm.synLoss;
+    // jiffies, from the clock the SYN-ACK's processing refreshed (tcp_mstamp)
+    tm.lastSynLoss = Math.floor(sk.tcpMstamp / (USEC_PER_SEC / HZ));
+  } else {
+    tm.synLoss = 0;
+  }
+}
+
+/** tcp_hdrlen */
+function tcp_hdrlen(skb: SkBuff): number {
+  return tcpw.headerLength(skb.buf, skb.transportHeader);
+}
+
+/**
+ * tcp_fastopen_add_skb: data (and a FIN) that rode on a SYN or SYN-ACK goes to the receive queue: a copy
+ * of the segment, past its header and the SYN's sequence number.
+ */
+export function tcp_fastopen_add_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
+  if (TCP_SKB_CB(skb).endSeq === sk.rcvNxt) return;
+  const c = skbCopy(ctx.newSkbId(), skb); // skb_clone
+  c.dst = null; // tcp_cleanup_skb
+  // segs_in has been initialized to 1 in tcp_create_openreq_child(). Hence, reset segs_in to 0 before
+  // calling tcp_segs_in() to avoid double counting. Also, tcp_segs_in() expects skb->len to include the
+  // tcp_hdrlen. Hence, it should be called before __skb_pull().
+  sk.segsIn = 0;
+  tcp_segs_in(sk, c);
+  skbPull(c, tcp_hdrlen(c));
+  // sk_forced_mem_schedule + skb_set_owner_r
+  c.sk = sk;
+  sk.rmemAlloc += skbTruesize(c);
+  const tcb = TCP_SKB_CB(c);
+  tcb.seq = (tcb.seq + 1) >>> 0;
+  tcb.tcpFlags &= ~TCPHDR_SYN;
+  sk.rcvNxt = tcb.endSeq;
+  sk.receiveQueue.push(c); // tcp_add_receive_queue
+  sk.synDataAcked = 1;
+  // u64_stats_update_begin(&tp->syncp) not needed here, as we certainly are not changing upper 32bit value
+  sk.bytesReceived = c.len;
+  ctx.step(skb, F.addSkb, `${c.len} bytes of SYN data to the receive queue`);
+  if (tcb.tcpFlags & TCPHDR_FIN) tcp_fin(ctx, sk, skb);
+}
+
+/**
+ * tcp_fastopen_queue_check: the listener's fastopenq has room. Its max_qlen is 0 until setsockopt
+ * (TCP_FASTOPEN), which the model does not offer: no listener does server Fast Open.
+ */
+function tcp_fastopen_queue_check(_sk: TcpSock): boolean {
+  return false;
+}
+
+/** tcp_fastopen_no_cookie: Fast Open without a cookie (sysctl bit or TCP_FASTOPEN_NO_COOKIE; no route metric). */
+function tcp_fastopen_no_cookie(sk: TcpSock, _dst: Rtable | null, flag: number): boolean {
+  return (sk.net.sysctl.tcp.fastopen & flag) !== 0 || !!sk.fastopenNoCookie;
+}
+
+/**
+ * tcp_try_fastopen: should the listener accept the SYN's data now, making the child before the handshake
+ * ends? Server Fast Open is off (TFO_SERVER_ENABLE unset, no fastopenq): always null, with foc->len = -1 so
+ * the SYN-ACK carries no cookie. TCPFastOpenCookieReqd still counts cookie requests.
+ */
+export function tcp_try_fastopen(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  skb: SkBuff,
+  _req: RequestSock,
+  foc: TcpFastopenCookie,
+  _dst: Rtable | null,
+): TcpSock | null {
+  const tcb = TCP_SKB_CB(skb);
+  const synData = tcb.endSeq !== (tcb.seq + 1) >>> 0;
+  const tcpFastopen = sk.net.sysctl.tcp.fastopen;
+  // Client requests a cookie
+  if (foc.len === 0) sk.net.linuxMib[LINUX_MIB.TCPFastOpenCookieReqd]++;
+  if (!(tcpFastopen & TFO_SERVER_ENABLE && (synData || foc.len >= 0) && tcp_fastopen_queue_check(sk))) {
+    if (synData || foc.len >= 0) ctx.step(skb, F.tryFastopen, 'server Fast Open off: SYN data not accepted');
+    foc.len = -1;
+    return null;
+  }
+  // Unreachable while tcp_fastopen_queue_check() is false: cookie generation (SipHash of the addresses),
+  // its check against the listener's keys and tcp_fastopen_create_child are not modelled.
+  foc.len = -1;
+  return null;
+}
+
+/**
+ * tcp_fastopen_cookie_check: may a Fast Open SYN carry data? Returns null (the kernel's false) when there
+ * is no usable cookie, else the cached MSS (0 if none): the caller sets mss_clamp from it.
+ */
+// TODO(contract): the contract lists (ctx, sk, mss, cookie): boolean; tcp_output.ts's tcp_send_syn_data calls
+// (ctx, sk, cookie) and reads the MSS from the return value, so this follows the caller.
+export function tcp_fastopen_cookie_check(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  cookie: TcpFastopenCookie,
+): number | null {
+  const mss = { v: 0 };
+  tcp_fastopen_cache_get(sk, mss, cookie);
+  // Firewall blackhole issue check
+  if (tcp_fastopen_active_should_disable(ctx, sk)) {
+    cookie.len = -1;
+    return null;
+  }
+  const dst = sk.dstCache; // __sk_dst_get
+  if (tcp_fastopen_no_cookie(sk, dst, TFO_CLIENT_NO_COOKIE)) {
+    cookie.len = -1;
+    return mss.v;
+  }
+  if (cookie.len > 0) return mss.v;
+  sk.fastopenClientFail = TFO_COOKIE_UNAVAILABLE;
+  return null;
+}
+
+/**
+ * tcp_fastopen_defer_connect: with TCP_FASTOPEN_CONNECT, connect() waits for the first write when a cookie
+ * is cached (true); else the SYN goes now, asking for a cookie.
+ */
+// TODO(contract): TcpSock has no DEFER_CONNECT bit; the caller (inet_stream_connect) must remember a true
+// return itself.
+export function tcp_fastopen_defer_connect(ctx: KernelCtx, sk: TcpSock, _err: { v: number }): boolean {
+  if (sk.fastopenConnect && !sk.fastopenReq) {
+    const cookie: TcpFastopenCookie = { val: new Uint8Array(0), len: 0, exp: false };
+    if (tcp_fastopen_cookie_check(ctx, sk, cookie) !== null) return true;
+    // Alloc fastopen_req in order for FO option to be included in SYN
+    sk.fastopenReq = { cookie, data: null, size: 0, copied: 0 };
+  }
+  return false;
+}
+
+/*
+ * Middlebox firewall issues can potentially cause server's data being blackholed after a successful 3WHS
+ * using TFO. Active TFO is then disabled globally (per netns) for tcp_fastopen_blackhole_timeout_sec, doubling
+ * each time up to 64 times, when a client TFO socket receives an out-of-order FIN or RST, or times out three
+ * times in a row during or after the handshake.
+ */
+
+/** tcp_fastopen_active_disable: disable active TFO and record the time. */
+export function tcp_fastopen_active_disable(ctx: KernelCtx, sk: TcpSock): void {
+  const net = sk.net;
+  if (!net.sysctl.tcp.fastopenBlackholeTimeoutSec) return;
+  const s = tfoDisableState(net);
+  s.stamp = jiffies(ctx);
+  s.times++;
+  net.linuxMib[LINUX_MIB.TCPFastOpenBlackhole]++;
+}
+
+/** tcp_fastopen_active_should_disable: are we still in the active TFO disable period? */
+export function tcp_fastopen_active_should_disable(ctx: KernelCtx, sk: TcpSock): boolean {
+  const tfoBhTimeout = sk.net.sysctl.tcp.fastopenBlackholeTimeoutSec;
+  if (!tfoBhTimeout) return false;
+  const s = tfoDisableState(sk.net);
+  const tfoDaTimes = s.times;
+  if (!tfoDaTimes) return false;
+  // Limit timeout to max: 2^6 * initial timeout
+  const multiplier = 1 << Math.min(tfoDaTimes - 1, 6);
+  const timeout = s.stamp + multiplier * tfoBhTimeout * HZ;
+  if (jiffies(ctx) - timeout < 0) return true; // time_before(jiffies, timeout)
+  // Mark check bit so we can check for successful active TFO condition and reset tfo_active_disable_times
+  sk.synFastopenCh = 1;
+  return false;
+}
+
+/**
+ * tcp_fastopen_active_disable_ofo_check: a FIN alone in the out-of-order queue with no data received
+ * disables active TFO; data received on a marked socket (not over loopback) ends the backoff.
+ */
+export function tcp_fastopen_active_disable_ofo_check(ctx: KernelCtx, sk: TcpSock): void {
+  if (!sk.synFastopen) return;
+  if (!sk.dataSegsIn) {
+    const q = sk.outOfOrderQueue;
+    if (q.length === 1 && TCP_SKB_CB(q[0]).tcpFlags & TCPHDR_FIN) tcp_fastopen_active_disable(ctx, sk);
+  } else if (sk.synFastopenCh && tfoDisableState(sk.net).times) {
+    const dev = sk.dstCache ? sk.dstCache.dev : null;
+    if (!(dev && dev.flags & IFF_LOOPBACK)) tfoDisableState(sk.net).times = 0;
+  }
+}
+
+/**
+ * tcp_fastopen_active_detect_blackhole: broken middle-boxes may black-hole Fast Open connection during or
+ * even after the handshake. Be extremely conservative and pause Fast Open globally after hitting the third
+ * consecutive timeout or exceeding the configured timeout limit.
+ */
+export function tcp_fastopen_active_detect_blackhole(ctx: KernelCtx, sk: TcpSock, expired: boolean): void {
+  const timeouts = sk.icskRetransmits;
+  if ((sk.synFastopen || sk.synData || sk.synDataAcked) && (timeouts === 2 || (timeouts < 2 && expired))) {
+    tcp_fastopen_active_disable(ctx, sk);
+    sk.net.linuxMib[LINUX_MIB.TCPFastOpenActiveFail]++;
+  }
+}
+
+/** tcp_md5_hash_skb (tcp_ipv4.c): MD5 signatures are not modelled; nothing calls this without a key. */
+export function tcp_md5_hash_skb(..._args: unknown[]): never {
+  throw new Error('tcp_md5_hash_skb: TCP MD5 signatures are not modelled');
+}
