@@ -14,9 +14,8 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Lab } from '@skblab/runtime';
-import { newShell, type ShellOptions } from '@skblab/shell';
-import { defaultCommands } from '@skblab/userland';
+import type { ConfigRecord, Lab } from '@skblab/runtime';
+import type { ShellOptions } from '@skblab/shell';
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
 import { DistributedNode, KEYS, keyPrefix, type PublishedTopology } from '@skblab/distributed';
 
@@ -289,7 +288,7 @@ export async function downLab(labId: string, b: Brokers): Promise<number> {
 export interface DistributedLab {
   lab: Lab;
   labId: string;
-  /** For the shell on `host`: its configuration lines reach every service (see configPart). */
+  /** For the shell on `host`: the kernel configuration its lines make reaches every service. */
   aroundLine(host: string): NonNullable<ShellOptions['aroundLine']>;
   /**
    * Boot the lab's hosts: their lines are logged for the services without waiting for each, and the boot
@@ -299,46 +298,6 @@ export interface DistributedLab {
     run: (around: (host: string) => NonNullable<ShellOptions['aroundLine']>) => Promise<string | null>,
   ): Promise<string | null>;
   close(): Promise<void>;
-}
-
-/**
- * A line every service must replay: `ip` and `sysctl` commands, also under `ip netns exec NS` (but not a
- * program run there, such as ping). Replaying `ip ... show` is harmless; anything else runs only in the
- * shell.
- */
-/**
- * What of a line every service must replay: its `ip` and `sysctl` commands (not `ip netns exec NS prog`),
- * in order, joined with `;`; null when there are none or they only read. `ip addr add ... && ping ...`
- * replays the `ip` part.
- */
-export function configPart(line: string): string | null {
-  const parts = line
-    .split(/&&|\|\||;|\||&/)
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .filter((p) => {
-      const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
-      return /^(ip|sysctl|tc|ethtool)(\s|$)/.test(cmd) && !/^ip\s+(-\S+\s+)*netns\s+exec\b/.test(cmd);
-    });
-  const changes = parts.some((p) => {
-    const cmd = p.replace(/^ip\s+(-\S+\s+)*netns\s+exec\s+\S+\s+/, '');
-    if (cmd.startsWith('sysctl')) return true;
-    // tc's qdiscs live in the dev service, a NIC's rings in the nic service: their changes are config.
-    if (/^tc\s/.test(cmd)) return /\s(add|replace|change|del|delete)\s/.test(cmd);
-    if (/^ethtool\s/.test(cmd)) return /^ethtool\s+(-G|--set-ring)\s/.test(cmd);
-    return /^ip(\s|$)/.test(cmd) && !ipShows(cmd);
-  });
-  return changes ? parts.join(' ; ') : null;
-}
-
-/** `ip [OPTIONS] OBJECT [show|list|get ...]`: a command that only reads. */
-function ipShows(p: string): boolean {
-  const w = p.split(/\s+/);
-  let i = 1;
-  while (i < w.length && w[i].startsWith('-'))
-    i += /^-(n|netns|f|family|b|batch|rc|rcvbuf)$/.test(w[i]) ? 2 : 1;
-  const verb = w[i + 1];
-  return verb === undefined || /^(show|sh|s|list|lst|ls|l|get|g|help)$/.test(verb);
 }
 
 /**
@@ -371,12 +330,7 @@ export async function openDistributedLab(opts: {
   try {
     await node.loadTopology(opts.spawn ? 5_000 : 2_000);
     // Joining a running lab: its boot and earlier shells' configuration, in this view too.
-    if (!opts.spawn)
-      await node.replayConfigLog(async (host, line) => {
-        const h = node.lab.hosts.get(host);
-        const quiet = (): void => undefined;
-        if (h) await newShell(node.lab, h, defaultCommands(), { out: quiet, err: quiet }).runLine(line);
-      });
+    if (!opts.spawn) await node.replayConfigLog();
     await node.start();
   } catch (e) {
     await node.stop();
@@ -389,17 +343,18 @@ export async function openDistributedLab(opts: {
     (s) => s !== node.instance && s !== 'socket',
   );
   let logOnly = false;
+  // What the shell's tools changed in the kernel (each operation with its host), as data for the services.
+  let made: ConfigRecord[] = [];
+  node.lab.onConfig = (r) => made.push(r);
   const aroundLine =
-    (host: string): NonNullable<ShellOptions['aroundLine']> =>
+    (_host: string): NonNullable<ShellOptions['aroundLine']> =>
     async (line, run) => {
-      const rng = node.lab.rng.state;
       const status = await run();
-      // `on NODE CMD`: the configuration is NODE's.
-      const on = /^\s*on\s+(\S+)\s+(.*)$/.exec(line);
-      const config = configPart(on ? on[2] : line);
-      if (config) node.configChanged(on ? on[1] : host);
-      if (config && logOnly) await node.appendConfig(on ? on[1] : host, config, rng);
-      else if (config) await node.publishConfig(on ? on[1] : host, config, rng, services);
+      const records = made;
+      made = [];
+      for (const h of new Set(records.map((r) => r.host))) node.configChanged(h);
+      if (logOnly) await node.appendConfig(records);
+      else if (records.length) await node.publishConfig(records, services, line);
       return status;
     };
   return {

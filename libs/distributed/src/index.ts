@@ -2,6 +2,7 @@
  * @skblab/distributed: the adapters that turn a Lab into one process of a distributed lab (Kafka transport
  * between the services, Redis for what they share), and the shell's side of it.
  */
+export * from './config-log';
 export * from './counters';
 export * from './envelope';
 export * from './in-process';

@@ -19,7 +19,7 @@ import type { TopologySpec } from '@skblab/topology';
 import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
-import { Lab, buildHardware, type ExportedStep, type HopTransport } from '@skblab/runtime';
+import { Lab, buildHardware, type ConfigRecord, type ExportedStep, type HopTransport } from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -39,6 +39,7 @@ import { CounterSync } from './counters';
 import { createTopicsAndWait } from './topics';
 import { NeighbourMirror } from './neighbours';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
+import { ConfigEntryError, decodeConfigEntry, encodeConfigEntry } from './config-log';
 import {
   KEYS,
   SKB_ID_RANGE,
@@ -74,10 +75,10 @@ export interface NodeOptions {
   /** Told of every message handled: its topic and what became of it. */
   onMessage?: (topic: string, result: 'ok' | 'drop' | 'dead-letter') => void;
   /**
-   * Apply a configuration command line (`ip ...`, `sysctl ...`) to this process's view, as the shell ran it
-   * on `host`. Services pass one (they replay the user's configuration); the shell does not need to.
+   * Apply the configuration log (the kernel operations a shell's `ip`, `sysctl`, `tc`, `ethtool` and a
+   * lab's boot made) to this process's view as it grows. Services do; the shell made them itself.
    */
-  applyConfig?: (host: string, line: string) => Promise<void>;
+  applyConfig?: boolean;
   /**
    * Take over from a predecessor that may have died (a service restarted): produce again what its last
    * batch may not have produced. The services do; a new shell starts afresh.
@@ -129,6 +130,12 @@ export interface NodeStats {
   duplicates: number;
   /** Messages produced again at start from the journal. */
   replayed: number;
+  /** Configuration log entries applied to this view. */
+  configApplied: number;
+  /** Entries refused: not JSON, not an entry, or not one of the kernel's configuration operations. */
+  configRejected: number;
+  /** Entries that were well-formed but that this view's kernel refused (or that threw). */
+  configFailed: number;
 }
 
 /** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
@@ -149,7 +156,16 @@ function journalOf(out: Outgoing[]): string {
 export class DistributedNode implements HopTransport {
   readonly lab: Lab;
   readonly redis: Redis;
-  readonly stats: NodeStats = { received: 0, sent: 0, deadLetters: 0, duplicates: 0, replayed: 0 };
+  readonly stats: NodeStats = {
+    received: 0,
+    sent: 0,
+    deadLetters: 0,
+    duplicates: 0,
+    replayed: 0,
+    configApplied: 0,
+    configRejected: 0,
+    configFailed: 0,
+  };
   /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
   private readonly seen = new Set<string>();
   private handledIds: string[] = [];
@@ -475,48 +491,59 @@ export class DistributedNode implements HopTransport {
     };
   }
 
-  // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
+  // ---- configuration: the kernel operations of the shell's tools, applied in every service's view -------
 
-  private configApplied = 0;
+  /** How many entries of the log this view has been through (applied, refused or failed). */
+  private configSeen = 0;
   private configRunning: Promise<void> | null = null;
 
   /**
-   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
-   * lines) to this process's view, with `apply` (a quiet shell on the line's host).
+   * One entry of the configuration log (its index in the list is `index`): checked, then applied to this
+   * view's kernel. A bad entry is refused, counted and logged (once: each entry is seen once), never run.
    */
-  async replayConfigLog(apply: (host: string, line: string) => Promise<void>): Promise<void> {
-    const lines = await this.redis.lrange(KEYS.config, 0, -1);
-    for (const raw of lines) {
-      const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
-      const saved = this.lab.rng.state;
-      this.lab.rng.state = rng;
-      try {
-        await apply(host, line);
-      } finally {
-        this.lab.rng.state = saved;
-        this.configChanged(host);
-      }
+  private applyConfigEntry(index: number, raw: string): void {
+    const key = `${keyPrefix(this.opts.labId)}${KEYS.config}[${index}]`;
+    let r: ConfigRecord;
+    try {
+      r = decodeConfigEntry(raw);
+    } catch (e) {
+      if (!(e instanceof ConfigEntryError)) throw e;
+      this.stats.configRejected++;
+      this.log(`skblab ${this.instance}: config entry ${key} refused: ${e.message}`);
+      return;
     }
+    try {
+      const res = this.lab.replay(r);
+      if (res.err < 0) {
+        this.stats.configFailed++;
+        this.log(
+          `skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) failed here: errno ${-res.err}` +
+            (res.extack ? ` (${res.extack})` : ''),
+        );
+      } else this.stats.configApplied++;
+    } catch (e) {
+      this.stats.configFailed++;
+      this.log(`skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) threw: ${String(e)}`);
+    }
+    if (this.lab.hosts.has(r.host)) this.configChanged(r.host);
   }
 
-  /** Apply the config log's lines this process has not applied yet, in order, then say how far it got. */
+  /**
+   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
+   * operations) to this process's view.
+   */
+  async replayConfigLog(): Promise<void> {
+    const entries = await this.redis.lrange(KEYS.config, 0, -1);
+    entries.forEach((raw, i) => this.applyConfigEntry(i, raw));
+  }
+
+  /** Apply the log's entries this process has not seen yet, in order, then say how far it got. */
   private async catchUpConfig(): Promise<void> {
     while (this.configRunning) await this.configRunning;
     this.configRunning = (async () => {
-      const lines = await this.redis.lrange(KEYS.config, this.configApplied, -1);
-      for (const raw of lines) {
-        const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
-        const saved = this.lab.rng.state;
-        this.lab.rng.state = rng; // the same random draws (a veth's MAC address) as the shell made
-        try {
-          await this.opts.applyConfig!(host, line);
-        } finally {
-          this.lab.rng.state = saved;
-          this.configChanged(host);
-        }
-        this.configApplied++;
-      }
-      await this.redis.hset(KEYS.configApplied, this.instance, this.configApplied);
+      const entries = await this.redis.lrange(KEYS.config, this.configSeen, -1);
+      for (const raw of entries) this.applyConfigEntry(this.configSeen++, raw);
+      await this.redis.hset(KEYS.configApplied, this.instance, this.configSeen);
     })();
     try {
       await this.configRunning;
@@ -526,33 +553,34 @@ export class DistributedNode implements HopTransport {
   }
 
   /**
-   * A configuration line ran on `host` in this view: devices, namespaces or qdiscs may have come or gone,
-   * and the host's counters may have moved (an ifdown frees what a ring held).
+   * A configuration operation ran on `host` in this view: devices, namespaces or qdiscs may have come or
+   * gone, and the host's counters may have moved (an ifdown frees what a ring held).
    */
   configChanged(host: string): void {
     this.counters.invalidate();
     this.lab.touched.add(host);
   }
 
-  /** Append a configuration line without waiting for the services (a lab's boot). */
-  async appendConfig(host: string, line: string, rngBefore: number): Promise<void> {
-    const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
+  /** Append configuration operations to the log without waiting for the services (a lab's boot). */
+  async appendConfig(records: readonly ConfigRecord[]): Promise<void> {
+    if (!records.length) return;
+    const n = await this.redis.rpush(KEYS.config, ...records.map(encodeConfigEntry));
     await this.redis.publish(configChannel(this.opts.labId), String(n));
   }
 
   /**
-   * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
-   * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
+   * The shell's tools changed the configuration: log the operations, tell the services, and wait until
+   * each has applied them (so the next command's packets meet the same namespaces, devices, addresses and
+   * routes everywhere). `what`: the command line, for a timeout's message.
    */
   async publishConfig(
-    host: string,
-    line: string,
-    rngBefore: number,
+    records: readonly ConfigRecord[],
     services: readonly string[],
+    what?: string,
     timeoutMs = 30_000,
   ): Promise<void> {
-    await this.appendConfig(host, line, rngBefore);
-    await this.awaitConfig(services, timeoutMs, line);
+    await this.appendConfig(records);
+    await this.awaitConfig(services, timeoutMs, what);
   }
 
   /** Wait until each of `services` (instances) has applied every line of the configuration log. */
@@ -565,7 +593,7 @@ export class DistributedNode implements HopTransport {
       if (!behind.length) return;
       if (Date.now() > until)
         throw new Error(
-          `services did not apply ${what ? `'${what}'` : `the ${n} configuration lines`} in time: ${behind.join(', ')}`,
+          `services did not apply ${what ? `'${what}'` : `the ${n} configuration entries`} in time: ${behind.join(', ')}`,
         );
       await new Promise((r) => setTimeout(r, 2));
     }

@@ -123,7 +123,6 @@ const int =
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const u8 = int(0, 0xff);
 const u32 = int(0, 0xffffffff);
-const s32 = int(-0x80000000, 0x7fffffff);
 const bool: Check = (v) => typeof v === 'boolean';
 const nullable =
   (c: Check): Check =>
