@@ -28,7 +28,7 @@ function skblab(args: string[], input = '') {
 function steps(trace: string): Array<{ fn: string; service: string | null }> {
   return trace
     .split('\n')
-    .filter((l) => l.startsWith('0xffff8880'))
+    .filter((l) => /^0xffff88[0-9a-f]{10} /.test(l))
     .map((l) => {
       const cols = l.split(/\s+/);
       const m = / @([a-z]+)/.exec(l);

@@ -17,7 +17,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { ConfigRecord, Lab } from '@skblab/runtime';
 import type { ShellOptions } from '@skblab/shell';
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
-import { DistributedNode, KEYS, keyPrefix, type PublishedTopology } from '@skblab/distributed';
+import { DistributedNode, KEYS, keyPrefix, redactSecret, type PublishedTopology } from '@skblab/distributed';
+
+export { redactSecret };
 
 export interface Brokers {
   kafka: string[];
@@ -150,7 +152,10 @@ export async function checkBrokers(b: Brokers): Promise<void> {
   } catch (e) {
     const err = why ?? e;
     throw new Error(
-      `Redis at ${b.redisUrl} does not answer: ${err instanceof Error ? err.message : String(err)}`,
+      redactSecret(
+        `Redis at ${b.redisUrl} does not answer: ${err instanceof Error ? err.message : String(err)}`,
+        b.redisUrl,
+      ),
     );
   } finally {
     redis.disconnect();

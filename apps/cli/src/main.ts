@@ -205,7 +205,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         /no topology/.test(why)
           ? `skblab: no lab '${id}' (start one with 'skblab up --lab ${id}', or use --spawn)\n`
-          : `skblab: distributed mode: ${why} (KAFKA_BROKERS=${brokers.kafka.join(',')}, REDIS_URL=${brokers.redisUrl})\n`,
+          : d.redactSecret(
+              `skblab: distributed mode: ${why} (KAFKA_BROKERS=${brokers.kafka.join(',')}, REDIS_URL=${brokers.redisUrl})\n`,
+              brokers.redisUrl,
+            ),
       );
       return 1;
     }

@@ -9,4 +9,5 @@ export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';
+export * from './redact';
 export * from './topics';

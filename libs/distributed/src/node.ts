@@ -18,6 +18,7 @@
 import type { TopologySpec } from '@skblab/topology';
 import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
+import { performance } from 'node:perf_hooks';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
 import { Lab, buildHardware, type ConfigRecord, type ExportedStep, type HopTransport } from '@skblab/runtime';
 import {
@@ -72,8 +73,15 @@ export interface NodeOptions {
   redisUrl: string;
   /** Where a dead letter's log line goes (default stderr). */
   log?: (line: string) => void;
-  /** Told of every message handled: its topic and what became of it. */
-  onMessage?: (topic: string, result: 'ok' | 'drop' | 'dead-letter') => void;
+  /**
+   * Told of every message handled: its topic, what became of it, and for an skb the kernel ran, which hop
+   * it entered and how long (wall-clock seconds) the kernel's work on it took here.
+   */
+  onMessage?: (
+    topic: string,
+    result: 'ok' | 'drop' | 'dead-letter',
+    step?: { hop: HopName; seconds: number },
+  ) => void;
   /**
    * Apply the configuration log (the kernel operations a shell's `ip`, `sysctl`, `tc`, `ethtool` and a
    * lab's boot made) to this process's view as it grows. Services do; the shell made them itself.
@@ -666,11 +674,13 @@ export class DistributedNode implements HopTransport {
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
+      const t0 = performance.now();
       const v = this.lab.receive(hop, skb, e.clock, e.task, e.execCpu);
+      const seconds = (performance.now() - t0) / 1000;
       this.stamp();
       this.seen.add(id);
       this.handledIds.push(id);
-      this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok');
+      this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok', { hop, seconds });
     } catch (err) {
       if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
       if (counted) this.delta--;

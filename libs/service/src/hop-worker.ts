@@ -35,7 +35,10 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
   ) {
     this.node = new DistributedNode({
       ...nodeOptions(config, (l) => this.logger.warn(l)),
-      onMessage: (topic, result) => metrics.countMessage(topic, result),
+      onMessage: (topic, result, step) => {
+        metrics.countMessage(topic, result);
+        if (step) metrics.observeStep(step.hop, step.seconds);
+      },
       resume: true,
       // The kernel operations of the user's `ip`, `sysctl`, `tc` and `ethtool`, applied to this view as
       // data (checked first: a bad entry is refused and counted, never run).
