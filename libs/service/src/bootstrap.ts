@@ -15,6 +15,7 @@ import { Transport, type KafkaOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Partitioners } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
+import { BodyDepthPipe } from './body-depth';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import { LayerModule, type LayerModuleOptions } from './layer.module';
 import type { LayerName } from './layers';
@@ -66,7 +67,10 @@ export function assertDecoratorMetadata(): void {
 /** Global validation, shutdown hooks and OpenAPI: what bootstrap does to the app before it listens. */
 export function configureLayerApp(app: INestApplication, config: ServiceConfig): INestApplication {
   assertDecoratorMetadata();
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new BodyDepthPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(
     app,
