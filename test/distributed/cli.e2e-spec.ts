@@ -358,6 +358,12 @@ describe('skblab shell --mode distributed', () => {
       expect(ip).toMatch(
         /skblab_messages_total\{layer="ip",topic="skblab\.[^"]+\.ip_send_skb",result="ok"\} 4/,
       );
+      // The kernel's time on each of them, by the hop it entered.
+      expect(ip).toContain('skblab_step_latency_seconds_count{layer="ip",step="ip_send_skb"} 4');
+      // The lab's boot reached every service as kernel operations, all applied.
+      expect(ip).toMatch(/skblab_config_entries\{result="applied"\} [1-9]/);
+      expect(ip).toContain('skblab_config_entries{result="rejected"} 0');
+      expect(ip).toContain('skblab_config_entries{result="failed"} 0');
     } finally {
       const down = skblab(['down', '--lab', lab]);
       expect(down.out).toContain(`lab ${lab} down (${SERVICES.length} services stopped)`);
