@@ -295,6 +295,19 @@ describe('skblab shell --mode distributed', () => {
     expect(r.stderr).toMatch(/^skblab: distributed mode: Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
   });
 
+  it("never prints REDIS_URL's password", () => {
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--mode', 'distributed', '--lab', 'nowhere-1'], {
+      input: 'true\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://admin:s3cret@127.0.0.1:1' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Redis at redis:\/\/admin:\*\*\*@127\.0\.0\.1:1 does not answer/);
+    expect(r.stderr).toContain('REDIS_URL=redis://admin:***@127.0.0.1:1)');
+    expect(r.stderr + r.stdout).not.toContain('s3cret');
+  });
+
   it('refuses a bad lab id, exec without --lab, and a distributed shell with neither --spawn nor --lab', () => {
     expect(skblab(['exec']).err).toContain('exec needs --lab ID');
     expect(skblab(['shell', '--mode', 'distributed', '--lab', 'Bad_Id']).err).toMatch(
