@@ -8,4 +8,5 @@ export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';
+export * from './stdio';
 export * from './topics';
