@@ -818,6 +818,8 @@ export async function openDistributedLab(opts: {
   brokers: Brokers;
   announce: (line: string) => void;
   replicas?: number;
+  /** Told when the lab does not settle: which service it waits on, how long, what to do. */
+  onStall?: (report: string) => void;
 }): Promise<DistributedLab> {
   const { labId, brokers } = opts;
   let started: Started[] = [];
@@ -833,6 +835,7 @@ export async function openDistributedLab(opts: {
     kafkaBrokers: brokers.kafka,
     redisUrl: brokers.redisUrl,
     shipTraces: false,
+    onStall: opts.onStall,
   });
   try {
     await node.loadTopology(opts.spawn ? 5_000 : 2_000);

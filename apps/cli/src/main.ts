@@ -4,7 +4,7 @@
  */
 import * as readline from 'node:readline';
 import { defaultCommands } from '@skblab/userland';
-import { Lab, buildHardware } from '@skblab/runtime';
+import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
@@ -236,6 +236,7 @@ export async function main(argv: string[]): Promise<number> {
         brokers,
         announce: (l) => void process.stderr.write(l + '\n'),
         replicas,
+        onStall: (l) => void process.stderr.write(`skblab: ${l}\n`),
       });
       lab = opened.lab;
       closeLab = opened.close;
@@ -264,6 +265,11 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     return await runShell(lab, node, aroundLine);
+  } catch (e) {
+    // A distributed lab that does not settle: its message says which service and what to do.
+    if (!(e instanceof LabStalledError)) throw e;
+    process.stderr.write(`skblab: ${e.message}\n`);
+    return 1;
   } finally {
     await closeLab();
   }
@@ -384,7 +390,10 @@ async function interactive(shell: ReturnType<typeof newShell>, name: string): Pr
         status = e.status;
         break;
       }
-      throw e;
+      // At a prompt the user can act on it (skblab restart) and go on.
+      if (!(e instanceof LabStalledError)) throw e;
+      process.stderr.write(`skblab: ${e.message}\n`);
+      status = 1;
     }
     rl.prompt();
   }

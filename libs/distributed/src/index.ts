@@ -8,5 +8,6 @@ export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';
+export * from './stall';
 export * from './stdio';
 export * from './topics';
