@@ -275,6 +275,16 @@ describe('an up lab and a Redis outage', () => {
       // The services saw it (their logs say so) and went on; the supervisor restarted none.
       const r = labRedis(lab, url);
       expect(await r.hgetall('restarts').finally(() => r.disconnect())).toEqual({});
+
+      // --replace: the running lab is stopped (every one of its processes) and started afresh.
+      const before = await records(lab, url);
+      const replaced = await skblab(['up', '--lab', lab, '--replace'], '', env);
+      expect(replaced.status).toBe(0);
+      expect(replaced.err).toMatch(
+        new RegExp(`^skblab: replacing lab ${lab}, started by ${os.userInfo().username} \\(pid \\d+`),
+      );
+      for (const rec of Object.values(before)) expect(verify(rec)).toMatchObject({ ok: false, gone: true });
+      await expectAllRunning(lab, url);
     } finally {
       const down = await skblab(['down', '--lab', lab], '', env);
       expect(down.out).toContain(`lab ${lab} down (${SERVICES.length} services stopped)`);

@@ -21,7 +21,7 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
 import { DistributedNode, createTopicsAndWait, startInProcessLab } from '@skblab/distributed';
-import { repoRoot, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
+import { repoRoot, stopChildren, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -319,7 +319,7 @@ async function main() {
         };
       } finally {
         await shell.stop();
-        for (const s of started) s.child.kill('SIGTERM');
+        await stopChildren(started.map((s) => s.child));
         await sweepLab(labId, { kafka: b.kafka, redisUrl: b.redis }).catch(() => undefined);
       }
     }
