@@ -233,8 +233,8 @@ describe('a layer service when one broker is unreachable', () => {
   });
 });
 
-describe('bootstrap(): the hybrid app that apps/<layer>/src/main.ts starts', () => {
-  it('listens on 127.0.0.1, joins the Kafka consumer group, and leaves it and Redis on close', async () => {
+describe('bootstrap(): the app that apps/<layer>/src/main.ts starts', () => {
+  it('with kafkaTransport: listens on 127.0.0.1, joins the Kafka consumer group, and leaves it and Redis on close', async () => {
     const lab = need('SKBLAB_TEST_LAB_ID');
     const group = `${lab}.control-server`;
     const lines: string[] = [];
@@ -251,6 +251,7 @@ describe('bootstrap(): the hybrid app that apps/<layer>/src/main.ts starts', () 
       await Promise.all([admin.connect(), redis.connect()]);
       app = await bootstrap('control', {
         env: serviceEnv(),
+        kafkaTransport: true,
         exitOnError: false,
         logLevels: ['error'],
         announce: (l) => lines.push(l),

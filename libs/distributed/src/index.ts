@@ -10,4 +10,6 @@ export * from './keys';
 export * from './neighbours';
 export * from './node';
 export * from './redact';
+export * from './stall';
+export * from './stdio';
 export * from './topics';

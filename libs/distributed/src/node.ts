@@ -16,11 +16,18 @@
  * `inflight` reaches 0 only when every skb's journey is over and its steps are in the stream.
  */
 import type { TopologySpec } from '@skblab/topology';
-import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
-import { Lab, buildHardware, type ConfigRecord, type ExportedStep, type HopTransport } from '@skblab/runtime';
+import {
+  Lab,
+  LabStalledError,
+  buildHardware,
+  type ConfigRecord,
+  type ExportedStep,
+  type HopTransport,
+} from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -38,6 +45,7 @@ import {
 import { hostAffineAssigner } from './assigner';
 import { CounterSync } from './counters';
 import { createTopicsAndWait } from './topics';
+import { describeStall, hopLags, type HopLag, type StallFacts } from './stall';
 import { NeighbourMirror } from './neighbours';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import { ConfigEntryError, decodeConfigEntry, encodeConfigEntry } from './config-log';
@@ -94,6 +102,12 @@ export interface NodeOptions {
   resume?: boolean;
   /** Ship this process's steps to the trace stream (the services do; the shell reads them). */
   shipTraces?: boolean;
+  /**
+   * The shell's side: told, in words, when the lab has not settled for `stallNoticeMs` (default 5 s) and
+   * every 10 s after: which service it waits on, for how long, and what to do (see stall.ts).
+   */
+  onStall?: (report: string) => void;
+  stallNoticeMs?: number;
 }
 
 /** inflight += delta; clock = max(clock, t); publish on the idle channel when nothing is left in flight. */
@@ -454,6 +468,58 @@ export class DistributedNode implements HopTransport {
     await this.producer?.disconnect().catch(() => undefined);
     this.subscriber?.disconnect();
     this.redis.disconnect();
+    await this.stallAdmin?.disconnect().catch(() => undefined);
+  }
+
+  // ---- stalls: what the shell says when the lab does not settle ----------------------------------------
+
+  private stallAdmin: Admin | null = null;
+
+  /** The stall in words: asks Kafka (for at most 5 s) which hop topics hold messages nobody takes. */
+  async describeStall(waitedMs: number, waitingFor: StallFacts['waitingFor']): Promise<string> {
+    let lags: HopLag[] | { error: string };
+    try {
+      const admin = (this.stallAdmin ??= this.kafka.admin());
+      let timer: NodeJS.Timeout | undefined;
+      lags = await Promise.race([
+        admin.connect().then(() => hopLags(admin, this.opts.labId)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in 5 s')), 5_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    } catch (e) {
+      lags = { error: e instanceof Error ? e.message : String(e) };
+    }
+    return describeStall({ labId: this.opts.labId, waitedMs, waitingFor, lags });
+  }
+
+  /**
+   * A wait that tells the user when it goes on (onStall) and ends in a LabStalledError with the same
+   * words. `progress` is a value that changes while the lab makes headway: each change restarts the wait.
+   */
+  private stallWatch(timeoutMs: number) {
+    let since = Date.now();
+    let last: unknown = undefined;
+    let notice = since + (this.opts.stallNoticeMs ?? 5_000);
+    let telling: Promise<void> | null = null;
+    return async (progress: unknown, waitingFor: () => StallFacts['waitingFor']): Promise<void> => {
+      const now = Date.now();
+      if (progress !== last) {
+        last = progress;
+        since = now;
+        notice = now + (this.opts.stallNoticeMs ?? 5_000);
+        return;
+      }
+      if (now - since > timeoutMs)
+        throw new LabStalledError(await this.describeStall(now - since, waitingFor()));
+      const onStall = this.opts.onStall;
+      if (onStall && now >= notice && !telling) {
+        notice = now + 10_000;
+        telling = this.describeStall(now - since, waitingFor())
+          .then(onStall, () => undefined)
+          .finally(() => (telling = null));
+      }
+    };
   }
 
   // ---- timers: simulated time moves on only from the shell, once the lab is idle ------------------------
@@ -475,12 +541,12 @@ export class DistributedNode implements HopTransport {
     const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
     const others = due.filter((m) => m !== this.instance);
     await this.redis.publish(advanceChannel(this.opts.labId), String(t));
-    const until = Date.now() + timeoutMs;
+    const waited = this.stallWatch(timeoutMs);
     for (;;) {
       const advanced = others.length ? await this.redis.hmget(KEYS.advanced, ...others) : [];
-      if (advanced.every((a) => a !== null && Number(a) >= t)) break;
-      if (Date.now() > until)
-        throw new Error(`timers due at ${t} ns not fired in ${timeoutMs} ms: ${others.join(', ')}`);
+      const late = others.filter((_, i) => advanced[i] === null || Number(advanced[i]) < t);
+      if (!late.length) break;
+      await waited(late.join(','), () => ({ timersOf: late }));
       await new Promise((r) => setTimeout(r, 2));
     }
     await this.idle(timeoutMs);
@@ -913,7 +979,7 @@ export class DistributedNode implements HopTransport {
    */
   async idle(timeoutMs = 30_000): Promise<void> {
     await this.flush();
-    const until = Date.now() + timeoutMs;
+    const waited = this.stallWatch(timeoutMs);
     for (;;) {
       const wake = new Promise<void>((r) => {
         const done = () => {
@@ -925,8 +991,8 @@ export class DistributedNode implements HopTransport {
       });
       const n = Number((await this.redis.get(KEYS.inflight)) ?? '0');
       if (n <= 0 && !this.outbox.length && this.delta === 0) break;
-      if (Date.now() > until)
-        throw new Error(`lab '${this.opts.labId}': ${n} skbs still in flight after ${timeoutMs} ms`);
+      // The count moving is headway (a burst being worked through); one that stays is a stall.
+      await waited(n, () => ({ skbs: n }));
       await wake;
       await this.flush();
     }
