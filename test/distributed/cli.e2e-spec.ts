@@ -28,7 +28,7 @@ function skblab(args: string[], input = '') {
 function steps(trace: string): Array<{ fn: string; service: string | null }> {
   return trace
     .split('\n')
-    .filter((l) => l.startsWith('0xffff8880'))
+    .filter((l) => /^0xffff88[0-9a-f]{10} /.test(l))
     .map((l) => {
       const cols = l.split(/\s+/);
       const m = / @([a-z]+)/.exec(l);
@@ -295,6 +295,19 @@ describe('skblab shell --mode distributed', () => {
     expect(r.stderr).toMatch(/^skblab: distributed mode: Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
   });
 
+  it("never prints REDIS_URL's password", () => {
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--mode', 'distributed', '--lab', 'nowhere-1'], {
+      input: 'true\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://admin:s3cret@127.0.0.1:1' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Redis at redis:\/\/admin:\*\*\*@127\.0\.0\.1:1 does not answer/);
+    expect(r.stderr).toContain('REDIS_URL=redis://admin:***@127.0.0.1:1)');
+    expect(r.stderr + r.stdout).not.toContain('s3cret');
+  });
+
   it('refuses a bad lab id, exec without --lab, and a distributed shell with neither --spawn nor --lab', () => {
     expect(skblab(['exec']).err).toContain('exec needs --lab ID');
     expect(skblab(['shell', '--mode', 'distributed', '--lab', 'Bad_Id']).err).toMatch(
@@ -358,6 +371,12 @@ describe('skblab shell --mode distributed', () => {
       expect(ip).toMatch(
         /skblab_messages_total\{layer="ip",topic="skblab\.[^"]+\.ip_send_skb",result="ok"\} 4/,
       );
+      // The kernel's time on each of them, by the hop it entered.
+      expect(ip).toContain('skblab_step_latency_seconds_count{layer="ip",step="ip_send_skb"} 4');
+      // The lab's boot reached every service as kernel operations, all applied.
+      expect(ip).toMatch(/skblab_config_entries\{result="applied"\} [1-9]/);
+      expect(ip).toContain('skblab_config_entries{result="rejected"} 0');
+      expect(ip).toContain('skblab_config_entries{result="failed"} 0');
     } finally {
       const down = skblab(['down', '--lab', lab]);
       expect(down.out).toContain(`lab ${lab} down (${SERVICES.length} services stopped)`);

@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import type { INestApplication } from '@nestjs/common';
 import { hopTopic, deadLetterTopic } from '@skblab/contracts';
-import { keyPrefix } from '@skblab/distributed';
+import { decodeConfigEntry, keyPrefix } from '@skblab/distributed';
 import { eventually, layerApp, need } from './helpers';
 
 describe('the control service', () => {
@@ -36,18 +36,23 @@ describe('the control service', () => {
         ['host2', 2],
       ]);
       expect(t.wires).toHaveLength(1);
-      // The hosts' boot configuration is in the config log, for every service to replay.
+      // What the hosts' boot configuration did is in the config log, as kernel operations for every
+      // service to apply.
       const config = await eventually('boot configuration logged', 20_000, async () => {
-        const lines = await redis.lrange('config', 0, -1);
-        return lines.length >= 4
-          ? lines.map((l) => JSON.parse(l) as { host: string; line: string })
-          : undefined;
+        const entries = await redis.lrange('config', 0, -1);
+        return entries.length >= 4 ? entries.map(decodeConfigEntry) : undefined;
       });
-      expect(config.map((c) => `${c.host}: ${c.line}`)).toEqual([
-        'host1: ip addr add 192.168.1.1/24 dev eth0',
-        'host1: ip link set eth0 up',
-        'host2: ip addr add 192.168.1.2/24 dev eth0',
-        'host2: ip link set eth0 up',
+      expect(
+        config.map(({ host, op }) =>
+          op.op === 'addr.add'
+            ? `${host}: ${op.op} ${op.dev} ${op.local.toString(16)}/${op.plen}`
+            : `${host}: ${op.op} ${'dev' in op ? op.dev : ''}${'up' in op ? ` ${op.up}` : ''}`,
+        ),
+      ).toEqual([
+        'host1: addr.add eth0 c0a80101/24',
+        'host1: link.up eth0 true',
+        'host2: addr.add eth0 c0a80102/24',
+        'host2: link.up eth0 true',
       ]);
     } finally {
       redis.disconnect();

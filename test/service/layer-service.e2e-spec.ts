@@ -145,6 +145,20 @@ describe('a layer service against real Kafka and Redis', () => {
     expect(res.body.statusCode).toBe(400);
   });
 
+  it('POST /state/query with JSON nested 2,000 deep (4 kB) is a 400, and the service goes on', async () => {
+    const deep = '{"netns":"", "limit": 1, "x": ' + '['.repeat(2000) + ']'.repeat(2000) + '}';
+    expect(deep.length).toBeLessThan(4200);
+    const res = await http()
+      .post('/state/query')
+      .set('Content-Type', 'application/json')
+      .send(deep)
+      .expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, message: expect.stringMatching(/nested deeper than/) });
+    const objects = '{"a":'.repeat(1500) + '1' + '}'.repeat(1500);
+    await http().post('/state/query').set('Content-Type', 'application/json').send(objects).expect(400);
+    await http().post('/state/query').send({ netns: '', limit: 1 }).expect(200);
+  });
+
   it('GET /docs-json lists the endpoints and the query schema; /docs serves Swagger UI', async () => {
     const doc = (await http().get('/docs-json').expect(200)).body;
     expect(doc.info).toMatchObject({ title: 'skblab neigh', version: '0.1.0' });
@@ -219,8 +233,8 @@ describe('a layer service when one broker is unreachable', () => {
   });
 });
 
-describe('bootstrap(): the hybrid app that apps/<layer>/src/main.ts starts', () => {
-  it('listens on 127.0.0.1, joins the Kafka consumer group, and leaves it and Redis on close', async () => {
+describe('bootstrap(): the app that apps/<layer>/src/main.ts starts', () => {
+  it('with kafkaTransport: listens on 127.0.0.1, joins the Kafka consumer group, and leaves it and Redis on close', async () => {
     const lab = need('SKBLAB_TEST_LAB_ID');
     const group = `${lab}.control-server`;
     const lines: string[] = [];
@@ -237,6 +251,7 @@ describe('bootstrap(): the hybrid app that apps/<layer>/src/main.ts starts', () 
       await Promise.all([admin.connect(), redis.connect()]);
       app = await bootstrap('control', {
         env: serviceEnv(),
+        kafkaTransport: true,
         exitOnError: false,
         logLevels: ['error'],
         announce: (l) => lines.push(l),

@@ -20,13 +20,15 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
-import { DistributedNode, startInProcessLab } from '@skblab/distributed';
-import { repoRoot, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
+import { DistributedNode, createTopicsAndWait, startInProcessLab } from '@skblab/distributed';
+import { repoRoot, stopChildren, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
 const PINGS = Number(process.env.BENCH_PINGS ?? 100);
+/** The labs' ids start with it (BENCH_LAB_PREFIX, default bench): topics, groups and Redis keys. */
+const LAB_PREFIX = process.env.BENCH_LAB_PREFIX ?? 'bench';
 const WINDOW = 128; // datagrams in flight at most (the reader's rcvbuf holds ~270)
 
 const median = (xs: number[]) => {
@@ -116,11 +118,16 @@ async function rawChain(labId: string, kafka: string[], hops: number, processes 
   const topics = Array.from({ length: hops + 1 }, (_, i) => `skblab.${labId}.raw${i}`);
   const admin = k.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
-  });
-  await admin.disconnect();
+  try {
+    // Not createTopics({waitForLeaders: true}): a fresh KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION
+    // for a moment, which kafkajs's wait does not retry (see libs/distributed/src/topics.ts).
+    await createTopicsAndWait(
+      admin,
+      topics.map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
   const producers: Producer[] = [];
   const consumers: Consumer[] = [];
   const children: ChildProcess[] = [];
@@ -201,7 +208,17 @@ async function rawChain(labId: string, kafka: string[], hops: number, processes 
       return out;
     },
     async stop() {
-      for (const c of children) c.kill('SIGTERM');
+      // Their groups are deleted next (sweepLab): only an empty group can be.
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((r) => {
+              if (c.exitCode !== null || c.signalCode !== null) return r();
+              c.once('exit', () => r());
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
       await head.disconnect();
       await Promise.all([...consumers.map((c) => c.disconnect()), ...producers.map((p) => p.disconnect())]);
     },
@@ -279,7 +296,7 @@ async function main() {
   };
   try {
     if (shapes.includes('processes')) {
-      const labId = `bench-${process.pid}-p`;
+      const labId = `${LAB_PREFIX}-${process.pid}-p`;
       const started: Started[] = await upLab(
         labId,
         [{ name: 'host1', cpus: 2 }],
@@ -302,12 +319,12 @@ async function main() {
         };
       } finally {
         await shell.stop();
-        for (const s of started) s.child.kill('SIGTERM');
+        await stopChildren(started.map((s) => s.child));
         await sweepLab(labId, { kafka: b.kafka, redisUrl: b.redis }).catch(() => undefined);
       }
     }
     if (shapes.includes('inProcess')) {
-      const labId = `bench-${process.pid}-i`;
+      const labId = `${LAB_PREFIX}-${process.pid}-i`;
       const lab = await startInProcessLab({
         labId,
         kafkaBrokers: b.kafka,
@@ -328,7 +345,7 @@ async function main() {
     res.goals = { throughputAtLeast: 0.8, latencyP50AtMost: 1.25 };
     process.stdout.write(JSON.stringify(res, null, 2) + '\n');
   } finally {
-    b.stop();
+    await b.stop();
   }
 }
 

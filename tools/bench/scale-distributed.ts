@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const r of running) await stop(r, b);
-    br.stop();
+    await br.stop();
   }
 }
 

@@ -4,13 +4,15 @@
  */
 import * as readline from 'node:readline';
 import { defaultCommands } from '@skblab/userland';
-import { Lab, buildHardware } from '@skblab/runtime';
+import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
-       skblab up [--lab ID] [-f TOPOLOGY] [--replicas N]
+       skblab up [--lab ID] [-f TOPOLOGY] [--replicas N] [--replace]
        skblab exec --lab ID [NODE]
+       skblab logs --lab ID [SERVICE] [--follow]
+       skblab restart --lab ID SERVICE
        skblab down --lab ID
        skblab --help | --version
 
@@ -29,9 +31,17 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              give the spawned one (default: a new one).
   --replicas N  (up, --spawn) run N replicas of each layer service (1-16,
              default 1); they split the hosts between them.
-  up         start a distributed lab's services and leave them running.
+  up         start a distributed lab's services and leave them running, under a
+             supervisor that restarts a service that exits (with back-off).
+             A lab id that is running is refused (naming who started it and
+             when) unless --replace is given: that lab is stopped first.
   exec       a shell on NODE of a lab started with 'up' (shell --mode distributed --lab ID).
-  down       stop a lab started with 'up' and delete its topics and keys.
+  logs       what the lab's services (or one of them, or 'supervisor') wrote;
+             --follow keeps printing what they write next.
+  restart    restart one service of a lab started with 'up' (an instance such
+             as nic-2, or a layer: all its replicas).
+  down       stop a lab started with 'up' and delete its topics, consumer groups,
+             keys and log folder. Only processes the lab started are signalled.
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -54,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('skblab 0.1.0 (models Linux 6.12 IPv4)\n');
     return 0;
   }
-  if (sub !== 'shell' && sub !== 'up' && sub !== 'down' && sub !== 'exec') {
+  const SUBS = ['shell', 'up', 'down', 'exec', 'logs', 'restart', 'supervise'];
+  if (!SUBS.includes(sub)) {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);
     return 2;
   }
@@ -64,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
   let spawnServices = false;
   let labId: string | null = null;
   let replicas = 1;
+  let replace = false;
+  let follow = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '-f' || a === '--file') {
@@ -80,7 +93,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       mode = m;
     } else if (a === '--spawn' && sub === 'shell') spawnServices = true;
-    else if (a === '--replicas' && (sub === 'shell' || sub === 'up')) {
+    else if (a === '--replace' && sub === 'up') replace = true;
+    else if ((a === '--follow' || a === '-F') && sub === 'logs') follow = true;
+    else if (a === '--replicas' && (sub === 'shell' || sub === 'up' || sub === 'supervise')) {
       const v = rest[++i];
       if (!v || !/^\d+$/.test(v) || +v < 1 || +v > 16) {
         process.stderr.write(
@@ -108,6 +123,34 @@ export async function main(argv: string[]): Promise<number> {
     else {
       process.stderr.write(`skblab: unexpected argument '${a}'\n`);
       return 2;
+    }
+  }
+  if (sub === 'logs' || sub === 'restart' || sub === 'supervise') {
+    const d = await import('./distributed');
+    if (!labId) {
+      process.stderr.write(`skblab: ${sub} needs --lab ID\n`);
+      return 2;
+    }
+    const bad = d.checkLabId(labId);
+    if (bad) {
+      process.stderr.write(bad + '\n');
+      return 2;
+    }
+    if (sub === 'logs') return showLogs(d, labId, node ?? undefined, follow);
+    const brokers = d.brokersFromEnv();
+    if (sub === 'supervise') return (await import('./supervisor')).supervise(labId, brokers, replicas);
+    if (!node) {
+      process.stderr.write('skblab: restart needs a SERVICE (ip, nic-2, ...)\n');
+      return 2;
+    }
+    try {
+      await d.checkBrokers(brokers);
+      for (const r of await d.restartService(labId, brokers, node))
+        process.stdout.write(`skblab: lab ${labId}: ${r.instance} restarted (pid ${r.from} -> ${r.to})\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`skblab: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
     }
   }
   let lab = new Lab();
@@ -154,16 +197,16 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write('skblab: down needs --lab ID\n');
           return 2;
         }
-        const n = await d.downLab(id, brokers);
-        process.stdout.write(`skblab: lab ${id} down (${n} services stopped)\n`);
+        const r = await d.downLab(id, brokers);
+        for (const l of r.refused) process.stderr.write(l + '\n');
+        process.stdout.write(`skblab: lab ${id} down (${r.stopped} services stopped)\n`);
         return 0;
       }
       if (sub === 'up') {
-        const started = await d.upLab(id, hosts, brokers, true, replicas);
-        for (const s of started) {
-          s.child.unref();
-          process.stdout.write(`${s.instance} ${s.url}\n`);
-        }
+        const started = await d.upSupervised(id, hosts, brokers, replicas, replace, (l) =>
+          process.stderr.write(l + '\n'),
+        );
+        for (const s of started) process.stdout.write(`${s.instance} ${s.url}\n`);
         // The hosts' boot configuration, replayed by every service like any `ip` line typed later.
         const opened = await d.openDistributedLab({
           labId: id,
@@ -193,6 +236,7 @@ export async function main(argv: string[]): Promise<number> {
         brokers,
         announce: (l) => void process.stderr.write(l + '\n'),
         replicas,
+        onStall: (l) => void process.stderr.write(`skblab: ${l}\n`),
       });
       lab = opened.lab;
       closeLab = opened.close;
@@ -201,11 +245,18 @@ export async function main(argv: string[]): Promise<number> {
       // A lab started with `up` booted then; `exec` joins it as it is.
       boot = spawnServices && bootLab ? (l) => opened.boot((around) => bootLab(l, around)) : null;
     } catch (e) {
+      if (e instanceof d.LabRunningError || e instanceof d.NoSuchLabError) {
+        process.stderr.write(`skblab: ${e.message}\n`);
+        return 1;
+      }
       const why = e instanceof Error ? e.message : String(e);
       process.stderr.write(
         /no topology/.test(why)
           ? `skblab: no lab '${id}' (start one with 'skblab up --lab ${id}', or use --spawn)\n`
-          : `skblab: distributed mode: ${why} (KAFKA_BROKERS=${brokers.kafka.join(',')}, REDIS_URL=${brokers.redisUrl})\n`,
+          : d.redactSecret(
+              `skblab: distributed mode: ${why} (KAFKA_BROKERS=${brokers.kafka.join(',')}, REDIS_URL=${brokers.redisUrl})\n`,
+              brokers.redisUrl,
+            ),
       );
       return 1;
     }
@@ -217,8 +268,73 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     return await runShell(lab, node, aroundLine);
+  } catch (e) {
+    // A distributed lab that does not settle: its message says which service and what to do.
+    if (!(e instanceof LabStalledError)) throw e;
+    process.stderr.write(`skblab: ${e.message}\n`);
+    return 1;
   } finally {
     await closeLab();
+  }
+}
+
+/** `skblab logs`: each log file, its lines prefixed with its name when there are several; --follow. */
+async function showLogs(
+  d: typeof import('./distributed'),
+  labId: string,
+  service: string | undefined,
+  follow: boolean,
+): Promise<number> {
+  let logs: ReturnType<typeof d.labLogs>;
+  try {
+    logs = d.labLogs(labId, service);
+  } catch (e) {
+    process.stderr.write(`skblab: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const fs = await import('node:fs');
+  const width = Math.max(...logs.map((l) => l.name.length));
+  const offsets = new Map<string, number>();
+  const partial = new Map<string, string>();
+  const print = () => {
+    for (const l of logs) {
+      let text: string;
+      try {
+        const at = offsets.get(l.file) ?? 0;
+        const fd = fs.openSync(l.file, 'r');
+        try {
+          const size = fs.fstatSync(fd).size;
+          const buf = Buffer.alloc(Math.max(0, size - at));
+          fs.readSync(fd, buf, 0, buf.length, at);
+          offsets.set(l.file, at + buf.length);
+          text = (partial.get(l.file) ?? '') + buf.toString('utf8');
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        continue; // removed (the lab went down)
+      }
+      const cut = text.lastIndexOf('\n') + 1;
+      partial.set(l.file, text.slice(cut));
+      const lines = text.slice(0, cut);
+      if (!lines) continue;
+      process.stdout.write(
+        logs.length === 1
+          ? lines
+          : lines
+              .split('\n')
+              .slice(0, -1)
+              .map((x) => `${l.name.padEnd(width)} | ${x}\n`)
+              .join(''),
+      );
+    }
+  };
+  print();
+  if (!follow) return 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    if (!fs.existsSync(d.labDir(labId))) return 0;
+    print();
   }
 }
 
@@ -277,7 +393,10 @@ async function interactive(shell: ReturnType<typeof newShell>, name: string): Pr
         status = e.status;
         break;
       }
-      throw e;
+      // At a prompt the user can act on it (skblab restart) and go on.
+      if (!(e instanceof LabStalledError)) throw e;
+      process.stderr.write(`skblab: ${e.message}\n`);
+      status = 1;
     }
     rl.prompt();
   }

@@ -7,6 +7,7 @@ import {
   IPPROTO_UDP,
   SKB_HEADROOM,
   SOCK_DGRAM,
+  SKB_DROP_REASON,
   allocSkb,
   newSock,
   type Net,
@@ -40,10 +41,29 @@ function sockOf(net: Net, sk: { protocol: number; num: number }): Sock {
   return stub;
 }
 
-/** Rebuild the skb an envelope carries. Throws UnresolvedEnvelope if it names state this lab lacks. */
+/** How far before skb->data a header may start (the headers pulled on the way in: far less than this). */
+const MAX_PULLED = 256;
+const DST_INPUTS: ReadonlySet<string> = new Set(['ip_local_deliver', 'ip_forward', 'ip_error']);
+const DROP_REASONS: ReadonlySet<string> = new Set(Object.values(SKB_DROP_REASON));
+
+/**
+ * Rebuild the skb an envelope carries. Throws UnresolvedEnvelope if it names state this lab lacks, or
+ * holds what no skb of it could (a CPU the host does not have, a header outside the packet, a route
+ * input or drop reason the kernel does not know): the codec checks the form, this the meaning.
+ */
 export function skbFromEnvelope(lab: Lab, e: SkbEnvelope): SkBuff {
   const net = lab.netOf(e.host, e.netns);
   if (!net) throw new UnresolvedEnvelope(`no namespace '${e.netns || 'init_net'}' on host '${e.host}'`);
+  const cpus = net.host.softnet.length;
+  if (e.cpu >= cpus || e.execCpu >= cpus)
+    throw new UnresolvedEnvelope(`no CPU ${Math.max(e.cpu, e.execCpu)} on host '${e.host}'`);
+  for (const h of [e.macHeader, e.networkHeader, e.transportHeader])
+    if (h !== UNSET && (h < -MAX_PULLED || h > e.data.length))
+      throw new UnresolvedEnvelope(`header offset ${h} outside the packet`);
+  if (e.dst && !DST_INPUTS.has(e.dst.input))
+    throw new UnresolvedEnvelope(`unknown route input '${e.dst.input.slice(0, 40)}'`);
+  if (e.dropReason && !DROP_REASONS.has(e.dropReason))
+    throw new UnresolvedEnvelope(`unknown drop reason '${e.dropReason.slice(0, 40)}'`);
   const skb = allocSkb(e.id, net, e.data.length + SKB_HEADROOM);
   skb.buf.set(e.data, skb.data);
   skb.len = e.data.length;

@@ -2,10 +2,14 @@
  * @skblab/distributed: the adapters that turn a Lab into one process of a distributed lab (Kafka transport
  * between the services, Redis for what they share), and the shell's side of it.
  */
+export * from './config-log';
 export * from './counters';
 export * from './envelope';
 export * from './in-process';
 export * from './keys';
 export * from './neighbours';
 export * from './node';
+export * from './redact';
+export * from './stall';
+export * from './stdio';
 export * from './topics';

@@ -8,9 +8,10 @@
  *   skblab:<lab>:inflight        string  skbs handed to a hop and not yet done with (0: the lab is idle)
  *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
  *   skblab:<lab>:idle            channel published when inflight drops to 0
- *   skblab:<lab>:config          list    the shell's configuration lines ({host, line, rng}), in order
- *   skblab:<lab>:config-applied  hash    instance -> how many of them it has applied
- *   skblab:<lab>:config          channel published when a line is added
+ *   skblab:<lab>:config          list    the kernel configuration operations the shell's tools made, in
+ *                                        order, as data ({host, rng, comm, cpu, op}: config-log.ts)
+ *   skblab:<lab>:config-applied  hash    instance -> how many of them it has been through
+ *   skblab:<lab>:config          channel published when entries are added
  *   skblab:<lab>:timers          zset    process -> its earliest pending timer (simulated ns)
  *   skblab:<lab>:inflight-timers zset    process -> its latest timer holding a packet in flight (a frame on a wire)
  *   skblab:<lab>:advanced        hash    process -> the time up to which it has fired its timers

@@ -16,10 +16,18 @@
  * `inflight` reaches 0 only when every skb's journey is over and its steps are in the stream.
  */
 import type { TopologySpec } from '@skblab/topology';
-import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
+import { performance } from 'node:perf_hooks';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
-import { Lab, buildHardware, type ExportedStep, type HopTransport } from '@skblab/runtime';
+import {
+  Lab,
+  LabStalledError,
+  buildHardware,
+  type ConfigRecord,
+  type ExportedStep,
+  type HopTransport,
+} from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -37,8 +45,10 @@ import {
 import { hostAffineAssigner } from './assigner';
 import { CounterSync } from './counters';
 import { createTopicsAndWait } from './topics';
+import { describeStall, hopLags, type HopLag, type StallFacts } from './stall';
 import { NeighbourMirror } from './neighbours';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
+import { ConfigEntryError, decodeConfigEntry, encodeConfigEntry } from './config-log';
 import {
   KEYS,
   SKB_ID_RANGE,
@@ -71,13 +81,20 @@ export interface NodeOptions {
   redisUrl: string;
   /** Where a dead letter's log line goes (default stderr). */
   log?: (line: string) => void;
-  /** Told of every message handled: its topic and what became of it. */
-  onMessage?: (topic: string, result: 'ok' | 'drop' | 'dead-letter') => void;
   /**
-   * Apply a configuration command line (`ip ...`, `sysctl ...`) to this process's view, as the shell ran it
-   * on `host`. Services pass one (they replay the user's configuration); the shell does not need to.
+   * Told of every message handled: its topic, what became of it, and for an skb the kernel ran, which hop
+   * it entered and how long (wall-clock seconds) the kernel's work on it took here.
    */
-  applyConfig?: (host: string, line: string) => Promise<void>;
+  onMessage?: (
+    topic: string,
+    result: 'ok' | 'drop' | 'dead-letter',
+    step?: { hop: HopName; seconds: number },
+  ) => void;
+  /**
+   * Apply the configuration log (the kernel operations a shell's `ip`, `sysctl`, `tc`, `ethtool` and a
+   * lab's boot made) to this process's view as it grows. Services do; the shell made them itself.
+   */
+  applyConfig?: boolean;
   /**
    * Take over from a predecessor that may have died (a service restarted): produce again what its last
    * batch may not have produced. The services do; a new shell starts afresh.
@@ -85,6 +102,12 @@ export interface NodeOptions {
   resume?: boolean;
   /** Ship this process's steps to the trace stream (the services do; the shell reads them). */
   shipTraces?: boolean;
+  /**
+   * The shell's side: told, in words, when the lab has not settled for `stallNoticeMs` (default 5 s) and
+   * every 10 s after: which service it waits on, for how long, and what to do (see stall.ts).
+   */
+  onStall?: (report: string) => void;
+  stallNoticeMs?: number;
 }
 
 /** inflight += delta; clock = max(clock, t); publish on the idle channel when nothing is left in flight. */
@@ -129,6 +152,12 @@ export interface NodeStats {
   duplicates: number;
   /** Messages produced again at start from the journal. */
   replayed: number;
+  /** Configuration log entries applied to this view. */
+  configApplied: number;
+  /** Entries refused: not JSON, not an entry, or not one of the kernel's configuration operations. */
+  configRejected: number;
+  /** Entries that were well-formed but that this view's kernel refused (or that threw). */
+  configFailed: number;
 }
 
 /** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
@@ -149,7 +178,16 @@ function journalOf(out: Outgoing[]): string {
 export class DistributedNode implements HopTransport {
   readonly lab: Lab;
   readonly redis: Redis;
-  readonly stats: NodeStats = { received: 0, sent: 0, deadLetters: 0, duplicates: 0, replayed: 0 };
+  readonly stats: NodeStats = {
+    received: 0,
+    sent: 0,
+    deadLetters: 0,
+    duplicates: 0,
+    replayed: 0,
+    configApplied: 0,
+    configRejected: 0,
+    configFailed: 0,
+  };
   /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
   private readonly seen = new Set<string>();
   private handledIds: string[] = [];
@@ -430,6 +468,58 @@ export class DistributedNode implements HopTransport {
     await this.producer?.disconnect().catch(() => undefined);
     this.subscriber?.disconnect();
     this.redis.disconnect();
+    await this.stallAdmin?.disconnect().catch(() => undefined);
+  }
+
+  // ---- stalls: what the shell says when the lab does not settle ----------------------------------------
+
+  private stallAdmin: Admin | null = null;
+
+  /** The stall in words: asks Kafka (for at most 5 s) which hop topics hold messages nobody takes. */
+  async describeStall(waitedMs: number, waitingFor: StallFacts['waitingFor']): Promise<string> {
+    let lags: HopLag[] | { error: string };
+    try {
+      const admin = (this.stallAdmin ??= this.kafka.admin());
+      let timer: NodeJS.Timeout | undefined;
+      lags = await Promise.race([
+        admin.connect().then(() => hopLags(admin, this.opts.labId)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in 5 s')), 5_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    } catch (e) {
+      lags = { error: e instanceof Error ? e.message : String(e) };
+    }
+    return describeStall({ labId: this.opts.labId, waitedMs, waitingFor, lags });
+  }
+
+  /**
+   * A wait that tells the user when it goes on (onStall) and ends in a LabStalledError with the same
+   * words. `progress` is a value that changes while the lab makes headway: each change restarts the wait.
+   */
+  private stallWatch(timeoutMs: number) {
+    let since = Date.now();
+    let last: unknown = undefined;
+    let notice = since + (this.opts.stallNoticeMs ?? 5_000);
+    let telling: Promise<void> | null = null;
+    return async (progress: unknown, waitingFor: () => StallFacts['waitingFor']): Promise<void> => {
+      const now = Date.now();
+      if (progress !== last) {
+        last = progress;
+        since = now;
+        notice = now + (this.opts.stallNoticeMs ?? 5_000);
+        return;
+      }
+      if (now - since > timeoutMs)
+        throw new LabStalledError(await this.describeStall(now - since, waitingFor()));
+      const onStall = this.opts.onStall;
+      if (onStall && now >= notice && !telling) {
+        notice = now + 10_000;
+        telling = this.describeStall(now - since, waitingFor())
+          .then(onStall, () => undefined)
+          .finally(() => (telling = null));
+      }
+    };
   }
 
   // ---- timers: simulated time moves on only from the shell, once the lab is idle ------------------------
@@ -451,12 +541,12 @@ export class DistributedNode implements HopTransport {
     const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
     const others = due.filter((m) => m !== this.instance);
     await this.redis.publish(advanceChannel(this.opts.labId), String(t));
-    const until = Date.now() + timeoutMs;
+    const waited = this.stallWatch(timeoutMs);
     for (;;) {
       const advanced = others.length ? await this.redis.hmget(KEYS.advanced, ...others) : [];
-      if (advanced.every((a) => a !== null && Number(a) >= t)) break;
-      if (Date.now() > until)
-        throw new Error(`timers due at ${t} ns not fired in ${timeoutMs} ms: ${others.join(', ')}`);
+      const late = others.filter((_, i) => advanced[i] === null || Number(advanced[i]) < t);
+      if (!late.length) break;
+      await waited(late.join(','), () => ({ timersOf: late }));
       await new Promise((r) => setTimeout(r, 2));
     }
     await this.idle(timeoutMs);
@@ -475,48 +565,59 @@ export class DistributedNode implements HopTransport {
     };
   }
 
-  // ---- configuration: the shell's `ip` and `sysctl` lines, replayed in every service's view ------------
+  // ---- configuration: the kernel operations of the shell's tools, applied in every service's view -------
 
-  private configApplied = 0;
+  /** How many entries of the log this view has been through (applied, refused or failed). */
+  private configSeen = 0;
   private configRunning: Promise<void> | null = null;
 
   /**
-   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
-   * lines) to this process's view, with `apply` (a quiet shell on the line's host).
+   * One entry of the configuration log (its index in the list is `index`): checked, then applied to this
+   * view's kernel. A bad entry is refused, counted and logged (once: each entry is seen once), never run.
    */
-  async replayConfigLog(apply: (host: string, line: string) => Promise<void>): Promise<void> {
-    const lines = await this.redis.lrange(KEYS.config, 0, -1);
-    for (const raw of lines) {
-      const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
-      const saved = this.lab.rng.state;
-      this.lab.rng.state = rng;
-      try {
-        await apply(host, line);
-      } finally {
-        this.lab.rng.state = saved;
-        this.configChanged(host);
-      }
+  private applyConfigEntry(index: number, raw: string): void {
+    const key = `${keyPrefix(this.opts.labId)}${KEYS.config}[${index}]`;
+    let r: ConfigRecord;
+    try {
+      r = decodeConfigEntry(raw);
+    } catch (e) {
+      if (!(e instanceof ConfigEntryError)) throw e;
+      this.stats.configRejected++;
+      this.log(`skblab ${this.instance}: config entry ${key} refused: ${e.message}`);
+      return;
     }
+    try {
+      const res = this.lab.replay(r);
+      if (res.err < 0) {
+        this.stats.configFailed++;
+        this.log(
+          `skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) failed here: errno ${-res.err}` +
+            (res.extack ? ` (${res.extack})` : ''),
+        );
+      } else this.stats.configApplied++;
+    } catch (e) {
+      this.stats.configFailed++;
+      this.log(`skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) threw: ${String(e)}`);
+    }
+    if (this.lab.hosts.has(r.host)) this.configChanged(r.host);
   }
 
-  /** Apply the config log's lines this process has not applied yet, in order, then say how far it got. */
+  /**
+   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
+   * operations) to this process's view.
+   */
+  async replayConfigLog(): Promise<void> {
+    const entries = await this.redis.lrange(KEYS.config, 0, -1);
+    entries.forEach((raw, i) => this.applyConfigEntry(i, raw));
+  }
+
+  /** Apply the log's entries this process has not seen yet, in order, then say how far it got. */
   private async catchUpConfig(): Promise<void> {
     while (this.configRunning) await this.configRunning;
     this.configRunning = (async () => {
-      const lines = await this.redis.lrange(KEYS.config, this.configApplied, -1);
-      for (const raw of lines) {
-        const { host, line, rng } = JSON.parse(raw) as { host: string; line: string; rng: number };
-        const saved = this.lab.rng.state;
-        this.lab.rng.state = rng; // the same random draws (a veth's MAC address) as the shell made
-        try {
-          await this.opts.applyConfig!(host, line);
-        } finally {
-          this.lab.rng.state = saved;
-          this.configChanged(host);
-        }
-        this.configApplied++;
-      }
-      await this.redis.hset(KEYS.configApplied, this.instance, this.configApplied);
+      const entries = await this.redis.lrange(KEYS.config, this.configSeen, -1);
+      for (const raw of entries) this.applyConfigEntry(this.configSeen++, raw);
+      await this.redis.hset(KEYS.configApplied, this.instance, this.configSeen);
     })();
     try {
       await this.configRunning;
@@ -526,33 +627,34 @@ export class DistributedNode implements HopTransport {
   }
 
   /**
-   * A configuration line ran on `host` in this view: devices, namespaces or qdiscs may have come or gone,
-   * and the host's counters may have moved (an ifdown frees what a ring held).
+   * A configuration operation ran on `host` in this view: devices, namespaces or qdiscs may have come or
+   * gone, and the host's counters may have moved (an ifdown frees what a ring held).
    */
   configChanged(host: string): void {
     this.counters.invalidate();
     this.lab.touched.add(host);
   }
 
-  /** Append a configuration line without waiting for the services (a lab's boot). */
-  async appendConfig(host: string, line: string, rngBefore: number): Promise<void> {
-    const n = await this.redis.rpush(KEYS.config, JSON.stringify({ host, line, rng: rngBefore }));
+  /** Append configuration operations to the log without waiting for the services (a lab's boot). */
+  async appendConfig(records: readonly ConfigRecord[]): Promise<void> {
+    if (!records.length) return;
+    const n = await this.redis.rpush(KEYS.config, ...records.map(encodeConfigEntry));
     await this.redis.publish(configChannel(this.opts.labId), String(n));
   }
 
   /**
-   * The shell ran a configuration line: log it, tell the services, and wait until each has applied it (so
-   * the next command's packets meet the same namespaces, devices, addresses and routes everywhere).
+   * The shell's tools changed the configuration: log the operations, tell the services, and wait until
+   * each has applied them (so the next command's packets meet the same namespaces, devices, addresses and
+   * routes everywhere). `what`: the command line, for a timeout's message.
    */
   async publishConfig(
-    host: string,
-    line: string,
-    rngBefore: number,
+    records: readonly ConfigRecord[],
     services: readonly string[],
+    what?: string,
     timeoutMs = 30_000,
   ): Promise<void> {
-    await this.appendConfig(host, line, rngBefore);
-    await this.awaitConfig(services, timeoutMs, line);
+    await this.appendConfig(records);
+    await this.awaitConfig(services, timeoutMs, what);
   }
 
   /** Wait until each of `services` (instances) has applied every line of the configuration log. */
@@ -565,7 +667,7 @@ export class DistributedNode implements HopTransport {
       if (!behind.length) return;
       if (Date.now() > until)
         throw new Error(
-          `services did not apply ${what ? `'${what}'` : `the ${n} configuration lines`} in time: ${behind.join(', ')}`,
+          `services did not apply ${what ? `'${what}'` : `the ${n} configuration entries`} in time: ${behind.join(', ')}`,
         );
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -638,11 +740,13 @@ export class DistributedNode implements HopTransport {
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
+      const t0 = performance.now();
       const v = this.lab.receive(hop, skb, e.clock, e.task, e.execCpu);
+      const seconds = (performance.now() - t0) / 1000;
       this.stamp();
       this.seen.add(id);
       this.handledIds.push(id);
-      this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok');
+      this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok', { hop, seconds });
     } catch (err) {
       if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
       if (counted) this.delta--;
@@ -875,7 +979,7 @@ export class DistributedNode implements HopTransport {
    */
   async idle(timeoutMs = 30_000): Promise<void> {
     await this.flush();
-    const until = Date.now() + timeoutMs;
+    const waited = this.stallWatch(timeoutMs);
     for (;;) {
       const wake = new Promise<void>((r) => {
         const done = () => {
@@ -887,8 +991,8 @@ export class DistributedNode implements HopTransport {
       });
       const n = Number((await this.redis.get(KEYS.inflight)) ?? '0');
       if (n <= 0 && !this.outbox.length && this.delta === 0) break;
-      if (Date.now() > until)
-        throw new Error(`lab '${this.opts.labId}': ${n} skbs still in flight after ${timeoutMs} ms`);
+      // The count moving is headway (a burst being worked through); one that stays is a stall.
+      await waited(n, () => ({ skbs: n }));
       await wake;
       await this.flush();
     }

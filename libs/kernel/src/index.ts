@@ -22,6 +22,7 @@ export {
   enqueue_to_backlog as enqueue_to_backlog_for_test,
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
+export * from './net/core/config_op';
 export * from './include/net/sch_generic';
 export {
   net_tx_action,

@@ -3,3 +3,4 @@ export * from './task';
 export * from './timers';
 export * from './trace-ring';
 export * from './hardware';
+export * from './stall';

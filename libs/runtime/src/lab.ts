@@ -18,6 +18,11 @@ import {
   allocSkb,
   new_host,
   dev_open,
+  config_op_apply,
+  EINVAL,
+  ENODEV,
+  type ConfigOp,
+  type RtnlResult,
   type HopName,
   type NetdevQueue,
   type Host,
@@ -78,6 +83,19 @@ const QDISC_ANSWERS: ReadonlySet<string> = new Set([
 function calledOut(dev: NetDevice): boolean {
   for (const txq of dev.txqs) if (txq.frozen) return true;
   return false;
+}
+
+/**
+ * A configuration request that succeeded on a host, with what it ran from: the random state (a veth's
+ * MAC addresses are drawn from it), the task and the CPU. Applied in another view of the lab (Lab.replay),
+ * it does the same there.
+ */
+export interface ConfigRecord {
+  host: string;
+  rng: number;
+  comm: string;
+  cpu: number;
+  op: ConfigOp;
 }
 
 export type TapFn = (dev: NetDevice, skb: SkBuff, dir: 'in' | 'out', t: number) => void;
@@ -233,6 +251,38 @@ export class Lab implements KernelCtx {
     if (this.local === null || (this.local[hop] && this.transport!.owns(skb.net.host))) return false;
     this.transport!.send(hop, skb);
     return true;
+  }
+
+  /**
+   * Told of every configuration request that succeeded here (distributed mode's shell logs them for the
+   * services); null: nobody listens.
+   */
+  onConfig: ((r: ConfigRecord) => void) | null = null;
+
+  /** A tool's configuration request (`ip`, `sysctl`, `tc`, `ethtool`) to `host`'s kernel, as data. */
+  configure(host: Host, op: ConfigOp): RtnlResult {
+    const rng = this.rng.state;
+    const r = config_op_apply(this, host, op);
+    if (r.err >= 0 && this.onConfig)
+      this.onConfig({ host: host.name, rng, comm: this.currentComm, cpu: this.currentCpu, op });
+    return r;
+  }
+
+  /**
+   * A request recorded in another view of the lab, applied here from the same random state, by the same
+   * task on the same CPU. Nobody is told (it is not this view's own configuration).
+   */
+  replay(r: ConfigRecord): RtnlResult {
+    const host = this.hosts.get(r.host);
+    if (!host) return { err: -ENODEV, extack: `no host '${r.host}' in this lab` };
+    if (r.cpu >= host.softnet.length) return { err: -EINVAL, extack: `no CPU ${r.cpu} on ${r.host}` };
+    const saved = this.rng.state;
+    this.rng.state = r.rng;
+    try {
+      return this.inProcess(r.comm, () => config_op_apply(this, host, r.op), r.cpu);
+    } finally {
+      this.rng.state = saved;
+    }
   }
 
   /**

@@ -1,8 +1,11 @@
 /**
- * bootstrap('ip'): the whole main of a distributed-mode service. It validates the environment, creates the
- * Nest app (LayerModule), applies the global ValidationPipe, serves OpenAPI at /docs (JSON at /docs-json),
- * connects the Kafka transport (a hybrid app: HTTP + Kafka consumer group `<lab>.<layer>-server`), enables
- * the shutdown hooks (SIGTERM/SIGINT close Kafka and Redis), listens on HOST:PORT and prints one line:
+ * bootstrap('ip'): the whole main of a distributed-mode service. It makes a failed write to stdout or stderr
+ * harmless (a service outlives whoever read its output), validates the environment, creates the Nest app
+ * (LayerModule), applies the global ValidationPipe, serves OpenAPI at /docs (JSON at /docs-json), connects
+ * Nest's Kafka transport only when asked (kafkaTransport: a hybrid app, HTTP + consumer group
+ * `<lab>.<layer>-server`; the layers' hops run on their own kafkajs consumers, so by default no group joins
+ * that nothing consumes for), enables the shutdown hooks (SIGTERM/SIGINT close Kafka and Redis), listens on
+ * HOST:PORT and prints one line:
  *
  *   skblab ip listening on http://127.0.0.1:PORT
  *
@@ -15,15 +18,21 @@ import { Transport, type KafkaOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Partitioners } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
+import { BodyDepthPipe } from './body-depth';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import { LayerModule, type LayerModuleOptions } from './layer.module';
 import type { LayerName } from './layers';
 import { StateController, StateQueryDto } from './state';
+import { tolerateBrokenOutput } from '@skblab/distributed';
 import { errMsg } from './util';
 import { SERVICE_VERSION } from './version';
 
 export interface BootstrapOptions extends Omit<LayerModuleOptions, 'layer' | 'config'> {
-  /** Connect the Kafka transport (default true). */
+  /**
+   * Connect Nest's Kafka transport, for @EventPattern handlers (default false: no layer has any; their hops
+   * run on DistributedNode's own consumers, and an idle server group only adds a group to sweep and
+   * coordinator errors to the log).
+   */
   kafkaTransport?: boolean;
   /** On failure print one line and exit 1 (default true); false: close what started and throw. */
   exitOnError?: boolean;
@@ -66,7 +75,10 @@ export function assertDecoratorMetadata(): void {
 /** Global validation, shutdown hooks and OpenAPI: what bootstrap does to the app before it listens. */
 export function configureLayerApp(app: INestApplication, config: ServiceConfig): INestApplication {
   assertDecoratorMetadata();
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new BodyDepthPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(
     app,
@@ -84,6 +96,7 @@ export function configureLayerApp(app: INestApplication, config: ServiceConfig):
 
 export async function bootstrap(layer: LayerName, options: BootstrapOptions = {}): Promise<INestApplication> {
   let app: INestApplication | undefined;
+  tolerateBrokenOutput();
   try {
     const config = loadServiceConfig(layer, options.env ?? process.env);
     app = await NestFactory.create(LayerModule.forRoot({ ...options, layer, config }), {
@@ -91,7 +104,7 @@ export async function bootstrap(layer: LayerName, options: BootstrapOptions = {}
       abortOnError: false,
     });
     configureLayerApp(app, config);
-    if (options.kafkaTransport !== false) {
+    if (options.kafkaTransport === true) {
       app.connectMicroservice(kafkaTransportOptions(config), { inheritAppConfig: true });
       await app.startAllMicroservices();
     }

@@ -63,9 +63,9 @@ describe('loadServiceConfig', () => {
     ]);
   });
 
-  it('does not repeat the credentials of a bad REDIS_URL', () => {
+  it('does not repeat the password of a bad REDIS_URL', () => {
     expect(problems('ip', { ...good, REDIS_URL: 'http://admin:s3cret@redis:6379' })).toEqual([
-      'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "http://***@redis:6379")',
+      'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "http://admin:***@redis:6379")',
     ]);
   });
 

@@ -15,6 +15,7 @@
  *   SKBLAB_HEALTH_TIMEOUT_MS   3000       how long one /healthz check may wait for Kafka or Redis
  */
 import { isIP, ValidateBy, validateSync, type ValidationArguments } from 'class-validator';
+import { redactUrl } from '@skblab/distributed';
 import { isLayerName, LAYERS, type LayerName } from './layers';
 
 export interface ServiceConfig {
@@ -46,11 +47,11 @@ export class ServiceConfigError extends Error {
   }
 }
 
-/** What a variable held, for an error message; a URL's user and password are not repeated. */
+/** What a variable held, for an error message; a URL's password is not repeated. */
 const got = (a: ValidationArguments) =>
   a.value === undefined
     ? 'not set'
-    : `got ${JSON.stringify(typeof a.value === 'string' ? a.value.replace(/\/\/[^/@]*@/, '//***@') : a.value)}`;
+    : `got ${JSON.stringify(typeof a.value === 'string' ? redactUrl(a.value) : a.value)}`;
 
 function check(name: string, test: (v: unknown) => boolean, message: (a: ValidationArguments) => string) {
   return ValidateBy({ name, validator: { validate: test, defaultMessage: message } });

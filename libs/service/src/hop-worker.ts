@@ -14,8 +14,6 @@ import { Gauge } from 'prom-client';
 import { hopsOf, hopTopic } from '@skblab/contracts';
 import { DistributedNode } from '@skblab/distributed';
 import { dev_get_stats, inputQueueLen, neighDescribe, type Host } from '@skblab/kernel';
-import { defaultCommands } from '@skblab/userland';
-import { newShell } from '@skblab/shell';
 import { nodeOptions, type ServiceConfig } from './config';
 import { awaitAtMost } from './util';
 import { MetricsService } from './metrics';
@@ -37,15 +35,14 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
   ) {
     this.node = new DistributedNode({
       ...nodeOptions(config, (l) => this.logger.warn(l)),
-      onMessage: (topic, result) => metrics.countMessage(topic, result),
-      resume: true,
-      // The user's `ip` and `sysctl` lines, replayed with the same tools on this service's view.
-      applyConfig: async (hostName, line) => {
-        const host = this.node.lab.hosts.get(hostName);
-        if (!host) throw new Error(`config for unknown host '${hostName}'`);
-        const quiet = () => undefined;
-        await newShell(this.node.lab, host, defaultCommands(), { out: quiet, err: quiet }).runLine(line);
+      onMessage: (topic, result, step) => {
+        metrics.countMessage(topic, result);
+        if (step) metrics.observeStep(step.hop, step.seconds);
       },
+      resume: true,
+      // The kernel operations of the user's `ip`, `sysctl`, `tc` and `ethtool`, applied to this view as
+      // data (checked first: a bad entry is refused and counted, never run).
+      applyConfig: true,
     });
     const stats = this.node.stats;
     new Gauge({
@@ -54,6 +51,19 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
       registers: [metrics.registry],
       collect() {
         this.set(stats.deadLetters);
+      },
+    });
+    new Gauge({
+      name: 'skblab_config_entries',
+      help:
+        'Configuration log entries this service went through: applied, rejected (malformed or not a ' +
+        'kernel configuration operation) or failed (refused by this view of the kernel).',
+      labelNames: ['result'],
+      registers: [metrics.registry],
+      collect() {
+        this.set({ result: 'applied' }, stats.configApplied);
+        this.set({ result: 'rejected' }, stats.configRejected);
+        this.set({ result: 'failed' }, stats.configFailed);
       },
     });
   }

@@ -1,7 +1,8 @@
 /**
  * The control service's job in a lab that outlives any shell (docker compose, Kubernetes): make the lab
  * exist. At start it creates the lab's topics and, if no topology is published yet, publishes one (the
- * default: host1 and host2 on a wire) with its hosts' boot configuration in the config log, so that the
+ * default: host1 and host2 on a wire) with its hosts' boot configuration (the kernel operations it made)
+ * in the config log, so that the
  * layer services build their views and a shell can join with `skblab shell --mode distributed --lab ID`.
  * (`skblab up` does the same for services it starts itself.)
  */
@@ -13,7 +14,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DistributedNode, KEYS } from '@skblab/distributed';
-import { Lab, buildHardware } from '@skblab/runtime';
+import { Lab, buildHardware, type ConfigRecord } from '@skblab/runtime';
 import { bootTopology } from '@skblab/shell';
 import { defaultTopology } from '@skblab/topology';
 import { defaultCommands } from '@skblab/userland';
@@ -56,13 +57,11 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
     await this.node.publishTopology(spec);
     const lab = new Lab();
     buildHardware(lab, spec);
-    const err = await bootTopology(lab, spec, defaultCommands(), (host) => async (line, run) => {
-      const rng = lab.rng.state;
-      const status = await run();
-      await this.node.appendConfig(host, line, rng);
-      return status;
-    });
+    const records: ConfigRecord[] = [];
+    lab.onConfig = (r) => records.push(r);
+    const err = await bootTopology(lab, spec, defaultCommands());
     if (err) throw new Error(err);
+    await this.node.appendConfig(records);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,8 @@
  * the default process metrics and the counters every layer feeds:
  *
  *   skblab_messages_total{layer,topic,result}   messages a layer handled, by topic and outcome
- *   skblab_step_latency_seconds{layer,step}     how long one kernel step took in this service
+ *   skblab_step_latency_seconds{layer,step}     how long the kernel's work on one skb took in this service,
+ *                                               by the hop (kernel function) it entered: ip_rcv, ...
  *   skblab_service_info{layer,lab,version}      always 1
  *
  * A layer adds its own metrics to `registry` (pass `registers: [metrics.registry]`).
@@ -42,7 +43,9 @@ export class MetricsService {
     });
     this.stepLatency = new Histogram({
       name: 'skblab_step_latency_seconds',
-      help: 'Wall-clock time one kernel step took in this service.',
+      help:
+        'Wall-clock time the kernel took on one skb in this service, from the hop (kernel function, the ' +
+        'step label) it entered to the end of what that hop ran here.',
       labelNames: ['layer', 'step'],
       buckets: [1e-6, 5e-6, 25e-6, 1e-4, 5e-4, 1e-3, 5e-3, 0.025, 0.1, 0.5, 2.5],
       registers,

@@ -4,7 +4,7 @@
  * later commands drive time; at the end of input background jobs are stopped.
  */
 import type { Host, Net } from '@skblab/kernel';
-import { Task, type Lab } from '@skblab/runtime';
+import { LabStalledError, Task, type Lab } from '@skblab/runtime';
 import type { CommandContext, CommandTable, Job } from '@skblab/userland/command';
 import { NSEC_PER_SEC, parseNumber } from '@skblab/userland/command';
 import { LAST_STATUS, parse, tokenize, ShellSyntaxError, type Pipeline } from './tokenize';
@@ -395,7 +395,8 @@ export class Shell {
     try {
       return await fn(this.ctxFor(argv, o));
     } catch (e) {
-      if (e instanceof ExitRequest) throw e;
+      // A stalled distributed lab ends the script with its own message (no internal error, no stack).
+      if (e instanceof ExitRequest || e instanceof LabStalledError) throw e;
       o.err(`${cmd}: internal error: ${(e as Error).stack ?? e}\n`);
       return 1;
     }

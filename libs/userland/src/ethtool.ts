@@ -5,7 +5,7 @@
  * through ethtool netlink ("netlink error: ..."), as ethtool 6.1 picks them; the checks of the kernel's
  * ethtool core (net/ethtool/rings.c) that sit between ethtool and the driver are made here.
  */
-import { IFF_UP, igb_get_ethtool_stats, igb_set_ringparam, type Net, type NetDevice } from '@skblab/kernel';
+import { IFF_UP, igb_get_ethtool_stats, type Net, type NetDevice } from '@skblab/kernel';
 import { IGB_MAX_RXD, IGB_MAX_TXD } from '@skblab/kernel/drivers/net/ethernet/intel/igb/igb';
 import type { Command, CommandContext } from './command';
 
@@ -271,7 +271,14 @@ function ringSet(e: Ctx, name: string, args: string[]): number {
   if (over) nlerr('requested ring size exceeds maximum', over, 'Invalid argument');
   e.ctx.lab.inProcess(
     'ethtool',
-    () => igb_set_ringparam(dev, has('rx') ? rx : null, has('tx') ? tx : null),
+    () =>
+      e.ctx.lab.configure(e.ctx.host, {
+        op: 'ring.set',
+        netns: dev.net.name,
+        dev: dev.name,
+        rx: has('rx') ? rx : null,
+        tx: has('tx') ? tx : null,
+      }),
     e.ctx.cpu,
   );
   return 0;

@@ -28,8 +28,14 @@ export function skbTuple(skb: SkBuff): string {
   return `${ipv4ToString(ip.src(b, nh))}:${sp}->${ipv4ToString(ip.dst(b, nh))}:${dp}(${PROTO[p] ?? p})`;
 }
 
-function skbAddr(id: number): string {
-  return '0xffff8880' + id.toString(16).padStart(8, '0');
+/**
+ * The skb's "address", 16 hex digits like a kernel pointer in the direct map (0xffff888000000000 + id).
+ * Ids past 32 bits (distributed mode: each process draws from its own 2^32 range) carry into the upper
+ * half instead of widening it.
+ */
+export function skbAddr(id: number): string {
+  const hi = 0xffff8880 + Math.floor(id / 0x1_0000_0000);
+  return '0x' + hi.toString(16) + (id % 0x1_0000_0000).toString(16).padStart(8, '0');
 }
 
 export interface Row {

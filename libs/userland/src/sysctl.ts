@@ -2,7 +2,7 @@
  * sysctl(8) from procps: read (`sysctl NAME`, `-n`), write (`sysctl -w NAME=VALUE`, or `NAME=VALUE`),
  * `-a`, with procps' messages and exit statuses.
  */
-import { STRERROR, sysctl_names, sysctl_read, sysctl_write } from '@skblab/kernel';
+import { STRERROR, sysctl_names, sysctl_read } from '@skblab/kernel';
 import type { Command } from './command';
 
 const cannotStat = (name: string) =>
@@ -55,7 +55,7 @@ export const sysctl: Command = async (ctx) => {
         status = 1;
         continue;
       }
-      const rc = sysctl_write(ctx.host, ctx.net, name, value);
+      const rc = ctx.lab.configure(ctx.host, { op: 'sysctl.write', netns: ctx.net.name, name, value }).err;
       if (rc < 0) {
         ctx.err(`sysctl: setting key "${name}": ${STRERROR[-rc]}\n`);
         status = 1;

@@ -14,9 +14,7 @@ import {
   TC_H_ROOT,
   qdisc_refcnt,
   qdisc_totals,
-  tc_del_qdisc,
   tc_dump_qdiscs,
-  tc_modify_qdisc,
   type Net,
   type NetDevice,
   type Qdisc,
@@ -709,13 +707,16 @@ function qdiscModify(tc: Tc, cmd: ModifyCmd, args: string[]): number {
   const d = dev;
   stamp(d);
   const lab = tc.ctx.lab;
+  const at = { netns: d.net.name, dev: d.name };
   const res = lab.inProcess(
     'tc',
     (): TcResult => {
       if (!parent) {
         const q = byHandle(d, cmd, handle, kind);
         if ('err' in q) return q;
-        return tc_modify_qdisc(lab, d, {
+        return lab.configure(tc.ctx.host, {
+          op: 'qdisc.modify',
+          ...at,
           cmd: 'change',
           parent: q.parent,
           handle: q.handle,
@@ -723,13 +724,28 @@ function qdiscModify(tc: Tc, cmd: ModifyCmd, args: string[]): number {
           opts,
         });
       }
-      if (cmd === 'del') return tc_del_qdisc(lab, d, parent, kernelHandle(handle), kind || null);
+      if (cmd === 'del')
+        return lab.configure(tc.ctx.host, {
+          op: 'qdisc.del',
+          ...at,
+          parent,
+          handle: kernelHandle(handle),
+          kind: kind || null,
+        });
       if (!kind && cmd === 'change') {
         // Neither TCA_KIND nor TCA_OPTIONS: qdisc_change finds the qdisc and has nothing to change.
         const cur = tc_dump_qdiscs(d).find((q) => u32(q.parent) === parent && q.handle !== 0);
         if (cur && (!handle || u32(cur.handle) === handle)) return { err: 0 };
       }
-      return tc_modify_qdisc(lab, d, { cmd, parent, handle: kernelHandle(handle), kind, opts });
+      return lab.configure(tc.ctx.host, {
+        op: 'qdisc.modify',
+        ...at,
+        cmd,
+        parent,
+        handle: kernelHandle(handle),
+        kind,
+        opts,
+      });
     },
     tc.ctx.cpu,
   );

@@ -7,8 +7,6 @@ import {
   IFF_UP,
   RT_SCOPE_HOST,
   dev_get_by_name,
-  inetDelIfa,
-  inetInsertIfa,
   type InIfaddr,
   type NetDevice,
 } from '@skblab/kernel';
@@ -280,17 +278,28 @@ function addrModify(ip: Ip, cmd: 'add' | 'replace' | 'del', args: string[]): num
       ip.net.ifaddrs.some((i) => i.dev === dev && i.local === lcl.addr && i.plen === plen)
     )
       return 0;
-    const err = inetInsertIfa(ip.net, dev, lcl.addr, plen, broadcast, sc);
+    const { err } = ip.lab.configure(ip.host, {
+      op: 'addr.add',
+      netns: ip.net.name,
+      dev: dev.name,
+      local: lcl.addr,
+      plen,
+      broadcast,
+      scope: sc,
+      label: label ?? null,
+    });
     if (err === -EEXIST) fail(ip, 'Error: ipv4: Address already assigned.\n', 2);
     if (err < 0) fail(ip, rtnlMessage(err), 2);
-    if (label !== undefined) {
-      const ifa = ip.net.ifaddrs.find((i) => i.dev === dev && i.local === lcl.addr && i.plen === plen);
-      if (ifa) ifa.label = label;
-    }
     return 0;
   }
   if (wildcard) plen = 0;
-  const err = inetDelIfa(ip.net, dev, lcl.addr, wildcard ? null : plen);
+  const { err } = ip.lab.configure(ip.host, {
+    op: 'addr.del',
+    netns: ip.net.name,
+    dev: dev.name,
+    local: lcl.addr,
+    plen: wildcard ? null : plen,
+  });
   if (err < 0) fail(ip, 'Error: ipv4: Address not found.\n', 2);
   return 0;
 }
@@ -305,7 +314,13 @@ function addrFlush(ip: Ip, args: string[]): number {
     if (f.up && !(dev.flags & IFF_UP)) continue;
     for (const a of devAddrs(dev).filter((x) => addrMatches(f, x))) {
       if (!ip.net.ifaddrs.includes(a)) continue;
-      inetDelIfa(ip.net, dev, a.local, a.plen);
+      ip.lab.configure(ip.host, {
+        op: 'addr.del',
+        netns: ip.net.name,
+        dev: dev.name,
+        local: a.local,
+        plen: a.plen,
+      });
       n++;
     }
   }

@@ -6,15 +6,7 @@ import {
   ESRCH,
   IFF_MULTICAST,
   IFF_NOARP,
-  dev_change_name,
-  dev_change_net_namespace,
-  dev_close,
   dev_get_by_name,
-  dev_open,
-  dev_set_mac_address,
-  dev_set_mtu,
-  rtnl_newlink_veth,
-  unregister_netdevice,
   type Net,
   type NetDevice,
   type RtnlResult,
@@ -163,13 +155,14 @@ function allocName(net: Net, taken: string[] = []): string {
 
 /** do_setlink's order: namespace, address, mtu, name, flags (up/down last), txqueuelen. */
 function setlink(ip: Ip, dev: NetDevice, r: LinkReq, rename: boolean): void {
-  const lab = ip.lab;
+  // The device as a request names it (after a move or a rename, by its new name).
+  const at = () => ({ netns: dev.net.name, dev: dev.name });
   if (r.netns !== undefined) {
     if (r.netns === 'pid') rtnlCheck(ip, { err: -ESRCH });
     else {
       const from = dev.net;
       const target = r.netns;
-      rtnlCheck(ip, dev_change_net_namespace(lab, dev, target));
+      rtnlCheck(ip, ip.lab.configure(ip.host, { op: 'link.setns', ...at(), target: target.name }));
       if (from !== target) {
         // IFLA_NEW_NETNSID in the RTM_DELLINK sent to the old namespace; the device's own link-netnsid.
         peernet2idAlloc(from, target);
@@ -180,22 +173,23 @@ function setlink(ip: Ip, dev: NetDevice, r: LinkReq, rename: boolean): void {
       }
     }
   }
-  if (r.address) rtnlCheck(ip, dev_set_mac_address(dev, r.address));
-  if (r.mtu !== undefined) rtnlCheck(ip, dev_set_mtu(dev, r.mtu));
+  if (r.address)
+    rtnlCheck(ip, ip.lab.configure(ip.host, { op: 'link.address', ...at(), address: [...r.address] }));
+  if (r.mtu !== undefined) rtnlCheck(ip, ip.lab.configure(ip.host, { op: 'link.mtu', ...at(), mtu: r.mtu }));
   if (rename && r.name !== undefined && r.name !== dev.name) {
     const res: RtnlResult =
       r.name.length >= 16
         ? { err: -EINVAL, extack: 'Attribute failed policy validation' }
-        : dev_change_name(dev, r.name);
+        : ip.lab.configure(ip.host, { op: 'link.name', ...at(), name: r.name });
     rtnlCheck(ip, res);
   }
   // dev_change_flags for the flags without side effects in the model (arp, promisc, multicast...).
-  dev.flags = (dev.flags | r.setFlags) & ~r.clearFlags;
-  if (r.up === true) dev_open(lab, dev);
-  else if (r.up === false) dev_close(lab, dev);
+  if (r.setFlags || r.clearFlags)
+    ip.lab.configure(ip.host, { op: 'link.flags', ...at(), set: r.setFlags, clear: r.clearFlags });
+  if (r.up !== undefined) ip.lab.configure(ip.host, { op: 'link.up', ...at(), up: r.up });
   if (r.txqlen !== undefined) {
     if (r.txqlen < 0) rtnlCheck(ip, { err: -EINVAL });
-    dev.txQueueLen = r.txqlen;
+    ip.lab.configure(ip.host, { op: 'link.txqlen', ...at(), txqlen: r.txqlen });
   }
 }
 
@@ -230,7 +224,16 @@ function linkAdd(ip: Ip, r: LinkReq): number {
   // The peer registers first, so it also gets its kernel-chosen name first.
   const peerName = peer.name ?? allocName(peerNet);
   const name = r.name ?? allocName(net, net === peerNet ? [peerName] : []);
-  rtnlCheck(ip, rtnl_newlink_veth(ip.lab, net, name, peerNet, peerName));
+  rtnlCheck(
+    ip,
+    ip.lab.configure(ip.host, {
+      op: 'link.add.veth',
+      netns: net.name,
+      name,
+      peerNetns: peerNet.name,
+      peerName,
+    }),
+  );
   const dev = findDev(net, name)!;
   const pdev = findDev(peerNet, peerName)!;
   if (net !== peerNet) {
@@ -254,7 +257,7 @@ function linkModify(ip: Ip, cmd: 'add' | 'set' | 'del', args: string[]): number 
   if (!dev) nodev(ip, r.dev);
   if (cmd === 'del') {
     if (dev.ops.kind === 'loopback') rtnlCheck(ip, { err: -EOPNOTSUPP });
-    rtnlCheck(ip, unregister_netdevice(ip.lab, dev));
+    rtnlCheck(ip, ip.lab.configure(ip.host, { op: 'link.del', netns: dev.net.name, dev: dev.name }));
     return 0;
   }
   setlink(ip, dev, r, r.name !== r.dev);

@@ -13,8 +13,6 @@ import {
   NUD_STALE,
   NUD_VALID,
   dev_get_by_name,
-  neigh_add,
-  neigh_delete,
   neigh_lookup,
   type Neighbour,
   type NetDevice,
@@ -171,7 +169,8 @@ function neighFlush(ip: Ip, args: string[]): number {
   if (!args.length) fail(ip, 'Flush requires arguments.\n', 1);
   const f = parseShowArgs(ip, args, true);
   const victims = [...ip.net.arpTbl.values()].filter((n) => selected(f, n));
-  for (const n of victims) neigh_delete(ip.lab, n.dev, n.key);
+  for (const n of victims)
+    ip.lab.configure(ip.host, { op: 'neigh.del', netns: n.dev.net.name, dev: n.dev.name, key: n.key });
   if (ip.opts.stats)
     ip.out(
       victims.length
@@ -221,11 +220,17 @@ function neighModify(ip: Ip, cmd: 'add' | 'change' | 'replace' | 'del', args: st
   }
   const dev = dev_get_by_name(ip.net, devName);
   if (!dev) nodev(ip, devName);
-  if (cmd === 'del') rtnlCheck(ip, neigh_delete(ip.lab, dev, dst));
+  const at = { netns: dev.net.name, dev: dev.name };
+  if (cmd === 'del') rtnlCheck(ip, ip.lab.configure(ip.host, { op: 'neigh.del', ...at, key: dst }));
   else
     rtnlCheck(
       ip,
-      neigh_add(ip.lab, dev, dst, lladdr, state, {
+      ip.lab.configure(ip.host, {
+        op: 'neigh.add',
+        ...at,
+        key: dst,
+        lladdr: lladdr ? [...lladdr] : null,
+        state,
         create: cmd !== 'change',
         excl: cmd === 'add',
         replace: cmd !== 'add',

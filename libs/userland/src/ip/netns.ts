@@ -2,7 +2,6 @@
  * `ip netns`: list (newest first, as readdir of the /run/netns tmpfs returns them), add, del, exec,
  * identify, list-id, set (ip/ipnetns.c). Named namespaces belong to the host (`host.namedNets`).
  */
-import { netns_add, netns_del } from '@skblab/kernel';
 import { fail, matches, printJson, type Ip } from './common';
 import { getUnsigned } from './parse';
 import { nsidList, peernet2id, setNsid } from './state';
@@ -62,7 +61,7 @@ export async function doIpNetns(ip: Ip, args: string[]): Promise<number> {
     if (!rest.length) fail(ip, 'No netns name specified\n', 1);
     const name = rest[0];
     runDirs.add(ip.host);
-    if (netns_add(ip.host, name).err)
+    if (ip.lab.configure(ip.host, { op: 'netns.add', name }).err)
       fail(ip, `Cannot create namespace file "/run/netns/${name}": File exists\n`, 1);
     return 0;
   }
@@ -79,7 +78,7 @@ export async function doIpNetns(ip: Ip, args: string[]): Promise<number> {
   }
   if (matches(c, 'delete')) {
     if (!rest.length) fail(ip, 'No netns name specified\n', 1);
-    if (netns_del(ip.lab, ip.host, rest[0]).err)
+    if (ip.lab.configure(ip.host, { op: 'netns.del', name: rest[0] }).err)
       fail(ip, `Cannot remove namespace file "/run/netns/${rest[0]}": No such file or directory\n`, 1);
     return 0;
   }

@@ -17,13 +17,12 @@ import {
   RT_TABLE_MAIN,
   dev_get_by_name,
   fibLookup,
-  inet_rtm_delroute,
-  inet_rtm_newroute,
   ipRouteOutputKey,
   isRouteError,
   type FibEntry,
   type NetDevice,
   type NewRouteMode,
+  type RouteMsg,
   type RouteSpec,
 } from '@skblab/kernel';
 import { ipv4ToString, prefixMask } from '@skblab/wire/address';
@@ -269,7 +268,7 @@ function routeFlush(ip: Ip, args: string[]): number {
   }
   const victims = new Set(ip.net.fib.filter((e) => filterRoute(f, e)));
   for (const e of victims)
-    inet_rtm_delroute(ip.net, {
+    delRoute(ip, {
       dst: e.dst,
       plen: e.plen,
       table: e.table,
@@ -280,8 +279,19 @@ function routeFlush(ip: Ip, args: string[]): number {
       dev: e.dev,
       gw: e.gw,
       prefsrc: e.prefsrc,
+      mtu: 0,
     });
   return 0;
+}
+
+/** A route as a request carries it: the device by name. */
+function routeMsg(r: RouteSpec): RouteMsg {
+  return { ...r, dev: r.dev ? r.dev.name : null };
+}
+
+/** RTM_DELROUTE: the first route matching every attribute given (0 or null: any). */
+function delRoute(ip: Ip, r: RouteSpec) {
+  return ip.lab.configure(ip.host, { op: 'route.del', netns: ip.net.name, route: routeMsg(r) });
 }
 
 /** iproute_modify: RTM_NEWROUTE with the NLM_F_* of add/change/replace/append/prepend, or RTM_DELROUTE. */
@@ -366,7 +376,7 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
   if (cmd === 'del') {
     rtnlCheck(
       ip,
-      inet_rtm_delroute(ip.net, {
+      delRoute(ip, {
         dst: dstAddr,
         plen: dst.plen,
         table: table ?? defTable,
@@ -377,6 +387,7 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
         gw,
         dev,
         prefsrc,
+        mtu: 0,
       }),
     );
     return 0;
@@ -403,7 +414,10 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
     prefsrc,
     mtu,
   };
-  rtnlCheck(ip, inet_rtm_newroute(ip.net, spec, cmd));
+  rtnlCheck(
+    ip,
+    ip.lab.configure(ip.host, { op: 'route.add', netns: ip.net.name, mode: cmd, route: routeMsg(spec) }),
+  );
   return 0;
 }
 
