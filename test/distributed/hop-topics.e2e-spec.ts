@@ -41,6 +41,8 @@ function envelope(over: Partial<SkbEnvelope>): SkbEnvelope {
     ignoreDf: false,
     queueMapping: 0,
     priority: 0,
+    gsoSize: 0,
+    gsoSegs: 0,
     comm: '',
     dropReason: '',
     dst: null,
