@@ -47,21 +47,8 @@ import {
   type Sock,
   type SockExtendedErr,
   SOL_TCP,
-  TCP_NODELAY,
-  TCP_MAXSEG,
-  TCP_CORK,
-  TCP_KEEPIDLE,
-  TCP_KEEPINTVL,
-  TCP_KEEPCNT,
-  TCP_SYNCNT,
-  TCP_LINGER2,
-  TCP_DEFER_ACCEPT,
-  TCP_WINDOW_CLAMP,
   TCP_INFO,
-  TCP_QUICKACK,
   TCP_CONGESTION,
-  TCP_USER_TIMEOUT,
-  TCP_NOTSENT_LOWAT,
   SIOCINQ,
   SIOCOUTQ,
   SIOCOUTQNSD,
@@ -142,8 +129,8 @@ export const IP_TOS = 1;
 export const IP_TTL = 2;
 
 // The socket options and ioctls of tcp.c, for the tools that import them from here.
+export { SOL_TCP, TCP_INFO, TCP_CONGESTION, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD };
 export {
-  SOL_TCP,
   TCP_NODELAY,
   TCP_MAXSEG,
   TCP_CORK,
@@ -154,15 +141,10 @@ export {
   TCP_LINGER2,
   TCP_DEFER_ACCEPT,
   TCP_WINDOW_CLAMP,
-  TCP_INFO,
   TCP_QUICKACK,
-  TCP_CONGESTION,
   TCP_USER_TIMEOUT,
   TCP_NOTSENT_LOWAT,
-  SIOCINQ,
-  SIOCOUTQ,
-  SIOCOUTQNSD,
-};
+} from '@skblab/kernel';
 
 /** sysctl_rmem_max (net.core.rmem_max) */
 const RMEM_MAX = 212992;
