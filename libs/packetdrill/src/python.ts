@@ -21,7 +21,7 @@ interface Tok {
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   const re =
-    /\s*(?:(#[^\n]*)|(\n)|(0[xX][0-9a-fA-F]+|\d+\.\d*|\.\d+|\d+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|\/\/|==|!=|<=|>=|<<|>>|\+=|-=|\*=|[-+*/%<>()&|^~=,;:.\[\]]))/y;
+    /\s*(?:(#[^\n]*)|(\n)|(0[xX][0-9a-fA-F]+|\d+\.\d*|\.\d+|\d+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|\/\/|==|!=|<=|>=|<<|>>|\+=|-=|\*=|[-+*/%<>()&|^~=,;:.[\]]))/y;
   let i = 0;
   for (;;) {
     const ws = /[ \t\r]*/y;
@@ -135,7 +135,11 @@ export class Python {
       }
       this.expectOp(')');
       this.print(args.map(str).join(' ') + '\n');
-    } else if (this.is('name') && this.toks[this.p + 1].t === 'op' && /^[-+*]?=$/.test(this.toks[this.p + 1].v)) {
+    } else if (
+      this.is('name') &&
+      this.toks[this.p + 1].t === 'op' &&
+      /^[-+*]?=$/.test(this.toks[this.p + 1].v)
+    ) {
       const name = this.toks[this.p].v;
       const op = this.toks[this.p + 1].v;
       this.p += 2;
@@ -143,7 +147,10 @@ export class Python {
       if (op === '=') this.vars.set(name, v);
       else {
         const old = this.lookup(name);
-        this.vars.set(name, op === '+=' ? num(old) + num(v) : op === '-=' ? num(old) - num(v) : num(old) * num(v));
+        this.vars.set(
+          name,
+          op === '+=' ? num(old) + num(v) : op === '-=' ? num(old) - num(v) : num(old) * num(v),
+        );
       }
     } else if (this.is('name') && ['import', 'if', 'for', 'while', 'def'].includes(this.toks[this.p].v)) {
       throw new CodeError(`unsupported python statement '${this.toks[this.p].v}'`);
@@ -287,7 +294,14 @@ export class Python {
       const x = num(a);
       if ((k.v === '/' || k.v === '//' || k.v === '%') && b === 0)
         throw new CodeError('ZeroDivisionError: division by zero');
-      a = k.v === '*' ? x * b : k.v === '/' ? x / b : k.v === '//' ? Math.floor(x / b) : x - b * Math.floor(x / b);
+      a =
+        k.v === '*'
+          ? x * b
+          : k.v === '/'
+            ? x / b
+            : k.v === '//'
+              ? Math.floor(x / b)
+              : x - b * Math.floor(x / b);
     }
   }
 

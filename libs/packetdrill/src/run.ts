@@ -133,7 +133,8 @@ const SYMBOLS: Record<string, number> = {
 };
 
 const ERRNO_BY_NAME: Record<string, number> = {};
-for (const [k, v] of Object.entries(ERRNO)) if (typeof v === 'number' && /^E[A-Z0-9]+$/.test(k)) ERRNO_BY_NAME[k] = v;
+for (const [k, v] of Object.entries(ERRNO))
+  if (typeof v === 'number' && /^E[A-Z0-9]+$/.test(k)) ERRNO_BY_NAME[k] = v;
 ERRNO_BY_NAME.EWOULDBLOCK = ERRNO.EAGAIN;
 ERRNO_BY_NAME.ENOMSG = 42;
 ERRNO_BY_NAME.ENOTSUP = ERRNO.EOPNOTSUPP;
@@ -144,7 +145,8 @@ function strerror(e: number): string {
 
 const ip4 = (s: string): number => s.split('.').reduce((a, b) => ((a << 8) | Number(b)) >>> 0, 0);
 const ipStr = (a: number): string => [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
-const rd32 = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const rd32 = (b: Uint8Array, o: number): number =>
+  ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 const wr32 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = v >>> 24;
   b[o + 1] = (v >>> 16) & 255;
@@ -291,7 +293,14 @@ function optionsBytes(opts: TcpOption[]): number[] {
 }
 
 /** packet_to_string, short form: `S. 0:0(0) ack 1 win 65535 <mss 1460,...>`. */
-function pktString(p: { flags: number; seq: number; payload: number; ack: number; win: number; options: TcpOption[] | null }): string {
+function pktString(p: {
+  flags: number;
+  seq: number;
+  payload: number;
+  ack: number;
+  win: number;
+  options: TcpOption[] | null;
+}): string {
   let s = `${flagString(p.flags)} ${p.seq}:${(p.seq + p.payload) >>> 0}(${p.payload})`;
   if (p.flags & ACK) s += ` ack ${p.ack}`;
   s += ` win ${p.win}`;
@@ -503,8 +512,13 @@ export class PacketdrillRun {
     // netdev.c: the tun device up, the local address on it, the remote's prefix through the gateway.
     dev_open(this.lab, this.tun);
     const net = this.host.initNet;
-    const gw = ((this.localIp & 0xffff0000) | 2) >>> 0 === this.localIp ? ((this.localIp & 0xffff0000) | 1) >>> 0 : ((this.localIp & 0xffff0000) | 2) >>> 0;
-    const remotePlen = this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ?? (this.script.options.some((o) => o.name === 'remote_ip') ? '32' : '24');
+    const gw =
+      ((this.localIp & 0xffff0000) | 2) >>> 0 === this.localIp
+        ? ((this.localIp & 0xffff0000) | 1) >>> 0
+        : ((this.localIp & 0xffff0000) | 2) >>> 0;
+    const remotePlen =
+      this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ??
+      (this.script.options.some((o) => o.name === 'remote_ip') ? '32' : '24');
     for (const line of [
       `ip addr add ${ipStr(this.localIp)}/16 dev tun0`,
       `ip route add ${ipStr((this.remoteIp & (Number(remotePlen) ? ~0 << (32 - Number(remotePlen)) : 0)) >>> 0)}/${remotePlen} via ${ipStr(gw)} dev tun0`,
@@ -516,8 +530,7 @@ export class PacketdrillRun {
     this.startNs = this.lab.clock;
     if (this.script.initCommand !== null) {
       const st = await this.command(this.script.initCommand);
-      if (st !== 0)
-        this.fail(`${this.script.path}: error executing init command: non-zero status ${st}`);
+      if (st !== 0) this.fail(`${this.script.path}: error executing init command: non-zero status ${st}`);
     }
     this.startNs = this.lab.clock;
     const events = this.script.events;
@@ -537,7 +550,9 @@ export class PacketdrillRun {
           await this.waitForEvent(ev, 'command');
           const st = await this.command(ev.body.command);
           if (st !== 0)
-            this.fail(`${this.where(ev)}: error executing \`${ev.body.command.trim()}\` command: non-zero status ${st}`);
+            this.fail(
+              `${this.where(ev)}: error executing \`${ev.body.command.trim()}\` command: non-zero status ${st}`,
+            );
           break;
         }
         case 'code':
@@ -557,7 +572,9 @@ export class PacketdrillRun {
       } catch (e) {
         if (e instanceof AssertionFailed) {
           this.opts.err(`AssertionError: ${e.message}\n`);
-          this.fail(`${this.script.path}: error executing code: 'python3 /tmp/code_${process.pid}' returned non-zero status 1`);
+          this.fail(
+            `${this.script.path}: error executing code: 'python3 /tmp/code_${process.pid}' returned non-zero status 1`,
+          );
         }
         if (e instanceof CodeError)
           this.fail(`${this.script.path}: error executing code: line ${c.line}: ${e.message}`);
@@ -627,7 +644,13 @@ export class PacketdrillRun {
       return 0;
     }
     if (prog.endsWith('.sh')) {
-      const file = path.resolve(dir, prog);
+      let file = path.resolve(dir, prog);
+      // The test data keeps defaults.sh in one common/ folder: a `../../common/defaults.sh` that points past
+      // it finds the nearest common/ above the script (see the scripts' README).
+      for (let d = path.resolve(dir); !fs.existsSync(file) && path.dirname(d) !== d; d = path.dirname(d)) {
+        const alt = path.join(d, 'common', path.basename(prog));
+        if (path.basename(path.dirname(prog)) === 'common' && fs.existsSync(alt)) file = alt;
+      }
       let text: string;
       try {
         text = fs.readFileSync(file, 'utf8');
@@ -656,7 +679,7 @@ export class PacketdrillRun {
     const flags = flagBits(p.flags);
     let s = this.sut;
     // handle_listen_for_script_packet: a SYN to a listener (or to nothing) makes the new socket under test.
-    if ((flags & SYN) && !(flags & ACK) && (!s || s.state === 'passive_listening')) {
+    if (flags & SYN && !(flags & ACK) && (!s || s.state === 'passive_listening')) {
       s = {
         state: 'passive_packet_received',
         scriptFd: -1,
@@ -687,15 +710,19 @@ export class PacketdrillRun {
     const opts: TcpOption[] = [];
     for (const o of p.options ?? []) {
       const data = o.data.slice();
-      if (o.kind === 5) for (let k = 0; k + 8 <= data.length; k += 8) {
-        wr32(data, k, (rd32(data, k) + ackOff) >>> 0);
-        wr32(data, k + 4, (rd32(data, k + 4) + ackOff) >>> 0);
-      }
+      if (o.kind === 5)
+        for (let k = 0; k + 8 <= data.length; k += 8) {
+          wr32(data, k, (rd32(data, k) + ackOff) >>> 0);
+          wr32(data, k + 4, (rd32(data, k + 4) + ackOff) >>> 0);
+        }
       if (o.kind === 8 && flags & ACK) {
         const ecr = rd32(data, 4);
         const live = s.tsMap.get(ecr);
         if (live === undefined)
-          this.packetError(ev, `unable to infer live TS ecr for script TS ecr ${ecr};  no matching or preceding outbound TS val`);
+          this.packetError(
+            ev,
+            `unable to infer live TS ecr for script TS ecr ${ecr};  no matching or preceding outbound TS val`,
+          );
         wr32(data, 4, live);
       }
       opts.push({ ...o, data });
@@ -732,7 +759,10 @@ export class PacketdrillRun {
     const tc = transportChecksum(b, 20, tot - 20, 16, s.liveRemote, s.liveLocal, 6);
     b[36] = tc >> 8;
     b[37] = tc & 255;
-    if (this.opts.verbose) this.opts.out(`inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`);
+    if (this.opts.verbose)
+      this.opts.out(
+        `inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`,
+      );
     this.lab.inProcess('packetdrill', () => {
       const skb = tun_get_user(this.lab, this.tun, b);
       this.lab.run('__netif_rx', skb);
@@ -744,13 +774,20 @@ export class PacketdrillRun {
     const q = this.tun.tun!.queue;
     const expected = this.evUsecs(ev);
     const timeout =
-      ev.time.type === 'any' ? Infinity : this.startNs + (Math.max(expected, this.times.get(ev)!.end) + 2e6) * 1000;
+      ev.time.type === 'any'
+        ? Infinity
+        : this.startNs + (Math.max(expected, this.times.get(ev)!.end) + 2e6) * 1000;
     for (;;) {
       while (q.length) {
         const f = q.shift()!;
         const p = decode(f.bytes);
         if (p.proto !== 6) continue;
-        if (p.saddr === s.liveLocal && p.sport === s.livePort && p.daddr === s.liveRemote && p.dport === s.liveRemotePort)
+        if (
+          p.saddr === s.liveLocal &&
+          p.sport === s.livePort &&
+          p.daddr === s.liveRemote &&
+          p.dport === s.liveRemotePort
+        )
           return f;
         // find_connect_for_live_packet: the SYN of a connect() we saw.
         if (s.state === 'active_syn_sent' || s.state === 'active_connecting') {
@@ -786,9 +823,30 @@ export class PacketdrillRun {
       s.state = 'passive_synack_sent';
       s.liveLocalIsn = rd32(f.bytes, 24);
     }
-    const live = decode(f.bytes);
-    const liveUsecs = Math.round((f.t - this.startNs) / 1000);
-    if (this.opts.verbose) this.opts.out(`outbound sniffed packet: ${usecsStr(liveUsecs)} ${pktString(live)}\n`);
+    // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
+    // (the last packet's headers, the first's sequence number and CWR).
+    const first = decode(f.bytes);
+    let last = first;
+    let lastT = f.t;
+    let total = first.payload;
+    while (total < p.len) {
+      const g = await this.sniff(ev, s);
+      if (!g) break;
+      last = decode(g.bytes);
+      lastT = g.t;
+      total += last.payload;
+    }
+    if (total !== p.len)
+      this.packetError(ev, `live packet payload: expected ${p.len} bytes vs actual ${total} bytes`);
+    const live: Pkt = {
+      ...last,
+      seq: first.seq,
+      payload: total,
+      flags: (last.flags & ~CWR) | (first.flags & CWR),
+    };
+    const liveUsecs = Math.round((lastT - this.startNs) / 1000);
+    if (this.opts.verbose)
+      this.opts.out(`outbound sniffed packet: ${usecsStr(liveUsecs)} ${pktString(live)}\n`);
     // tcp_convert_seq_number: live → script space.
     const isSyn = (live.flags & SYN) !== 0;
     const actual = { ...live };
@@ -828,9 +886,17 @@ export class PacketdrillRun {
     if (err) this.packetError(ev, err + dump());
   }
 
-  private verifyOutbound(ev: ScriptEvent, p: PacketSpec, flags: number, a: Pkt, liveUsecs: number): string | null {
+  private verifyOutbound(
+    ev: ScriptEvent,
+    p: PacketSpec,
+    flags: number,
+    a: Pkt,
+    liveUsecs: number,
+  ): string | null {
     const field = (name: string, e: number, v: number): string | null =>
-      e === v ? null : `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${v} (0x${v.toString(16)})`;
+      e === v
+        ? null
+        : `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${v} (0x${v.toString(16)})`;
     const sOptLen = p.options === null ? a.doff - 20 : optionsBytes(p.options).length;
     const sDoff = 20 + sOptLen;
     const checks: Array<() => string | null> = [
@@ -839,7 +905,10 @@ export class PacketdrillRun {
         if (!p.ecn) return null;
         const want = p.ecn;
         const bits = a.tos & 3;
-        if (want === 'ect01') return bits === 1 || bits === 2 ? null : `live packet field ip_ecn: expected: 0x1 or 0x2 vs actual: 0x${bits.toString(16)}`;
+        if (want === 'ect01')
+          return bits === 1 || bits === 2
+            ? null
+            : `live packet field ip_ecn: expected: 0x1 or 0x2 vs actual: 0x${bits.toString(16)}`;
         return field('ip_ecn', ecnBits(want), bits);
       },
       () => field('tcp_data_offset', sDoff / 4, a.doff / 4),
@@ -895,7 +964,8 @@ export class PacketdrillRun {
       let why: string | null = null;
       if (so.data.length !== ao.data.length) why = 'bad length';
       else if (so.data.some((x, i) => x !== ao.data[i])) why = 'bad value';
-      if (why) return `${why} in outbound TCP option (kind=${so.kind}): expected: ${optionString(so)} actual: ${optionString(ao)}`;
+      if (why)
+        return `${why} in outbound TCP option (kind=${so.kind}): expected: ${optionString(so)} actual: ${optionString(ao)}`;
     }
     return null;
   }
@@ -915,7 +985,9 @@ export class PacketdrillRun {
       if (this.blocking && !this.blocking.done) {
         await this.awaitIdle();
         if (this.blocking && !this.blocking.done)
-          this.fail(`${this.where(ev)}: runtime error in ${sc.name} call: blocking system call while another blocking system call is already in progress`);
+          this.fail(
+            `${this.where(ev)}: runtime error in ${sc.name} call: blocking system call while another blocking system call is already in progress`,
+          );
       }
       await this.waitForEvent(ev, 'system call start');
       const b: Blocking = { ev, done: false, endUsecs: this.times.get(ev)!.sysEnd! };
@@ -928,7 +1000,15 @@ export class PacketdrillRun {
           const err = this.checkResult(sc, r);
           if (err) this.failure ??= `${this.where(ev)}: runtime error in ${sc.name} call: ${err}`;
           else {
-            const terr = this.verifyTime(ev, ev.time.type, b.endUsecs, 0, end, this.evUsecs(ev), 'system call return');
+            const terr = this.verifyTime(
+              ev,
+              ev.time.type,
+              b.endUsecs,
+              0,
+              end,
+              this.evUsecs(ev),
+              'system call return',
+            );
             if (terr) this.failure ??= `${this.where(ev)}: ${terr}`;
           }
         },
@@ -953,7 +1033,10 @@ export class PacketdrillRun {
     );
     await this.advance(this.lab.clock + 10e9, () => settled);
     if (thrown) throw thrown;
-    if (!settled || !out) this.fail(`${this.where(ev)}: runtime error in ${sc.name} call: the call blocked; a blocking call needs a time range (start...end)`);
+    if (!settled || !out)
+      this.fail(
+        `${this.where(ev)}: runtime error in ${sc.name} call: the call blocked; a blocking call needs a time range (start...end)`,
+      );
     const err = this.checkResult(sc, out);
     if (err) this.fail(`${this.where(ev)}: runtime error in ${sc.name} call: ${err}`);
   }
@@ -963,7 +1046,8 @@ export class PacketdrillRun {
     const expected = this.evalInt(sc.result, 'result');
     const actualErr = r.errno;
     if (r.fdCheck && expected >= 0) {
-      if (r.ret < 0) return `Expected non-negative result but got ${r.ret} with errno ${actualErr} (${strerror(actualErr)})`;
+      if (r.ret < 0)
+        return `Expected non-negative result but got ${r.ret} with errno ${actualErr} (${strerror(actualErr)})`;
     } else if (r.ret !== expected)
       return `Expected result ${expected} but got ${r.ret} with errno ${actualErr} (${strerror(actualErr)})`;
     if (sc.errno) {
@@ -1010,7 +1094,10 @@ export class PacketdrillRun {
   }
 
   /** One system call (invoke_system_call): arguments evaluated, the call made in the Task. */
-  private async invoke(ev: ScriptEvent, sc: SyscallSpec): Promise<{ ret: number; errno: number; fdCheck: boolean }> {
+  private async invoke(
+    ev: ScriptEvent,
+    sc: SyscallSpec,
+  ): Promise<{ ret: number; errno: number; fdCheck: boolean }> {
     const a = sc.args;
     const t = this.task;
     const err = (m: string): never => this.fail(`${this.where(ev)}: runtime error in ${sc.name} call: ${m}`);
@@ -1023,7 +1110,11 @@ export class PacketdrillRun {
       switch (sc.name) {
         case 'socket': {
           need(3);
-          const fd = t.socket(this.evalInt(a[0], 'domain') || 2, this.evalInt(a[1], 'type'), this.evalInt(a[2], 'protocol'));
+          const fd = t.socket(
+            this.evalInt(a[0], 'domain') || 2,
+            this.evalInt(a[1], 'type'),
+            this.evalInt(a[2], 'protocol'),
+          );
           if (fd >= 0) {
             const sfd = this.evalInt(sc.result, 'result');
             this.fds.set(sfd, fd);
@@ -1098,7 +1189,8 @@ export class PacketdrillRun {
             const iov = msg.fields.find((f) => f.name === 'msg_iov')?.value;
             len = 0;
             if (iov?.t === 'list')
-              for (const v of iov.v) if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
+              for (const v of iov.v)
+                if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
             flags = this.evalInt(a[2], 'flags');
           } else {
             if (isNull(a[1])) return this.result(-ERRNO.EFAULT);
@@ -1162,7 +1254,9 @@ export class PacketdrillRun {
           else if (e.t === 'struct' && name === TASK.SO_LINGER)
             v = [this.evalInt(e.fields[0].value, 'l_onoff'), this.evalInt(e.fields[1].value, 'l_linger')];
           else if (e.t === 'struct' && (name === TASK.SO_RCVTIMEO || name === TASK.SO_SNDTIMEO))
-            v = this.evalInt(e.fields[0].value, 'tv_sec') * 1e9 + this.evalInt(e.fields[1].value, 'tv_usec') * 1e3;
+            v =
+              this.evalInt(e.fields[0].value, 'tv_sec') * 1e9 +
+              this.evalInt(e.fields[1].value, 'tv_usec') * 1e3;
           else v = this.evalInt(e, 'optval');
           return this.result(t.setsockoptLevel(this.liveFd(a[0]), level, name, v));
         }
@@ -1183,7 +1277,8 @@ export class PacketdrillRun {
               if (!f.name) continue;
               const want = this.evalInt(f.value, f.name);
               const got = (v as Record<string, unknown>)[f.name];
-              if (Number(got) !== want) err(`Bad getsockopt ${f.name}: expected: ${want} actual: ${String(got)}`);
+              if (Number(got) !== want)
+                err(`Bad getsockopt ${f.name}: expected: ${want} actual: ${String(got)}`);
             }
           }
           return this.result(0);
@@ -1202,12 +1297,17 @@ export class PacketdrillRun {
           });
           const timeoutMs = this.evalInt(a[2], 'timeout');
           const deadline = timeoutMs < 0 ? Infinity : this.lab.clock + timeoutMs * 1e6;
-          const r = await t.poll(entries.map((x) => ({ fd: x.fd, events: x.events })), deadline);
+          const r = await t.poll(
+            entries.map((x) => ({ fd: x.fd, events: x.events })),
+            deadline,
+          );
           if (typeof r === 'number') return this.result(r);
           const n = r.filter((x) => x !== 0).length;
           for (let i = 0; i < entries.length; i++)
             if (r[i] !== entries[i].revents)
-              err(`Expected revents of ${pollFlags(entries[i].revents)} but got ${pollFlags(r[i])} for pollfd ${i}`);
+              err(
+                `Expected revents of ${pollFlags(entries[i].revents)} but got ${pollFlags(r[i])} for pollfd ${i}`,
+              );
           return this.result(n);
         }
       }

@@ -308,7 +308,18 @@ function readPacket(c: Cursor, dir: '<' | '>'): PacketSpec {
       c.expect(')');
       c.expect(']');
     }
-    return { dir, icmp: { type, code, mtu }, flags: '', seq, end, len, ack: null, win: null, options: [], ecn };
+    return {
+      dir,
+      icmp: { type, code, mtu },
+      flags: '',
+      seq,
+      end,
+      len,
+      ack: null,
+      win: null,
+      options: [],
+      ecn,
+    };
   }
   const flags = c.take(/[SFRP.EWCA-]/);
   if (!flags) c.fail();
@@ -340,7 +351,7 @@ function readPacket(c: Cursor, dir: '<' | '>'): PacketSpec {
       while (c.eat(','));
     c.expect('>');
   }
-  if (((end - seq) >>> 0) !== len) c.fail('inconsistent TCP sequence numbers and payload length');
+  if ((end - seq) >>> 0 !== len) c.fail('inconsistent TCP sequence numbers and payload length');
   return { dir, icmp: null, flags, seq, end, len, ack, win, options, ecn };
 }
 

@@ -481,7 +481,13 @@ export class Task {
    * (tcp_sendmsg_fastopen). A blocking socket waits, as __inet_stream_connect does, for the handshake to
    * end, then sends the rest as send(2) would; the result is every byte taken, or the connect's error.
    */
-  async sendtoStream(fd: number, data: Uint8Array, addr: number | null, port: number, flags = 0): Promise<number> {
+  async sendtoStream(
+    fd: number,
+    data: Uint8Array,
+    addr: number | null,
+    port: number,
+    flags = 0,
+  ): Promise<number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;

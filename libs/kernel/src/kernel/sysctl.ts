@@ -21,7 +21,11 @@ function int(v: string): number | null {
   const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(t);
   if (!m) return null;
   const d = m[2];
-  const x = /^0[xX]/.test(d) ? parseInt(d.slice(2), 16) : d.length > 1 && d[0] === '0' ? parseInt(d, 8) : Number(d);
+  const x = /^0[xX]/.test(d)
+    ? parseInt(d.slice(2), 16)
+    : d.length > 1 && d[0] === '0'
+      ? parseInt(d, 8)
+      : Number(d);
   return m[1] ? -x : x;
 }
 

@@ -198,7 +198,8 @@ const pfifoOps: QdiscOps = {
     return null;
   },
   reset(ctx, q) {
-    for (const skb of (q.priv.fifo as SkBuff[]).splice(0)) qdisc_free(ctx, skb, SKB_DROP_REASON.NOT_SPECIFIED);
+    for (const skb of (q.priv.fifo as SkBuff[]).splice(0))
+      qdisc_free(ctx, skb, SKB_DROP_REASON.NOT_SPECIFIED);
     q.qlen = 0;
     q.backlog = 0;
   },
