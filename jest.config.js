@@ -4,9 +4,9 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service|topology)$':
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service|topology|packetdrill)$':
       '<rootDir>/libs/$1/src',
-    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service|topology)/(.*)$':
+    '^@skblab/(wire|kernel|contracts|runtime|userland|shell|distributed|service|topology|packetdrill)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },
 };

@@ -6,6 +6,7 @@ import * as readline from 'node:readline';
 import { defaultCommands } from '@skblab/userland';
 import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
+import { runScriptFile } from '@skblab/packetdrill';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
@@ -14,6 +15,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab logs --lab ID [SERVICE] [--follow]
        skblab restart --lab ID SERVICE
        skblab down --lab ID
+       skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -42,6 +44,8 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              as nic-2, or a layer: all its replicas).
   down       stop a lab started with 'up' and delete its topics, consumer groups,
              keys and log folder. Only processes the lab started are signalled.
+  packetdrill  run packetdrill scripts, each against a fresh host (192.168.0.1
+             on tun0, the script at 192.0.2.1 behind it); exit 0 only if all pass.
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -64,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('skblab 0.1.0 (models Linux 6.12 IPv4)\n');
     return 0;
   }
+  if (sub === 'packetdrill') return packetdrillMain(rest);
   const SUBS = ['shell', 'up', 'down', 'exec', 'logs', 'restart', 'supervise'];
   if (!SUBS.includes(sub)) {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);
@@ -413,4 +418,38 @@ if (require.main === module && !process.env.SKBLAB_NO_AUTORUN) {
       process.exit(70);
     },
   );
+}
+
+/** `skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...`: packetdrill's command line, one run per script. */
+async function packetdrillMain(args: string[]): Promise<number> {
+  let tolerance: number | undefined;
+  let verbose = false;
+  const scripts: string[] = [];
+  for (const a of args) {
+    const m = /^--tolerance_usecs=(\d+)$/.exec(a);
+    if (m) tolerance = Number(m[1]);
+    else if (a === '-v' || a === '--verbose') verbose = true;
+    else if (a.startsWith('-')) {
+      process.stderr.write(`packetdrill: unknown option '${a}'\n`);
+      return 2;
+    } else scripts.push(a);
+  }
+  if (!scripts.length) {
+    process.stderr.write('usage: skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...\n');
+    return 2;
+  }
+  let failed = 0;
+  for (const file of scripts) {
+    const err = await runScriptFile(file, {
+      toleranceUsecs: tolerance,
+      verbose,
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    });
+    if (err !== null) {
+      failed++;
+      process.stderr.write(err.endsWith('\n') ? err : err + '\n');
+    }
+  }
+  return failed ? 1 : 0;
 }

@@ -43,6 +43,7 @@ export const HOP_LAYER = {
   netif_tx_stop_queue: 'dev',
   loopback_xmit: 'loopback',
   veth_xmit: 'nic',
+  tun_net_xmit: 'nic',
   igb_xmit_frame: 'nic',
   hw_rx_dma: 'nic',
   __netif_rx: 'softirq',

@@ -189,3 +189,4 @@ export {
 } from './net/ipv4/af_inet';
 export { sk_stream_closing, sk_stream_wait_close, sock_error } from './net/core/stream';
 export { jiffies, jiffies_at, timer_expires_jiffies } from './kernel/time/timer';
+export { tun_get_user, tun_gso_segment, ARPHRD_NONE, type TunFile, type TunFrame } from './drivers/net/tun';

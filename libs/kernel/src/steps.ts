@@ -7,6 +7,7 @@ import type { StepFn } from './include/linux/netdevice';
 import { __dev_queue_xmit, __netif_receive_skb, __netif_rx, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
+import { tun_net_xmit } from './drivers/net/tun';
 import { hw_rx_dma, igb_xmit_frame } from './drivers/net/ethernet/intel/igb/igb_main';
 import './net/sched/sch_api';
 import {
@@ -56,6 +57,7 @@ export const HOPS = {
   netif_tx_stop_queue: netif_tx_stopped_elsewhere,
   loopback_xmit,
   veth_xmit,
+  tun_net_xmit,
   igb_xmit_frame,
   hw_rx_dma,
   __netif_rx,

@@ -55,7 +55,7 @@ import {
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
-import { MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
+import { MSG_DONTWAIT, MSG_FASTOPEN, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
 import {
   newTcpSock,
   tcp_sendmsg,
@@ -456,6 +456,41 @@ export class Task {
       const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
       if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
     }
+  }
+
+  /**
+   * sendto(2) with an address on a stream socket: MSG_FASTOPEN's connect with data on the SYN
+   * (tcp_sendmsg_fastopen). A blocking socket waits, as __inet_stream_connect does, for the handshake to
+   * end, then sends the rest as send(2) would; the result is every byte taken, or the connect's error.
+   */
+  async sendtoStream(
+    fd: number,
+    data: Uint8Array,
+    addr: number | null,
+    port: number,
+    flags = 0,
+  ): Promise<number> {
+    const f = this.file(fd);
+    if (!f) return -EBADF;
+    const sk = f.sk;
+    if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
+    const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
+    const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
+    if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
+      if (rc >= 0 || nonblock || rc !== -EAGAIN) return rc;
+    }
+    const copied = rc > 0 ? rc : 0;
+    const w = await this.waitFor([sk], () => !connecting(), Infinity);
+    if (w === 'intr') return copied > 0 ? copied : -EINTR;
+    if (sk.state === TCP_CLOSE) {
+      const e = sk.skErr;
+      sk.skErr = 0;
+      return copied > 0 ? copied : -(e || 32);
+    }
+    if (copied >= data.length) return copied;
+    const more = await this.send(fd, data.subarray(copied), flags & ~MSG_FASTOPEN);
+    return more < 0 ? (copied > 0 ? copied : more) : copied + more;
   }
 
   // ---- receiving ---------------------------------------------------------------------------------------

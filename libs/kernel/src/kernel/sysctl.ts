@@ -15,10 +15,18 @@ interface SysctlEntry {
   initOnly?: boolean;
 }
 
+/** proc_get_long: an optional minus, then simple_strtoul(base 0): 0x… is hex, a leading 0 octal. */
 function int(v: string): number | null {
   const t = v.trim();
-  if (!/^-?\d+$/.test(t)) return null;
-  return Number(t);
+  const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(t);
+  if (!m) return null;
+  const d = m[2];
+  const x = /^0[xX]/.test(d)
+    ? parseInt(d.slice(2), 16)
+    : d.length > 1 && d[0] === '0'
+      ? parseInt(d, 8)
+      : Number(d);
+  return m[1] ? -x : x;
 }
 
 function intEntry(

@@ -7,6 +7,7 @@ import type { Verdict } from '../net/verdict';
 import type { KernelCtx } from '../net/kctx';
 import type { Qdisc } from '../net/sch_generic';
 import type { Dql } from '../../lib/dynamic_queue_limits';
+import type { TunFile } from '../../drivers/net/tun';
 import type { IgbAdapter } from '../../drivers/net/ethernet/intel/igb/igb';
 
 export const IFF_UP = 0x1;
@@ -23,8 +24,8 @@ export const ARPHRD_LOOPBACK = 772;
 /** The driver hooks the model uses (struct net_device_ops). */
 export interface NetDeviceOps {
   /** ndo_start_xmit: the hop name of the driver's transmit function. */
-  ndoStartXmit: 'loopback_xmit' | 'veth_xmit' | 'igb_xmit_frame';
-  kind: 'loopback' | 'veth' | 'igb';
+  ndoStartXmit: 'loopback_xmit' | 'veth_xmit' | 'igb_xmit_frame' | 'tun_net_xmit';
+  kind: 'loopback' | 'veth' | 'igb' | 'tun';
 }
 
 /**
@@ -136,6 +137,8 @@ export interface NetDevice {
   peer: NetDevice | null;
   /** A NIC's driver state (igb): rings, vectors, hardware counters, its wire. */
   nic: IgbAdapter | null;
+  /** A tun device's file: the frames it sent, waiting for read(2). */
+  tun?: TunFile | null;
   /** Monotonic counters that `ip -s link` shows for "mcast" etc. are in stats. */
 }
 

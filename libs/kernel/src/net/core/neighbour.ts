@@ -134,7 +134,8 @@ export function neigh_output(ctx: KernelCtx, skb: SkBuff): Verdict {
 
 /** neigh_hh_output (neighbour.h:494): copy the cached Ethernet header. */
 export function neigh_hh_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff): Verdict {
-  eth_header(skb, n.dev, ETH_P_IP, n.ha);
+  // dev_hard_header: a device without header_ops (tun) gets no link header.
+  if (n.dev.hardHeaderLen) eth_header(skb, n.dev, ETH_P_IP, n.ha);
   ctx.step(skb, F.neighHhOutput, n);
   return next('__dev_queue_xmit', skb);
 }
@@ -146,7 +147,7 @@ export function neigh_resolve_output(ctx: KernelCtx, n: Neighbour, skb: SkBuff):
   if (v) return v;
   // neigh_hh_init + dev_hard_header
   n.hhCached = true;
-  eth_header(skb, n.dev, ETH_P_IP, n.ha);
+  if (n.dev.hardHeaderLen) eth_header(skb, n.dev, ETH_P_IP, n.ha);
   return next('__dev_queue_xmit', skb);
 }
 

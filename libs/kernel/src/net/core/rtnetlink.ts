@@ -44,6 +44,7 @@ import {
   ENOENT,
   ESRCH,
 } from '../../include/linux/errno';
+import { tun_newlink } from '../../drivers/net/tun';
 import { veth_newlink } from '../../drivers/net/veth';
 import { fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
 import { inetInsertIfa } from '../ipv4/devinet';
@@ -119,6 +120,14 @@ export function rtnl_newlink_veth(
   peerNet.devices.push(b);
   net.devices.push(a);
   return OK;
+}
+
+/** TUNSETIFF on /dev/net/tun: a new tun device (IFF_TUN | IFF_NO_PI), down, with the next free ifindex. */
+export function register_tun(net: Net, name: string): NetDevice | RtnlResult {
+  if (dev_get_by_name(net, name)) return { err: -EEXIST };
+  const dev = tun_newlink(net, name, allocIfindex(net));
+  net.devices.push(dev);
+  return dev;
 }
 
 /** unregister_netdevice: a veth pair always goes as a pair. */

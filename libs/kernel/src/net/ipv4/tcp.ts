@@ -894,8 +894,9 @@ function tcp_sendmsg_fastopen(
   if (!(sk.net.sysctl.tcp.fastopen & TFO_CLIENT_ENABLE)) return { err: -EOPNOTSUPP, copied: 0 };
   // Another Fast Open is in progress
   if (sk.fastopenReq) return { err: -EALREADY, copied: 0 };
+  // kzalloc: the cookie starts empty (len 0), so a SYN without a cached cookie asks for one (an empty FO).
   sk.fastopenReq = {
-    cookie: { val: new Uint8Array(T.TCP_FASTOPEN_COOKIE_MAX), len: -1, exp: false },
+    cookie: { val: new Uint8Array(T.TCP_FASTOPEN_COOKIE_MAX), len: 0, exp: false },
     data,
     size: data.length,
     copied: 0,

@@ -127,7 +127,7 @@ export function tc_del_qdisc(
   if (kind && kind !== q.ops.id) return { err: -EINVAL, extack: 'Invalid qdisc name.' };
   qdisc_reset(ctx, q);
   if (parent === TC_H_ROOT) {
-    if (dev.ops.kind === 'igb') attach_default_qdiscs(dev);
+    if (dev.ops.kind === 'igb' || dev.ops.kind === 'tun') attach_default_qdiscs(dev);
     else {
       const nq = qdisc_create(dev, QDISC_OPS.noqueue, 0, TC_H_ROOT, -1) as Qdisc;
       nq.isDefault = true;
@@ -155,7 +155,8 @@ export function qdisc_refcnt(dev: NetDevice, q: Qdisc): number {
 
 /** dev_activate (sch_generic.c:1250): a device with a queue gets its default qdiscs at first open. */
 export function dev_activate(dev: NetDevice): void {
-  if (dev.ops.kind === 'igb' && dev.qdisc.ops.id === 'noop') attach_default_qdiscs(dev);
+  if ((dev.ops.kind === 'igb' || dev.ops.kind === 'tun') && dev.qdisc.ops.id === 'noop')
+    attach_default_qdiscs(dev);
 }
 
 export { EINVAL };

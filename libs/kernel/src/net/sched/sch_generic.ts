@@ -166,7 +166,48 @@ const mqOps: QdiscOps = {
 };
 
 /** register_qdisc: the disciplines tc can name (sch_netem.ts and sch_fq_codel.ts add themselves). */
+/**
+ * pfifo (sch_fifo.c: pfifo_enqueue, qdisc_dequeue_head): one FIFO of at most `limit` packets, the device's
+ * tx_queue_len when tc gives none (fifo_init).
+ */
+const pfifoOps: QdiscOps = {
+  id: 'pfifo',
+  enqueue(ctx, skb, q) {
+    const fifo = q.priv.fifo as SkBuff[];
+    const limit = q.dev.txQueueLen || 1;
+    ctx.step(skb, PFIFO_FAST_ENQ, q, 0, fifo.length, limit);
+    if (fifo.length >= limit) {
+      q.stats.drops++;
+      ctx.step(skb, F.qdiscDrop, q, fifo.length);
+      return NET_XMIT_DROP;
+    }
+    fifo.push(skb);
+    q.qlen++;
+    q.backlog += qdisc_pkt_len(skb);
+    return NET_XMIT_SUCCESS;
+  },
+  dequeue(_ctx, q) {
+    const skb = (q.priv.fifo as SkBuff[]).shift();
+    if (!skb) return null;
+    q.qlen--;
+    q.backlog -= qdisc_pkt_len(skb);
+    return skb;
+  },
+  init(q) {
+    q.priv = { fifo: [] };
+    return null;
+  },
+  reset(ctx, q) {
+    for (const skb of (q.priv.fifo as SkBuff[]).splice(0))
+      qdisc_free(ctx, skb, SKB_DROP_REASON.NOT_SPECIFIED);
+    q.qlen = 0;
+    q.backlog = 0;
+  },
+  dump: (q) => ({ limit: q.dev.txQueueLen || 1 }),
+};
+
 export const QDISC_OPS: Record<string, QdiscOps> = {
+  pfifo: pfifoOps,
   noqueue: noqueueOps,
   noop: noopOps,
   pfifo_fast: pfifoFastOps,
