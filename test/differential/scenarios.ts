@@ -28,6 +28,11 @@ export interface Scenario {
   texts?: string[];
   /** Indexes of action lines whose output (normalised) and exit status must match. */
   outputs?: number[];
+  /**
+   * Kernel features the real side needs beyond network namespaces and veth ('netem': sch_netem). Where
+   * the kernel lacks one, the scenario is defined with test.skip and the suite says why.
+   */
+  needs?: 'netem'[];
   /** Bound on the whole script, per side (default 30 s). */
   timeoutSec?: number;
   /**
@@ -167,6 +172,26 @@ export const TCP_SCENARIOS: Scenario[] = [
     netstat: ['host'],
     links: [{ ns: 'host', dev: 'lo' }],
     texts: ['ss -tan'],
+    outputs: [3],
+  },
+  {
+    name: 'tcp-netem-syn-loss',
+    description:
+      'netem drops every packet on veth0 for 0.5 s: the SYN is lost, its retransmission 1 s later connects',
+    needs: ['netem'],
+    setup: [
+      ...VETH_NS1,
+      RENO,
+      renoIn('ns1'),
+      'ping -c 1 10.0.0.2',
+      'ip netns exec ns1 nc -l 10.0.0.2 8080 &',
+      'sleep 0.3',
+      'tc qdisc add dev veth0 root netem loss 100%',
+    ],
+    action: ['echo hello | nc -N 10.0.0.2 8080 &', 'sleep 0.5', 'tc qdisc del dev veth0 root', 'sleep 1.5'],
+    snmp: ['host', 'ns1'],
+    netstat: ['host', 'ns1'],
+    links: [],
     outputs: [3],
   },
   {
