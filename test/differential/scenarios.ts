@@ -196,12 +196,15 @@ export const TCP_SCENARIOS: Scenario[] = [
   },
   {
     name: 'tcp-iperf',
-    description: 'iperf -c 127.0.0.1 -n 1M to iperf -s, and iperf -c to a closed port',
+    // iperf -c to a closed port is not compared: iperf 2.1.8's reporter thread races the failed connect
+    // (the real one printed "tcp connect failed" before or after its header, and "TCP window size: -1.00
+    // Byte" once).
+    description: 'iperf -c 127.0.0.1 -n 1M to iperf -s',
     setup: [RENO, 'iperf -s >/dev/null 2>&1 &', 'sleep 0.3'],
-    action: ['iperf -c 127.0.0.1 -n 1M', 'iperf -c 127.0.0.1 -p 5002'],
+    action: ['iperf -c 127.0.0.1 -n 1M'],
     snmp: [],
     links: [],
-    outputs: [0, 1],
+    outputs: [0],
   },
 ];
 
