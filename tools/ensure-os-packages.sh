@@ -8,6 +8,7 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v traceroute >/dev/null || need+=(traceroute)
+command -v iperf >/dev/null || need+=(iperf)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} for the differential suite"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 ||

@@ -7,8 +7,8 @@
  * Without root, network namespaces or the tools, the tests are defined with test.skip and a warning says
  * what is missing. Run one scenario: npx jest test/differential/differential -t 'lo-ping-1'
  */
-import { deleteStaleNamespaces, probeRealKernel, RealKernel } from './real-kernel';
-import { SCENARIOS } from './scenarios';
+import { deleteStaleNamespaces, probeKernelFeatures, probeRealKernel, RealKernel } from './real-kernel';
+import { Scenario, SCENARIOS } from './scenarios';
 import { Observed, observe, SideRun, transcript } from './script';
 import { runSkblab } from './skblab-side';
 
@@ -20,6 +20,16 @@ if (missing) {
   );
 }
 const maybe = missing ? test.skip : test;
+
+/** Scenarios that need a kernel feature this kernel lacks (netem here) are skipped, and say so. */
+const lacking = missing ? new Map<string, string>() : probeKernelFeatures();
+for (const s of SCENARIOS) {
+  const why = (s.needs ?? []).filter((f) => lacking.has(f));
+  if (why.length)
+    console.warn(`differential scenario ${s.name} SKIPPED: ${why.map((f) => lacking.get(f)).join('; ')}`);
+}
+const testFor = (s: Scenario): typeof test =>
+  (s.needs ?? []).some((f) => lacking.has(f)) ? test.skip : maybe;
 
 /** A skblab that hangs would cost every scenario its full time limit: stop trying after a few in a row. */
 const GIVE_UP_AFTER_TIMEOUTS = 3;
@@ -50,7 +60,7 @@ describe('differential: real kernel vs skblab', () => {
   afterAll(() => real?.cleanup());
 
   for (const s of SCENARIOS) {
-    maybe(
+    testFor(s)(
       `${s.name}: ${s.description}`,
       () => {
         const realRun = (real as RealKernel).run(s);
@@ -99,7 +109,7 @@ describe('differential: real kernel vs skblab', () => {
 describe('differential: real kernel vs skblab --mode distributed', () => {
   const testLab = process.env.SKBLAB_TEST_LAB_ID;
   SCENARIOS.forEach((s, i) => {
-    maybe(
+    testFor(s)(
       `${s.name} (distributed): ${s.description}`,
       () => {
         const realObs = realByScenario.get(s.name);

@@ -9,6 +9,7 @@ import {
   maskPingTimes,
   normaliseText,
   parseIpLinkStats,
+  parseNetstat,
   parseSnmp,
   pick,
   sortLines,
@@ -185,6 +186,71 @@ describe('parseIpLinkStats', () => {
 
   it('rejects output without statistics (e.g. an error message)', () => {
     expect(() => parseIpLinkStats('Device "veth9" does not exist.\n')).toThrow(/no RX\/TX statistics/);
+  });
+});
+
+describe('parseNetstat', () => {
+  const NETSTAT = [
+    'TcpExt: SyncookiesSent ListenOverflows ListenDrops TW',
+    'TcpExt: 0 2 2 1',
+    'IpExt: InNoRoutes InOctets OutOctets InNoECTPkts',
+    'IpExt: 0 438 438 8',
+    'MPTcpExt: MPCapableSYNRX',
+    'MPTcpExt: 0',
+    '',
+  ].join('\n');
+
+  it('reads TcpExt, IpExt and MPTcpExt as Group.Name', () => {
+    const c = parseNetstat(NETSTAT);
+    expect(c['TcpExt.ListenOverflows']).toBe(2);
+    expect(c['IpExt.InOctets']).toBe(438);
+    expect(c['MPTcpExt.MPCapableSYNRX']).toBe(0);
+  });
+
+  it('rejects /proc/net/snmp and error messages', () => {
+    expect(() => parseNetstat(SNMP_BEFORE)).toThrow(/not \/proc\/net\/netstat output/);
+    expect(() => parseNetstat('cat: /proc/net/netstat: No such file or directory\n')).toThrow(/netstat/);
+  });
+});
+
+describe('normalisation of ss, nc and iperf', () => {
+  it('masks ephemeral ports in ss keeping the columns, and sorts the socket lines under the header', () => {
+    const ss = [
+      'State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+      'LISTEN 2      1          127.0.0.1:8080       0.0.0.0:*',
+      'ESTAB  0      0          127.0.0.1:41234    127.0.0.1:8080',
+      'ESTAB  0      0          127.0.0.1:8080     127.0.0.1:41234',
+      '',
+    ].join('\n');
+    expect(normaliseText(ss, 'ip netns exec ns1 ss -tan')).toBe(
+      [
+        'State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        'ESTAB  0      0          127.0.0.1:8080     127.0.0.1:PPPPP',
+        'ESTAB  0      0          127.0.0.1:PPPPP    127.0.0.1:8080',
+        'LISTEN 2      1          127.0.0.1:8080       0.0.0.0:*',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("keeps ports outside ip_local_port_range, and nc's own text", () => {
+    expect(normaliseText('Connection received on 127.0.0.1 47888\n', 'nc -l -n -v 8080')).toBe(
+      'Connection received on 127.0.0.1 PPPPP\n',
+    );
+    expect(normaliseText('nc: connect to 127.0.0.1 port 9 (tcp) failed\n', 'nc -v 127.0.0.1 9')).toBe(
+      'nc: connect to 127.0.0.1 port 9 (tcp) failed\n',
+    );
+    expect(normaliseText('127.0.0.1:61000 x\n', 'ss -tan')).toBe('127.0.0.1:61000 x\n');
+  });
+
+  it("masks iperf's times, rates and irtt, not the amount, icwnd or mss", () => {
+    const out =
+      '[  1] local 127.0.0.1 port 57148 connected with 127.0.0.1 port 5001 (icwnd/mss/irtt=319/32741/62)\n' +
+      '[  1] 0.0000-0.0179 sec  1.00 MBytes   469 Mbits/sec\n';
+    expect(normaliseText(out, 'iperf -c 127.0.0.1 -n 1M')).toBe(
+      '[  1] local 127.0.0.1 port PPPPP connected with 127.0.0.1 port 5001 (icwnd/mss/irtt=319/32741/T)\n' +
+        '[  1] T-T sec  1.00 MBytes R Xbits/sec\n',
+    );
   });
 });
 

@@ -12,6 +12,26 @@ export type Counters = Record<string, number>;
  * IcmpMsg only appears once some ICMP type was counted, and its columns vary (InType8, OutType0, ...).
  */
 export function parseSnmp(text: string): Counters {
+  const out = parseProcPairs(text);
+  if (!('Ip.InReceives' in out))
+    throw new Error(`not /proc/net/snmp output: ${JSON.stringify(text.slice(0, 300))}`);
+  return out;
+}
+
+/**
+ * Parses /proc/net/netstat, which has the layout of /proc/net/snmp (TcpExt, IpExt, MPTcpExt pairs). The
+ * real 6.18 kernel prints fields 6.12 lacks; only nonzero deltas are compared, so they matter only if
+ * they move.
+ */
+export function parseNetstat(text: string): Counters {
+  const out = parseProcPairs(text);
+  if (!('TcpExt.SyncookiesSent' in out) || !('IpExt.InOctets' in out))
+    throw new Error(`not /proc/net/netstat output: ${JSON.stringify(text.slice(0, 300))}`);
+  return out;
+}
+
+/** Pairs of lines `Group: Name Name ...` / `Group: 1 2 ...` into "Group.Name" counters. */
+function parseProcPairs(text: string): Counters {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const out: Counters = {};
   for (let i = 0; i + 1 < lines.length; i++) {
@@ -27,8 +47,6 @@ export function parseSnmp(text: string): Counters {
     names.forEach((n, k) => (out[`${head[1]}.${n}`] = Number(nums[k])));
     i++;
   }
-  if (!('Ip.InReceives' in out))
-    throw new Error(`not /proc/net/snmp output: ${JSON.stringify(text.slice(0, 300))}`);
   return out;
 }
 
@@ -81,6 +99,13 @@ export function pick(c: Counters, keep: readonly string[]): Counters {
   return out;
 }
 
+/** Drops the listed keys ("Group.Name"). */
+export function omit(c: Counters, drop: readonly string[]): Counters {
+  const out: Counters = {};
+  for (const [k, v] of Object.entries(c)) if (!drop.includes(k)) out[k] = v;
+  return out;
+}
+
 const MAC = /\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi;
 
 /** Replaces every MAC address except 00:00:00:00:00:00 and ff:ff:ff:ff:ff:ff by xx:xx:xx:xx:xx:xx. */
@@ -126,9 +151,62 @@ export function isNeighDump(cmd: string): boolean {
   return /^\s*(ip netns exec \S+ )?ip(\s+-\S+(\s+\S+)?)*?\s+n(e(i(g(h(b(o(u(r)?)?)?)?)?)?)?)?\b/.test(cmd);
 }
 
+/** net.ipv4.ip_local_port_range's default: the ports connect() picks when none was bound. */
+const EPHEMERAL_LOW = 32768;
+const EPHEMERAL_HIGH = 60999;
+
+/**
+ * Masks the ephemeral ports a connect() picked (random on a real kernel) where ss, nc and iperf print a
+ * port: `127.0.0.1:37284` (ss), `port 37284` (iperf), `Connection received on 127.0.0.1 37284` (nc -v -l).
+ * The mask keeps the width (ports in the range have 5 digits), so that ss's columns still compare.
+ */
+export function maskEphemeralPorts(text: string): string {
+  const mask = (pre: string, port: string): string =>
+    Number(port) >= EPHEMERAL_LOW && Number(port) <= EPHEMERAL_HIGH ? `${pre}PPPPP` : `${pre}${port}`;
+  return text
+    .replace(/(\d:)(\d{5})\b/g, (_m, pre: string, port: string) => mask(pre, port))
+    .replace(/(\bport )(\d{5})\b/g, (_m, pre: string, port: string) => mask(pre, port))
+    .replace(/(received on \S+ )(\d{5})\b/g, (_m, pre: string, port: string) => mask(pre, port));
+}
+
+/**
+ * Masks what iperf measures with the clock: the interval (`0.0000-0.0179 sec`), the rate
+ * (`  469 Mbits/sec`, its width varies with the value) and the initial RTT of `(icwnd/mss/irtt=319/32741/62)`.
+ * The amount transferred, the window sizes, icwnd and mss are kept.
+ */
+export function maskIperfTimes(text: string): string {
+  return text
+    .replace(/\d+\.\d+-\s*\d+\.\d+ sec/g, 'T-T sec')
+    .replace(/ +\d+(?:\.\d+)? [KMGT]?bits\/sec/g, ' R Xbits/sec')
+    .replace(/(\(icwnd\/mss\/irtt=\d+\/\d+\/)\d+\)/g, '$1T)');
+}
+
+/**
+ * Sorts the socket lines of ss, keeping its header first: ss lists the listening hash, then the
+ * established hash, in the order of a hash with a random seed.
+ */
+export function sortSsLines(text: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const head = /^(State|Netid)\b/.test(lines[0] ?? '') ? lines.shift() : undefined;
+  const body = lines.sort();
+  return [...(head !== undefined ? [head] : []), ...body].join('\n') + (text.endsWith('\n') ? '\n' : '');
+}
+
+/** Whether a command is ss (`ss -tan`, `ip netns exec ns1 ss -tan`). */
+export function isSs(cmd: string): boolean {
+  return /^\s*(ip netns exec \S+ )?ss\b/.test(cmd);
+}
+
+/** Whether the command runs nc or iperf (a pipe into them included). */
+function isNcOrIperf(cmd: string): boolean {
+  return /(^|\|)\s*(ip netns exec \S+ )?(nc|iperf)\b/.test(cmd);
+}
+
 /** The normalisation applied to every text that a scenario compares. */
 export function normaliseText(text: string, cmd = ''): string {
-  const t = trimLineEnds(maskPingTimes(maskMacs(text)));
+  let t = trimLineEnds(maskPingTimes(maskMacs(text)));
+  if (isSs(cmd)) t = sortSsLines(maskEphemeralPorts(t));
+  if (isNcOrIperf(cmd)) t = maskIperfTimes(maskEphemeralPorts(t));
   return isNeighDump(cmd) ? sortLines(t) : t;
 }
 

@@ -28,6 +28,9 @@ const TOOLS: Record<string, string> = {
   timeout: 'coreutils',
   sysctl: 'procps',
   sh: 'dash',
+  ss: 'iproute2',
+  iperf: 'iperf',
+  tc: 'iproute2',
 };
 
 function sh(cmd: string, timeoutSec = 10): { status: number | null; out: string } {
@@ -61,6 +64,22 @@ export function probeRealKernel(): string | undefined {
   sh(`ip netns del ${probe}`);
   if (r.status !== 0) return `cannot make and use a network namespace with a veth pair here:\n${r.out}`;
   return undefined;
+}
+
+/**
+ * Which of the kernel features scenarios may need (Scenario.needs) this kernel lacks, each with why.
+ * netem: `tc qdisc add ... netem` in a scratch namespace (this machine's 6.18 has no sch_netem module).
+ */
+export function probeKernelFeatures(): Map<string, string> {
+  const lacking = new Map<string, string>();
+  const probe = `skbd${process.pid}feat`;
+  const r = sh(
+    `ip netns add ${probe} && ip -n ${probe} link set lo up && ` +
+      `tc -n ${probe} qdisc add dev lo root netem delay 1ms`,
+  );
+  sh(`ip netns del ${probe}`);
+  if (r.status !== 0) lacking.set('netem', `tc qdisc ... netem fails here: ${r.out.trim()}`);
+  return lacking;
 }
 
 /** Names of the namespaces a scenario creates with `ip netns add NAME`. */

@@ -8,7 +8,9 @@ import {
   delta,
   markerLine,
   normaliseText,
+  omit,
   parseIpLinkStats,
+  parseNetstat,
   parseSnmp,
   pick,
   splitByMarkers,
@@ -18,6 +20,26 @@ import type { Scenario } from './scenarios';
 
 /** The groups of /proc/net/snmp that are compared (all of them: every nonzero delta must match). */
 export const SNMP_GROUPS = ['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite'] as const;
+
+/** The groups of /proc/net/netstat that are compared (MPTcpExt: skblab has no MPTCP, nothing moves). */
+export const NETSTAT_GROUPS = ['TcpExt', 'IpExt'] as const;
+
+/**
+ * TcpExt counters that are not compared, because what they count depends on when the processes ran
+ * relative to the segments (the scheduler, wall-clock time), not on what was sent: the same scenario
+ * moves them differently from run to run on the real kernel.
+ */
+export const NETSTAT_TIMING_DEPENDENT = [
+  // The delayed-ACK timer fires or not depending on whether the reader answers within the 40 ms ATO.
+  'TcpExt.DelayedACKs',
+  // The socket is owned by a process in a system call when the segment arrives (sk_add_backlog), or not.
+  'TcpExt.DelayedACKLocked',
+  'TcpExt.TCPBacklogCoalesce',
+  // A FIN (or more data) is appended to the unread tail skb (tcp_try_coalesce) only if the reader has not
+  // run since that skb arrived: `echo hello | nc -N` counted it in 1 run of 3 on the real kernel.
+  // (skblab queues every skb and never counts it.)
+  'TcpExt.TCPRcvCoalesce',
+] as const;
 
 /** The `ip -s link` columns that are compared. */
 export const LINK_COLUMNS = [
@@ -37,7 +59,10 @@ export interface Step {
   phase: Phase;
   /** The command as the scenario (and skblab) spells it. */
   cmd: string;
-  /** For snapshots: which namespace's snmp (`snmp:ns1`) or which device (`link:ns1:veth1`). */
+  /**
+   * For snapshots: which namespace's snmp (`snmp:ns1`) or netstat (`netstat:ns1`), or which device
+   * (`link:ns1:veth1`).
+   */
   snapshot?: string;
   /** For action lines: their index in scenario.action. */
   actionIndex?: number;
@@ -50,6 +75,8 @@ export interface Observed {
    * a string says why a snapshot could not be read.
    */
   snmp: Record<string, Counters | string>;
+  /** Nonzero /proc/net/netstat TcpExt and IpExt deltas per namespace (scenario.netstat), or why not. */
+  netstat: Record<string, Counters | string>;
   /** Nonzero `ip -s link show dev X` deltas, keyed "ns:dev" (e.g. "host:veth0"), or why not. */
   links: Record<string, Counters | string>;
   /** Normalised output of each scenario.texts command, keyed by the command. */
@@ -78,6 +105,11 @@ export function snmpCommand(ns: string): string {
   return ns === 'host' ? 'cat /proc/net/snmp' : `ip netns exec ${ns} cat /proc/net/snmp`;
 }
 
+export function netstatCommand(ns: string): string {
+  if (ns.startsWith('@')) return `on ${ns.slice(1)} cat /proc/net/netstat`;
+  return ns === 'host' ? 'cat /proc/net/netstat' : `ip netns exec ${ns} cat /proc/net/netstat`;
+}
+
 export function linkCommand(ns: string, dev: string): string {
   if (ns.startsWith('@')) return `on ${ns.slice(1)} ip -s link show dev ${dev}`;
   return ns === 'host' ? `ip -s link show dev ${dev}` : `ip -n ${ns} -s link show dev ${dev}`;
@@ -87,6 +119,7 @@ export function linkCommand(ns: string, dev: string): string {
 export function stepsOf(s: Scenario): Step[] {
   const snaps = (phase: 'before' | 'after'): Step[] => [
     ...s.snmp.map((ns) => ({ phase, cmd: snmpCommand(ns), snapshot: `snmp:${ns}` })),
+    ...(s.netstat ?? []).map((ns) => ({ phase, cmd: netstatCommand(ns), snapshot: `netstat:${ns}` })),
     ...s.links.map(({ ns, dev }) => ({ phase, cmd: linkCommand(ns, dev), snapshot: `link:${ns}:${dev}` })),
   ];
   return [
@@ -134,7 +167,7 @@ export function observe(s: Scenario, run: SideRun, strict = false): Observed {
     );
   }
   const snap: Record<string, { before?: Counters | string; after?: Counters | string }> = {};
-  const obs: Observed = { snmp: {}, links: {}, texts: {}, outputs: {} };
+  const obs: Observed = { snmp: {}, netstat: {}, links: {}, texts: {}, outputs: {} };
   const problem = (i: number, what: string): string => {
     if (strict) throw new RunError(`${describe(run, i)}: ${what}\nTranscript:\n${transcript(run)}`);
     return `${what} (step ${i} \`${run.steps[i].cmd}\`)`;
@@ -148,7 +181,11 @@ export function observe(s: Scenario, run: SideRun, strict = false): Observed {
         counters = problem(i, missing);
       } else {
         try {
-          counters = st.snapshot.startsWith('snmp:') ? parseSnmp(out) : parseIpLinkStats(out);
+          counters = st.snapshot.startsWith('snmp:')
+            ? parseSnmp(out)
+            : st.snapshot.startsWith('netstat:')
+              ? parseNetstat(out)
+              : parseIpLinkStats(out);
         } catch (e) {
           counters = problem(i, (e as Error).message.split('\n')[0]);
         }
@@ -172,8 +209,11 @@ export function observe(s: Scenario, run: SideRun, strict = false): Observed {
     if (typeof before === 'string' || before === undefined) d = `before: ${before}`;
     else if (typeof after === 'string' || after === undefined) d = `after: ${after}`;
     else d = delta(before, after);
+    const ignored = (c: Counters): Counters => omit(c, [...NETSTAT_TIMING_DEPENDENT, ...(s.ignore ?? [])]);
     if (key.startsWith('snmp:')) {
-      obs.snmp[key.slice(5)] = typeof d === 'string' ? d : pick(d, [...SNMP_GROUPS]);
+      obs.snmp[key.slice(5)] = typeof d === 'string' ? d : ignored(pick(d, [...SNMP_GROUPS]));
+    } else if (key.startsWith('netstat:')) {
+      obs.netstat[key.slice(8)] = typeof d === 'string' ? d : ignored(pick(d, [...NETSTAT_GROUPS]));
     } else {
       obs.links[key.slice(5)] = typeof d === 'string' ? d : pick(d, [...LINK_COLUMNS]);
     }

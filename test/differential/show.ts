@@ -49,6 +49,7 @@ function pretty(obs: ReturnType<typeof observe>): string {
           .map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${v}`)
           .join(', ') || '(none)';
   for (const [ns, c] of Object.entries(obs.snmp)) out.push(`snmp ${ns}: ${counters(c)}`);
+  for (const [ns, c] of Object.entries(obs.netstat)) out.push(`netstat ${ns}: ${counters(c)}`);
   for (const [dev, c] of Object.entries(obs.links)) out.push(`link ${dev}: ${counters(c)}`);
   for (const [cmd, text] of Object.entries(obs.texts)) out.push(`$ ${cmd}\n${text.replace(/^/gm, '| ')}`);
   for (const [cmd, { status, text }] of Object.entries(obs.outputs)) {

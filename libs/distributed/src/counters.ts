@@ -8,7 +8,8 @@
  *
  *   skblab:<lab>:counters:<host>            hash  softnet.<cpu>.<field>     (softnet_stat)
  *                                                 irq.<irq>.<cpu>           (/proc/interrupts)
- *   skblab:<lab>:counters:<host>:<netns>    hash  <mib>.<index>             (/proc/net/snmp, netstat)
+ *   skblab:<lab>:counters:<host>:<netns>    hash  <mib>.<index>             (/proc/net/snmp; netstat:
+ *                                                                           linux.<i> TcpExt, ipExt.<i>)
  *                                                 dev.<name>.<field>        (ip -s link, /proc/net/dev)
  *                                                 nic.<name>.{hw,txN,rxN}.<field>  (a NIC's rings and MAC:
  *                                                                           ethtool -S, ip -s link)
@@ -86,6 +87,12 @@ function layoutOf(lab: Lab, shape: string): Layout {
         const arr = net.mib[m] as unknown as Slot;
         for (let i = 0; i < net.mib[m].length; i++) add(nk, m, arr, i);
       }
+      // /proc/net/netstat: TcpExt (counted where TCP runs) and IpExt (where IP runs: another service).
+      for (const [m, arr] of [
+        ['linux', net.linuxMib],
+        ['ipExt', net.ipExtMib],
+      ] as const)
+        for (let i = 0; i < arr.length; i++) add(nk, m, arr as unknown as Slot, i);
       for (const d of net.devices) {
         const st = d.stats as unknown as Slot;
         for (const f of Object.keys(st)) add(nk, `dev.${d.name}`, st, f);

@@ -232,6 +232,19 @@ export function byteSnprintf(bytes: number, format: string): string {
 
 const sec4 = (us: number) => (us / 1e6).toFixed(4);
 const idTag = (id: number) => `[${String(id).padStart(3)}] `;
+/**
+ * The " (icwnd/mss/irtt=319/32741/62)" both ends print after "connected with", from TCP_INFO when the
+ * connection is reported: icwnd is the congestion window in KBytes (tcpi_snd_cwnd * tcpi_snd_mss / 1024,
+ * so 10 segments of 1448 bytes are 14), then tcpi_snd_mss and tcpi_rtt in microseconds.
+ */
+function tcpInfoSuffix(task: Task, fd: number): string {
+  const info = task.getsockopt(fd, SOL_TCP, TCP_INFO);
+  const cwnd = tcpInfoField(info, 'tcpi_snd_cwnd');
+  const mss = tcpInfoField(info, 'tcpi_snd_mss');
+  const irtt = tcpInfoField(info, 'tcpi_rtt');
+  return ` (icwnd/mss/irtt=${Math.floor((cwnd * mss) / 1024)}/${mss}/${irtt})`;
+}
+
 /** The "connected with" line's suffix: the client's -S, or the TOS the server's first datagram came with. */
 const tosRx = (tos: number) => (tos ? ` (tos rx=0x${tos.toString(16)})` : '');
 
@@ -898,13 +911,9 @@ async function runTcpClient(ctx: CommandContext, s: Settings): Promise<number> {
     return crc === -EINTR ? 130 : 0;
   }
   const sk = task.sockOf(fd)!;
-  const info = task.getsockopt(fd, SOL_TCP, TCP_INFO);
-  const icwnd = tcpInfoField(info, 'tcpi_snd_cwnd');
-  const mss = tcpInfoField(info, 'tcpi_snd_mss');
-  const irtt = tcpInfoField(info, 'tcpi_rtt');
   ctx.out(
     `${idTag(1)}local ${ipv4ToString(sk.saddr || sk.rcvSaddr)} port ${sk.num} connected with ${dst} port ${s.port}${tosRx(s.tos)}` +
-      ` (icwnd/mss/irtt=${icwnd}/${mss}/${irtt})\n`,
+      `${tcpInfoSuffix(task, fd)}\n`,
   );
   let header = false;
   const report = (line: string) => {
@@ -1004,7 +1013,8 @@ async function runTcpServer(ctx: CommandContext, s: Settings): Promise<number> {
     const id = nextId++;
     const sk = task.sockOf(a.fd)!;
     ctx.out(
-      `${idTag(id)}local ${ipv4ToString(sk.rcvSaddr)} port ${s.port} connected with ${ipv4ToString(a.addr)} port ${a.port}\n`,
+      `${idTag(id)}local ${ipv4ToString(sk.rcvSaddr)} port ${s.port} connected with ${ipv4ToString(a.addr)} port ${a.port}` +
+        `${tcpInfoSuffix(task, a.fd)}\n`,
     );
     const startUs = usNow(ctx);
     let nextReportUs = intervalUs > 0 ? startUs + intervalUs : Infinity;

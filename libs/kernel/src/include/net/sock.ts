@@ -57,6 +57,11 @@ export interface Sock {
   recverr: boolean;
   rcvbuf: number;
   rmemAlloc: number;
+  /**
+   * sk_forward_alloc: bytes of socket memory reserved (in whole pages) and not yet charged to an skb. Only
+   * TCP accounts (sk_has_account); what it decides here is whether header prediction may queue a segment.
+   */
+  forwardAlloc: number;
   drops: number;
   receiveQueue: SkBuff[];
   errorQueue: SockExtendedErr[];
@@ -95,6 +100,7 @@ export function newSock(net: Net, type: number, protocol: number, comm: string):
     recverr: false,
     rcvbuf: SK_RMEM_DEFAULT,
     rmemAlloc: 0,
+    forwardAlloc: 0,
     drops: 0,
     receiveQueue: [],
     errorQueue: [],
@@ -115,4 +121,41 @@ export function sockDefReadable(sk: Sock): void {
   const waiters = sk.wq;
   sk.wq = [];
   for (const w of waiters) w();
+}
+
+/** PAGE_SIZE, the unit socket memory is reserved in. */
+const SK_MEM_QUANTUM = 4096;
+
+/** sk_mem_pages: pages that cover amt bytes. */
+export function sk_mem_pages(amt: number): number {
+  return Math.floor((amt + SK_MEM_QUANTUM - 1) / SK_MEM_QUANTUM);
+}
+
+/**
+ * __sk_mem_schedule / sk_forced_mem_schedule: reserve the pages that cover what sk_forward_alloc lacks for
+ * size bytes. Memory pressure and the protocol's limits (tcp_mem) are not modelled, so it always succeeds.
+ */
+export function sk_mem_schedule(sk: Sock, size: number): boolean {
+  const delta = size - sk.forwardAlloc;
+  if (delta > 0) sk.forwardAlloc += sk_mem_pages(delta) * SK_MEM_QUANTUM;
+  return true;
+}
+export { sk_mem_schedule as sk_rmem_schedule, sk_mem_schedule as sk_wmem_schedule };
+export { sk_mem_schedule as sk_forced_mem_schedule };
+
+/** sk_mem_charge: an skb (or bytes added to one) takes its share of the reservation. */
+export function sk_mem_charge(sk: Sock, size: number): void {
+  sk.forwardAlloc -= size;
+}
+
+/** sk_mem_uncharge: given back; sk_mem_reclaim returns whole pages once a page or more is unused. */
+export function sk_mem_uncharge(sk: Sock, size: number): void {
+  sk.forwardAlloc += size;
+  sk_mem_reclaim(sk);
+}
+
+/** sk_mem_reclaim: __sk_mem_reclaim of every whole page sk_forward_alloc holds. */
+export function sk_mem_reclaim(sk: Sock): void {
+  if (sk.forwardAlloc >= SK_MEM_QUANTUM)
+    sk.forwardAlloc -= Math.floor(sk.forwardAlloc / SK_MEM_QUANTUM) * SK_MEM_QUANTUM;
 }

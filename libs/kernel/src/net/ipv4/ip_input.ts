@@ -6,7 +6,8 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { PACKET_OTHERHOST, skbTrim } from '../../include/linux/skbuff';
-import { IPSTATS } from '../../include/net/snmp';
+import { IPEXT_MIB, IPSTATS } from '../../include/net/snmp';
+import { RTN_BROADCAST } from '../../include/net/route';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../include/net/sock';
 import { kfn } from '../../include/net/trace';
@@ -101,15 +102,23 @@ function ip_rcv_core(ctx: KernelCtx, skb: SkBuff, then: 'ip_rcv_finish' | 'ip_li
     ctx.step(skb, F.ipRcvCore, 'PACKET_OTHERHOST');
     return drop(skb, SKB_DROP_REASON.OTHERHOST);
   }
+  // __IP_UPD_PO_STATS(IPSTATS_MIB_IN): InReceives and IpExt InOctets, the length as received.
   net.mib.ip[IPSTATS.InReceives]++;
+  net.ipExtMib[IPEXT_MIB.InOctets] += skb.len;
   const off = skb.data;
   skb.networkHeader = off;
+  // Once version and ihl look right, the ECN codepoint is counted (InNoECTPkts + ECN), per GSO segment.
+  if (skb.len >= ip.IPV4_HLEN && skb.buf[off] >> 4 === 4 && (skb.buf[off] & 0xf) >= 5)
+    net.ipExtMib[IPEXT_MIB.InNoECTPkts + (skb.buf[off + 1] & 3)] += Math.max(1, skb.gsoSegs);
   const err = ip.checkIpv4Header(skb.buf, off, skb.len, true);
   if (err !== null) {
     ctx.step(skb, F.ipRcvCore, `InReceives++, bad header: ${err}`);
     // ip_rcv_core: a short buffer is InTruncatedPkts (IpExt), the rest InHdrErrors (csum also CsumErrors).
-    if (err === WireError.Truncated && skb.len >= ip.IPV4_HLEN)
+    if (err === WireError.Truncated && skb.len >= ip.IPV4_HLEN) {
+      net.ipExtMib[IPEXT_MIB.InTruncatedPkts]++;
       return drop(skb, SKB_DROP_REASON.PKT_TOO_SMALL);
+    }
+    if (err === WireError.BadChecksum) net.ipExtMib[IPEXT_MIB.InCsumErrors]++;
     net.mib.ip[IPSTATS.InHdrErrors]++;
     return drop(skb, err === WireError.BadChecksum ? SKB_DROP_REASON.IP_CSUM : SKB_DROP_REASON.IP_INHDR);
   }
@@ -139,6 +148,10 @@ function ip_rcv_finish_core(ctx: KernelCtx, skb: SkBuff, fn: typeof F.ipRcvFinis
     ctx.step(skb, F.ipRouteInput, `${rt.fib ? describeFib(rt.fib) : 'no route'} → ${rt.input}`);
   } else {
     ctx.step(skb, fn, skb.dst.dev);
+  }
+  if (skb.dst.type === RTN_BROADCAST) {
+    skb.net.ipExtMib[IPEXT_MIB.InBcastPkts]++;
+    skb.net.ipExtMib[IPEXT_MIB.InBcastOctets] += skb.len;
   }
   // dst_input
   return next(skb.dst.input, skb);

@@ -8,7 +8,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, skbPush, skbPut, CHECKSUM_NONE, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
-import type { Rtable } from '../../include/net/route';
+import { RTN_BROADCAST, type Rtable } from '../../include/net/route';
 import type { Sock } from '../../include/net/sock';
 import {
   IP_PMTUDISC_DO,
@@ -17,7 +17,7 @@ import {
   IPPROTO_ICMP,
   IPPROTO_UDP,
 } from '../../include/net/sock';
-import { IPSTATS } from '../../include/net/snmp';
+import { IPEXT_MIB, IPSTATS } from '../../include/net/snmp';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { drop, next, type Verdict } from '../../include/net/verdict';
@@ -537,7 +537,14 @@ export function ip_finish_output(ctx: KernelCtx, skb: SkBuff): Verdict {
  */
 export function ip_finish_output2(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dst!.dev;
+  const ext = skb.net.ipExtMib;
+  if (skb.dst!.type === RTN_BROADCAST) {
+    ext[IPEXT_MIB.OutBcastPkts]++;
+    ext[IPEXT_MIB.OutBcastOctets] += skb.len;
+  }
+  // IP_UPD_PO_STATS(IPSTATS_MIB_OUT): OutTransmits and IpExt OutOctets, after fragmentation.
   skb.net.mib.ip[IPSTATS.OutTransmits]++;
+  ext[IPEXT_MIB.OutOctets] += skb.len;
   ctx.step(skb, F.ipFinishOutput2, dev, ip_neigh_nexthop(skb));
   return next('neigh_output', skb);
 }

@@ -76,7 +76,17 @@ import {
   TCPF_SYN_RECV,
   TCPF_SYN_SENT,
 } from '../../include/net/tcp_states';
-import { IPPROTO_TCP, IP_PMTUDISC_DONT, SOCK_STREAM, newSock, sockDefReadable } from '../../include/net/sock';
+import {
+  IPPROTO_TCP,
+  IP_PMTUDISC_DONT,
+  SOCK_STREAM,
+  newSock,
+  sk_forced_mem_schedule,
+  sk_mem_charge,
+  sk_mem_uncharge,
+  sk_wmem_schedule,
+  sockDefReadable,
+} from '../../include/net/sock';
 import { LINUX_MIB, TCP_MIB } from '../../include/net/snmp';
 import { kfn } from '../../include/net/trace';
 import type { Verdict } from '../../include/net/verdict';
@@ -729,21 +739,25 @@ export { tcp_done_with_error } from './tcp_input';
 
 /**
  * tcp_stream_alloc_skb: a headerless skb for the write queue (alloc_skb_fclone(MAX_TCP_HEADER), all of it
- * headroom). truesize is SKB_TRUESIZE of the head (1280); payload added later grows it. Socket memory
- * accounting (sk_wmem_schedule) is not modelled, so it never fails.
+ * headroom). truesize is SKB_TRUESIZE of the head (1280); payload added later grows it. Its memory is
+ * reserved in sk_forward_alloc (sk_wmem_schedule, or sk_forced_mem_schedule); memory pressure is not
+ * modelled, so it never fails.
  */
-export function tcp_stream_alloc_skb(ctx: KernelCtx, sk: TcpSock, _forceSchedule = false): SkBuff {
+export function tcp_stream_alloc_skb(ctx: KernelCtx, sk: TcpSock, forceSchedule = false): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), sk.net, 0, T.MAX_TCP_HEADER);
   skb.ipSummed = CHECKSUM_PARTIAL;
   skb.comm = ctx.comm();
   skb.tcb = newTcpSkbCb();
   skb.tcb.truesize = skbTruesize(skb);
+  if (forceSchedule) sk_forced_mem_schedule(sk, skb.tcb.truesize);
+  else sk_wmem_schedule(sk, skb.tcb.truesize);
   return skb;
 }
 
-/** tcp_wmem_free_skb (include/net/tcp.h): uncharge sk_wmem_queued. */
+/** tcp_wmem_free_skb (include/net/tcp.h): uncharge sk_wmem_queued and the socket's memory. */
 export function tcp_wmem_free_skb(sk: TcpSock, skb: SkBuff): void {
   sk.wmemQueued -= TCP_SKB_CB(skb).truesize;
+  sk_mem_uncharge(sk, TCP_SKB_CB(skb).truesize);
 }
 
 /** tcp_chrono_set (tcp_output.c) */
@@ -794,6 +808,7 @@ export function skb_entail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   tcb.tcpFlags = T.TCPHDR_ACK;
   sk.writeQueue.push(skb);
   sk.wmemQueued += tcb.truesize;
+  sk_mem_charge(sk, tcb.truesize);
   if (sk.nonagle & T.TCP_NAGLE_PUSH) sk.nonagle &= ~T.TCP_NAGLE_PUSH;
   tcp_slow_start_after_idle_check(ctx, sk);
 }
@@ -1018,8 +1033,10 @@ export function tcp_sendmsg_locked(
       skb.buf = nb;
     }
     skb.buf.set(data.subarray(off, off + copy), at);
+    sk_wmem_schedule(sk, copy);
     TCP_SKB_CB(skb).truesize += copy;
     sk.wmemQueued += copy;
+    sk_mem_charge(sk, copy);
     if (!copied) TCP_SKB_CB(skb).tcpFlags &= ~T.TCPHDR_PSH;
     sk.writeSeq = (sk.writeSeq + copy) >>> 0;
     TCP_SKB_CB(skb).endSeq = (TCP_SKB_CB(skb).endSeq + copy) >>> 0;
@@ -1129,6 +1146,7 @@ function tcp_eat_recv_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   if (i >= 0) sk.receiveQueue.splice(i, 1);
   // sock_rfree: give back what skb_set_owner_r charged.
   sk.rmemAlloc -= skbTruesize(skb);
+  sk_mem_uncharge(sk, skbTruesize(skb));
   ctx.step(skb, F.recvmsg, `read by ${sk.comm}, copied_seq ${sk.copiedSeq >>> 0}`);
   ctx.free(skb);
 }
@@ -1349,6 +1367,8 @@ export function tcp_close_start(ctx: KernelCtx, sk: TcpSock): void {
     ctx.free(skb);
   }
   sk.receiveQueue = [];
+  // Each __kfree_skb's sock_rfree gives back what the skb was charged.
+  sk_mem_uncharge(sk, sk.rmemAlloc);
   sk.rmemAlloc = 0;
   // If socket has been already reset (e.g. in tcp_reset()) - kill it.
   if (sk.state === TCP_CLOSE) return;
@@ -1467,6 +1487,7 @@ export function tcp_disconnect(ctx: KernelCtx, sk: TcpSock, _flags: number): num
     ctx.free(skb);
   }
   sk.receiveQueue = [];
+  sk_mem_uncharge(sk, sk.rmemAlloc);
   sk.rmemAlloc = 0;
   sk.copiedSeq = sk.rcvNxt;
   sk.urgData = 0;

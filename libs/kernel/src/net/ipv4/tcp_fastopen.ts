@@ -18,6 +18,7 @@ import * as tcpw from '@skblab/wire/tcp';
 import { jiffies } from '../../kernel/time/timer';
 import { tcp_fin } from './tcp_input';
 import { tcp_segs_in } from './tcp_minisocks';
+import { sk_forced_mem_schedule, sk_mem_charge } from '../../include/net/sock';
 
 const F = {
   addSkb: kfn('tcp_fastopen_add_skb', 'net/ipv4/tcp_fastopen.c', 'tcp', (o: string) => o),
@@ -138,7 +139,9 @@ export function tcp_fastopen_add_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): 
   skbPull(c, tcp_hdrlen(c));
   // sk_forced_mem_schedule + skb_set_owner_r
   c.sk = sk;
+  sk_forced_mem_schedule(sk, skbTruesize(c));
   sk.rmemAlloc += skbTruesize(c);
+  sk_mem_charge(sk, skbTruesize(c));
   const tcb = TCP_SKB_CB(c);
   tcb.seq = (tcb.seq + 1) >>> 0;
   tcb.tcpFlags &= ~TCPHDR_SYN;

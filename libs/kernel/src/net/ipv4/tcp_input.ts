@@ -88,7 +88,13 @@ import {
 import { LINUX_MIB, TCP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
-import { sockDefReadable } from '../../include/net/sock';
+import {
+  sk_forced_mem_schedule,
+  sk_mem_charge,
+  sk_mem_uncharge,
+  sk_rmem_schedule,
+  sockDefReadable,
+} from '../../include/net/sock';
 import { ECONNREFUSED, ECONNRESET, EPIPE } from '../../include/linux/errno';
 import * as tcpw from '@skblab/wire/tcp';
 import { minmax_running_min } from '../../lib/win_minmax';
@@ -2434,6 +2440,7 @@ function tcp_drop_reason(sk: TcpSock, skb: SkBuff, reason: SkbDropReason): Verdi
 /** Free an skb TCP had queued on the socket (out-of-order merges, purges): uncharge it, then free. */
 function tcp_free_queued(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, reason: SkbDropReason | null): void {
   sk.rmemAlloc -= skbTruesize(skb);
+  sk_mem_uncharge(sk, skbTruesize(skb));
   if (reason) {
     sk.drops++;
     skb.dropReason = reason;
@@ -2547,7 +2554,8 @@ export function tcp_rbtree_insert(queue: SkBuff[], skb: SkBuff): void {
  * collapsing of the receive queue (TCPRcvCollapsed) is not modelled: skbs here carry no slack to squeeze.
  */
 function tcp_try_rmem_schedule(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, size: number): number {
-  if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > sk.rcvbuf + size) {
+  // sk_rmem_schedule reserves the pages in sk_forward_alloc; without memory pressure it always succeeds.
+  if (sk.rmemAlloc > sk.rcvbuf || !sk_rmem_schedule(sk, size)) {
     if (tcp_prune_queue(ctx, sk, skb) < 0) return -1;
   }
   return 0;
@@ -2596,6 +2604,7 @@ function tcp_under_memory_pressure(): boolean {
 /** skb_set_owner_r: the socket's receive memory is charged with the skb. */
 function skb_set_owner_r(sk: TcpSock, skb: SkBuff): void {
   sk.rmemAlloc += skbTruesize(skb);
+  sk_mem_charge(sk, skbTruesize(skb));
 }
 
 /**
@@ -2808,6 +2817,7 @@ function tcp_data_queue(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): Verdict {
         ctx.step(skb, F.dataQueue, `rmem ${sk.rmemAlloc} > rcvbuf ${sk.rcvbuf}`);
         return tcp_drop_reason(sk, skb, SKB_DROP_REASON.PROTO_MEM);
       }
+      sk_forced_mem_schedule(sk, skbTruesize(skb));
     }
     tcp_queue_rcv(ctx, sk, skb);
     if (skb.len) tcp_event_data_recv(ctx, sk, skb);
@@ -3453,6 +3463,7 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
   if (!sk.rxDst) inet_sk_rx_dst_set(sk, skb);
   tp.rxOpt.sawTstamp = 0;
   const cb = TCP_SKB_CB(skb);
+  let step5 = false;
   // Header prediction. The code loosely follows the one in the famous "30 instruction TCP receive"
   // Van Jacobson mail.
   if (tcpHpWord(skb) === tp.predFlags && cb.seq === tp.rcvNxt && !after(cb.ackSeq, tp.sndNxt)) {
@@ -3467,7 +3478,10 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
       // DO NOT update ts_recent here, if checksum fails and timestamp was corrupted part, it will result
       // in a hung connection since we will drop all future packets due to the PAWS test.
     }
-    if (!slow) {
+    // The segment would be queued with what sk_forward_alloc holds: without that reserve (a fresh socket,
+    // or one whose reader gave every page back) it goes to step5, tcp_data_queue, which reserves more.
+    if (!slow && len > tcpHeaderLen && skbTruesize(skb) > sk.forwardAlloc) step5 = true;
+    if (!slow && !step5) {
       if (len <= tcpHeaderLen) {
         // Bulk data transfer: sender
         if (len === tcpHeaderLen) {
@@ -3514,21 +3528,25 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
       return queued(skb, 'sk_receive_queue');
     }
   }
-  // slow_path:
-  const f = tcpw.flags(skb.buf, th(skb));
-  if (len < tcpw.headerLength(skb.buf, th(skb))) {
-    TCP_INC_STATS(sk.net, TCP_MIB.InCsumErrors);
-    TCP_INC_STATS(sk.net, TCP_MIB.InErrs);
-    return tcp_drop_reason(sk, skb, SKB_DROP_REASON.TCP_CSUM);
+  if (step5) {
+    ctx.step(skb, F.rcvEstablished, `predicted, but truesize > sk_forward_alloc ${sk.forwardAlloc}: step5`);
+  } else {
+    // slow_path:
+    const f = tcpw.flags(skb.buf, th(skb));
+    if (len < tcpw.headerLength(skb.buf, th(skb))) {
+      TCP_INC_STATS(sk.net, TCP_MIB.InCsumErrors);
+      TCP_INC_STATS(sk.net, TCP_MIB.InErrs);
+      return tcp_drop_reason(sk, skb, SKB_DROP_REASON.TCP_CSUM);
+    }
+    if (!(f & (tcpw.TCP_ACK | tcpw.TCP_RST | tcpw.TCP_SYN))) {
+      ctx.step(skb, F.rcvEstablished, 'no ACK, RST or SYN');
+      return tcp_drop_reason(sk, skb, SKB_DROP_REASON.TCP_FLAGS);
+    }
+    ctx.step(skb, F.rcvEstablished, 'slow path');
+    // Standard slow path.
+    const v = tcp_validate_incoming(ctx, sk, skb, true);
+    if (v) return v;
   }
-  if (!(f & (tcpw.TCP_ACK | tcpw.TCP_RST | tcpw.TCP_SYN))) {
-    ctx.step(skb, F.rcvEstablished, 'no ACK, RST or SYN');
-    return tcp_drop_reason(sk, skb, SKB_DROP_REASON.TCP_FLAGS);
-  }
-  ctx.step(skb, F.rcvEstablished, 'slow path');
-  // Standard slow path.
-  const v = tcp_validate_incoming(ctx, sk, skb, true);
-  if (v) return v;
   // step5:
   const acked = tcp_ack(ctx, sk, skb, FLAG_SLOWPATH | FLAG_UPDATE_TS_RECENT);
   if (typeof acked === 'string') return tcp_drop_reason(sk, skb, acked);

@@ -348,6 +348,7 @@ function inet_csk_clone_lock(sk: TcpSock, req: RequestSock): TcpSock {
   newsk.backlog = [];
   newsk.backlogLen = 0;
   newsk.rmemAlloc = 0;
+  newsk.forwardAlloc = 0;
   newsk.wmemAlloc = 0;
   newsk.receiveQueue = [];
   newsk.errorQueue = [];

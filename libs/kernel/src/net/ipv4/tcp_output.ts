@@ -81,6 +81,7 @@ import * as tcpw from '@skblab/wire/tcp';
 import { dstMtu } from './route';
 import { ip_queue_xmit, ip_build_and_send_pkt } from './ip_output';
 import { inet_csk_clear_xmit_timer, inet_csk_reset_xmit_timer } from './inet_connection_sock';
+import { sk_mem_charge, sk_mem_uncharge } from '../../include/net/sock';
 import { jiffies } from '../../kernel/time/timer';
 import { tcp_ca_event, tcp_init_cwnd } from './tcp_cong';
 import { tcp_rate_skb_sent } from './tcp_rate';
@@ -775,6 +776,7 @@ function tcp_queue_skb(sk: TcpSock, skb: SkBuff): void {
   sk.writeSeq = TCP_SKB_CB(skb).endSeq;
   sk.writeQueue.push(skb);
   sk.wmemQueued += TCP_SKB_CB(skb).truesize;
+  sk_mem_charge(sk, TCP_SKB_CB(skb).truesize);
 }
 
 /** tcp_set_skb_tso_segs */
@@ -809,7 +811,7 @@ export function tcp_adjust_pcount(sk: TcpSock, skb: SkBuff, decr: number): void 
 
 /** Split `skb`'s bytes at `len`: a new headerless skb with the tail (skb_split). */
 function skb_split_tail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, len: number): SkBuff {
-  const buff = tcp_stream_alloc_skb(ctx, sk);
+  const buff = tcp_stream_alloc_skb(ctx, sk, true);
   const nlen = skb.len - len;
   const off = skbPut(buff, nlen);
   buff.buf.set(skb.buf.subarray(skb.data + len, skb.data + skb.len), off);
@@ -848,6 +850,7 @@ export function tcp_fragment(
   const btcb = TCP_SKB_CB(buff);
   const nlen = buff.len;
   sk.wmemQueued += btcb.truesize;
+  sk_mem_charge(sk, btcb.truesize);
   btcb.truesize += nlen;
   tcb.truesize -= nlen;
   btcb.seq = (tcb.seq + len) >>> 0;
@@ -889,6 +892,7 @@ export function tcp_trim_head(sk: TcpSock, skb: SkBuff, len: number): number {
   tcb.seq = (tcb.seq + len) >>> 0;
   tcb.truesize -= len;
   sk.wmemQueued -= len;
+  if (len) sk_mem_uncharge(sk, len);
   // Any change of skb->len requires recalculation of tso factor.
   if (tcp_skb_pcount(skb) > 1) tcp_set_skb_tso_segs(skb, tcp_skb_mss(skb));
   return 0;
@@ -1523,7 +1527,7 @@ export function tcp_send_fin(ctx: KernelCtx, sk: TcpSock): void {
     sk.writeSeq = (sk.writeSeq + 1) >>> 0;
     ctx.step(tail, F.sendFin, 'FIN on the last queued segment');
   } else {
-    const skb = tcp_stream_alloc_skb(ctx, sk);
+    const skb = tcp_stream_alloc_skb(ctx, sk, true);
     // FIN eats a sequence byte, write_seq advanced by tcp_queue_skb().
     tcp_init_nondata_skb(skb, sk.writeSeq, T.TCPHDR_ACK | T.TCPHDR_FIN);
     ctx.step(skb, F.sendFin, `FIN seq ${sk.writeSeq >>> 0}`);
@@ -1668,6 +1672,7 @@ function tcp_connect_queue_skb(sk: TcpSock, skb: SkBuff): void {
   const tcb = TCP_SKB_CB(skb);
   tcb.endSeq = (tcb.endSeq + skb.len) >>> 0;
   sk.wmemQueued += tcb.truesize;
+  sk_mem_charge(sk, tcb.truesize);
   sk.writeSeq = tcb.endSeq;
   sk.packetsOut += tcp_skb_pcount(skb);
 }
@@ -1735,7 +1740,7 @@ export function tcp_connect(ctx: KernelCtx, sk: TcpSock): number {
     tcp_finish_connect(ctx, sk, null);
     return 0;
   }
-  const buff = tcp_stream_alloc_skb(ctx, sk);
+  const buff = tcp_stream_alloc_skb(ctx, sk, true);
   tcp_init_nondata_skb(buff, sk.writeSeq, T.TCPHDR_SYN);
   sk.writeSeq = (sk.writeSeq + 1) >>> 0;
   tcp_mstamp_refresh(ctx, sk);
