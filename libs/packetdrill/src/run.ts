@@ -811,7 +811,9 @@ export class PacketdrillRun {
     const s = this.sut;
     const flags = flagBits(p.flags);
     if (!s) this.packetError(ev, 'no matching socket for script packet');
-    if (flags & SYN && !(flags & ACK)) {
+    // find_connect_for_script_packet: a SYN is a connect()'s; else (a retransmitted SYN) it must be the socket
+    // under test's, already in SYN_SENT.
+    if (flags & SYN && !(flags & ACK) && s.state !== 'active_syn_sent') {
       if (s.state !== 'active_connecting') this.packetError(ev, 'no matching socket for script packet');
       s.state = 'active_syn_sent';
       s.scriptLocalIsn = p.seq;

@@ -72,6 +72,7 @@ import {
   inet_listen,
   inet_release,
   inet_shutdown,
+  __inet_stream_connect,
   inet_stream_connect,
 } from '@skblab/kernel/net/ipv4/af_inet';
 import { sock_alloc_inode, sock_i_ino } from '@skblab/kernel/net/ipv4/proc';
@@ -444,6 +445,8 @@ export class Task {
     if (!f) return -EBADF;
     const sk = f.sk;
     if (!isStream(sk)) return this.sendto(fd, data, null, 0, flags);
+    // TCP_FASTOPEN_CONNECT deferred the SYN to this write: it connects as sendto(MSG_FASTOPEN) does.
+    if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
     let sent = 0;
@@ -475,19 +478,25 @@ export class Task {
     const sk = f.sk;
     if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const fastopen = (flags & MSG_FASTOPEN) !== 0 || sk.deferConnect;
     const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
     const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
     if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
       if (rc >= 0 || nonblock || rc !== -EAGAIN) return rc;
     }
     const copied = rc > 0 ? rc : 0;
+    // inet_wait_for_connect's writebias: a Fast Open sender with data left after the SYN's (fo->data still
+    // set) waits as a pending writer, so the SYN-ACK's ACK is saved for that data
+    // (tcp_rcv_synsent_state_process).
+    const writebias = fastopen && copied < data.length ? 1 : 0;
+    sk.writePending += writebias;
     const w = await this.waitFor([sk], () => !connecting(), Infinity);
+    sk.writePending -= writebias;
     if (w === 'intr') return copied > 0 ? copied : -EINTR;
-    if (sk.state === TCP_CLOSE) {
-      const e = sk.skErr;
-      sk.skErr = 0;
-      return copied > 0 ? copied : -(e || 32);
-    }
+    // The handshake is over: __inet_stream_connect's verdict after inet_wait_for_connect. A failed connect
+    // frees the request with its copied count (tcp_disconnect), so the call fails even if the SYN had data.
+    const again = this.syscall(() => __inet_stream_connect(this.lab, sk, addr, port, 0, true));
+    if (again && again !== -EALREADY && again !== -EINPROGRESS) return again;
     if (copied >= data.length) return copied;
     const more = await this.send(fd, data.subarray(copied), flags & ~MSG_FASTOPEN);
     return more < 0 ? (copied > 0 ? copied : more) : copied + more;

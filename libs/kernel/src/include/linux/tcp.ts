@@ -256,6 +256,8 @@ export interface TcpSock extends Sock {
   isCwndLimited: number;
   thinLto: number;
   fastopenConnect: number;
+  /** inet->defer_connect (DEFER_CONNECT bit): TCP_FASTOPEN_CONNECT holds the SYN until the first write. */
+  deferConnect: boolean;
   fastopenNoCookie: number;
   fastopenClientFail: number;
   frto: number;

@@ -118,14 +118,16 @@ export function __inet_stream_connect(
     case SS_CONNECTED:
       return -EISCONN;
     case SS_CONNECTING:
-      // (defer_connect, TCP_FASTOPEN_CONNECT's delayed SYN, is not modelled.)
-      err = -EALREADY;
+      if (sk.deferConnect) err = isSendmsg ? -EINPROGRESS : -EISCONN;
+      else err = -EALREADY;
       break;
     case SS_UNCONNECTED:
       if (sk.state !== TCP_CLOSE) return -EISCONN;
       err = tcp_v4_connect(ctx, sk, daddr ?? 0, dport);
       if (err < 0) return err;
       set_sock_state(sk, SS_CONNECTING);
+      // TCP_FASTOPEN_CONNECT with a cached cookie: the SYN waits for the first write (goto out).
+      if (!err && sk.deferConnect) return 0;
       // Just entered SS_CONNECTING state; the only difference is that return value in non-blocking case
       // is EINPROGRESS, rather than EALREADY.
       err = -EINPROGRESS;

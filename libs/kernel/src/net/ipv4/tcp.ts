@@ -118,6 +118,7 @@ import {
   tcp_send_active_reset,
   tcp_send_fin,
   tcp_write_queue_purge,
+  tcp_connect,
 } from './tcp_output';
 import {
   tcp_assign_congestion_control,
@@ -455,6 +456,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     isCwndLimited: 0,
     thinLto: 0,
     fastopenConnect: 0,
+    deferConnect: false,
     fastopenNoCookie: 0,
     fastopenClientFail: 0,
     frto: 0,
@@ -901,12 +903,22 @@ function tcp_sendmsg_fastopen(
     size: data.length,
     copied: 0,
   };
+  if (sk.deferConnect) {
+    const cerr = tcp_connect(ctx, sk);
+    // Same failure procedure as in tcp_v4/6_connect
+    if (cerr) {
+      tcp_set_state(ctx, sk, TCP_CLOSE);
+      sk.dport = 0;
+      sk.gsoOk = false;
+    }
+  }
   const err = __inet_stream_connect(ctx, sk, daddr, dport, flags & T.MSG_DONTWAIT ? O_NONBLOCK : 0, true);
   let copied = 0;
   // fastopen_req could already be freed in __inet_stream_connect if the connection times out or gets rst
   if (sk.fastopenReq) {
     copied = sk.fastopenReq.copied;
     tcp_free_fastopen_req(sk);
+    sk.deferConnect = false;
   }
   return { err, copied };
 }
@@ -957,9 +969,7 @@ export function tcp_sendmsg_locked(
     return outErr(e);
   };
 
-  // TODO(contract): inet->defer_connect (TCP_FASTOPEN_CONNECT's delayed SYN) has no TcpSock field; only
-  // sendto(MSG_FASTOPEN) starts a Fast Open here.
-  if (flags & T.MSG_FASTOPEN && !sk.repair) {
+  if ((flags & T.MSG_FASTOPEN || sk.deferConnect) && !sk.repair) {
     const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport);
     copiedSyn = fo.copied;
     if (fo.err === -EINPROGRESS && copiedSyn > 0) return out();
@@ -1487,6 +1497,7 @@ export function tcp_disconnect(ctx: KernelCtx, sk: TcpSock, _flags: number): num
 
   sk.shutdown = 0;
   sock_reset_flag(sk, T.SOCK_DONE);
+  sk.deferConnect = false; // inet_clear_bit(DEFER_CONNECT, sk)
   sk.srttUs = 0;
   sk.mdevUs = jiffies_to_usecs(T.TCP_TIMEOUT_INIT);
   sk.rcvRttLastTsecr = 0;
@@ -1595,9 +1606,11 @@ export function tcp_poll(sk: TcpSock): number {
       mask |= EPOLLOUT | EPOLLWRNORM;
     }
     if (urgData & T.TCP_URG_VALID) mask |= EPOLLPRI;
+  } else if (state === TCP_SYN_SENT && sk.deferConnect) {
+    // Active TCP fastopen socket with defer_connect: return EPOLLOUT so application can call write() in
+    // order for kernel to generate SYN+data
+    mask |= EPOLLOUT | EPOLLWRNORM;
   }
-  // (An active Fast Open socket with defer_connect would get EPOLLOUT in SYN_SENT; defer_connect is not
-  // modelled.)
   if (sk.skErr || sk.errorQueue.length) mask |= EPOLLERR;
   return mask;
 }

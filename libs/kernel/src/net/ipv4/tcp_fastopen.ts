@@ -10,7 +10,14 @@ import { skbCopy, skbPull, skbTruesize } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import type { Rtable } from '../../include/net/route';
 import type { RequestSock, TcpFastopenCookie, TcpSock } from '../../include/linux/tcp';
-import { HZ, TCPHDR_FIN, TCPHDR_SYN, TCP_SKB_CB, USEC_PER_SEC } from '../../include/net/tcp';
+import {
+  HZ,
+  TCPHDR_FIN,
+  TCPHDR_SYN,
+  TCP_FASTOPEN_COOKIE_MAX,
+  TCP_SKB_CB,
+  USEC_PER_SEC,
+} from '../../include/net/tcp';
 import { IFF_LOOPBACK } from '../../include/linux/netdevice';
 import { LINUX_MIB } from '../../include/net/snmp';
 import { kfn } from '../../include/net/trace';
@@ -225,12 +232,13 @@ export function tcp_fastopen_cookie_check(
  * tcp_fastopen_defer_connect: with TCP_FASTOPEN_CONNECT, connect() waits for the first write when a cookie
  * is cached (true); else the SYN goes now, asking for a cookie.
  */
-// TODO(contract): TcpSock has no DEFER_CONNECT bit; the caller (inet_stream_connect) must remember a true
-// return itself.
 export function tcp_fastopen_defer_connect(ctx: KernelCtx, sk: TcpSock, _err: { v: number }): boolean {
   if (sk.fastopenConnect && !sk.fastopenReq) {
-    const cookie: TcpFastopenCookie = { val: new Uint8Array(0), len: 0, exp: false };
-    if (tcp_fastopen_cookie_check(ctx, sk, cookie) !== null) return true;
+    const cookie: TcpFastopenCookie = { val: new Uint8Array(TCP_FASTOPEN_COOKIE_MAX), len: 0, exp: false };
+    if (tcp_fastopen_cookie_check(ctx, sk, cookie) !== null) {
+      sk.deferConnect = true; // inet_set_bit(DEFER_CONNECT, sk)
+      return true;
+    }
     // Alloc fastopen_req in order for FO option to be included in SYN
     sk.fastopenReq = { cookie, data: null, size: 0, copied: 0 };
   }

@@ -3074,7 +3074,11 @@ function tcp_rcv_fastopen_synack(
     return true;
   }
   tp.synDataAcked = tp.synData;
-  if (tp.synDataAcked) NET_INC_STATS(sk.net, LINUX_MIB.TCPFastOpenActive);
+  if (tp.synDataAcked) {
+    NET_INC_STATS(sk.net, LINUX_MIB.TCPFastOpenActive);
+    // SYN-data is counted as two separate packets in tcp_ack()
+    if (tp.delivered > 1) --tp.delivered;
+  }
   tcp_fastopen_add_skb(ctx, sk, synack);
   return false;
 }

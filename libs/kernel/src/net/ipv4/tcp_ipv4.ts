@@ -138,6 +138,7 @@ import {
   tcp_timewait_state_process,
 } from './tcp_minisocks';
 import { tcp_retransmit_timer } from './tcp_timer';
+import { tcp_fastopen_defer_connect } from './tcp_fastopen';
 import { tcp_done, tcp_done_with_error, tcp_init_sock, tcp_set_state } from './tcp';
 
 const FILE = 'net/ipv4/tcp_ipv4.c';
@@ -399,9 +400,9 @@ export function tcp_v4_connect(
       sk.tsoffset = st.tsOff;
     }
     sk.inetId = ctx.random32() & 0xffff;
-    // TODO(contract): tcp_fastopen_defer_connect (tcp_fastopen.c) is not exported by tcp_fastopen.ts; TCP_FASTOPEN_CONNECT
-    // sockets connect at once here instead of deferring the SYN to the first write.
-    err = tcp_connect(ctx, sk);
+    const deferErr = { v: 0 };
+    if (tcp_fastopen_defer_connect(ctx, sk, deferErr)) return deferErr.v;
+    err = deferErr.v || tcp_connect(ctx, sk);
     if (!err) return 0;
   }
   // failure: this unhashes the socket and releases the local port, if necessary.
