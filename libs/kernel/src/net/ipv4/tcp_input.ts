@@ -3611,6 +3611,21 @@ function tcp_openreq_init(req: RequestSock, rxOpt: TcpOptionsReceived, skb: SkBu
   req.num = tcpw.dstPort(skb.buf, th(skb));
 }
 
+/**
+ * tcp_ecn_create_request: a SYN with ECE and CWR asks for ECN; a listener agrees (the SYN-ACK's ECE) when
+ * net.ipv4.tcp_ecn is set, unless the SYN itself arrived ECT without reserved bits (RFC 3168 6.1.1: a
+ * non-compliant peer). No congestion control here needs ECN (DCTCP) and routes carry no ECN features.
+ */
+function tcp_ecn_create_request(req: RequestSock, skb: SkBuff, listenSk: TcpSock): void {
+  const f = tcpw.flags(skb.buf, th(skb));
+  const thEcn = f & tcpw.TCP_ECE && f & tcpw.TCP_CWR;
+  if (!thEcn) return;
+  const ect = (TCP_SKB_CB(skb).ipDsfield & 3) !== 0; // !INET_ECN_is_not_ect
+  const res1 = skb.buf[th(skb) + 12] & 0x0f;
+  const ecnOk = listenSk.net.sysctl.tcp.ecn !== 0;
+  if ((!ect || res1) && ecnOk) req.ecnOk = 1;
+}
+
 /** tcp_syn_flood_action: the SYN queue is full: cookies (not modelled) or a drop (TCPReqQFullDrop). */
 function tcp_syn_flood_action(sk: TcpSock): boolean {
   // SYN cookies are not modelled: a full SYN queue drops, as with net.ipv4.tcp_syncookies=0.
@@ -3669,6 +3684,7 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   req.dst = dst;
+  tcp_ecn_create_request(req, skb, sk);
   let st: { seq: number; tsOff: number } | null = null;
   if (tmpOpt.tstampOk || !isn) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
   if (tmpOpt.tstampOk) req.tsOff = st!.tsOff;
