@@ -93,6 +93,7 @@ const SYMBOLS: Record<string, number> = {
   TCP_FASTOPEN_KEY: 33,
   TCP_FASTOPEN_NO_COOKIE: 34,
   TCP_INQ: 36,
+  TCP_CM_INQ: 36,
   F_GETFL: TASK.F_GETFL,
   F_SETFL: TASK.F_SETFL,
   O_RDWR: 2,
@@ -1212,6 +1213,32 @@ export class PacketdrillRun {
             return this.result(await t.sendtoStream(fd, data, this.remoteIp, 8080, flags));
           }
           return this.result(await t.send(fd, data, flags));
+        }
+        case 'recvmsg': {
+          // syscall_recvmsg: the iovec's length; the expected control messages are checked (TCP_CM_INQ).
+          const msg = a[1];
+          if (msg?.t !== 'struct') return err('recvmsg needs a struct msghdr');
+          const field = (n: string) => msg.fields.find((f) => f.name === n)?.value;
+          const iov = field('msg_iov');
+          let len = 0;
+          if (iov?.t === 'list')
+            for (const v of iov.v)
+              if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
+          const r = await t.recvmsg(this.liveFd(a[0]), len, this.evalInt(a[2], 'flags'));
+          if (typeof r === 'number') return this.result(r);
+          const control = field('msg_control');
+          if (control?.t === 'list')
+            for (const c of control.v) {
+              if (c.t !== 'struct') return err('bad struct cmsghdr');
+              const get = (n: string) => c.fields.find((f) => f.name === n)?.value;
+              const level = this.evalInt(get('cmsg_level')!, 'cmsg_level');
+              const type = this.evalInt(get('cmsg_type')!, 'cmsg_type');
+              if (level !== SYMBOLS.SOL_TCP || type !== SYMBOLS.TCP_CM_INQ) return err('unsupported cmsg');
+              const want = this.evalInt(get('cmsg_data')!, 'cmsg_data');
+              if (r.inq === undefined) return err('expected a TCP_CM_INQ cmsg but got none');
+              if (r.inq !== want) return err(`Bad cmsg_data: expected=${want} actual=${r.inq}`);
+            }
+          return this.result(r.data.length);
         }
         case 'read':
         case 'recv':

@@ -548,19 +548,27 @@ export class Task {
    * an error or a signal; MSG_PEEK leaves the data queued.
    */
   async recv(fd: number, len: number, flags = 0): Promise<Uint8Array | number> {
+    const r = await this.recvmsg(fd, len, flags);
+    return typeof r === 'number' ? r : r.data;
+  }
+
+  /** recvmsg(2): recv's bytes with the TCP_CM_INQ control message (`inq`) of a TCP_INQ socket. */
+  async recvmsg(fd: number, len: number, flags = 0): Promise<{ data: Uint8Array; inq?: number } | number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);
-      return typeof r === 'number' ? r : r.data.subarray(0, len);
+      return typeof r === 'number' ? r : { data: r.data.subarray(0, len) };
     }
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
     const until = f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo;
     const chunks: Uint8Array[] = [];
     let got = 0;
-    const result = (): Uint8Array => {
+    let inq: number | undefined;
+    const result = (): { data: Uint8Array; inq?: number } => ({ data: bytes(), inq });
+    const bytes = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(got);
       let o = 0;
@@ -573,6 +581,7 @@ export class Task {
     for (;;) {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
       if (typeof r !== 'number') {
+        inq = r.inq;
         if (r.data.length) {
           chunks.push(r.data);
           got += r.data.length;

@@ -320,6 +320,8 @@ export interface TcpSock extends Sock {
   rcvWnd: number;
   writeSeq: number;
   notsentLowat: number;
+  /** TCP_INQ: recvmsg reports the bytes left to read (a TCP_CM_INQ cmsg). */
+  recvmsgInq: number;
   pushedSeq: number;
   lostOut: number;
   sackedOut: number;

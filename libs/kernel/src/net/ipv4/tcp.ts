@@ -202,6 +202,8 @@ export const TCP_NOTSENT_LOWAT = 25;
 export const TCP_SAVE_SYN = 27;
 export const TCP_FASTOPEN_CONNECT = 30;
 export const TCP_FASTOPEN_NO_COOKIE = 34;
+export const TCP_INQ = 36;
+export const TCP_CM_INQ = TCP_INQ;
 export const TCP_TX_DELAY = 37;
 
 /** ioctls (asm-generic/ioctls.h, uapi/linux/sockios.h) */
@@ -516,6 +518,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     rcvWnd: 0,
     writeSeq: 0,
     notsentLowat: 0,
+    recvmsgInq: 0,
     pushedSeq: 0,
     lostOut: 0,
     sackedOut: 0,
@@ -1092,6 +1095,15 @@ export interface TcpRecvResult {
    * end of stream or error): a blocking caller waits on sk.wq and reads the rest with another call.
    */
   wouldBlock: boolean;
+  /** TCP_INQ's TCP_CM_INQ cmsg (tcp_inq_hint), when the socket asked for it. */
+  inq?: number;
+}
+
+/** tcp_inq_hint: bytes left to read; after a FIN, a non-zero value tells the reader to go on (to see EOF). */
+function tcp_inq_hint(sk: TcpSock): number {
+  let inq = (sk.rcvNxt - sk.copiedSeq) | 0;
+  if (inq === 0 && sock_flag(sk, T.SOCK_DONE)) inq = 1;
+  return inq;
 }
 
 /**
@@ -1306,6 +1318,8 @@ export function tcp_recvmsg(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
   lock_sock(sk);
   const ret = tcp_recvmsg_locked(ctx, sk, len, flags);
   release_sock(ctx, sk);
+  // cmsg_flags & TCP_CMSG_INQ
+  if (typeof ret !== 'number' && sk.recvmsgInq) ret.inq = tcp_inq_hint(sk);
   return ret;
 }
 
@@ -1855,6 +1869,10 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
       else if (!((1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN))) err = -EINVAL;
       else sk.fastopenNoCookie = val;
       break;
+    case TCP_INQ:
+      if (val > 1 || val < 0) err = -EINVAL;
+      else sk.recvmsgInq = val;
+      break;
     case TCP_NOTSENT_LOWAT:
       sk.notsentLowat = val >>> 0;
       sk_stream_write_space(sk);
@@ -1917,6 +1935,8 @@ export function do_tcp_getsockopt(ctx: KernelCtx, sk: TcpSock, optname: number):
       return sk.fastopenNoCookie;
     case TCP_TX_DELAY:
       return sk.tcpTxDelay;
+    case TCP_INQ:
+      return sk.recvmsgInq;
     case TCP_NOTSENT_LOWAT:
       return sk.notsentLowat;
     case TCP_SAVE_SYN:
