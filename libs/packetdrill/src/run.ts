@@ -94,6 +94,24 @@ const SYMBOLS: Record<string, number> = {
   TCP_FASTOPEN_NO_COOKIE: 34,
   TCP_INQ: 36,
   TCP_CM_INQ: 36,
+  EPOLL_CTL_ADD: TASK.EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL: TASK.EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD: TASK.EPOLL_CTL_MOD,
+  EPOLLIN: TASK.EPOLLIN,
+  EPOLLPRI: TASK.EPOLLPRI,
+  EPOLLOUT: TASK.EPOLLOUT,
+  EPOLLERR: TASK.EPOLLERR,
+  EPOLLHUP: TASK.EPOLLHUP,
+  EPOLLRDNORM: TASK.EPOLLRDNORM,
+  EPOLLRDBAND: TASK.EPOLLRDBAND,
+  EPOLLWRNORM: TASK.EPOLLWRNORM,
+  EPOLLWRBAND: TASK.EPOLLWRBAND,
+  EPOLLMSG: TASK.EPOLLMSG,
+  EPOLLRDHUP: TASK.EPOLLRDHUP,
+  EPOLLEXCLUSIVE: TASK.EPOLLEXCLUSIVE,
+  EPOLLWAKEUP: TASK.EPOLLWAKEUP,
+  EPOLLONESHOT: TASK.EPOLLONESHOT,
+  EPOLLET: TASK.EPOLLET >>> 0,
   F_GETFL: TASK.F_GETFL,
   F_SETFL: TASK.F_SETFL,
   O_RDWR: 2,
@@ -1311,6 +1329,44 @@ export class PacketdrillRun {
             }
           }
           return this.result(0);
+        }
+        case 'epoll_create': {
+          need(1);
+          const fd = t.epollCreate(this.evalInt(a[0], 'size'));
+          if (fd >= 0) this.fds.set(this.evalInt(sc.result, 'result'), fd);
+          return this.result(fd, true);
+        }
+        case 'epoll_ctl': {
+          need(4);
+          const ev = a[3];
+          let events = 0;
+          let data = 0;
+          if (ev.t === 'struct') {
+            for (const f of ev.fields) {
+              if (f.name === 'events') events = this.evalInt(f.value, 'events');
+              else data = this.evalInt(f.value, f.name ?? 'data');
+            }
+          }
+          const op = this.evalInt(a[1], 'op');
+          return this.result(t.epollCtl(this.liveFd(a[0]), op, this.liveFd(a[2]), events, data));
+        }
+        case 'epoll_wait': {
+          // syscall_epoll_wait: the first event returned must be the script's (events and data).
+          need(4);
+          const timeoutMs = this.evalInt(a[3], 'timeout');
+          const deadline = timeoutMs < 0 ? Infinity : this.lab.clock + timeoutMs * 1e6;
+          const r = await t.epollWait(this.liveFd(a[0]), this.evalInt(a[2], 'maxevents'), deadline);
+          if (typeof r === 'number') return this.result(r);
+          const ev = a[1];
+          if (r.length && ev.t === 'struct') {
+            for (const f of ev.fields) {
+              const want = this.evalInt(f.value, f.name ?? 'data') >>> 0;
+              const got = f.name === 'events' ? r[0].events >>> 0 : r[0].data >>> 0;
+              if (want !== got)
+                err(`epoll_event->${f.name}: expected: 0x${want.toString(16)} actual: 0x${got.toString(16)}`);
+            }
+          }
+          return this.result(r.length);
         }
         case 'poll': {
           const list = a[0];
