@@ -3032,7 +3032,8 @@ function tcp_rcv_fastopen_synack(
   const tp = sk;
   let mss = tp.rxOpt.mssClamp;
   let data: SkBuff | null = tp.synData ? tcp_rtx_queue_head(sk) : null;
-  const tryExp = tp.synFastopenExp ? 2 : 1;
+  let tryExp = 0;
+  let synDrop = false;
   if (mss === tp.rxOpt.userMss) {
     const opt = newOptionsReceived();
     // Get original SYNACK MSS value if user MSS sets mss_clamp
@@ -3046,19 +3047,13 @@ function tcp_rcv_fastopen_synack(
     // SYN timed out and the SYN-ACK neither has a cookie nor acknowledges data. Presumably the remote
     // received only the retransmitted (regular) SYNs: either the original SYN-data or the corresponding
     // SYN-ACK was dropped.
-    if (!(tp.synDataAcked || cookie.len > 0)) tcp_fastopen_cache_set(sk, mss, null, true, tryExp);
+    synDrop = cookie.len < 0 && data !== null;
   } else if (cookie.len < 0 && !tp.synData) {
-    // We requested a cookie but didn't get it. If we did not use the (old) exp opt format then try so next time.
-    cookie.exp = !tp.synFastopenExp;
+    // We requested a cookie but didn't get it. If we did not use the (old) exp opt format then try so next
+    // time (try_exp=1). Otherwise we go back to use the RFC7413 opt (try_exp=2).
+    tryExp = tp.synFastopenExp ? 2 : 1;
   }
-  if (tp.synFastopen)
-    tcp_fastopen_cache_set(
-      sk,
-      mss,
-      cookie.len > 0 ? cookie : null,
-      !!tp.synFastopen && !tp.synDataAcked,
-      tryExp,
-    );
+  tcp_fastopen_cache_set(sk, mss, cookie, synDrop, tryExp);
   if (data) {
     // Retransmit unacked data in SYN
     if (tp.totalRetrans)
