@@ -80,6 +80,11 @@ function tcp_get_metrics(sk: TcpSock, create: boolean): FastopenMetricsExp | nul
   return tm ?? null;
 }
 
+/** tcp_metrics_flush_all (tcp_metrics.c): `ip tcp_metrics flush all` forgets every destination. */
+export function tcp_metrics_flush_all(net: Net): void {
+  net.tcpFastopenCache.clear();
+}
+
 /**
  * tcp_fastopen_cache_get (tcp_metrics.c): the cached MSS (into mss.v, if any) and cookie for the
  * destination (len 0: none).
