@@ -355,6 +355,10 @@ export interface TcpSock extends Sock {
   fastopenReq: TcpFastopenRequest | null;
   /** fastopen_rsk: a passive Fast Open child's request, until the handshake's ACK */
   fastopenRsk: RequestSock | null;
+  /** icsk_accept_queue.fastopenq.max_qlen: a listener's TCP_FASTOPEN backlog (0: no server Fast Open). */
+  fastopenMaxQlen: number;
+  /** icsk_accept_queue.fastopenq.qlen: Fast Open children not yet past SYN_RECV. */
+  fastopenQlen: number;
   timeoutRehash: number;
   plbRehash: number;
   /** tsq flags: TSQ_THROTTLED, TSQ_QUEUED and the deferred work of tcp_release_cb */

@@ -6,6 +6,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
+import { TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1, fastopen_queue_tune } from './tcp_fastopen';
 import { SOCK_STREAM, sockDefReadable } from '../../include/net/sock';
 import type { TcpSock } from '../../include/linux/tcp';
 import { kfn } from '../../include/net/trace';
@@ -187,8 +188,12 @@ export function __inet_listen_sk(ctx: KernelCtx, sk: TcpSock, backlog: number): 
   if (!((1 << oldState) & (TCPF_CLOSE | TCPF_LISTEN))) return -EINVAL;
   sk.maxAckBacklog = backlog;
   // Really, if the socket is already in listen state we can only allow the backlog to be adjusted.
-  // (Server Fast Open without the socket option, tcp_fastopen & 0x400, is off by default.)
   if (oldState !== TCP_LISTEN) {
+    // Enable TFO w/o requiring TCP_FASTOPEN socket option. The fastopen backlog may already have been set
+    // via the option because the socket was in TCP_LISTEN state previously but was shutdown().
+    const tcpFastopen = sk.net.sysctl.tcp.fastopen;
+    if (tcpFastopen & TFO_SERVER_WO_SOCKOPT1 && tcpFastopen & TFO_SERVER_ENABLE && !sk.fastopenMaxQlen)
+      fastopen_queue_tune(sk, backlog);
     const err = inet_csk_listen_start(ctx, sk);
     if (err) return err;
   }

@@ -129,7 +129,8 @@ import {
 import { tcp_rate_check_app_limited } from './tcp_rate';
 import { tcp_clear_retrans, tcp_fast_path_on, tcp_rcv_space_adjust } from './tcp_input';
 import { tcp_compressed_ack_kick, tcp_set_keepalive } from './tcp_timer';
-import { tcp_time_wait } from './tcp_minisocks';
+import { reqsk_fastopen_remove, tcp_time_wait } from './tcp_minisocks';
+import { fastopen_queue_tune } from './tcp_fastopen';
 import { tcp_v4_do_rcv } from './tcp_ipv4';
 import { __inet_stream_connect, trace_sendmsg } from './af_inet';
 import {
@@ -198,6 +199,7 @@ export const TCP_CONGESTION = 13;
 export const TCP_THIN_LINEAR_TIMEOUTS = 16;
 export const TCP_THIN_DUPACK = 17;
 export const TCP_USER_TIMEOUT = 18;
+export const TCP_FASTOPEN = 23;
 export const TCP_NOTSENT_LOWAT = 25;
 export const TCP_SAVE_SYN = 27;
 export const TCP_FASTOPEN_CONNECT = 30;
@@ -551,6 +553,8 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     scalingRatio: 0,
     fastopenReq: null,
     fastopenRsk: null,
+    fastopenMaxQlen: 0,
+    fastopenQlen: 0,
     timeoutRehash: 0,
     plbRehash: 0,
     tsqFlags: 0,
@@ -709,19 +713,13 @@ export function tcp_clear_xmit_timers(ctx: KernelCtx, sk: TcpSock): void {
   inet_csk_clear_xmit_timers(ctx, sk);
 }
 
-/** reqsk_fastopen_remove, reduced: the passive Fast Open child forgets its request. */
-function reqsk_fastopen_remove(sk: TcpSock): void {
-  // TODO(contract): the full reqsk_fastopen_remove (fastopenq accounting) belongs to tcp_fastopen.ts.
-  sk.fastopenRsk = null;
-}
-
 /** tcp_done: the connection is over (reset, timeout, last ACK): CLOSE, timers off, wake or destroy. */
 export function tcp_done(ctx: KernelCtx, sk: TcpSock): void {
   const req = sk.fastopenRsk;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) sk.net.mib.tcp[TCP_MIB.AttemptFails]++;
   tcp_set_state(ctx, sk, TCP_CLOSE);
   tcp_clear_xmit_timers(ctx, sk);
-  if (req) reqsk_fastopen_remove(sk);
+  if (req) reqsk_fastopen_remove(sk, req, false);
   sk.shutdown = T.SHUTDOWN_MASK;
   if (!sock_flag(sk, T.SOCK_DEAD)) sockDefReadable(sk);
   else inet_csk_destroy_sock(ctx, sk);
@@ -1434,7 +1432,7 @@ export function tcp_close_orphan(ctx: KernelCtx, sk: TcpSock): void {
   }
   if (sk.state === TCP_CLOSE) {
     // We could get here with a non-NULL req if the socket is aborted before 3WHS finishes.
-    if (sk.fastopenRsk) reqsk_fastopen_remove(sk);
+    if (sk.fastopenRsk) reqsk_fastopen_remove(sk, sk.fastopenRsk, false);
     inet_csk_destroy_sock(ctx, sk);
   }
   // Otherwise, socket is reprieved until protocol close.
@@ -1578,7 +1576,7 @@ export function tcp_disconnect(ctx: KernelCtx, sk: TcpSock, _flags: number): num
   sk.rcvOoopack = 0;
 
   // Clean up fastopen related fields
-  if (sk.fastopenRsk) reqsk_fastopen_remove(sk);
+  if (sk.fastopenRsk) reqsk_fastopen_remove(sk, sk.fastopenRsk, false);
   tcp_free_fastopen_req(sk);
   sk.fastopenClientFail = 0;
 
@@ -1869,6 +1867,10 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
       else if (!((1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN))) err = -EINVAL;
       else sk.fastopenNoCookie = val;
       break;
+    case TCP_FASTOPEN:
+      if (val >= 0 && (1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN)) fastopen_queue_tune(sk, val);
+      else err = -EINVAL;
+      break;
     case TCP_INQ:
       if (val > 1 || val < 0) err = -EINVAL;
       else sk.recvmsgInq = val;
@@ -1935,6 +1937,8 @@ export function do_tcp_getsockopt(ctx: KernelCtx, sk: TcpSock, optname: number):
       return sk.fastopenNoCookie;
     case TCP_TX_DELAY:
       return sk.tcpTxDelay;
+    case TCP_FASTOPEN:
+      return sk.fastopenMaxQlen;
     case TCP_INQ:
       return sk.recvmsgInq;
     case TCP_NOTSENT_LOWAT:

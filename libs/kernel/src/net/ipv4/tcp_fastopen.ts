@@ -12,6 +12,8 @@ import type { Rtable } from '../../include/net/route';
 import type { RequestSock, TcpFastopenCookie, TcpSock } from '../../include/linux/tcp';
 import {
   HZ,
+  ICSK_TIME_RETRANS,
+  TCP_RTO_MAX,
   TCPHDR_FIN,
   TCPHDR_SYN,
   TCP_FASTOPEN_COOKIE_MAX,
@@ -23,8 +25,11 @@ import { LINUX_MIB } from '../../include/net/snmp';
 import { kfn } from '../../include/net/trace';
 import * as tcpw from '@skblab/wire/tcp';
 import { jiffies } from '../../kernel/time/timer';
-import { tcp_fin } from './tcp_input';
+import { tcp_fin, tcp_init_transfer } from './tcp_input';
 import { tcp_segs_in } from './tcp_minisocks';
+import { tcp_v4_syn_recv_sock } from './tcp_ipv4';
+import { tcp_timeout_init } from './tcp_output';
+import { inet_csk_reset_xmit_timer } from './inet_connection_sock';
 
 const F = {
   addSkb: kfn('tcp_fastopen_add_skb', 'net/ipv4/tcp_fastopen.c', 'tcp', (o: string) => o),
@@ -163,12 +168,60 @@ export function tcp_fastopen_add_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): 
   if (tcb.tcpFlags & TCPHDR_FIN) tcp_fin(ctx, sk, skb);
 }
 
+/** fastopen_queue_tune (include/net/inet_connection_sock.h): TCP_FASTOPEN's backlog, capped at somaxconn. */
+export function fastopen_queue_tune(sk: TcpSock, backlog: number): void {
+  sk.fastopenMaxQlen = Math.min(backlog >>> 0, 4096); // net.core.somaxconn
+}
+
 /**
- * tcp_fastopen_queue_check: the listener's fastopenq has room. Its max_qlen is 0 until setsockopt
- * (TCP_FASTOPEN), which the model does not offer: no listener does server Fast Open.
+ * tcp_fastopen_queue_check: the listener enabled Fast Open and its fastopenq has room. (A full queue would
+ * first drop a reset request older than 60 s from rskq_rst_head; that queue is not modelled.)
  */
-function tcp_fastopen_queue_check(_sk: TcpSock): boolean {
-  return false;
+function tcp_fastopen_queue_check(sk: TcpSock): boolean {
+  const maxQlen = sk.fastopenMaxQlen;
+  if (maxQlen === 0) return false;
+  if (sk.fastopenQlen >= maxQlen) {
+    sk.net.linuxMib[LINUX_MIB.TCPFastOpenListenOverflow]++;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * tcp_fastopen_create_child: the full child socket, in SYN_RECV, made from the SYN alone: its data goes to
+ * the receive queue and the SYN-ACK retransmission timer runs on the child (the request never enters the
+ * established hash; tcp_conn_request queues the child for accept at once).
+ */
+function tcp_fastopen_create_child(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  skb: SkBuff,
+  req: RequestSock,
+): TcpSock | null {
+  const ownReq = { v: false };
+  const child = tcp_v4_syn_recv_sock(ctx, sk, skb, req, null, ownReq, null);
+  if (!child) return null;
+  sk.fastopenQlen++;
+  // Initialize the child socket. Have to fix some values to take into account the child is a Fast Open
+  // socket and is created only out of the bits carried in the SYN packet.
+  const tp = child;
+  tp.fastopenRsk = req;
+  req.tfoListener = true;
+  // RFC1323: The window in SYN & SYN/ACK segments is never scaled. So correct it appropriately.
+  tp.sndWnd = tcpw.window(skb.buf, skb.transportHeader);
+  tp.maxWindow = tp.sndWnd;
+  // Activate the retrans timer so that SYNACK can be retransmitted. The request socket is not added to the
+  // ehash because it's been added to the accept queue directly.
+  req.timeout = tcp_timeout_init(child);
+  inet_csk_reset_xmit_timer(ctx, child, ICSK_TIME_RETRANS, req.timeout, TCP_RTO_MAX);
+  // Now finish processing the fastopen child socket.
+  tcp_init_transfer(ctx, child, 0, skb);
+  tp.rcvNxt = (TCP_SKB_CB(skb).seq + 1) >>> 0;
+  tcp_fastopen_add_skb(ctx, child, skb);
+  req.rcvNxt = tp.rcvNxt;
+  tp.rcvWup = tp.rcvNxt;
+  // tcp_conn_request() is sending the SYNACK, and queues the child into listener accept queue.
+  return child;
 }
 
 /** tcp_fastopen_no_cookie: Fast Open without a cookie (sysctl bit or TCP_FASTOPEN_NO_COOKIE; no route metric). */
@@ -185,9 +238,9 @@ export function tcp_try_fastopen(
   ctx: KernelCtx,
   sk: TcpSock,
   skb: SkBuff,
-  _req: RequestSock,
+  req: RequestSock,
   foc: TcpFastopenCookie,
-  _dst: Rtable | null,
+  dst: Rtable | null,
 ): TcpSock | null {
   const tcb = TCP_SKB_CB(skb);
   const synData = tcb.endSeq !== (tcb.seq + 1) >>> 0;
@@ -199,8 +252,20 @@ export function tcp_try_fastopen(
     foc.len = -1;
     return null;
   }
-  // Unreachable while tcp_fastopen_queue_check() is false: cookie generation (SipHash of the addresses),
-  // its check against the listener's keys and tcp_fastopen_create_child are not modelled.
+  if (tcp_fastopen_no_cookie(sk, dst, TFO_SERVER_COOKIE_NOT_REQD)) {
+    const child = tcp_fastopen_create_child(ctx, sk, skb, req);
+    if (child) {
+      foc.len = -1;
+      sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassive]++;
+      ctx.step(skb, F.tryFastopen, 'TFO_SERVER_COOKIE_NOT_REQD: child made from the SYN');
+      return child;
+    }
+    sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveFail]++;
+    foc.len = -1;
+    return null;
+  }
+  // Cookie generation (SipHash of the addresses under net.ipv4.tcp_fastopen_key) and its check are not
+  // modelled: a cookie request or a cookie gets a SYN-ACK without one, and the data waits for the handshake.
   foc.len = -1;
   return null;
 }

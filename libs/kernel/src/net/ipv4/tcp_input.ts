@@ -133,7 +133,7 @@ import {
 } from './tcp_recovery';
 import { tcp_chrono_stop, tcp_done, tcp_set_state, tcp_shutdown } from './tcp';
 import { tcp_fastopen_add_skb, tcp_fastopen_cache_set, tcp_try_fastopen } from './tcp_fastopen';
-import { tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
+import { reqsk_fastopen_remove, tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
 import { tcp_rto_delta_us } from './tcp_timer';
 import {
   inet_sk_rebuild_header,
@@ -3242,8 +3242,8 @@ function tcp_rcv_synrecv_state_fastopen(ctx: KernelCtx, sk: TcpSock): void {
   if (sk.icskCaState === T.TCP_CA_Loss && !tp.packetsOut) tcp_try_undo_recovery(ctx, sk);
   tp.retransStamp = 0;
   sk.icskRetransmits = 0;
-  // Once we leave TCP_SYN_RECV or TCP_FIN_WAIT_1, we no longer need the request sock.
-  tp.fastopenRsk = null;
+  // Once we leave TCP_SYN_RECV or TCP_FIN_WAIT_1, we no longer need req so release it.
+  if (tp.fastopenRsk) reqsk_fastopen_remove(sk, tp.fastopenRsk, false);
   // Re-arm the timer because data may have been sent out. This is similar to the regular data
   // transmission case.
   tcp_rearm_rto(ctx, sk);

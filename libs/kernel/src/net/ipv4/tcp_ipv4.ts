@@ -885,6 +885,7 @@ export function tcp_v4_syn_recv_sock(
   req: RequestSock,
   dst: Rtable | null,
   ownReq: { v: boolean },
+  reqUnhash: RequestSock | null = req,
 ): TcpSock | null {
   const net = sk.net;
   ownReq.v = false;
@@ -930,7 +931,7 @@ export function tcp_v4_syn_recv_sock(
     tcp_listendrop(sk);
     return null;
   }
-  ownReq.v = inet_ehash_nolisten(ctx, newsk, req);
+  ownReq.v = inet_ehash_nolisten(ctx, newsk, reqUnhash);
   ctx.step(
     skb,
     F.synRecvSock,
@@ -944,8 +945,14 @@ export function tcp_v4_syn_recv_sock(
  * in the established hash if the request is still there; otherwise it is destroyed. The request keeps its
  * `hashed` mark so inet_csk_complete_hashdance's queue drop still counts it out of the SYN queue.
  */
-function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock): boolean {
+function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock | null): boolean {
   const net = newsk.net;
+  // A Fast Open child (no request to replace: it never entered the hash) goes straight in.
+  if (!req) {
+    net.tcpEhash.set(ehashKey(newsk.rcvSaddr, newsk.num, newsk.daddr, newsk.dport), newsk);
+    newsk.hashed = 'established';
+    return true;
+  }
   const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
   if (req.hashed && net.tcpEhash.get(key) === req) {
     net.tcpEhash.set(key, newsk);
