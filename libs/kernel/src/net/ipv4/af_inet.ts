@@ -6,7 +6,12 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
-import { TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1, fastopen_queue_tune } from './tcp_fastopen';
+import {
+  TFO_SERVER_ENABLE,
+  TFO_SERVER_WO_SOCKOPT1,
+  fastopen_queue_tune,
+  tcp_fastopen_init_key_once,
+} from './tcp_fastopen';
 import { SOCK_STREAM, sockDefReadable } from '../../include/net/sock';
 import type { TcpSock } from '../../include/linux/tcp';
 import { kfn } from '../../include/net/trace';
@@ -192,8 +197,10 @@ export function __inet_listen_sk(ctx: KernelCtx, sk: TcpSock, backlog: number): 
     // Enable TFO w/o requiring TCP_FASTOPEN socket option. The fastopen backlog may already have been set
     // via the option because the socket was in TCP_LISTEN state previously but was shutdown().
     const tcpFastopen = sk.net.sysctl.tcp.fastopen;
-    if (tcpFastopen & TFO_SERVER_WO_SOCKOPT1 && tcpFastopen & TFO_SERVER_ENABLE && !sk.fastopenMaxQlen)
+    if (tcpFastopen & TFO_SERVER_WO_SOCKOPT1 && tcpFastopen & TFO_SERVER_ENABLE && !sk.fastopenMaxQlen) {
       fastopen_queue_tune(sk, backlog);
+      tcp_fastopen_init_key_once(ctx, sk.net);
+    }
     const err = inet_csk_listen_start(ctx, sk);
     if (err) return err;
   }

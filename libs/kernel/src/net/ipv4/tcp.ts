@@ -130,7 +130,7 @@ import { tcp_rate_check_app_limited } from './tcp_rate';
 import { tcp_clear_retrans, tcp_fast_path_on, tcp_rcv_space_adjust } from './tcp_input';
 import { tcp_compressed_ack_kick, tcp_set_keepalive } from './tcp_timer';
 import { reqsk_fastopen_remove, tcp_time_wait } from './tcp_minisocks';
-import { fastopen_queue_tune } from './tcp_fastopen';
+import { fastopen_queue_tune, tcp_fastopen_init_key_once } from './tcp_fastopen';
 import { tcp_v4_do_rcv } from './tcp_ipv4';
 import { __inet_stream_connect, trace_sendmsg } from './af_inet';
 import {
@@ -1868,8 +1868,10 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
       else sk.fastopenNoCookie = val;
       break;
     case TCP_FASTOPEN:
-      if (val >= 0 && (1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN)) fastopen_queue_tune(sk, val);
-      else err = -EINVAL;
+      if (val >= 0 && (1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN)) {
+        tcp_fastopen_init_key_once(ctx, sk.net);
+        fastopen_queue_tune(sk, val);
+      } else err = -EINVAL;
       break;
     case TCP_INQ:
       if (val > 1 || val < 0) err = -EINVAL;

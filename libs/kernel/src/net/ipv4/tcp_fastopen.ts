@@ -25,6 +25,7 @@ import { LINUX_MIB } from '../../include/net/snmp';
 import { kfn } from '../../include/net/trace';
 import * as tcpw from '@skblab/wire/tcp';
 import { jiffies } from '../../kernel/time/timer';
+import { siphash, type SiphashKey } from '../../lib/siphash';
 import { tcp_fin, tcp_init_transfer } from './tcp_input';
 import { tcp_segs_in } from './tcp_minisocks';
 import { tcp_v4_syn_recv_sock } from './tcp_ipv4';
@@ -168,6 +169,106 @@ export function tcp_fastopen_add_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): 
   if (tcb.tcpFlags & TCPHDR_FIN) tcp_fin(ctx, sk, skb);
 }
 
+/** struct tcp_fastopen_context: the server's cookie keys (primary, then an optional backup), per netns. */
+const tfoContext = new WeakMap<Net, SiphashKey[]>();
+
+/** TCP_FASTOPEN_COOKIE_SIZE: a server cookie is one SipHash value. */
+const TCP_FASTOPEN_COOKIE_SIZE = 8;
+
+/** A 16-byte key given as four 32-bit words (little-endian in memory, as proc_tcp_fastopen_key stores them). */
+function keyFromWords(w: number[]): SiphashKey {
+  const u = (x: number) => BigInt(x >>> 0);
+  return { key: [u(w[0]) | (u(w[1]) << 32n), u(w[2]) | (u(w[3]) << 32n)] };
+}
+
+function keyToWords(k: SiphashKey): number[] {
+  const m = 0xffffffffn;
+  return [k.key[0] & m, k.key[0] >> 32n, k.key[1] & m, k.key[1] >> 32n].map(Number);
+}
+
+/** tcp_fastopen_reset_cipher: install the primary key (and a backup one) of the namespace. */
+export function tcp_fastopen_reset_cipher(net: Net, primary: number[], backup: number[] | null): void {
+  const keys = [keyFromWords(primary)];
+  if (backup) keys.push(keyFromWords(backup));
+  tfoContext.set(net, keys);
+}
+
+/** tcp_fastopen_init_key_once: a random key the first time a listener enables Fast Open. */
+export function tcp_fastopen_init_key_once(ctx: KernelCtx, net: Net): void {
+  if (tfoContext.has(net)) return;
+  tcp_fastopen_reset_cipher(net, [ctx.random32(), ctx.random32(), ctx.random32(), ctx.random32()], null);
+}
+
+/**
+ * proc_tcp_fastopen_key (sysctl_net_ipv4.c), read: the keys as %08x-%08x-%08x-%08x, the backup after a
+ * comma; zeros when there is none yet.
+ */
+export function proc_tcp_fastopen_key_read(net: Net): string {
+  const keys = tfoContext.get(net) ?? [{ key: [0n, 0n] as [bigint, bigint] }];
+  return keys
+    .map((k) =>
+      keyToWords(k)
+        .map((w) => w.toString(16).padStart(8, '0'))
+        .join('-'),
+    )
+    .join(',');
+}
+
+/** proc_tcp_fastopen_key, write: "%x-%x-%x-%x[,%x-%x-%x-%x]"; anything else is -EINVAL (-22). */
+export function proc_tcp_fastopen_key_write(net: Net, v: string): number {
+  const m =
+    /^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)(?:,([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+))?/.exec(
+      v,
+    );
+  if (!m) return -22;
+  const w = m
+    .slice(1)
+    .filter((x) => x !== undefined)
+    .map((x) => parseInt(x.slice(-8), 16));
+  tcp_fastopen_reset_cipher(net, w.slice(0, 4), w.length === 8 ? w.slice(4) : null);
+  return 0;
+}
+
+/** __tcp_fastopen_cookie_gen_cipher: SipHash of the SYN's source and destination addresses. */
+function __tcp_fastopen_cookie_gen_cipher(syn: SkBuff, key: SiphashKey, foc: TcpFastopenCookie): void {
+  const nh = syn.networkHeader;
+  const h = siphash(syn.buf.subarray(nh + 12, nh + 20), key); // &iph->saddr, saddr + daddr
+  const val = new Uint8Array(TCP_FASTOPEN_COOKIE_MAX);
+  for (let i = 0; i < 8; i++) val[i] = Number((h >> BigInt(8 * i)) & 0xffn); // cpu_to_le64
+  foc.val = val;
+  foc.len = TCP_FASTOPEN_COOKIE_SIZE;
+}
+
+/** tcp_fastopen_cookie_gen: the cookie a cookie request gets, under the primary key. */
+function tcp_fastopen_cookie_gen(sk: TcpSock, syn: SkBuff, foc: TcpFastopenCookie): void {
+  const keys = tfoContext.get(sk.net);
+  if (keys) __tcp_fastopen_cookie_gen_cipher(syn, keys[0], foc);
+}
+
+function tcp_fastopen_cookie_match(foc: TcpFastopenCookie, orig: TcpFastopenCookie): boolean {
+  if (foc.len !== TCP_FASTOPEN_COOKIE_SIZE || orig.len !== foc.len) return false;
+  for (let i = 0; i < foc.len; i++) if (foc.val[i] !== orig.val[i]) return false;
+  return true;
+}
+
+/** tcp_fastopen_cookie_gen_check: 1 if the cookie is the primary key's, 2 if the backup's, else 0. */
+function tcp_fastopen_cookie_gen_check(
+  sk: TcpSock,
+  syn: SkBuff,
+  orig: TcpFastopenCookie,
+  validFoc: TcpFastopenCookie,
+): number {
+  const keys = tfoContext.get(sk.net);
+  if (!keys) return 0;
+  let foc = validFoc;
+  for (let i = 0; i < keys.length; i++) {
+    __tcp_fastopen_cookie_gen_cipher(syn, keys[i], foc);
+    if (tcp_fastopen_cookie_match(foc, orig)) return i + 1;
+    foc = { val: new Uint8Array(0), len: -1, exp: false };
+  }
+  return 0;
+}
+
 /** fastopen_queue_tune (include/net/inet_connection_sock.h): TCP_FASTOPEN's backlog, capped at somaxconn. */
 export function fastopen_queue_tune(sk: TcpSock, backlog: number): void {
   sk.fastopenMaxQlen = Math.min(backlog >>> 0, 4096); // net.core.somaxconn
@@ -252,21 +353,45 @@ export function tcp_try_fastopen(
     foc.len = -1;
     return null;
   }
-  if (tcp_fastopen_no_cookie(sk, dst, TFO_SERVER_COOKIE_NOT_REQD)) {
+  const validFoc: TcpFastopenCookie = { val: new Uint8Array(0), len: -1, exp: false };
+  let ret = 0;
+  const fastopen = (): TcpSock | null => {
     const child = tcp_fastopen_create_child(ctx, sk, skb, req);
     if (child) {
-      foc.len = -1;
+      if (ret === 2) {
+        validFoc.exp = foc.exp;
+        Object.assign(foc, validFoc);
+        sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveAltKey]++;
+      } else {
+        foc.len = -1;
+      }
       sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassive]++;
-      ctx.step(skb, F.tryFastopen, 'TFO_SERVER_COOKIE_NOT_REQD: child made from the SYN');
+      ctx.step(skb, F.tryFastopen, `child made from the SYN (${tcb.endSeq - tcb.seq - 1} bytes of data)`);
       return child;
     }
     sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveFail]++;
-    foc.len = -1;
     return null;
+  };
+  if (tcp_fastopen_no_cookie(sk, dst, TFO_SERVER_COOKIE_NOT_REQD)) {
+    const child = fastopen();
+    if (child) return child;
+  } else if (foc.len === 0) {
+    // Client requests a cookie.
+    tcp_fastopen_cookie_gen(sk, skb, validFoc);
+  } else if (foc.len > 0) {
+    ret = tcp_fastopen_cookie_gen_check(sk, skb, foc, validFoc);
+    if (!ret) {
+      sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveFail]++;
+    } else {
+      // Cookie is valid. Create a (full) child socket to accept the data in SYN before returning a SYN-ACK
+      // to ack the data. If we fail to create the socket, fall back and ack the ISN only but includes the
+      // same cookie. Note: Data-less SYN with valid cookie is allowed to send data in SYN_RECV state.
+      const child = fastopen();
+      if (child) return child;
+    }
   }
-  // Cookie generation (SipHash of the addresses under net.ipv4.tcp_fastopen_key) and its check are not
-  // modelled: a cookie request or a cookie gets a SYN-ACK without one, and the data waits for the handshake.
-  foc.len = -1;
+  validFoc.exp = foc.exp;
+  Object.assign(foc, validFoc);
   return null;
 }
 
