@@ -130,7 +130,11 @@ import { tcp_rate_check_app_limited } from './tcp_rate';
 import { tcp_clear_retrans, tcp_fast_path_on, tcp_rcv_space_adjust } from './tcp_input';
 import { tcp_compressed_ack_kick, tcp_set_keepalive } from './tcp_timer';
 import { reqsk_fastopen_remove, tcp_time_wait } from './tcp_minisocks';
-import { fastopen_queue_tune, tcp_fastopen_init_key_once } from './tcp_fastopen';
+import {
+  fastopen_queue_tune,
+  tcp_fastopen_init_key_once,
+  tcp_fastopen_reset_sock_cipher,
+} from './tcp_fastopen';
 import { tcp_v4_do_rcv } from './tcp_ipv4';
 import { __inet_stream_connect, trace_sendmsg } from './af_inet';
 import {
@@ -203,6 +207,7 @@ export const TCP_FASTOPEN = 23;
 export const TCP_NOTSENT_LOWAT = 25;
 export const TCP_SAVE_SYN = 27;
 export const TCP_FASTOPEN_CONNECT = 30;
+export const TCP_FASTOPEN_KEY = 33;
 export const TCP_FASTOPEN_NO_COOKIE = 34;
 export const TCP_INQ = 36;
 export const TCP_CM_INQ = TCP_INQ;
@@ -1783,6 +1788,15 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
     const err = tcp_set_congestion_control(ctx, sk, val.slice(0, TCP_CA_NAME_MAX - 1));
     release_sock(ctx, sk);
     return err;
+  }
+  if (optname === TCP_FASTOPEN_KEY) {
+    // Allow a backup key as well to facilitate key rotation. First key is the active one.
+    if (typeof val !== 'string' || (val.length !== 16 && val.length !== 32)) return -EINVAL;
+    tcp_fastopen_reset_sock_cipher(
+      sk,
+      Uint8Array.from(val, (c) => c.charCodeAt(0) & 0xff),
+    );
+    return 0;
   }
   if (typeof val !== 'number') return -EINVAL;
   val |= 0;

@@ -193,6 +193,30 @@ export function tcp_fastopen_reset_cipher(net: Net, primary: number[], backup: n
   tfoContext.set(net, keys);
 }
 
+/** A listener's own keys (TCP_FASTOPEN_KEY: icsk_accept_queue.fastopenq.ctx), over the namespace's. */
+const tfoSockContext = new WeakMap<TcpSock, SiphashKey[]>();
+
+function le64(b: Uint8Array, off: number): bigint {
+  let m = 0n;
+  for (let i = 7; i >= 0; i--) m = (m << 8n) | BigInt(b[off + i]);
+  return m;
+}
+
+/**
+ * tcp_fastopen_reset_cipher with a socket: TCP_FASTOPEN_KEY's 16 bytes (or 32: a backup key follows), read
+ * as the two little-endian 64-bit halves of the SipHash key.
+ */
+export function tcp_fastopen_reset_sock_cipher(sk: TcpSock, key: Uint8Array): void {
+  const keys: SiphashKey[] = [{ key: [le64(key, 0), le64(key, 8)] }];
+  if (key.length >= 32) keys.push({ key: [le64(key, 16), le64(key, 24)] });
+  tfoSockContext.set(sk, keys);
+}
+
+/** tcp_fastopen_get_ctx: the listener's keys if it set its own, else the namespace's. */
+function tcp_fastopen_get_ctx(sk: TcpSock): SiphashKey[] | undefined {
+  return tfoSockContext.get(sk) ?? tfoContext.get(sk.net);
+}
+
 /** tcp_fastopen_init_key_once: a random key the first time a listener enables Fast Open. */
 export function tcp_fastopen_init_key_once(ctx: KernelCtx, net: Net): void {
   if (tfoContext.has(net)) return;
@@ -241,7 +265,7 @@ function __tcp_fastopen_cookie_gen_cipher(syn: SkBuff, key: SiphashKey, foc: Tcp
 
 /** tcp_fastopen_cookie_gen: the cookie a cookie request gets, under the primary key. */
 function tcp_fastopen_cookie_gen(sk: TcpSock, syn: SkBuff, foc: TcpFastopenCookie): void {
-  const keys = tfoContext.get(sk.net);
+  const keys = tcp_fastopen_get_ctx(sk);
   if (keys) __tcp_fastopen_cookie_gen_cipher(syn, keys[0], foc);
 }
 
@@ -258,7 +282,7 @@ function tcp_fastopen_cookie_gen_check(
   orig: TcpFastopenCookie,
   validFoc: TcpFastopenCookie,
 ): number {
-  const keys = tfoContext.get(sk.net);
+  const keys = tcp_fastopen_get_ctx(sk);
   if (!keys) return 0;
   let foc = validFoc;
   for (let i = 0; i < keys.length; i++) {
