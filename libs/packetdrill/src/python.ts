@@ -24,7 +24,8 @@ function tokenize(src: string): Tok[] {
     /\s*(?:(#[^\n]*)|(\n)|(0[xX][0-9a-fA-F]+|\d+\.\d*|\.\d+|\d+)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|\/\/|==|!=|<=|>=|<<|>>|\+=|-=|\*=|[-+*/%<>()&|^~=,;:.[\]]))/y;
   let i = 0;
   for (;;) {
-    const ws = /[ \t\r]*/y;
+    // Explicit line joining: a backslash at the end of a line continues it.
+    const ws = /(?:[ \t\r]|\\\r?\n)*/y;
     ws.lastIndex = i;
     ws.exec(src);
     i = ws.lastIndex;

@@ -93,6 +93,25 @@ const SYMBOLS: Record<string, number> = {
   TCP_FASTOPEN_KEY: 33,
   TCP_FASTOPEN_NO_COOKIE: 34,
   TCP_INQ: 36,
+  TCP_CM_INQ: 36,
+  EPOLL_CTL_ADD: TASK.EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL: TASK.EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD: TASK.EPOLL_CTL_MOD,
+  EPOLLIN: TASK.EPOLLIN,
+  EPOLLPRI: TASK.EPOLLPRI,
+  EPOLLOUT: TASK.EPOLLOUT,
+  EPOLLERR: TASK.EPOLLERR,
+  EPOLLHUP: TASK.EPOLLHUP,
+  EPOLLRDNORM: TASK.EPOLLRDNORM,
+  EPOLLRDBAND: TASK.EPOLLRDBAND,
+  EPOLLWRNORM: TASK.EPOLLWRNORM,
+  EPOLLWRBAND: TASK.EPOLLWRBAND,
+  EPOLLMSG: TASK.EPOLLMSG,
+  EPOLLRDHUP: TASK.EPOLLRDHUP,
+  EPOLLEXCLUSIVE: TASK.EPOLLEXCLUSIVE,
+  EPOLLWAKEUP: TASK.EPOLLWAKEUP,
+  EPOLLONESHOT: TASK.EPOLLONESHOT,
+  EPOLLET: TASK.EPOLLET >>> 0,
   F_GETFL: TASK.F_GETFL,
   F_SETFL: TASK.F_SETFL,
   O_RDWR: 2,
@@ -659,7 +678,6 @@ export class PacketdrillRun {
       }
       return this.command(text, path.dirname(file));
     }
-    if (prog === 'ip' && words[1] === 'tcp_metrics') return 0;
     return this.shellLine(cmd);
   }
 
@@ -811,7 +829,9 @@ export class PacketdrillRun {
     const s = this.sut;
     const flags = flagBits(p.flags);
     if (!s) this.packetError(ev, 'no matching socket for script packet');
-    if (flags & SYN && !(flags & ACK)) {
+    // find_connect_for_script_packet: a SYN is a connect()'s; else (a retransmitted SYN) it must be the socket
+    // under test's, already in SYN_SENT.
+    if (flags & SYN && !(flags & ACK) && s.state !== 'active_syn_sent') {
       if (s.state !== 'active_connecting') this.packetError(ev, 'no matching socket for script packet');
       s.state = 'active_syn_sent';
       s.scriptLocalIsn = p.seq;
@@ -1211,6 +1231,32 @@ export class PacketdrillRun {
           }
           return this.result(await t.send(fd, data, flags));
         }
+        case 'recvmsg': {
+          // syscall_recvmsg: the iovec's length; the expected control messages are checked (TCP_CM_INQ).
+          const msg = a[1];
+          if (msg?.t !== 'struct') return err('recvmsg needs a struct msghdr');
+          const field = (n: string) => msg.fields.find((f) => f.name === n)?.value;
+          const iov = field('msg_iov');
+          let len = 0;
+          if (iov?.t === 'list')
+            for (const v of iov.v)
+              if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
+          const r = await t.recvmsg(this.liveFd(a[0]), len, this.evalInt(a[2], 'flags'));
+          if (typeof r === 'number') return this.result(r);
+          const control = field('msg_control');
+          if (control?.t === 'list')
+            for (const c of control.v) {
+              if (c.t !== 'struct') return err('bad struct cmsghdr');
+              const get = (n: string) => c.fields.find((f) => f.name === n)?.value;
+              const level = this.evalInt(get('cmsg_level')!, 'cmsg_level');
+              const type = this.evalInt(get('cmsg_type')!, 'cmsg_type');
+              if (level !== SYMBOLS.SOL_TCP || type !== SYMBOLS.TCP_CM_INQ) return err('unsupported cmsg');
+              const want = this.evalInt(get('cmsg_data')!, 'cmsg_data');
+              if (r.inq === undefined) return err('expected a TCP_CM_INQ cmsg but got none');
+              if (r.inq !== want) return err(`Bad cmsg_data: expected=${want} actual=${r.inq}`);
+            }
+          return this.result(r.data.length);
+        }
         case 'read':
         case 'recv':
         case 'recvfrom': {
@@ -1282,6 +1328,44 @@ export class PacketdrillRun {
             }
           }
           return this.result(0);
+        }
+        case 'epoll_create': {
+          need(1);
+          const fd = t.epollCreate(this.evalInt(a[0], 'size'));
+          if (fd >= 0) this.fds.set(this.evalInt(sc.result, 'result'), fd);
+          return this.result(fd, true);
+        }
+        case 'epoll_ctl': {
+          need(4);
+          const ev = a[3];
+          let events = 0;
+          let data = 0;
+          if (ev.t === 'struct') {
+            for (const f of ev.fields) {
+              if (f.name === 'events') events = this.evalInt(f.value, 'events');
+              else data = this.evalInt(f.value, f.name ?? 'data');
+            }
+          }
+          const op = this.evalInt(a[1], 'op');
+          return this.result(t.epollCtl(this.liveFd(a[0]), op, this.liveFd(a[2]), events, data));
+        }
+        case 'epoll_wait': {
+          // syscall_epoll_wait: the first event returned must be the script's (events and data).
+          need(4);
+          const timeoutMs = this.evalInt(a[3], 'timeout');
+          const deadline = timeoutMs < 0 ? Infinity : this.lab.clock + timeoutMs * 1e6;
+          const r = await t.epollWait(this.liveFd(a[0]), this.evalInt(a[2], 'maxevents'), deadline);
+          if (typeof r === 'number') return this.result(r);
+          const ev = a[1];
+          if (r.length && ev.t === 'struct') {
+            for (const f of ev.fields) {
+              const want = this.evalInt(f.value, f.name ?? 'data') >>> 0;
+              const got = f.name === 'events' ? r[0].events >>> 0 : r[0].data >>> 0;
+              if (want !== got)
+                err(`epoll_event->${f.name}: expected: 0x${want.toString(16)} actual: 0x${got.toString(16)}`);
+            }
+          }
+          return this.result(r.length);
         }
         case 'poll': {
           const list = a[0];

@@ -406,11 +406,28 @@ function readAtom(c: Cursor): Expr {
     return { t: 'struct', fields };
   }
   if (c.peek('"')) {
+    // A C string literal (lexer.l's \"(\\.|[^"])*\"), its escapes undone as unescape_cstring_expression does.
     c.i++;
-    const e = c.s.indexOf('"', c.i);
-    if (e < 0) c.fail();
-    const v = c.s.slice(c.i, e);
-    c.i = e + 1;
+    let v = '';
+    for (;;) {
+      if (c.i >= c.s.length) c.fail();
+      const ch = c.s[c.i++];
+      if (ch === '"') break;
+      if (ch !== '\\') {
+        v += ch;
+        continue;
+      }
+      const x = c.s[c.i++];
+      const hex = /^[0-9a-fA-F]{1,2}/.exec(c.s.slice(c.i));
+      const oct = /^[0-7]{1,3}/.exec(c.s.slice(c.i - 1));
+      if (x === 'x' && hex) {
+        v += String.fromCharCode(parseInt(hex[0], 16));
+        c.i += hex[0].length;
+      } else if (oct) {
+        v += String.fromCharCode(parseInt(oct[0], 8) & 0xff);
+        c.i += oct[0].length - 1;
+      } else v += ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[x] ?? x;
+    }
     return { t: 'str', v };
   }
   if (c.eat('-')) {

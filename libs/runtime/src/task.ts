@@ -15,6 +15,8 @@ import {
   EACCES,
   EAGAIN,
   EBADF,
+  EEXIST,
+  ENOENT,
   EINPROGRESS,
   EALREADY,
   EINTR,
@@ -72,6 +74,7 @@ import {
   inet_listen,
   inet_release,
   inet_shutdown,
+  __inet_stream_connect,
   inet_stream_connect,
 } from '@skblab/kernel/net/ipv4/af_inet';
 import { sock_alloc_inode, sock_i_ino } from '@skblab/kernel/net/ipv4/proc';
@@ -164,6 +167,51 @@ interface SockFile {
   sndtimeo: number;
 }
 
+/** epoll(7) (uapi/linux/eventpoll.h) */
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x001;
+export const EPOLLPRI = 0x002;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+export const EPOLLRDNORM = 0x040;
+export const EPOLLRDBAND = 0x080;
+export const EPOLLWRNORM = 0x100;
+export const EPOLLWRBAND = 0x200;
+export const EPOLLMSG = 0x400;
+export const EPOLLRDHUP = 0x2000;
+export const EPOLLEXCLUSIVE = 1 << 28;
+export const EPOLLWAKEUP = 1 << 29;
+export const EPOLLONESHOT = 1 << 30;
+export const EPOLLET = 1 << 31;
+/** Epoll private bits inside the event mask: an EPOLLONESHOT item that fired keeps only these. */
+const EP_PRIVATE_BITS = EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE;
+
+/** struct epitem: one watched file of an epoll instance, hooked on the socket's wait queue. */
+interface Epitem {
+  fd: number;
+  sk: Sock;
+  events: number;
+  data: number;
+  /** ep_poll_callback, re-armed after each wakeup (sock_def_readable empties the queue). */
+  wait: () => void;
+}
+
+/** struct eventpoll: the watched items and the ready list (rdllist). */
+interface EventPoll {
+  items: Map<number, Epitem>;
+  rdllist: Epitem[];
+}
+
+/** ep_remove: unhook the item from its socket's wait queue and the ready list. */
+function ep_remove(ep: EventPoll, epi: Epitem): void {
+  ep.items.delete(epi.fd);
+  epi.sk.wq = epi.sk.wq.filter((w) => w !== epi.wait);
+  ep.rdllist = ep.rdllist.filter((x) => x !== epi);
+}
+
 /** The live tasks of each lab (ss -p looks for a socket's owners among them, as it reads /proc/PID/fd). */
 const TASKS = new WeakMap<Lab, Set<Task>>();
 
@@ -175,6 +223,8 @@ let nextPid = 1000;
 export class Task {
   readonly pid = nextPid++;
   private files = new Map<number, SockFile>();
+  /** epoll instances (anonymous inode files sharing the fd space with the sockets). */
+  private epolls = new Map<number, EventPoll>();
   private nextFd = 3;
   /** A signal is pending (the job was stopped, as by Ctrl-C): blocking calls return -EINTR. */
   private signalled = false;
@@ -444,6 +494,8 @@ export class Task {
     if (!f) return -EBADF;
     const sk = f.sk;
     if (!isStream(sk)) return this.sendto(fd, data, null, 0, flags);
+    // TCP_FASTOPEN_CONNECT deferred the SYN to this write: it connects as sendto(MSG_FASTOPEN) does.
+    if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
     let sent = 0;
@@ -475,19 +527,25 @@ export class Task {
     const sk = f.sk;
     if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const fastopen = (flags & MSG_FASTOPEN) !== 0 || sk.deferConnect;
     const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
     const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
     if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
       if (rc >= 0 || nonblock || rc !== -EAGAIN) return rc;
     }
     const copied = rc > 0 ? rc : 0;
+    // inet_wait_for_connect's writebias: a Fast Open sender with data left after the SYN's (fo->data still
+    // set) waits as a pending writer, so the SYN-ACK's ACK is saved for that data
+    // (tcp_rcv_synsent_state_process).
+    const writebias = fastopen && copied < data.length ? 1 : 0;
+    sk.writePending += writebias;
     const w = await this.waitFor([sk], () => !connecting(), Infinity);
+    sk.writePending -= writebias;
     if (w === 'intr') return copied > 0 ? copied : -EINTR;
-    if (sk.state === TCP_CLOSE) {
-      const e = sk.skErr;
-      sk.skErr = 0;
-      return copied > 0 ? copied : -(e || 32);
-    }
+    // The handshake is over: __inet_stream_connect's verdict after inet_wait_for_connect. A failed connect
+    // frees the request with its copied count (tcp_disconnect), so the call fails even if the SYN had data.
+    const again = this.syscall(() => __inet_stream_connect(this.lab, sk, addr, port, 0, true));
+    if (again && again !== -EALREADY && again !== -EINPROGRESS) return again;
     if (copied >= data.length) return copied;
     const more = await this.send(fd, data.subarray(copied), flags & ~MSG_FASTOPEN);
     return more < 0 ? (copied > 0 ? copied : more) : copied + more;
@@ -539,19 +597,27 @@ export class Task {
    * an error or a signal; MSG_PEEK leaves the data queued.
    */
   async recv(fd: number, len: number, flags = 0): Promise<Uint8Array | number> {
+    const r = await this.recvmsg(fd, len, flags);
+    return typeof r === 'number' ? r : r.data;
+  }
+
+  /** recvmsg(2): recv's bytes with the TCP_CM_INQ control message (`inq`) of a TCP_INQ socket. */
+  async recvmsg(fd: number, len: number, flags = 0): Promise<{ data: Uint8Array; inq?: number } | number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);
-      return typeof r === 'number' ? r : r.data.subarray(0, len);
+      return typeof r === 'number' ? r : { data: r.data.subarray(0, len) };
     }
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
     const until = f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo;
     const chunks: Uint8Array[] = [];
     let got = 0;
-    const result = (): Uint8Array => {
+    let inq: number | undefined;
+    const result = (): { data: Uint8Array; inq?: number } => ({ data: bytes(), inq });
+    const bytes = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(got);
       let o = 0;
@@ -564,6 +630,7 @@ export class Task {
     for (;;) {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
       if (typeof r !== 'number') {
+        inq = r.inq;
         if (r.data.length) {
           chunks.push(r.data);
           got += r.data.length;
@@ -580,6 +647,99 @@ export class Task {
         until,
       );
       if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
+  // ---- epoll(7) (fs/eventpoll.c) ----------------------------------------------------------------------
+
+  /** epoll_create(2): a new epoll instance; `size` only has to be positive. */
+  epollCreate(size: number): number {
+    if (size <= 0) return -EINVAL;
+    const fd = this.nextFd++;
+    this.epolls.set(fd, { items: new Map(), rdllist: [] });
+    return fd;
+  }
+
+  /** ep_item_poll: the file's poll mask restricted to the item's events. */
+  private ep_item_poll(epi: Epitem): number {
+    return this.pollMask(epi.fd) & epi.events;
+  }
+
+  /**
+   * epoll_ctl(2) (do_epoll_ctl): add, modify or delete a watched socket. ADD and MOD always watch
+   * EPOLLERR | EPOLLHUP, and queue the item at once if it is already ready (ep_insert / ep_modify).
+   */
+  epollCtl(epfd: number, op: number, fd: number, events: number, data: number): number {
+    const ep = this.epolls.get(epfd);
+    const sk = this.sock(fd);
+    if (!ep || (!sk && !this.epolls.has(fd))) return -EBADF;
+    // The target file must support poll; an epoll watching itself is refused.
+    if (!sk || fd === epfd) return -EINVAL;
+    if (op !== EPOLL_CTL_DEL) events |= EPOLLERR | EPOLLHUP;
+    let epi = ep.items.get(fd);
+    switch (op) {
+      case EPOLL_CTL_ADD: {
+        if (epi) return -EEXIST;
+        // ep_insert: hook ep_poll_callback on the socket's wait queue, then poll once.
+        const item: Epitem = { fd, sk, events, data, wait: () => undefined };
+        item.wait = () => {
+          if (ep.items.get(fd) !== item) return;
+          sk.wq.push(item.wait);
+          // ep_poll_callback: a disabled EPOLLONESHOT item stays quiet until EPOLL_CTL_MOD.
+          if (!(item.events & ~EP_PRIVATE_BITS)) return;
+          if (!ep.rdllist.includes(item)) ep.rdllist.push(item);
+        };
+        ep.items.set(fd, item);
+        sk.wq.push(item.wait);
+        if (this.ep_item_poll(item) && !ep.rdllist.includes(item)) ep.rdllist.push(item);
+        return 0;
+      }
+      case EPOLL_CTL_DEL:
+        if (!epi) return -ENOENT;
+        ep_remove(ep, epi);
+        return 0;
+      case EPOLL_CTL_MOD:
+        if (!epi) return -ENOENT;
+        epi = epi as Epitem;
+        epi.events = events;
+        epi.data = data;
+        if (this.ep_item_poll(epi) && !ep.rdllist.includes(epi)) ep.rdllist.push(epi);
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  }
+
+  /**
+   * epoll_wait(2) (ep_poll / ep_send_events): up to `maxevents` ready items, each polled again and
+   * reported only if still ready. An edge-triggered item leaves the ready list until its socket's next
+   * wakeup; a level-triggered one stays. Waits until something is reported or `deadline` passes.
+   */
+  async epollWait(
+    epfd: number,
+    maxevents: number,
+    deadline = Infinity,
+  ): Promise<Array<{ events: number; data: number }> | number> {
+    const ep = this.epolls.get(epfd);
+    if (!ep) return -EBADF;
+    if (maxevents <= 0) return -EINVAL;
+    for (;;) {
+      const out: Array<{ events: number; data: number }> = [];
+      const requeue: Epitem[] = [];
+      while (ep.rdllist.length && out.length < maxevents) {
+        const epi = ep.rdllist.shift()!;
+        const revents = this.ep_item_poll(epi);
+        if (!revents) continue;
+        out.push({ events: revents >>> 0, data: epi.data });
+        if (epi.events & EPOLLONESHOT) epi.events &= EP_PRIVATE_BITS;
+        else if (!(epi.events & EPOLLET)) requeue.push(epi);
+      }
+      ep.rdllist.push(...requeue);
+      if (out.length) return out;
+      const socks = [...ep.items.values()].map((epi) => epi.sk);
+      const w = await this.waitFor(socks, () => ep.rdllist.length > 0, deadline);
+      if (w === 'intr') return -EINTR;
+      if (w === 'timeout') return [];
     }
   }
 
@@ -640,9 +800,15 @@ export class Task {
   }
 
   close(fd: number): number {
+    if (this.epolls.delete(fd)) return 0;
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
     this.files.delete(fd);
+    // eventpoll_release: the closed file leaves every epoll set that watched it.
+    for (const ep of this.epolls.values()) {
+      const epi = ep.items.get(fd);
+      if (epi) ep_remove(ep, epi);
+    }
     if (isStream(sk)) {
       // sock_close → inet_release → tcp_close(sk, SO_LINGER ? lingertime : 0)
       this.syscall(() => inet_release(this.lab, sk));

@@ -8,6 +8,7 @@ import { HZ } from '../include/net/tcp';
 import { EINVAL, ENOENT } from '../include/linux/errno';
 import { SEC } from '../include/net/neighbour';
 import { QDISC_OPS } from '../net/sched/sch_generic';
+import { proc_tcp_fastopen_key_read, proc_tcp_fastopen_key_write } from '../net/ipv4/tcp_fastopen';
 
 interface SysctlEntry {
   get(host: Host, net: Net): string;
@@ -304,6 +305,10 @@ const TCP_TABLE: Record<string, SysctlEntry> = {
   'net.ipv4.tcp_max_tw_buckets': tcpInt('maxTwBuckets'),
   'net.ipv4.tcp_fastopen': tcpInt('fastopen'),
   'net.ipv4.tcp_fastopen_blackhole_timeout_sec': tcpInt('fastopenBlackholeTimeoutSec', 0),
+  'net.ipv4.tcp_fastopen_key': {
+    get: (_h, n) => proc_tcp_fastopen_key_read(n),
+    set: (_h, n, v) => proc_tcp_fastopen_key_write(n, v),
+  },
   'net.ipv4.tcp_challenge_ack_limit': tcpInt('challengeAckLimit'),
   'net.ipv4.tcp_invalid_ratelimit': tcpJiffiesMs('invalidRatelimit'),
   'net.ipv4.tcp_rfc1337': tcpInt('rfc1337', 0, 1),

@@ -11,6 +11,7 @@ import { doIpNeigh } from './neigh';
 import { doIpNetns } from './netns';
 import { doIpRoute } from './route';
 import { observe } from './state';
+import { doTcpMetrics } from './tcpmetrics';
 import { IP_USAGE } from './usage';
 
 type Handler = (ip: Ip, args: string[]) => Promise<number>;
@@ -36,8 +37,8 @@ const OBJECTS: Array<[string, Handler | null]> = [
   ['tuntap', null],
   ['tap', null],
   ['token', null],
-  ['tcpmetrics', null],
-  ['tcp_metrics', null],
+  ['tcpmetrics', doTcpMetrics],
+  ['tcp_metrics', doTcpMetrics],
   ['monitor', null],
   ['xfrm', null],
   ['mroute', null],

@@ -256,6 +256,8 @@ export interface TcpSock extends Sock {
   isCwndLimited: number;
   thinLto: number;
   fastopenConnect: number;
+  /** inet->defer_connect (DEFER_CONNECT bit): TCP_FASTOPEN_CONNECT holds the SYN until the first write. */
+  deferConnect: boolean;
   fastopenNoCookie: number;
   fastopenClientFail: number;
   frto: number;
@@ -318,6 +320,8 @@ export interface TcpSock extends Sock {
   rcvWnd: number;
   writeSeq: number;
   notsentLowat: number;
+  /** TCP_INQ: recvmsg reports the bytes left to read (a TCP_CM_INQ cmsg). */
+  recvmsgInq: number;
   pushedSeq: number;
   lostOut: number;
   sackedOut: number;
@@ -351,6 +355,10 @@ export interface TcpSock extends Sock {
   fastopenReq: TcpFastopenRequest | null;
   /** fastopen_rsk: a passive Fast Open child's request, until the handshake's ACK */
   fastopenRsk: RequestSock | null;
+  /** icsk_accept_queue.fastopenq.max_qlen: a listener's TCP_FASTOPEN backlog (0: no server Fast Open). */
+  fastopenMaxQlen: number;
+  /** icsk_accept_queue.fastopenq.qlen: Fast Open children not yet past SYN_RECV. */
+  fastopenQlen: number;
   timeoutRehash: number;
   plbRehash: number;
   /** tsq flags: TSQ_THROTTLED, TSQ_QUEUED and the deferred work of tcp_release_cb */

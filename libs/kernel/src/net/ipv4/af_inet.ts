@@ -6,6 +6,12 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
+import {
+  TFO_SERVER_ENABLE,
+  TFO_SERVER_WO_SOCKOPT1,
+  fastopen_queue_tune,
+  tcp_fastopen_init_key_once,
+} from './tcp_fastopen';
 import { SOCK_STREAM, sockDefReadable } from '../../include/net/sock';
 import type { TcpSock } from '../../include/linux/tcp';
 import { kfn } from '../../include/net/trace';
@@ -118,14 +124,16 @@ export function __inet_stream_connect(
     case SS_CONNECTED:
       return -EISCONN;
     case SS_CONNECTING:
-      // (defer_connect, TCP_FASTOPEN_CONNECT's delayed SYN, is not modelled.)
-      err = -EALREADY;
+      if (sk.deferConnect) err = isSendmsg ? -EINPROGRESS : -EISCONN;
+      else err = -EALREADY;
       break;
     case SS_UNCONNECTED:
       if (sk.state !== TCP_CLOSE) return -EISCONN;
       err = tcp_v4_connect(ctx, sk, daddr ?? 0, dport);
       if (err < 0) return err;
       set_sock_state(sk, SS_CONNECTING);
+      // TCP_FASTOPEN_CONNECT with a cached cookie: the SYN waits for the first write (goto out).
+      if (!err && sk.deferConnect) return 0;
       // Just entered SS_CONNECTING state; the only difference is that return value in non-blocking case
       // is EINPROGRESS, rather than EALREADY.
       err = -EINPROGRESS;
@@ -185,8 +193,14 @@ export function __inet_listen_sk(ctx: KernelCtx, sk: TcpSock, backlog: number): 
   if (!((1 << oldState) & (TCPF_CLOSE | TCPF_LISTEN))) return -EINVAL;
   sk.maxAckBacklog = backlog;
   // Really, if the socket is already in listen state we can only allow the backlog to be adjusted.
-  // (Server Fast Open without the socket option, tcp_fastopen & 0x400, is off by default.)
   if (oldState !== TCP_LISTEN) {
+    // Enable TFO w/o requiring TCP_FASTOPEN socket option. The fastopen backlog may already have been set
+    // via the option because the socket was in TCP_LISTEN state previously but was shutdown().
+    const tcpFastopen = sk.net.sysctl.tcp.fastopen;
+    if (tcpFastopen & TFO_SERVER_WO_SOCKOPT1 && tcpFastopen & TFO_SERVER_ENABLE && !sk.fastopenMaxQlen) {
+      fastopen_queue_tune(sk, backlog);
+      tcp_fastopen_init_key_once(ctx, sk.net);
+    }
     const err = inet_csk_listen_start(ctx, sk);
     if (err) return err;
   }

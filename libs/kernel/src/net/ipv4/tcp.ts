@@ -128,6 +128,7 @@ import {
   tcp_send_active_reset,
   tcp_send_fin,
   tcp_write_queue_purge,
+  tcp_connect,
 } from './tcp_output';
 import {
   tcp_assign_congestion_control,
@@ -138,7 +139,12 @@ import {
 import { tcp_rate_check_app_limited } from './tcp_rate';
 import { tcp_clear_retrans, tcp_fast_path_on, tcp_rcv_space_adjust } from './tcp_input';
 import { tcp_compressed_ack_kick, tcp_set_keepalive } from './tcp_timer';
-import { tcp_time_wait } from './tcp_minisocks';
+import { reqsk_fastopen_remove, tcp_time_wait } from './tcp_minisocks';
+import {
+  fastopen_queue_tune,
+  tcp_fastopen_init_key_once,
+  tcp_fastopen_reset_sock_cipher,
+} from './tcp_fastopen';
 import { tcp_v4_do_rcv } from './tcp_ipv4';
 import { __inet_stream_connect, trace_sendmsg } from './af_inet';
 import {
@@ -207,10 +213,14 @@ export const TCP_CONGESTION = 13;
 export const TCP_THIN_LINEAR_TIMEOUTS = 16;
 export const TCP_THIN_DUPACK = 17;
 export const TCP_USER_TIMEOUT = 18;
+export const TCP_FASTOPEN = 23;
 export const TCP_NOTSENT_LOWAT = 25;
 export const TCP_SAVE_SYN = 27;
 export const TCP_FASTOPEN_CONNECT = 30;
+export const TCP_FASTOPEN_KEY = 33;
 export const TCP_FASTOPEN_NO_COOKIE = 34;
+export const TCP_INQ = 36;
+export const TCP_CM_INQ = TCP_INQ;
 export const TCP_TX_DELAY = 37;
 
 /** ioctls (asm-generic/ioctls.h, uapi/linux/sockios.h) */
@@ -465,6 +475,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     isCwndLimited: 0,
     thinLto: 0,
     fastopenConnect: 0,
+    deferConnect: false,
     fastopenNoCookie: 0,
     fastopenClientFail: 0,
     frto: 0,
@@ -524,6 +535,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     rcvWnd: 0,
     writeSeq: 0,
     notsentLowat: 0,
+    recvmsgInq: 0,
     pushedSeq: 0,
     lostOut: 0,
     sackedOut: 0,
@@ -556,6 +568,8 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     scalingRatio: 0,
     fastopenReq: null,
     fastopenRsk: null,
+    fastopenMaxQlen: 0,
+    fastopenQlen: 0,
     timeoutRehash: 0,
     plbRehash: 0,
     tsqFlags: 0,
@@ -714,19 +728,13 @@ export function tcp_clear_xmit_timers(ctx: KernelCtx, sk: TcpSock): void {
   inet_csk_clear_xmit_timers(ctx, sk);
 }
 
-/** reqsk_fastopen_remove, reduced: the passive Fast Open child forgets its request. */
-function reqsk_fastopen_remove(sk: TcpSock): void {
-  // TODO(contract): the full reqsk_fastopen_remove (fastopenq accounting) belongs to tcp_fastopen.ts.
-  sk.fastopenRsk = null;
-}
-
 /** tcp_done: the connection is over (reset, timeout, last ACK): CLOSE, timers off, wake or destroy. */
 export function tcp_done(ctx: KernelCtx, sk: TcpSock): void {
   const req = sk.fastopenRsk;
   if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) sk.net.mib.tcp[TCP_MIB.AttemptFails]++;
   tcp_set_state(ctx, sk, TCP_CLOSE);
   tcp_clear_xmit_timers(ctx, sk);
-  if (req) reqsk_fastopen_remove(sk);
+  if (req) reqsk_fastopen_remove(sk, req, false);
   sk.shutdown = T.SHUTDOWN_MASK;
   if (!sock_flag(sk, T.SOCK_DEAD)) sockDefReadable(sk);
   else inet_csk_destroy_sock(ctx, sk);
@@ -916,12 +924,22 @@ function tcp_sendmsg_fastopen(
     size: data.length,
     copied: 0,
   };
+  if (sk.deferConnect) {
+    const cerr = tcp_connect(ctx, sk);
+    // Same failure procedure as in tcp_v4/6_connect
+    if (cerr) {
+      tcp_set_state(ctx, sk, TCP_CLOSE);
+      sk.dport = 0;
+      sk.gsoOk = false;
+    }
+  }
   const err = __inet_stream_connect(ctx, sk, daddr, dport, flags & T.MSG_DONTWAIT ? O_NONBLOCK : 0, true);
   let copied = 0;
   // fastopen_req could already be freed in __inet_stream_connect if the connection times out or gets rst
   if (sk.fastopenReq) {
     copied = sk.fastopenReq.copied;
     tcp_free_fastopen_req(sk);
+    sk.deferConnect = false;
   }
   return { err, copied };
 }
@@ -972,9 +990,7 @@ export function tcp_sendmsg_locked(
     return outErr(e);
   };
 
-  // TODO(contract): inet->defer_connect (TCP_FASTOPEN_CONNECT's delayed SYN) has no TcpSock field; only
-  // sendto(MSG_FASTOPEN) starts a Fast Open here.
-  if (flags & T.MSG_FASTOPEN && !sk.repair) {
+  if ((flags & T.MSG_FASTOPEN || sk.deferConnect) && !sk.repair) {
     const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport);
     copiedSyn = fo.copied;
     if (fo.err === -EINPROGRESS && copiedSyn > 0) return out();
@@ -1099,6 +1115,15 @@ export interface TcpRecvResult {
    * end of stream or error): a blocking caller waits on sk.wq and reads the rest with another call.
    */
   wouldBlock: boolean;
+  /** TCP_INQ's TCP_CM_INQ cmsg (tcp_inq_hint), when the socket asked for it. */
+  inq?: number;
+}
+
+/** tcp_inq_hint: bytes left to read; after a FIN, a non-zero value tells the reader to go on (to see EOF). */
+function tcp_inq_hint(sk: TcpSock): number {
+  let inq = (sk.rcvNxt - sk.copiedSeq) | 0;
+  if (inq === 0 && sock_flag(sk, T.SOCK_DONE)) inq = 1;
+  return inq;
 }
 
 /**
@@ -1314,6 +1339,8 @@ export function tcp_recvmsg(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
   lock_sock(sk);
   const ret = tcp_recvmsg_locked(ctx, sk, len, flags);
   release_sock(ctx, sk);
+  // cmsg_flags & TCP_CMSG_INQ
+  if (typeof ret !== 'number' && sk.recvmsgInq) ret.inq = tcp_inq_hint(sk);
   return ret;
 }
 
@@ -1430,7 +1457,7 @@ export function tcp_close_orphan(ctx: KernelCtx, sk: TcpSock): void {
   }
   if (sk.state === TCP_CLOSE) {
     // We could get here with a non-NULL req if the socket is aborted before 3WHS finishes.
-    if (sk.fastopenRsk) reqsk_fastopen_remove(sk);
+    if (sk.fastopenRsk) reqsk_fastopen_remove(sk, sk.fastopenRsk, false);
     inet_csk_destroy_sock(ctx, sk);
   }
   // Otherwise, socket is reprieved until protocol close.
@@ -1508,6 +1535,7 @@ export function tcp_disconnect(ctx: KernelCtx, sk: TcpSock, _flags: number): num
 
   sk.shutdown = 0;
   sock_reset_flag(sk, T.SOCK_DONE);
+  sk.deferConnect = false; // inet_clear_bit(DEFER_CONNECT, sk)
   sk.srttUs = 0;
   sk.mdevUs = jiffies_to_usecs(T.TCP_TIMEOUT_INIT);
   sk.rcvRttLastTsecr = 0;
@@ -1574,7 +1602,7 @@ export function tcp_disconnect(ctx: KernelCtx, sk: TcpSock, _flags: number): num
   sk.rcvOoopack = 0;
 
   // Clean up fastopen related fields
-  if (sk.fastopenRsk) reqsk_fastopen_remove(sk);
+  if (sk.fastopenRsk) reqsk_fastopen_remove(sk, sk.fastopenRsk, false);
   tcp_free_fastopen_req(sk);
   sk.fastopenClientFail = 0;
 
@@ -1616,9 +1644,11 @@ export function tcp_poll(sk: TcpSock): number {
       mask |= EPOLLOUT | EPOLLWRNORM;
     }
     if (urgData & T.TCP_URG_VALID) mask |= EPOLLPRI;
+  } else if (state === TCP_SYN_SENT && sk.deferConnect) {
+    // Active TCP fastopen socket with defer_connect: return EPOLLOUT so application can call write() in
+    // order for kernel to generate SYN+data
+    mask |= EPOLLOUT | EPOLLWRNORM;
   }
-  // (An active Fast Open socket with defer_connect would get EPOLLOUT in SYN_SENT; defer_connect is not
-  // modelled.)
   if (sk.skErr || sk.errorQueue.length) mask |= EPOLLERR;
   return mask;
 }
@@ -1780,6 +1810,15 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
     release_sock(ctx, sk);
     return err;
   }
+  if (optname === TCP_FASTOPEN_KEY) {
+    // Allow a backup key as well to facilitate key rotation. First key is the active one.
+    if (typeof val !== 'string' || (val.length !== 16 && val.length !== 32)) return -EINVAL;
+    tcp_fastopen_reset_sock_cipher(
+      sk,
+      Uint8Array.from(val, (c) => c.charCodeAt(0) & 0xff),
+    );
+    return 0;
+  }
   if (typeof val !== 'number') return -EINVAL;
   val |= 0;
 
@@ -1863,6 +1902,16 @@ export function do_tcp_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, 
       else if (!((1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN))) err = -EINVAL;
       else sk.fastopenNoCookie = val;
       break;
+    case TCP_FASTOPEN:
+      if (val >= 0 && (1 << sk.state) & (TCPF_CLOSE | TCPF_LISTEN)) {
+        tcp_fastopen_init_key_once(ctx, sk.net);
+        fastopen_queue_tune(sk, val);
+      } else err = -EINVAL;
+      break;
+    case TCP_INQ:
+      if (val > 1 || val < 0) err = -EINVAL;
+      else sk.recvmsgInq = val;
+      break;
     case TCP_NOTSENT_LOWAT:
       sk.notsentLowat = val >>> 0;
       sk_stream_write_space(sk);
@@ -1925,6 +1974,10 @@ export function do_tcp_getsockopt(ctx: KernelCtx, sk: TcpSock, optname: number):
       return sk.fastopenNoCookie;
     case TCP_TX_DELAY:
       return sk.tcpTxDelay;
+    case TCP_FASTOPEN:
+      return sk.fastopenMaxQlen;
+    case TCP_INQ:
+      return sk.recvmsgInq;
     case TCP_NOTSENT_LOWAT:
       return sk.notsentLowat;
     case TCP_SAVE_SYN:

@@ -10,15 +10,28 @@ import { skbCopy, skbPull, skbTruesize } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import type { Rtable } from '../../include/net/route';
 import type { RequestSock, TcpFastopenCookie, TcpSock } from '../../include/linux/tcp';
-import { HZ, TCPHDR_FIN, TCPHDR_SYN, TCP_SKB_CB, USEC_PER_SEC } from '../../include/net/tcp';
+import {
+  HZ,
+  ICSK_TIME_RETRANS,
+  TCP_RTO_MAX,
+  TCPHDR_FIN,
+  TCPHDR_SYN,
+  TCP_FASTOPEN_COOKIE_MAX,
+  TCP_SKB_CB,
+  USEC_PER_SEC,
+} from '../../include/net/tcp';
 import { IFF_LOOPBACK } from '../../include/linux/netdevice';
 import { LINUX_MIB } from '../../include/net/snmp';
 import { kfn } from '../../include/net/trace';
 import * as tcpw from '@skblab/wire/tcp';
 import { jiffies } from '../../kernel/time/timer';
-import { tcp_fin } from './tcp_input';
+import { siphash, type SiphashKey } from '../../lib/siphash';
+import { tcp_fin, tcp_init_transfer } from './tcp_input';
 import { tcp_segs_in } from './tcp_minisocks';
 import { sk_forced_mem_schedule, sk_mem_charge } from '../../include/net/sock';
+import { tcp_v4_syn_recv_sock } from './tcp_ipv4';
+import { tcp_timeout_init } from './tcp_output';
+import { inet_csk_reset_xmit_timer } from './inet_connection_sock';
 
 const F = {
   addSkb: kfn('tcp_fastopen_add_skb', 'net/ipv4/tcp_fastopen.c', 'tcp', (o: string) => o),
@@ -72,6 +85,11 @@ function tcp_get_metrics(sk: TcpSock, create: boolean): FastopenMetricsExp | nul
     cache.set(sk.daddr >>> 0, tm);
   }
   return tm ?? null;
+}
+
+/** tcp_metrics_flush_all (tcp_metrics.c): `ip tcp_metrics flush all` forgets every destination. */
+export function tcp_metrics_flush_all(net: Net): void {
+  net.tcpFastopenCache.clear();
 }
 
 /**
@@ -154,12 +172,184 @@ export function tcp_fastopen_add_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): 
   if (tcb.tcpFlags & TCPHDR_FIN) tcp_fin(ctx, sk, skb);
 }
 
+/** struct tcp_fastopen_context: the server's cookie keys (primary, then an optional backup), per netns. */
+const tfoContext = new WeakMap<Net, SiphashKey[]>();
+
+/** TCP_FASTOPEN_COOKIE_SIZE: a server cookie is one SipHash value. */
+const TCP_FASTOPEN_COOKIE_SIZE = 8;
+
+/** A 16-byte key given as four 32-bit words (little-endian in memory, as proc_tcp_fastopen_key stores them). */
+function keyFromWords(w: number[]): SiphashKey {
+  const u = (x: number) => BigInt(x >>> 0);
+  return { key: [u(w[0]) | (u(w[1]) << 32n), u(w[2]) | (u(w[3]) << 32n)] };
+}
+
+function keyToWords(k: SiphashKey): number[] {
+  const m = 0xffffffffn;
+  return [k.key[0] & m, k.key[0] >> 32n, k.key[1] & m, k.key[1] >> 32n].map(Number);
+}
+
+/** tcp_fastopen_reset_cipher: install the primary key (and a backup one) of the namespace. */
+export function tcp_fastopen_reset_cipher(net: Net, primary: number[], backup: number[] | null): void {
+  const keys = [keyFromWords(primary)];
+  if (backup) keys.push(keyFromWords(backup));
+  tfoContext.set(net, keys);
+}
+
+/** A listener's own keys (TCP_FASTOPEN_KEY: icsk_accept_queue.fastopenq.ctx), over the namespace's. */
+const tfoSockContext = new WeakMap<TcpSock, SiphashKey[]>();
+
+function le64(b: Uint8Array, off: number): bigint {
+  let m = 0n;
+  for (let i = 7; i >= 0; i--) m = (m << 8n) | BigInt(b[off + i]);
+  return m;
+}
+
 /**
- * tcp_fastopen_queue_check: the listener's fastopenq has room. Its max_qlen is 0 until setsockopt
- * (TCP_FASTOPEN), which the model does not offer: no listener does server Fast Open.
+ * tcp_fastopen_reset_cipher with a socket: TCP_FASTOPEN_KEY's 16 bytes (or 32: a backup key follows), read
+ * as the two little-endian 64-bit halves of the SipHash key.
  */
-function tcp_fastopen_queue_check(_sk: TcpSock): boolean {
-  return false;
+export function tcp_fastopen_reset_sock_cipher(sk: TcpSock, key: Uint8Array): void {
+  const keys: SiphashKey[] = [{ key: [le64(key, 0), le64(key, 8)] }];
+  if (key.length >= 32) keys.push({ key: [le64(key, 16), le64(key, 24)] });
+  tfoSockContext.set(sk, keys);
+}
+
+/** tcp_fastopen_get_ctx: the listener's keys if it set its own, else the namespace's. */
+function tcp_fastopen_get_ctx(sk: TcpSock): SiphashKey[] | undefined {
+  return tfoSockContext.get(sk) ?? tfoContext.get(sk.net);
+}
+
+/** tcp_fastopen_init_key_once: a random key the first time a listener enables Fast Open. */
+export function tcp_fastopen_init_key_once(ctx: KernelCtx, net: Net): void {
+  if (tfoContext.has(net)) return;
+  tcp_fastopen_reset_cipher(net, [ctx.random32(), ctx.random32(), ctx.random32(), ctx.random32()], null);
+}
+
+/**
+ * proc_tcp_fastopen_key (sysctl_net_ipv4.c), read: the keys as %08x-%08x-%08x-%08x, the backup after a
+ * comma; zeros when there is none yet.
+ */
+export function proc_tcp_fastopen_key_read(net: Net): string {
+  const keys = tfoContext.get(net) ?? [{ key: [0n, 0n] as [bigint, bigint] }];
+  return keys
+    .map((k) =>
+      keyToWords(k)
+        .map((w) => w.toString(16).padStart(8, '0'))
+        .join('-'),
+    )
+    .join(',');
+}
+
+/** proc_tcp_fastopen_key, write: "%x-%x-%x-%x[,%x-%x-%x-%x]"; anything else is -EINVAL (-22). */
+export function proc_tcp_fastopen_key_write(net: Net, v: string): number {
+  const m =
+    /^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)(?:,([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+)-([0-9a-fA-F]+))?/.exec(
+      v,
+    );
+  if (!m) return -22;
+  const w = m
+    .slice(1)
+    .filter((x) => x !== undefined)
+    .map((x) => parseInt(x.slice(-8), 16));
+  tcp_fastopen_reset_cipher(net, w.slice(0, 4), w.length === 8 ? w.slice(4) : null);
+  return 0;
+}
+
+/** __tcp_fastopen_cookie_gen_cipher: SipHash of the SYN's source and destination addresses. */
+function __tcp_fastopen_cookie_gen_cipher(syn: SkBuff, key: SiphashKey, foc: TcpFastopenCookie): void {
+  const nh = syn.networkHeader;
+  const h = siphash(syn.buf.subarray(nh + 12, nh + 20), key); // &iph->saddr, saddr + daddr
+  const val = new Uint8Array(TCP_FASTOPEN_COOKIE_MAX);
+  for (let i = 0; i < 8; i++) val[i] = Number((h >> BigInt(8 * i)) & 0xffn); // cpu_to_le64
+  foc.val = val;
+  foc.len = TCP_FASTOPEN_COOKIE_SIZE;
+}
+
+/** tcp_fastopen_cookie_gen: the cookie a cookie request gets, under the primary key. */
+function tcp_fastopen_cookie_gen(sk: TcpSock, syn: SkBuff, foc: TcpFastopenCookie): void {
+  const keys = tcp_fastopen_get_ctx(sk);
+  if (keys) __tcp_fastopen_cookie_gen_cipher(syn, keys[0], foc);
+}
+
+function tcp_fastopen_cookie_match(foc: TcpFastopenCookie, orig: TcpFastopenCookie): boolean {
+  if (foc.len !== TCP_FASTOPEN_COOKIE_SIZE || orig.len !== foc.len) return false;
+  for (let i = 0; i < foc.len; i++) if (foc.val[i] !== orig.val[i]) return false;
+  return true;
+}
+
+/** tcp_fastopen_cookie_gen_check: 1 if the cookie is the primary key's, 2 if the backup's, else 0. */
+function tcp_fastopen_cookie_gen_check(
+  sk: TcpSock,
+  syn: SkBuff,
+  orig: TcpFastopenCookie,
+  validFoc: TcpFastopenCookie,
+): number {
+  const keys = tcp_fastopen_get_ctx(sk);
+  if (!keys) return 0;
+  let foc = validFoc;
+  for (let i = 0; i < keys.length; i++) {
+    __tcp_fastopen_cookie_gen_cipher(syn, keys[i], foc);
+    if (tcp_fastopen_cookie_match(foc, orig)) return i + 1;
+    foc = { val: new Uint8Array(0), len: -1, exp: false };
+  }
+  return 0;
+}
+
+/** fastopen_queue_tune (include/net/inet_connection_sock.h): TCP_FASTOPEN's backlog, capped at somaxconn. */
+export function fastopen_queue_tune(sk: TcpSock, backlog: number): void {
+  sk.fastopenMaxQlen = Math.min(backlog >>> 0, 4096); // net.core.somaxconn
+}
+
+/**
+ * tcp_fastopen_queue_check: the listener enabled Fast Open and its fastopenq has room. (A full queue would
+ * first drop a reset request older than 60 s from rskq_rst_head; that queue is not modelled.)
+ */
+function tcp_fastopen_queue_check(sk: TcpSock): boolean {
+  const maxQlen = sk.fastopenMaxQlen;
+  if (maxQlen === 0) return false;
+  if (sk.fastopenQlen >= maxQlen) {
+    sk.net.linuxMib[LINUX_MIB.TCPFastOpenListenOverflow]++;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * tcp_fastopen_create_child: the full child socket, in SYN_RECV, made from the SYN alone: its data goes to
+ * the receive queue and the SYN-ACK retransmission timer runs on the child (the request never enters the
+ * established hash; tcp_conn_request queues the child for accept at once).
+ */
+function tcp_fastopen_create_child(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  skb: SkBuff,
+  req: RequestSock,
+): TcpSock | null {
+  const ownReq = { v: false };
+  const child = tcp_v4_syn_recv_sock(ctx, sk, skb, req, null, ownReq, null);
+  if (!child) return null;
+  sk.fastopenQlen++;
+  // Initialize the child socket. Have to fix some values to take into account the child is a Fast Open
+  // socket and is created only out of the bits carried in the SYN packet.
+  const tp = child;
+  tp.fastopenRsk = req;
+  req.tfoListener = true;
+  // RFC1323: The window in SYN & SYN/ACK segments is never scaled. So correct it appropriately.
+  tp.sndWnd = tcpw.window(skb.buf, skb.transportHeader);
+  tp.maxWindow = tp.sndWnd;
+  // Activate the retrans timer so that SYNACK can be retransmitted. The request socket is not added to the
+  // ehash because it's been added to the accept queue directly.
+  req.timeout = tcp_timeout_init(child);
+  inet_csk_reset_xmit_timer(ctx, child, ICSK_TIME_RETRANS, req.timeout, TCP_RTO_MAX);
+  // Now finish processing the fastopen child socket.
+  tcp_init_transfer(ctx, child, 0, skb);
+  tp.rcvNxt = (TCP_SKB_CB(skb).seq + 1) >>> 0;
+  tcp_fastopen_add_skb(ctx, child, skb);
+  req.rcvNxt = tp.rcvNxt;
+  tp.rcvWup = tp.rcvNxt;
+  // tcp_conn_request() is sending the SYNACK, and queues the child into listener accept queue.
+  return child;
 }
 
 /** tcp_fastopen_no_cookie: Fast Open without a cookie (sysctl bit or TCP_FASTOPEN_NO_COOKIE; no route metric). */
@@ -176,9 +366,9 @@ export function tcp_try_fastopen(
   ctx: KernelCtx,
   sk: TcpSock,
   skb: SkBuff,
-  _req: RequestSock,
+  req: RequestSock,
   foc: TcpFastopenCookie,
-  _dst: Rtable | null,
+  dst: Rtable | null,
 ): TcpSock | null {
   const tcb = TCP_SKB_CB(skb);
   const synData = tcb.endSeq !== (tcb.seq + 1) >>> 0;
@@ -190,9 +380,45 @@ export function tcp_try_fastopen(
     foc.len = -1;
     return null;
   }
-  // Unreachable while tcp_fastopen_queue_check() is false: cookie generation (SipHash of the addresses),
-  // its check against the listener's keys and tcp_fastopen_create_child are not modelled.
-  foc.len = -1;
+  const validFoc: TcpFastopenCookie = { val: new Uint8Array(0), len: -1, exp: false };
+  let ret = 0;
+  const fastopen = (): TcpSock | null => {
+    const child = tcp_fastopen_create_child(ctx, sk, skb, req);
+    if (child) {
+      if (ret === 2) {
+        validFoc.exp = foc.exp;
+        Object.assign(foc, validFoc);
+        sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveAltKey]++;
+      } else {
+        foc.len = -1;
+      }
+      sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassive]++;
+      ctx.step(skb, F.tryFastopen, `child made from the SYN (${tcb.endSeq - tcb.seq - 1} bytes of data)`);
+      return child;
+    }
+    sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveFail]++;
+    return null;
+  };
+  if (tcp_fastopen_no_cookie(sk, dst, TFO_SERVER_COOKIE_NOT_REQD)) {
+    const child = fastopen();
+    if (child) return child;
+  } else if (foc.len === 0) {
+    // Client requests a cookie.
+    tcp_fastopen_cookie_gen(sk, skb, validFoc);
+  } else if (foc.len > 0) {
+    ret = tcp_fastopen_cookie_gen_check(sk, skb, foc, validFoc);
+    if (!ret) {
+      sk.net.linuxMib[LINUX_MIB.TCPFastOpenPassiveFail]++;
+    } else {
+      // Cookie is valid. Create a (full) child socket to accept the data in SYN before returning a SYN-ACK
+      // to ack the data. If we fail to create the socket, fall back and ack the ISN only but includes the
+      // same cookie. Note: Data-less SYN with valid cookie is allowed to send data in SYN_RECV state.
+      const child = fastopen();
+      if (child) return child;
+    }
+  }
+  validFoc.exp = foc.exp;
+  Object.assign(foc, validFoc);
   return null;
 }
 
@@ -228,12 +454,13 @@ export function tcp_fastopen_cookie_check(
  * tcp_fastopen_defer_connect: with TCP_FASTOPEN_CONNECT, connect() waits for the first write when a cookie
  * is cached (true); else the SYN goes now, asking for a cookie.
  */
-// TODO(contract): TcpSock has no DEFER_CONNECT bit; the caller (inet_stream_connect) must remember a true
-// return itself.
 export function tcp_fastopen_defer_connect(ctx: KernelCtx, sk: TcpSock, _err: { v: number }): boolean {
   if (sk.fastopenConnect && !sk.fastopenReq) {
-    const cookie: TcpFastopenCookie = { val: new Uint8Array(0), len: 0, exp: false };
-    if (tcp_fastopen_cookie_check(ctx, sk, cookie) !== null) return true;
+    const cookie: TcpFastopenCookie = { val: new Uint8Array(TCP_FASTOPEN_COOKIE_MAX), len: 0, exp: false };
+    if (tcp_fastopen_cookie_check(ctx, sk, cookie) !== null) {
+      sk.deferConnect = true; // inet_set_bit(DEFER_CONNECT, sk)
+      return true;
+    }
     // Alloc fastopen_req in order for FO option to be included in SYN
     sk.fastopenReq = { cookie, data: null, size: 0, copied: 0 };
   }

@@ -139,7 +139,7 @@ import {
 } from './tcp_recovery';
 import { tcp_chrono_stop, tcp_done, tcp_set_state, tcp_shutdown } from './tcp';
 import { tcp_fastopen_add_skb, tcp_fastopen_cache_set, tcp_try_fastopen } from './tcp_fastopen';
-import { tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
+import { reqsk_fastopen_remove, tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
 import { tcp_rto_delta_us } from './tcp_timer';
 import {
   inet_sk_rebuild_header,
@@ -3042,7 +3042,8 @@ function tcp_rcv_fastopen_synack(
   const tp = sk;
   let mss = tp.rxOpt.mssClamp;
   let data: SkBuff | null = tp.synData ? tcp_rtx_queue_head(sk) : null;
-  const tryExp = tp.synFastopenExp ? 2 : 1;
+  let tryExp = 0;
+  let synDrop = false;
   if (mss === tp.rxOpt.userMss) {
     const opt = newOptionsReceived();
     // Get original SYNACK MSS value if user MSS sets mss_clamp
@@ -3056,19 +3057,13 @@ function tcp_rcv_fastopen_synack(
     // SYN timed out and the SYN-ACK neither has a cookie nor acknowledges data. Presumably the remote
     // received only the retransmitted (regular) SYNs: either the original SYN-data or the corresponding
     // SYN-ACK was dropped.
-    if (!(tp.synDataAcked || cookie.len > 0)) tcp_fastopen_cache_set(sk, mss, null, true, tryExp);
+    synDrop = cookie.len < 0 && data !== null;
   } else if (cookie.len < 0 && !tp.synData) {
-    // We requested a cookie but didn't get it. If we did not use the (old) exp opt format then try so next time.
-    cookie.exp = !tp.synFastopenExp;
+    // We requested a cookie but didn't get it. If we did not use the (old) exp opt format then try so next
+    // time (try_exp=1). Otherwise we go back to use the RFC7413 opt (try_exp=2).
+    tryExp = tp.synFastopenExp ? 2 : 1;
   }
-  if (tp.synFastopen)
-    tcp_fastopen_cache_set(
-      sk,
-      mss,
-      cookie.len > 0 ? cookie : null,
-      !!tp.synFastopen && !tp.synDataAcked,
-      tryExp,
-    );
+  tcp_fastopen_cache_set(sk, mss, cookie, synDrop, tryExp);
   if (data) {
     // Retransmit unacked data in SYN
     if (tp.totalRetrans)
@@ -3084,7 +3079,11 @@ function tcp_rcv_fastopen_synack(
     return true;
   }
   tp.synDataAcked = tp.synData;
-  if (tp.synDataAcked) NET_INC_STATS(sk.net, LINUX_MIB.TCPFastOpenActive);
+  if (tp.synDataAcked) {
+    NET_INC_STATS(sk.net, LINUX_MIB.TCPFastOpenActive);
+    // SYN-data is counted as two separate packets in tcp_ack()
+    if (tp.delivered > 1) --tp.delivered;
+  }
   tcp_fastopen_add_skb(ctx, sk, synack);
   return false;
 }
@@ -3253,8 +3252,8 @@ function tcp_rcv_synrecv_state_fastopen(ctx: KernelCtx, sk: TcpSock): void {
   if (sk.icskCaState === T.TCP_CA_Loss && !tp.packetsOut) tcp_try_undo_recovery(ctx, sk);
   tp.retransStamp = 0;
   sk.icskRetransmits = 0;
-  // Once we leave TCP_SYN_RECV or TCP_FIN_WAIT_1, we no longer need the request sock.
-  tp.fastopenRsk = null;
+  // Once we leave TCP_SYN_RECV or TCP_FIN_WAIT_1, we no longer need req so release it.
+  if (tp.fastopenRsk) reqsk_fastopen_remove(sk, tp.fastopenRsk, false);
   // Re-arm the timer because data may have been sent out. This is similar to the regular data
   // transmission case.
   tcp_rearm_rto(ctx, sk);
@@ -3625,6 +3624,21 @@ function tcp_openreq_init(req: RequestSock, rxOpt: TcpOptionsReceived, skb: SkBu
   req.num = tcpw.dstPort(skb.buf, th(skb));
 }
 
+/**
+ * tcp_ecn_create_request: a SYN with ECE and CWR asks for ECN; a listener agrees (the SYN-ACK's ECE) when
+ * net.ipv4.tcp_ecn is set, unless the SYN itself arrived ECT without reserved bits (RFC 3168 6.1.1: a
+ * non-compliant peer). No congestion control here needs ECN (DCTCP) and routes carry no ECN features.
+ */
+function tcp_ecn_create_request(req: RequestSock, skb: SkBuff, listenSk: TcpSock): void {
+  const f = tcpw.flags(skb.buf, th(skb));
+  const thEcn = f & tcpw.TCP_ECE && f & tcpw.TCP_CWR;
+  if (!thEcn) return;
+  const ect = (TCP_SKB_CB(skb).ipDsfield & 3) !== 0; // !INET_ECN_is_not_ect
+  const res1 = skb.buf[th(skb) + 12] & 0x0f;
+  const ecnOk = listenSk.net.sysctl.tcp.ecn !== 0;
+  if ((!ect || res1) && ecnOk) req.ecnOk = 1;
+}
+
 /** tcp_syn_flood_action: the SYN queue is full: cookies (not modelled) or a drop (TCPReqQFullDrop). */
 function tcp_syn_flood_action(sk: TcpSock): boolean {
   // SYN cookies are not modelled: a full SYN queue drops, as with net.ipv4.tcp_syncookies=0.
@@ -3683,6 +3697,7 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   req.dst = dst;
+  tcp_ecn_create_request(req, skb, sk);
   let st: { seq: number; tsOff: number } | null = null;
   if (tmpOpt.tstampOk || !isn) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
   if (tmpOpt.tstampOk) req.tsOff = st!.tsOff;

@@ -138,6 +138,7 @@ import {
   tcp_timewait_state_process,
 } from './tcp_minisocks';
 import { tcp_retransmit_timer } from './tcp_timer';
+import { tcp_fastopen_defer_connect } from './tcp_fastopen';
 import { tcp_done, tcp_done_with_error, tcp_init_sock, tcp_set_state } from './tcp';
 
 const FILE = 'net/ipv4/tcp_ipv4.c';
@@ -399,9 +400,9 @@ export function tcp_v4_connect(
       sk.tsoffset = st.tsOff;
     }
     sk.inetId = ctx.random32() & 0xffff;
-    // TODO(contract): tcp_fastopen_defer_connect (tcp_fastopen.c) is not exported by tcp_fastopen.ts; TCP_FASTOPEN_CONNECT
-    // sockets connect at once here instead of deferring the SYN to the first write.
-    err = tcp_connect(ctx, sk);
+    const deferErr = { v: 0 };
+    if (tcp_fastopen_defer_connect(ctx, sk, deferErr)) return deferErr.v;
+    err = deferErr.v || tcp_connect(ctx, sk);
     if (!err) return 0;
   }
   // failure: this unhashes the socket and releases the local port, if necessary.
@@ -884,6 +885,7 @@ export function tcp_v4_syn_recv_sock(
   req: RequestSock,
   dst: Rtable | null,
   ownReq: { v: boolean },
+  reqUnhash: RequestSock | null = req,
 ): TcpSock | null {
   const net = sk.net;
   ownReq.v = false;
@@ -929,7 +931,7 @@ export function tcp_v4_syn_recv_sock(
     tcp_listendrop(sk);
     return null;
   }
-  ownReq.v = inet_ehash_nolisten(ctx, newsk, req);
+  ownReq.v = inet_ehash_nolisten(ctx, newsk, reqUnhash);
   ctx.step(
     skb,
     F.synRecvSock,
@@ -943,8 +945,14 @@ export function tcp_v4_syn_recv_sock(
  * in the established hash if the request is still there; otherwise it is destroyed. The request keeps its
  * `hashed` mark so inet_csk_complete_hashdance's queue drop still counts it out of the SYN queue.
  */
-function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock): boolean {
+function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock | null): boolean {
   const net = newsk.net;
+  // A Fast Open child (no request to replace: it never entered the hash) goes straight in.
+  if (!req) {
+    net.tcpEhash.set(ehashKey(newsk.rcvSaddr, newsk.num, newsk.daddr, newsk.dport), newsk);
+    newsk.hashed = 'established';
+    return true;
+  }
   const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
   if (req.hashed && net.tcpEhash.get(key) === req) {
     net.tcpEhash.set(key, newsk);

@@ -491,18 +491,23 @@ export function tcp_create_openreq_child(
   tcp_ecn_openreq_child(newtp, req);
   newtp.fastopenReq = null;
   newtp.fastopenRsk = null;
+  // inet_csk_clone_lock: the child's accept queue (and its fastopenq) starts empty.
+  newtp.fastopenMaxQlen = 0;
+  newtp.fastopenQlen = 0;
   sk.net.mib.tcp[TCP_MIB.PassiveOpens]++;
   ctx.step(skb, F.createChild, null, newtp.rcvNxt, newtp.sndNxt, newtp.sndWnd);
   return newtp;
 }
 
 /**
- * reqsk_fastopen_remove (net/core/request_sock.c): a passive Fast Open child no longer needs its request.
- * Server Fast Open is off (no fastopenq), so there is no RST-spoofing queue to keep it on.
+ * reqsk_fastopen_remove (net/core/request_sock.c): a passive Fast Open child no longer needs its request,
+ * which leaves the listener's fastopenq. (The 60 s RST-spoofing queue, rskq_rst_head, that keeps a reset
+ * request counted against max_qlen is not modelled.)
  */
-function reqsk_fastopen_remove(sk: TcpSock, req: RequestSock, _reset: boolean): void {
+export function reqsk_fastopen_remove(sk: TcpSock, req: RequestSock, _reset: boolean): void {
   // TODO(contract): belongs in a net/core/request_sock.ts with the listener's fastopenq.
   sk.fastopenRsk = null;
+  req.listener.fastopenQlen--;
   req.tfoListener = false;
 }
 
