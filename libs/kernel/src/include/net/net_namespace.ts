@@ -9,7 +9,8 @@ import type { NetMib } from './snmp';
 import type { Sock } from './sock';
 import type { SkBuff } from '../linux/skbuff';
 import type { KTimer } from './kctx';
-import type { RequestSock, TcpSock, TimewaitSock } from '../linux/tcp';
+import type { TcpSock, TimewaitSock } from '../linux/tcp';
+import type { EstablishedHash } from './inet_hashtables';
 
 /** struct in_ifaddr */
 export interface InIfaddr {
@@ -172,9 +173,9 @@ export interface Net {
   ipExtMib: Float64Array;
   /**
    * tcp_hashinfo for this namespace: the established hash (full sockets, request and TIME_WAIT mini sockets)
-   * by "laddr:lport:raddr:rport", the listeners by port, and the bind buckets by port.
+   * by 4-tuple, the listeners by port, and the bind buckets by port.
    */
-  tcpEhash: Map<string, TcpSock | RequestSock | TimewaitSock>;
+  tcpEhash: EstablishedHash;
   tcpLhash: Map<number, TcpSock[]>;
   tcpBhash: Map<number, Array<TcpSock | TimewaitSock>>;
   /** Every TCP socket of the namespace in creation order (/proc/net/tcp, ss). */

@@ -10,7 +10,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { allocSkb, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import { allocSkb, copyOf, skbDataAlloc, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 import type { TcpSock, TcpSackBlock } from '../../include/linux/tcp';
 import { newOptionsReceived } from '../../include/linux/tcp';
 import * as T from '../../include/net/tcp';
@@ -147,7 +147,12 @@ const F = {
     'tcp',
     (_o, seq, goal, mss) => `tcp_skb_entail seq ${seq >>> 0}, size_goal ${goal} mss ${mss}`,
   ),
-  recvmsg: kfn('tcp_recvmsg_locked', 'net/ipv4/tcp.c', 'socket', (o: string) => o),
+  recvmsg: kfn(
+    'tcp_recvmsg_locked',
+    'net/ipv4/tcp.c',
+    'socket',
+    (comm, seq) => `read by ${comm as string}, copied_seq ${seq >>> 0}`,
+  ),
   close: kfn('__tcp_close', 'net/ipv4/tcp.c', 'tcp', (o: string) => o),
   disconnect: kfn('tcp_disconnect', 'net/ipv4/tcp.c', 'tcp', (o: string) => o),
 };
@@ -1012,7 +1017,7 @@ export function tcp_sendmsg_locked(
     const at = skb.data + skb.len;
     skb.len += copy;
     if (at + copy > skb.buf.length) {
-      const nb = new Uint8Array(Math.max(at + copy, skb.buf.length * 2));
+      const nb = skbDataAlloc(Math.max(at + copy, skb.buf.length * 2));
       nb.set(skb.buf);
       skb.buf = nb;
     }
@@ -1128,7 +1133,7 @@ function tcp_eat_recv_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   if (i >= 0) sk.receiveQueue.splice(i, 1);
   // sock_rfree: give back what skb_set_owner_r charged.
   sk.rmemAlloc -= skbTruesize(skb);
-  ctx.step(skb, F.recvmsg, `read by ${sk.comm}, copied_seq ${sk.copiedSeq >>> 0}`);
+  ctx.step(skb, F.recvmsg, sk.comm, sk.copiedSeq);
   ctx.free(skb);
 }
 
@@ -1247,7 +1252,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
         }
       }
       if (!skip) {
-        if (!(flags & T.MSG_TRUNC)) chunks.push(skb.buf.slice(skb.data + offset, skb.data + offset + used));
+        if (!(flags & T.MSG_TRUNC))
+          chunks.push(copyOf(skb.buf.subarray(skb.data + offset, skb.data + offset + used)));
         setSeq(getSeq() + used);
         copied += used;
         len -= used;
@@ -1276,7 +1282,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
   let data: Uint8Array;
   if (chunks.length === 1) data = chunks[0];
   else {
-    data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    data = skbDataAlloc(chunks.reduce((n, c) => n + c.length, 0));
     let p = 0;
     for (const c of chunks) {
       data.set(c, p);

@@ -98,7 +98,6 @@ import {
   __inet_inherit_port,
   __inet_lookup_established,
   __inet_lookup_listener,
-  ehashKey,
   inet_hash_connect,
   inet_put_port,
   isFullSock,
@@ -141,9 +140,21 @@ import { tcp_retransmit_timer } from './tcp_timer';
 import { tcp_done, tcp_done_with_error, tcp_init_sock, tcp_set_state } from './tcp';
 
 const FILE = 'net/ipv4/tcp_ipv4.c';
+/** __inet_lookup_skb's step found a full socket: o is its comm, the next value its state. */
+const LOOKUP_SOCK = 1;
 const F = {
-  rcv: kfn('tcp_v4_rcv', FILE, 'tcp', (o: string) => o),
-  lookup: kfn('__inet_lookup_skb', 'include/net/inet_hashtables.h', 'tcp', (o: string) => o),
+  // The segment's step records raw values (addresses, ports, flags, length), rendered when read.
+  rcv: kfn('tcp_v4_rcv', FILE, 'tcp', (o, saddr, daddr, ports, d) =>
+    typeof o === 'string'
+      ? o
+      : `InSegs++, ${ipv4ToString(saddr)}:${Math.floor(ports / 65536)} > ${ipv4ToString(daddr)}:${ports % 65536}` +
+        ` [${flagText(d & 0xff)}] len ${Math.floor(d / 1024)}` +
+        (d & 0x200 ? ', bad checksum: InCsumErrors++ InErrs++' : ''),
+  ),
+  // A full socket's step records its owner's comm and its state (LOOKUP_SOCK); others, their text.
+  lookup: kfn('__inet_lookup_skb', 'include/net/inet_hashtables.h', 'tcp', (o, kind, state) =>
+    kind === LOOKUP_SOCK ? `socket of ${o as string} (${TCP_STATE_NAMES[state]})` : (o as string),
+  ),
   doRcv: kfn('tcp_v4_do_rcv', FILE, 'tcp', (_o, state) => TCP_STATE_NAMES[state] ?? `${state}`),
   addBacklog: kfn('tcp_add_backlog', FILE, 'tcp', (o: string) => o),
   sendReset: kfn('tcp_v4_send_reset', FILE, 'tcp', (o: string) => o),
@@ -945,9 +956,8 @@ export function tcp_v4_syn_recv_sock(
  */
 function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock): boolean {
   const net = newsk.net;
-  const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
-  if (req.hashed && net.tcpEhash.get(key) === req) {
-    net.tcpEhash.set(key, newsk);
+  if (req.hashed && net.tcpEhash.get(req.locAddr, req.num, req.rmtAddr, req.rmtPort) === req) {
+    net.tcpEhash.set(req.locAddr, req.num, req.rmtAddr, req.rmtPort, newsk);
     newsk.hashed = 'established';
     return true;
   }
@@ -1182,8 +1192,11 @@ export function tcp_v4_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(
     skb,
     F.rcv,
-    `InSegs++, ${ipv4ToString(saddr)}:${sport} > ${ipv4ToString(daddr)}:${dport} [${flagText(flags)}] len ${skb.len - doff}` +
-      (csumBad ? ', bad checksum: InCsumErrors++ InErrs++' : ''),
+    null,
+    saddr,
+    daddr,
+    sport * 65536 + dport,
+    (skb.len - doff) * 1024 + (csumBad ? 0x200 : 0) + flags,
   );
   if (csumBad) return csum_err(net, skb);
   const dif = skb.dev?.ifindex ?? 0;
@@ -1192,7 +1205,8 @@ export function tcp_v4_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     const e: AnySock | null =
       __inet_lookup_established(net, saddr, sport, daddr, dport) ??
       __inet_lookup_listener(net, saddr, sport, daddr, dport, dif);
-    ctx.step(skb, F.lookup, e ? describe(e) : `${ipv4ToString(daddr)}:${dport}: no socket`);
+    if (e && !isTimewait(e) && !isRequest(e)) ctx.step(skb, F.lookup, e.comm, LOOKUP_SOCK, e.state);
+    else ctx.step(skb, F.lookup, e ? describe(e) : `${ipv4ToString(daddr)}:${dport}: no socket`);
     if (!e) return no_tcp_socket(ctx, skb);
     let sk: TcpSock;
     if (isTimewait(e)) {

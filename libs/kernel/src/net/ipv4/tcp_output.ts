@@ -168,6 +168,10 @@ function newOutOptions(): TcpOutOptions {
 
 /** The TCP flags as tcpdump prints them, for traces. */
 export function tcpFlagString(f: number): string {
+  return FLAG_STRINGS[f & 0xff];
+}
+
+function flagString(f: number): string {
   let s = '';
   if (f & T.TCPHDR_SYN) s += 'S';
   if (f & T.TCPHDR_FIN) s += 'F';
@@ -179,6 +183,9 @@ export function tcpFlagString(f: number): string {
   if (f & T.TCPHDR_ACK) s += '.';
   return s || 'none';
 }
+
+/** Every flags byte's text, made once: a transmit's trace step records a shared string. */
+const FLAG_STRINGS = Array.from({ length: 256 }, (_, f) => flagString(f));
 
 /** tcp_event_new_data_sent: the skb leaves the write queue for the retransmit queue. */
 export function tcp_event_new_data_sent(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
