@@ -332,6 +332,8 @@ export class Task {
       // root has CAP_NET_RAW
     } else return -EPROTONOSUPPORT;
     const sk = newSock(this.net, type, protocol, this.comm);
+    // sk_alloc of a user socket: sock_inuse_add (TCP's are counted by net.tcpSockets).
+    this.net.sockInuse++;
     if (type === SOCK_RAW) this.net.rawSocks.push(sk);
     return this.install(sk, nonblock);
   }
@@ -633,6 +635,7 @@ export class Task {
       return 0;
     }
     sk.closed = true;
+    sk.net.sockInuse--;
     if (sk.protocol === IPPROTO_UDP && sk.num) udp_lib_unhash(sk);
     if (sk.type === SOCK_RAW) sk.net.rawSocks = sk.net.rawSocks.filter((s) => s !== sk);
     else if (sk.protocol === IPPROTO_ICMP && sk.num) sk.net.pingHash.delete(sk.num);

@@ -156,6 +156,8 @@ export interface Net {
   udpHash: Map<number, Sock[]>;
   pingHash: Map<number, Sock>;
   rawSocks: Sock[];
+  /** sock_inuse_add's count of the user sockets other than TCP's (those are tcpSockets): UDP, ping, raw. */
+  sockInuse: number;
   fragQueues: Map<string, IpFragQueue>;
   /** ip_idents: per-destination IP ID generator state (simplified to a per-netns map keyed by daddr). */
   ipIdents: Map<number, number>;

@@ -59,6 +59,7 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     linuxMib: new Float64Array(LINUX_MIB_NAMES.length),
     ipExtMib: new Float64Array(IPEXT_MIB_NAMES.length),
     tcpEhash: new EstablishedHash(),
+    sockInuse: 0,
     tcpLhash: new Map(),
     tcpBhash: new Map(),
     tcpSockets: new Set(),
