@@ -101,6 +101,7 @@ function realRun(n: number): Promise<number> {
  */
 async function conns(n: number): Promise<void> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lab = new Lab();
   const host = lab.addHost('host1');
   const server = new Task(lab, host, host.initNet, 'server', 0);
@@ -128,6 +129,7 @@ async function conns(n: number): Promise<void> {
   let established = 0;
   for (const fd of cfds) if (client.tcpSockOf(fd)!.state === 1) established++;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   let ssOut = '';
   const sh = newShell(lab, host, defaultCommands(), {
     out: (t) => void (ssOut += t),
@@ -140,12 +142,72 @@ async function conns(n: number): Promise<void> {
     accepted,
     currEstab: host.initNet.mib.tcp[TCP_MIB.CurrEstab],
     wallMs: Math.round(ms),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     peakRssMb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
     rssMb: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)),
     ssSummary: ssOut,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
   if (process.env.BENCH_HEAPSNAP) require('node:v8').writeHeapSnapshot(process.env.BENCH_HEAPSNAP);
+}
+
+/**
+ * iperf over 127.0.0.1 in the lab's shell (`iperf -s &`, then `iperf -c 127.0.0.1 -n SIZE`): simulated
+ * bytes per wall second of the client's run, every segment through every layer.
+ */
+async function iperfRun(megabytes: number): Promise<number> {
+  const lab = new Lab();
+  const host = lab.addHost('host1');
+  let text = '';
+  const sh = newShell(lab, host, defaultCommands(), {
+    out: (t) => void (text += t),
+    err: (t) => void (text += t),
+  });
+  await sh.runLine('iperf -s &');
+  await sh.runLine('sleep 0.1');
+  const t0 = performance.now();
+  const status = await sh.runLine(`iperf -c 127.0.0.1 -n ${megabytes}M`);
+  const secs = (performance.now() - t0) / 1000;
+  if (status !== 0 || !/MBytes/.test(text)) throw new Error(`iperf: ${status}\n${text}`);
+  await sh.stopBackground();
+  return (megabytes * 2 ** 20) / secs;
+}
+
+/** The same bytes through Node's net on the real loopback, in 128 KB writes (iperf's -l): bytes per second. */
+function realBulk(megabytes: number): Promise<number> {
+  const total = megabytes * 2 ** 20;
+  const chunk = Buffer.alloc(128 * 1024);
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    let t0 = 0n;
+    const server = net.createServer((s) => {
+      s.on('data', (d) => {
+        got += d.length;
+        if (got >= total) {
+          const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+          s.destroy();
+          server.close();
+          resolve(total / secs);
+        }
+      });
+    });
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', () => {
+        t0 = process.hrtime.bigint();
+        let sent = 0;
+        const pump = () => {
+          while (sent < total) {
+            sent += chunk.length;
+            if (!c.write(chunk)) return void c.once('drain', pump);
+          }
+          c.end();
+        };
+        pump();
+      });
+      c.on('error', () => undefined);
+    });
+  });
 }
 
 async function main() {
@@ -163,6 +225,9 @@ async function main() {
   }
   const runs = Number(process.env.BENCH_RUNS ?? 5);
   const n = Number(process.env.BENCH_TRANSACTIONS ?? 50000);
+  const nConns = Number(process.env.BENCH_CONNECTIONS ?? 10000);
+  const connRuns = Number(process.env.BENCH_CONNECTION_RUNS ?? 3);
+  const iperfMb = Number(process.env.BENCH_IPERF_MBYTES ?? 256);
   await simRun(5000, 'journeys'); // warm-up
   await realRun(5000);
   const sim: number[] = [];
@@ -173,18 +238,54 @@ async function main() {
     simNoTrace.push(await simRun(n, 'off'));
     real.push(await realRun(n));
   }
+  const iperfSim: number[] = [];
+  const bulkReal: number[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    iperfSim.push(await iperfRun(iperfMb));
+    bulkReal.push(await realBulk(iperfMb));
+  }
+  // Each in a fresh process: its peak RSS is the lab's and its connections'.
+  const connSamples: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < connRuns; i++)
+    connSamples.push(
+      JSON.parse(
+        execFileSync(process.execPath, [__filename, '--conns', String(nConns)], { encoding: 'utf8' }),
+      ),
+    );
+  const med = (k: string) => median(connSamples.map((c) => c[k] as number));
+  const last = connSamples[connSamples.length - 1];
   const out = {
-    benchmark: 'tcp-rr-1B',
-    transactions: n,
-    runs,
-    simulatedTransactionsPerSec: Math.round(median(sim)),
-    simulatedTransactionsPerSecNoTrace: Math.round(median(simNoTrace)),
-    nodeNetLoopbackPerSec: Math.round(median(real)),
-    ratio: Number((median(sim) / median(real)).toFixed(2)),
-    samples: {
-      simulated: sim.map(Math.round),
-      simulatedNoTrace: simNoTrace.map(Math.round),
-      nodeNet: real.map(Math.round),
+    benchmark: 'tcp-loopback',
+    tcpRR: {
+      description: '1-byte request, 1-byte response, one connection over 127.0.0.1 (netperf TCP_RR)',
+      transactions: n,
+      runs,
+      simulatedTransactionsPerSec: Math.round(median(sim)),
+      simulatedTransactionsPerSecNoTrace: Math.round(median(simNoTrace)),
+      nodeNetLoopbackPerSec: Math.round(median(real)),
+      ratio: Number((median(sim) / median(real)).toFixed(2)),
+      samples: {
+        simulated: sim.map(Math.round),
+        simulatedNoTrace: simNoTrace.map(Math.round),
+        nodeNet: real.map(Math.round),
+      },
+    },
+    connections: {
+      description: `${nConns} connections to one listener on 127.0.0.1 (median of ${connRuns} fresh processes)`,
+      connections: nConns,
+      allEstablished:
+        last.clientEstablished === nConns && last.accepted === nConns && last.currEstab === 2 * nConns,
+      wallMs: med('wallMs'),
+      cpuMs: med('cpuMs'),
+      peakRssMb: med('peakRssMb'),
+      samples: connSamples.map(({ ssSummary: _, ...rest }) => rest),
+      ssSummary: last.ssSummary,
+    },
+    iperf: {
+      description: `iperf -c 127.0.0.1 -n ${iperfMb}M in the lab: simulated bytes per wall second`,
+      simulatedBytesPerSec: Math.round(median(iperfSim)),
+      nodeNetLoopbackBytesPerSec: Math.round(median(bulkReal)),
+      samples: { simulated: iperfSim.map(Math.round), nodeNet: bulkReal.map(Math.round) },
     },
     node: process.version,
   };

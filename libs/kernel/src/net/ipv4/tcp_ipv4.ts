@@ -987,9 +987,14 @@ function asDropReason(r: number | string): SkbDropReason | null {
  * queues, or freed (a pure ACK, data coalesced into an earlier skb). A discard without an RST sets
  * skb.dropReason.
  */
+/** Whether `skb` is on `q`, searched from the tail, where a segment just queued is. */
+function queuedIn(q: SkBuff[], skb: SkBuff): boolean {
+  return q.lastIndexOf(skb) >= 0;
+}
+
 function tcp_skb_fate(sk: TcpSock, skb: SkBuff): Verdict {
   if (skb.dropReason) return drop(skb, skb.dropReason);
-  if (sk.receiveQueue.includes(skb) || sk.outOfOrderQueue.includes(skb) || sk.backlog.includes(skb))
+  if (queuedIn(sk.receiveQueue, skb) || queuedIn(sk.outOfOrderQueue, skb) || queuedIn(sk.backlog, skb))
     return queued(skb, 'sk_receive_queue');
   return consumed(skb);
 }
@@ -1294,7 +1299,7 @@ function tcp_v4_rcv_process(
     sk.drops += Math.max(1, skb.gsoSegs);
     return drop(skb, reason.v ?? SKB_DROP_REASON.NOT_SPECIFIED);
   }
-  return sk.backlog.includes(skb) ? queued(skb, 'sk_receive_queue') : consumed(skb);
+  return queuedIn(sk.backlog, skb) ? queued(skb, 'sk_receive_queue') : consumed(skb);
 }
 
 /** no_tcp_socket: RST (if the checksum is good), and the segment dropped as NO_SOCKET. */
