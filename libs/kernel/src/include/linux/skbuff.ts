@@ -213,6 +213,15 @@ export function copyOf(b: Uint8Array): Uint8Array {
   return c;
 }
 
+/**
+ * __skb_unlink by position: out of a queue (an array) without splice's array of removed elements; the
+ * head, where a queue is usually consumed, leaves by shift.
+ */
+export function queueDelAt<T>(q: T[], i: number): void {
+  if (i === 0) q.shift();
+  else if (i > 0) q.splice(i, 1);
+}
+
 /** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */
 export function skbTruesize(skb: SkBuff): number {
   if (skb.truesize) return skb.truesize;

@@ -10,7 +10,14 @@
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { allocSkb, copyOf, skbDataAlloc, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import {
+  allocSkb,
+  copyOf,
+  queueDelAt,
+  skbDataAlloc,
+  skbTruesize,
+  CHECKSUM_PARTIAL,
+} from '../../include/linux/skbuff';
 import type { TcpSock, TcpSackBlock } from '../../include/linux/tcp';
 import { newOptionsReceived } from '../../include/linux/tcp';
 import * as T from '../../include/net/tcp';
@@ -1165,8 +1172,7 @@ export function tcp_cleanup_rbuf(ctx: KernelCtx, sk: TcpSock, copied: number): v
 
 /** tcp_eat_recv_skb: the reader is done with it: sock_rfree, and the skb's journey ends. */
 function tcp_eat_recv_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
-  const i = sk.receiveQueue.indexOf(skb);
-  if (i >= 0) sk.receiveQueue.splice(i, 1);
+  queueDelAt(sk.receiveQueue, sk.receiveQueue.indexOf(skb));
   // sock_rfree: give back what skb_set_owner_r charged.
   sk.rmemAlloc -= skbTruesize(skb);
   ctx.step(skb, F.recvmsg, sk.comm, sk.copiedSeq);
