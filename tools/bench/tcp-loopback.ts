@@ -148,7 +148,6 @@ async function conns(n: number): Promise<void> {
     ssSummary: ssOut,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
-  if (process.env.BENCH_HEAPSNAP) require('node:v8').writeHeapSnapshot(process.env.BENCH_HEAPSNAP);
 }
 
 /**
