@@ -347,7 +347,9 @@ export type SockoptVal = number | string | Linger;
 const NO_TIMER = null as unknown as KTimer<TcpSock>;
 
 function sackBlocks(n: number): TcpSackBlock[] {
-  return Array.from({ length: n }, () => ({ startSeq: 0, endSeq: 0 }));
+  const blocks: TcpSackBlock[] = [];
+  for (let i = 0; i < n; i++) blocks.push({ startSeq: 0, endSeq: 0 });
+  return blocks;
 }
 
 /**
@@ -1295,7 +1297,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       }
       if (!skip) {
         if (!(flags & T.MSG_TRUNC))
-          chunks.push(copyOf(skb.buf.subarray(skb.data + offset, skb.data + offset + used)));
+          chunks.push(skb.buf.subarray(skb.data + offset, skb.data + offset + used));
         setSeq(getSeq() + used);
         copied += used;
         len -= used;
@@ -1321,8 +1323,10 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
   // Clean up data we have read: This will do ACK frames.
   tcp_cleanup_rbuf(ctx, sk, copied);
   if (copied < 0) return copied;
+  // skb_copy_datagram_msg: the bytes are copied once, into the reader's buffer (the chunks are views of the
+  // skbs' data, which nothing writes once queued).
   let data: Uint8Array;
-  if (chunks.length === 1) data = chunks[0];
+  if (chunks.length === 1) data = copyOf(chunks[0]);
   else {
     data = skbDataAlloc(chunks.reduce((n, c) => n + c.length, 0));
     let p = 0;
