@@ -987,32 +987,13 @@ export function tcp_sendmsg_locked(
   let sizeGoal = 0;
   let off = 0;
 
-  const outErr = (e: number): number => {
-    e = sk_stream_error(sk, flags, e);
-    // make sure we wake any epoll edge trigger waiter
-    if (tcp_rtx_and_write_queues_empty(sk) && e === -EAGAIN) {
-      sk_stream_write_space(sk);
-      tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_SNDBUF_LIMITED);
-    }
-    return e;
-  };
-  const out = (): number => {
-    if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
-    return copied + copiedSyn;
-  };
-  const doError = (e: number): number => {
-    tcp_remove_empty_skb(ctx, sk);
-    if (copied + copiedSyn) return out();
-    return outErr(e);
-  };
-
   // TODO(contract): inet->defer_connect (TCP_FASTOPEN_CONNECT's delayed SYN) has no TcpSock field; only
   // sendto(MSG_FASTOPEN) starts a Fast Open here.
   if (flags & T.MSG_FASTOPEN && !sk.repair) {
     const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport);
     copiedSyn = fo.copied;
-    if (fo.err === -EINPROGRESS && copiedSyn > 0) return out();
-    else if (fo.err) return outErr(fo.err);
+    if (fo.err === -EINPROGRESS && copiedSyn > 0) return sendmsg_out(ctx, sk, flags, 0, copiedSyn, 0, 0);
+    else if (fo.err) return sendmsg_out_err(ctx, sk, flags, fo.err);
     off = copiedSyn;
   }
 
@@ -1023,12 +1004,13 @@ export function tcp_sendmsg_locked(
   // to be sent before a connection is fully established.
   if ((1 << sk.state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && !tcp_passive_fastopen(sk)) {
     err = sk_stream_wait_connect(sk);
-    if (err !== 0) return doError(err);
+    if (err !== 0) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
   }
 
   // This should be in poll
   ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
-  if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN) return doError(-EPIPE);
+  if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN)
+    return sendmsg_do_error(ctx, sk, flags, -EPIPE, copied, copiedSyn, mssNow, sizeGoal);
 
   let first = true;
   while (off < data.length) {
@@ -1041,8 +1023,13 @@ export function tcp_sendmsg_locked(
     } else {
       // new_segment:
       if (!sk_stream_memory_free(sk, 0)) {
-        err = waitForSpace();
-        if (err) return doError(err);
+        // wait_for_space: push what we have; sk_stream_wait_memory says whether there is room now.
+        sk.nospace = true;
+        tcp_remove_empty_skb(ctx, sk);
+        if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
+        err = sk_stream_wait_memory(sk);
+        if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
+        ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
         continue;
       }
       const firstSkb = tcp_rtx_and_write_queues_empty(sk);
@@ -1077,7 +1064,7 @@ export function tcp_sendmsg_locked(
     off += copy;
     if (off >= data.length) {
       if (flags & T.MSG_EOR) TCP_SKB_CB(skb).eor = 1;
-      return out();
+      return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
     }
     if (skb.len < sizeGoal || flags & T.MSG_OOB || sk.repair) continue;
     if (forced_push(sk)) {
@@ -1087,18 +1074,51 @@ export function tcp_sendmsg_locked(
       tcp_push_one(ctx, sk, mssNow);
     }
   }
-  return out();
+  return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+}
 
-  /** wait_for_space: push what we have; sk_stream_wait_memory says whether there is room now. */
-  function waitForSpace(): number {
-    sk.nospace = true;
-    tcp_remove_empty_skb(ctx, sk);
-    if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
-    const e = sk_stream_wait_memory(sk);
-    if (e) return e;
-    ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
-    return 0;
+// tcp_sendmsg_locked's exits (its out, out_err and do_error labels), as functions of its state rather than
+// closures made on every call.
+
+/** out: push what was copied; the bytes taken. */
+function sendmsg_out(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  flags: number,
+  copied: number,
+  copiedSyn: number,
+  mssNow: number,
+  sizeGoal: number,
+): number {
+  if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  return copied + copiedSyn;
+}
+
+/** out_err */
+function sendmsg_out_err(ctx: KernelCtx, sk: TcpSock, flags: number, e: number): number {
+  e = sk_stream_error(sk, flags, e);
+  // make sure we wake any epoll edge trigger waiter
+  if (tcp_rtx_and_write_queues_empty(sk) && e === -EAGAIN) {
+    sk_stream_write_space(sk);
+    tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_SNDBUF_LIMITED);
   }
+  return e;
+}
+
+/** do_error */
+function sendmsg_do_error(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  flags: number,
+  e: number,
+  copied: number,
+  copiedSyn: number,
+  mssNow: number,
+  sizeGoal: number,
+): number {
+  tcp_remove_empty_skb(ctx, sk);
+  if (copied + copiedSyn) return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+  return sendmsg_out_err(ctx, sk, flags, e);
 }
 
 /** tcp_sendmsg: lock_sock, tcp_sendmsg_locked, release_sock. See tcp_sendmsg_locked for the result. */
@@ -1219,11 +1239,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
 
   const peek = (flags & T.MSG_PEEK) !== 0;
   let peekSeq = sk.copiedSeq;
-  const getSeq = () => (peek ? peekSeq : sk.copiedSeq);
-  const setSeq = (v: number) => {
-    if (peek) peekSeq = v >>> 0;
-    else sk.copiedSeq = v >>> 0;
-  };
+  // *seq: the copied_seq of the socket, or a private one for MSG_PEEK (the reads below advance it).
   const target = sock_rcvlowat(sk, (flags & T.MSG_WAITALL) !== 0, len);
   const chunks: Uint8Array[] = [];
   let copied = 0;
@@ -1231,7 +1247,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
 
   do {
     // Are we at urgent data? Stop if we have read anything.
-    if (sk.urgData && sk.urgSeq === getSeq() && copied) break;
+    if (sk.urgData && sk.urgSeq === (peek ? peekSeq : sk.copiedSeq) && copied) break;
 
     // Next get a buffer.
     let found: SkBuff | null = null;
@@ -1239,8 +1255,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
     let fin = false;
     for (const skb of sk.receiveQueue) {
       // Now that we have two receive queues this shouldn't happen.
-      if (before(getSeq(), TCP_SKB_CB(skb).seq)) break;
-      offset = (getSeq() - TCP_SKB_CB(skb).seq) >>> 0;
+      if (before(peek ? peekSeq : sk.copiedSeq, TCP_SKB_CB(skb).seq)) break;
+      offset = ((peek ? peekSeq : sk.copiedSeq) - TCP_SKB_CB(skb).seq) >>> 0;
       if (TCP_SKB_CB(skb).tcpFlags & T.TCPHDR_SYN) offset--;
       if (offset < skb.len) {
         found = skb;
@@ -1283,11 +1299,12 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       let skip = false;
       // Do we have urgent data here?
       if (sk.urgData) {
-        const urgOffset = (sk.urgSeq - getSeq()) >>> 0;
+        const urgOffset = (sk.urgSeq - (peek ? peekSeq : sk.copiedSeq)) >>> 0;
         if (urgOffset < used) {
           if (!urgOffset) {
             if (!sock_flag(sk, T.SOCK_URGINLINE)) {
-              setSeq(getSeq() + 1);
+              if (peek) peekSeq = (peekSeq + 1) >>> 0;
+              else sk.copiedSeq = (sk.copiedSeq + 1) >>> 0;
               offset++;
               used--;
               if (!used) skip = true;
@@ -1298,7 +1315,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       if (!skip) {
         if (!(flags & T.MSG_TRUNC))
           chunks.push(skb.buf.subarray(skb.data + offset, skb.data + offset + used));
-        setSeq(getSeq() + used);
+        if (peek) peekSeq = (peekSeq + used) >>> 0;
+        else sk.copiedSeq = (sk.copiedSeq + used) >>> 0;
         copied += used;
         len -= used;
         tcp_rcv_space_adjust(ctx, sk);
@@ -1315,7 +1333,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       }
     }
     // found_fin_ok: Process the FIN.
-    setSeq(getSeq() + 1);
+    if (peek) peekSeq = (peekSeq + 1) >>> 0;
+    else sk.copiedSeq = (sk.copiedSeq + 1) >>> 0;
     if (!peek) tcp_eat_recv_skb(ctx, sk, skb);
     break;
   } while (len > 0);
