@@ -8,6 +8,7 @@ const root = path.join(__dirname, '..');
 const ENTRIES = {
   'skblab.js': 'apps/cli/src/main.ts',
   'bench.js': 'tools/bench/udp-loopback.ts',
+  'bench-tcp.js': 'tools/bench/tcp-loopback.ts',
   'bench-distributed.js': 'tools/bench/distributed.ts',
   'bench-scale.js': 'tools/bench/scale.ts',
   'bench-scale-distributed.js': 'tools/bench/scale-distributed.ts',

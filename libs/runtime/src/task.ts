@@ -291,45 +291,38 @@ export class Task {
    * comes: prepare_to_wait / schedule_timeout / finish_wait. Every wakeup re-checks the condition.
    */
   waitFor(socks: Sock[], ready: () => boolean, deadline: number, interruptible = true): Promise<WaitResult> {
+    const now = this.waitState(ready, deadline, interruptible);
+    if (now !== null) return Promise.resolve(now);
     return new Promise((resolve) => {
       let settled = false;
       let timer: KTimer<null> | null = null;
-      const waiters: Array<[Sock, () => void]> = [];
       const finish = (r: WaitResult) => {
         if (settled) return;
         settled = true;
-        for (const [sk, w] of waiters) sk.wq = sk.wq.filter((x) => x !== w);
-        this.wakers.delete(onSignal);
+        for (const sk of socks) {
+          const i = sk.wq.indexOf(wake);
+          if (i >= 0) sk.wq.splice(i, 1);
+        }
+        if (interruptible) this.wakers.delete(onSignal);
         if (timer) this.lab.delTimer(timer);
         resolve(r);
       };
-      const check = (): boolean => {
-        if (ready()) finish('ready');
-        else if (interruptible && this.signalled) finish('intr');
-        else if (deadline !== Infinity && this.lab.now() >= deadline) finish('timeout');
-        else return false;
-        return true;
+      // One waker on every socket's queue. sock_def_readable empties a queue as it wakes: unless the wait
+      // is over, the waker goes back on each queue that no longer holds it.
+      const wake = () => {
+        if (settled) return;
+        const r = this.waitState(ready, deadline, interruptible);
+        if (r !== null) return finish(r);
+        for (const sk of socks) if (!sk.wq.includes(wake)) sk.wq.push(wake);
       };
       const onSignal = () => finish('intr');
-      if (check()) return;
       if (interruptible) this.wakers.add(onSignal);
-      const arm = (sk: Sock) => {
-        const w = () => {
-          // sock_def_readable empties the queue as it wakes: wait again unless done.
-          const i = waiters.findIndex(([, x]) => x === w);
-          if (i >= 0) waiters.splice(i, 1);
-          if (settled) return;
-          if (!check()) arm(sk);
-        };
-        waiters.push([sk, w]);
-        sk.wq.push(w);
-      };
-      for (const sk of socks) arm(sk);
+      for (const sk of socks) if (!sk.wq.includes(wake)) sk.wq.push(wake);
       if (deadline !== Infinity) {
         timer = {
           fn: () => {
             timer = null;
-            if (!check()) finish('timeout');
+            finish(this.waitState(ready, deadline, interruptible) ?? 'timeout');
           },
           arg: null,
           expires: deadline,
@@ -341,6 +334,14 @@ export class Task {
         this.lab.modTimer(timer, deadline);
       }
     });
+  }
+
+  /** What ends a wait now: the condition, a signal, the deadline; null to go on waiting. */
+  private waitState(ready: () => boolean, deadline: number, interruptible: boolean): WaitResult | null {
+    if (ready()) return 'ready';
+    if (interruptible && this.signalled) return 'intr';
+    if (deadline !== Infinity && this.lab.now() >= deadline) return 'timeout';
+    return null;
   }
 
   // ---- socket(2), bind(2), listen(2) ------------------------------------------------------------------
@@ -364,6 +365,8 @@ export class Task {
       // root has CAP_NET_RAW
     } else return -EPROTONOSUPPORT;
     const sk = newSock(this.net, type, protocol, this.comm);
+    // sk_alloc of a user socket: sock_inuse_add (TCP's are counted by net.tcpSockets).
+    this.net.sockInuse++;
     if (type === SOCK_RAW) this.net.rawSocks.push(sk);
     return this.install(sk, nonblock);
   }
@@ -500,7 +503,8 @@ export class Task {
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
     let sent = 0;
     for (;;) {
-      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data.subarray(sent), flags | MSG_DONTWAIT));
+      const rest = sent ? data.subarray(sent) : data;
+      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT));
       if (rc > 0) sent += rc;
       if (sent >= data.length) return sent;
       if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
@@ -816,6 +820,7 @@ export class Task {
       return 0;
     }
     sk.closed = true;
+    sk.net.sockInuse--;
     if (sk.protocol === IPPROTO_UDP && sk.num) udp_lib_unhash(sk);
     if (sk.type === SOCK_RAW) sk.net.rawSocks = sk.net.rawSocks.filter((s) => s !== sk);
     else if (sk.protocol === IPPROTO_ICMP && sk.num) sk.net.pingHash.delete(sk.num);

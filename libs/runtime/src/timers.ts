@@ -16,6 +16,7 @@ export class TimerQueue {
     if (t.pending) this.remove(t);
     t.pending = true;
     t.seq = ++this.seq;
+    t.heapIndex = this.heap.length;
     this.heap.push(t);
     this.up(this.heap.length - 1);
   }
@@ -23,11 +24,12 @@ export class TimerQueue {
   remove(t: KTimer): void {
     if (!t.pending) return;
     t.pending = false;
-    const i = this.heap.indexOf(t);
+    const i = this.heap[t.heapIndex ?? -1] === t ? t.heapIndex! : this.heap.indexOf(t);
     if (i < 0) return;
     const last = this.heap.pop()!;
     if (i < this.heap.length) {
       this.heap[i] = last;
+      last.heapIndex = i;
       this.down(i);
       this.up(i);
     }
@@ -50,6 +52,7 @@ export class TimerQueue {
     const last = this.heap.pop()!;
     if (this.heap.length) {
       this.heap[0] = last;
+      last.heapIndex = 0;
       this.down(0);
     }
     top.pending = false;
@@ -60,12 +63,21 @@ export class TimerQueue {
     return a.expires < b.expires || (a.expires === b.expires && a.seq < b.seq);
   }
 
+  private swap(i: number, j: number): void {
+    const h = this.heap;
+    const t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+    h[i].heapIndex = i;
+    t.heapIndex = j;
+  }
+
   private up(i: number): void {
     const h = this.heap;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      this.swap(i, p);
       i = p;
     }
   }
@@ -79,7 +91,7 @@ export class TimerQueue {
       if (l < h.length && this.less(h[l], h[m])) m = l;
       if (r < h.length && this.less(h[r], h[m])) m = r;
       if (m === i) return;
-      [h[i], h[m]] = [h[m], h[i]];
+      this.swap(i, m);
       i = m;
     }
   }

@@ -12,7 +12,7 @@ import {
   NUD_PERMANENT,
 } from '@skblab/kernel';
 import type { Host, Net } from '@skblab/kernel';
-import { netstat_seq_show, tcp4_seq_show } from '@skblab/kernel/net/ipv4/proc';
+import { netstat_seq_show, sockstat_seq_show, tcp4_seq_show } from '@skblab/kernel/net/ipv4/proc';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';
 import type { Command, CommandContext } from './command';
@@ -58,6 +58,8 @@ export function readProcFile(host: Host, net: Net, path: string, now = 0): strin
       return netstat_seq_show(net);
     case '/proc/net/tcp':
       return tcp4_seq_show(net, now);
+    case '/proc/net/sockstat':
+      return sockstat_seq_show(net);
     case '/proc/net/dev':
       return dev_seq_show(net);
     case '/proc/net/softnet_stat':

@@ -112,6 +112,42 @@ describe('ss -t', () => {
   });
 });
 
+describe('ss -s', () => {
+  // The real box (iproute2 6.1, kernel 6.12, the same scene with netcat-openbsd and `nc -u -l 9999`) printed
+  // exactly this, except that its `TCP:` total and `closed` also counted the 131 TCP sockets other
+  // namespaces of that host had allocated (tcp_sockets_allocated is global): 135 and 132 there.
+  const SUMMARY = [
+    'Total: 4',
+    'TCP:   4 (estab 2, closed 1, orphaned 0, timewait 1)',
+    '',
+    'Transport Total     IP        IPv6',
+    'RAW\t  0         0         0        ',
+    'UDP\t  1         1         0        ',
+    'TCP\t  3         3         0        ',
+    'INET\t  4         4         0        ',
+    'FRAG\t  0         0         0        ',
+    '',
+    '',
+  ].join('\n');
+
+  it('counts sockets from /proc/net/sockstat and CurrEstab from /proc/net/snmp, as print_summary', async () => {
+    const r = await run(SCENE + 'nc -u -l 9999 &\nss -s\ncat /proc/net/sockstat\n');
+    expect(r.err).toBe('');
+    expect(r.out).toBe(
+      SUMMARY +
+        'sockets: used 4\nTCP: inuse 3 orphan 0 tw 1 alloc 3 mem 0\nUDP: inuse 1 mem 0\nUDPLITE: inuse 0\n' +
+        'RAW: inuse 0\nFRAG: inuse 0 memory 0\n',
+    );
+  });
+
+  it('with -t the socket table follows the summary', async () => {
+    const r = await run(SCENE + 'ss -stn\n');
+    const [head, table] = [r.out.slice(0, r.out.indexOf('State')), r.out.slice(r.out.indexOf('State'))];
+    expect(head).toContain('Total: 3\nTCP:   4 (estab 2, closed 1, orphaned 0, timewait 1)\n');
+    expect(table.split('\n').filter((l) => l.startsWith('ESTAB'))).toHaveLength(2);
+  });
+});
+
 describe('print_ms_timer', () => {
   it.each([
     [59000, '59sec'],

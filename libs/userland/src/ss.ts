@@ -8,8 +8,10 @@
  *
  * The sockets come from the namespace's TCP tables in the order inet_diag dumps them: listeners, then the
  * established hash (connections, SYN-RECV request socks, TIME-WAIT buckets). Only TCP is listed: without
- * -t ss lists the TCP sockets too (the model has no unix or netlink sockets to show). Not modelled: filters
- * (state ..., dport = ...), -u/-x/-w, -s, -r.
+ * -t ss lists the TCP sockets too (the model has no unix or netlink sockets to show). -s prints
+ * print_summary's counts from /proc/net/sockstat and /proc/net/snmp (the model has no IPv6: no
+ * sockstat6, whose counts are then 0), alone unless a protocol (-t) is asked for too. Not modelled:
+ * filters (state ..., dport = ...), -u/-x/-w, -r.
  */
 import type { RequestSock, TcpSock, TimewaitSock } from '@skblab/kernel/include/linux/tcp';
 import {
@@ -27,6 +29,7 @@ import { Task } from '@skblab/runtime';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { printfG } from './libc';
+import { readProcFile } from './procfs';
 import { tcpServiceByPort } from './nc';
 import {
   TCPI_OPT_ECN,
@@ -406,6 +409,47 @@ function rowOf(ctx: CommandContext, e: Entry, fl: Flags, now: number): { state: 
   return { state, cells };
 }
 
+/**
+ * print_summary (ss.c): get_sockstat's counts from /proc/net/sockstat (get_sockstat_line's sscanf of each
+ * line; a missing field stays 0) and Tcp's CurrEstab from /proc/net/snmp (get_snmp_int).
+ */
+function summary(ctx: CommandContext): string {
+  const text = readProcFile(ctx.host, ctx.net, '/proc/net/sockstat') ?? '';
+  const field = (prefix: string, name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(prefix + ':'));
+    const m = line && new RegExp(`\\b${name} (-?\\d+)`).exec(line);
+    return m ? Number(m[1]) : 0;
+  };
+  const socks = field('sockets', 'used');
+  const tcpHashed = field('TCP', 'inuse');
+  const tcpOrphans = field('TCP', 'orphan');
+  const tcpTws = field('TCP', 'tw');
+  const tcpTotal = field('TCP', 'alloc');
+  const udp = field('UDP', 'inuse');
+  const raw = field('RAW', 'inuse');
+  const frag = field('FRAG', 'inuse');
+  const snmp = (readProcFile(ctx.host, ctx.net, '/proc/net/snmp') ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('Tcp:'));
+  const names = snmp[0]?.split(/\s+/) ?? [];
+  const estab = Number(snmp[1]?.split(/\s+/)[names.indexOf('CurrEstab')] ?? 0);
+  // %-9d
+  const c = (n: number | string) => String(n).padEnd(9);
+  const row = (name: string, v4: number) => `${name}\t  ${c(v4)} ${c(v4)} ${c(0)}\n`;
+  return (
+    `Total: ${socks}\n` +
+    `TCP:   ${tcpTotal + tcpTws} (estab ${estab}, closed ${tcpTotal - (tcpHashed - tcpTws)}, orphaned ${tcpOrphans}, timewait ${tcpTws})\n` +
+    '\n' +
+    'Transport Total     IP        IPv6\n' +
+    row('RAW', raw) +
+    row('UDP', udp) +
+    row('TCP', tcpHashed) +
+    row('INET', raw + udp + tcpHashed) +
+    row('FRAG', frag) +
+    '\n'
+  );
+}
+
 const USAGE = `Usage: ss [ OPTIONS ]
        ss [ OPTIONS ] [ FILTER ]
 `;
@@ -422,6 +466,7 @@ const LONG: Record<string, string> = {
   '--processes': 'p',
   '--no-header': 'H',
   '--ipv4': '4',
+  '--summary': 's',
 };
 
 export const ss: Command = async (ctx) => {
@@ -435,6 +480,9 @@ export const ss: Command = async (ctx) => {
   };
   let stateFilter = 0;
   let header = true;
+  let doSummary = false;
+  // do_default: no protocol was named (-t clears it), so -s prints the summary alone.
+  let doDefault = true;
   for (const a of ctx.argv.slice(1)) {
     const letters = a.startsWith('--') ? (LONG[a] ?? null) : a.startsWith('-') ? a.slice(1) : null;
     if (letters === null) {
@@ -448,7 +496,12 @@ export const ss: Command = async (ctx) => {
     for (const ch of letters) {
       switch (ch) {
         case 't':
+          doDefault = false;
+          break;
         case '4':
+          break;
+        case 's':
+          doSummary = true;
           break;
         case 'a':
           stateFilter = SS_ALL;
@@ -487,6 +540,10 @@ export const ss: Command = async (ctx) => {
           return 255;
       }
     }
+  }
+  if (doSummary) {
+    ctx.out(summary(ctx));
+    if (doDefault) return 0;
   }
   const states = stateFilter || SS_CONN;
   const columns = newColumns();

@@ -88,11 +88,35 @@ export interface SkBuff {
   truesize: number;
 }
 
+/**
+ * Small skb data areas come from shared slabs, as the kernel's come from kmalloc caches: a zeroed view into
+ * a 16 KiB ArrayBuffer costs a fraction of a fresh ArrayBuffer, whose backing store V8 allocates, tracks and
+ * sweeps one by one (that cost dominated a 1-byte TCP round trip). Views keep exactly the length asked for
+ * (skbTruesize reads it); a slab is never reused, so every view starts zeroed, and it is freed once no view
+ * of it is left. Larger areas get their own buffer.
+ */
+const SLAB_SIZE = 1 << 14;
+const SLAB_MAX_OBJ = 2048;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOff = 0;
+
+/** A zeroed data area of `n` bytes (kmalloc_reserve). */
+export function skbDataAlloc(n: number): Uint8Array {
+  if (n > SLAB_MAX_OBJ) return new Uint8Array(n);
+  if (slabOff + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOff = 0;
+  }
+  const u = new Uint8Array(slab, slabOff, n);
+  slabOff += (n + 7) & ~7;
+  return u;
+}
+
 /** alloc_skb + skb_reserve(headroom). `id` comes from the runtime (KernelCtx.newSkbId). */
 export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEADROOM): SkBuff {
   return {
     id,
-    buf: new Uint8Array(headroom + size),
+    buf: skbDataAlloc(headroom + size),
     data: headroom,
     len: 0,
     macHeader: -1,
@@ -126,7 +150,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
 export function skbPut(skb: SkBuff, n: number): number {
   const off = skb.data + skb.len;
   if (off + n > skb.buf.length) {
-    const nb = new Uint8Array(Math.max(off + n, skb.buf.length * 2));
+    const nb = skbDataAlloc(Math.max(off + n, skb.buf.length * 2));
     nb.set(skb.buf);
     skb.buf = nb;
   }
@@ -139,7 +163,7 @@ export function skbPush(skb: SkBuff, n: number): number {
   if (skb.data < n) {
     // pskb_expand_head: keep offsets meaningful by shifting them.
     const grow = n - skb.data + SKB_HEADROOM;
-    const nb = new Uint8Array(skb.buf.length + grow);
+    const nb = skbDataAlloc(skb.buf.length + grow);
     nb.set(skb.buf, grow);
     skb.buf = nb;
     skb.data += grow;
@@ -174,12 +198,28 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
   return {
     ...skb,
     id,
-    buf: skb.buf.slice(),
+    buf: copyOf(skb.buf),
     traced: 0,
     dropReason: null,
     txAccount: null,
     tcb: skb.tcb && { ...skb.tcb, tx: { ...skb.tcb.tx } },
   };
+}
+
+/** A copy of `b` in a fresh data area (copy_to_user's destination, skb_copy's data). */
+export function copyOf(b: Uint8Array): Uint8Array {
+  const c = skbDataAlloc(b.length);
+  c.set(b);
+  return c;
+}
+
+/**
+ * __skb_unlink by position: out of a queue (an array) without splice's array of removed elements; the
+ * head, where a queue is usually consumed, leaves by shift.
+ */
+export function queueDelAt<T>(q: T[], i: number): void {
+  if (i === 0) q.shift();
+  else if (i > 0) q.splice(i, 1);
 }
 
 /** SKB_TRUESIZE: what an skb costs a socket's or arp_queue's memory budget. */

@@ -379,6 +379,8 @@ export interface TcpSock extends Sock {
   /** The TCP_SKB_CB state of received skbs lives on them; this is the receive queue's byte count. */
   pacingTimer: KTimer<TcpSock>;
   compressedAckTimer: KTimer<TcpSock>;
+  /** struct socket's state (socket->state, SS_*), kept on the sock. */
+  sockState: number;
 }
 
 /** struct request_sock + inet_request_sock + tcp_request_sock: one SYN a listener answered. */

@@ -18,8 +18,10 @@ export interface KTimer<T = unknown> {
   pending: boolean;
   host: Host;
   cpu: number;
-  /** The runtime's handle (heap position, sequence). */
+  /** The runtime's handle (arming order). */
   seq: number;
+  /** The runtime's: where the pending timer sits in its queue, so that removing it needs no search. */
+  heapIndex?: number;
   /** add_timer_on: fires on `cpu` whatever CPU armed it (hardware events on the CPU their IRQ is bound to). */
   pinned?: boolean;
   /**

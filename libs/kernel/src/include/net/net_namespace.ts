@@ -9,7 +9,8 @@ import type { NetMib } from './snmp';
 import type { Sock } from './sock';
 import type { SkBuff } from '../linux/skbuff';
 import type { KTimer } from './kctx';
-import type { RequestSock, TcpSock, TimewaitSock } from '../linux/tcp';
+import type { TcpSock, TimewaitSock } from '../linux/tcp';
+import type { EstablishedHash } from './inet_hashtables';
 
 /** struct in_ifaddr */
 export interface InIfaddr {
@@ -155,6 +156,8 @@ export interface Net {
   udpHash: Map<number, Sock[]>;
   pingHash: Map<number, Sock>;
   rawSocks: Sock[];
+  /** sock_inuse_add's count of the user sockets other than TCP's (those are tcpSockets): UDP, ping, raw. */
+  sockInuse: number;
   fragQueues: Map<string, IpFragQueue>;
   /** ip_idents: per-destination IP ID generator state (simplified to a per-netns map keyed by daddr). */
   ipIdents: Map<number, number>;
@@ -172,9 +175,9 @@ export interface Net {
   ipExtMib: Float64Array;
   /**
    * tcp_hashinfo for this namespace: the established hash (full sockets, request and TIME_WAIT mini sockets)
-   * by "laddr:lport:raddr:rport", the listeners by port, and the bind buckets by port.
+   * by 4-tuple, the listeners by port, and the bind buckets by port.
    */
-  tcpEhash: Map<string, TcpSock | RequestSock | TimewaitSock>;
+  tcpEhash: EstablishedHash;
   tcpLhash: Map<number, TcpSock[]>;
   tcpBhash: Map<number, Array<TcpSock | TimewaitSock>>;
   /** Every TCP socket of the namespace in creation order (/proc/net/tcp, ss). */

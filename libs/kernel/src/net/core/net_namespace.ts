@@ -5,6 +5,7 @@
 import type { Host, Net } from '../../include/net/net_namespace';
 import { newSoftnetData } from '../../include/linux/netdevice';
 import { arpDefaultParms } from '../../include/net/neighbour';
+import { EstablishedHash } from '../../include/net/inet_hashtables';
 import { IPEXT_MIB_NAMES, LINUX_MIB_NAMES, newNetMib } from '../../include/net/snmp';
 import { HZ } from '../../include/net/tcp';
 import { loopback_net_init } from '../../drivers/net/loopback';
@@ -57,7 +58,8 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     peers: new Map(),
     linuxMib: new Float64Array(LINUX_MIB_NAMES.length),
     ipExtMib: new Float64Array(IPEXT_MIB_NAMES.length),
-    tcpEhash: new Map(),
+    tcpEhash: new EstablishedHash(),
+    sockInuse: 0,
     tcpLhash: new Map(),
     tcpBhash: new Map(),
     tcpSockets: new Set(),

@@ -81,20 +81,13 @@ export const SS_DISCONNECTING = 4;
 /** net.core.somaxconn: __sys_listen's cap on the backlog. */
 export const SOMAXCONN = 4096;
 
-/**
- * struct socket's state lives on the sock here.
- * TODO(contract): add `sockState: number` (socket->state, SS_*) to TcpSock in include/linux/tcp.ts;
- * until then it is an optional property set on the object.
- */
-type StreamSock = TcpSock & { sockState?: number };
-
-/** socket->state; a socket(2) that was never connected is SS_UNCONNECTED. */
+/** socket->state (struct socket's state lives on the sock here); socket(2) makes it SS_UNCONNECTED. */
 export function inet_sock_state(sk: TcpSock): number {
-  return (sk as StreamSock).sockState ?? SS_UNCONNECTED;
+  return sk.sockState;
 }
 
 function set_sock_state(sk: TcpSock, state: number): void {
-  (sk as StreamSock).sockState = state;
+  sk.sockState = state;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { TCP_CLOSE, TCP_LISTEN } from '../../include/net/tcp_states';
 import { EADDRINUSE, EAGAIN, EINVAL } from '../../include/linux/errno';
 import { jiffies, mod_timer, del_timer, timer_setup } from '../../kernel/time/timer';
-import { ehashKey, inet_csk_get_port, inet_hash } from './inet_hashtables';
+import { inet_csk_get_port, inet_hash } from './inet_hashtables';
 import { tcp_rtx_synack } from './tcp_output';
 import { tcp_syn_ack_timeout, tcp_write_timer, tcp_delack_timer, tcp_keepalive_timer } from './tcp_timer';
 import { tcp_disconnect } from './tcp';
@@ -111,9 +111,8 @@ export function inet_csk_reqsk_queue_hash_add(
   req: RequestSock,
   timeout: number,
 ): boolean {
-  const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
-  if (sk.net.tcpEhash.has(key)) return false;
-  sk.net.tcpEhash.set(key, req);
+  if (sk.net.tcpEhash.has(req.locAddr, req.num, req.rmtAddr, req.rmtPort)) return false;
+  sk.net.tcpEhash.set(req.locAddr, req.num, req.rmtAddr, req.rmtPort, req);
   req.hashed = true;
   req.timer = timer_setup(sk.net.host, reqsk_timer_handler, req);
   mod_timer(ctx, req.timer, jiffies(ctx) + timeout);
@@ -126,8 +125,7 @@ export function inet_csk_reqsk_queue_hash_add(
 /** reqsk_queue_unlink: out of the established hash. */
 function reqsk_queue_unlink(req: RequestSock): boolean {
   if (!req.hashed) return false;
-  const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
-  if (req.net.tcpEhash.get(key) === req) req.net.tcpEhash.delete(key);
+  req.net.tcpEhash.deleteIf(req.locAddr, req.num, req.rmtAddr, req.rmtPort, req);
   req.hashed = false;
   return true;
 }
@@ -302,10 +300,10 @@ export function inet_csk_listen_stop(ctx: KernelCtx, sk: TcpSock): void {
     inet_child_forget(ctx, sk, req, child);
   }
   // The SYN queue: request socks still waiting for their ACK go with their listener.
-  for (const [key, e] of sk.net.tcpEhash) {
+  for (const e of sk.net.tcpEhash.values()) {
     const r = e as RequestSock;
     if (r.kind === 'request' && r.listener === sk) {
-      sk.net.tcpEhash.delete(key);
+      sk.net.tcpEhash.delete(r.locAddr, r.num, r.rmtAddr, r.rmtPort);
       r.hashed = false;
       if (r.timer) del_timer(ctx, r.timer);
     }

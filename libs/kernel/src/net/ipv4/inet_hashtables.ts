@@ -6,6 +6,7 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { RequestSock, TcpSock, TimewaitSock } from '../../include/linux/tcp';
+import type { EhashEntry } from '../../include/net/inet_hashtables';
 import { TCP_LISTEN, TCP_TIME_WAIT } from '../../include/net/tcp_states';
 import { EADDRINUSE, EADDRNOTAVAIL } from '../../include/linux/errno';
 import { SOCK_BINDPORT_LOCK } from '../../include/net/tcp';
@@ -13,12 +14,7 @@ import { LINUX_MIB } from '../../include/net/snmp';
 import { tcp_twsk_unique } from './tcp_ipv4';
 import { inet_twsk_deschedule_put } from './inet_timewait_sock';
 
-export type EhashEntry = TcpSock | RequestSock | TimewaitSock;
-
-/** The established hash's key: local address and port, remote address and port. */
-export function ehashKey(laddr: number, lport: number, raddr: number, rport: number): string {
-  return `${laddr >>> 0}:${lport}:${raddr >>> 0}:${rport}`;
-}
+export type { EhashEntry };
 
 export function isTimewait(e: EhashEntry): e is TimewaitSock {
   return (e as TimewaitSock).kind === 'timewait';
@@ -38,7 +34,7 @@ export function __inet_lookup_established(
   daddr: number,
   dport: number,
 ): EhashEntry | null {
-  return net.tcpEhash.get(ehashKey(daddr, dport, saddr, sport)) ?? null;
+  return net.tcpEhash.get(daddr, dport, saddr, sport);
 }
 
 /**
@@ -86,22 +82,18 @@ export function __inet_lookup(
 }
 
 /** inet_ehash_insert: into the established hash (a child, a request sock, a TIME_WAIT bucket). */
-export function inet_ehash_insert(net: Net, e: EhashEntry, key: string): boolean {
-  const old = net.tcpEhash.get(key);
-  if (old && old !== e && !isRequest(old)) return false;
-  net.tcpEhash.set(key, e);
+export function inet_ehash_insert(net: Net, sk: TcpSock): boolean {
+  const old = net.tcpEhash.get(sk.rcvSaddr, sk.num, sk.daddr, sk.dport);
+  if (old && old !== sk && !isRequest(old)) return false;
+  net.tcpEhash.set(sk.rcvSaddr, sk.num, sk.daddr, sk.dport, sk);
   return true;
-}
-
-export function sockEhashKey(sk: TcpSock): string {
-  return ehashKey(sk.rcvSaddr, sk.num, sk.daddr, sk.dport);
 }
 
 /** inet_hash: a listener goes to the listening hash (tcp_v4_hash → inet_hash → __inet_hash). */
 export function inet_hash(sk: TcpSock): number {
   if (sk.state !== TCP_LISTEN) {
     // inet_ehash_nolisten
-    inet_ehash_insert(sk.net, sk, sockEhashKey(sk));
+    inet_ehash_insert(sk.net, sk);
     sk.hashed = 'established';
     return 0;
   }
@@ -125,8 +117,7 @@ export function inet_unhash(sk: TcpSock): void {
       else net.tcpLhash.delete(sk.num);
     }
   } else if (sk.hashed === 'established') {
-    const key = sockEhashKey(sk);
-    if (net.tcpEhash.get(key) === sk) net.tcpEhash.delete(key);
+    net.tcpEhash.deleteIf(sk.rcvSaddr, sk.num, sk.daddr, sk.dport, sk);
   }
   sk.hashed = 'none';
 }
@@ -230,8 +221,7 @@ export function inet_csk_get_port(ctx: KernelCtx, sk: TcpSock, snum: number): nu
  * (tcp_twsk_unique, net.ipv4.tcp_tw_reuse), and then it dies (TWRecycled).
  */
 function __inet_check_established(ctx: KernelCtx, sk: TcpSock, lport: number): boolean {
-  const key = ehashKey(sk.rcvSaddr, lport, sk.daddr, sk.dport);
-  const e = sk.net.tcpEhash.get(key);
+  const e = sk.net.tcpEhash.get(sk.rcvSaddr, lport, sk.daddr, sk.dport);
   if (!e) return true;
   if (isTimewait(e) && tcp_twsk_unique(ctx, sk, e)) {
     sk.net.linuxMib[LINUX_MIB.TWRecycled]++;

@@ -7,7 +7,7 @@ import type { TcpSock, TimewaitSock } from '../../include/linux/tcp';
 import { HZ } from '../../include/net/tcp';
 import { LINUX_MIB } from '../../include/net/snmp';
 import { jiffies, mod_timer, mod_timer_pending, del_timer, timer_setup } from '../../kernel/time/timer';
-import { ehashKey, inet_bind_hash, inet_put_port } from './inet_hashtables';
+import { inet_bind_hash, inet_put_port } from './inet_hashtables';
 
 /** inet_twsk_alloc: null when net.ipv4.tcp_max_tw_buckets are all in use. */
 export function inet_twsk_alloc(sk: TcpSock, state: number): TimewaitSock | null {
@@ -54,8 +54,7 @@ export function inet_twsk_kill(tw: TimewaitSock): void {
   if (tw.dead) return;
   tw.dead = true;
   const net = tw.net;
-  const key = ehashKey(tw.rcvSaddr, tw.num, tw.daddr, tw.dport);
-  if (net.tcpEhash.get(key) === tw) net.tcpEhash.delete(key);
+  net.tcpEhash.deleteIf(tw.rcvSaddr, tw.num, tw.daddr, tw.dport, tw);
   inet_put_port(tw);
   net.tcpTwCount--;
 }
@@ -72,7 +71,7 @@ export function inet_twsk_hashdance_schedule(
 ): void {
   const net = sk.net;
   inet_bind_hash(tw, sk.num);
-  net.tcpEhash.set(ehashKey(sk.rcvSaddr, sk.num, sk.daddr, sk.dport), tw);
+  net.tcpEhash.set(sk.rcvSaddr, sk.num, sk.daddr, sk.dport, tw);
   net.tcpTwCount++;
   net.linuxMib[timeo <= 4 * HZ ? LINUX_MIB.TWKilled : LINUX_MIB.TW]++;
   tw.expires = jiffies(ctx) + timeo;

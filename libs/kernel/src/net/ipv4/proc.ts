@@ -5,6 +5,7 @@
  */
 import { jiffies_at, timer_expires_jiffies } from '../../kernel/time/timer';
 import type { Host, Net } from '../../include/net/net_namespace';
+import { skbTruesize } from '../../include/linux/skbuff';
 import {
   ICMP_MIB,
   IPEXT_MIB_NAMES,
@@ -75,6 +76,51 @@ export function snmp_seq_show(net: Net): string {
   s += 'UdpLite: ' + UDP_MIB_NAMES.join(' ') + '\n';
   s += 'UdpLite: ' + Array.from(m.udplite).join(' ') + '\n';
   return s;
+}
+
+// ---- /proc/net/sockstat --------------------------------------------------------------------------------
+
+/** Pages (4 KiB) charged for `bytes` of socket buffers: proto_memory_allocated's unit. */
+const pages = (bytes: number) => Math.ceil(bytes / 4096);
+
+/**
+ * sockstat_seq_show: socket_seq_show's `sockets: used` (the user sockets of the namespace: sock_inuse_get),
+ * then per protocol the sockets in its tables (sock_prot_inuse_get: TCP's hashed listeners and connections,
+ * UDP's bound sockets, raw sockets), TCP's orphans, TIME_WAIT buckets and allocated sockets (orphans and
+ * alloc are the host's, as tcp_orphan_count and tcp_sockets_allocated are global), and IPv4's reassembly
+ * queues. The model keeps no forward-allocated socket memory (tcp_mem, udp_mem): `mem` is the pages the
+ * sockets' queued bytes take, and FRAG's memory the fragments' truesize.
+ */
+export function sockstat_seq_show(net: Net): string {
+  let tcpInuse = 0;
+  let tcpMem = 0;
+  for (const sk of net.tcpSockets) {
+    if (sk.hashed !== 'none') tcpInuse++;
+    tcpMem += pages(sk.wmemQueued + sk.rmemAlloc);
+  }
+  let orphans = 0;
+  let alloc = 0;
+  for (const n of [net.host.initNet, ...net.host.namedNets.values()]) {
+    alloc += n.tcpSockets.size;
+    for (const sk of n.tcpSockets) if (sk.orphan && !sk.closed) orphans++;
+  }
+  let udpInuse = 0;
+  let udpMem = 0;
+  for (const socks of net.udpHash.values())
+    for (const sk of socks) {
+      udpInuse++;
+      udpMem += pages(sk.rmemAlloc);
+    }
+  let fragMem = 0;
+  for (const q of net.fragQueues.values()) for (const skb of q.fragments) fragMem += skbTruesize(skb);
+  return (
+    `sockets: used ${net.tcpSockets.size + net.sockInuse}\n` +
+    `TCP: inuse ${tcpInuse} orphan ${orphans} tw ${net.tcpTwCount} alloc ${alloc} mem ${tcpMem}\n` +
+    `UDP: inuse ${udpInuse} mem ${udpMem}\n` +
+    'UDPLITE: inuse 0\n' +
+    `RAW: inuse ${net.rawSocks.length}\n` +
+    `FRAG: inuse ${net.fragQueues.size} memory ${fragMem}\n`
+  );
 }
 
 // ---- /proc/net/netstat ------------------------------------------------------------------------------

@@ -7,10 +7,17 @@
  * The model never sleeps: where the kernel would wait (connect in progress, no send space, no data), the
  * call returns what it has (or -EAGAIN) and the runtime waits on sk.wq and calls again.
  */
-import type { KernelCtx } from '../../include/net/kctx';
+import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { allocSkb, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import {
+  allocSkb,
+  copyOf,
+  queueDelAt,
+  skbDataAlloc,
+  skbTruesize,
+  CHECKSUM_PARTIAL,
+} from '../../include/linux/skbuff';
 import type { TcpSock, TcpSackBlock } from '../../include/linux/tcp';
 import { newOptionsReceived } from '../../include/linux/tcp';
 import * as T from '../../include/net/tcp';
@@ -79,6 +86,7 @@ import {
 import {
   IPPROTO_TCP,
   IP_PMTUDISC_DONT,
+  IP_PMTUDISC_WANT,
   SOCK_STREAM,
   newSock,
   sk_forced_mem_schedule,
@@ -163,7 +171,12 @@ const F = {
     'tcp',
     (_o, seq, goal, mss) => `tcp_skb_entail seq ${seq >>> 0}, size_goal ${goal} mss ${mss}`,
   ),
-  recvmsg: kfn('tcp_recvmsg_locked', 'net/ipv4/tcp.c', 'socket', (o: string) => o),
+  recvmsg: kfn(
+    'tcp_recvmsg_locked',
+    'net/ipv4/tcp.c',
+    'socket',
+    (comm, seq) => `read by ${comm as string}, copied_seq ${seq >>> 0}`,
+  ),
   close: kfn('__tcp_close', 'net/ipv4/tcp.c', 'tcp', (o: string) => o),
   disconnect: kfn('tcp_disconnect', 'net/ipv4/tcp.c', 'tcp', (o: string) => o),
 };
@@ -345,15 +358,13 @@ export type SockoptVal = number | string | Linger;
 
 // ---- creating a socket -------------------------------------------------------------------------------
 
-type TimerFields =
-  | 'icskRetransmitTimer'
-  | 'icskDelackTimer'
-  | 'keepaliveTimer'
-  | 'pacingTimer'
-  | 'compressedAckTimer';
+/** A placeholder for a timer tcp_init_sock sets up. */
+const NO_TIMER = null as unknown as KTimer<TcpSock>;
 
 function sackBlocks(n: number): TcpSackBlock[] {
-  return Array.from({ length: n }, () => ({ startSeq: 0, endSeq: 0 }));
+  const blocks: TcpSackBlock[] = [];
+  for (let i = 0; i < n; i++) blocks.push({ startSeq: 0, endSeq: 0 });
+  return blocks;
 }
 
 /**
@@ -361,11 +372,37 @@ function sackBlocks(n: number): TcpSackBlock[] {
  * tcp_v4_init_sock → tcp_init_sock. The socket is in TCP_CLOSE, unbound and unhashed.
  */
 export function newTcpSock(net: Net, comm: string): TcpSock {
-  const base = newSock(net, SOCK_STREAM, IPPROTO_TCP, comm);
-  // inet_create: IP_PMTUDISC_DONT if net.ipv4.ip_no_pmtu_disc.
-  if (net.sysctl.ipNoPmtuDisc) base.pmtudisc = IP_PMTUDISC_DONT;
-  const partial: Omit<TcpSock, TimerFields> = {
-    ...base,
+  // newSock's fields written out, not spread: V8 builds `{ ...base, <200 more> }` one property at a time
+  // into a dictionary (milliseconds per socket); one literal is a single allocation.
+  const partial: TcpSock = {
+    type: SOCK_STREAM,
+    protocol: IPPROTO_TCP,
+    net,
+    num: 0,
+    rcvSaddr: 0,
+    saddr: 0,
+    daddr: 0,
+    dport: 0,
+    connected: false,
+    ttl: -1,
+    tos: 0,
+    priority: 0,
+    // inet_create: IP_PMTUDISC_DONT if net.ipv4.ip_no_pmtu_disc.
+    pmtudisc: net.sysctl.ipNoPmtuDisc ? IP_PMTUDISC_DONT : IP_PMTUDISC_WANT,
+    recverr: false,
+    rmemAlloc: 0,
+    forwardAlloc: 0,
+    drops: 0,
+    receiveQueue: [],
+    errorQueue: [],
+    dstCache: null,
+    wq: [],
+    comm,
+    closed: false,
+    skErr: 0,
+    broadcast: false,
+    icmpFilter: 0,
+    wmemAlloc: 0,
     // sock_init_data
     rcvbuf: SYSCTL_RMEM_DEFAULT,
     state: TCP_CLOSE,
@@ -579,8 +616,17 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     tsortedSentQueue: [],
     outOfOrderQueue: [],
     ooLastSkb: null,
+    // Filled in by tcp_init_sock's init_xmit_timers; present from the start so that the object keeps one
+    // shape (properties added later would turn it into a dictionary).
+    icskRetransmitTimer: NO_TIMER,
+    icskDelackTimer: NO_TIMER,
+    keepaliveTimer: NO_TIMER,
+    pacingTimer: NO_TIMER,
+    compressedAckTimer: NO_TIMER,
+    // sock_alloc: SS_UNCONNECTED (af_inet.ts's SS_* values)
+    sockState: 1,
   };
-  const sk = partial as TcpSock;
+  const sk = partial;
   tcp_init_sock(null, sk);
   net.tcpSockets.add(sk);
   return sk;
@@ -971,30 +1017,11 @@ export function tcp_sendmsg_locked(
   let sizeGoal = 0;
   let off = 0;
 
-  const outErr = (e: number): number => {
-    e = sk_stream_error(sk, flags, e);
-    // make sure we wake any epoll edge trigger waiter
-    if (tcp_rtx_and_write_queues_empty(sk) && e === -EAGAIN) {
-      sk_stream_write_space(sk);
-      tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_SNDBUF_LIMITED);
-    }
-    return e;
-  };
-  const out = (): number => {
-    if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
-    return copied + copiedSyn;
-  };
-  const doError = (e: number): number => {
-    tcp_remove_empty_skb(ctx, sk);
-    if (copied + copiedSyn) return out();
-    return outErr(e);
-  };
-
   if ((flags & T.MSG_FASTOPEN || sk.deferConnect) && !sk.repair) {
     const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport);
     copiedSyn = fo.copied;
-    if (fo.err === -EINPROGRESS && copiedSyn > 0) return out();
-    else if (fo.err) return outErr(fo.err);
+    if (fo.err === -EINPROGRESS && copiedSyn > 0) return sendmsg_out(ctx, sk, flags, 0, copiedSyn, 0, 0);
+    else if (fo.err) return sendmsg_out_err(ctx, sk, flags, fo.err);
     off = copiedSyn;
   }
 
@@ -1005,12 +1032,13 @@ export function tcp_sendmsg_locked(
   // to be sent before a connection is fully established.
   if ((1 << sk.state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && !tcp_passive_fastopen(sk)) {
     err = sk_stream_wait_connect(sk);
-    if (err !== 0) return doError(err);
+    if (err !== 0) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
   }
 
   // This should be in poll
   ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
-  if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN) return doError(-EPIPE);
+  if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN)
+    return sendmsg_do_error(ctx, sk, flags, -EPIPE, copied, copiedSyn, mssNow, sizeGoal);
 
   let first = true;
   while (off < data.length) {
@@ -1023,8 +1051,13 @@ export function tcp_sendmsg_locked(
     } else {
       // new_segment:
       if (!sk_stream_memory_free(sk, 0)) {
-        err = waitForSpace();
-        if (err) return doError(err);
+        // wait_for_space: push what we have; sk_stream_wait_memory says whether there is room now.
+        sk.nospace = true;
+        tcp_remove_empty_skb(ctx, sk);
+        if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
+        err = sk_stream_wait_memory(sk);
+        if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
+        ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
         continue;
       }
       const firstSkb = tcp_rtx_and_write_queues_empty(sk);
@@ -1044,7 +1077,7 @@ export function tcp_sendmsg_locked(
     const at = skb.data + skb.len;
     skb.len += copy;
     if (at + copy > skb.buf.length) {
-      const nb = new Uint8Array(Math.max(at + copy, skb.buf.length * 2));
+      const nb = skbDataAlloc(Math.max(at + copy, skb.buf.length * 2));
       nb.set(skb.buf);
       skb.buf = nb;
     }
@@ -1061,7 +1094,7 @@ export function tcp_sendmsg_locked(
     off += copy;
     if (off >= data.length) {
       if (flags & T.MSG_EOR) TCP_SKB_CB(skb).eor = 1;
-      return out();
+      return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
     }
     if (skb.len < sizeGoal || flags & T.MSG_OOB || sk.repair) continue;
     if (forced_push(sk)) {
@@ -1071,18 +1104,51 @@ export function tcp_sendmsg_locked(
       tcp_push_one(ctx, sk, mssNow);
     }
   }
-  return out();
+  return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+}
 
-  /** wait_for_space: push what we have; sk_stream_wait_memory says whether there is room now. */
-  function waitForSpace(): number {
-    sk.nospace = true;
-    tcp_remove_empty_skb(ctx, sk);
-    if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
-    const e = sk_stream_wait_memory(sk);
-    if (e) return e;
-    ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
-    return 0;
+// tcp_sendmsg_locked's exits (its out, out_err and do_error labels), as functions of its state rather than
+// closures made on every call.
+
+/** out: push what was copied; the bytes taken. */
+function sendmsg_out(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  flags: number,
+  copied: number,
+  copiedSyn: number,
+  mssNow: number,
+  sizeGoal: number,
+): number {
+  if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  return copied + copiedSyn;
+}
+
+/** out_err */
+function sendmsg_out_err(ctx: KernelCtx, sk: TcpSock, flags: number, e: number): number {
+  e = sk_stream_error(sk, flags, e);
+  // make sure we wake any epoll edge trigger waiter
+  if (tcp_rtx_and_write_queues_empty(sk) && e === -EAGAIN) {
+    sk_stream_write_space(sk);
+    tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_SNDBUF_LIMITED);
   }
+  return e;
+}
+
+/** do_error */
+function sendmsg_do_error(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  flags: number,
+  e: number,
+  copied: number,
+  copiedSyn: number,
+  mssNow: number,
+  sizeGoal: number,
+): number {
+  tcp_remove_empty_skb(ctx, sk);
+  if (copied + copiedSyn) return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+  return sendmsg_out_err(ctx, sk, flags, e);
 }
 
 /** tcp_sendmsg: lock_sock, tcp_sendmsg_locked, release_sock. See tcp_sendmsg_locked for the result. */
@@ -1167,12 +1233,11 @@ export function tcp_cleanup_rbuf(ctx: KernelCtx, sk: TcpSock, copied: number): v
 
 /** tcp_eat_recv_skb: the reader is done with it: sock_rfree, and the skb's journey ends. */
 function tcp_eat_recv_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
-  const i = sk.receiveQueue.indexOf(skb);
-  if (i >= 0) sk.receiveQueue.splice(i, 1);
+  queueDelAt(sk.receiveQueue, sk.receiveQueue.indexOf(skb));
   // sock_rfree: give back what skb_set_owner_r charged.
   sk.rmemAlloc -= skbTruesize(skb);
   sk_mem_uncharge(sk, skbTruesize(skb));
-  ctx.step(skb, F.recvmsg, `read by ${sk.comm}, copied_seq ${sk.copiedSeq >>> 0}`);
+  ctx.step(skb, F.recvmsg, sk.comm, sk.copiedSeq);
   ctx.free(skb);
 }
 
@@ -1214,11 +1279,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
 
   const peek = (flags & T.MSG_PEEK) !== 0;
   let peekSeq = sk.copiedSeq;
-  const getSeq = () => (peek ? peekSeq : sk.copiedSeq);
-  const setSeq = (v: number) => {
-    if (peek) peekSeq = v >>> 0;
-    else sk.copiedSeq = v >>> 0;
-  };
+  // *seq: the copied_seq of the socket, or a private one for MSG_PEEK (the reads below advance it).
   const target = sock_rcvlowat(sk, (flags & T.MSG_WAITALL) !== 0, len);
   const chunks: Uint8Array[] = [];
   let copied = 0;
@@ -1226,7 +1287,7 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
 
   do {
     // Are we at urgent data? Stop if we have read anything.
-    if (sk.urgData && sk.urgSeq === getSeq() && copied) break;
+    if (sk.urgData && sk.urgSeq === (peek ? peekSeq : sk.copiedSeq) && copied) break;
 
     // Next get a buffer.
     let found: SkBuff | null = null;
@@ -1234,8 +1295,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
     let fin = false;
     for (const skb of sk.receiveQueue) {
       // Now that we have two receive queues this shouldn't happen.
-      if (before(getSeq(), TCP_SKB_CB(skb).seq)) break;
-      offset = (getSeq() - TCP_SKB_CB(skb).seq) >>> 0;
+      if (before(peek ? peekSeq : sk.copiedSeq, TCP_SKB_CB(skb).seq)) break;
+      offset = ((peek ? peekSeq : sk.copiedSeq) - TCP_SKB_CB(skb).seq) >>> 0;
       if (TCP_SKB_CB(skb).tcpFlags & T.TCPHDR_SYN) offset--;
       if (offset < skb.len) {
         found = skb;
@@ -1278,11 +1339,12 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       let skip = false;
       // Do we have urgent data here?
       if (sk.urgData) {
-        const urgOffset = (sk.urgSeq - getSeq()) >>> 0;
+        const urgOffset = (sk.urgSeq - (peek ? peekSeq : sk.copiedSeq)) >>> 0;
         if (urgOffset < used) {
           if (!urgOffset) {
             if (!sock_flag(sk, T.SOCK_URGINLINE)) {
-              setSeq(getSeq() + 1);
+              if (peek) peekSeq = (peekSeq + 1) >>> 0;
+              else sk.copiedSeq = (sk.copiedSeq + 1) >>> 0;
               offset++;
               used--;
               if (!used) skip = true;
@@ -1291,8 +1353,10 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
         }
       }
       if (!skip) {
-        if (!(flags & T.MSG_TRUNC)) chunks.push(skb.buf.slice(skb.data + offset, skb.data + offset + used));
-        setSeq(getSeq() + used);
+        if (!(flags & T.MSG_TRUNC))
+          chunks.push(skb.buf.subarray(skb.data + offset, skb.data + offset + used));
+        if (peek) peekSeq = (peekSeq + used) >>> 0;
+        else sk.copiedSeq = (sk.copiedSeq + used) >>> 0;
         copied += used;
         len -= used;
         tcp_rcv_space_adjust(ctx, sk);
@@ -1309,7 +1373,8 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
       }
     }
     // found_fin_ok: Process the FIN.
-    setSeq(getSeq() + 1);
+    if (peek) peekSeq = (peekSeq + 1) >>> 0;
+    else sk.copiedSeq = (sk.copiedSeq + 1) >>> 0;
     if (!peek) tcp_eat_recv_skb(ctx, sk, skb);
     break;
   } while (len > 0);
@@ -1317,10 +1382,12 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
   // Clean up data we have read: This will do ACK frames.
   tcp_cleanup_rbuf(ctx, sk, copied);
   if (copied < 0) return copied;
+  // skb_copy_datagram_msg: the bytes are copied once, into the reader's buffer (the chunks are views of the
+  // skbs' data, which nothing writes once queued).
   let data: Uint8Array;
-  if (chunks.length === 1) data = chunks[0];
+  if (chunks.length === 1) data = copyOf(chunks[0]);
   else {
-    data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    data = skbDataAlloc(chunks.reduce((n, c) => n + c.length, 0));
     let p = 0;
     for (const c of chunks) {
       data.set(c, p);

@@ -155,16 +155,32 @@ import { consumed, drop, queued, type Verdict } from '../../include/net/verdict'
 // ---- trace ----------------------------------------------------------------------------------------------------
 
 const F = {
-  rcvEstablished: kfn('tcp_rcv_established', 'net/ipv4/tcp_input.c', 'tcp'),
+  // Hot steps record numbers (o null) and render their text when read; rarer ones pass their text.
+  rcvEstablished: kfn('tcp_rcv_established', 'net/ipv4/tcp_input.c', 'tcp', (o, bytes) =>
+    typeof o === 'string' ? o : `fast path: ${bytes} bytes in order`,
+  ),
   rcvStateProcess: kfn('tcp_rcv_state_process', 'net/ipv4/tcp_input.c', 'tcp'),
   rcvSynsent: kfn('tcp_rcv_synsent_state_process', 'net/ipv4/tcp_input.c', 'tcp'),
   validateIncoming: kfn('tcp_validate_incoming', 'net/ipv4/tcp_input.c', 'tcp'),
-  ack: kfn('tcp_ack', 'net/ipv4/tcp_input.c', 'tcp'),
-  cleanRtxQueue: kfn('tcp_clean_rtx_queue', 'net/ipv4/tcp_input.c', 'tcp'),
+  ack: kfn('tcp_ack', 'net/ipv4/tcp_input.c', 'tcp', (o, una0, una, wnd, cwnd) =>
+    typeof o === 'string' ? o : `snd_una ${una0} → ${una}, snd_wnd ${wnd}, cwnd ${cwnd}`,
+  ),
+  cleanRtxQueue: kfn(
+    'tcp_clean_rtx_queue',
+    'net/ipv4/tcp_input.c',
+    'tcp',
+    (_o, acked, out, srtt, rto) =>
+      `${acked} packet(s) acked, packets_out ${out}, srtt ${srtt}us rto ${rto}ms`,
+  ),
   sacktag: kfn('tcp_sacktag_write_queue', 'net/ipv4/tcp_input.c', 'tcp'),
   fastretransAlert: kfn('tcp_fastretrans_alert', 'net/ipv4/tcp_input.c', 'tcp'),
   dataQueue: kfn('tcp_data_queue', 'net/ipv4/tcp_input.c', 'tcp'),
-  queueRcv: kfn('tcp_queue_rcv', 'net/ipv4/tcp_input.c', 'tcp'),
+  queueRcv: kfn(
+    'tcp_queue_rcv',
+    'net/ipv4/tcp_input.c',
+    'tcp',
+    (_o, nxt, qlen, rmem, rcvbuf) => `rcv_nxt ${nxt}, ${qlen} skb(s) queued, rmem ${rmem}/${rcvbuf}`,
+  ),
   dataQueueOfo: kfn('tcp_data_queue_ofo', 'net/ipv4/tcp_input.c', 'tcp'),
   ofoQueue: kfn('tcp_ofo_queue', 'net/ipv4/tcp_input.c', 'tcp'),
   fin: kfn('tcp_fin', 'net/ipv4/tcp_input.c', 'tcp'),
@@ -1759,7 +1775,11 @@ function tcp_clean_rtx_queue(
   ctx.step(
     ackSkb,
     F.cleanRtxQueue,
-    `${pktsAcked} packet(s) acked, packets_out ${tp.packetsOut}, srtt ${tp.srttUs >>> 3}us rto ${T.jiffies_to_msecs(sk.icskRto)}ms`,
+    null,
+    pktsAcked,
+    tp.packetsOut,
+    tp.srttUs >>> 3,
+    T.jiffies_to_msecs(sk.icskRto),
   );
   return flag;
 }
@@ -2029,11 +2049,7 @@ function tcp_ack(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, flagIn: number): numb
   sk.errSoft = 0;
   sk.icskProbesOut = 0;
   tp.rcvTstamp = tcp_jiffies32(ctx);
-  ctx.step(
-    skb,
-    F.ack,
-    `snd_una ${priorSndUna} → ${tp.sndUna}, snd_wnd ${tp.sndWnd}, cwnd ${tcp_snd_cwnd(tp)}`,
-  );
+  ctx.step(skb, F.ack, null, priorSndUna, tp.sndUna, tp.sndWnd, tcp_snd_cwnd(tp));
   if (!priorPackets) {
     // no_queue:
     tcp_in_ack_event(sk, flag.v);
@@ -2615,11 +2631,7 @@ function tcp_queue_rcv(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   tcp_rcv_nxt_update(sk, TCP_SKB_CB(skb).endSeq);
   skb_set_owner_r(sk, skb);
   sk.receiveQueue.push(skb);
-  ctx.step(
-    skb,
-    F.queueRcv,
-    `rcv_nxt ${sk.rcvNxt}, ${sk.receiveQueue.length} skb(s) queued, rmem ${sk.rmemAlloc}/${sk.rcvbuf}`,
-  );
+  ctx.step(skb, F.queueRcv, null, sk.rcvNxt, sk.receiveQueue.length, sk.rmemAlloc, sk.rcvbuf);
 }
 
 /** tcp_data_ready: wake the reader (sk_data_ready) if enough is there (SO_RCVLOWAT). */
@@ -3508,7 +3520,7 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
         tcp_store_ts_recent(ctx, tp);
       tcp_rcv_rtt_measure_ts(sk, skb);
       NET_INC_STATS(sk.net, LINUX_MIB.TCPHPHits);
-      ctx.step(skb, F.rcvEstablished, `fast path: ${len - tcpHeaderLen} bytes in order`);
+      ctx.step(skb, F.rcvEstablished, null, len - tcpHeaderLen);
       // Bulk data transfer: receiver
       skbPull(skb, tcpHeaderLen);
       tcp_queue_rcv(ctx, sk, skb);

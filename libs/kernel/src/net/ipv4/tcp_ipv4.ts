@@ -98,7 +98,6 @@ import {
   __inet_inherit_port,
   __inet_lookup_established,
   __inet_lookup_listener,
-  ehashKey,
   inet_hash_connect,
   inet_put_port,
   isFullSock,
@@ -142,9 +141,21 @@ import { tcp_fastopen_defer_connect } from './tcp_fastopen';
 import { tcp_done, tcp_done_with_error, tcp_init_sock, tcp_set_state } from './tcp';
 
 const FILE = 'net/ipv4/tcp_ipv4.c';
+/** __inet_lookup_skb's step found a full socket: o is its comm, the next value its state. */
+const LOOKUP_SOCK = 1;
 const F = {
-  rcv: kfn('tcp_v4_rcv', FILE, 'tcp', (o: string) => o),
-  lookup: kfn('__inet_lookup_skb', 'include/net/inet_hashtables.h', 'tcp', (o: string) => o),
+  // The segment's step records raw values (addresses, ports, flags, length), rendered when read.
+  rcv: kfn('tcp_v4_rcv', FILE, 'tcp', (o, saddr, daddr, ports, d) =>
+    typeof o === 'string'
+      ? o
+      : `InSegs++, ${ipv4ToString(saddr)}:${Math.floor(ports / 65536)} > ${ipv4ToString(daddr)}:${ports % 65536}` +
+        ` [${flagText(d & 0xff)}] len ${Math.floor(d / 1024)}` +
+        (d & 0x200 ? ', bad checksum: InCsumErrors++ InErrs++' : ''),
+  ),
+  // A full socket's step records its owner's comm and its state (LOOKUP_SOCK); others, their text.
+  lookup: kfn('__inet_lookup_skb', 'include/net/inet_hashtables.h', 'tcp', (o, kind, state) =>
+    kind === LOOKUP_SOCK ? `socket of ${o as string} (${TCP_STATE_NAMES[state]})` : (o as string),
+  ),
   doRcv: kfn('tcp_v4_do_rcv', FILE, 'tcp', (_o, state) => TCP_STATE_NAMES[state] ?? `${state}`),
   addBacklog: kfn('tcp_add_backlog', FILE, 'tcp', (o: string) => o),
   sendReset: kfn('tcp_v4_send_reset', FILE, 'tcp', (o: string) => o),
@@ -949,13 +960,12 @@ function inet_ehash_nolisten(ctx: KernelCtx, newsk: TcpSock, req: RequestSock | 
   const net = newsk.net;
   // A Fast Open child (no request to replace: it never entered the hash) goes straight in.
   if (!req) {
-    net.tcpEhash.set(ehashKey(newsk.rcvSaddr, newsk.num, newsk.daddr, newsk.dport), newsk);
+    net.tcpEhash.set(newsk.rcvSaddr, newsk.num, newsk.daddr, newsk.dport, newsk);
     newsk.hashed = 'established';
     return true;
   }
-  const key = ehashKey(req.locAddr, req.num, req.rmtAddr, req.rmtPort);
-  if (req.hashed && net.tcpEhash.get(key) === req) {
-    net.tcpEhash.set(key, newsk);
+  if (req.hashed && net.tcpEhash.get(req.locAddr, req.num, req.rmtAddr, req.rmtPort) === req) {
+    net.tcpEhash.set(req.locAddr, req.num, req.rmtAddr, req.rmtPort, newsk);
     newsk.hashed = 'established';
     return true;
   }
@@ -985,9 +995,14 @@ function asDropReason(r: number | string): SkbDropReason | null {
  * queues, or freed (a pure ACK, data coalesced into an earlier skb). A discard without an RST sets
  * skb.dropReason.
  */
+/** Whether `skb` is on `q`, searched from the tail, where a segment just queued is. */
+function queuedIn(q: SkBuff[], skb: SkBuff): boolean {
+  return q.lastIndexOf(skb) >= 0;
+}
+
 function tcp_skb_fate(sk: TcpSock, skb: SkBuff): Verdict {
   if (skb.dropReason) return drop(skb, skb.dropReason);
-  if (sk.receiveQueue.includes(skb) || sk.outOfOrderQueue.includes(skb) || sk.backlog.includes(skb))
+  if (queuedIn(sk.receiveQueue, skb) || queuedIn(sk.outOfOrderQueue, skb) || queuedIn(sk.backlog, skb))
     return queued(skb, 'sk_receive_queue');
   return consumed(skb);
 }
@@ -1190,8 +1205,11 @@ export function tcp_v4_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
   ctx.step(
     skb,
     F.rcv,
-    `InSegs++, ${ipv4ToString(saddr)}:${sport} > ${ipv4ToString(daddr)}:${dport} [${flagText(flags)}] len ${skb.len - doff}` +
-      (csumBad ? ', bad checksum: InCsumErrors++ InErrs++' : ''),
+    null,
+    saddr,
+    daddr,
+    sport * 65536 + dport,
+    (skb.len - doff) * 1024 + (csumBad ? 0x200 : 0) + flags,
   );
   if (csumBad) return csum_err(net, skb);
   const dif = skb.dev?.ifindex ?? 0;
@@ -1200,7 +1218,8 @@ export function tcp_v4_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
     const e: AnySock | null =
       __inet_lookup_established(net, saddr, sport, daddr, dport) ??
       __inet_lookup_listener(net, saddr, sport, daddr, dport, dif);
-    ctx.step(skb, F.lookup, e ? describe(e) : `${ipv4ToString(daddr)}:${dport}: no socket`);
+    if (e && !isTimewait(e) && !isRequest(e)) ctx.step(skb, F.lookup, e.comm, LOOKUP_SOCK, e.state);
+    else ctx.step(skb, F.lookup, e ? describe(e) : `${ipv4ToString(daddr)}:${dport}: no socket`);
     if (!e) return no_tcp_socket(ctx, skb);
     let sk: TcpSock;
     if (isTimewait(e)) {
@@ -1288,7 +1307,7 @@ function tcp_v4_rcv_process(
     sk.drops += Math.max(1, skb.gsoSegs);
     return drop(skb, reason.v ?? SKB_DROP_REASON.NOT_SPECIFIED);
   }
-  return sk.backlog.includes(skb) ? queued(skb, 'sk_receive_queue') : consumed(skb);
+  return queuedIn(sk.backlog, skb) ? queued(skb, 'sk_receive_queue') : consumed(skb);
 }
 
 /** no_tcp_socket: RST (if the checksum is good), and the segment dropped as NO_SOCKET. */

@@ -6,7 +6,7 @@
  */
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
-import { allocSkb, skbPush, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
+import { allocSkb, queueDelAt, skbPush, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 import type { RequestSock, TcpFastopenCookie, TcpSock } from '../../include/linux/tcp';
 import {
   TCP_CLOSE,
@@ -169,6 +169,10 @@ function newOutOptions(): TcpOutOptions {
 
 /** The TCP flags as tcpdump prints them, for traces. */
 export function tcpFlagString(f: number): string {
+  return FLAG_STRINGS[f & 0xff];
+}
+
+function flagString(f: number): string {
   let s = '';
   if (f & T.TCPHDR_SYN) s += 'S';
   if (f & T.TCPHDR_FIN) s += 'F';
@@ -181,12 +185,14 @@ export function tcpFlagString(f: number): string {
   return s || 'none';
 }
 
+/** Every flags byte's text, made once: a transmit's trace step records a shared string. */
+const FLAG_STRINGS = Array.from({ length: 256 }, (_, f) => flagString(f));
+
 /** tcp_event_new_data_sent: the skb leaves the write queue for the retransmit queue. */
 export function tcp_event_new_data_sent(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   const priorPackets = sk.packetsOut;
   sk.sndNxt = TCP_SKB_CB(skb).endSeq;
-  const i = sk.writeQueue.indexOf(skb);
-  if (i >= 0) sk.writeQueue.splice(i, 1);
+  queueDelAt(sk.writeQueue, sk.writeQueue.indexOf(skb));
   tcp_rbtree_insert(sk.rtxQueue, skb);
   if (sk.highestSack === null) sk.highestSack = skb;
   sk.packetsOut += tcp_skb_pcount(skb);
@@ -765,9 +771,10 @@ function tcp_update_skb_after_send(sk: TcpSock, skb: SkBuff, priorWstamp: number
       sk.tcpWstampNs += lenNs;
     }
   }
+  // list_move_tail: a first transmission (the write queue's head) is on no sent list yet, so only a
+  // retransmission has to be looked for.
   const q = sk.tsortedSentQueue;
-  const i = q.indexOf(skb);
-  if (i >= 0) q.splice(i, 1);
+  if (sk.writeQueue[0] !== skb) queueDelAt(q, q.indexOf(skb));
   q.push(skb);
 }
 
@@ -1370,10 +1377,8 @@ export function tcp_highest_sack_replace(sk: TcpSock, old: SkBuff, nw: SkBuff | 
 
 /** tcp_rtx_queue_unlink_and_free */
 export function tcp_rtx_queue_unlink_and_free(sk: TcpSock, skb: SkBuff): void {
-  const i = sk.rtxQueue.indexOf(skb);
-  if (i >= 0) sk.rtxQueue.splice(i, 1);
-  const j = sk.tsortedSentQueue.indexOf(skb);
-  if (j >= 0) sk.tsortedSentQueue.splice(j, 1);
+  queueDelAt(sk.rtxQueue, sk.rtxQueue.indexOf(skb));
+  queueDelAt(sk.tsortedSentQueue, sk.tsortedSentQueue.indexOf(skb));
   tcp_wmem_free_skb(sk, skb);
 }
 
