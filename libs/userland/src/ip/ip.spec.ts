@@ -178,3 +178,19 @@ describe('ip link state', () => {
     );
   });
 });
+
+describe('ip tcp_metrics', () => {
+  it('`flush all` forgets the Fast Open cookies the namespace cached', async () => {
+    const h = new IpHarness();
+    const net = h.host.initNet;
+    net.tcpFastopenCache.set(ip4('192.0.2.1'), {
+      mss: 1460,
+      cookie: Uint8Array.of(1, 2, 3, 4),
+      exp: false,
+      synLoss: 0,
+      lastSynLoss: 0,
+    });
+    expect(await h.run('ip tcp_metrics flush all')).toEqual({ out: '', err: '', status: 0 });
+    expect(net.tcpFastopenCache.size).toBe(0);
+  });
+});
