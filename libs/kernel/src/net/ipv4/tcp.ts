@@ -88,7 +88,6 @@ import {
   IP_PMTUDISC_DONT,
   IP_PMTUDISC_WANT,
   SOCK_STREAM,
-  newSock,
   sk_forced_mem_schedule,
   sk_mem_charge,
   sk_mem_uncharge,
