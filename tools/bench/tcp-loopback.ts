@@ -9,6 +9,8 @@ import * as net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { AF_INET, SOCK_STREAM, TCP_MIB } from '@skblab/kernel';
 import { Lab, Task, SOCK_NONBLOCK } from '@skblab/runtime';
+import { MSG_DONTWAIT } from '@skblab/kernel/include/net/tcp';
+import { tcp_recvmsg, tcp_sendmsg } from '@skblab/kernel/net/ipv4/tcp';
 import { newShell } from '@skblab/shell';
 import { defaultCommands } from '@skblab/userland';
 
@@ -56,6 +58,39 @@ async function simRun(n: number, traceLevel: 'journeys' | 'off'): Promise<number
   await lab.drive(Promise.all([serve(), run()]));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   return n / secs;
+}
+
+/**
+ * The same exchange calling the kernel's tcp_sendmsg / tcp_recvmsg directly, each as a system call of its
+ * task (process context, then softirqs), with no blocking and no promises: on loopback every segment is
+ * received before the call returns, so each recv finds its byte. What the Task's blocking calls cost on
+ * top is the difference.
+ */
+async function kernelRun(n: number): Promise<number> {
+  const lab = new Lab();
+  const host = lab.addHost('host1');
+  const server = new Task(lab, host, host.initNet, 'netserver', 0);
+  const client = new Task(lab, host, host.initNet, 'netperf', 1);
+  const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
+  if (server.bind(lfd, LOOPBACK, 12865) || server.listen(lfd, 128)) throw new Error('listen failed');
+  const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
+  if (await lab.drive(client.connectWait(cfd, LOOPBACK, 12865))) throw new Error('connect failed');
+  const a = await lab.drive(server.accept(lfd));
+  if (typeof a === 'number') throw new Error(`accept: ${a}`);
+  const csk = client.tcpSockOf(cfd)!;
+  const ssk = server.tcpSockOf(a.fd)!;
+  const req = new Uint8Array([0x52]);
+  const resp = new Uint8Array([0x41]);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    lab.inProcess('netperf', () => tcp_sendmsg(lab, csk, req, MSG_DONTWAIT), 1);
+    const r = lab.inProcess('netserver', () => tcp_recvmsg(lab, ssk, 1, MSG_DONTWAIT), 0);
+    if (typeof r === 'number' || r.copied !== 1) throw new Error(`server recv: ${r}`);
+    lab.inProcess('netserver', () => tcp_sendmsg(lab, ssk, resp, MSG_DONTWAIT), 0);
+    const q = lab.inProcess('netperf', () => tcp_recvmsg(lab, csk, 1, MSG_DONTWAIT), 1);
+    if (typeof q === 'number' || q.copied !== 1) throw new Error(`client recv: ${q}`);
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 /** One TCP_RR run on the real loopback with Node's net (TCP_NODELAY, as netperf sets it). */
@@ -211,11 +246,16 @@ function realBulk(megabytes: number): Promise<number> {
 
 async function main() {
   if (process.env.BENCH_PROFILE) {
-    // One kind of run only, for node --cpu-prof: BENCH_PROFILE=journeys|off|net.
+    // One kind of run only, for node --cpu-prof: BENCH_PROFILE=journeys|off|kernel|net.
     const n = Number(process.env.BENCH_TRANSACTIONS ?? 50000);
     const kind = process.env.BENCH_PROFILE;
     const cpu0 = process.cpuUsage();
-    const rate = kind === 'net' ? await realRun(n) : await simRun(n, kind === 'off' ? 'off' : 'journeys');
+    const rate =
+      kind === 'net'
+        ? await realRun(n)
+        : kind === 'kernel'
+          ? await kernelRun(n)
+          : await simRun(n, kind === 'off' ? 'off' : 'journeys');
     const cpu = process.cpuUsage(cpu0);
     // Per CPU second of this process too: steadier than wall time on a shared machine.
     const perCpuSec = Math.round(n / ((cpu.user + cpu.system) / 1e6));
@@ -231,10 +271,12 @@ async function main() {
   await realRun(5000);
   const sim: number[] = [];
   const simNoTrace: number[] = [];
+  const kernel: number[] = [];
   const real: number[] = [];
   for (let i = 0; i < runs; i++) {
     sim.push(await simRun(n, 'journeys'));
     simNoTrace.push(await simRun(n, 'off'));
+    kernel.push(await kernelRun(n));
     real.push(await realRun(n));
   }
   const iperfSim: number[] = [];
@@ -261,11 +303,13 @@ async function main() {
       runs,
       simulatedTransactionsPerSec: Math.round(median(sim)),
       simulatedTransactionsPerSecNoTrace: Math.round(median(simNoTrace)),
+      simulatedKernelCallsPerSec: Math.round(median(kernel)),
       nodeNetLoopbackPerSec: Math.round(median(real)),
       ratio: Number((median(sim) / median(real)).toFixed(2)),
       samples: {
         simulated: sim.map(Math.round),
         simulatedNoTrace: simNoTrace.map(Math.round),
+        kernelCalls: kernel.map(Math.round),
         nodeNet: real.map(Math.round),
       },
     },
