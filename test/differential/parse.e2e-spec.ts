@@ -243,7 +243,13 @@ describe('normalisation of ss, nc and iperf', () => {
     expect(normaliseText('127.0.0.1:61000 x\n', 'ss -tan')).toBe('127.0.0.1:61000 x\n');
   });
 
-  it("masks iperf's times, rates and irtt, not the amount, icwnd or mss", () => {
+  it("masks iperf's times, rates, irtt and the client's racy window size, not the amount, icwnd or mss", () => {
+    expect(normaliseText('TCP window size: 2.50 MByte (default)\n', 'iperf -c 127.0.0.1 -n 1M')).toBe(
+      'TCP window size: W (default)\n',
+    );
+    expect(normaliseText('TCP window size: 16.0 KByte (default)\n', 'iperf -c 127.0.0.1 -n 1M')).toBe(
+      'TCP window size: W (default)\n',
+    );
     const out =
       '[  1] local 127.0.0.1 port 57148 connected with 127.0.0.1 port 5001 (icwnd/mss/irtt=319/32741/62)\n' +
       '[  1] 0.0000-0.0179 sec  1.00 MBytes   469 Mbits/sec\n';
