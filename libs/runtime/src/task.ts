@@ -54,6 +54,16 @@ import {
   SIOCINQ,
   SIOCOUTQ,
   SIOCOUTQNSD,
+  SOL_SOCKET,
+  SO_REUSEADDR,
+  SO_ERROR,
+  SO_BROADCAST,
+  SO_SNDBUF,
+  SO_RCVBUF,
+  SO_KEEPALIVE,
+  SO_LINGER,
+  SO_REUSEPORT,
+  SO_RCVLOWAT,
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
@@ -114,16 +124,7 @@ export const SHUT_RD = 0;
 export const SHUT_WR = 1;
 export const SHUT_RDWR = 2;
 
-export const SOL_SOCKET = 1;
-export const SO_REUSEADDR = 2;
-export const SO_ERROR = 4;
-export const SO_BROADCAST = 6;
-export const SO_SNDBUF = 7;
-export const SO_RCVBUF = 8;
-export const SO_KEEPALIVE = 9;
-export const SO_LINGER = 13;
-export const SO_REUSEPORT = 15;
-export const SO_RCVLOWAT = 18;
+// SO_RCVTIMEO and SO_SNDTIMEO are the runtime's (the kernel never sleeps); the rest are sock.c's.
 export const SO_RCVTIMEO = 20;
 export const SO_SNDTIMEO = 21;
 
@@ -132,7 +133,24 @@ export const IP_TOS = 1;
 export const IP_TTL = 2;
 
 // The socket options and ioctls of tcp.c, for the tools that import them from here.
-export { SOL_TCP, TCP_INFO, TCP_CONGESTION, SIOCINQ, SIOCOUTQ, SIOCOUTQNSD };
+export {
+  SOL_TCP,
+  TCP_INFO,
+  TCP_CONGESTION,
+  SIOCINQ,
+  SIOCOUTQ,
+  SIOCOUTQNSD,
+  SOL_SOCKET,
+  SO_REUSEADDR,
+  SO_ERROR,
+  SO_BROADCAST,
+  SO_SNDBUF,
+  SO_RCVBUF,
+  SO_KEEPALIVE,
+  SO_LINGER,
+  SO_REUSEPORT,
+  SO_RCVLOWAT,
+};
 export {
   TCP_NODELAY,
   TCP_MAXSEG,

@@ -818,6 +818,11 @@ function tcp_v4_init_req(req: RequestSock, skb: SkBuff): void {
  * inet_csk_route_req (inet_connection_sock.c): the route for a request's SYN-ACK; none counts OutNoRoutes.
  */
 export function inet_csk_route_req(ctx: KernelCtx, sk: TcpSock, req: RequestSock): Rtable | null {
+  return route_req_flow(ctx, sk, req, sk.tos);
+}
+
+/** The flow both of inet_connection_sock.c's request routes build: the request's 4-tuple, `tos`, the listener's oif. */
+function route_req_flow(ctx: KernelCtx, sk: TcpSock, req: RequestSock, tos: number): Rtable | null {
   const fl4: Flowi4 = { daddr: 0, saddr: 0, oif: 0, tos: 0, proto: 0, now: ctx.now() };
   const rt = ip_route_output_ports(
     sk.net,
@@ -827,7 +832,7 @@ export function inet_csk_route_req(ctx: KernelCtx, sk: TcpSock, req: RequestSock
     req.rmtPort,
     req.num,
     sk.protocol,
-    sk.tos & 0xfc,
+    tos & 0xfc,
     sk.boundDevIf,
   );
   if (isRouteError(rt)) {
@@ -850,23 +855,7 @@ export function inet_csk_route_child_sock(
   newsk: TcpSock,
   req: RequestSock,
 ): Rtable | null {
-  const fl4: Flowi4 = { daddr: 0, saddr: 0, oif: 0, tos: 0, proto: 0, now: ctx.now() };
-  const rt = ip_route_output_ports(
-    sk.net,
-    fl4,
-    req.rmtAddr,
-    req.locAddr,
-    req.rmtPort,
-    req.num,
-    sk.protocol,
-    newsk.tos & 0xfc,
-    sk.boundDevIf,
-  );
-  if (isRouteError(rt)) {
-    sk.net.mib.ip[IPSTATS.OutNoRoutes]++;
-    return null;
-  }
-  return rt;
+  return route_req_flow(ctx, sk, req, newsk.tos);
 }
 
 /**
