@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runScriptFile } from '@skblab/packetdrill';
+import { KSFT_DEFINES, runScriptFile } from '@skblab/packetdrill';
 
 const ROOT = path.resolve(__dirname, '../../../shared/packetdrill');
 
@@ -32,7 +32,11 @@ describe('packetdrill scripts', () => {
     const perDir = new Map<string, [number, number]>();
     for (const f of files) {
       const rel = path.relative(ROOT, f);
-      const err = await runScriptFile(f, { out: () => undefined, err: () => undefined });
+      const err = await runScriptFile(f, {
+        defines: KSFT_DEFINES,
+        out: () => undefined,
+        err: () => undefined,
+      });
       if (err !== null) failures.set(rel, err);
       const dir = path.dirname(rel);
       const [p, n] = perDir.get(dir) ?? [0, 0];

@@ -6,7 +6,7 @@ import * as readline from 'node:readline';
 import { defaultCommands } from '@skblab/userland';
 import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
-import { runScriptFile } from '@skblab/packetdrill';
+import { KSFT_DEFINES, runScriptFile } from '@skblab/packetdrill';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
@@ -15,7 +15,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab logs --lab ID [SERVICE] [--follow]
        skblab restart --lab ID SERVICE
        skblab down --lab ID
-       skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...
+       skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -46,6 +46,9 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              keys and log folder. Only processes the lab started are signalled.
   packetdrill  run packetdrill scripts, each against a fresh host (192.168.0.1
              on tun0, the script at 192.0.2.1 behind it); exit 0 only if all pass.
+             -D NAME=VALUE defines a name the scripts use; the kernel selftests'
+             TFO_COOKIE, TFO_COOKIE_ZERO, CMSG_LEVEL_IP, CMSG_TYPE_RECVERR are
+             defined as tools/testing/selftests/net/packetdrill defines them.
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -420,28 +423,44 @@ if (require.main === module && !process.env.SKBLAB_NO_AUTORUN) {
   );
 }
 
-/** `skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...`: packetdrill's command line, one run per script. */
+/**
+ * `skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...`: packetdrill's command line, one
+ * run per script. The kernel selftests' definitions (KSFT_DEFINES) apply unless -D redefines a name.
+ */
 async function packetdrillMain(args: string[]): Promise<number> {
   let tolerance: number | undefined;
   let verbose = false;
+  const defines: Record<string, string> = { ...KSFT_DEFINES };
   const scripts: string[] = [];
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     const m = /^--tolerance_usecs=(\d+)$/.exec(a);
+    const d = a === '-D' ? args[++i] : /^(?:-D|--define=)(.+)$/.exec(a)?.[1];
     if (m) tolerance = Number(m[1]);
     else if (a === '-v' || a === '--verbose') verbose = true;
-    else if (a.startsWith('-')) {
+    else if (d !== undefined || a === '-D') {
+      const eq = d?.indexOf('=') ?? -1;
+      if (!d || eq < 1) {
+        process.stderr.write(`packetdrill: bad definition '${d ?? ''}': expected NAME=VALUE\n`);
+        return 2;
+      }
+      defines[d.slice(0, eq)] = d.slice(eq + 1);
+    } else if (a.startsWith('-')) {
       process.stderr.write(`packetdrill: unknown option '${a}'\n`);
       return 2;
     } else scripts.push(a);
   }
   if (!scripts.length) {
-    process.stderr.write('usage: skblab packetdrill [--tolerance_usecs=N] [-v] SCRIPT...\n');
+    process.stderr.write(
+      'usage: skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...\n',
+    );
     return 2;
   }
   let failed = 0;
   for (const file of scripts) {
     const err = await runScriptFile(file, {
       toleranceUsecs: tolerance,
+      defines,
       verbose,
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),

@@ -41,6 +41,8 @@ import { AssertionFailed, CodeError, Python } from './python';
 
 export interface RunOptions {
   toleranceUsecs?: number;
+  /** -D NAME=VALUE definitions (default: none, as packetdrill). */
+  defines?: Readonly<Record<string, string>>;
   verbose?: boolean;
   out: (s: string) => void;
   err: (s: string) => void;
@@ -1479,7 +1481,7 @@ export async function runScriptFile(file: string, opts: RunOptions): Promise<str
   }
   let script: Script;
   try {
-    script = parseScript(file, text);
+    script = parseScript(file, text, opts.defines);
   } catch (e) {
     if (e instanceof ScriptError) return `${file}:${e.line}:${e.col}: ${e.message}`;
     throw e;

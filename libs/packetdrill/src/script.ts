@@ -262,7 +262,7 @@ function readOption(c: Cursor): TcpOption {
     case 'FOEXP': {
       c.skip(false);
       const hex = c.take(/[0-9a-fA-F]/);
-      // A name (`FOEXP TFO_COOKIE`) is one packetdrill's -D defines; none is defined here.
+      // A name left here (`FOEXP TFO_COOKIE`) is one no -D defined.
       if (/[A-Za-z_]/.test(c.s[c.i] ?? '')) c.fail(`undefined symbol '${hex}${c.word()}'`);
       const cookie = hexBytes(c, hex);
       if (name === 'FO') return opt(TCPOPT.FO, cookie);
@@ -477,9 +477,57 @@ function readBackticks(c: Cursor): string {
   return cmd;
 }
 
+/**
+ * The definitions the kernel's own packetdrill runner passes (tools/testing/selftests/net/packetdrill/
+ * ksft_runner.sh, IPv4): the fast-open cookie the scripts' key gives 192.0.2.1, and the cmsg names of
+ * IP_RECVERR. `skblab packetdrill` uses them unless -D says otherwise.
+ */
+export const KSFT_DEFINES: Readonly<Record<string, string>> = {
+  TFO_COOKIE: '3021b9d889017eeb',
+  TFO_COOKIE_ZERO: 'b7c12350a90dc8f5',
+  CMSG_LEVEL_IP: 'SOL_IP',
+  CMSG_TYPE_RECVERR: 'IP_RECVERR',
+};
+
+/**
+ * packetdrill's -D NAME=VALUE (lexer.l): a defined name that the script's grammar reads as a word is replaced
+ * by its value. Comments, backtick commands and `%{ }%` blocks are left alone, as the lexer reads them whole.
+ */
+export function expandDefines(text: string, defines: Readonly<Record<string, string>>): string {
+  if (!Object.keys(defines).length) return text;
+  let out = '';
+  let i = 0;
+  const verbatim = (end: string, from: number): void => {
+    const e = text.indexOf(end, from);
+    const stop = e < 0 ? text.length : e + end.length;
+    out += text.slice(i, stop);
+    i = stop;
+  };
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '/' && text[i + 1] === '/') verbatim('\n', i);
+    else if (ch === '/' && text[i + 1] === '*') verbatim('*/', i + 2);
+    else if (ch === '`') verbatim('`', i + 1);
+    else if (ch === '%' && text[i + 1] === '{') verbatim('}%', i + 2);
+    else if (ch === '"') verbatim('"', i + 1);
+    else if (/[A-Za-z_]/.test(ch) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+      let e = i + 1;
+      while (e < text.length && /[A-Za-z0-9_]/.test(text[e])) e++;
+      const word = text.slice(i, e);
+      out += Object.prototype.hasOwnProperty.call(defines, word) ? defines[word] : word;
+      i = e;
+    } else out += text[i++];
+  }
+  return out;
+}
+
 /** parse_script: the whole text, or a ScriptError at the line and column where it stops making sense. */
-export function parseScript(path: string, text: string): Script {
-  const c = new Cursor(text);
+export function parseScript(
+  path: string,
+  text: string,
+  defines: Readonly<Record<string, string>> = {},
+): Script {
+  const c = new Cursor(expandDefines(text, defines));
   const script: Script = { path, options: [], initCommand: null, cleanupCommand: null, events: [] };
   for (;;) {
     c.skip();
