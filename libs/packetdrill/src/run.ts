@@ -20,7 +20,7 @@ import {
 } from '@skblab/kernel';
 import * as ERRNO from '@skblab/kernel/include/linux/errno';
 import * as TCP from '@skblab/kernel/include/net/tcp';
-import { TCP_STATES_FOR_PACKETDRILL, TCPI_OPT_NAMES } from './symbols';
+import { TCP_CA_STATES, TCP_STATES_FOR_PACKETDRILL, TCPI_OPT_NAMES } from './symbols';
 import { Lab, Task } from '@skblab/runtime';
 import * as TASK from '@skblab/runtime/task';
 import { transportChecksum, internetChecksum } from '@skblab/wire/checksum';
@@ -150,6 +150,7 @@ const SYMBOLS: Record<string, number> = {
   SIOCOUTQNSD: TASK.SIOCOUTQNSD,
   FIONREAD: TASK.SIOCINQ,
   ...TCP_STATES_FOR_PACKETDRILL,
+  ...TCP_CA_STATES,
   ...TCPI_OPT_NAMES,
 };
 
