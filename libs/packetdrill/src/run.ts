@@ -848,14 +848,26 @@ export class PacketdrillRun {
     }
     // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
     // (the last packet's headers, the first's sequence number and CWR).
-    const first = decode(f.bytes);
+    // A packet of another 4-tuple (an old socket's retransmitted SYN, taken for the connect's) discards what
+    // was gathered so far: the aggregate starts anew from it.
+    let first = decode(f.bytes);
     let last = first;
     let lastT = f.t;
     let total = first.payload;
     while (total < p.len) {
       const g = await this.sniff(ev, s);
       if (!g) break;
-      last = decode(g.bytes);
+      const next = decode(g.bytes);
+      if (
+        next.saddr !== last.saddr ||
+        next.sport !== last.sport ||
+        next.daddr !== last.daddr ||
+        next.dport !== last.dport
+      ) {
+        first = next;
+        total = 0;
+      }
+      last = next;
       lastT = g.t;
       total += last.payload;
     }
