@@ -14,6 +14,11 @@ import {
   register_tun,
   dev_open,
   tun_get_user,
+  tun_set_offload,
+  TUN_F_CSUM,
+  TUN_F_TSO4,
+  TUN_F_TSO6,
+  TUN_F_TSO_ECN,
   type Host,
   type NetDevice,
   type TunFrame,
@@ -405,6 +410,8 @@ export class PacketdrillRun {
     this.host = this.lab.addHost('packetdrill');
     const dev = register_tun(this.host.initNet, 'tun0');
     if (!('name' in dev)) throw new Error('tun0 exists');
+    // netdev.c's set_device_offload_flags: the script sees TSO packets whole, as a NIC would send them.
+    tun_set_offload(dev, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
     this.tun = dev;
     this.task = new Task(this.lab, this.host, this.host.initNet, 'packetdrill', 0);
     this.shell = this.newShell();

@@ -5,7 +5,15 @@
  * through ethtool netlink ("netlink error: ..."), as ethtool 6.1 picks them; the checks of the kernel's
  * ethtool core (net/ethtool/rings.c) that sit between ethtool and the driver are made here.
  */
-import { IFF_UP, igb_get_ethtool_stats, type Net, type NetDevice } from '@skblab/kernel';
+import {
+  IFF_UP,
+  NETIF_F_GRO,
+  NETIF_F_GSO,
+  NETIF_F_TSO,
+  igb_get_ethtool_stats,
+  type Net,
+  type NetDevice,
+} from '@skblab/kernel';
 import { IGB_MAX_RXD, IGB_MAX_TXD } from '@skblab/kernel/drivers/net/ethernet/intel/igb/igb';
 import type { Command, CommandContext } from './command';
 
@@ -284,6 +292,55 @@ function ringSet(e: Ctx, name: string, args: string[]): number {
   return 0;
 }
 
+// ---- ethtool -K DEV FEATURE on|off ------------------------------------------------------------------------
+
+/** The features -K names that skblab models (ethtool's short names and the kernel's feature names). */
+const FEATURES: Record<string, number> = {
+  tso: NETIF_F_TSO,
+  'tcp-segmentation-offload': NETIF_F_TSO,
+  'tx-tcp-segmentation': NETIF_F_TSO,
+  gso: NETIF_F_GSO,
+  'generic-segmentation-offload': NETIF_F_GSO,
+  'tx-generic-segmentation': NETIF_F_GSO,
+  gro: NETIF_F_GRO,
+  'generic-receive-offload': NETIF_F_GRO,
+  'rx-gro': NETIF_F_GRO,
+};
+
+/**
+ * nl_sfeatures: FEATURE on|off pairs. What the change does is modelled for tun devices (TSO decides whether
+ * the reader sees GSO packets whole), so other devices are refused rather than pretend.
+ */
+function featuresSet(e: Ctx, name: string, rest: string[]): number {
+  if (!rest.length || rest.length % 2) badArgs(e);
+  let wanted = 0;
+  let mask = 0;
+  for (let i = 0; i < rest.length; i += 2) {
+    const bit = FEATURES[rest[i]];
+    if (rest[i + 1] !== 'on' && rest[i + 1] !== 'off') badArgs(e);
+    if (bit === undefined) fail(e, `skblab: ethtool -K ${rest[i]} is not modelled\n`, 1);
+    mask |= bit;
+    if (rest[i + 1] === 'on') wanted |= bit;
+    else wanted &= ~bit;
+  }
+  const dev = lookup(e, name);
+  if (!dev) fail(e, NL_NODEV, 92);
+  if (dev.ops.kind !== 'tun') fail(e, `skblab: ethtool -K is modelled for tun devices only\n`, 1);
+  e.ctx.lab.inProcess(
+    'ethtool',
+    () =>
+      e.ctx.lab.configure(e.ctx.host, {
+        op: 'features.set',
+        netns: dev.net.name,
+        dev: dev.name,
+        wanted,
+        mask,
+      }),
+    e.ctx.cpu,
+  );
+  return 0;
+}
+
 // ---- the front end ---------------------------------------------------------------------------------------
 
 const HELP =
@@ -292,10 +349,12 @@ const HELP =
   '        ethtool [ FLAGS ]  DEVNAME\tDisplay standard information about device\n' +
   '        ethtool [ FLAGS ] -g|--show-ring DEVNAME\tQuery RX/TX ring parameters\n' +
   '        ethtool [ FLAGS ] -G|--set-ring DEVNAME\tSet RX/TX ring parameters\n' +
-  '                [ rx N ]\n' +
-  '                [ rx-mini N ]\n' +
-  '                [ rx-jumbo N ]\n' +
-  '                [ tx N ]\n' +
+  '\t\t[ rx N ]\n' +
+  '\t\t[ rx-mini N ]\n' +
+  '\t\t[ rx-jumbo N ]\n' +
+  '\t\t[ tx N ]\n' +
+  '        ethtool [ FLAGS ] -K|--features|--offload DEVNAME\tSet protocol offload and other features\n' +
+  '\t\tFEATURE on|off ...\n' +
   '        ethtool [ FLAGS ] -i|--driver DEVNAME\tShow driver information\n' +
   '        ethtool [ FLAGS ] -S|--statistics DEVNAME\tShow adapter statistics\n' +
   '        ethtool -h|--help \t\tShow this help\n' +
@@ -352,6 +411,8 @@ export const ethtool: Command = async (ctx) => {
         return ringShow(e, name, rest);
       case '-G':
         return ringSet(e, name, rest);
+      case '-K':
+        return featuresSet(e, name, rest);
       default:
         fail(e, `skblab: ethtool ${opt} is not modelled\n`, 1);
     }

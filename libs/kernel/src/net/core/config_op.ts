@@ -15,6 +15,7 @@ import type { NetDevice } from '../../include/linux/netdevice';
 import { EINVAL, ENODEV, EOPNOTSUPP } from '../../include/linux/errno';
 import type { QdiscOpts } from '../../include/net/sch_generic';
 import { igb_set_ringparam } from '../../drivers/net/ethernet/intel/igb/igb_main';
+import { tun_set_features } from '../../drivers/net/tun';
 import { inetDelIfa, inetInsertIfa } from '../ipv4/devinet';
 import { sysctl_write } from '../../kernel/sysctl';
 import { tc_del_qdisc, tc_modify_qdisc } from '../sched/sch_api';
@@ -102,7 +103,8 @@ export type ConfigOp =
       opts: QdiscOpts;
     } & DevRef)
   | ({ op: 'qdisc.del'; parent: number; handle: number; kind: string | null } & DevRef)
-  | ({ op: 'ring.set'; rx: number | null; tx: number | null } & DevRef);
+  | ({ op: 'ring.set'; rx: number | null; tx: number | null } & DevRef)
+  | ({ op: 'features.set'; wanted: number; mask: number } & DevRef);
 
 export type ConfigOpName = ConfigOp['op'];
 
@@ -229,6 +231,7 @@ const POLICY: Record<ConfigOpName, Record<string, Check>> = {
   },
   'qdisc.del': { ...DEV, parent: u32, handle: u32, kind: nullable(qdiscKind) },
   'ring.set': { ...DEV, rx: nullable(int(0, 1 << 20)), tx: nullable(int(0, 1 << 20)) },
+  'features.set': { ...DEV, wanted: int(0, 2 ** 31 - 1), mask: int(0, 2 ** 31 - 1) },
 };
 
 export const CONFIG_OPS = Object.keys(POLICY) as ConfigOpName[];
@@ -365,6 +368,10 @@ export function config_op_apply(ctx: KernelCtx, host: Host, m: ConfigOp): RtnlRe
     case 'ring.set':
       if (dev.ops.kind !== 'igb' || !dev.nic) return { err: -EOPNOTSUPP };
       igb_set_ringparam(dev, m.rx, m.tx);
+      return { err: 0 };
+    case 'features.set':
+      if (dev.ops.kind !== 'tun') return { err: -EOPNOTSUPP };
+      tun_set_features(dev, m.wanted, m.mask);
       return { err: 0 };
   }
   return { err: -EINVAL };
