@@ -553,9 +553,15 @@ export class Lab implements KernelCtx {
       // A timer fires on the CPU that armed it, in whatever ran there (an idle CPU: swapper/N).
       this.currentComm = `swapper/${t.cpu}`;
       this.currentCpu = t.cpu;
+      // A timer runs in TIMER_SOFTIRQ (or hardirq) context: the NET_RX it raises (a retransmission over
+      // veth or lo) runs after it returns (__do_softirq's loop), not inside it. Otherwise the reply to a
+      // retransmitted SYN would be processed before tcp_retransmit_skb marks the skb TCPCB_RETRANS.
+      const wasInSoftirq = this.inSoftirq;
+      this.inSoftirq = true;
       try {
         t.fn(this, t.arg);
       } finally {
+        this.inSoftirq = wasInSoftirq;
         const n = this.timers.peek();
         if (!(t.inflight && n?.inflight && n.expires <= this.clock)) this.doSoftirq();
         this.currentComm = prev;

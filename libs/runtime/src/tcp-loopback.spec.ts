@@ -2,7 +2,16 @@
  * TCP over 127.0.0.1 through the Task's system calls: the three-way handshake, data both ways, the
  * orderly close, and the counters Linux moves for each.
  */
-import { AF_INET, SOCK_STREAM, LINUX_MIB, TCP_MIB, type Net } from '@skblab/kernel';
+import {
+  AF_INET,
+  SOCK_STREAM,
+  LINUX_MIB,
+  TCP_MIB,
+  TC_H_ROOT,
+  tc_del_qdisc,
+  tc_modify_qdisc,
+  type Net,
+} from '@skblab/kernel';
 import { Lab } from './lab';
 import { Task } from './task';
 import { ip4 } from './testing/lab-fixtures';
@@ -100,5 +109,33 @@ describe('TCP on 127.0.0.1', () => {
     // __inet_twsk_schedule counts TW (TCPTimeWaited) as the bucket's 60 s timer is armed.
     expect(ext(net, 'TW')).toBe(1);
     expect(ext(net, 'TWKilled')).toBe(0);
+  });
+
+  it('a lost SYN is retransmitted by the RTO and the SYN-ACK answers it: no undo, no spurious RTO', async () => {
+    const lab = new Lab();
+    const host = lab.addHost('host1');
+    const net = host.initNet;
+    const lo = net.loopbackDev;
+    const server = new Task(lab, host, net, 'server', 0);
+    const client = new Task(lab, host, net, 'client', 1);
+    const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
+    expect(server.bind(lfd, 0, 8080)).toBe(0);
+    expect(server.listen(lfd, 128)).toBe(0);
+    // pfifo limit 0 drops the first SYN; gone before the retransmission 1 s (TCP_TIMEOUT_INIT) later.
+    const q = { cmd: 'add' as const, parent: TC_H_ROOT, handle: 0x10000, kind: 'pfifo', opts: { limit: 0 } };
+    expect(tc_modify_qdisc(lab, lo, q)).toEqual({ err: 0 });
+    const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
+    const connected = client.connectWait(cfd, ip4('127.0.0.1'), 8080);
+    await lab.drive(lab.sleepUntil(lab.now() + 500e6));
+    expect(tc_del_qdisc(lab, lo, TC_H_ROOT, 0, null)).toEqual({ err: 0 });
+    expect(await lab.drive(connected)).toBe(0);
+    expect(tcpMib(net, 'RetransSegs')).toBe(1);
+    expect(ext(net, 'TCPSynRetrans')).toBe(1);
+    expect(ext(net, 'TCPTimeouts')).toBe(1);
+    // The SYN-ACK acks a retransmitted SYN (TCPCB_RETRANS, undo_retrans 1) and echoes its timestamp: the
+    // timeout was not spurious. The timer's NET_RX runs after tcp_retransmit_timer returns, as in Linux;
+    // run inside it, the SYN-ACK came before the SYN was marked retransmitted and F-RTO undid the loss.
+    expect(ext(net, 'TCPLossUndo')).toBe(0);
+    expect(ext(net, 'TCPSpuriousRTOs')).toBe(0);
   });
 });
