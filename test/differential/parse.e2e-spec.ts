@@ -260,6 +260,27 @@ describe('normalisation of ss, nc and iperf', () => {
   });
 });
 
+describe('normalisation of tc', () => {
+  it("masks the handle tc's autohandle picked and the root's refcnt, not a chosen handle or the counts", () => {
+    const real =
+      'qdisc pfifo 80de: root refcnt 3 limit 0p\n' +
+      ' Sent 0 bytes 0 pkt (dropped 1, overlimits 0 requeues 0) \n' +
+      ' backlog 0b 0p requeues 0\n' +
+      'qdisc netem 1: root refcnt 2 limit 1000 loss 100%\n' +
+      'qdisc fq_codel 0: parent :2 limit 10240p flows 1024\n';
+    expect(normaliseText(real, 'tc -n ns1 -s qdisc show dev veth2')).toBe(
+      'qdisc pfifo 8HHH: root refcnt R limit 0p\n' +
+        ' Sent 0 bytes 0 pkt (dropped 1, overlimits 0 requeues 0)\n' +
+        ' backlog 0b 0p requeues 0\n' +
+        'qdisc netem 1: root refcnt R limit 1000 loss 100%\n' +
+        'qdisc fq_codel 0: parent :2 limit 10240p flows 1024\n',
+    );
+    expect(normaliseText('qdisc pfifo 8001: root refcnt 2\n', 'ping -c 1 10.0.0.2')).toBe(
+      'qdisc pfifo 8001: root refcnt 2\n',
+    );
+  });
+});
+
 describe('normalisation', () => {
   it('masks MACs but not the all-zero and broadcast addresses', () => {
     expect(maskMacs('10.0.0.2 dev veth0 lladdr 3e:A1:00:5f:10:02 REACHABLE')).toBe(

@@ -205,11 +205,29 @@ function isNcOrIperf(cmd: string): boolean {
   return /(^|\|)\s*(ip netns exec \S+ )?(nc|iperf)\b/.test(cmd);
 }
 
+/** Whether a command is tc (`tc -s qdisc show dev veth2`, `tc -n ns1 qdisc`, `ip netns exec ns1 tc ...`). */
+export function isTc(cmd: string): boolean {
+  return /^\s*(ip netns exec \S+ )?tc\b/.test(cmd);
+}
+
+/**
+ * Masks what `tc qdisc show` prints that depends on the machine rather than on what was sent: the handle
+ * qdisc_alloc_handle picked (`8001:`: its `static u32 autohandle` counts across the whole kernel, so every
+ * namespace and test run before moves it) and the refcnt of a root over several TX queues (1 plus one per
+ * queue, and veth has num_possible_cpus() of them). A handle the user chose (`1:`) is kept.
+ */
+export function maskTcQdisc(text: string): string {
+  return text
+    .replace(/^(qdisc \S+ )8[0-9a-f]{3}:/gm, '$18HHH:')
+    .replace(/^(qdisc \S+ \S+ .*?) refcnt \d+/gm, '$1 refcnt R');
+}
+
 /** The normalisation applied to every text that a scenario compares. */
 export function normaliseText(text: string, cmd = ''): string {
   let t = trimLineEnds(maskPingTimes(maskMacs(text)));
   if (isSs(cmd)) t = sortSsLines(maskEphemeralPorts(t));
   if (isNcOrIperf(cmd)) t = maskIperfTimes(maskEphemeralPorts(t));
+  if (isTc(cmd)) t = maskTcQdisc(t);
   return isNeighDump(cmd) ? sortLines(t) : t;
 }
 

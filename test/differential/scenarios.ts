@@ -194,6 +194,52 @@ export const TCP_SCENARIOS: Scenario[] = [
     links: [],
     outputs: [3],
   },
+  /*
+   * tcp-router's path with ARP settled first (the setup's ping), then pfifo limit 0 on the router's veth2 (no
+   * TCQ_F_CAN_BYPASS at limit 0: every packet enqueued there is dropped) until 0.5 s after the connect: the
+   * SYN is lost on the wire as the client sees it, the RTO (1 s) retransmits it and that one connects. The
+   * margins: the SYN has 0.5 s to leave before the qdisc goes, which goes 0.5 s before the retransmission;
+   * the data and both FINs then have 1 s. Real kernel, 10 runs (5 with both cores busy), all the same:
+   * host: Ip InReceives/InDelivers +3, OutRequests/OutTransmits +6 (the lost SYN is sent); Tcp ActiveOpens
+   *   +1, InSegs +3, OutSegs +5, RetransSegs +1; TcpExt TCPTimeouts +1, TCPSynRetrans +1, TcpTimeoutRehash
+   *   +1 (tcp_write_timeout's sk_rethink_txhash), TW +1, TCPPureAcks +1, TCPOrigDataSent +2, TCPDelivered
+   *   +3; no TCPLossUndo or TCPSpuriousRTOs (the SYN-ACK acks the retransmitted SYN).
+   * ns1: Ip InReceives/ForwDatagrams/OutTransmits +9 (the dropped SYN was forwarded and transmitted into the
+   *   qdisc); `tc -s qdisc`: "Sent 0 bytes 0 pkt (dropped 1, ...)". ns2: Ip InReceives/InDelivers +5,
+   *   OutRequests/OutTransmits +3; Tcp PassiveOpens +1, InSegs +5, OutSegs +3.
+   * veth0 TX +6/418 bytes, RX +3/206; veth2 TX +5/344 (the dropped SYN is not counted), RX +3/206.
+   */
+  {
+    name: 'tcp-router-syn-loss',
+    description:
+      "pfifo limit 0 on router ns1's veth2 for 0.5 s: the SYN is lost at the router, its retransmission connects",
+    setup: [
+      ...ROUTER_NS1_NS2,
+      RENO,
+      renoIn('ns2'),
+      'ping -c 1 -W 1 10.0.1.2',
+      'ip netns exec ns2 nc -l 10.0.1.2 8080 &',
+      'sleep 0.3',
+      'tc -n ns1 qdisc add dev veth2 root pfifo limit 0',
+    ],
+    action: [
+      'echo hello | nc -N 10.0.1.2 8080 &',
+      'sleep 0.5',
+      'tc -n ns1 -s qdisc show dev veth2',
+      'tc -n ns1 qdisc del dev veth2 root',
+      'sleep 1.5',
+    ],
+    snmp: ['host', 'ns1', 'ns2'],
+    netstat: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+      { ns: 'ns1', dev: 'veth2' },
+      { ns: 'ns2', dev: 'veth3' },
+    ],
+    texts: ['ss -tan', 'ip netns exec ns2 ss -tan'],
+    outputs: [2, 3, 4],
+  },
   {
     name: 'tcp-iperf',
     // iperf -c to a closed port is not compared: iperf 2.1.8's reporter thread races the failed connect
