@@ -288,6 +288,40 @@ export const TCP_SCENARIOS: Scenario[] = [
     texts: ['ss -tan', 'ip netns exec ns2 ss -tan'],
     outputs: [4, 5, 6],
   },
+  /*
+   * The path stays black (pfifo limit 0 on ns1's veth2) and nc -v -w 2 gives up on the connect. With
+   * tcp_syn_linear_timeouts 0 the SYN goes at 0 and 1 s and the next would go at 3 s, 1 s from nc's 2 s
+   * timeout either way (the default 4 linear timeouts send one at 2 s, racing it). Real kernel, 10 runs (5
+   * with both cores busy), all the same: host: Ip OutRequests/OutTransmits +2; Tcp ActiveOpens +1, OutSegs
+   * +1, RetransSegs +1; TcpExt TCPTimeouts +1, TCPSynRetrans +1, TcpTimeoutRehash +1 (no AttemptFails:
+   * tcp_done counts it, and close() in SYN_SENT goes to CLOSE through tcp_close_state instead). ns1: Ip InReceives/ForwDatagrams/
+   * OutTransmits +2, `tc -s qdisc`: "dropped 2"; ns2 (none). veth0 TX +2/148 bytes; veth2 (none). nc prints
+   * "nc: connect to 10.0.1.2 port 8080 (tcp) timed out: Operation now in progress", exit 1; ss shows nothing.
+   */
+  {
+    name: 'tcp-router-blackhole',
+    description:
+      "pfifo limit 0 on router ns1's veth2 throughout: nc -v -w 2 sees its SYN and the retransmission lost, and times out",
+    setup: [
+      ...ROUTER_NS1_NS2,
+      RENO,
+      'sysctl -w net.ipv4.tcp_syn_linear_timeouts=0',
+      renoIn('ns2'),
+      'ping -c 1 -W 1 10.0.1.2',
+      'ip netns exec ns2 nc -l 10.0.1.2 8080 &',
+      'sleep 0.3',
+      'tc -n ns1 qdisc add dev veth2 root pfifo limit 0',
+    ],
+    action: ['nc -v -w 2 10.0.1.2 8080', 'tc -n ns1 -s qdisc show dev veth2'],
+    snmp: ['host', 'ns1', 'ns2'],
+    netstat: ['host', 'ns1', 'ns2'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth2' },
+    ],
+    texts: ['ss -tan'],
+    outputs: [0, 1],
+  },
   {
     name: 'tcp-iperf',
     // iperf -c to a closed port is not compared: iperf 2.1.8's reporter thread races the failed connect
