@@ -116,6 +116,36 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A lab whose layer services run as processes (up), the shell's side as the socket service in this process;
+ * `kill` does kill -9 of one layer's service and starts it again. `body` gets the shell's node.
+ */
+async function withServices(
+  suffix: string,
+  body: (shell: DistributedNode, kill: (layer: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const { kafkaBrokers, redisUrl, testLab } = brokers();
+  const labId = `${testLab}-${suffix}`;
+  const b = { kafka: kafkaBrokers, redisUrl };
+  const started: Started[] = await upLab(labId, [{ name: 'host1', cpus: 2 }], b, false);
+  const shell = new DistributedNode({ labId, service: 'socket', kafkaBrokers, redisUrl, shipTraces: false });
+  const kill = async (layer: string): Promise<void> => {
+    const victim = started.find((s) => s.layer === layer)!;
+    victim.child.kill('SIGKILL');
+    await new Promise((res) => victim.child.once('exit', res));
+    const bundle = path.join(__dirname, '..', '..', 'dist', 'apps', layer, 'main.js');
+    started.push(await startService(victim.layer, bundle, labId, b, false));
+  };
+  try {
+    await shell.loadTopology();
+    await shell.start();
+    await body(shell, kill);
+  } finally {
+    await shell.stop();
+    for (const s of started) s.child.kill('SIGKILL');
+  }
+}
+
 describe('faults while datagrams stream', () => {
   jest.setTimeout(300_000);
 
@@ -124,34 +154,11 @@ describe('faults while datagrams stream', () => {
   it.each(victims)(
     'kill -9 of the %s service and its restart: every datagram exactly once',
     async (victimLayer) => {
-      const { kafkaBrokers, redisUrl, testLab } = brokers();
-      const labId = `${testLab}-kill-${victimLayer}`;
-      const b = { kafka: kafkaBrokers, redisUrl };
-      const started: Started[] = await upLab(labId, [{ name: 'host1', cpus: 2 }], b, false);
-      const shell = new DistributedNode({
-        labId,
-        service: 'socket',
-        kafkaBrokers,
-        redisUrl,
-        shipTraces: false,
-      });
-      try {
-        await shell.loadTopology();
-        await shell.start();
-        const victim = started.find((s) => s.layer === victimLayer)!;
-        const bundle = path.join(__dirname, '..', '..', 'dist', 'apps', victimLayer, 'main.js');
-        const r = await stream(shell, async () => {
-          victim.child.kill('SIGKILL');
-          await new Promise((res) => victim.child.once('exit', res));
-          const again = await startService(victim.layer, bundle, labId, b, false);
-          started.push(again);
-        });
+      await withServices(`kill-${victimLayer}`, async (shell, kill) => {
+        const r = await stream(shell, () => kill(victimLayer));
         expectExactlyOnce(r);
         expect(Number(await shell.redis.get(KEYS.inflight))).toBe(0);
-      } finally {
-        await shell.stop();
-        for (const s of started) s.child.kill('SIGKILL');
-      }
+      });
     },
   );
 
@@ -235,20 +242,7 @@ describe('a fault during a TCP transfer', () => {
   const CHUNK = 16384;
 
   it('kill -9 of the ip service and its restart: every byte sent arrives once, in order', async () => {
-    const { kafkaBrokers, redisUrl, testLab } = brokers();
-    const labId = `${testLab}-tcp-kill-ip`;
-    const b = { kafka: kafkaBrokers, redisUrl };
-    const started: Started[] = await upLab(labId, [{ name: 'host1', cpus: 2 }], b, false);
-    const shell = new DistributedNode({
-      labId,
-      service: 'socket',
-      kafkaBrokers,
-      redisUrl,
-      shipTraces: false,
-    });
-    try {
-      await shell.loadTopology();
-      await shell.start();
+    await withServices('tcp-kill-ip', async (shell, kill) => {
       const lab = shell.lab;
       const host = lab.hosts.get('host1')!;
       const srv = new Task(lab, host, host.initNet, 'server', 1);
@@ -263,8 +257,6 @@ describe('a fault during a TCP transfer', () => {
       if (typeof a === 'number') throw new Error(`accept: ${a}`);
       // The byte at offset i is (i * 7 + (i >> 8)) & 0xff: a reordered, repeated or missing chunk shows.
       const byteAt = (i: number): number => (i * 7 + (i >> 8)) & 0xff;
-      const victim = started.find((s) => s.layer === 'ip')!;
-      const bundle = path.join(__dirname, '..', '..', 'dist', 'apps', 'ip', 'main.js');
       let faulted: Promise<void> | null = null;
       const sender = (async () => {
         let sent = 0;
@@ -288,12 +280,7 @@ describe('a fault during a TCP transfer', () => {
         for (let k = 0; k < r.length; k++)
           if (firstBad < 0 && r[k] !== byteAt(received + k)) firstBad = received + k;
         received += r.length;
-        if (!faulted && received >= TOTAL / 4)
-          faulted = (async () => {
-            victim.child.kill('SIGKILL');
-            await new Promise((res) => victim.child.once('exit', res));
-            started.push(await startService('ip', bundle, labId, b, false));
-          })();
+        if (!faulted && received >= TOTAL / 4) faulted = kill('ip');
       }
       await faulted;
       expect({ sent: await sender, received, firstBad }).toEqual({
@@ -302,10 +289,7 @@ describe('a fault during a TCP transfer', () => {
         firstBad: -1,
       });
       expect(faulted).not.toBeNull();
-    } finally {
-      await shell.stop();
-      for (const s of started) s.child.kill('SIGKILL');
-    }
+    });
   });
 });
 
