@@ -51,7 +51,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              defined as tools/testing/selftests/net/packetdrill defines them,
              CODE=host_unreachable as packetdrill's run_all.py does.
 
-Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
+Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
 skbtrace (the journeys of the last skbs). Type 'help' there for more.
 `;
