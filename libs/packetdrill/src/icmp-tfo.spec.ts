@@ -3,6 +3,7 @@
  * runner quotes the segment with the kernel's live sequence number, and the kernel believes only what
  * tcp_v4_err believes: an out-of-window message is counted (TcpExtOutOfWindowIcmps) and teaches no MTU, an
  * in-window frag-needed shrinks the MSS and retransmits at once, and net.ipv4.ip_no_pmtu_disc=2 ignores it.
+ * And the fast-open client's answer to a SYN-ACK without its data acknowledged (tcp_rcv_fastopen_synack).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -63,5 +64,23 @@ describe('packetdrill: ICMP frag-needed about the connection under test', () => 
     expect(await run('ignored.pkt', script(2))).toBeNull();
     // The retransmission (960 + 500, aggregated as packetdrill does) comes before the script's next packet.
     expect(await run('believed.pkt', script(0))).toMatch(/expected: 1461 \(0x5b5\) vs actual: 1 \(0x1\)/);
+  });
+});
+
+describe('packetdrill: a SYN-ACK that does not acknowledge the SYN data', () => {
+  it('retransmits the data in Loss state (tcp_non_congestion_loss_retransmit), Open again once acked', async () => {
+    const script = `\`sysctl -q net.ipv4.tcp_fastopen=5\`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 sendto(3, ..., 1000, MSG_FASTOPEN, ..., ...) = 1000
++0 > S 0:1000(1000) <...>
++.01 < S. 0:0(0) ack 1 win 5840 <mss 1460,nop,nop,sackOK>
++0 > P. 1:1001(1000) ack 1
+// TCP_CA_Loss
++0 %{ assert tcpi_ca_state == 4, tcpi_ca_state }%
++.01 < . 1:1(0) ack 1001 win 5840
++0 %{ assert tcpi_ca_state == 0, tcpi_ca_state }%
+`;
+    expect(await run('syn-data-not-acked.pkt', script)).toBeNull();
   });
 });
