@@ -694,8 +694,10 @@ export class PacketdrillRun {
   // ---- packets -----------------------------------------------------------------------------------------
 
   private async packetEvent(ev: ScriptEvent, p: PacketSpec): Promise<void> {
-    if (p.icmp) this.fail(`${this.where(ev)}: error handling packet: ICMP packets are not supported yet`);
-    if (p.dir === '>') await this.outbound(ev, p);
+    if (p.icmp && p.dir === '>')
+      this.fail(`${this.where(ev)}: error handling packet: outbound ICMP packets are not supported yet`);
+    if (p.icmp) await this.inboundIcmp(ev, p);
+    else if (p.dir === '>') await this.outbound(ev, p);
     else await this.inbound(ev, p);
   }
 
@@ -791,6 +793,78 @@ export class PacketdrillRun {
       this.opts.out(
         `inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`,
       );
+    this.lab.inProcess('packetdrill', () => {
+      const skb = tun_get_user(this.lab, this.tun, b);
+      this.lab.run('__netif_rx', skb);
+    });
+  }
+
+  /**
+   * An inbound ICMP message about the socket under test (new_icmp_packet, then map_inbound_packet's
+   * set_icmp_echoed_tuple and map_inbound_icmp_tcp_packet): an IPv4 header from the remote end, the ICMP
+   * header (type, code, frag-needed's next-hop MTU, echo id), and the quote of a segment the kernel sent: an
+   * IPv4 header from the local address to the remote one whose length counts a 20-byte TCP header and the
+   * bracket's payload, then the first 8 bytes of TCP: the ports and the bracket's sequence number, made live
+   * by adding the kernel's ISN.
+   */
+  private async inboundIcmp(ev: ScriptEvent, p: PacketSpec): Promise<void> {
+    const icmp = p.icmp!;
+    const s = this.sut;
+    if (!s) this.packetError(ev, 'no matching socket for script packet');
+    await this.waitForEvent(ev, 'inbound packet');
+    const ICMP_HLEN = 8;
+    const QUOTE = 20 + 8; // ip_header_min_len + ICMP_ECHO_BYTES
+    const tot = 20 + ICMP_HLEN + QUOTE;
+    const b = new Uint8Array(tot);
+    // set_ipv4_header: a ttl of 0 in the script is TTL_CHECK_NONE (255).
+    b[0] = 0x45;
+    b[1] = ecnBits(p.ecn);
+    b[2] = tot >> 8;
+    b[3] = tot & 255;
+    b[8] = 255;
+    b[9] = 1; // IPPROTO_ICMP
+    wr32(b, 12, s.liveRemote);
+    wr32(b, 16, s.liveLocal);
+    const c = internetChecksum(b, 0, 20);
+    b[10] = c >> 8;
+    b[11] = c & 255;
+    const h = 20;
+    b[h] = icmp.typeByte;
+    b[h + 1] = icmp.codeByte;
+    // set_icmpv4_header: message.frag.mtu (the second 16 bits of the rest of the header), message.echo.id.
+    if (icmp.mtu !== null) {
+      b[h + 6] = icmp.mtu >> 8;
+      b[h + 7] = icmp.mtu & 255;
+    }
+    if (icmp.id > 0) {
+      b[h + 4] = icmp.id >> 8;
+      b[h + 5] = icmp.id & 255;
+    }
+    const q = h + ICMP_HLEN;
+    const quotedLen = 20 + 20 + p.len;
+    b[q] = 0x45;
+    b[q + 2] = (quotedLen >> 8) & 255;
+    b[q + 3] = quotedLen & 255;
+    b[q + 8] = 255;
+    b[q + 9] = 6; // IPPROTO_TCP
+    wr32(b, q + 12, s.liveLocal);
+    wr32(b, q + 16, s.liveRemote);
+    const t = q + 20;
+    b[t] = s.livePort >> 8;
+    b[t + 1] = s.livePort & 255;
+    b[t + 2] = s.liveRemotePort >> 8;
+    b[t + 3] = s.liveRemotePort & 255;
+    wr32(b, t + 4, (p.seq + s.liveLocalIsn) >>> 0);
+    const ic = internetChecksum(b, h, tot - h);
+    b[h + 2] = ic >> 8;
+    b[h + 3] = ic & 255;
+    if (this.opts.verbose) {
+      const code = icmp.code ? ` ${icmp.code}` : '';
+      const mtu = icmp.mtu !== null ? ` mtu ${icmp.mtu}` : '';
+      this.opts.out(
+        `inbound injected packet: ${usecsStr(this.nowUsecs())} icmp ${icmp.type}${code}${mtu} [${p.seq}:${p.end}(${p.len})]\n`,
+      );
+    }
     this.lab.inProcess('packetdrill', () => {
       const skb = tun_get_user(this.lab, this.tun, b);
       this.lab.run('__netif_rx', skb);
@@ -1503,7 +1577,10 @@ export async function runScriptFile(file: string, opts: RunOptions): Promise<str
   try {
     script = parseScript(file, text, opts.defines);
   } catch (e) {
-    if (e instanceof ScriptError) return `${file}:${e.line}:${e.col}: ${e.message}`;
+    if (e instanceof ScriptError)
+      return e.semantic
+        ? `${file}:${e.line}: semantic error: ${e.message}`
+        : `${file}:${e.line}:${e.col}: ${e.message}`;
     throw e;
   }
   const run = new PacketdrillRun(script, opts);

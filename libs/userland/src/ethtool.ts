@@ -11,6 +11,7 @@ import {
   NETIF_F_GSO,
   NETIF_F_TSO,
   igb_get_ethtool_stats,
+  type ConfigOp,
   type Net,
   type NetDevice,
 } from '@skblab/kernel';
@@ -70,6 +71,11 @@ function lookup(e: Ctx, name: string): NetDevice | undefined {
 
 /** What ethtool netlink prints when the device name matches nothing (the name attribute sits at offset 24). */
 const NL_NODEV = 'netlink error: no device matches name (offset 24)\nnetlink error: No such device\n';
+
+/** The change goes to the kernel as a configuration request, made by ethtool's process on its CPU. */
+function configure(e: Ctx, op: ConfigOp): void {
+  e.ctx.lab.inProcess('ethtool', () => e.ctx.lab.configure(e.ctx.host, op), e.ctx.cpu);
+}
 
 /** __ethtool_get_link: a device that is not running has no link, whatever its carrier. */
 function linkUp(dev: NetDevice): boolean {
@@ -277,18 +283,13 @@ function ringSet(e: Ctx, name: string, args: string[]): number {
   const over: RingParam | null =
     rx > IGB_MAX_RXD ? 'rx' : mini > 0 ? 'rx-mini' : jumbo > 0 ? 'rx-jumbo' : tx > IGB_MAX_TXD ? 'tx' : null;
   if (over) nlerr('requested ring size exceeds maximum', over, 'Invalid argument');
-  e.ctx.lab.inProcess(
-    'ethtool',
-    () =>
-      e.ctx.lab.configure(e.ctx.host, {
-        op: 'ring.set',
-        netns: dev.net.name,
-        dev: dev.name,
-        rx: has('rx') ? rx : null,
-        tx: has('tx') ? tx : null,
-      }),
-    e.ctx.cpu,
-  );
+  configure(e, {
+    op: 'ring.set',
+    netns: dev.net.name,
+    dev: dev.name,
+    rx: has('rx') ? rx : null,
+    tx: has('tx') ? tx : null,
+  });
   return 0;
 }
 
@@ -326,18 +327,13 @@ function featuresSet(e: Ctx, name: string, rest: string[]): number {
   const dev = lookup(e, name);
   if (!dev) fail(e, NL_NODEV, 92);
   if (dev.ops.kind !== 'tun') fail(e, `skblab: ethtool -K is modelled for tun devices only\n`, 1);
-  e.ctx.lab.inProcess(
-    'ethtool',
-    () =>
-      e.ctx.lab.configure(e.ctx.host, {
-        op: 'features.set',
-        netns: dev.net.name,
-        dev: dev.name,
-        wanted,
-        mask,
-      }),
-    e.ctx.cpu,
-  );
+  configure(e, {
+    op: 'features.set',
+    netns: dev.net.name,
+    dev: dev.name,
+    wanted,
+    mask,
+  });
   return 0;
 }
 
