@@ -102,3 +102,35 @@ describe('TCP on 127.0.0.1', () => {
     expect(ext(net, 'TWKilled')).toBe(0);
   });
 });
+
+describe('ephemeral ports (__inet_hash_connect)', () => {
+  it("successive connects to one destination take successive even ports, a little apart; another destination's start elsewhere", async () => {
+    const lab = new Lab();
+    const host = lab.addHost('host1');
+    const net = host.initNet;
+    const server = new Task(lab, host, net, 'server', 0);
+    for (const port of [8080, 9090]) {
+      const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
+      expect(server.bind(lfd, 0, port)).toBe(0);
+      expect(server.listen(lfd, 128)).toBe(0);
+    }
+    const client = new Task(lab, host, net, 'client', 1);
+    const ports = async (dport: number, n: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const fd = client.socket(AF_INET, SOCK_STREAM, 0);
+        expect(await lab.drive(client.connectWait(fd, ip4('127.0.0.1'), dport))).toBe(0);
+        out.push(client.tcpSockOf(fd)!.sport);
+      }
+      return out;
+    };
+    const a = await ports(8080, 6);
+    const [lo, hi] = net.sysctl.ipLocalPortRange;
+    for (const p of a) expect(p % 2 === lo % 2 && p >= lo && p <= hi).toBe(true);
+    // table_perturb[index] moves on by 2 + (0..7) * 2 after each connect: the next port is 2 to 16 further.
+    for (let i = 1; i < a.length; i++)
+      expect((a[i] - a[i - 1] + (hi + 1 - lo)) % (hi + 1 - lo)).toBeLessThanOrEqual(16);
+    const b = await ports(9090, 2);
+    expect(Math.min(...b.map((p) => Math.abs(p - a[a.length - 1])))).toBeGreaterThan(16);
+  });
+});

@@ -6,6 +6,7 @@
  * (tcp_v4_send_check), the socket's cached route (__sk_dst_check, inet_sk_rebuild_header).
  */
 import { ktime_get_seconds } from '../../include/net/tcp';
+import { secure_tcp_seq_and_ts_off } from '../core/secure_seq';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import {
@@ -17,7 +18,7 @@ import {
   skbTruesize,
 } from '../../include/linux/skbuff';
 import type { RequestSock, TcpSock, TimewaitSock } from '../../include/linux/tcp';
-import type { Host, Net } from '../../include/net/net_namespace';
+import type { Net } from '../../include/net/net_namespace';
 import type { Rtable } from '../../include/net/route';
 import { RTCF_BROADCAST, RTN_LOCAL } from '../../include/net/route';
 import type { Sock } from '../../include/net/sock';
@@ -246,54 +247,6 @@ export function inet_sk_rebuild_header(ctx: KernelCtx, sk: TcpSock): number {
 /** inet_sk_rx_dst_set (tcp_ipv4.c:2451): remember the input route for the established fast path. */
 export function inet_sk_rx_dst_set(sk: TcpSock, skb: SkBuff): void {
   if (skb.dst) sk.rxDst = skb.dst;
-}
-
-// ---- initial sequence numbers (net/core/secure_seq.c) ----------------------------------------------------
-
-/** net_secret: one per kernel (host), made on first use like net_secret_init. */
-const netSecrets = new WeakMap<Host, number[]>();
-
-function net_secret(ctx: KernelCtx, net: Net): number[] {
-  let s = netSecrets.get(net.host);
-  if (!s) {
-    s = [ctx.random32() >>> 0, ctx.random32() >>> 0, ctx.random32() >>> 0, ctx.random32() >>> 0];
-    netSecrets.set(net.host, s);
-  }
-  return s;
-}
-
-/** A keyed 32-bit mix of three words standing in for siphash_3u32 (only its unpredictability matters). */
-function keyedHash(key: number[], a: number, b: number, c: number, lane: number): number {
-  let h = key[lane & 3] ^ Math.imul(lane + 1, 0x9e3779b1);
-  for (const w of [a, b, c, key[(lane + 1) & 3]]) {
-    h = Math.imul(h ^ (w >>> 0), 0xcc9e2d51);
-    h = (h << 15) | (h >>> 17);
-    h = Math.imul(h, 0x1b873593);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/**
- * secure_tcp_seq_and_ts_off (secure_seq.c:108): a keyed hash of the 4-tuple gives the ISN, advanced by
- * seq_scale's 64 ns clock, and the timestamp offset (0 unless net.ipv4.tcp_timestamps is 1).
- */
-export function secure_tcp_seq_and_ts_off(
-  ctx: KernelCtx,
-  net: Net,
-  saddr: number,
-  daddr: number,
-  sport: number,
-  dport: number,
-): { seq: number; tsOff: number } {
-  const key = net_secret(ctx, net);
-  const ports = ((sport << 16) | dport) >>> 0;
-  const seq = (keyedHash(key, saddr, daddr, ports, 0) + Math.floor(ctx.now() / 64)) >>> 0;
-  const tsOff = net.sysctl.tcp.timestamps === 1 ? keyedHash(key, saddr, daddr, ports, 1) : 0;
-  return { seq, tsOff };
 }
 
 /** tcp_v4_init_seq_and_ts_off (tcp_ipv4.c:105): for a SYN, from its addresses and ports (ours first). */
