@@ -206,6 +206,8 @@ export interface TcpSock extends Sock {
   acceptQueue: RequestSock[];
   /** The listener's SYN queue: request socks waiting for the ACK (reqsk_queue_len). */
   synQueueLen: number;
+  /** icsk_accept_queue.synflood_warned: the SYN-flood message was given once already. */
+  synfloodWarned: boolean;
   synQueueYoung: number;
   /** The listener that made this child, until accept() takes it. */
   parent: TcpSock | null;

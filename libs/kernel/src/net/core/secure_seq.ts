@@ -21,7 +21,7 @@ function net_secret(ctx: KernelCtx, net: Net): number[] {
 }
 
 /** A keyed 32-bit mix of words standing in for siphash_Nu32 (only its unpredictability matters). */
-function keyedHash(key: number[], words: number[], lane: number): number {
+export function keyedHash(key: number[], words: number[], lane: number): number {
   let h = key[lane & 3] ^ Math.imul(lane + 1, 0x9e3779b1);
   for (const w of [...words, key[(lane + 1) & 3]]) {
     h = Math.imul(h ^ (w >>> 0), 0xcc9e2d51);

@@ -463,6 +463,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     icskTimeout: 0,
     acceptQueue: [],
     synQueueLen: 0,
+    synfloodWarned: false,
     synQueueYoung: 0,
     parent: null,
     // tcp_sock (zeroed by sk_alloc; tcp_init_sock sets the rest)

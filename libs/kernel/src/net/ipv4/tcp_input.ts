@@ -149,6 +149,8 @@ import {
   tcp_v4_route_req,
   tcp_v4_reqsk_send_ack,
 } from './tcp_ipv4';
+import { cookie_v4_init_sequence } from './syncookies';
+import { ipv4ToString } from '@skblab/wire/address';
 import { tcp_init_cwnd } from './tcp_cong';
 import { consumed, drop, queued, type Verdict } from '../../include/net/verdict';
 
@@ -3562,8 +3564,8 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
   return verdict;
 }
 
-/** inet_reqsk_alloc: a request sock for a SYN the listener answers. */
-function inet_reqsk_alloc(sk: TcpSock, skb: SkBuff): RequestSock {
+/** inet_reqsk_alloc: a request sock for a SYN the listener answers (or a cookie's ACK rebuilds). */
+export function inet_reqsk_alloc(sk: TcpSock, skb: SkBuff): RequestSock {
   const ipOff = skb.networkHeader;
   const b = skb.buf;
   const saddr = ((b[ipOff + 12] << 24) | (b[ipOff + 13] << 16) | (b[ipOff + 14] << 8) | b[ipOff + 15]) >>> 0;
@@ -3642,11 +3644,25 @@ function tcp_ecn_create_request(req: RequestSock, skb: SkBuff, listenSk: TcpSock
   if ((!ect || res1) && ecnOk) req.ecnOk = 1;
 }
 
-/** tcp_syn_flood_action: the SYN queue is full: cookies (not modelled) or a drop (TCPReqQFullDrop). */
-function tcp_syn_flood_action(sk: TcpSock): boolean {
-  // SYN cookies are not modelled: a full SYN queue drops, as with net.ipv4.tcp_syncookies=0.
-  NET_INC_STATS(sk.net, LINUX_MIB.TCPReqQFullDrop);
-  return false;
+/**
+ * tcp_syn_flood_action: the SYN queue is full (or tcp_syncookies is 2): with net.ipv4.tcp_syncookies, answer
+ * with a cookie (TCPReqQFullDoCookies), else drop (TCPReqQFullDrop). The kernel says so once per listener
+ * (net_info_ratelimited: "Possible SYN flooding on port ...").
+ */
+function tcp_syn_flood_action(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): boolean {
+  const syncookies = sk.net.sysctl.tcp.syncookies;
+  const wantCookie = syncookies !== 0;
+  NET_INC_STATS(sk.net, wantCookie ? LINUX_MIB.TCPReqQFullDoCookies : LINUX_MIB.TCPReqQFullDrop);
+  if (!sk.synfloodWarned && syncookies !== 2) {
+    sk.synfloodWarned = true;
+    ctx.step(
+      skb,
+      F.connRequest,
+      `TCP: request_sock_TCP: Possible SYN flooding on port ${ipv4ToString(sk.rcvSaddr)}:${sk.num}. ` +
+        `${wantCookie ? 'Sending cookies' : 'Dropping request'}.  Check SNMP counters.`,
+    );
+  }
+  return wantCookie;
 }
 
 /** tcp_listendrop: ListenDrops counts every SYN or handshake ACK a listener could not take. */
@@ -3665,12 +3681,14 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
   const foc: TcpFastopenCookie = { val: new Uint8Array(0), len: -1, exp: false };
   let isn = TCP_SKB_CB(skb).tcpTwIsn;
   const syncookies = net.sysctl.tcp.syncookies;
+  let wantCookie = false;
   if (!isn) {
     // TW buckets are converted to open requests without limitations, they conserve resources and peer
     // is evidently real one.
     if (syncookies === 2 || T.inet_csk_reqsk_queue_is_full(sk)) {
       ctx.step(skb, F.connRequest, `SYN queue full (${sk.synQueueLen}/${sk.maxAckBacklog})`);
-      if (!tcp_syn_flood_action(sk)) {
+      wantCookie = tcp_syn_flood_action(ctx, sk, skb);
+      if (!wantCookie) {
         tcp_listendrop(sk);
         return 0;
       }
@@ -3687,11 +3705,14 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   const req = inet_reqsk_alloc(sk, skb);
+  req.syncookie = wantCookie;
   const tmpOpt = newOptionsReceived();
   tcp_clear_options(tmpOpt);
   tmpOpt.mssClamp = 65535 - 40; // af_ops->mss_clamp: tcp_request_sock_ipv4_ops
   tmpOpt.userMss = tp.rxOpt.userMss;
-  tcp_parse_options(net, skb, tmpOpt, false, foc);
+  tcp_parse_options(net, skb, tmpOpt, false, wantCookie ? null : foc);
+  // A cookie carries the SYN's options in the timestamp: without one, none of them.
+  if (wantCookie && !tmpOpt.sawTstamp) tcp_clear_options(tmpOpt);
   tmpOpt.tstampOk = tmpOpt.sawTstamp;
   tcp_openreq_init(req, tmpOpt, skb);
   const dst = tcp_v4_route_req(ctx, sk, skb, req);
@@ -3700,11 +3721,10 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   req.dst = dst;
-  tcp_ecn_create_request(req, skb, sk);
   let st: { seq: number; tsOff: number } | null = null;
-  if (tmpOpt.tstampOk || !isn) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
+  if (tmpOpt.tstampOk || (!wantCookie && !isn)) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
   if (tmpOpt.tstampOk) req.tsOff = st!.tsOff;
-  if (!isn) {
+  if (!wantCookie && !isn) {
     const maxSynBacklog = net.sysctl.tcp.maxSynBacklog;
     // Kill the following clause, if you dislike this way. Without syncookies, the last quarter of the
     // backlog is kept for destinations proven to be alive.
@@ -3715,10 +3735,15 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     }
     isn = st!.seq;
   }
+  tcp_ecn_create_request(req, skb, sk);
+  if (wantCookie) {
+    isn = cookie_v4_init_sequence(ctx, sk, skb, req);
+    if (!tmpOpt.tstampOk) req.ecnOk = 0;
+  }
   req.sntIsn = isn;
   req.synTos = TCP_SKB_CB(skb).ipDsfield;
   tcp_openreq_init_rwin(req, sk, dst);
-  const fastopenSk = tcp_try_fastopen(ctx, sk, skb, req, foc, dst);
+  const fastopenSk = wantCookie ? null : tcp_try_fastopen(ctx, sk, skb, req, foc, dst);
   if (fastopenSk) {
     tcp_v4_send_synack(ctx, fastopenSk, req, foc, false);
     if (!inet_csk_reqsk_queue_add(ctx, sk, req, fastopenSk)) {
@@ -3728,14 +3753,17 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     sockDefReadable(sk);
   } else {
     req.tfoListener = false;
-    req.timeout = tcp_timeout_init(sk);
-    if (!inet_csk_reqsk_queue_hash_add(ctx, sk, req, req.timeout)) return 0;
-    ctx.step(
-      skb,
-      F.connRequest,
-      `request sock for ${tcpw.srcPort(skb.buf, th(skb))} → NEW_SYN_RECV, isn ${isn}, SYN-ACK`,
-    );
-    tcp_v4_send_synack(ctx, sk, req, foc, false);
+    if (!wantCookie) {
+      req.timeout = tcp_timeout_init(sk);
+      if (!inet_csk_reqsk_queue_hash_add(ctx, sk, req, req.timeout)) return 0;
+      ctx.step(
+        skb,
+        F.connRequest,
+        `request sock for ${tcpw.srcPort(skb.buf, th(skb))} → NEW_SYN_RECV, isn ${isn}, SYN-ACK`,
+      );
+    }
+    // A cookie's request is not kept: the SYN-ACK is all that remains of it (reqsk_free).
+    tcp_v4_send_synack(ctx, sk, req, foc, wantCookie);
   }
   return 0;
 }

@@ -7,6 +7,7 @@
  */
 import { ktime_get_seconds } from '../../include/net/tcp';
 import { secure_tcp_seq_and_ts_off } from '../core/secure_seq';
+import { cookie_v4_check } from './syncookies';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import {
@@ -970,8 +971,22 @@ export function tcp_v4_do_rcv(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): Verdict
     return tcp_rcv_established(ctx, sk, skb);
   }
   if (tcp_checksum_complete(skb)) return csum_err(sk.net, skb);
-  // A listener: tcp_v4_cookie_check would hand a syncookie ACK to a new child; syncookies are not modelled,
-  // so the listener itself handles the segment.
+  if (sk.state === TCP_LISTEN) {
+    // tcp_v4_cookie_check: an ACK may end a SYN-cookie handshake: its child takes it.
+    const c = cookie_v4_check(ctx, sk, skb);
+    if (!c.sk) {
+      sk.drops++;
+      return drop(skb, c.reason ?? SKB_DROP_REASON.NOT_SPECIFIED);
+    }
+    if (c.sk !== sk) {
+      const r = asDropReason(tcp_child_process(ctx, sk, c.sk, skb));
+      if (r) {
+        tcp_v4_send_reset(ctx, c.sk, skb, r);
+        return drop(skb, r);
+      }
+      return tcp_skb_fate(c.sk, skb);
+    }
+  }
   const reason = asDropReason(tcp_rcv_state_process(ctx, sk, skb));
   if (!reason) return tcp_skb_fate(sk, skb);
   tcp_v4_send_reset(ctx, sk, skb, reason);

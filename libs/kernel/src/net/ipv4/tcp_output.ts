@@ -97,6 +97,7 @@ import {
 import { tcp_rto_delta_us } from './tcp_timer';
 import { tcp_v4_send_check, __sk_dst_get, inet_sk_rebuild_header, tcp_v4_md5_lookup } from './tcp_ipv4';
 import { tcp_fastopen_cookie_check, tcp_md5_hash_skb } from './tcp_fastopen';
+import { cookie_init_timestamp } from './syncookies';
 import { tcp_delack_timer_handler, tcp_write_timer_handler } from './tcp_timer';
 import { tcp_v4_mtu_reduced } from './tcp_ipv4';
 import {
@@ -1586,8 +1587,12 @@ export function tcp_make_synack(
   const mtu = req.dst ? dstMtu(req.dst) : sk.net.loopbackDev.mtu;
   const mss = tcp_mss_clamp(sk, tcp_dst_advmss(mtu));
   const now = tcp_clock_ns(ctx);
-  skb.tcb.mstampNs = now;
-  if (!req.sntSynack) req.sntSynack = Math.floor(now / T.NSEC_PER_USEC);
+  // A cookie's SYN-ACK carries the SYN's options in its timestamp's low bits (cookie_init_timestamp).
+  if (cookie && req.tstampOk) skb.tcb.mstampNs = cookie_init_timestamp(req, now);
+  else {
+    skb.tcb.mstampNs = now;
+    if (!req.sntSynack) req.sntSynack = Math.floor(now / T.NSEC_PER_USEC); // Timestamp first SYNACK
+  }
   const md5Key = tcp_v4_md5_lookup(sk, req.rmtAddr);
   const opts = newOutOptions();
   const tcpHeaderSize = tcp_synack_options(req, mss, skb, opts, !!md5Key, foc, cookie) + 20;
