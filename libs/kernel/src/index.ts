@@ -5,6 +5,10 @@
 export * from './include/linux/skbuff';
 export * from './include/linux/netdevice';
 export * from './include/linux/errno';
+export * from './include/linux/fs';
+export { path_openat, do_unlinkat, lookup_inode } from './fs/namei';
+export { vfs_read, vfs_write, do_sendfile } from './fs/read_write';
+export { splice_direct_to_actor, SPLICE_F_MORE } from './fs/splice';
 export * from './include/net/dropreason-core';
 export * from './include/net/kctx';
 export * from './include/net/net_namespace';

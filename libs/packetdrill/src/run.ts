@@ -1259,11 +1259,31 @@ export class PacketdrillRun {
             }
           return this.result(r.data.length);
         }
+        case 'open': {
+          // syscall_open: a path string and flags; the fd made is the script's.
+          need(2);
+          if (a[0].t !== 'str') return err('bad type; expected string but got ' + a[0].t);
+          const fd = t.open(a[0].v, this.evalInt(a[1], 'flags'));
+          if (fd >= 0) this.fds.set(this.evalInt(sc.result, 'result'), fd);
+          return this.result(fd, true);
+        }
+        case 'sendfile': {
+          // syscall_sendfile: out fd, in fd, [offset] (bracketed), count; the result is exact.
+          need(4);
+          const offset = a[2].t === 'null' ? null : { v: this.evalInt(a[2], 'offset') };
+          return this.result(
+            await t.sendfile(this.liveFd(a[0]), this.liveFd(a[1]), offset, this.evalInt(a[3], 'count')),
+          );
+        }
         case 'read':
         case 'recv':
         case 'recvfrom': {
           if (isNull(a[1])) return this.result(-ERRNO.EFAULT);
           const len = bufLen(a[2]);
+          if (sc.name === 'read' && t.isFile(this.liveFd(a[0]))) {
+            const r = t.readFile(this.liveFd(a[0]), len);
+            return this.result(typeof r === 'number' ? r : r.length);
+          }
           const flags = sc.name === 'read' ? 0 : this.evalInt(a[3], 'flags');
           const r = await t.recv(this.liveFd(a[0]), len, flags);
           return this.result(typeof r === 'number' ? r : r.length);

@@ -4,6 +4,7 @@
 import type { CommandTable } from './command';
 import { cat } from './procfs';
 import { head, tail, wc } from './coreutils';
+import { dd, rm } from './fileutils';
 import { ethtool } from './ethtool';
 import { grep } from './grep';
 import { ip } from './ip';
@@ -23,6 +24,7 @@ export { formatTrace, traceJson, skbTuple } from './skbtrace';
 export function defaultCommands(): CommandTable {
   return {
     cat,
+    dd,
     ethtool,
     grep,
     head,
@@ -30,6 +32,7 @@ export function defaultCommands(): CommandTable {
     iperf,
     nc,
     ping,
+    rm,
     skbtrace,
     ss,
     sysctl,
