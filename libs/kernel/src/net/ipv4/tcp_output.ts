@@ -669,8 +669,11 @@ export function __tcp_transmit_skb(
 ): number {
   const priorWstamp = sk.tcpWstampNs;
   sk.tcpWstampNs = Math.max(sk.tcpWstampNs, sk.tcpClockCache);
+  // skb_set_delivery_time: the Earliest Departure Time an fq qdisc holds the skb until (the clone has it too).
+  oskb.tstamp = sk.tcpWstampNs;
   TCP_SKB_CB(oskb).mstampNs = sk.tcpWstampNs;
   const skb = cloneIt ? tcp_clone_for_xmit(ctx, sk, oskb) : oskb;
+  skb.tstamp = oskb.tstamp;
   skb.dev = null;
   const tcb = TCP_SKB_CB(skb);
   const opts = newOutOptions();
