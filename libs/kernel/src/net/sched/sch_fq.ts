@@ -410,10 +410,8 @@ function fq_dequeue(ctx: KernelCtx, sch: Qdisc): SkBuff | null {
   }
 }
 
-/** out: qdisc_bstats_update */
-function out(sch: Qdisc, skb: SkBuff): SkBuff {
-  sch.stats.bytes += qdisc_pkt_len(skb);
-  sch.stats.packets++;
+/** out: (qdisc_bstats_update is the model's dequeue_skb's, for every discipline) */
+function out(_sch: Qdisc, skb: SkBuff): SkBuff {
   return skb;
 }
 
