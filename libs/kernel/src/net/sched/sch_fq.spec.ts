@@ -6,6 +6,7 @@
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import { allocSkb, type SkBuff } from '../../include/linux/skbuff';
 import type { Sock } from '../../include/net/sock';
+import type { TcpSock } from '../../include/linux/tcp';
 import { NET_XMIT_DROP, NET_XMIT_SUCCESS, type Qdisc } from '../../include/net/sch_generic';
 import { SK_PACING_FQ, SK_PACING_NONE, UPTIME_AT_START_NS } from '../../include/net/tcp';
 import { new_host } from '../core/net_namespace';
@@ -37,7 +38,7 @@ function setup(opts: Record<string, number | boolean> = {}) {
   const q = qdisc_create(dev, fqOps, 0x80010000, 0xffffffff, 0, opts) as Qdisc;
   if (typeof q === 'string') throw new Error(q);
   // A connected TCP socket with its pacing rate (bytes per second).
-  const sk = { type: 1, state: 1, pacingRate: 1_000_000, pacingStatus: SK_PACING_NONE } as unknown as Sock;
+  const sk = { type: 1, state: 1, pacingRate: 1_000_000, pacingStatus: SK_PACING_NONE } as unknown as TcpSock;
   let id = 1;
   const skb = (len: number, tstamp = 0, owner: Sock | null = sk): SkBuff => {
     const s = allocSkb(id++, host.initNet, len);
