@@ -42,6 +42,7 @@ import {
   raw_sendmsg,
   raw_recvmsg,
   __ip_sock_set_tos,
+  ip_sock_set_mtu_discover,
   path_openat,
   do_unlinkat,
   vfs_read,
@@ -137,6 +138,7 @@ export const SO_SNDTIMEO = 21;
 export const SOL_IP = 0;
 export const IP_TOS = 1;
 export const IP_TTL = 2;
+export const IP_MTU_DISCOVER = 10;
 
 // The socket options and ioctls of tcp.c, for the tools that import them from here.
 export {
@@ -979,8 +981,8 @@ export class Task {
     if (opt === 'tos') return this.setsockoptLevel(fd, SOL_IP, IP_TOS, value);
     if (opt === 'rcvbuf') return this.setsockoptLevel(fd, SOL_SOCKET, SO_RCVBUF, value);
     if (opt === 'broadcast') return this.setsockoptLevel(fd, SOL_SOCKET, SO_BROADCAST, value);
-    if (opt === 'mtu_discover') sk.pmtudisc = value;
-    else if (opt === 'recverr') sk.recverr = !!value;
+    if (opt === 'mtu_discover') return this.setsockoptLevel(fd, SOL_IP, IP_MTU_DISCOVER, value);
+    if (opt === 'recverr') sk.recverr = !!value;
     else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
     return 0;
   }
@@ -1016,6 +1018,7 @@ export class Task {
         __ip_sock_set_tos(sk, v);
         return 0;
       }
+      if (name === IP_MTU_DISCOVER) return ip_sock_set_mtu_discover(sk, v);
       return -ENOPROTOOPT;
     }
     if (isStream(sk)) {

@@ -5,6 +5,7 @@
 import {
   AF_INET,
   EBADF,
+  EINVAL,
   SOCK_STREAM,
   LINUX_MIB,
   TCP_MIB,
@@ -15,6 +16,7 @@ import {
   type Net,
 } from '@skblab/kernel';
 import { Lab } from './lab';
+import { IP_MTU_DISCOVER, IP_TOS, SOL_IP } from './task';
 import { Task } from './task';
 import { ip4 } from './testing/lab-fixtures';
 
@@ -139,5 +141,26 @@ describe('TCP on 127.0.0.1', () => {
     // The file's own offset did not move: a read starts at 0.
     expect(Array.from(client.readFile(ifd, 3) as Uint8Array)).toEqual([0, 7, 14]);
     expect(await lab.drive(client.sendfile(cfd, 99, null, 1))).toBe(-EBADF);
+  });
+  it('IP_TOS on a TCP socket keeps its ECN bits, sets sk_priority and drops the cached route, which the next send looks up again; IP_MTU_DISCOVER takes DONT..OMIT', async () => {
+    const lab = new Lab();
+    const { client, server, cfd, afd } = await pair(lab);
+    const sk = client.tcpSockOf(cfd)!;
+    expect(sk.dstCache).not.toBeNull();
+    sk.tos = 0x02; // ECT(0), as TCP's ECN would have set it
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_TOS, 0x11)).toBe(0);
+    expect(sk.tos).toBe(0x12);
+    expect(sk.priority).toBe(6); // rt_tos2priority(0x12): IPTOS_LOWDELAY, TC_PRIO_INTERACTIVE
+    expect(sk.dstCache).toBeNull();
+    expect(await lab.drive(client.send(cfd, new Uint8Array(10)))).toBe(10);
+    expect(sk.dstCache).not.toBeNull();
+    expect(((await lab.drive(server.recv(afd, 100))) as Uint8Array).length).toBe(10);
+    // The same TOS again: nothing changes, the route stays.
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_TOS, 0x10)).toBe(0);
+    expect(sk.dstCache).not.toBeNull();
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_MTU_DISCOVER, 0)).toBe(0);
+    expect(sk.pmtudisc).toBe(0);
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_MTU_DISCOVER, 6)).toBe(-EINVAL);
+    expect(sk.pmtudisc).toBe(0);
   });
 });

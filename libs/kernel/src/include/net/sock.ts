@@ -17,6 +17,9 @@ export const IPPROTO_UDP = 17;
 export const IP_PMTUDISC_DONT = 0;
 export const IP_PMTUDISC_WANT = 1;
 export const IP_PMTUDISC_DO = 2;
+export const IP_PMTUDISC_PROBE = 3;
+export const IP_PMTUDISC_INTERFACE = 4;
+export const IP_PMTUDISC_OMIT = 5;
 
 /** SK_RMEM_MAX default (net.core.rmem_default) */
 export const SK_RMEM_DEFAULT = 212992;
