@@ -388,6 +388,8 @@ export class PacketdrillRun {
   private failure: string | null = null;
   private code: Array<{ code: string; env: Record<string, number> | null; line: number }> = [];
   private ephemeral = 48372;
+  /** --mss: inbound TCP packets are written with a virtio_net_hdr of this gso_size (linux_tun_write). */
+  private mss = 0;
   private readonly dir: string;
   private readonly python: Python;
 
@@ -402,6 +404,7 @@ export class PacketdrillRun {
       else if (o.name === 'local_ip' && o.value) this.localIp = ip4(o.value);
       else if (o.name === 'remote_ip' && o.value) this.remoteIp = ip4(o.value.split('/')[0]);
       else if (o.name === 'tcp_ts_tick_usecs') this.tsTick = Number(o.value);
+      else if (o.name === 'mss') this.mss = Number(o.value);
     }
     // A --tolerance_usecs on the command line wins over the script's (the command line is parsed last).
     if (opts.toleranceUsecs !== undefined) tol = opts.toleranceUsecs;
@@ -731,7 +734,8 @@ export class PacketdrillRun {
     const isSyn = (flags & SYN) !== 0;
     const seq = (p.seq + (isSyn ? 0 : s.remoteIsn)) >>> 0;
     const ackOff = isSyn ? (s.liveLocalIsn - s.scriptLocalIsn) >>> 0 : s.liveLocalIsn;
-    const ack = p.ack !== null ? (p.ack + ackOff) >>> 0 : 0;
+    // map_inbound_packet: an ACK's number (0 when the script gives none) moves into live space.
+    const ack = flags & ACK ? ((p.ack ?? 0) + ackOff) >>> 0 : (p.ack ?? 0);
     const opts: TcpOption[] = [];
     for (const o of p.options ?? []) {
       const data = o.data.slice();
@@ -789,7 +793,7 @@ export class PacketdrillRun {
         `inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`,
       );
     this.lab.inProcess('packetdrill', () => {
-      const skb = tun_get_user(this.lab, this.tun, b);
+      const skb = tun_get_user(this.lab, this.tun, b, this.mss);
       this.lab.run('__netif_rx', skb);
     });
   }
