@@ -1,7 +1,7 @@
 /**
  * tc(8) from iproute2 6.1, its qdisc object: `tc [-s] qdisc [show] [dev DEV] [root|parent ID|handle ID]`
  * and `tc qdisc add|replace|change|del dev DEV (root | parent ID) [handle ID] [KIND [OPTIONS]]`, with
- * tc's own parsers for netem and fq_codel (times, rates, sizes, percentages exactly as tc reads them and
+ * tc's own parsers for netem, fq_codel and fq (times, rates, sizes, percentages exactly as tc reads them and
  * sends them to the kernel), its usage texts, messages and exit statuses (255 for a bad command line, 1
  * for a qdisc's option parser or an unknown device, 2 for a kernel error: "Error: <extack>." or
  * "RTNETLINK answers: <strerror>"). Shows print as tc's print_qdisc does, from the kernel's dump.
