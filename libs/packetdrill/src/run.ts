@@ -390,6 +390,8 @@ export class PacketdrillRun {
   private ephemeral = 48372;
   /** --mss: inbound TCP packets are written with a virtio_net_hdr of this gso_size (linux_tun_write). */
   private mss = 0;
+  /** --strict_segments: each outbound script packet is one sniffed packet (no aggregation). */
+  private strictSegments = false;
   private readonly dir: string;
   private readonly python: Python;
 
@@ -405,6 +407,7 @@ export class PacketdrillRun {
       else if (o.name === 'remote_ip' && o.value) this.remoteIp = ip4(o.value.split('/')[0]);
       else if (o.name === 'tcp_ts_tick_usecs') this.tsTick = Number(o.value);
       else if (o.name === 'mss') this.mss = Number(o.value);
+      else if (o.name === 'strict_segments') this.strictSegments = true;
     }
     // A --tolerance_usecs on the command line wins over the script's (the command line is parsed last).
     if (opts.toleranceUsecs !== undefined) tol = opts.toleranceUsecs;
@@ -855,12 +858,12 @@ export class PacketdrillRun {
       s.liveLocalIsn = rd32(f.bytes, 24);
     }
     // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
-    // (the last packet's headers, the first's sequence number and CWR).
+    // (the last packet's headers, the first's sequence number and CWR); --strict_segments: one packet only.
     const first = decode(f.bytes);
     let last = first;
     let lastT = f.t;
     let total = first.payload;
-    while (total < p.len) {
+    while (total < p.len && !this.strictSegments) {
       const g = await this.sniff(ev, s);
       if (!g) break;
       last = decode(g.bytes);
