@@ -57,6 +57,10 @@ export interface RouteMsg {
   table: number;
   prefsrc: number;
   mtu: number;
+  /** RTAX_ADVMSS, RTAX_INITCWND (0: unset) and RTAX_LOCK's bits. */
+  advmss: number;
+  initcwnd: number;
+  locks: number;
 }
 
 export type ConfigOp =
@@ -176,6 +180,9 @@ const ROUTE: Record<string, Check> = {
   table: u32,
   prefsrc: u32,
   mtu: u32,
+  advmss: u32,
+  initcwnd: u32,
+  locks: u32,
 };
 
 const DEV = { netns: netnsName, dev: ifname };

@@ -142,6 +142,7 @@ import { tcp_fastopen_add_skb, tcp_fastopen_cache_set, tcp_try_fastopen } from '
 import { reqsk_fastopen_remove, tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
 import { tcp_rto_delta_us } from './tcp_timer';
 import {
+  __sk_dst_get,
   inet_sk_rebuild_header,
   inet_sk_rx_dst_set,
   tcp_v4_conn_request,
@@ -3013,7 +3014,7 @@ export function tcp_init_transfer(ctx: KernelCtx, sk: TcpSock, _bpfOp: number, _
   tcp_mtup_init(ctx, sk);
   inet_sk_rebuild_header(ctx, sk);
   if (tp.totalRetrans > 1 && tp.undoMarker) tcp_snd_cwnd_set(tp, 1);
-  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp));
+  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp, __sk_dst_get(sk)));
   tp.sndCwndStamp = tcp_jiffies32(ctx);
   if (!sk.icskCaInitialized) tcp_init_congestion_control(ctx, sk);
   tcp_init_buffer_space(ctx, sk);

@@ -78,7 +78,7 @@ import {
 } from '@skblab/wire/tcp';
 import { TCPOPT_TIMESTAMP, TCPOPT_FASTOPEN, TCPOPT_EXP, TCPOPT_MD5SIG } from '@skblab/wire/tcp';
 import * as tcpw from '@skblab/wire/tcp';
-import { dstMtu } from './route';
+import { dst_metric_advmss, dstMtu } from './route';
 import { ip_queue_xmit, ip_build_and_send_pkt } from './ip_output';
 import { inet_csk_clear_xmit_timer, inet_csk_reset_xmit_timer } from './inet_connection_sock';
 import { sk_mem_charge, sk_mem_uncharge } from '../../include/net/sock';
@@ -227,7 +227,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
   let mss = sk.advmss;
   const dst = __sk_dst_get(sk);
   if (dst) {
-    const metric = tcp_dst_advmss(dstMtu(dst));
+    const metric = dst_metric_advmss(dst);
     if (metric < mss) {
       mss = metric;
       sk.advmss = mss;
@@ -238,7 +238,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
 
 /** tcp_cwnd_restart: RFC 2861, the restart window after an idle period longer than an RTO. */
 export function tcp_cwnd_restart(ctx: KernelCtx, sk: TcpSock, delta: number): void {
-  let restartCwnd = tcp_init_cwnd(sk);
+  let restartCwnd = tcp_init_cwnd(sk, __sk_dst_get(sk));
   let cwnd = tcp_snd_cwnd(sk);
   tcp_ca_event(ctx, sk, T.CA_EVENT_CWND_RESTART);
   sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -964,7 +964,7 @@ export function tcp_current_mss(sk: TcpSock): number {
 /** tcp_cwnd_application_limited (RFC 2861 slow part) */
 function tcp_cwnd_application_limited(ctx: KernelCtx, sk: TcpSock): void {
   if (sk.icskCaState === T.TCP_CA_Open && sk.hasSocket && !sk.nospace) {
-    const initWin = tcp_init_cwnd(sk);
+    const initWin = tcp_init_cwnd(sk, __sk_dst_get(sk));
     const winUsed = Math.max(sk.sndCwndUsed, initWin);
     if (winUsed < tcp_snd_cwnd(sk)) {
       sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -1580,8 +1580,10 @@ export function tcp_make_synack(
 ): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), sk.net, 0, T.MAX_TCP_HEADER);
   skb.tcb = newTcpSkbCb();
-  const mtu = req.dst ? dstMtu(req.dst) : sk.net.loopbackDev.mtu;
-  const mss = tcp_mss_clamp(sk, tcp_dst_advmss(mtu));
+  const mss = tcp_mss_clamp(
+    sk,
+    req.dst ? dst_metric_advmss(req.dst) : tcp_dst_advmss(sk.net.loopbackDev.mtu),
+  );
   const now = tcp_clock_ns(ctx);
   skb.tcb.mstampNs = now;
   if (!req.sntSynack) req.sntSynack = Math.floor(now / T.NSEC_PER_USEC);
@@ -1622,7 +1624,7 @@ function tcp_connect_init(ctx: KernelCtx, sk: TcpSock): void {
   sk.maxWindow = 0;
   tcp_mtup_init(ctx, sk);
   tcp_sync_mss(sk, dstMtu(dst));
-  sk.advmss = tcp_mss_clamp(sk, tcp_dst_advmss(dstMtu(dst)));
+  sk.advmss = tcp_mss_clamp(sk, dst_metric_advmss(dst));
   tcp_initialize_rcv_mss(sk);
   // limit the window selection if the user enforce a smaller rx buffer
   if (sk.userlocks & T.SOCK_RCVBUF_LOCK && (sk.windowClamp > tcp_full_space(sk) || sk.windowClamp === 0))
