@@ -548,9 +548,10 @@ export class PacketdrillRun {
       ((this.localIp & 0xffff0000) | 2) >>> 0 === this.localIp
         ? ((this.localIp & 0xffff0000) | 1) >>> 0
         : ((this.localIp & 0xffff0000) | 2) >>> 0;
-    const remotePlen =
-      this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ??
-      (this.script.options.some((o) => o.name === 'remote_ip') ? '32' : '24');
+    // The remote's prefix: the kernel selftests' ksft_runner.sh passes --remote_ip=192.0.2.1, a /32 (ip_prefix
+    // parse without a length), which scripts' own `ip route change 192.0.2.1 ...` then finds; a script's
+    // --remote_ip=A/N says N.
+    const remotePlen = this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ?? '32';
     for (const line of [
       `ip addr add ${ipStr(this.localIp)}/16 dev tun0`,
       `ip route add ${ipStr((this.remoteIp & (Number(remotePlen) ? ~0 << (32 - Number(remotePlen)) : 0)) >>> 0)}/${remotePlen} via ${ipStr(gw)} dev tun0`,
