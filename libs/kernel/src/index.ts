@@ -27,6 +27,7 @@ export {
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
 export * from './net/core/config_op';
+export { NETDEV_FEATURE_NAMES, netdev_feature_on } from './net/ethtool/features';
 export * from './include/net/sch_generic';
 export {
   net_tx_action,

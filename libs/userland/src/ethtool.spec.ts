@@ -193,6 +193,31 @@ describe('ethtool -g / -G', () => {
   });
 });
 
+describe('ethtool -K', () => {
+  it('turns features off and on by their short or kernel names, silently; the device keeps what is off', async () => {
+    const t = lab(1);
+    await t.setup();
+    expect(await t.run(t.h1, 'ethtool -K eth0 gso off tso off')).toEqual({ out: '', err: '', status: 0 });
+    expect(t.h1.dev.featuresOff).toEqual([
+      'tx-generic-segmentation',
+      'tx-tcp-ecn-segmentation',
+      'tx-tcp-mangleid-segmentation',
+      'tx-tcp-segmentation',
+      'tx-tcp6-segmentation',
+    ]);
+    await t.run(t.h1, 'ethtool -K eth0 tso on rx-gro off');
+    expect(t.h1.dev.featuresOff).toEqual(['rx-gro', 'tx-generic-segmentation']);
+    const bad = await t.run(t.h1, 'ethtool -K eth0 tso');
+    expect(bad).toEqual({
+      out: '',
+      err: 'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n',
+      status: 1,
+    });
+    expect((await t.run(t.h1, 'ethtool -K eth0 warp off')).status).toBe(1);
+    expect(await t.run(t.h1, 'ethtool -K nope gso off')).toEqual({ out: '', err: NODEV, status: 81 });
+  });
+});
+
 describe('ethtool DEV', () => {
   it('igb: link modes, speed and link as the wire and both ends are up', async () => {
     const t = lab(1);

@@ -1,11 +1,18 @@
 /**
  * ethtool(8) 6.1 for the lab's devices (igb NICs, veth, lo): `ethtool DEV` (link settings), `-i` (driver
- * information), `-S` (the driver's statistics), `-g` / `-G` (ring sizes), with ethtool's output, messages
+ * information), `-S` (the driver's statistics), `-g` / `-G` (ring sizes), `-K` (features on or off), with
+ * ethtool's output, messages
  * and exit statuses. -i and -S go through the ioctl interface ("Cannot get ...: No such device"), the rest
  * through ethtool netlink ("netlink error: ..."), as ethtool 6.1 picks them; the checks of the kernel's
  * ethtool core (net/ethtool/rings.c) that sit between ethtool and the driver are made here.
  */
-import { IFF_UP, igb_get_ethtool_stats, type Net, type NetDevice } from '@skblab/kernel';
+import {
+  IFF_UP,
+  NETDEV_FEATURE_NAMES,
+  igb_get_ethtool_stats,
+  type Net,
+  type NetDevice,
+} from '@skblab/kernel';
 import { IGB_MAX_RXD, IGB_MAX_TXD } from '@skblab/kernel/drivers/net/ethernet/intel/igb/igb';
 import type { Command, CommandContext } from './command';
 
@@ -230,6 +237,49 @@ function parseU32(s: string): number | null {
   return v > 0xffffffff ? null : v;
 }
 
+/** ethtool's short feature names (off_flag_def) and the kernel features each one stands for. */
+const FEATURE_ALIASES: Record<string, string[]> = {
+  sg: ['tx-scatter-gather'],
+  tx: ['tx-checksum-ip-generic'],
+  rx: ['rx-checksum'],
+  tso: [
+    'tx-tcp-segmentation',
+    'tx-tcp-ecn-segmentation',
+    'tx-tcp-mangleid-segmentation',
+    'tx-tcp6-segmentation',
+  ],
+  gso: ['tx-generic-segmentation'],
+  gro: ['rx-gro'],
+  lro: ['rx-lro'],
+};
+
+/**
+ * -K DEV FEATURE on|off ... (nl_sfeatures): short names (tso, gso, gro, sg, lro, tx, rx) or the kernel's
+ * own; nothing is printed when the change is made. The device keeps what was turned off (see
+ * net/ethtool/features.ts for what that changes in the model).
+ */
+function featuresSet(e: Ctx, name: string, args: string[]): number {
+  if (!args.length || args.length % 2) badArgs(e);
+  const on: string[] = [];
+  const off: string[] = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const names =
+      FEATURE_ALIASES[args[i]] ?? (NETDEV_FEATURE_NAMES.includes(args[i] as never) ? [args[i]] : null);
+    const v = args[i + 1];
+    if (!names || (v !== 'on' && v !== 'off')) badArgs(e);
+    (v === 'on' ? on : off).push(...names);
+  }
+  const dev = lookup(e, name);
+  if (!dev) fail(e, NL_NODEV, 81);
+  e.ctx.lab.inProcess(
+    'ethtool',
+    () =>
+      e.ctx.lab.configure(e.ctx.host, { op: 'features.set', netns: dev.net.name, dev: dev.name, on, off }),
+    e.ctx.cpu,
+  );
+  return 0;
+}
+
 function ringSet(e: Ctx, name: string, args: string[]): number {
   // nl_parser: each parameter once, each with its value; attributes follow the header in that order.
   const given: Array<{ p: RingParam; v: number }> = [];
@@ -352,6 +402,8 @@ export const ethtool: Command = async (ctx) => {
         return ringShow(e, name, rest);
       case '-G':
         return ringSet(e, name, rest);
+      case '-K':
+        return featuresSet(e, name, rest);
       default:
         fail(e, `skblab: ethtool ${opt} is not modelled\n`, 1);
     }

@@ -9,6 +9,7 @@
  * command line. config_op_check is the policy (nla_policy's part): a request from outside is taken only
  * if it is exactly one of the shapes below, with every field of the right type and range.
  */
+import { NETDEV_FEATURE_NAMES, ethnl_set_features } from '../ethtool/features';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
@@ -106,7 +107,8 @@ export type ConfigOp =
       opts: QdiscOpts;
     } & DevRef)
   | ({ op: 'qdisc.del'; parent: number; handle: number; kind: string | null } & DevRef)
-  | ({ op: 'ring.set'; rx: number | null; tx: number | null } & DevRef);
+  | ({ op: 'ring.set'; rx: number | null; tx: number | null } & DevRef)
+  | ({ op: 'features.set'; on: string[]; off: string[] } & DevRef);
 
 export type ConfigOpName = ConfigOp['op'];
 
@@ -163,6 +165,11 @@ const qdiscOpts: Check = (v) => {
     )
   );
 };
+/** ETHTOOL_A_FEATURES_WANTED: the kernel's feature names. */
+const featureNames: Check = (v) =>
+  Array.isArray(v) &&
+  v.length <= 64 &&
+  v.every((x) => (NETDEV_FEATURE_NAMES as readonly unknown[]).includes(x));
 const record =
   (fields: Record<string, Check>): Check =>
   (v) =>
@@ -236,6 +243,7 @@ const POLICY: Record<ConfigOpName, Record<string, Check>> = {
   },
   'qdisc.del': { ...DEV, parent: u32, handle: u32, kind: nullable(qdiscKind) },
   'ring.set': { ...DEV, rx: nullable(int(0, 1 << 20)), tx: nullable(int(0, 1 << 20)) },
+  'features.set': { ...DEV, on: featureNames, off: featureNames },
 };
 
 export const CONFIG_OPS = Object.keys(POLICY) as ConfigOpName[];
@@ -372,6 +380,9 @@ export function config_op_apply(ctx: KernelCtx, host: Host, m: ConfigOp): RtnlRe
     case 'ring.set':
       if (dev.ops.kind !== 'igb' || !dev.nic) return { err: -EOPNOTSUPP };
       igb_set_ringparam(dev, m.rx, m.tx);
+      return { err: 0 };
+    case 'features.set':
+      ethnl_set_features(dev, m.on, m.off);
       return { err: 0 };
   }
   return { err: -EINVAL };
