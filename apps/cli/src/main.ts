@@ -48,9 +48,10 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              on tun0, the script at 192.0.2.1 behind it); exit 0 only if all pass.
              -D NAME=VALUE defines a name the scripts use; the kernel selftests'
              TFO_COOKIE, TFO_COOKIE_ZERO, CMSG_LEVEL_IP, CMSG_TYPE_RECVERR are
-             defined as tools/testing/selftests/net/packetdrill defines them.
+             defined as tools/testing/selftests/net/packetdrill defines them,
+             CODE=host_unreachable as packetdrill's run_all.py does.
 
-Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, taskset,
+Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
 skbtrace (the journeys of the last skbs). Type 'help' there for more.
 `;

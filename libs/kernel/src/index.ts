@@ -27,7 +27,6 @@ export {
 } from './net/core/dev';
 export * from './net/core/rtnetlink';
 export * from './net/core/config_op';
-export { NETDEV_FEATURE_NAMES, netdev_feature_on } from './net/ethtool/features';
 export * from './include/net/sch_generic';
 export {
   net_tx_action,
@@ -194,4 +193,20 @@ export {
 } from './net/ipv4/af_inet';
 export { sk_stream_closing, sk_stream_wait_close, sock_error } from './net/core/stream';
 export { jiffies, jiffies_at, timer_expires_jiffies } from './kernel/time/timer';
-export { tun_get_user, tun_gso_segment, ARPHRD_NONE, type TunFile, type TunFrame } from './drivers/net/tun';
+export {
+  tun_get_user,
+  tun_gso_segment,
+  tun_set_offload,
+  tun_set_features,
+  tun_features,
+  NETIF_F_GSO,
+  NETIF_F_GRO,
+  NETIF_F_TSO,
+  TUN_F_CSUM,
+  TUN_F_TSO4,
+  TUN_F_TSO6,
+  TUN_F_TSO_ECN,
+  ARPHRD_NONE,
+  type TunFile,
+  type TunFrame,
+} from './drivers/net/tun';

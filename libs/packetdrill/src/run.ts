@@ -14,13 +14,18 @@ import {
   register_tun,
   dev_open,
   tun_get_user,
+  tun_set_offload,
+  TUN_F_CSUM,
+  TUN_F_TSO4,
+  TUN_F_TSO6,
+  TUN_F_TSO_ECN,
   type Host,
   type NetDevice,
   type TunFrame,
 } from '@skblab/kernel';
 import * as ERRNO from '@skblab/kernel/include/linux/errno';
 import * as TCP from '@skblab/kernel/include/net/tcp';
-import { TCP_STATES_FOR_PACKETDRILL, TCPI_OPT_NAMES } from './symbols';
+import { TCP_CA_STATES, TCP_STATES_FOR_PACKETDRILL, TCPI_OPT_NAMES } from './symbols';
 import { Lab, Task } from '@skblab/runtime';
 import * as TASK from '@skblab/runtime/task';
 import { transportChecksum, internetChecksum } from '@skblab/wire/checksum';
@@ -155,6 +160,7 @@ const SYMBOLS: Record<string, number> = {
   SIOCOUTQNSD: TASK.SIOCOUTQNSD,
   FIONREAD: TASK.SIOCINQ,
   ...TCP_STATES_FOR_PACKETDRILL,
+  ...TCP_CA_STATES,
   ...TCPI_OPT_NAMES,
 };
 
@@ -415,6 +421,8 @@ export class PacketdrillRun {
     this.host = this.lab.addHost('packetdrill');
     const dev = register_tun(this.host.initNet, 'tun0');
     if (!('name' in dev)) throw new Error('tun0 exists');
+    // netdev.c's set_device_offload_flags: the script sees TSO packets whole, as a NIC would send them.
+    tun_set_offload(dev, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
     this.tun = dev;
     this.task = new Task(this.lab, this.host, this.host.initNet, 'packetdrill', 0);
     this.shell = this.newShell();
@@ -698,8 +706,10 @@ export class PacketdrillRun {
   // ---- packets -----------------------------------------------------------------------------------------
 
   private async packetEvent(ev: ScriptEvent, p: PacketSpec): Promise<void> {
-    if (p.icmp) this.fail(`${this.where(ev)}: error handling packet: ICMP packets are not supported yet`);
-    if (p.dir === '>') await this.outbound(ev, p);
+    if (p.icmp && p.dir === '>')
+      this.fail(`${this.where(ev)}: error handling packet: outbound ICMP packets are not supported yet`);
+    if (p.icmp) await this.inboundIcmp(ev, p);
+    else if (p.dir === '>') await this.outbound(ev, p);
     else await this.inbound(ev, p);
   }
 
@@ -802,6 +812,78 @@ export class PacketdrillRun {
     });
   }
 
+  /**
+   * An inbound ICMP message about the socket under test (new_icmp_packet, then map_inbound_packet's
+   * set_icmp_echoed_tuple and map_inbound_icmp_tcp_packet): an IPv4 header from the remote end, the ICMP
+   * header (type, code, frag-needed's next-hop MTU, echo id), and the quote of a segment the kernel sent: an
+   * IPv4 header from the local address to the remote one whose length counts a 20-byte TCP header and the
+   * bracket's payload, then the first 8 bytes of TCP: the ports and the bracket's sequence number, made live
+   * by adding the kernel's ISN.
+   */
+  private async inboundIcmp(ev: ScriptEvent, p: PacketSpec): Promise<void> {
+    const icmp = p.icmp!;
+    const s = this.sut;
+    if (!s) this.packetError(ev, 'no matching socket for script packet');
+    await this.waitForEvent(ev, 'inbound packet');
+    const ICMP_HLEN = 8;
+    const QUOTE = 20 + 8; // ip_header_min_len + ICMP_ECHO_BYTES
+    const tot = 20 + ICMP_HLEN + QUOTE;
+    const b = new Uint8Array(tot);
+    // set_ipv4_header: a ttl of 0 in the script is TTL_CHECK_NONE (255).
+    b[0] = 0x45;
+    b[1] = ecnBits(p.ecn);
+    b[2] = tot >> 8;
+    b[3] = tot & 255;
+    b[8] = 255;
+    b[9] = 1; // IPPROTO_ICMP
+    wr32(b, 12, s.liveRemote);
+    wr32(b, 16, s.liveLocal);
+    const c = internetChecksum(b, 0, 20);
+    b[10] = c >> 8;
+    b[11] = c & 255;
+    const h = 20;
+    b[h] = icmp.typeByte;
+    b[h + 1] = icmp.codeByte;
+    // set_icmpv4_header: message.frag.mtu (the second 16 bits of the rest of the header), message.echo.id.
+    if (icmp.mtu !== null) {
+      b[h + 6] = icmp.mtu >> 8;
+      b[h + 7] = icmp.mtu & 255;
+    }
+    if (icmp.id > 0) {
+      b[h + 4] = icmp.id >> 8;
+      b[h + 5] = icmp.id & 255;
+    }
+    const q = h + ICMP_HLEN;
+    const quotedLen = 20 + 20 + p.len;
+    b[q] = 0x45;
+    b[q + 2] = (quotedLen >> 8) & 255;
+    b[q + 3] = quotedLen & 255;
+    b[q + 8] = 255;
+    b[q + 9] = 6; // IPPROTO_TCP
+    wr32(b, q + 12, s.liveLocal);
+    wr32(b, q + 16, s.liveRemote);
+    const t = q + 20;
+    b[t] = s.livePort >> 8;
+    b[t + 1] = s.livePort & 255;
+    b[t + 2] = s.liveRemotePort >> 8;
+    b[t + 3] = s.liveRemotePort & 255;
+    wr32(b, t + 4, (p.seq + s.liveLocalIsn) >>> 0);
+    const ic = internetChecksum(b, h, tot - h);
+    b[h + 2] = ic >> 8;
+    b[h + 3] = ic & 255;
+    if (this.opts.verbose) {
+      const code = icmp.code ? ` ${icmp.code}` : '';
+      const mtu = icmp.mtu !== null ? ` mtu ${icmp.mtu}` : '';
+      this.opts.out(
+        `inbound injected packet: ${usecsStr(this.nowUsecs())} icmp ${icmp.type}${code}${mtu} [${p.seq}:${p.end}(${p.len})]\n`,
+      );
+    }
+    this.lab.inProcess('packetdrill', () => {
+      const skb = tun_get_user(this.lab, this.tun, b);
+      this.lab.run('__netif_rx', skb);
+    });
+  }
+
   /** The next frame the stack sent on the tun device for the socket under test (sniff_outbound_live_packet). */
   private async sniff(ev: ScriptEvent, s: SockUnderTest): Promise<TunFrame | null> {
     const q = this.tun.tun!.queue;
@@ -860,14 +942,26 @@ export class PacketdrillRun {
     }
     // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
     // (the last packet's headers, the first's sequence number and CWR); --strict_segments: one packet only.
-    const first = decode(f.bytes);
+    // A packet of another 4-tuple (an old socket's retransmitted SYN, taken for the connect's) discards what
+    // was gathered so far: the aggregate starts anew from it.
+    let first = decode(f.bytes);
     let last = first;
     let lastT = f.t;
     let total = first.payload;
     while (total < p.len && !this.strictSegments) {
       const g = await this.sniff(ev, s);
       if (!g) break;
-      last = decode(g.bytes);
+      const next = decode(g.bytes);
+      if (
+        next.saddr !== last.saddr ||
+        next.sport !== last.sport ||
+        next.daddr !== last.daddr ||
+        next.dport !== last.dport
+      ) {
+        first = next;
+        total = 0;
+      }
+      last = next;
       lastT = g.t;
       total += last.payload;
     }
@@ -1516,7 +1610,10 @@ export async function runScriptFile(file: string, opts: RunOptions): Promise<str
   try {
     script = parseScript(file, text, opts.defines);
   } catch (e) {
-    if (e instanceof ScriptError) return `${file}:${e.line}:${e.col}: ${e.message}`;
+    if (e instanceof ScriptError)
+      return e.semantic
+        ? `${file}:${e.line}: semantic error: ${e.message}`
+        : `${file}:${e.line}:${e.col}: ${e.message}`;
     throw e;
   }
   const run = new PacketdrillRun(script, opts);

@@ -26,8 +26,19 @@ export interface TcpOption {
 
 export interface PacketSpec {
   dir: '<' | '>';
-  /** An ICMP message (`< icmp unreachable ...`), not a TCP segment. */
-  icmp: { type: string; code: string; mtu: number | null } | null;
+  /**
+   * An ICMP message (`< icmp unreachable frag_needed mtu 1200 [0:10(10)]`), not a TCP segment: its type and
+   * code as written and as bytes (icmp_packet.c's tables), the MTU of a frag-needed, and the echo id. The
+   * quoted TCP segment's sequence number is `seq` (0 without brackets).
+   */
+  icmp: {
+    type: string;
+    code: string;
+    typeByte: number;
+    codeByte: number;
+    mtu: number | null;
+    id: number;
+  } | null;
   flags: string;
   seq: number;
   end: number;
@@ -90,9 +101,77 @@ export class ScriptError extends Error {
     readonly line: number,
     readonly col: number,
     message: string,
+    /** parser.y's semantic_error: reported as `file:line: semantic error: ...`, without a column. */
+    readonly semantic = false,
   ) {
     super(message);
   }
+}
+
+/** icmp_packet.c's icmpv4_unreachable_codes: the code byte of an ICMP_DEST_UNREACH by name (RFC 1700). */
+const ICMPV4_UNREACHABLE_CODES: Readonly<Record<string, number>> = {
+  net_unreachable: 0,
+  host_unreachable: 1,
+  protocol_unreachable: 2,
+  port_unreachable: 3,
+  frag_needed: 4,
+  source_route_failed: 5,
+  net_unknown: 6,
+  host_unknown: 7,
+  source_host_isolated: 8,
+  net_prohibited: 9,
+  host_prohibited: 10,
+  net_unreachable_for_tos: 11,
+  host_unreachable_for_tos: 12,
+  packet_filtered: 13,
+  precedence_violation: 14,
+  precedence_cutoff: 15,
+};
+
+/** icmp_packet.c's icmpv4_types: the type byte by name, and the type's code table if it has one. */
+const ICMPV4_TYPES: Readonly<Record<string, [number, Readonly<Record<string, number>> | null]>> = {
+  echo_reply: [0, null],
+  unreachable: [3, ICMPV4_UNREACHABLE_CODES],
+  source_quench: [4, null],
+  redirect: [5, null],
+  echo_request: [8, null],
+  time_exceeded: [11, null],
+  parameter_problem: [12, null],
+  timestamp_request: [13, null],
+  timestamp_reply: [14, null],
+  information_request: [15, null],
+  information_reply: [16, null],
+  address_mask_request: [17, null],
+  address_mask_reply: [18, null],
+};
+
+/**
+ * parse_icmp_type_and_code and set_icmpv4_header (icmp_packet.c), for the IPv4 wire protocol this runner
+ * speaks: names from the tables (or tcpdump's `type_N` / `code_N`), a missing code is 0; an MTU only with
+ * unreachable frag_needed. The messages are new_icmp_packet's, which parser.y reports as semantic errors.
+ */
+export function icmpv4TypeAndCode(
+  type: string,
+  code: string | null,
+  mtu: number | null,
+): { typeByte: number; codeByte: number } | string {
+  let t = -1;
+  let table: Readonly<Record<string, number>> | null = null;
+  const tm = /^type_(-?\d+)/.exec(type);
+  if (tm) t = parseInt(tm[1], 10);
+  else if (Object.prototype.hasOwnProperty.call(ICMPV4_TYPES, type)) [t, table] = ICMPV4_TYPES[type];
+  if (!(t >= 0 && t <= 255)) return `bad ICMP type ${type}`;
+  let c = -1;
+  const cm = code === null ? null : /^code_(-?\d+)/.exec(code);
+  if (code === null) c = 0;
+  else if (cm) c = parseInt(cm[1], 10);
+  else if (table && Object.prototype.hasOwnProperty.call(table, code)) c = table[code];
+  if (!(c >= 0 && c <= 255)) return `bad ICMP code ${code}`;
+  if (mtu !== null) {
+    if (t !== 3 || c !== 4) return 'ICMPv4 MTU is only valid for unreachable-frag_needed';
+    if (mtu > 0xffff) return 'ICMPv4 MTU out of 16-bit range';
+  }
+  return { typeByte: t, codeByte: c };
 }
 
 const TCPOPT = { EOL: 0, NOP: 1, MSS: 2, WSCALE: 3, SACKOK: 4, SACK: 5, TS: 8, MD5: 19, FO: 34, EXP: 254 };
@@ -284,17 +363,30 @@ function readPacket(c: Cursor, dir: '<' | '>'): PacketSpec {
     c.expect(']');
   }
   c.skip();
-  if (c.s.startsWith('icmp', c.i)) {
+  if (c.s.startsWith('icmp', c.i) && !/[A-Za-z0-9_]/.test(c.s[c.i + 4] ?? '')) {
+    // icmp_packet_spec: ICMP icmp_type opt_icmp_code opt_icmp_mtu opt_icmp_echo_id opt_icmp_echoed. The
+    // lexer's reserved words (`mtu`, `id`) are not WORDs, so they are never taken for a code.
+    const line = c.pos().line;
     c.i += 4;
     const type = c.word();
-    let code = '';
+    if (!type) c.fail();
+    let code: string | null = null;
     let mtu: number | null = null;
+    let id = 0;
     c.skip(false);
-    if (/[A-Za-z_]/.test(c.s[c.i] ?? '')) code = c.word();
+    const save = c.i;
+    const w = c.word();
+    if (w && w !== 'mtu' && w !== 'id') code = w;
+    else c.i = save;
     c.skip(false);
-    if (c.s.startsWith('mtu', c.i)) {
+    if (/^mtu(?![A-Za-z0-9_])/.test(c.s.slice(c.i, c.i + 4))) {
       c.i += 3;
       mtu = int(c);
+    }
+    c.skip(false);
+    if (/^id(?![A-Za-z0-9_])/.test(c.s.slice(c.i, c.i + 3))) {
+      c.i += 2;
+      id = int(c);
     }
     let seq = 0;
     let end = 0;
@@ -308,9 +400,12 @@ function readPacket(c: Cursor, dir: '<' | '>'): PacketSpec {
       c.expect(')');
       c.expect(']');
     }
+    if (id > 65535) throw new ScriptError(line, 0, 'invalid echo_id, must be between 0 and 65535', true);
+    const tc = icmpv4TypeAndCode(type, code, mtu);
+    if (typeof tc === 'string') throw new ScriptError(line, 0, tc, true);
     return {
       dir,
-      icmp: { type, code, mtu },
+      icmp: { type, code: code ?? '', ...tc, mtu, id },
       flags: '',
       seq,
       end,
@@ -480,13 +575,16 @@ function readBackticks(c: Cursor): string {
 /**
  * The definitions the kernel's own packetdrill runner passes (tools/testing/selftests/net/packetdrill/
  * ksft_runner.sh, IPv4): the fast-open cookie the scripts' key gives 192.0.2.1, and the cmsg names of
- * IP_RECVERR. `skblab packetdrill` uses them unless -D says otherwise.
+ * IP_RECVERR; and CODE, which only packetdrill's own runner defines (gtests/net/packetdrill/run_all.py,
+ * IPv4: `-D CODE=host_unreachable`, the ICMP code of fastopen/server/icmp-*.pkt). `skblab packetdrill` uses
+ * them unless -D says otherwise.
  */
 export const KSFT_DEFINES: Readonly<Record<string, string>> = {
   TFO_COOKIE: '3021b9d889017eeb',
   TFO_COOKIE_ZERO: 'b7c12350a90dc8f5',
   CMSG_LEVEL_IP: 'SOL_IP',
   CMSG_TYPE_RECVERR: 'IP_RECVERR',
+  CODE: 'host_unreachable',
 };
 
 /**

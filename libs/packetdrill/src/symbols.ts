@@ -1,4 +1,14 @@
-/** Symbols packetdrill's scripts and python blocks name (symbols_linux.c, tcp.h): TCP states and tcpi_options bits. */
+/**
+ * Symbols packetdrill's scripts and python blocks name (symbols_linux.c, code.c's write_symbols): TCP states,
+ * congestion-avoidance states and tcpi_options bits.
+ */
+import {
+  TCP_CA_Open,
+  TCP_CA_Disorder,
+  TCP_CA_CWR,
+  TCP_CA_Recovery,
+  TCP_CA_Loss,
+} from '@skblab/kernel/include/net/tcp';
 import {
   TCPI_OPT_TIMESTAMPS,
   TCPI_OPT_SACK,
@@ -21,6 +31,15 @@ export const TCP_STATES_FOR_PACKETDRILL: Record<string, number> = {
   TCP_LAST_ACK: 9,
   TCP_LISTEN: 10,
   TCP_CLOSING: 11,
+};
+
+/** tcpi_ca_state's values, named as code.c names them for python (TCP_CA_Open ...). */
+export const TCP_CA_STATES: Record<string, number> = {
+  TCP_CA_Open,
+  TCP_CA_Disorder,
+  TCP_CA_CWR,
+  TCP_CA_Recovery,
+  TCP_CA_Loss,
 };
 
 export const TCPI_OPT_NAMES: Record<string, number> = {

@@ -446,6 +446,7 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   nc [-u -l -z -N -w SEC -p PORT] [HOST] PORT             iperf -s|-c HOST [-u -p -l -n -b -B -t -S TOS]
   tcpdump [-e] [-vv] [-i DEV] [-c N] [-w FILE.pcap] [EXPR]  CMD >/dev/null 2>&1   CMD | grep ...
   sysctl [-w] [-n] NAME[=VALUE]                            cat /proc/net/{snmp,dev,softnet_stat} /proc/interrupts
+  nstat [-azrnsjp] [PATTERN]...   SNMP counters' increments since the last nstat (iproute2)
   grep [-vcinowxqslLEFhH] [-m N] [-A|-B|-C N] [-e] PATTERN [FILE]...  (GNU grep, files as cat reads them)
   head|tail [-n [+-]N] [-c [+-]N] [-qv] [FILE]...          wc [-lwmcL] [FILE]...  (GNU coreutils)
   tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV

@@ -6,6 +6,16 @@
  */
 import { twoHosts } from './testing/two-hosts';
 import { UTS_RELEASE } from './ethtool';
+import {
+  NETIF_F_GSO,
+  NETIF_F_TSO,
+  TUN_F_CSUM,
+  TUN_F_TSO4,
+  register_tun,
+  tun_features,
+  tun_set_offload,
+  type NetDevice,
+} from '@skblab/kernel';
 
 const lab = twoHosts;
 
@@ -193,31 +203,6 @@ describe('ethtool -g / -G', () => {
   });
 });
 
-describe('ethtool -K', () => {
-  it('turns features off and on by their short or kernel names, silently; the device keeps what is off', async () => {
-    const t = lab(1);
-    await t.setup();
-    expect(await t.run(t.h1, 'ethtool -K eth0 gso off tso off')).toEqual({ out: '', err: '', status: 0 });
-    expect(t.h1.dev.featuresOff).toEqual([
-      'tx-generic-segmentation',
-      'tx-tcp-ecn-segmentation',
-      'tx-tcp-mangleid-segmentation',
-      'tx-tcp-segmentation',
-      'tx-tcp6-segmentation',
-    ]);
-    await t.run(t.h1, 'ethtool -K eth0 tso on rx-gro off');
-    expect(t.h1.dev.featuresOff).toEqual(['rx-gro', 'tx-generic-segmentation']);
-    const bad = await t.run(t.h1, 'ethtool -K eth0 tso');
-    expect(bad).toEqual({
-      out: '',
-      err: 'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n',
-      status: 1,
-    });
-    expect((await t.run(t.h1, 'ethtool -K eth0 warp off')).status).toBe(1);
-    expect(await t.run(t.h1, 'ethtool -K nope gso off')).toEqual({ out: '', err: NODEV, status: 81 });
-  });
-});
-
 describe('ethtool DEV', () => {
   it('igb: link modes, speed and link as the wire and both ends are up', async () => {
     const t = lab(1);
@@ -317,5 +302,39 @@ describe('/proc/interrupts', () => {
     expect(q0.cpu0).toBe(0);
     expect(q1.cpu1).toBe(0);
     expect(q0.cpu1 + q1.cpu0).toBeGreaterThan(0);
+  });
+});
+
+describe('ethtool -K', () => {
+  it("turns a tun device's TSO off and on (the reader then gets MSS-sized segments or the GSO packet whole)", async () => {
+    const t = lab(1);
+    const tun = register_tun(t.h1.host.initNet, 'tun0') as NetDevice;
+    tun_set_offload(tun, TUN_F_CSUM | TUN_F_TSO4);
+    expect(tun_features(tun) & NETIF_F_TSO).toBe(NETIF_F_TSO);
+    expect(await t.run(t.h1, 'ethtool -K tun0 tso off gso off')).toEqual({ out: '', err: '', status: 0 });
+    expect(tun_features(tun) & (NETIF_F_TSO | NETIF_F_GSO)).toBe(0);
+    expect(await t.run(t.h1, 'ethtool --offload tun0 tcp-segmentation-offload on')).toEqual({
+      out: '',
+      err: '',
+      status: 0,
+    });
+    expect(tun_features(tun) & NETIF_F_TSO).toBe(NETIF_F_TSO);
+    // Without TUNSETOFFLOAD's TUN_F_TSO4, tun_net_fix_features keeps TSO off whatever is wanted.
+    tun_set_offload(tun, 0);
+    expect(tun_features(tun) & NETIF_F_TSO).toBe(0);
+  });
+
+  it('names a missing device as ethtool netlink does; refuses what it does not model', async () => {
+    const t = lab(1);
+    expect(await t.run(t.h1, 'ethtool -K nosuch tso off')).toEqual({ out: '', err: NODEV, status: 92 });
+    expect(await t.run(t.h1, 'ethtool -K eth0 tso')).toEqual({
+      out: '',
+      err: 'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n',
+      status: 1,
+    });
+    expect((await t.run(t.h1, 'ethtool -K eth0 tso off')).status).toBe(1);
+    expect((await t.run(t.h1, 'ethtool -K eth0 rx-vlan-filter off')).err).toBe(
+      'skblab: ethtool -K rx-vlan-filter is not modelled\n',
+    );
   });
 });

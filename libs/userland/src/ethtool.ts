@@ -1,15 +1,17 @@
 /**
  * ethtool(8) 6.1 for the lab's devices (igb NICs, veth, lo): `ethtool DEV` (link settings), `-i` (driver
- * information), `-S` (the driver's statistics), `-g` / `-G` (ring sizes), `-K` (features on or off), with
- * ethtool's output, messages
+ * information), `-S` (the driver's statistics), `-g` / `-G` (ring sizes), with ethtool's output, messages
  * and exit statuses. -i and -S go through the ioctl interface ("Cannot get ...: No such device"), the rest
  * through ethtool netlink ("netlink error: ..."), as ethtool 6.1 picks them; the checks of the kernel's
  * ethtool core (net/ethtool/rings.c) that sit between ethtool and the driver are made here.
  */
 import {
   IFF_UP,
-  NETDEV_FEATURE_NAMES,
+  NETIF_F_GRO,
+  NETIF_F_GSO,
+  NETIF_F_TSO,
   igb_get_ethtool_stats,
+  type ConfigOp,
   type Net,
   type NetDevice,
 } from '@skblab/kernel';
@@ -69,6 +71,11 @@ function lookup(e: Ctx, name: string): NetDevice | undefined {
 
 /** What ethtool netlink prints when the device name matches nothing (the name attribute sits at offset 24). */
 const NL_NODEV = 'netlink error: no device matches name (offset 24)\nnetlink error: No such device\n';
+
+/** The change goes to the kernel as a configuration request, made by ethtool's process on its CPU. */
+function configure(e: Ctx, op: ConfigOp): void {
+  e.ctx.lab.inProcess('ethtool', () => e.ctx.lab.configure(e.ctx.host, op), e.ctx.cpu);
+}
 
 /** __ethtool_get_link: a device that is not running has no link, whatever its carrier. */
 function linkUp(dev: NetDevice): boolean {
@@ -237,49 +244,6 @@ function parseU32(s: string): number | null {
   return v > 0xffffffff ? null : v;
 }
 
-/** ethtool's short feature names (off_flag_def) and the kernel features each one stands for. */
-const FEATURE_ALIASES: Record<string, string[]> = {
-  sg: ['tx-scatter-gather'],
-  tx: ['tx-checksum-ip-generic'],
-  rx: ['rx-checksum'],
-  tso: [
-    'tx-tcp-segmentation',
-    'tx-tcp-ecn-segmentation',
-    'tx-tcp-mangleid-segmentation',
-    'tx-tcp6-segmentation',
-  ],
-  gso: ['tx-generic-segmentation'],
-  gro: ['rx-gro'],
-  lro: ['rx-lro'],
-};
-
-/**
- * -K DEV FEATURE on|off ... (nl_sfeatures): short names (tso, gso, gro, sg, lro, tx, rx) or the kernel's
- * own; nothing is printed when the change is made. The device keeps what was turned off (see
- * net/ethtool/features.ts for what that changes in the model).
- */
-function featuresSet(e: Ctx, name: string, args: string[]): number {
-  if (!args.length || args.length % 2) badArgs(e);
-  const on: string[] = [];
-  const off: string[] = [];
-  for (let i = 0; i < args.length; i += 2) {
-    const names =
-      FEATURE_ALIASES[args[i]] ?? (NETDEV_FEATURE_NAMES.includes(args[i] as never) ? [args[i]] : null);
-    const v = args[i + 1];
-    if (!names || (v !== 'on' && v !== 'off')) badArgs(e);
-    (v === 'on' ? on : off).push(...names);
-  }
-  const dev = lookup(e, name);
-  if (!dev) fail(e, NL_NODEV, 81);
-  e.ctx.lab.inProcess(
-    'ethtool',
-    () =>
-      e.ctx.lab.configure(e.ctx.host, { op: 'features.set', netns: dev.net.name, dev: dev.name, on, off }),
-    e.ctx.cpu,
-  );
-  return 0;
-}
-
 function ringSet(e: Ctx, name: string, args: string[]): number {
   // nl_parser: each parameter once, each with its value; attributes follow the header in that order.
   const given: Array<{ p: RingParam; v: number }> = [];
@@ -319,18 +283,57 @@ function ringSet(e: Ctx, name: string, args: string[]): number {
   const over: RingParam | null =
     rx > IGB_MAX_RXD ? 'rx' : mini > 0 ? 'rx-mini' : jumbo > 0 ? 'rx-jumbo' : tx > IGB_MAX_TXD ? 'tx' : null;
   if (over) nlerr('requested ring size exceeds maximum', over, 'Invalid argument');
-  e.ctx.lab.inProcess(
-    'ethtool',
-    () =>
-      e.ctx.lab.configure(e.ctx.host, {
-        op: 'ring.set',
-        netns: dev.net.name,
-        dev: dev.name,
-        rx: has('rx') ? rx : null,
-        tx: has('tx') ? tx : null,
-      }),
-    e.ctx.cpu,
-  );
+  configure(e, {
+    op: 'ring.set',
+    netns: dev.net.name,
+    dev: dev.name,
+    rx: has('rx') ? rx : null,
+    tx: has('tx') ? tx : null,
+  });
+  return 0;
+}
+
+// ---- ethtool -K DEV FEATURE on|off ------------------------------------------------------------------------
+
+/** The features -K names that skblab models (ethtool's short names and the kernel's feature names). */
+const FEATURES: Record<string, number> = {
+  tso: NETIF_F_TSO,
+  'tcp-segmentation-offload': NETIF_F_TSO,
+  'tx-tcp-segmentation': NETIF_F_TSO,
+  gso: NETIF_F_GSO,
+  'generic-segmentation-offload': NETIF_F_GSO,
+  'tx-generic-segmentation': NETIF_F_GSO,
+  gro: NETIF_F_GRO,
+  'generic-receive-offload': NETIF_F_GRO,
+  'rx-gro': NETIF_F_GRO,
+};
+
+/**
+ * nl_sfeatures: FEATURE on|off pairs. What the change does is modelled for tun devices (TSO decides whether
+ * the reader sees GSO packets whole), so other devices are refused rather than pretend.
+ */
+function featuresSet(e: Ctx, name: string, rest: string[]): number {
+  if (!rest.length || rest.length % 2) badArgs(e);
+  let wanted = 0;
+  let mask = 0;
+  for (let i = 0; i < rest.length; i += 2) {
+    const bit = FEATURES[rest[i]];
+    if (rest[i + 1] !== 'on' && rest[i + 1] !== 'off') badArgs(e);
+    if (bit === undefined) fail(e, `skblab: ethtool -K ${rest[i]} is not modelled\n`, 1);
+    mask |= bit;
+    if (rest[i + 1] === 'on') wanted |= bit;
+    else wanted &= ~bit;
+  }
+  const dev = lookup(e, name);
+  if (!dev) fail(e, NL_NODEV, 92);
+  if (dev.ops.kind !== 'tun') fail(e, `skblab: ethtool -K is modelled for tun devices only\n`, 1);
+  configure(e, {
+    op: 'features.set',
+    netns: dev.net.name,
+    dev: dev.name,
+    wanted,
+    mask,
+  });
   return 0;
 }
 
@@ -342,10 +345,12 @@ const HELP =
   '        ethtool [ FLAGS ]  DEVNAME\tDisplay standard information about device\n' +
   '        ethtool [ FLAGS ] -g|--show-ring DEVNAME\tQuery RX/TX ring parameters\n' +
   '        ethtool [ FLAGS ] -G|--set-ring DEVNAME\tSet RX/TX ring parameters\n' +
-  '                [ rx N ]\n' +
-  '                [ rx-mini N ]\n' +
-  '                [ rx-jumbo N ]\n' +
-  '                [ tx N ]\n' +
+  '\t\t[ rx N ]\n' +
+  '\t\t[ rx-mini N ]\n' +
+  '\t\t[ rx-jumbo N ]\n' +
+  '\t\t[ tx N ]\n' +
+  '        ethtool [ FLAGS ] -K|--features|--offload DEVNAME\tSet protocol offload and other features\n' +
+  '\t\tFEATURE on|off ...\n' +
   '        ethtool [ FLAGS ] -i|--driver DEVNAME\tShow driver information\n' +
   '        ethtool [ FLAGS ] -S|--statistics DEVNAME\tShow adapter statistics\n' +
   '        ethtool -h|--help \t\tShow this help\n' +

@@ -10,6 +10,7 @@ import { grep } from './grep';
 import { ip } from './ip';
 import { iperf } from './iperf';
 import { nc } from './nc';
+import { nstat } from './nstat';
 import { ping } from './ping';
 import { skbtrace } from './skbtrace';
 import { ss } from './ss';
@@ -20,6 +21,7 @@ import { traceroute } from './traceroute';
 
 export * from './command';
 export { formatTrace, traceJson, skbTuple } from './skbtrace';
+export { nstatHistory } from './nstat';
 
 export function defaultCommands(): CommandTable {
   return {
@@ -31,6 +33,7 @@ export function defaultCommands(): CommandTable {
     ip,
     iperf,
     nc,
+    nstat,
     ping,
     rm,
     skbtrace,

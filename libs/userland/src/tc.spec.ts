@@ -285,6 +285,57 @@ describe('tc qdisc add/replace/change/del: netem', () => {
   });
 });
 
+describe('tc qdisc: pfifo', () => {
+  // Outputs as iproute2 6.1's tc and iputils' ping print them on Linux 6.12 (lo of a new namespace).
+  it('limit 0 drops every packet (no TCQ_F_CAN_BYPASS): ping gets ENOBUFS, the drop is counted', async () => {
+    const t = lab(1);
+    await t.setup();
+    expect(await t.run(t.h1, 'tc qdisc add dev lo root pfifo limit 0')).toEqual({
+      out: '',
+      err: '',
+      status: 0,
+    });
+    expect((await t.run(t.h1, 'tc qdisc show dev lo')).out).toBe(
+      'qdisc pfifo 8001: root refcnt 2 limit 0p\n',
+    );
+    const ping = await t.run(t.h1, 'ping -c 1 -W 1 127.0.0.1');
+    expect(ping.status).toBe(1);
+    expect(ping.err + ping.out).toContain('ping: sendmsg: No buffer space available');
+    expect((await t.run(t.h1, 'tc -s qdisc show dev lo')).out).toContain(
+      ' Sent 0 bytes 0 pkt (dropped 1, overlimits 0 requeues 0) \n',
+    );
+    // A replace without options keeps the limit (qdisc_change calls ops->change only with TCA_OPTIONS).
+    await t.run(t.h1, 'tc qdisc replace dev lo root pfifo');
+    expect((await t.run(t.h1, 'tc qdisc show dev lo')).out).toBe(
+      'qdisc pfifo 8001: root refcnt 2 limit 0p\n',
+    );
+    await t.run(t.h1, 'tc qdisc replace dev lo root pfifo limit 5');
+    expect((await t.run(t.h1, 'tc qdisc show dev lo')).out).toBe(
+      'qdisc pfifo 8001: root refcnt 2 limit 5p\n',
+    );
+    expect((await t.run(t.h1, 'ping -c 1 127.0.0.1')).status).toBe(0);
+  });
+
+  it('without a limit takes the device tx_queue_len; bad options are refused as q_fifo.c refuses them', async () => {
+    const t = lab(1);
+    await t.setup();
+    await t.run(t.h1, 'tc qdisc add dev lo root pfifo');
+    expect((await t.run(t.h1, 'tc qdisc show dev lo')).out).toBe(
+      'qdisc pfifo 8001: root refcnt 2 limit 1000p\n',
+    );
+    expect(await t.run(t.h1, 'tc qdisc replace dev lo root pfifo limit x')).toEqual({
+      out: '',
+      err: 'pfifo: Illegal value for "limit": "x"\n',
+      status: 1,
+    });
+    expect(await t.run(t.h1, 'tc qdisc replace dev lo root pfifo foo')).toEqual({
+      out: '',
+      err: 'pfifo: unknown parameter "foo"\nUsage: ... <[p|b]fifo | pfifo_head_drop> [ limit NUMBER ]\n',
+      status: 1,
+    });
+  });
+});
+
 describe('tc qdisc: fq_codel', () => {
   it('shows its defaults with tc trailing space, and -s its extra statistics', async () => {
     const t = lab(1);

@@ -345,6 +345,8 @@ export function qdiscOptions(q: Qdisc): string {
   switch (q.ops.id) {
     case 'pfifo_fast':
       return `bands ${n('bands')} priomap ${String(o.priomap)}`;
+    case 'pfifo':
+      return `limit ${n('limit')}p`;
     case 'netem': {
       let s = `limit ${n('limit')}`;
       if (n('delay') || n('jitter'))
@@ -638,6 +640,23 @@ function netemParse(tc: Tc, args: string[]): QdiscOpts {
   return o;
 }
 
+/** q_fifo.c's fifo_parse_opt: `limit NUMBER`. */
+function fifoParse(tc: Tc, args: string[]): QdiscOpts {
+  const o: QdiscOpts = {};
+  const explain = 'Usage: ... <[p|b]fifo | pfifo_head_drop> [ limit NUMBER ]\n';
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === 'limit') {
+      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
+      const v = args[++i];
+      const n = getSize(v);
+      if (n === null) fail(tc, `pfifo: Illegal value for "limit": "${v}"\n`, 1);
+      o.limit = n;
+    } else if (args[i] === 'help') fail(tc, explain, 1);
+    else fail(tc, `pfifo: unknown parameter "${args[i]}"\n${explain}`, 1);
+  }
+  return o;
+}
+
 function fqCodelParse(tc: Tc, args: string[]): QdiscOpts {
   const o: QdiscOpts = {};
   const illegal = (what: string): never => {
@@ -793,6 +812,7 @@ function qdiscModify(tc: Tc, cmd: ModifyCmd, args: string[]): number {
     if (kind === 'netem') opts = netemParse(tc, rest);
     else if (kind === 'fq_codel') opts = fqCodelParse(tc, rest);
     else if (kind === 'fq') opts = fqParse(tc, rest);
+    else if (kind === 'pfifo') opts = fifoParse(tc, rest);
     else if (kind === 'pfifo_fast') {
       if (rest.length) fail(tc, "qdisc 'pfifo_fast' does not support option parsing\n", 255);
     } else if (kind && !IPROUTE2_KINDS.has(kind) && rest.length) {

@@ -31,6 +31,48 @@ export interface TunFile {
   queue: TunFrame[];
   /** The reader's wakeup (tun_net_xmit's sk_data_ready on the file's socket). */
   onFrame: (() => void) | null;
+  /** TUNSETOFFLOAD's TUN_F_* flags: what the reader takes unsegmented (0: it takes MSS-sized segments). */
+  offload: number;
+  /** dev->wanted_features' offload bits (NETIF_F_TSO, NETIF_F_GSO, NETIF_F_GRO): all on until ethtool -K. */
+  wantedFeatures: number;
+}
+
+/** The netdev_features_t bits ethtool -K changes here (include/linux/netdev_features.h). */
+export const NETIF_F_GSO = 1 << 11;
+export const NETIF_F_GRO = 1 << 14;
+export const NETIF_F_TSO = 1 << 16;
+
+/** TUNSETOFFLOAD's flags (include/uapi/linux/if_tun.h). */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
+export const TUN_F_TSO_ECN = 0x08;
+
+/**
+ * set_offload (tun.c:2817), TUNSETOFFLOAD: the reader (with a virtio_net_hdr) takes checksum-less and TSO
+ * packets; NETIF_F_TSO then lets validate_xmit_skb hand the GSO skb over whole. packetdrill sets CSUM | TSO4 |
+ * TSO6 | TSO_ECN, "like a typical ethernet device".
+ */
+export function tun_set_offload(dev: NetDevice, arg: number): void {
+  if (dev.tun) dev.tun.offload = arg;
+}
+
+/**
+ * dev->features of a tun device: what is wanted (ethtool -K), less what tun_net_fix_features takes away
+ * (tun.c:1166: a TUN_USER_FEATURES bit only if TUNSETOFFLOAD gave it).
+ */
+export function tun_features(dev: NetDevice): number {
+  const t = dev.tun;
+  if (!t) return 0;
+  return t.wantedFeatures & ~(t.offload & TUN_F_TSO4 ? 0 : NETIF_F_TSO);
+}
+
+/**
+ * ethnl_set_features → __netdev_update_features for a tun device: the bits of `mask` take the values of
+ * `wanted`. Every bit here is in its hw_features (TUN_USER_FEATURES and the software GSO/GRO).
+ */
+export function tun_set_features(dev: NetDevice, wanted: number, mask: number): void {
+  if (dev.tun) dev.tun.wantedFeatures = (dev.tun.wantedFeatures & ~mask) | (wanted & mask);
 }
 
 const F = {
@@ -46,7 +88,7 @@ const TCP_CWR = 0x80;
 
 /**
  * skb_gso_segment → inet_gso_segment → tcp_gso_segment, on the bytes: validate_xmit_skb does it for a
- * device without NETIF_F_TSO (the tun device has no offloads), so the file sees MSS-sized segments: each
+ * device without NETIF_F_TSO (a tun device until TUNSETOFFLOAD), so the file sees MSS-sized segments: each
  * with the headers, its sequence number, FIN and PSH only on the last, CWR only on the first, consecutive
  * IP ids. (The TCP checksum is left as the stack left it: packetdrill does not check it either.)
  */
@@ -93,7 +135,9 @@ export function tun_gso_segment(pkt: Uint8Array, gsoSize: number): Uint8Array[] 
 export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   const pkt = skb.buf.slice(skb.data, skb.data + skb.len);
-  const segs = tun_gso_segment(pkt, skb.gsoSize);
+  // Without NETIF_F_TSO (TUNSETOFFLOAD's TUN_F_TSO4, not turned off by ethtool -K) validate_xmit_skb
+  // segments the GSO skb in software.
+  const segs = tun_features(dev) & NETIF_F_TSO ? [pkt] : tun_gso_segment(pkt, skb.gsoSize);
   ctx.step(skb, F.tunNetXmit, segs.length);
   const file = dev.tun;
   for (const s of segs) {
@@ -154,7 +198,7 @@ export function tun_newlink(net: Net, name: string, ifindex: number): NetDevice 
     stats: newLinkStats(),
     peer: null,
     nic: null,
-    tun: { queue: [], onFrame: null },
+    tun: { queue: [], onFrame: null, offload: 0, wantedFeatures: NETIF_F_GSO | NETIF_F_GRO | NETIF_F_TSO },
   };
   // Until the first open the device has the noop qdisc; dev_activate attaches the default one.
   dev.qdisc = noop_qdisc(dev);

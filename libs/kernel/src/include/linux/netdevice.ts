@@ -139,8 +139,6 @@ export interface NetDevice {
   nic: IgbAdapter | null;
   /** A tun device's file: the frames it sent, waiting for read(2). */
   tun?: TunFile | null;
-  /** The features `ethtool -K` turned off, by their kernel names (net/ethtool/features.ts). */
-  featuresOff?: string[];
   /** Monotonic counters that `ip -s link` shows for "mcast" etc. are in stats. */
 }
 

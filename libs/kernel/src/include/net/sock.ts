@@ -21,6 +21,11 @@ export const IP_PMTUDISC_PROBE = 3;
 export const IP_PMTUDISC_INTERFACE = 4;
 export const IP_PMTUDISC_OMIT = 5;
 
+/** ip_sk_accept_pmtu (include/net/ip.h): INTERFACE and OMIT sockets ignore path MTU news. */
+export function ip_sk_accept_pmtu(sk: { pmtudisc: number }): boolean {
+  return sk.pmtudisc !== IP_PMTUDISC_INTERFACE && sk.pmtudisc !== IP_PMTUDISC_OMIT;
+}
+
 /** SK_RMEM_MAX default (net.core.rmem_default) */
 export const SK_RMEM_DEFAULT = 212992;
 

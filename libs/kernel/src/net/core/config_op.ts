@@ -9,13 +9,13 @@
  * command line. config_op_check is the policy (nla_policy's part): a request from outside is taken only
  * if it is exactly one of the shapes below, with every field of the right type and range.
  */
-import { NETDEV_FEATURE_NAMES, ethnl_set_features } from '../ethtool/features';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { EINVAL, ENODEV, EOPNOTSUPP } from '../../include/linux/errno';
 import type { QdiscOpts } from '../../include/net/sch_generic';
 import { igb_set_ringparam } from '../../drivers/net/ethernet/intel/igb/igb_main';
+import { tun_set_features } from '../../drivers/net/tun';
 import { inetDelIfa, inetInsertIfa } from '../ipv4/devinet';
 import { sysctl_write } from '../../kernel/sysctl';
 import { tc_del_qdisc, tc_modify_qdisc } from '../sched/sch_api';
@@ -108,7 +108,7 @@ export type ConfigOp =
     } & DevRef)
   | ({ op: 'qdisc.del'; parent: number; handle: number; kind: string | null } & DevRef)
   | ({ op: 'ring.set'; rx: number | null; tx: number | null } & DevRef)
-  | ({ op: 'features.set'; on: string[]; off: string[] } & DevRef);
+  | ({ op: 'features.set'; wanted: number; mask: number } & DevRef);
 
 export type ConfigOpName = ConfigOp['op'];
 
@@ -165,11 +165,6 @@ const qdiscOpts: Check = (v) => {
     )
   );
 };
-/** ETHTOOL_A_FEATURES_WANTED: the kernel's feature names. */
-const featureNames: Check = (v) =>
-  Array.isArray(v) &&
-  v.length <= 64 &&
-  v.every((x) => (NETDEV_FEATURE_NAMES as readonly unknown[]).includes(x));
 const record =
   (fields: Record<string, Check>): Check =>
   (v) =>
@@ -243,7 +238,7 @@ const POLICY: Record<ConfigOpName, Record<string, Check>> = {
   },
   'qdisc.del': { ...DEV, parent: u32, handle: u32, kind: nullable(qdiscKind) },
   'ring.set': { ...DEV, rx: nullable(int(0, 1 << 20)), tx: nullable(int(0, 1 << 20)) },
-  'features.set': { ...DEV, on: featureNames, off: featureNames },
+  'features.set': { ...DEV, wanted: int(0, 2 ** 31 - 1), mask: int(0, 2 ** 31 - 1) },
 };
 
 export const CONFIG_OPS = Object.keys(POLICY) as ConfigOpName[];
@@ -382,7 +377,8 @@ export function config_op_apply(ctx: KernelCtx, host: Host, m: ConfigOp): RtnlRe
       igb_set_ringparam(dev, m.rx, m.tx);
       return { err: 0 };
     case 'features.set':
-      ethnl_set_features(dev, m.on, m.off);
+      if (dev.ops.kind !== 'tun') return { err: -EOPNOTSUPP };
+      tun_set_features(dev, m.wanted, m.mask);
       return { err: 0 };
   }
   return { err: -EINVAL };

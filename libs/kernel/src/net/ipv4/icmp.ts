@@ -41,7 +41,7 @@ import {
 } from '../../include/linux/errno';
 import { udp_err } from './udp';
 import { tcp_v4_err } from './tcp_ipv4';
-import { ipv4_sk_update_pmtu } from './ip_sockglue';
+import { raw_icmp_error } from './raw';
 
 const F = {
   icmpRcv: kfn('icmp_rcv', 'net/ipv4/icmp.c', 'icmp'),
@@ -52,6 +52,9 @@ const F = {
   icmpUnreach: kfn('icmp_unreach', 'net/ipv4/icmp.c', 'icmp'),
   icmpDiscard: kfn('icmp_discard', 'net/ipv4/icmp.c', 'icmp'),
 };
+
+/** NR_ICMP_UNREACH: the last code of a destination-unreachable (ICMP_PREC_CUTOFF). */
+const NR_ICMP_UNREACH = 15;
 
 const ICMP_NAMES: Record<number, string> = {
   0: 'echo reply',
@@ -130,8 +133,11 @@ export function icmp_rcv(ctx: KernelCtx, skb: SkBuff): Verdict {
       return icmp_echo(ctx, skb);
     case icmp.ICMP_ECHOREPLY:
       return ping_rcv(ctx, skb);
+    // icmp_pointers: the errors about something we sent (a redirect's icmp_redirect is not modelled).
     case icmp.ICMP_DEST_UNREACH:
+    case icmp.ICMP_SOURCE_QUENCH:
     case icmp.ICMP_TIME_EXCEEDED:
+    case icmp.ICMP_PARAMETERPROB:
       return icmp_unreach(ctx, skb);
     default:
       ctx.step(skb, F.icmpDiscard);
@@ -355,8 +361,11 @@ export function icmp_send(ctx: KernelCtx, skbIn: SkBuff, type: number, code: num
 }
 
 /**
- * icmp_unreach (icmp.c): a destination-unreachable or time-exceeded for something we sent. Learns the path
- * MTU from frag-needed, then icmp_socket_deliver hands it to the protocol's err_handler.
+ * icmp_unreach (icmp.c:935): a destination-unreachable, source-quench, time-exceeded or parameter-problem
+ * about something we sent. A frag-needed's next-hop MTU is passed on as `info` as net.ipv4.ip_no_pmtu_disc
+ * allows; then icmp_socket_deliver hands the message to the raw sockets of the quoted protocol and to the
+ * protocol's err_handler, which learn the path MTU (ipv4_sk_update_pmtu, or TCP's tcp_v4_mtu_reduced) only
+ * for a socket of theirs that the message is about.
  */
 export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
   const net = skb.net;
@@ -372,9 +381,37 @@ export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   const quoted = q.value.ip;
   let info = 0;
-  if (type === icmp.ICMP_DEST_UNREACH && code === icmp.ICMP_FRAG_NEEDED) {
-    info = icmp.nextHopMtu(skb.buf, off);
-    ipv4_sk_update_pmtu(ctx, net, quoted.dst, info);
+  if (type === icmp.ICMP_DEST_UNREACH) {
+    if ((code & 15) === icmp.ICMP_FRAG_NEEDED) {
+      switch (net.sysctl.ipNoPmtuDisc) {
+        case 2:
+          ctx.step(skb, F.icmpUnreach, 'frag needed ignored (ip_no_pmtu_disc 2)');
+          return consumed(skb);
+        case 3:
+          // icmp_tag_validation: only a protocol with icmp_strict_tag_validation (TCP) is believed.
+          if (quoted.protocol !== IPPROTO_TCP) {
+            ctx.step(skb, F.icmpUnreach, 'frag needed ignored (ip_no_pmtu_disc 3)');
+            return consumed(skb);
+          }
+          info = icmp.nextHopMtu(skb.buf, off);
+          break;
+        case 0:
+          info = icmp.nextHopMtu(skb.buf, off);
+          break;
+        default:
+          // 1: "fragmentation needed and DF set" is only logged; the sockets learn no MTU (info 0).
+          break;
+      }
+    }
+    if (code > NR_ICMP_UNREACH) {
+      ctx.step(skb, F.icmpUnreach, `code ${code} ignored`);
+      return consumed(skb);
+    }
+  } else if (type === icmp.ICMP_PARAMETERPROB) {
+    info = skb.buf[off + 4];
+  } else if (type === icmp.ICMP_TIME_EXCEEDED && code === icmp.ICMP_EXC_FRAGTIME) {
+    ctx.step(skb, F.icmpUnreach, 'fragment reassembly time exceeded, ignored');
+    return consumed(skb);
   }
   ctx.step(
     skb,
@@ -384,7 +421,8 @@ export function icmp_unreach(ctx: KernelCtx, skb: SkBuff): Verdict {
   const from = ip.src(skb.buf, skb.networkHeader);
   const qoff = off + icmp.ICMP_HLEN;
   const qhl = quoted.headerLength;
-  // icmp_socket_deliver → ipprot->err_handler
+  // icmp_socket_deliver: raw_icmp_error, then ipprot->err_handler.
+  raw_icmp_error(ctx, skb, quoted.protocol, quoted.src, quoted.dst, type, code, info);
   if (quoted.protocol === IPPROTO_ICMP) ping_err(ctx, skb, type, code, info, from, skb.buf, qoff, qoff + qhl);
   else if (quoted.protocol === IPPROTO_UDP)
     udp_err(ctx, skb, type, code, info, from, quoted, q.value.srcPort, q.value.dstPort);

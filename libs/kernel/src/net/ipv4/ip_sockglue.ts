@@ -13,6 +13,7 @@ import { EINVAL } from '../../include/linux/errno';
 const INET_ECN_MASK = 3;
 
 import { rt_tos2priority } from '../../include/net/route';
+import { dstMtu, ipRouteOutputKey, isRouteError } from './route';
 
 /**
  * __ip_sock_set_tos (ip_sockglue.c:586): a stream socket keeps its ECN bits (TCP owns them); a new value
@@ -76,12 +77,28 @@ export function ip_local_error(
   sk.errorQueue.push({ errno, origin: 'local', type: 0, code: 0, offender: daddr, info, id, seq, tstamp: 0 });
 }
 
-/** ipv4_sk_update_pmtu → __ip_rt_update_pmtu: remember a smaller path MTU towards daddr for 10 minutes. */
+/** net.ipv4.route.min_pmtu (ip_rt_min_pmtu): 512 + 20 + 20. */
+const IP_RT_MIN_PMTU = 552;
+/** net.ipv4.route.mtu_expires (ip_rt_mtu_expires): 10 minutes. */
+const IP_RT_MTU_EXPIRES_NS = 600 * 1_000_000_000;
+
+/**
+ * ipv4_sk_update_pmtu / ip_rt_update_pmtu → __ip_rt_update_pmtu (route.c:1036): the route towards daddr
+ * learns a smaller path MTU for 10 minutes (a next-hop exception). An MTU above the route's own is no news;
+ * one below net.ipv4.route.min_pmtu is raised to it (at most the route's) and locked.
+ */
 export function ipv4_sk_update_pmtu(ctx: KernelCtx, net: Net, daddr: number, mtu: number): void {
-  if (mtu < 552) mtu = 552; // ip_rt_min_pmtu
-  // __ip_rt_update_pmtu only ever lowers a live exception's MTU (route.c:1055).
+  const rt = ipRouteOutputKey(net, { daddr, saddr: 0, oif: 0, tos: 0, proto: 0, now: ctx.now() });
+  if (isRouteError(rt)) return;
+  const oldMtu = dstMtu(rt);
+  if (oldMtu < mtu) return;
+  let lock = false;
+  if (mtu < IP_RT_MIN_PMTU) {
+    lock = true;
+    mtu = Math.min(oldMtu, IP_RT_MIN_PMTU);
+  }
   const ex = net.fnhe.get(daddr);
-  if (ex && ex.expires > ctx.now() && ex.mtu <= mtu) return;
-  net.fnhe.set(daddr, { mtu, expires: ctx.now() + 600 * 1_000_000_000 });
+  if (ex && ex.mtu === mtu && !lock && ctx.now() < ex.expires - IP_RT_MTU_EXPIRES_NS / 2) return;
+  net.fnhe.set(daddr, { mtu, expires: ctx.now() + IP_RT_MTU_EXPIRES_NS });
   net.rtGenid++;
 }

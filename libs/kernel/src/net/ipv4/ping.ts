@@ -17,7 +17,7 @@ import * as ip from '@skblab/wire/ipv4';
 import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
 import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
-import { ip_icmp_error } from './ip_sockglue';
+import { ip_icmp_error, ipv4_sk_update_pmtu } from './ip_sockglue';
 import { sock_queue_rcv_skb } from '../core/sock';
 import { ICMP_ERR_CONVERT } from './icmp';
 import { skbTruesize } from '../../include/linux/skbuff';
@@ -118,7 +118,7 @@ export function ping_err(
   info: number,
   from: number,
   b: Uint8Array,
-  _qip: number,
+  qip: number,
   qicmp: number,
 ): void {
   if (b[qicmp] !== icmp.ICMP_ECHO) return;
@@ -126,6 +126,9 @@ export function ping_err(
   const seq = icmp.echoSeq(b, qicmp);
   const sk = skb.net.pingHash.get(id);
   if (!sk) return;
+  // Path MTU discovery (ping_err): the route to the quoted destination learns the MTU.
+  if (type === icmp.ICMP_DEST_UNREACH && code === icmp.ICMP_FRAG_NEEDED)
+    ipv4_sk_update_pmtu(ctx, skb.net, ip.dst(b, qip), info);
   ip_icmp_error(sk, icmpErrno(type, code), type, code, info, from, id, seq, ctx.now());
 }
 

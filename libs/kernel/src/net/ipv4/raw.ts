@@ -17,6 +17,8 @@ import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
 import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { sock_queue_rcv_skb } from '../core/sock';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '@skblab/wire/icmp';
+import { ipv4_sk_update_pmtu } from './ip_sockglue';
 
 const F = {
   rawSendmsg: kfn('raw_sendmsg', 'net/ipv4/raw.c', 'icmp'),
@@ -92,6 +94,31 @@ export function raw_local_deliver(ctx: KernelCtx, skb: SkBuff, protocol: number)
     const clone = skbCopy(ctx.newSkbId(), skb);
     clone.comm = skb.comm;
     raw_rcv(ctx, sk, clone);
+  }
+}
+
+/**
+ * raw_icmp_error (raw.c:265) → raw_err: an ICMP error about a datagram of `protocol` from `qsaddr` to
+ * `qdaddr` reaches the raw sockets of that protocol that match it (raw_v4_match: bound to no address or
+ * the quoted source, connected to nothing or the quoted destination). A frag-needed teaches each the path
+ * MTU (ipv4_sk_update_pmtu); the errors themselves reach a raw socket as the ICMP packet raw_local_deliver
+ * already queued.
+ */
+export function raw_icmp_error(
+  ctx: KernelCtx,
+  skb: SkBuff,
+  protocol: number,
+  qsaddr: number,
+  qdaddr: number,
+  type: number,
+  code: number,
+  info: number,
+): void {
+  for (const sk of skb.net.rawSocks) {
+    if (sk.closed || sk.protocol !== protocol) continue;
+    if ((sk.connected && sk.daddr !== qdaddr) || (sk.rcvSaddr && sk.rcvSaddr !== qsaddr)) continue;
+    if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)
+      ipv4_sk_update_pmtu(ctx, skb.net, qdaddr, info);
   }
 }
 

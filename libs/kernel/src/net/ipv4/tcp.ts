@@ -836,6 +836,12 @@ export function tcp_chrono_stop(ctx: KernelCtx, sk: TcpSock, type: number): void
   else if (type === sk.chronoType) tcp_chrono_set(ctx, sk, T.TCP_CHRONO_BUSY);
 }
 
+/** tcp_add_write_queue_tail (include/net/tcp.h): queue it; the first skb of an empty queue starts the busy clock. */
+export function tcp_add_write_queue_tail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
+  sk.writeQueue.push(skb);
+  if (sk.writeQueue.length === 1) tcp_chrono_start(ctx, sk, T.TCP_CHRONO_BUSY);
+}
+
 /** tcp_mark_push */
 export function tcp_mark_push(tp: TcpSock, skb: SkBuff): void {
   TCP_SKB_CB(skb).tcpFlags |= T.TCPHDR_PSH;
@@ -859,7 +865,7 @@ export function skb_entail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   const tcb = TCP_SKB_CB(skb);
   tcb.seq = tcb.endSeq = sk.writeSeq;
   tcb.tcpFlags = T.TCPHDR_ACK;
-  sk.writeQueue.push(skb);
+  tcp_add_write_queue_tail(ctx, sk, skb);
   sk.wmemQueued += tcb.truesize;
   sk_mem_charge(sk, tcb.truesize);
   if (sk.nonagle & T.TCP_NAGLE_PUSH) sk.nonagle &= ~T.TCP_NAGLE_PUSH;

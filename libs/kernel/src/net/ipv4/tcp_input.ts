@@ -3088,7 +3088,7 @@ function tcp_rcv_fastopen_synack(
 ): boolean {
   const tp = sk;
   let mss = tp.rxOpt.mssClamp;
-  let data: SkBuff | null = tp.synData ? tcp_rtx_queue_head(sk) : null;
+  const data: SkBuff | null = tp.synData ? tcp_rtx_queue_head(sk) : null;
   let tryExp = 0;
   let synDrop = false;
   if (mss === tp.rxOpt.userMss) {
@@ -3116,12 +3116,11 @@ function tcp_rcv_fastopen_synack(
     if (tp.totalRetrans)
       tp.fastopenClientFail = 2; // TFO_SYN_RETRANSMITTED
     else tp.fastopenClientFail = 1; // TFO_DATA_NOT_ACKED
-    for (const skb of [...sk.rtxQueue]) {
-      if (skb === data || TCP_SKB_CB(skb).seq !== TCP_SKB_CB(data).seq) {
-        if (tcp_mark_lost_if_unacked(sk, skb)) data = skb;
-      }
-    }
-    tcp_xmit_retransmit_queue(ctx, sk);
+    // skb_rbtree_walk_from(data): the data and everything after it is lost; retransmit it in Loss state
+    // without touching the congestion window.
+    for (let i = sk.rtxQueue.indexOf(data); i >= 0 && i < sk.rtxQueue.length; i++)
+      tcp_mark_skb_lost(sk, sk.rtxQueue[i]);
+    tcp_non_congestion_loss_retransmit(ctx, sk);
     NET_INC_STATS(sk.net, LINUX_MIB.TCPFastOpenActiveFail);
     return true;
   }
@@ -3132,14 +3131,6 @@ function tcp_rcv_fastopen_synack(
     if (tp.delivered > 1) --tp.delivered;
   }
   tcp_fastopen_add_skb(ctx, sk, synack);
-  return false;
-}
-
-function tcp_mark_lost_if_unacked(sk: TcpSock, skb: SkBuff): boolean {
-  if (after(TCP_SKB_CB(skb).endSeq, sk.sndUna)) {
-    tcp_mark_skb_lost(sk, skb);
-    return true;
-  }
   return false;
 }
 

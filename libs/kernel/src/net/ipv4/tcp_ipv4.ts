@@ -21,7 +21,14 @@ import type { Host, Net } from '../../include/net/net_namespace';
 import type { Rtable } from '../../include/net/route';
 import { RTCF_BROADCAST, RTN_LOCAL } from '../../include/net/route';
 import type { Sock } from '../../include/net/sock';
-import { IPPROTO_TCP, IP_PMTUDISC_DONT, SOCK_RAW, newSock, sockDefReadable } from '../../include/net/sock';
+import {
+  IPPROTO_TCP,
+  IP_PMTUDISC_DONT,
+  SOCK_RAW,
+  ip_sk_accept_pmtu,
+  newSock,
+  sockDefReadable,
+} from '../../include/net/sock';
 import { IPSTATS, LINUX_MIB, TCP_MIB, ICMP_MIB } from '../../include/net/snmp';
 import { SKB_DROP_REASON, type SkbDropReason } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
@@ -445,7 +452,7 @@ export function tcp_v4_mtu_reduced(ctx: KernelCtx, sk: TcpSock): void {
   // to recover.
   const dmtu = dstMtu(dst);
   if (mtu < dmtu && ip_dont_fragment(sk, dst)) sk.errSoft = EMSGSIZE;
-  if (sk.pmtudisc !== IP_PMTUDISC_DONT && sk.icskPmtuCookie > dmtu) {
+  if (sk.pmtudisc !== IP_PMTUDISC_DONT && ip_sk_accept_pmtu(sk) && sk.icskPmtuCookie > dmtu) {
     tcp_sync_mss(sk, dmtu);
     tcp_simple_retransmit(ctx, sk);
   }

@@ -99,7 +99,13 @@ import { tcp_v4_send_check, __sk_dst_get, inet_sk_rebuild_header, tcp_v4_md5_loo
 import { tcp_fastopen_cookie_check, tcp_md5_hash_skb } from './tcp_fastopen';
 import { tcp_delack_timer_handler, tcp_write_timer_handler } from './tcp_timer';
 import { tcp_v4_mtu_reduced } from './tcp_ipv4';
-import { tcp_stream_alloc_skb, tcp_wmem_free_skb, tcp_chrono_start, tcp_chrono_stop } from './tcp';
+import {
+  tcp_stream_alloc_skb,
+  tcp_wmem_free_skb,
+  tcp_chrono_start,
+  tcp_chrono_stop,
+  tcp_add_write_queue_tail,
+} from './tcp';
 
 const F = {
   writeXmit: kfn(
@@ -782,9 +788,9 @@ function tcp_update_skb_after_send(sk: TcpSock, skb: SkBuff, priorWstamp: number
 }
 
 /** tcp_queue_skb: append to the write queue; write_seq advances. */
-function tcp_queue_skb(sk: TcpSock, skb: SkBuff): void {
+function tcp_queue_skb(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): void {
   sk.writeSeq = TCP_SKB_CB(skb).endSeq;
-  sk.writeQueue.push(skb);
+  tcp_add_write_queue_tail(ctx, sk, skb);
   sk.wmemQueued += TCP_SKB_CB(skb).truesize;
   sk_mem_charge(sk, TCP_SKB_CB(skb).truesize);
 }
@@ -1682,7 +1688,7 @@ export function tcp_send_fin(ctx: KernelCtx, sk: TcpSock): void {
     // FIN eats a sequence byte, write_seq advanced by tcp_queue_skb().
     tcp_init_nondata_skb(skb, sk.writeSeq, T.TCPHDR_ACK | T.TCPHDR_FIN);
     ctx.step(skb, F.sendFin, `FIN seq ${sk.writeSeq >>> 0}`);
-    tcp_queue_skb(sk, skb);
+    tcp_queue_skb(ctx, sk, skb);
   }
   __tcp_push_pending_frames(ctx, sk, tcp_current_mss(sk), T.TCP_NAGLE_OFF);
 }

@@ -31,7 +31,7 @@ import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
 import { icmpErrno } from './ping';
-import { ip_icmp_error } from './ip_sockglue';
+import { ip_icmp_error, ipv4_sk_update_pmtu } from './ip_sockglue';
 import { skbCopy, skbTruesize, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 
 const F = {
@@ -321,7 +321,9 @@ export function udp_err(
   let err = icmpErrno(type, code);
   let harderr = type === ICMP_PARAMETERPROB;
   if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) {
-    // Path MTU discovery: a hard EMSGSIZE unless the socket said IP_PMTUDISC_DONT.
+    // Path MTU discovery (__udp4_lib_err): the route learns the MTU; a hard EMSGSIZE unless the socket said
+    // IP_PMTUDISC_DONT.
+    ipv4_sk_update_pmtu(ctx, skb.net, quoted.dst, info);
     if (sk.pmtudisc === IP_PMTUDISC_DONT) return;
     err = EMSGSIZE;
     harderr = true;

@@ -168,13 +168,14 @@ const mqOps: QdiscOps = {
 /** register_qdisc: the disciplines tc can name (sch_netem.ts and sch_fq_codel.ts add themselves). */
 /**
  * pfifo (sch_fifo.c: pfifo_enqueue, qdisc_dequeue_head): one FIFO of at most `limit` packets, the device's
- * tx_queue_len when tc gives none (fifo_init).
+ * tx_queue_len when tc gives none (__fifo_init). A limit of 0 drops everything: no TCQ_F_CAN_BYPASS then,
+ * so even an empty queue does not hand the skb straight to the driver.
  */
 const pfifoOps: QdiscOps = {
   id: 'pfifo',
   enqueue(ctx, skb, q) {
     const fifo = q.priv.fifo as SkBuff[];
-    const limit = q.dev.txQueueLen || 1;
+    const limit = q.priv.limit as number;
     ctx.step(skb, PFIFO_FAST_ENQ, q, 0, fifo.length, limit);
     if (fifo.length >= limit) {
       q.stats.drops++;
@@ -193,8 +194,13 @@ const pfifoOps: QdiscOps = {
     q.backlog -= qdisc_pkt_len(skb);
     return skb;
   },
-  init(q) {
-    q.priv = { fifo: [] };
+  init(q, opts, change) {
+    // qdisc_change calls ops->change only when tc sent TCA_OPTIONS: a bare `replace` keeps the limit.
+    if (change && typeof opts.limit !== 'number') return null;
+    if (!change) q.priv = { fifo: [], limit: 0 };
+    q.priv.limit = typeof opts.limit === 'number' ? opts.limit : q.dev.txQueueLen;
+    if (q.priv.limit >= 1) q.flags |= TCQ_F_CAN_BYPASS;
+    else q.flags &= ~TCQ_F_CAN_BYPASS;
     return null;
   },
   reset(ctx, q) {
@@ -203,7 +209,7 @@ const pfifoOps: QdiscOps = {
     q.qlen = 0;
     q.backlog = 0;
   },
-  dump: (q) => ({ limit: q.dev.txQueueLen || 1 }),
+  dump: (q) => ({ limit: q.priv.limit as number }),
 };
 
 export const QDISC_OPS: Record<string, QdiscOps> = {
