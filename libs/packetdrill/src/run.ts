@@ -80,6 +80,11 @@ const SYMBOLS: Record<string, number> = {
   SO_SNDTIMEO: TASK.SO_SNDTIMEO,
   IP_TOS: TASK.IP_TOS,
   IP_TTL: TASK.IP_TTL,
+  IP_MTU_DISCOVER: TASK.IP_MTU_DISCOVER,
+  IP_PMTUDISC_DONT: 0,
+  IP_PMTUDISC_WANT: 1,
+  IP_PMTUDISC_DO: 2,
+  IP_PMTUDISC_PROBE: 3,
   TCP_NODELAY: TASK.TCP_NODELAY,
   TCP_MAXSEG: TASK.TCP_MAXSEG,
   TCP_CORK: TASK.TCP_CORK,
@@ -389,6 +394,10 @@ export class PacketdrillRun {
   private failure: string | null = null;
   private code: Array<{ code: string; env: Record<string, number> | null; line: number }> = [];
   private ephemeral = 48372;
+  /** --mss: inbound TCP packets are written with a virtio_net_hdr of this gso_size (linux_tun_write). */
+  private mss = 0;
+  /** --strict_segments: each outbound script packet is one sniffed packet (no aggregation). */
+  private strictSegments = false;
   private readonly dir: string;
   private readonly python: Python;
 
@@ -403,6 +412,8 @@ export class PacketdrillRun {
       else if (o.name === 'local_ip' && o.value) this.localIp = ip4(o.value);
       else if (o.name === 'remote_ip' && o.value) this.remoteIp = ip4(o.value.split('/')[0]);
       else if (o.name === 'tcp_ts_tick_usecs') this.tsTick = Number(o.value);
+      else if (o.name === 'mss') this.mss = Number(o.value);
+      else if (o.name === 'strict_segments') this.strictSegments = true;
     }
     // A --tolerance_usecs on the command line wins over the script's (the command line is parsed last).
     if (opts.toleranceUsecs !== undefined) tol = opts.toleranceUsecs;
@@ -545,9 +556,10 @@ export class PacketdrillRun {
       ((this.localIp & 0xffff0000) | 2) >>> 0 === this.localIp
         ? ((this.localIp & 0xffff0000) | 1) >>> 0
         : ((this.localIp & 0xffff0000) | 2) >>> 0;
-    const remotePlen =
-      this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ??
-      (this.script.options.some((o) => o.name === 'remote_ip') ? '32' : '24');
+    // The remote's prefix: the kernel selftests' ksft_runner.sh passes --remote_ip=192.0.2.1, a /32 (ip_prefix
+    // parse without a length), which scripts' own `ip route change 192.0.2.1 ...` then finds; a script's
+    // --remote_ip=A/N says N.
+    const remotePlen = this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ?? '32';
     for (const line of [
       `ip addr add ${ipStr(this.localIp)}/16 dev tun0`,
       `ip route add ${ipStr((this.remoteIp & (Number(remotePlen) ? ~0 << (32 - Number(remotePlen)) : 0)) >>> 0)}/${remotePlen} via ${ipStr(gw)} dev tun0`,
@@ -736,7 +748,8 @@ export class PacketdrillRun {
     const isSyn = (flags & SYN) !== 0;
     const seq = (p.seq + (isSyn ? 0 : s.remoteIsn)) >>> 0;
     const ackOff = isSyn ? (s.liveLocalIsn - s.scriptLocalIsn) >>> 0 : s.liveLocalIsn;
-    const ack = p.ack !== null ? (p.ack + ackOff) >>> 0 : 0;
+    // map_inbound_packet: an ACK's number (0 when the script gives none) moves into live space.
+    const ack = flags & ACK ? ((p.ack ?? 0) + ackOff) >>> 0 : (p.ack ?? 0);
     const opts: TcpOption[] = [];
     for (const o of p.options ?? []) {
       const data = o.data.slice();
@@ -794,7 +807,7 @@ export class PacketdrillRun {
         `inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`,
       );
     this.lab.inProcess('packetdrill', () => {
-      const skb = tun_get_user(this.lab, this.tun, b);
+      const skb = tun_get_user(this.lab, this.tun, b, this.mss);
       this.lab.run('__netif_rx', skb);
     });
   }
@@ -928,14 +941,14 @@ export class PacketdrillRun {
       s.liveLocalIsn = rd32(f.bytes, 24);
     }
     // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
-    // (the last packet's headers, the first's sequence number and CWR).
+    // (the last packet's headers, the first's sequence number and CWR); --strict_segments: one packet only.
     // A packet of another 4-tuple (an old socket's retransmitted SYN, taken for the connect's) discards what
     // was gathered so far: the aggregate starts anew from it.
     let first = decode(f.bytes);
     let last = first;
     let lastT = f.t;
     let total = first.payload;
-    while (total < p.len) {
+    while (total < p.len && !this.strictSegments) {
       const g = await this.sniff(ev, s);
       if (!g) break;
       const next = decode(g.bytes);
@@ -1353,11 +1366,31 @@ export class PacketdrillRun {
             }
           return this.result(r.data.length);
         }
+        case 'open': {
+          // syscall_open: a path string and flags; the fd made is the script's.
+          need(2);
+          if (a[0].t !== 'str') return err('bad type; expected string but got ' + a[0].t);
+          const fd = t.open(a[0].v, this.evalInt(a[1], 'flags'));
+          if (fd >= 0) this.fds.set(this.evalInt(sc.result, 'result'), fd);
+          return this.result(fd, true);
+        }
+        case 'sendfile': {
+          // syscall_sendfile: out fd, in fd, [offset] (bracketed), count; the result is exact.
+          need(4);
+          const offset = a[2].t === 'null' ? null : { v: this.evalInt(a[2], 'offset') };
+          return this.result(
+            await t.sendfile(this.liveFd(a[0]), this.liveFd(a[1]), offset, this.evalInt(a[3], 'count')),
+          );
+        }
         case 'read':
         case 'recv':
         case 'recvfrom': {
           if (isNull(a[1])) return this.result(-ERRNO.EFAULT);
           const len = bufLen(a[2]);
+          if (sc.name === 'read' && t.isFile(this.liveFd(a[0]))) {
+            const r = t.readFile(this.liveFd(a[0]), len);
+            return this.result(typeof r === 'number' ? r : r.length);
+          }
           const flags = sc.name === 'read' ? 0 : this.evalInt(a[3], 'flags');
           const r = await t.recv(this.liveFd(a[0]), len, flags);
           return this.result(typeof r === 'number' ? r : r.length);

@@ -42,6 +42,13 @@ import {
   raw_sendmsg,
   raw_recvmsg,
   __ip_sock_set_tos,
+  ip_sock_set_mtu_discover,
+  path_openat,
+  do_unlinkat,
+  vfs_read,
+  vfs_write,
+  do_sendfile,
+  type File,
   type Host,
   type KTimer,
   type Net,
@@ -131,6 +138,7 @@ export const SO_SNDTIMEO = 21;
 export const SOL_IP = 0;
 export const IP_TOS = 1;
 export const IP_TTL = 2;
+export const IP_MTU_DISCOVER = 10;
 
 // The socket options and ioctls of tcp.c, for the tools that import them from here.
 export {
@@ -241,6 +249,8 @@ let nextPid = 1000;
 export class Task {
   readonly pid = nextPid++;
   private files = new Map<number, SockFile>();
+  /** Open regular files and devices of the host's file store (sharing the fd space with the sockets). */
+  private regular = new Map<number, File>();
   /** epoll instances (anonymous inode files sharing the fd space with the sockets). */
   private epolls = new Map<number, EventPoll>();
   private nextFd = 3;
@@ -822,7 +832,7 @@ export class Task {
   }
 
   close(fd: number): number {
-    if (this.epolls.delete(fd)) return 0;
+    if (this.epolls.delete(fd) || this.regular.delete(fd)) return 0;
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
     this.files.delete(fd);
@@ -867,6 +877,74 @@ export class Task {
     return sk ? sock_i_ino(sk) : 0;
   }
 
+  // ---- files of the host's store: open(2), read(2), write(2), unlink(2), sendfile(2) ------------------
+
+  /** open(2): a file of the host's store (fs/namei.c's path_openat), as a new fd. */
+  open(path: string, flags: number, mode = 0o644): number {
+    const f = path_openat(this.host.fs, path, flags, mode);
+    if (typeof f === 'number') return f;
+    const fd = this.nextFd++;
+    this.regular.set(fd, f);
+    return fd;
+  }
+
+  /** Whether an fd is a file of the store (not a socket). */
+  isFile(fd: number): boolean {
+    return this.regular.has(fd);
+  }
+
+  /** read(2) on a file: up to `len` bytes from its offset (vfs_read), or an errno. */
+  readFile(fd: number, len: number): Uint8Array | number {
+    const f = this.regular.get(fd);
+    return f ? vfs_read(f, len) : -EBADF;
+  }
+
+  /** write(2) on a file (vfs_write). */
+  writeFile(fd: number, data: Uint8Array): number {
+    const f = this.regular.get(fd);
+    return f ? vfs_write(f, data) : -EBADF;
+  }
+
+  /** lseek(2) with SEEK_SET. */
+  lseek(fd: number, off: number): number {
+    const f = this.regular.get(fd);
+    if (!f) return -EBADF;
+    if (off < 0) return -EINVAL;
+    return (f.fPos = off);
+  }
+
+  /** unlink(2) (do_unlinkat). */
+  unlink(path: string): number {
+    return do_unlinkat(this.host.fs, path);
+  }
+
+  /**
+   * sendfile(2): `count` bytes of file `inFd` from `offset` (its value moves; null: the file's offset) to
+   * the stream socket `outFd` (do_sendfile → splice_direct_to_actor → splice_to_socket → tcp_sendmsg with
+   * MSG_SPLICE_PAGES). A blocking socket waits for send space, as splice_to_socket's sock_sendmsg sleeps in
+   * sk_stream_wait_memory, until every byte went or the file ended.
+   */
+  async sendfile(outFd: number, inFd: number, offset: { v: number } | null, count: number): Promise<number> {
+    const inFile = this.regular.get(inFd);
+    if (!inFile) return -EBADF;
+    const out = this.file(outFd);
+    if (!out) return this.regular.has(outFd) ? -EINVAL : -EBADF;
+    const sk = out.sk;
+    if (!isStream(sk)) return -EINVAL;
+    const until = out.sndtimeo === Infinity ? Infinity : this.lab.now() + out.sndtimeo;
+    let sent = 0;
+    for (;;) {
+      const rc = this.syscall(() => do_sendfile(this.lab, inFile, sk, offset, count - sent));
+      if (rc > 0) sent += rc;
+      if (sent >= count || rc === 0) return sent;
+      if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
+      if (rc > 0) continue;
+      if (out.nonblock) return sent > 0 ? sent : -EAGAIN;
+      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
+      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
   // ---- fcntl(2), ioctl(2) ------------------------------------------------------------------------------
 
   fcntl(fd: number, cmd: number, arg = 0): number {
@@ -903,8 +981,8 @@ export class Task {
     if (opt === 'tos') return this.setsockoptLevel(fd, SOL_IP, IP_TOS, value);
     if (opt === 'rcvbuf') return this.setsockoptLevel(fd, SOL_SOCKET, SO_RCVBUF, value);
     if (opt === 'broadcast') return this.setsockoptLevel(fd, SOL_SOCKET, SO_BROADCAST, value);
-    if (opt === 'mtu_discover') sk.pmtudisc = value;
-    else if (opt === 'recverr') sk.recverr = !!value;
+    if (opt === 'mtu_discover') return this.setsockoptLevel(fd, SOL_IP, IP_MTU_DISCOVER, value);
+    if (opt === 'recverr') sk.recverr = !!value;
     else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
     return 0;
   }
@@ -940,6 +1018,7 @@ export class Task {
         __ip_sock_set_tos(sk, v);
         return 0;
       }
+      if (name === IP_MTU_DISCOVER) return ip_sock_set_mtu_discover(sk, v);
       return -ENOPROTOOPT;
     }
     if (isStream(sk)) {

@@ -2,8 +2,21 @@
  * TCP over 127.0.0.1 through the Task's system calls: the three-way handshake, data both ways, the
  * orderly close, and the counters Linux moves for each.
  */
-import { AF_INET, SOCK_STREAM, LINUX_MIB, TCP_MIB, type Net } from '@skblab/kernel';
+import {
+  AF_INET,
+  EBADF,
+  EINVAL,
+  SOCK_STREAM,
+  LINUX_MIB,
+  TCP_MIB,
+  O_CREAT,
+  O_RDONLY,
+  O_TRUNC,
+  O_WRONLY,
+  type Net,
+} from '@skblab/kernel';
 import { Lab } from './lab';
+import { IP_MTU_DISCOVER, IP_TOS, SOL_IP } from './task';
 import { Task } from './task';
 import { ip4 } from './testing/lab-fixtures';
 
@@ -100,6 +113,55 @@ describe('TCP on 127.0.0.1', () => {
     // __inet_twsk_schedule counts TW (TCPTimeWaited) as the bucket's 60 s timer is armed.
     expect(ext(net, 'TW')).toBe(1);
     expect(ext(net, 'TWKilled')).toBe(0);
+  });
+  it("sendfile(2) sends a file of the host as the stream's bytes; its offset moves, the file's does not", async () => {
+    const lab = new Lab();
+    const { client, server, cfd, afd } = await pair(lab);
+    const content = new Uint8Array(150_000).map((_, i) => (i * 7) & 0xff);
+    const wfd = client.open('/tmp/data', O_WRONLY | O_CREAT | O_TRUNC);
+    expect(client.writeFile(wfd, content)).toBe(content.length);
+    client.close(wfd);
+    const ifd = client.open('/tmp/data', O_RDONLY);
+    expect(await lab.drive(client.sendfile(cfd, ifd, null, 0))).toBe(0);
+    const offset = { v: 1000 };
+    // More than the send buffer takes at once: the blocking call waits for space and sends the rest.
+    const sending = client.sendfile(cfd, ifd, offset, content.length);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    while (total < content.length - 1000) {
+      const r = await lab.drive(server.recv(afd, 65536));
+      if (typeof r === 'number' || !r.length) throw new Error(`recv ${String(r)}`);
+      chunks.push(r);
+      total += r.length;
+    }
+    // Past the file's end: what there was.
+    expect(await lab.drive(sending)).toBe(content.length - 1000);
+    expect(offset.v).toBe(content.length);
+    expect(Buffer.compare(Buffer.concat(chunks), content.subarray(1000))).toBe(0);
+    // The file's own offset did not move: a read starts at 0.
+    expect(Array.from(client.readFile(ifd, 3) as Uint8Array)).toEqual([0, 7, 14]);
+    expect(await lab.drive(client.sendfile(cfd, 99, null, 1))).toBe(-EBADF);
+  });
+  it('IP_TOS on a TCP socket keeps its ECN bits, sets sk_priority and drops the cached route, which the next send looks up again; IP_MTU_DISCOVER takes DONT..OMIT', async () => {
+    const lab = new Lab();
+    const { client, server, cfd, afd } = await pair(lab);
+    const sk = client.tcpSockOf(cfd)!;
+    expect(sk.dstCache).not.toBeNull();
+    sk.tos = 0x02; // ECT(0), as TCP's ECN would have set it
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_TOS, 0x11)).toBe(0);
+    expect(sk.tos).toBe(0x12);
+    expect(sk.priority).toBe(6); // rt_tos2priority(0x12): IPTOS_LOWDELAY, TC_PRIO_INTERACTIVE
+    expect(sk.dstCache).toBeNull();
+    expect(await lab.drive(client.send(cfd, new Uint8Array(10)))).toBe(10);
+    expect(sk.dstCache).not.toBeNull();
+    expect(((await lab.drive(server.recv(afd, 100))) as Uint8Array).length).toBe(10);
+    // The same TOS again: nothing changes, the route stays.
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_TOS, 0x10)).toBe(0);
+    expect(sk.dstCache).not.toBeNull();
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_MTU_DISCOVER, 0)).toBe(0);
+    expect(sk.pmtudisc).toBe(0);
+    expect(client.setsockoptLevel(cfd, SOL_IP, IP_MTU_DISCOVER, 6)).toBe(-EINVAL);
+    expect(sk.pmtudisc).toBe(0);
   });
 });
 

@@ -154,9 +154,15 @@ export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
  * ETH_P_IP, no MAC header, the device, and goes to netif_rx (the caller runs the __netif_rx hop in the
  * writer's process context).
  */
-export function tun_get_user(ctx: KernelCtx, dev: NetDevice, bytes: Uint8Array): SkBuff {
+export function tun_get_user(ctx: KernelCtx, dev: NetDevice, bytes: Uint8Array, vnetGsoSize = 0): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), dev.net, bytes.length);
   skb.buf.set(bytes, skbPut(skb, bytes.length));
+  // virtio_net_hdr_to_skb (IFF_VNET_HDR, VIRTIO_NET_HDR_GSO_TCPV4): too small packets are not really GSO
+  // ones; a larger one keeps gso_size, its gso_segs left for later (SKB_GSO_DODGY).
+  if (vnetGsoSize && bytes.length > vnetGsoSize) {
+    skb.gsoSize = vnetGsoSize;
+    skb.gsoSegs = 0;
+  }
   skb.protocol = ETH_P_IP;
   skb.dev = dev;
   skb.net = dev.net;

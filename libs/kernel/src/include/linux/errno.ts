@@ -81,3 +81,6 @@ export const STRERROR: Record<number, string> = {
   [EINPROGRESS]: 'Operation now in progress',
   [EKEYREJECTED]: 'Key was rejected by service',
 };
+export const ENOTDIR = 20;
+export const EISDIR = 21;
+export const ESPIPE = 29;

@@ -84,6 +84,11 @@ export interface SkBuff {
   /** skb_shinfo(skb)->gso_segs / gso_size: a TSO/GSO skb's segments and their size (0 when not GSO). */
   gsoSegs: number;
   gsoSize: number;
+  /**
+   * skb->tstamp as a delivery time (skb_set_delivery_time, CLOCK_MONOTONIC ns): TCP's Earliest Departure
+   * Time (tp->tcp_wstamp_ns), which sch_fq holds the skb until. 0 or absent: none.
+   */
+  tstamp?: number;
   /** skb->truesize when the owner set it (TCP charges its stream skbs so); 0: SKB_TRUESIZE of the buffer. */
   truesize: number;
 }

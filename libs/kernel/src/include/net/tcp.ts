@@ -198,6 +198,8 @@ export const MSG_EOR = 0x80;
 export const MSG_WAITALL = 0x100;
 export const MSG_NOSIGNAL = 0x4000;
 export const MSG_MORE = 0x8000;
+/** include/linux/socket.h: splice the pages in rather than copying (splice_to_socket's sendmsg). */
+export const MSG_SPLICE_PAGES = 0x8000000;
 export const MSG_FASTOPEN = 0x20000000;
 export const MSG_ZEROCOPY = 0x4000000;
 

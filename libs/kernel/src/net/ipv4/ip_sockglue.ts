@@ -6,19 +6,43 @@
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { Sock } from '../../include/net/sock';
-import { sockDefReadable } from '../../include/net/sock';
+import { IP_PMTUDISC_DONT, IP_PMTUDISC_OMIT, SOCK_STREAM, sockDefReadable } from '../../include/net/sock';
+import { EINVAL } from '../../include/linux/errno';
+
+/** INET_ECN_MASK (include/net/inet_ecn.h) */
+const INET_ECN_MASK = 3;
+
 import { rt_tos2priority } from '../../include/net/route';
 import { dstMtu, ipRouteOutputKey, isRouteError } from './route';
 
 /**
- * __ip_sock_set_tos (ip_sockglue.c:585): IP_TOS on a datagram socket takes the byte as given; a new value
- * sets sk_priority from it too (sk_dst_reset has nothing to drop here: no cached route depends on TOS).
+ * __ip_sock_set_tos (ip_sockglue.c:586): a stream socket keeps its ECN bits (TCP owns them); a new value
+ * sets sk_priority from it and drops the cached route (sk_dst_reset: the next transmit routes again, with
+ * the new TOS).
  */
 export function __ip_sock_set_tos(sk: Sock, val: number): void {
-  val &= 0xff;
-  if (sk.tos === val) return;
-  sk.tos = val;
-  sk.priority = rt_tos2priority(val);
+  const oldTos = sk.tos;
+  if (sk.type === SOCK_STREAM) {
+    val &= ~INET_ECN_MASK;
+    val |= oldTos & INET_ECN_MASK;
+  }
+  if (oldTos !== val) {
+    sk.tos = val & 0xff;
+    sk.priority = rt_tos2priority(val);
+    sk_dst_reset(sk);
+  }
+}
+
+/** sk_dst_reset (include/net/sock.h): forget the socket's cached route. */
+export function sk_dst_reset(sk: Sock): void {
+  sk.dstCache = null;
+}
+
+/** ip_sock_set_mtu_discover: IP_PMTUDISC_DONT .. IP_PMTUDISC_OMIT, else -EINVAL. */
+export function ip_sock_set_mtu_discover(sk: Sock, val: number): number {
+  if (val < IP_PMTUDISC_DONT || val > IP_PMTUDISC_OMIT) return -EINVAL;
+  sk.pmtudisc = val;
+  return 0;
 }
 
 /** ip_icmp_error: queue an ICMP-originated error for IP_RECVERR readers. */

@@ -1172,6 +1172,18 @@ export function tcp_sendmsg(
   return ret;
 }
 
+/**
+ * tcp_splice_eof: splice_direct_to_actor found the file's end before the count it was asked for, after
+ * sending with MSG_MORE: push what is queued, as the last sendmsg would have.
+ */
+export function tcp_splice_eof(ctx: KernelCtx, sk: TcpSock): void {
+  if (!tcp_write_queue_tail(sk)) return;
+  lock_sock(sk);
+  const { mssNow, sizeGoal } = tcp_send_mss(sk, 0);
+  tcp_push(ctx, sk, 0, mssNow, sk.nonagle, sizeGoal);
+  release_sock(ctx, sk);
+}
+
 // ---- receiving ------------------------------------------------------------------------------------------
 
 /** What tcp_recvmsg read. */

@@ -111,6 +111,7 @@ import {
   tcp_send_ack,
   tcp_send_delayed_ack,
   tcp_sync_mss,
+  tcp_mss_to_mtu,
   tcp_mtup_init,
   tcp_current_mss,
   tcp_push_pending_frames,
@@ -142,6 +143,7 @@ import { tcp_fastopen_add_skb, tcp_fastopen_cache_set, tcp_try_fastopen } from '
 import { reqsk_fastopen_remove, tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
 import { tcp_rto_delta_us } from './tcp_timer';
 import {
+  __sk_dst_get,
   inet_sk_rebuild_header,
   inet_sk_rx_dst_set,
   tcp_v4_conn_request,
@@ -1218,6 +1220,31 @@ function tcp_force_fast_retransmit(sk: TcpSock): boolean {
   return after(tcp_highest_sack_seq(sk), (sk.sndUna + sk.reordering * sk.mssCache) >>> 0);
 }
 
+/** tcp_mtup_probe_failed: the probe was lost: search below it. */
+function tcp_mtup_probe_failed(sk: TcpSock): void {
+  sk.icskMtup.searchHigh = sk.icskMtup.probeSize - 1;
+  sk.icskMtup.probeSize = 0;
+  sk.net.linuxMib[LINUX_MIB.TCPMTUPFail]++;
+}
+
+/**
+ * tcp_mtup_probe_success: the probe got through: cwnd keeps its bytes in larger segments, the search goes on
+ * from the probe's size, and the MSS grows to it (tcp_sync_mss).
+ */
+function tcp_mtup_probe_success(ctx: KernelCtx, sk: TcpSock): void {
+  const tp = sk;
+  tp.priorSsthresh = tcp_current_ssthresh(sk);
+  const val = Math.floor((tcp_snd_cwnd(tp) * tcp_mss_to_mtu(sk, tp.mssCache)) / sk.icskMtup.probeSize);
+  tcp_snd_cwnd_set(tp, Math.max(1, val));
+  tp.sndCwndCnt = 0;
+  tp.sndCwndStamp = tcp_jiffies32(ctx);
+  tp.sndSsthresh = tcp_current_ssthresh(sk);
+  sk.icskMtup.searchLow = sk.icskMtup.probeSize;
+  sk.icskMtup.probeSize = 0;
+  tcp_sync_mss(sk, sk.icskPmtuCookie);
+  sk.net.linuxMib[LINUX_MIB.TCPMTUPSuccess]++;
+}
+
 /** tcp_fastretrans_alert's default case: Open/Disorder/CWR: is it time to enter Recovery? */
 function tcp_fastretrans_open(
   ctx: KernelCtx,
@@ -1238,7 +1265,14 @@ function tcp_fastretrans_open(
     tcp_try_to_open(ctx, sk, flag);
     return false;
   }
-  // MTU probe failure (tcp_mtup_probe_failed) is not modelled: no MTU probing.
+  // MTU probe failure: don't reduce cwnd
+  if (sk.icskCaState < T.TCP_CA_CWR && sk.icskMtup.probeSize && tp.sndUna === tp.mtuProbe.probeSeqStart) {
+    tcp_mtup_probe_failed(sk);
+    // Restores the reduction we did in tcp_mtu_probe()
+    tcp_snd_cwnd_set(tp, tcp_snd_cwnd(tp) + 1);
+    tcp_simple_retransmit(ctx, sk);
+    return false;
+  }
   // Otherwise enter Recovery state
   tcp_enter_recovery(ctx, sk, eceAck);
   return true;
@@ -1747,6 +1781,7 @@ function tcp_clean_rtx_queue(
   const rttUpdate = tcp_ack_update_rtt(ctx, sk, flag, seqRttUs, sackRttUs, caRttUs, sack.rate);
   if (flag & FLAG_ACKED) {
     flag |= FLAG_SET_XMIT_TIMER; // set TLP or RTO timer
+    if (sk.icskMtup.probeSize && !after(tp.mtuProbe.probeSeqEnd, tp.sndUna)) tcp_mtup_probe_success(ctx, sk);
     if (tcp_is_reno(tp)) {
       tcp_remove_reno_sacks(sk, pktsAcked, eceAck);
       // If any of the cumulatively ACKed segments was retransmitted, non-SACK case cannot confirm
@@ -3015,7 +3050,7 @@ export function tcp_init_transfer(ctx: KernelCtx, sk: TcpSock, _bpfOp: number, _
   tcp_mtup_init(ctx, sk);
   inet_sk_rebuild_header(ctx, sk);
   if (tp.totalRetrans > 1 && tp.undoMarker) tcp_snd_cwnd_set(tp, 1);
-  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp));
+  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp, __sk_dst_get(sk)));
   tp.sndCwndStamp = tcp_jiffies32(ctx);
   if (!sk.icskCaInitialized) tcp_init_congestion_control(ctx, sk);
   tcp_init_buffer_space(ctx, sk);

@@ -99,6 +99,7 @@ import {
   ip_route_output_ports,
   isRouteError,
   type Flowi4,
+  dst_metric_advmss,
 } from './route';
 import { ip_send_unicast_reply, ip_dont_fragment, type IpReplyArg } from './ip_output';
 import { ICMP_ERR_CONVERT } from './icmp';
@@ -121,13 +122,7 @@ import {
 } from './inet_connection_sock';
 import { inet_twsk_deschedule_put } from './inet_timewait_sock';
 import { del_timer } from '../../kernel/time/timer';
-import {
-  tcp_connect,
-  tcp_dst_advmss,
-  tcp_mss_clamp,
-  tcp_sync_mss,
-  tcp_write_queue_purge,
-} from './tcp_output';
+import { tcp_connect, tcp_mss_clamp, tcp_sync_mss, tcp_write_queue_purge } from './tcp_output';
 import {
   tcp_conn_request,
   tcp_initialize_rcv_mss,
@@ -410,7 +405,7 @@ export function tcp_v4_mtu_reduced(ctx: KernelCtx, sk: TcpSock): void {
   // Something is about to be wrong... Remember soft error for the case, if this connection will not be able
   // to recover.
   const dmtu = dstMtu(dst);
-  if (mtu < dmtu && ip_dont_fragment(sk)) sk.errSoft = EMSGSIZE;
+  if (mtu < dmtu && ip_dont_fragment(sk, dst)) sk.errSoft = EMSGSIZE;
   if (sk.pmtudisc !== IP_PMTUDISC_DONT && ip_sk_accept_pmtu(sk) && sk.icskPmtuCookie > dmtu) {
     tcp_sync_mss(sk, dmtu);
     tcp_simple_retransmit(ctx, sk);
@@ -885,7 +880,7 @@ export function tcp_v4_syn_recv_sock(
   sk_setup_caps(newsk, dst);
   tcp_ca_openreq_child(ctx, newsk, dst);
   tcp_sync_mss(newsk, dstMtu(dst));
-  newsk.advmss = tcp_mss_clamp(sk, tcp_dst_advmss(dstMtu(dst)));
+  newsk.advmss = tcp_mss_clamp(sk, dst_metric_advmss(dst));
   tcp_initialize_rcv_mss(newsk);
   if (__inet_inherit_port(sk, newsk) < 0) {
     put_and_exit(ctx, newsk);

@@ -78,7 +78,7 @@ import {
 } from '@skblab/wire/tcp';
 import { TCPOPT_TIMESTAMP, TCPOPT_FASTOPEN, TCPOPT_EXP, TCPOPT_MD5SIG } from '@skblab/wire/tcp';
 import * as tcpw from '@skblab/wire/tcp';
-import { dstMtu } from './route';
+import { dst_metric_advmss, dstMtu } from './route';
 import { ip_queue_xmit, ip_build_and_send_pkt } from './ip_output';
 import { inet_csk_clear_xmit_timer, inet_csk_reset_xmit_timer } from './inet_connection_sock';
 import { sk_mem_charge, sk_mem_uncharge } from '../../include/net/sock';
@@ -234,7 +234,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
   let mss = sk.advmss;
   const dst = __sk_dst_get(sk);
   if (dst) {
-    const metric = tcp_dst_advmss(dstMtu(dst));
+    const metric = dst_metric_advmss(dst);
     if (metric < mss) {
       mss = metric;
       sk.advmss = mss;
@@ -245,7 +245,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
 
 /** tcp_cwnd_restart: RFC 2861, the restart window after an idle period longer than an RTO. */
 export function tcp_cwnd_restart(ctx: KernelCtx, sk: TcpSock, delta: number): void {
-  let restartCwnd = tcp_init_cwnd(sk);
+  let restartCwnd = tcp_init_cwnd(sk, __sk_dst_get(sk));
   let cwnd = tcp_snd_cwnd(sk);
   tcp_ca_event(ctx, sk, T.CA_EVENT_CWND_RESTART);
   sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -676,8 +676,11 @@ export function __tcp_transmit_skb(
 ): number {
   const priorWstamp = sk.tcpWstampNs;
   sk.tcpWstampNs = Math.max(sk.tcpWstampNs, sk.tcpClockCache);
+  // skb_set_delivery_time: the Earliest Departure Time an fq qdisc holds the skb until (the clone has it too).
+  oskb.tstamp = sk.tcpWstampNs;
   TCP_SKB_CB(oskb).mstampNs = sk.tcpWstampNs;
   const skb = cloneIt ? tcp_clone_for_xmit(ctx, sk, oskb) : oskb;
+  skb.tstamp = oskb.tstamp;
   skb.dev = null;
   const tcb = TCP_SKB_CB(skb);
   const opts = newOutOptions();
@@ -968,7 +971,7 @@ export function tcp_current_mss(sk: TcpSock): number {
 /** tcp_cwnd_application_limited (RFC 2861 slow part) */
 function tcp_cwnd_application_limited(ctx: KernelCtx, sk: TcpSock): void {
   if (sk.icskCaState === T.TCP_CA_Open && sk.hasSocket && !sk.nospace) {
-    const initWin = tcp_init_cwnd(sk);
+    const initWin = tcp_init_cwnd(sk, __sk_dst_get(sk));
     const winUsed = Math.max(sk.sndCwndUsed, initWin);
     if (winUsed < tcp_snd_cwnd(sk)) {
       sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -1143,6 +1146,143 @@ function tcp_tso_should_defer(
   return true;
 }
 
+/** tcp_mtu_check_reprobe: after tcp_probe_interval seconds, search again from the current MSS up. */
+function tcp_mtu_check_reprobe(ctx: KernelCtx, sk: TcpSock): void {
+  const interval = sk.net.sysctl.tcp.probeInterval;
+  const delta = (tcp_jiffies32(ctx) - sk.icskMtup.probeTimestamp) | 0;
+  if (delta >= interval * T.HZ) {
+    const mss = tcp_current_mss(sk);
+    // Update current search range
+    sk.icskMtup.probeSize = 0;
+    sk.icskMtup.searchHigh = sk.rxOpt.mssClamp + 20 + 20;
+    sk.icskMtup.searchLow = tcp_mss_to_mtu(sk, mss);
+    // Update probe time stamp
+    sk.icskMtup.probeTimestamp = tcp_jiffies32(ctx);
+  }
+}
+
+/** tcp_can_coalesce_send_queue_head: the first `len` bytes of the send queue may go in one skb. */
+function tcp_can_coalesce_send_queue_head(sk: TcpSock, len: number): boolean {
+  const head = tcp_send_head(sk);
+  if (!head) return false;
+  const q = sk.writeQueue;
+  for (let i = q.indexOf(head); i < q.length; i++) {
+    const skb = q[i];
+    if (len <= skb.len) break;
+    const next = q[i + 1];
+    if (!next || !tcp_skb_can_collapse(skb, next)) return false;
+    len -= skb.len;
+  }
+  return true;
+}
+
+/**
+ * tcp_eat_one_skb: tcp_mtu_probe moved all of `src`'s payload into `dst`: its flags and EOR go with it, and
+ * it leaves the write queue.
+ */
+function tcp_eat_one_skb(sk: TcpSock, dst: SkBuff, src: SkBuff): void {
+  TCP_SKB_CB(dst).tcpFlags |= TCP_SKB_CB(src).tcpFlags;
+  TCP_SKB_CB(dst).eor = TCP_SKB_CB(src).eor;
+  queueDelAt(sk.writeQueue, sk.writeQueue.indexOf(src));
+  tcp_wmem_free_skb(sk, src);
+}
+
+/**
+ * tcp_mtu_probe (tcp_output.c:2448): with tcp_mtu_probing (icsk_mtup.enabled), send one larger segment
+ * halfway between search_low and search_high, built from the head of the send queue, to learn whether the
+ * path carries it (tcp_mtup_probe_success / _failed decide when it is acked or lost). 0: wait (cwnd);
+ * 1: a probe went; -1: none.
+ */
+function tcp_mtu_probe(ctx: KernelCtx, sk: TcpSock): number {
+  const tp = sk;
+  const icsk = sk.icskMtup;
+  // Not currently probing/verifying, not in recovery, have enough cwnd, and not SACKing (the variable
+  // headers throw things off)
+  if (
+    !icsk.enabled ||
+    icsk.probeSize ||
+    sk.icskCaState !== T.TCP_CA_Open ||
+    tcp_snd_cwnd(tp) < 11 ||
+    tp.rxOpt.numSacks ||
+    tp.rxOpt.dsack
+  )
+    return -1;
+  // Use binary search for probe_size between tcp_mss_base, and current mss_clamp. if (search_high -
+  // search_low) smaller than a threshold, backoff from probing.
+  const mssNow = tcp_current_mss(sk);
+  const probeSize = tcp_mtu_to_mss(sk, (icsk.searchHigh + icsk.searchLow) >> 1);
+  const sizeNeeded = probeSize + (tp.reordering + 1) * tp.mssCache;
+  const interval = icsk.searchHigh - icsk.searchLow;
+  // When misfortune happens, we are reprobing actively, and then reprobe timer has expired. We stick with
+  // current probing process by not resetting search range to its orignal.
+  if (probeSize > tcp_mtu_to_mss(sk, icsk.searchHigh) || interval < sk.net.sysctl.tcp.probeThreshold) {
+    // Check whether enough time has elaplased for another round of probing.
+    tcp_mtu_check_reprobe(ctx, sk);
+    return -1;
+  }
+  // Have enough data in the send queue to probe?
+  if ((tp.writeSeq - tp.sndNxt) >>> 0 < sizeNeeded) return -1;
+  if (tp.sndWnd < sizeNeeded) return -1;
+  if (after((tp.sndNxt + sizeNeeded) >>> 0, tcp_wnd_end(tp))) return 0;
+  // Do we need to wait to drain cwnd? With none in flight, don't stall
+  if (tcp_packets_in_flight(tp) + 2 > tcp_snd_cwnd(tp)) return tcp_packets_in_flight(tp) ? 0 : -1;
+  if (!tcp_can_coalesce_send_queue_head(sk, probeSize)) return -1;
+  // We're allowed to probe. Build it now: tcp_clone_payload copies the send queue's first probe_size bytes.
+  const nskb = tcp_stream_alloc_skb(ctx, sk);
+  const head = tcp_send_head(sk)!;
+  const at = skbPut(nskb, probeSize);
+  let copied = 0;
+  for (let i = sk.writeQueue.indexOf(head); copied < probeSize; i++) {
+    const from = sk.writeQueue[i];
+    const n = Math.min(from.len, probeSize - copied);
+    nskb.buf.set(from.buf.subarray(from.data, from.data + n), at + copied);
+    copied += n;
+  }
+  const ntcb = TCP_SKB_CB(nskb);
+  ntcb.truesize += probeSize;
+  sk.wmemQueued += ntcb.truesize;
+  sk_mem_charge(sk, ntcb.truesize);
+  ntcb.seq = TCP_SKB_CB(head).seq;
+  ntcb.endSeq = (TCP_SKB_CB(head).seq + probeSize) >>> 0;
+  ntcb.tcpFlags = T.TCPHDR_ACK;
+  // tcp_insert_write_queue_before
+  sk.writeQueue.splice(sk.writeQueue.indexOf(head), 0, nskb);
+  tcp_highest_sack_replace(sk, head, nskb);
+  let len = 0;
+  for (let i = sk.writeQueue.indexOf(nskb) + 1; i < sk.writeQueue.length; ) {
+    const skb = sk.writeQueue[i];
+    const copy = Math.min(skb.len, probeSize - len);
+    if (skb.len <= copy) tcp_eat_one_skb(sk, nskb, skb);
+    else {
+      ntcb.tcpFlags |= TCP_SKB_CB(skb).tcpFlags & ~(T.TCPHDR_FIN | T.TCPHDR_PSH);
+      // __pskb_trim_head
+      skb.data += copy;
+      skb.len -= copy;
+      TCP_SKB_CB(skb).truesize -= copy;
+      sk.wmemQueued -= copy;
+      sk_mem_uncharge(sk, copy);
+      tcp_set_skb_tso_segs(skb, mssNow);
+      TCP_SKB_CB(skb).seq = (TCP_SKB_CB(skb).seq + copy) >>> 0;
+      i++;
+    }
+    len += copy;
+    if (len >= probeSize) break;
+  }
+  tcp_init_tso_segs(nskb, nskb.len);
+  // We're ready to send. If this fails, the probe will be resegmented into mss-sized pieces by
+  // tcp_write_xmit().
+  if (!tcp_transmit_skb(ctx, sk, nskb, true)) {
+    // Decrement cwnd here because we are sending effectively two packets.
+    tcp_snd_cwnd_set(tp, tcp_snd_cwnd(tp) - 1);
+    tcp_event_new_data_sent(ctx, sk, nskb);
+    icsk.probeSize = tcp_mss_to_mtu(sk, nskb.len);
+    tp.mtuProbe.probeSeqStart = ntcb.seq;
+    tp.mtuProbe.probeSeqEnd = ntcb.endSeq;
+    return 1;
+  }
+  return -1;
+}
+
 /** tcp_pacing_check: paced and not yet time: the pacing timer will call tcp_write_xmit again. */
 function tcp_pacing_check(ctx: KernelCtx, sk: TcpSock): boolean {
   if (!tcp_needs_internal_pacing(sk)) return false;
@@ -1194,6 +1334,12 @@ export function tcp_write_xmit(
   let sentPkts = 0;
   const state = { cwndLimited: false, rwndLimited: false };
   tcp_mstamp_refresh(ctx, sk);
+  if (!pushOne) {
+    // Do MTU probing.
+    const result = tcp_mtu_probe(ctx, sk);
+    if (!result) return false;
+    else if (result > 0) sentPkts = 1;
+  }
   const maxSegs = tcp_tso_segs(sk, mssNow);
   let skb: SkBuff | null;
   let traced = false;
@@ -1584,8 +1730,10 @@ export function tcp_make_synack(
 ): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), sk.net, 0, T.MAX_TCP_HEADER);
   skb.tcb = newTcpSkbCb();
-  const mtu = req.dst ? dstMtu(req.dst) : sk.net.loopbackDev.mtu;
-  const mss = tcp_mss_clamp(sk, tcp_dst_advmss(mtu));
+  const mss = tcp_mss_clamp(
+    sk,
+    req.dst ? dst_metric_advmss(req.dst) : tcp_dst_advmss(sk.net.loopbackDev.mtu),
+  );
   const now = tcp_clock_ns(ctx);
   // A cookie's SYN-ACK carries the SYN's options in its timestamp's low bits (cookie_init_timestamp).
   if (cookie && req.tstampOk) skb.tcb.mstampNs = cookie_init_timestamp(req, now);
@@ -1630,7 +1778,7 @@ function tcp_connect_init(ctx: KernelCtx, sk: TcpSock): void {
   sk.maxWindow = 0;
   tcp_mtup_init(ctx, sk);
   tcp_sync_mss(sk, dstMtu(dst));
-  sk.advmss = tcp_mss_clamp(sk, tcp_dst_advmss(dstMtu(dst)));
+  sk.advmss = tcp_mss_clamp(sk, dst_metric_advmss(dst));
   tcp_initialize_rcv_mss(sk);
   // limit the window selection if the user enforce a smaller rx buffer
   if (sk.userlocks & T.SOCK_RCVBUF_LOCK && (sk.windowClamp > tcp_full_space(sk) || sk.windowClamp === 0))
