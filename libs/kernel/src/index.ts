@@ -62,7 +62,13 @@ export {
   describeFib,
   dstMtu,
 } from './net/ipv4/route';
-export { __ip_sock_set_tos } from './net/ipv4/ip_sockglue';
+export {
+  __ip_sock_set_tos,
+  ip_recv_error,
+  IP_RECVERR,
+  type IpRecvErr,
+  type SockExtendedErrUapi,
+} from './net/ipv4/ip_sockglue';
 export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
 export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';
@@ -125,6 +131,8 @@ export {
   SO_RCVBUFFORCE,
   SO_PROTOCOL,
   SO_DOMAIN,
+  SO_MARK,
+  SO_ZEROCOPY,
   TCP_NODELAY,
   TCP_MAXSEG,
   TCP_CORK,

@@ -42,6 +42,8 @@ import {
   raw_sendmsg,
   raw_recvmsg,
   __ip_sock_set_tos,
+  ip_recv_error,
+  type IpRecvErr,
   type Host,
   type KTimer,
   type Net,
@@ -67,7 +69,13 @@ import {
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
-import { MSG_DONTWAIT, MSG_FASTOPEN, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
+import {
+  MSG_DONTWAIT,
+  MSG_ERRQUEUE,
+  MSG_FASTOPEN,
+  MSG_PEEK,
+  MSG_WAITALL,
+} from '@skblab/kernel/include/net/tcp';
 import {
   newTcpSock,
   tcp_sendmsg,
@@ -232,6 +240,30 @@ function ep_remove(ep: EventPoll, epi: Epitem): void {
 
 /** The live tasks of each lab (ss -p looks for a socket's owners among them, as it reads /proc/PID/fd). */
 const TASKS = new WeakMap<Lab, Set<Task>>();
+
+/** recvmsg(2)'s result: the bytes, msg_flags and the control messages the kernel put. */
+export interface RecvmsgResult {
+  data: Uint8Array;
+  msgFlags: number;
+  /** TCP_CM_INQ (SOL_TCP) */
+  inq?: number;
+  /** IP_RECVERR (SOL_IP): a MSG_ERRQUEUE read's sock_extended_err and offender. */
+  recverr?: IpRecvErr;
+}
+
+/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
+function iovAfter(iov: readonly number[], off: number): number[] {
+  const out: number[] = [];
+  for (const l of iov) {
+    if (off >= l) {
+      off -= l;
+      continue;
+    }
+    out.push(l - off);
+    off = 0;
+  }
+  return out;
+}
 
 /** What a wait ended on. */
 export type WaitResult = 'ready' | 'timeout' | 'intr';
@@ -510,7 +542,7 @@ export class Task {
    * on until everything is queued. Returns the bytes queued, or an error if none were (EPIPE, ECONNRESET,
    * EAGAIN for a non-blocking socket, EINTR).
    */
-  async send(fd: number, data: Uint8Array, flags = 0): Promise<number> {
+  async send(fd: number, data: Uint8Array, flags = 0, iov: readonly number[] | null = null): Promise<number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
@@ -522,7 +554,8 @@ export class Task {
     let sent = 0;
     for (;;) {
       const rest = sent ? data.subarray(sent) : data;
-      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT));
+      const restIov = iov && iovAfter(iov, sent);
+      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov));
       if (rc > 0) sent += rc;
       if (sent >= data.length) return sent;
       if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
@@ -550,6 +583,9 @@ export class Task {
     if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const fastopen = (flags & MSG_FASTOPEN) !== 0 || sk.deferConnect;
+    // Without Fast Open, tcp_sendmsg ignores the address: a plain send (a passive Fast Open child in
+    // SYN_RECV may send at once).
+    if (!fastopen) return this.send(fd, data, flags);
     const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
     const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
     if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
@@ -623,14 +659,23 @@ export class Task {
     return typeof r === 'number' ? r : r.data;
   }
 
-  /** recvmsg(2): recv's bytes with the TCP_CM_INQ control message (`inq`) of a TCP_INQ socket. */
-  async recvmsg(fd: number, len: number, flags = 0): Promise<{ data: Uint8Array; inq?: number } | number> {
+  /**
+   * recvmsg(2): recv's bytes and msg_flags, with the TCP_CM_INQ control message (`inq`) of a TCP_INQ
+   * socket. MSG_ERRQUEUE reads the error queue instead (ip_recv_error, for TCP through inet_recv_error):
+   * never waits, -EAGAIN when empty, else the IP_RECVERR control message (`recverr`).
+   */
+  async recvmsg(fd: number, len: number, flags = 0): Promise<RecvmsgResult | number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    if (flags & MSG_ERRQUEUE) {
+      const r = this.syscall(() => ip_recv_error(sk, len));
+      if (typeof r === 'number') return r;
+      return { data: new Uint8Array(r.copied), msgFlags: r.msgFlags, recverr: r };
+    }
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);
-      return typeof r === 'number' ? r : { data: r.data.subarray(0, len) };
+      return typeof r === 'number' ? r : { data: r.data.subarray(0, len), msgFlags: 0 };
     }
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
@@ -638,7 +683,8 @@ export class Task {
     const chunks: Uint8Array[] = [];
     let got = 0;
     let inq: number | undefined;
-    const result = (): { data: Uint8Array; inq?: number } => ({ data: bytes(), inq });
+    let msgFlags = 0;
+    const result = (): RecvmsgResult => ({ data: bytes(), inq, msgFlags });
     const bytes = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(got);
@@ -653,6 +699,7 @@ export class Task {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
       if (typeof r !== 'number') {
         inq = r.inq;
+        msgFlags |= r.msgFlags;
         if (r.data.length) {
           chunks.push(r.data);
           got += r.data.length;

@@ -3,6 +3,7 @@
  * ndo_start_xmit) and the per-CPU backlog receive path (__netif_rx → enqueue_to_backlog → NET_RX softirq →
  * net_rx_action → process_backlog → __netif_receive_skb → the protocol handler).
  */
+import { skb_orphan_frags_rx } from './skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
@@ -338,6 +339,9 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff, list = fal
   const proto = skb.protocol;
   ctx.step(skb, F.netifReceiveSkbCore, null, proto, list ? 1 : 0);
   ctx.tap(skb.dev!, skb, 'in');
+  // A handler takes it: frags must be orphaned, even if refcounted, if skb might loop to rx path (a
+  // looped-back MSG_ZEROCOPY skb copies the user pages: SO_EE_CODE_ZEROCOPY_COPIED).
+  if (proto === ETH_P_IP || proto === ETH_P_ARP) skb_orphan_frags_rx(skb);
   if (proto === ETH_P_IP) return next(list ? 'ip_list_rcv' : 'ip_rcv', skb);
   if (proto === ETH_P_ARP) return next('arp_rcv', skb);
   // dev.c:5822: no handler counts as rx_dropped.

@@ -8,6 +8,70 @@ import type { Net } from '../../include/net/net_namespace';
 import type { Sock } from '../../include/net/sock';
 import { sockDefReadable } from '../../include/net/sock';
 import { rt_tos2priority } from '../../include/net/route';
+import type { SockExtendedErr } from '../../include/net/sock';
+import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_LOCAL, SO_EE_ORIGIN_ZEROCOPY } from '../../include/net/sock';
+import { EAGAIN } from '../../include/linux/errno';
+import { MSG_ERRQUEUE, MSG_TRUNC } from '../../include/net/tcp';
+import { sock_dequeue_err_skb } from '../core/skbuff';
+
+export const IP_RECVERR = 11;
+
+/** struct sock_extended_err, as ip_recv_error's IP_RECVERR control message carries it. */
+export interface SockExtendedErrUapi {
+  ee_errno: number;
+  ee_origin: number;
+  ee_type: number;
+  ee_code: number;
+  ee_pad: number;
+  ee_info: number;
+  ee_data: number;
+}
+
+/** What recvmsg(MSG_ERRQUEUE) returns: the bytes, msg_flags, and the IP_RECVERR cmsg (ee and offender). */
+export interface IpRecvErr {
+  copied: number;
+  msgFlags: number;
+  ee: SockExtendedErrUapi;
+  /** errhdr.offender's address (AF_INET only for ICMP and local errors; 0: AF_UNSPEC). */
+  offender: number;
+}
+
+const EE_ORIGIN: Record<SockExtendedErr['origin'], number> = {
+  local: SO_EE_ORIGIN_LOCAL,
+  icmp: SO_EE_ORIGIN_ICMP,
+  zerocopy: SO_EE_ORIGIN_ZEROCOPY,
+};
+
+/**
+ * ip_recv_error (ip_sockglue.c:523): recvmsg(MSG_ERRQUEUE) takes the error queue's head
+ * (sock_dequeue_err_skb), or -EAGAIN when it is empty; the result is its bytes (the model keeps no
+ * offending packet, so 0: a zerocopy notification has none either), the IP_RECVERR cmsg with the
+ * sock_extended_err and the offender (set only where ipv4_datagram_support_cmsg: ICMP and local errors),
+ * and MSG_ERRQUEUE in msg_flags.
+ */
+export function ip_recv_error(sk: Sock, len: number): IpRecvErr | number {
+  const serr = sock_dequeue_err_skb(sk);
+  if (!serr) return -EAGAIN;
+  let msgFlags = 0;
+  let copied = 0;
+  if (copied > len) {
+    msgFlags |= MSG_TRUNC;
+    copied = len;
+  }
+  const origin = EE_ORIGIN[serr.origin];
+  const ee: SockExtendedErrUapi = {
+    ee_errno: serr.errno,
+    ee_origin: origin,
+    ee_type: serr.type,
+    ee_code: serr.code,
+    ee_pad: 0,
+    ee_info: serr.info,
+    ee_data: serr.data,
+  };
+  const offender = origin === SO_EE_ORIGIN_ICMP || origin === SO_EE_ORIGIN_LOCAL ? serr.offender : 0;
+  msgFlags |= MSG_ERRQUEUE;
+  return { copied, msgFlags, ee, offender };
+}
 
 /**
  * __ip_sock_set_tos (ip_sockglue.c:585): IP_TOS on a datagram socket takes the byte as given; a new value
@@ -33,7 +97,7 @@ export function ip_icmp_error(
   tstamp: number,
 ): void {
   if (!sk.recverr) return;
-  sk.errorQueue.push({ errno, origin: 'icmp', type, code, offender, info, id, seq, tstamp });
+  sk.errorQueue.push({ errno, origin: 'icmp', type, code, offender, info, data: 0, id, seq, tstamp });
   sockDefReadable(sk);
 }
 
@@ -49,7 +113,18 @@ export function ip_local_error(
   if (!sk.recverr) return;
   const id = payload.length >= 8 ? (payload[4] << 8) | payload[5] : 0;
   const seq = payload.length >= 8 ? (payload[6] << 8) | payload[7] : 0;
-  sk.errorQueue.push({ errno, origin: 'local', type: 0, code: 0, offender: daddr, info, id, seq, tstamp: 0 });
+  sk.errorQueue.push({
+    errno,
+    origin: 'local',
+    type: 0,
+    code: 0,
+    offender: daddr,
+    info,
+    data: 0,
+    id,
+    seq,
+    tstamp: 0,
+  });
 }
 
 /** ipv4_sk_update_pmtu → __ip_rt_update_pmtu: remember a smaller path MTU towards daddr for 10 minutes. */

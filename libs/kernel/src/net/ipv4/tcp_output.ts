@@ -4,6 +4,13 @@
  * ip_queue_xmit. tcp_write_xmit decides what may go (cwnd, receive window, Nagle, TSO deferral), the
  * retransmit engine resends, and the control segments (SYN, SYN-ACK, ACK, FIN, RST, probes) are made here.
  */
+import {
+  skb_split_frags,
+  skb_trim_head_frags,
+  skb_zcopy,
+  skb_zcopy_pure,
+  skb_zcopy_set,
+} from '../core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, queueDelAt, skbPush, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
@@ -652,6 +659,10 @@ function tcp_clone_for_xmit(ctx: KernelCtx, sk: TcpSock, oskb: SkBuff): SkBuff {
   skb.tcb = { ...oskb.tcb!, tx: { ...oskb.tcb!.tx } };
   skb.truesize = oskb.tcb!.truesize;
   skb.ipSummed = CHECKSUM_PARTIAL;
+  // A clone shares skb_shinfo: the frags and the zerocopy range (without a reference of its own).
+  skb.zcopy = oskb.zcopy;
+  skb.zcopyPure = oskb.zcopyPure;
+  skb.frags = oskb.frags;
   return skb;
 }
 
@@ -822,6 +833,7 @@ function skb_split_tail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, len: number): 
   const nlen = skb.len - len;
   const off = skbPut(buff, nlen);
   buff.buf.set(skb.buf.subarray(skb.data + len, skb.data + skb.len), off);
+  skb_split_frags(skb, buff, len);
   skb.len = len;
   return buff;
 }
@@ -860,6 +872,11 @@ export function tcp_fragment(
   sk_mem_charge(sk, btcb.truesize);
   btcb.truesize += nlen;
   tcb.truesize -= nlen;
+  // A pure zerocopy half stays charged for its head only.
+  if (buff.zcopyPure) {
+    buff.zcTruesize = nlen;
+    skb.zcTruesize -= nlen;
+  }
   btcb.seq = (tcb.seq + len) >>> 0;
   btcb.endSeq = tcb.endSeq;
   tcb.endSeq = btcb.seq;
@@ -893,13 +910,15 @@ export function tcp_fragment(
 
 /** tcp_trim_head: drop acknowledged bytes from the front of a queued skb. */
 export function tcp_trim_head(sk: TcpSock, skb: SkBuff, len: number): number {
+  skb_trim_head_frags(skb, len);
   skb.data += len;
   skb.len -= len;
   const tcb = TCP_SKB_CB(skb);
   tcb.seq = (tcb.seq + len) >>> 0;
   tcb.truesize -= len;
   sk.wmemQueued -= len;
-  if (len) sk_mem_uncharge(sk, len);
+  if (skb_zcopy_pure(skb)) skb.zcTruesize -= len;
+  else if (len) sk_mem_uncharge(sk, len);
   // Any change of skb->len requires recalculation of tso factor.
   if (tcp_skb_pcount(skb) > 1) tcp_set_skb_tso_segs(skb, tcp_skb_mss(skb));
   return 0;
@@ -1151,7 +1170,8 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   const nextSkb = sk.writeQueue[i + 1];
   if (!nextSkb || !tcp_skb_can_collapse(skb, nextSkb)) return;
   const nlen = Math.min(amount, nextSkb.len);
-  if (!nlen) return;
+  // skb_shift moves no zerocopy frags.
+  if (!nlen || skb_zcopy(skb) || skb_zcopy(nextSkb)) return;
   const off = skbPut(skb, nlen);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nlen), off);
   nextSkb.data += nlen;
@@ -1352,6 +1372,8 @@ export function tcp_push_one(ctx: KernelCtx, sk: TcpSock, mssNow: number): void 
 function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   const i = sk.rtxQueue.indexOf(skb);
   const nextSkb = sk.rtxQueue[i + 1];
+  // tcp_skb_shift → skb_shift refuses zerocopy skbs.
+  if (nextSkb.len && (skb_zcopy(skb) || skb_zcopy(nextSkb))) return false;
   const off = skbPut(skb, nextSkb.len);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nextSkb.len), off);
   tcp_highest_sack_replace(sk, nextSkb, skb);
@@ -1705,6 +1727,8 @@ function tcp_send_syn_data(ctx: KernelCtx, sk: TcpSock, syn: SkBuff): number {
       const off = skbPut(synData, space);
       synData.buf.set(fo.data.subarray(0, space), off);
       synData.tcb!.truesize += space;
+      // Copied into a page frag, but the data is the MSG_ZEROCOPY call's: the SYN holds its range.
+      skb_zcopy_set(synData, fo.uarg);
     }
     // No more data pending in inet_wait_for_connect().
     if (space === fo.size) fo.data = null;
