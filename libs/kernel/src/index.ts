@@ -12,6 +12,7 @@ export * from './include/net/neighbour';
 export * from './include/net/route';
 export * from './include/net/snmp';
 export * from './include/net/sock';
+export * from './include/linux/net_tstamp';
 export * from './include/net/trace';
 export * from './include/net/verdict';
 export { HOPS, type HopName } from './steps';
@@ -133,6 +134,9 @@ export {
   SO_DOMAIN,
   SO_MARK,
   SO_ZEROCOPY,
+  SO_TIMESTAMPING,
+  SO_TIMESTAMPING_OLD,
+  SO_TIMESTAMPING_NEW,
   TCP_NODELAY,
   TCP_MAXSEG,
   TCP_CORK,

@@ -76,6 +76,16 @@ const SYMBOLS: Record<string, number> = {
   SO_SNDTIMEO: TASK.SO_SNDTIMEO,
   SO_MARK: KERNEL.SO_MARK,
   SO_ZEROCOPY: KERNEL.SO_ZEROCOPY,
+  SO_TIMESTAMPING: KERNEL.SO_TIMESTAMPING,
+  SO_TIMESTAMPING_OLD: KERNEL.SO_TIMESTAMPING_OLD,
+  SO_TIMESTAMPING_NEW: KERNEL.SO_TIMESTAMPING_NEW,
+  SCM_TIMESTAMPING: KERNEL.SO_TIMESTAMPING,
+  SCM_TSTAMP_SND: KERNEL.SCM_TSTAMP_SND,
+  SCM_TSTAMP_SCHED: KERNEL.SCM_TSTAMP_SCHED,
+  SCM_TSTAMP_ACK: KERNEL.SCM_TSTAMP_ACK,
+  ...Object.fromEntries(
+    Object.entries(KERNEL).filter(([k, v]) => k.startsWith('SOF_TIMESTAMPING_') && typeof v === 'number'),
+  ),
   IP_RECVERR: KERNEL.IP_RECVERR,
   SO_EE_ORIGIN_NONE: KERNEL.SO_EE_ORIGIN_NONE,
   SO_EE_ORIGIN_LOCAL: KERNEL.SO_EE_ORIGIN_LOCAL,
@@ -170,7 +180,6 @@ const ERRNO_BY_NAME: Record<string, number> = {};
 for (const [k, v] of Object.entries(ERRNO))
   if (typeof v === 'number' && /^E[A-Z0-9]+$/.test(k)) ERRNO_BY_NAME[k] = v;
 ERRNO_BY_NAME.EWOULDBLOCK = ERRNO.EAGAIN;
-ERRNO_BY_NAME.ENOMSG = 42;
 ERRNO_BY_NAME.ENOTSUP = ERRNO.EOPNOTSUPP;
 
 function strerror(e: number): string {
@@ -1088,10 +1097,20 @@ export class PacketdrillRun {
       len: number;
       int?: number;
       ee?: Record<string, number>;
+      /** struct scm_timestamping's ts[0..2] (µs; the script's in script time). */
+      ts?: number[];
     }
+    const TSS_LEN = 3 * 16; // struct scm_timestamping: three struct timespec
     const CMSG_HDR = 16;
     const EE_LEN = 16 + 16; // struct sock_extended_err + struct sockaddr_in
     const actual: Cmsg[] = [];
+    if (r.timestamping)
+      actual.push({
+        level: SYMBOLS.SOL_SOCKET,
+        type: SYMBOLS.SCM_TIMESTAMPING,
+        len: CMSG_HDR + TSS_LEN,
+        ts: r.timestamping.map((ns) => Math.trunc(ns / 1000)),
+      });
     if (r.inq !== undefined)
       actual.push({ level: SYMBOLS.SOL_TCP, type: SYMBOLS.TCP_CM_INQ, len: CMSG_HDR + 4, int: r.inq });
     if (r.recverr)
@@ -1107,6 +1126,12 @@ export class PacketdrillRun {
       const level = this.evalInt(get('cmsg_level')!, 'cmsg_level');
       const type = this.evalInt(get('cmsg_type')!, 'cmsg_type');
       const data = get('cmsg_data')!;
+      if (data.t === 'struct' && data.fields.some((f) => f.name === 'scm_sec' || f.name === 'scm_nsec')) {
+        const f = (n: string) => data.fields.find((x) => x.name === n)?.value;
+        const sec = f('scm_sec') ? this.evalInt(f('scm_sec')!, 'scm_sec') : 0;
+        const nsec = f('scm_nsec') ? this.evalInt(f('scm_nsec')!, 'scm_nsec') : 0;
+        return { level, type, len: CMSG_HDR + TSS_LEN, ts: [sec * 1e6 + Math.trunc(nsec / 1000), 0, 0] };
+      }
       if (data.t === 'struct') {
         const ee: Record<string, number> = {};
         for (const f of data.fields) if (f.name) ee[f.name] = this.evalInt(f.value, f.name);
@@ -1121,7 +1146,18 @@ export class PacketdrillRun {
       if (ac.level !== ec.level) return `Bad level in cmsg ${i}: expected=${ec.level} actual=${ac.level}`;
       if (ac.type !== ec.type) return `Bad type in cmsg ${i}: expected=${ec.type} actual=${ac.type}`;
       if (ac.len !== ec.len) return `Bad len in cmsg ${i}: expected=${ec.len} actual=${ac.len}`;
-      if (ac.ee) {
+      if (ac.ts) {
+        // scm_timestamping_expect_eq: script times made live, within the tolerance; 0 is not checked.
+        for (let k = 0; k < 3; k++) {
+          const e = ec.ts?.[k] ?? 0;
+          if (!e) continue;
+          const start = Math.trunc(this.startNs / 1000);
+          const expUsecs = start + e;
+          const got = ac.ts[k];
+          if (Math.abs(expUsecs - got) > this.tolerance)
+            return `Bad timestamp ${k} in scm_timestamping ${i}: expected=${expUsecs} (${expUsecs - start}) actual=${got} (${got - start}) start=${start}`;
+        }
+      } else if (ac.ee) {
         // sock_ee_expect_eq; a field the script leaves out is 0 (calloc).
         const words: Array<[string, string]> = [
           ['ee_errno', 'errno'],
@@ -1171,7 +1207,8 @@ export class PacketdrillRun {
       case 'int':
         return e.v;
       case 'sym': {
-        const v = SYMBOLS[e.v];
+        // symbols_linux.c's table has the errno names too.
+        const v = SYMBOLS[e.v] ?? ERRNO_BY_NAME[e.v];
         if (v === undefined) throw new ScriptFailure(`bad ${what}: unknown symbol '${e.v}'`);
         return v;
       }

@@ -247,6 +247,8 @@ export interface RecvmsgResult {
   msgFlags: number;
   /** TCP_CM_INQ (SOL_TCP) */
   inq?: number;
+  /** SCM_TIMESTAMPING (SOL_SOCKET): struct scm_timestamping's ts[0..2], in ns. */
+  timestamping?: [number, number, number];
   /** IP_RECVERR (SOL_IP): a MSG_ERRQUEUE read's sock_extended_err and offender. */
   recverr?: IpRecvErr;
 }
@@ -671,7 +673,7 @@ export class Task {
     if (flags & MSG_ERRQUEUE) {
       const r = this.syscall(() => ip_recv_error(sk, len));
       if (typeof r === 'number') return r;
-      return { data: new Uint8Array(r.copied), msgFlags: r.msgFlags, recverr: r };
+      return { data: r.data, msgFlags: r.msgFlags, timestamping: r.timestamping, recverr: r };
     }
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);

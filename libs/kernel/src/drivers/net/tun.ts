@@ -4,7 +4,7 @@
  * the socket's receive queue that read(2) drains); what that process writes enters the receive path as if
  * it had arrived on the device (tun_get_user → netif_rx). packetdrill drives a kernel through one.
  */
-import { skb_orphan_frags_rx } from '../../net/core/skbuff';
+import { skb_orphan_frags_rx, skb_tx_timestamp } from '../../net/core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, PACKET_HOST, skbPut } from '../../include/linux/skbuff';
@@ -95,6 +95,7 @@ export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   // The reader gets a copy, so pinned MSG_ZEROCOPY pages are copied now (the range is reported COPIED).
   skb_orphan_frags_rx(skb);
+  skb_tx_timestamp(ctx, skb);
   const pkt = skb.buf.slice(skb.data, skb.data + skb.len);
   const segs = tun_gso_segment(pkt, skb.gsoSize);
   ctx.step(skb, F.tunNetXmit, segs.length);

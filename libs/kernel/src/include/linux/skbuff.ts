@@ -15,6 +15,15 @@ import type { Net } from '../net/net_namespace';
 import type { TcpSkbCb } from '../net/tcp';
 import type { TcpSock } from './tcp';
 
+/** skb_shinfo(skb)->tx_flags: what transmit timestamps the skb asks for (skbuff.h). */
+export const SKBTX_HW_TSTAMP = 1 << 0;
+export const SKBTX_SW_TSTAMP = 1 << 1;
+export const SKBTX_IN_PROGRESS = 1 << 2;
+export const SKBTX_HW_TSTAMP_USE_CYCLES = 1 << 3;
+export const SKBTX_SCHED_TSTAMP = 1 << 6;
+export const SKBTX_ANY_SW_TSTAMP = SKBTX_SW_TSTAMP | SKBTX_SCHED_TSTAMP;
+export const SKBTX_ANY_TSTAMP = SKBTX_HW_TSTAMP | SKBTX_HW_TSTAMP_USE_CYCLES | SKBTX_ANY_SW_TSTAMP;
+
 /** MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS, 17 by default): the page fragments one skb can point to. */
 export const MAX_SKB_FRAGS = 17;
 
@@ -127,6 +136,9 @@ export interface SkBuff {
   frags: SkbFrag[];
   /** What the pinned user pages added to truesize (PAGE_ALIGN per frag), not charged while zcopyPure. */
   zcTruesize: number;
+  /** skb_shinfo(skb)->tx_flags (SKBTX_*) and ->tskey: transmit timestamps asked for, and their key. */
+  txFlags: number;
+  tskey: number;
 }
 
 /**
@@ -188,6 +200,8 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     zcopyPure: false,
     frags: [],
     zcTruesize: 0,
+    txFlags: 0,
+    tskey: 0,
   };
 }
 

@@ -40,7 +40,7 @@ export const SO_EE_CODE_ZEROCOPY_COPIED = 1;
  */
 export interface SockExtendedErr {
   errno: number;
-  origin: 'icmp' | 'local' | 'zerocopy';
+  origin: 'icmp' | 'local' | 'zerocopy' | 'timestamping';
   type: number;
   code: number;
   /** Where the error came from (the ICMP sender, or the local address for local errors). */
@@ -53,6 +53,10 @@ export interface SockExtendedErr {
   id: number;
   /** When the error arrived (the skb's timestamp, as SO_TIMESTAMP gives it to traceroute). */
   tstamp: number;
+  /** The queued skb's bytes (a transmit timestamp's packet), what ip_recv_error copies; none if absent. */
+  payload?: Uint8Array;
+  /** The truesize sock_queue_err_skb charged to sk_rmem_alloc (freed when the entry is read). */
+  truesize?: number;
 }
 
 export interface Sock {
@@ -100,6 +104,10 @@ export interface Sock {
   wmemAlloc: number;
   /** sk_mark (SO_MARK) */
   mark: number;
+  /** sk_tsflags (SO_TIMESTAMPING's SOF_TIMESTAMPING_* flags) */
+  tsflags: number;
+  /** sk_tskey: what SOF_TIMESTAMPING_OPT_ID keys count from (TCP: snd_una when it was set). */
+  tskey: number;
 }
 
 export function newSock(net: Net, type: number, protocol: number, comm: string): Sock {
@@ -133,6 +141,8 @@ export function newSock(net: Net, type: number, protocol: number, comm: string):
     icmpFilter: 0,
     wmemAlloc: 0,
     mark: 0,
+    tsflags: 0,
+    tskey: 0,
   };
 }
 

@@ -7,13 +7,33 @@
  * loopback paths call skb_orphan_frags_rx) marks its range SO_EE_CODE_ZEROCOPY_COPIED. Also
  * sock_dequeue_err_skb, what recvmsg(MSG_ERRQUEUE) takes entries with.
  */
+import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff, SkbFrag, UbufInfoMsgzc } from '../../include/linux/skbuff';
-import { MAX_SKB_FRAGS } from '../../include/linux/skbuff';
+import {
+  MAX_SKB_FRAGS,
+  SKBTX_HW_TSTAMP,
+  SKBTX_HW_TSTAMP_USE_CYCLES,
+  SKBTX_IN_PROGRESS,
+  SKBTX_SCHED_TSTAMP,
+  SKBTX_SW_TSTAMP,
+  allocSkb,
+  skbTruesize,
+} from '../../include/linux/skbuff';
+import {
+  SCM_TSTAMP_SND,
+  SOF_TIMESTAMPING_BIND_PHC,
+  SOF_TIMESTAMPING_OPT_ID,
+  SOF_TIMESTAMPING_OPT_TSONLY,
+  SOF_TIMESTAMPING_OPT_TX_SWHW,
+  SOF_TIMESTAMPING_TX_HARDWARE,
+  SOF_TIMESTAMPING_TX_SCHED,
+  SOF_TIMESTAMPING_TX_SOFTWARE,
+} from '../../include/linux/net_tstamp';
 import type { TcpSock } from '../../include/linux/tcp';
 import type { Sock, SockExtendedErr } from '../../include/net/sock';
 import { SOCK_STREAM, SO_EE_CODE_ZEROCOPY_COPIED, sockDefReadable } from '../../include/net/sock';
 import { SOCK_DEAD } from '../../include/net/tcp';
-import { EEXIST, EMSGSIZE } from '../../include/linux/errno';
+import { EEXIST, EMSGSIZE, ENOMEM, ENOMSG } from '../../include/linux/errno';
 
 export const PAGE_SIZE = 4096;
 const USHRT_MAX = 0xffff;
@@ -324,7 +344,96 @@ export function sock_dequeue_err_skb(sk: Sock): SockExtendedErr | null {
   return skb;
 }
 
-/** is_icmp_err_skb */
+/** is_icmp_err_skb (ICMP and ICMPv6 errors) */
 function is_icmp_err_skb(serr: SockExtendedErr): boolean {
   return serr.origin === 'icmp';
+}
+
+// ---- transmit timestamps (SO_TIMESTAMPING) ----------------------------------------------------------------
+
+/**
+ * sock_queue_err_skb: queue an error-queue entry charged to sk_rmem_alloc (none past sk_rcvbuf: -ENOMEM),
+ * and sk_error_report unless the socket is dead.
+ */
+export function sock_queue_err_skb(sk: Sock, serr: SockExtendedErr, truesize: number): number {
+  if (sk.rmemAlloc + truesize >= sk.rcvbuf) return -ENOMEM;
+  sk.rmemAlloc += truesize;
+  serr.truesize = truesize;
+  sk.errorQueue.push(serr);
+  if (!('flags' in sk && (sk as TcpSock).flags & SOCK_DEAD)) sk_error_report(sk);
+  return 0;
+}
+
+/**
+ * __skb_complete_tx_timestamp: the timestamped clone goes on the error queue: ENOMSG, origin
+ * SO_EE_ORIGIN_TIMESTAMPING, ee_info the tstype, and with SOF_TIMESTAMPING_OPT_ID ee_data the skb's key
+ * (a TCP socket's counted from sk_tskey).
+ */
+function __skb_complete_tx_timestamp(
+  sk: Sock,
+  bytes: Uint8Array,
+  tskey: number,
+  tstamp: number,
+  tstype: number,
+  truesize: number,
+): void {
+  let data = 0;
+  if (sk.tsflags & SOF_TIMESTAMPING_OPT_ID) {
+    data = tskey;
+    if (sk.type === SOCK_STREAM) data = (data - sk.tskey) >>> 0;
+  }
+  const serr: SockExtendedErr = {
+    errno: ENOMSG,
+    origin: 'timestamping',
+    type: 0,
+    code: 0,
+    offender: 0,
+    info: tstype,
+    data,
+    seq: 0,
+    id: 0,
+    tstamp,
+    payload: bytes,
+  };
+  sock_queue_err_skb(sk, serr, truesize);
+}
+
+/**
+ * __skb_tstamp_tx: a software timestamp of `origSkb` now (__net_timestamp): a clone of it (the bytes it
+ * holds now) or, with SOF_TIMESTAMPING_OPT_TSONLY, an empty skb, goes to its socket's error queue.
+ * sysctl_tstamp_allow_data is 1, so skb_may_tx_timestamp allows the data.
+ */
+export function __skb_tstamp_tx(ctx: KernelCtx, origSkb: SkBuff, sk: Sock | null, tstype: number): void {
+  if (!sk) return;
+  const tsflags = sk.tsflags;
+  if (!(tsflags & SOF_TIMESTAMPING_OPT_TX_SWHW) && origSkb.txFlags & SKBTX_IN_PROGRESS) return;
+  const tsonly = (tsflags & SOF_TIMESTAMPING_OPT_TSONLY) !== 0;
+  const bytes = tsonly ? new Uint8Array(0) : origSkb.buf.slice(origSkb.data, origSkb.data + origSkb.len);
+  const truesize = tsonly ? skbTruesize(allocSkb(0, sk.net, 0)) : skbTruesize(origSkb);
+  __skb_complete_tx_timestamp(sk, bytes, origSkb.tskey, ctx.now(), tstype, truesize);
+}
+
+/** skb_tstamp_tx: the driver's SCM_TSTAMP_SND for the skb's socket. */
+export function skb_tstamp_tx(ctx: KernelCtx, skb: SkBuff): void {
+  __skb_tstamp_tx(ctx, skb, skb.sk, SCM_TSTAMP_SND);
+}
+
+/** skb_tx_timestamp (skbuff.h): drivers call it as they hand the packet on (no PHC clone here). */
+export function skb_tx_timestamp(ctx: KernelCtx, skb: SkBuff): void {
+  if (skb.txFlags & SKBTX_SW_TSTAMP) skb_tstamp_tx(ctx, skb);
+}
+
+/**
+ * __sock_tx_timestamp / sock_tx_timestamp (net/socket.c, sock.h): the SKBTX_* flags SO_TIMESTAMPING's
+ * flags ask of an skb.
+ */
+export function sock_tx_timestamp(tsflags: number, txFlags: number): number {
+  let flags = txFlags;
+  if (tsflags & SOF_TIMESTAMPING_TX_HARDWARE) {
+    flags |= SKBTX_HW_TSTAMP;
+    if (tsflags & SOF_TIMESTAMPING_BIND_PHC) flags |= SKBTX_HW_TSTAMP_USE_CYCLES;
+  }
+  if (tsflags & SOF_TIMESTAMPING_TX_SOFTWARE) flags |= SKBTX_SW_TSTAMP;
+  if (tsflags & SOF_TIMESTAMPING_TX_SCHED) flags |= SKBTX_SCHED_TSTAMP;
+  return flags;
 }

@@ -9,7 +9,13 @@ import type { Sock } from '../../include/net/sock';
 import { sockDefReadable } from '../../include/net/sock';
 import { rt_tos2priority } from '../../include/net/route';
 import type { SockExtendedErr } from '../../include/net/sock';
-import { SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_LOCAL, SO_EE_ORIGIN_ZEROCOPY } from '../../include/net/sock';
+import {
+  SO_EE_ORIGIN_ICMP,
+  SO_EE_ORIGIN_LOCAL,
+  SO_EE_ORIGIN_TIMESTAMPING,
+  SO_EE_ORIGIN_ZEROCOPY,
+} from '../../include/net/sock';
+import { SOF_TIMESTAMPING_SOFTWARE } from '../../include/linux/net_tstamp';
 import { EAGAIN } from '../../include/linux/errno';
 import { MSG_ERRQUEUE, MSG_TRUNC } from '../../include/net/tcp';
 import { sock_dequeue_err_skb } from '../core/skbuff';
@@ -27,10 +33,15 @@ export interface SockExtendedErrUapi {
   ee_data: number;
 }
 
-/** What recvmsg(MSG_ERRQUEUE) returns: the bytes, msg_flags, and the IP_RECVERR cmsg (ee and offender). */
+/**
+ * What recvmsg(MSG_ERRQUEUE) returns: the bytes, msg_flags, the SCM_TIMESTAMPING cmsg's three timestamps
+ * (ns; when there is one) and the IP_RECVERR cmsg (ee and offender).
+ */
 export interface IpRecvErr {
   copied: number;
+  data: Uint8Array;
   msgFlags: number;
+  timestamping?: [number, number, number];
   ee: SockExtendedErrUapi;
   /** errhdr.offender's address (AF_INET only for ICMP and local errors; 0: AF_UNSPEC). */
   offender: number;
@@ -40,24 +51,34 @@ const EE_ORIGIN: Record<SockExtendedErr['origin'], number> = {
   local: SO_EE_ORIGIN_LOCAL,
   icmp: SO_EE_ORIGIN_ICMP,
   zerocopy: SO_EE_ORIGIN_ZEROCOPY,
+  timestamping: SO_EE_ORIGIN_TIMESTAMPING,
 };
 
 /**
  * ip_recv_error (ip_sockglue.c:523): recvmsg(MSG_ERRQUEUE) takes the error queue's head
- * (sock_dequeue_err_skb), or -EAGAIN when it is empty; the result is its bytes (the model keeps no
- * offending packet, so 0: a zerocopy notification has none either), the IP_RECVERR cmsg with the
- * sock_extended_err and the offender (set only where ipv4_datagram_support_cmsg: ICMP and local errors),
- * and MSG_ERRQUEUE in msg_flags.
+ * (sock_dequeue_err_skb), or -EAGAIN when it is empty; the result is its bytes, up to `len` (MSG_TRUNC if
+ * more: a transmit timestamp's packet; the model keeps no offending packet of an ICMP error, and a
+ * zerocopy notification has none), sock_recv_timestamp's SCM_TIMESTAMPING, the IP_RECVERR cmsg with the
+ * sock_extended_err and the offender (ipv4_datagram_support_cmsg: ICMP errors; a timestamp's only with
+ * SOF_TIMESTAMPING_OPT_CMSG, not modelled), and MSG_ERRQUEUE in msg_flags. Reading frees the entry's
+ * sk_rmem_alloc charge (sock_rmem_free).
  */
 export function ip_recv_error(sk: Sock, len: number): IpRecvErr | number {
   const serr = sock_dequeue_err_skb(sk);
   if (!serr) return -EAGAIN;
   let msgFlags = 0;
-  let copied = 0;
+  let copied = serr.payload?.length ?? 0;
   if (copied > len) {
     msgFlags |= MSG_TRUNC;
     copied = len;
   }
+  const data = serr.payload ? serr.payload.slice(0, copied) : new Uint8Array(0);
+  // sock_recv_timestamp → __sock_recv_timestamp: an error-queue skb's software stamp with
+  // SOF_TIMESTAMPING_SOFTWARE (skb->tstamp: only transmit timestamps carry one here).
+  const timestamping: [number, number, number] | undefined =
+    serr.origin === 'timestamping' && serr.tstamp && sk.tsflags & SOF_TIMESTAMPING_SOFTWARE
+      ? [serr.tstamp, 0, 0]
+      : undefined;
   const origin = EE_ORIGIN[serr.origin];
   const ee: SockExtendedErrUapi = {
     ee_errno: serr.errno,
@@ -68,9 +89,11 @@ export function ip_recv_error(sk: Sock, len: number): IpRecvErr | number {
     ee_info: serr.info,
     ee_data: serr.data,
   };
-  const offender = origin === SO_EE_ORIGIN_ICMP || origin === SO_EE_ORIGIN_LOCAL ? serr.offender : 0;
+  const offender = origin === SO_EE_ORIGIN_ICMP ? serr.offender : 0;
   msgFlags |= MSG_ERRQUEUE;
-  return { copied, msgFlags, ee, offender };
+  // consume_skb → sock_rmem_free
+  if (serr.truesize) sk.rmemAlloc -= serr.truesize;
+  return { copied, data, msgFlags, timestamping, ee, offender };
 }
 
 /**

@@ -19,7 +19,10 @@ import {
   skb_zcopy_clear,
   skb_zcopy_pure,
   skb_zerocopy_iter_stream,
+  sock_tx_timestamp,
 } from '../core/skbuff';
+import { sock_set_timestamping } from '../core/sock';
+import { SOF_TIMESTAMPING_TX_ACK, SOF_TIMESTAMPING_TX_RECORD_MASK } from '../../include/linux/net_tstamp';
 import {
   allocSkb,
   copyOf,
@@ -223,6 +226,9 @@ export const SO_MARK = 36;
 export const SO_PROTOCOL = 38;
 export const SO_DOMAIN = 39;
 export const SO_ZEROCOPY = 60;
+export const SO_TIMESTAMPING_OLD = 37;
+export const SO_TIMESTAMPING_NEW = 65;
+export const SO_TIMESTAMPING = SO_TIMESTAMPING_OLD;
 
 /** SOL_TCP options (uapi/linux/tcp.h) */
 export const TCP_NODELAY = 1;
@@ -431,6 +437,8 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     flags: 0,
     zckey: 0,
     mark: 0,
+    tsflags: 0,
+    tskey: 0,
     lingertime: 0,
     rcvlowat: 1,
     errSoft: 0,
@@ -1212,6 +1220,21 @@ export function tcp_sendmsg_locked(
 // tcp_sendmsg_locked's exits (its out, out_err and do_error labels), as functions of its state rather than
 // closures made on every call.
 
+/**
+ * tcp_tx_timestamp: SO_TIMESTAMPING asks for the last byte written: the tail skb (the last sent one if
+ * all went already) takes the SKBTX flags, txstamp_ack for SOF_TIMESTAMPING_TX_ACK, and the key of its
+ * last byte.
+ */
+function tcp_tx_timestamp(sk: TcpSock, tsflags: number): void {
+  const skb = tcp_write_queue_tail(sk) ?? sk.rtxQueue[sk.rtxQueue.length - 1] ?? null;
+  if (tsflags && skb) {
+    const tcb = TCP_SKB_CB(skb);
+    skb.txFlags = sock_tx_timestamp(tsflags, skb.txFlags);
+    if (tsflags & SOF_TIMESTAMPING_TX_ACK) tcb.txstampAck = 1;
+    if (tsflags & SOF_TIMESTAMPING_TX_RECORD_MASK) skb.tskey = (tcb.seq + skb.len - 1) >>> 0;
+  }
+}
+
 /** out: push what was copied; the call's zerocopy reference goes (net_zcopy_put); the bytes taken. */
 function sendmsg_out(
   ctx: KernelCtx,
@@ -1223,7 +1246,10 @@ function sendmsg_out(
   sizeGoal: number,
   uarg: UbufInfoMsgzc | null,
 ): number {
-  if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  if (copied) {
+    tcp_tx_timestamp(sk, sk.tsflags);
+    tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  }
   net_zcopy_put(uarg);
   return copied + copiedSyn;
 }
@@ -2249,6 +2275,10 @@ export function sk_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, val:
       // sk_set_mark (root has CAP_NET_ADMIN): what the socket's skbs carry (ip_queue_xmit, tcp_v4_send_ack).
       sk.mark = val >>> 0;
       break;
+    case SO_TIMESTAMPING_OLD:
+    case SO_TIMESTAMPING_NEW:
+      ret = sock_set_timestamping(sk, val);
+      break;
     case SO_ZEROCOPY:
       // Only TCP and UDP sockets of PF_INET take it (and RDS ones).
       if (val < 0 || val > 1) ret = -EINVAL;
@@ -2302,6 +2332,9 @@ export function sk_getsockopt(sk: TcpSock, optname: number): number | Linger {
       return sk.mark | 0;
     case SO_ZEROCOPY:
       return sock_flag(sk, T.SOCK_ZEROCOPY) ? 1 : 0;
+    case SO_TIMESTAMPING_OLD:
+    case SO_TIMESTAMPING_NEW:
+      return sk.tsflags;
     default:
       return -ENOPROTOOPT;
   }

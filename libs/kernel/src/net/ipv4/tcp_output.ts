@@ -4,6 +4,7 @@
  * ip_queue_xmit. tcp_write_xmit decides what may go (cwnd, receive window, Nagle, TSO deferral), the
  * retransmit engine resends, and the control segments (SYN, SYN-ACK, ACK, FIN, RST, probes) are made here.
  */
+import { SKBTX_ANY_TSTAMP } from '../../include/linux/skbuff';
 import {
   skb_split_frags,
   skb_trim_head_frags,
@@ -663,6 +664,8 @@ function tcp_clone_for_xmit(ctx: KernelCtx, sk: TcpSock, oskb: SkBuff): SkBuff {
   skb.zcopy = oskb.zcopy;
   skb.zcopyPure = oskb.zcopyPure;
   skb.frags = oskb.frags;
+  skb.txFlags = oskb.txFlags;
+  skb.tskey = oskb.tskey;
   return skb;
 }
 
@@ -891,6 +894,7 @@ export function tcp_fragment(
   tcp_set_skb_tso_segs(skb, mssNow);
   tcp_set_skb_tso_segs(buff, mssNow);
   btcb.tx = { ...tcb.tx };
+  tcp_fragment_tstamp(skb, buff);
   // If this packet has been sent out already, we must adjust the various packet counters.
   if (!before(sk.sndNxt, btcb.endSeq)) {
     const diff = oldFactor - tcp_skb_pcount(skb) - tcp_skb_pcount(buff);
@@ -906,6 +910,20 @@ export function tcp_fragment(
     if (i >= 0) q.splice(i + 1, 0, buff);
   }
   return 0;
+}
+
+/**
+ * tcp_fragment_tstamp: the timestamp request goes with the part holding its key (the last byte written).
+ */
+function tcp_fragment_tstamp(skb: SkBuff, skb2: SkBuff): void {
+  if (skb.txFlags & SKBTX_ANY_TSTAMP && !before(skb.tskey, TCP_SKB_CB(skb2).seq)) {
+    const tsflags = skb.txFlags & SKBTX_ANY_TSTAMP;
+    skb.txFlags &= ~tsflags;
+    skb2.txFlags |= tsflags;
+    [skb.tskey, skb2.tskey] = [skb2.tskey, skb.tskey];
+    TCP_SKB_CB(skb2).txstampAck = TCP_SKB_CB(skb).txstampAck;
+    TCP_SKB_CB(skb).txstampAck = 0;
+  }
 }
 
 /** tcp_trim_head: drop acknowledged bytes from the front of a queued skb. */
