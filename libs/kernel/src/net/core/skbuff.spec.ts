@@ -22,7 +22,17 @@ import {
   skb_zcopy_set,
   skb_zerocopy_iter_stream,
   sock_dequeue_err_skb,
+  sock_queue_err_skb,
+  sock_tx_timestamp,
 } from './skbuff';
+import { ENOMEM, ENOMSG } from '../../include/linux/errno';
+import { SKBTX_SCHED_TSTAMP, SKBTX_SW_TSTAMP } from '../../include/linux/skbuff';
+import {
+  SOF_TIMESTAMPING_SOFTWARE,
+  SOF_TIMESTAMPING_TX_ACK,
+  SOF_TIMESTAMPING_TX_SCHED,
+  SOF_TIMESTAMPING_TX_SOFTWARE,
+} from '../../include/linux/net_tstamp';
 import { ip_icmp_error, ip_recv_error } from '../ipv4/ip_sockglue';
 
 function sock(): TcpSock {
@@ -230,5 +240,43 @@ describe('recvmsg(MSG_ERRQUEUE): ip_recv_error', () => {
     expect(r.ee.ee_origin).toBe(SO_EE_ORIGIN_ICMP);
     expect(r.offender).toBe(0x0a000001);
     expect(sk.skErr).toBe(0);
+  });
+});
+
+describe('transmit timestamps on the error queue', () => {
+  const stamp = (payload: Uint8Array) => ({
+    errno: ENOMSG,
+    origin: 'timestamping' as const,
+    type: 0,
+    code: 0,
+    offender: 0,
+    info: 0,
+    data: 0,
+    seq: 0,
+    id: 0,
+    tstamp: 1e6,
+    payload,
+  });
+
+  it('sock_queue_err_skb charges sk_rmem_alloc and refuses past sk_rcvbuf; reading frees the charge', () => {
+    const sk = sock();
+    sk.rcvbuf = 3000;
+    expect(sock_queue_err_skb(sk, stamp(new Uint8Array(100)), 2000)).toBe(0);
+    expect(sk.rmemAlloc).toBe(2000);
+    expect(sock_queue_err_skb(sk, stamp(new Uint8Array(100)), 1000)).toBe(-ENOMEM);
+    expect(sk.errorQueue).toHaveLength(1);
+    sk.tsflags = SOF_TIMESTAMPING_SOFTWARE;
+    const r = ip_recv_error(sk, 40);
+    if (typeof r === 'number') throw new Error(`ip_recv_error ${r}`);
+    expect([r.copied, r.msgFlags]).toEqual([40, 0x2000 | 0x20]);
+    expect(r.timestamping).toEqual([1e6, 0, 0]);
+    expect(sk.rmemAlloc).toBe(0);
+  });
+
+  it('sock_tx_timestamp: TX_SOFTWARE and TX_SCHED ask for SKBTX flags, TX_ACK does not', () => {
+    expect(sock_tx_timestamp(SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_TX_SCHED, 0)).toBe(
+      SKBTX_SW_TSTAMP | SKBTX_SCHED_TSTAMP,
+    );
+    expect(sock_tx_timestamp(SOF_TIMESTAMPING_TX_ACK, 0)).toBe(0);
   });
 });
