@@ -31,8 +31,8 @@ import {
 } from '../../include/linux/net_tstamp';
 import type { TcpSock } from '../../include/linux/tcp';
 import type { Sock, SockExtendedErr } from '../../include/net/sock';
-import { SOCK_STREAM, SO_EE_CODE_ZEROCOPY_COPIED, sockDefReadable } from '../../include/net/sock';
-import { SOCK_DEAD } from '../../include/net/tcp';
+import { SOCK_STREAM, SO_EE_CODE_ZEROCOPY_COPIED } from '../../include/net/sock';
+import { sk_error_report, sock_flag_dead } from './sock';
 import { EEXIST, EMSGSIZE, ENOMEM, ENOMSG } from '../../include/linux/errno';
 
 export const PAGE_SIZE = 4096;
@@ -106,7 +106,7 @@ function skb_zerocopy_notify_extend(serr: SockExtendedErr, lo: number, len: numb
  */
 export function __msg_zerocopy_callback(uarg: UbufInfoMsgzc): void {
   const sk = uarg.sk;
-  if (!uarg.len || sk.flags & SOCK_DEAD) return;
+  if (!uarg.len || sock_flag_dead(sk)) return;
   const len = uarg.len;
   const lo = uarg.id;
   const hi = (uarg.id + len - 1) >>> 0;
@@ -126,14 +126,6 @@ export function __msg_zerocopy_callback(uarg: UbufInfoMsgzc): void {
   const tail = q[q.length - 1];
   if (!tail || tail.origin !== 'zerocopy' || !skb_zerocopy_notify_extend(tail, lo, len)) q.push(serr);
   sk_error_report(sk);
-}
-
-/**
- * sk_error_report → sock_def_error_report: wake the socket's waiters with EPOLLERR (poll and epoll see
- * tcp_poll's EPOLLERR for a non-empty error queue; sk_err is not set).
- */
-export function sk_error_report(sk: Sock): void {
-  sockDefReadable(sk);
 }
 
 /** msg_zerocopy_complete (ubuf_info_ops.complete): drop a reference; `success` false marks the range copied. */
@@ -360,7 +352,7 @@ export function sock_queue_err_skb(sk: Sock, serr: SockExtendedErr, truesize: nu
   sk.rmemAlloc += truesize;
   serr.truesize = truesize;
   sk.errorQueue.push(serr);
-  if (!('flags' in sk && (sk as TcpSock).flags & SOCK_DEAD)) sk_error_report(sk);
+  if (!sock_flag_dead(sk)) sk_error_report(sk);
   return 0;
 }
 

@@ -13,6 +13,8 @@ import { drop, queued, type Verdict } from '../../include/net/verdict';
 import type { TcpSock } from '../../include/linux/tcp';
 import { EINVAL } from '../../include/linux/errno';
 import { SOCK_STREAM } from '../../include/net/sock';
+import { SOCK_DEAD } from '../../include/net/tcp';
+import { EOPNOTSUPP } from '../../include/linux/errno';
 import { TCPF_CLOSE, TCPF_LISTEN } from '../../include/net/tcp_states';
 import {
   SOF_TIMESTAMPING_BIND_PHC,
@@ -58,8 +60,22 @@ export function sock_set_timestamping(sk: Sock, val: number): number {
     }
   }
   if (val & SOF_TIMESTAMPING_OPT_STATS && !(val & SOF_TIMESTAMPING_OPT_TSONLY)) return -EINVAL;
-  // sock_timestamping_bind_phc: no PTP clock is modelled.
-  if (val & SOF_TIMESTAMPING_BIND_PHC) return -EINVAL;
+  // sock_timestamping_bind_phc: a socket bound to a device (whose PTP virtual clocks, none modelled, do
+  // not match), or -EOPNOTSUPP for one that is not.
+  if (val & SOF_TIMESTAMPING_BIND_PHC) return (sk as Partial<TcpSock>).boundDevIf ? -EINVAL : -EOPNOTSUPP;
   sk.tsflags = val;
   return 0;
+}
+
+/**
+ * sk_error_report → sock_def_error_report: wake the socket's waiters with EPOLLERR (poll and epoll then see
+ * the socket's sk_err or its non-empty error queue).
+ */
+export function sk_error_report(sk: Sock): void {
+  sockDefReadable(sk);
+}
+
+/** sock_flag(sk, SOCK_DEAD): a TCP socket's flag; a datagram socket's file is closed. */
+export function sock_flag_dead(sk: Sock): boolean {
+  return sk.type === SOCK_STREAM ? ((sk as TcpSock).flags & SOCK_DEAD) !== 0 : sk.closed;
 }
