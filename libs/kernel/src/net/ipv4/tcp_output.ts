@@ -916,13 +916,27 @@ export function tcp_fragment(
  * tcp_fragment_tstamp: the timestamp request goes with the part holding its key (the last byte written).
  */
 function tcp_fragment_tstamp(skb: SkBuff, skb2: SkBuff): void {
-  if (skb.txFlags & SKBTX_ANY_TSTAMP && !before(skb.tskey, TCP_SKB_CB(skb2).seq)) {
+  if (tcp_has_tx_tstamp(skb) && !before(skb.tskey, TCP_SKB_CB(skb2).seq)) {
     const tsflags = skb.txFlags & SKBTX_ANY_TSTAMP;
     skb.txFlags &= ~tsflags;
     skb2.txFlags |= tsflags;
     [skb.tskey, skb2.tskey] = [skb2.tskey, skb.tskey];
     TCP_SKB_CB(skb2).txstampAck = TCP_SKB_CB(skb).txstampAck;
     TCP_SKB_CB(skb).txstampAck = 0;
+  }
+}
+
+/** tcp_has_tx_tstamp: the skb carries a transmit timestamp request (SKBTX flags or txstamp_ack). */
+function tcp_has_tx_tstamp(skb: SkBuff): boolean {
+  return TCP_SKB_CB(skb).txstampAck !== 0 || (skb.txFlags & SKBTX_ANY_TSTAMP) !== 0;
+}
+
+/** tcp_skb_collapse_tstamp: `skb` takes over the timestamp request of `next` it swallows. */
+export function tcp_skb_collapse_tstamp(skb: SkBuff, next: SkBuff): void {
+  if (tcp_has_tx_tstamp(next)) {
+    skb.txFlags |= next.txFlags & SKBTX_ANY_TSTAMP;
+    skb.tskey = next.tskey;
+    TCP_SKB_CB(skb).txstampAck |= TCP_SKB_CB(next).txstampAck;
   }
 }
 
@@ -1203,8 +1217,10 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   if (!nextSkb.len) {
     // In case FIN is set, we need to update end_seq.
     tcb.endSeq = ntcb.endSeq;
+    // tcp_eat_one_skb
     tcb.tcpFlags |= ntcb.tcpFlags;
     tcb.eor = ntcb.eor;
+    tcp_skb_collapse_tstamp(skb, nextSkb);
     sk.writeQueue.splice(i + 1, 1);
     tcp_wmem_free_skb(sk, nextSkb);
   }
@@ -1406,6 +1422,7 @@ function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   sk.lostSkbHint = null;
   if (nextSkb === sk.retransmitSkbHint) sk.retransmitSkbHint = skb;
   tcp_adjust_pcount(sk, nextSkb, tcp_skb_pcount(nextSkb));
+  tcp_skb_collapse_tstamp(skb, nextSkb);
   tcp_rtx_queue_unlink_and_free(sk, nextSkb);
   return true;
 }
