@@ -46,9 +46,12 @@ export interface UbufInfoMsgzc {
 
 /** A page fragment of skb_shinfo(skb)->frags: its size, and whether it is a pinned user page (zerocopy). */
 export interface SkbFrag {
-  size: number;
-  user: boolean;
+  readonly size: number;
+  readonly user: boolean;
 }
+
+/** The frags of every skb without zerocopy data: one shared empty list (frag lists are replaced, never edited). */
+export const NO_FRAGS: readonly SkbFrag[] = Object.freeze([]);
 
 export const PACKET_HOST = 0;
 export const PACKET_BROADCAST = 1;
@@ -131,9 +134,10 @@ export interface SkBuff {
   zcopyPure: boolean;
   /**
    * skb_shinfo(skb)->frags of an skb that took MSG_ZEROCOPY data (the model keeps every byte in `buf`; the
-   * frags only count what MAX_SKB_FRAGS limits). Empty for other skbs.
+   * frags only count what MAX_SKB_FRAGS limits). NO_FRAGS for other skbs. Clones share the list, so it is
+   * replaced, never edited.
    */
-  frags: SkbFrag[];
+  frags: readonly SkbFrag[];
   /** What the pinned user pages added to truesize (PAGE_ALIGN per frag), not charged while zcopyPure. */
   zcTruesize: number;
   /** skb_shinfo(skb)->tx_flags (SKBTX_*) and ->tskey: transmit timestamps asked for, and their key. */
@@ -198,7 +202,7 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     truesize: 0,
     zcopy: null,
     zcopyPure: false,
-    frags: [],
+    frags: NO_FRAGS,
     zcTruesize: 0,
     txFlags: 0,
     tskey: 0,
@@ -262,7 +266,6 @@ export function skbCopy(id: number, skb: SkBuff): SkBuff {
     dropReason: null,
     txAccount: null,
     tcb: skb.tcb && { ...skb.tcb, tx: { ...skb.tcb.tx } },
-    frags: skb.frags.slice(),
   };
 }
 

@@ -235,6 +235,7 @@ export function skb_zerocopy_iter_stream(
   let err = 0;
   // Walk the iovec to `off`, then take pages while frags are left.
   let base = 0;
+  const frags = skb.frags.slice();
   for (const l of iov) {
     if (copied >= len) break;
     const end = base + l;
@@ -243,13 +244,13 @@ export function skb_zerocopy_iter_stream(
       const want = Math.min(l - at, len - copied);
       let took = 0;
       while (took < want) {
-        if (skb.frags.length === MAX_SKB_FRAGS) {
+        if (frags.length === MAX_SKB_FRAGS) {
           err = -EMSGSIZE;
           break;
         }
         const pageOff = (at + took) % PAGE_SIZE;
         const size = Math.min(want - took, PAGE_SIZE - pageOff);
-        skb.frags.push({ size, user: true } satisfies SkbFrag);
+        frags.push({ size, user: true } satisfies SkbFrag);
         truesize += PAGE_SIZE * Math.ceil((size + pageOff) / PAGE_SIZE);
         took += size;
       }
@@ -259,6 +260,7 @@ export function skb_zerocopy_iter_stream(
     base = end;
   }
   if (err && copied === 0) return err;
+  skb.frags = frags;
   skb_put_data(skb, data.subarray(off, off + copied));
   skb.zcTruesize += truesize;
   skb_zcopy_set(skb, uarg);
@@ -306,18 +308,20 @@ export function skb_split_frags(skb: SkBuff, buff: SkBuff, len: number): void {
 /** __pskb_trim_head's frags: `len` bytes are about to leave the front (the linear part goes first). */
 export function skb_trim_head_frags(skb: SkBuff, len: number): void {
   if (!skb.frags.length) return;
-  const linear = skb.len - skb.frags.reduce((a, f) => a + f.size, 0);
+  const frags = skb.frags.slice();
+  const linear = skb.len - frags.reduce((a, f) => a + f.size, 0);
   let eat = Math.max(0, len - linear);
-  while (eat > 0 && skb.frags.length) {
-    const f = skb.frags[0];
+  while (eat > 0 && frags.length) {
+    const f = frags[0];
     if (f.size <= eat) {
       eat -= f.size;
-      skb.frags.shift();
+      frags.shift();
     } else {
-      skb.frags[0] = { size: f.size - eat, user: f.user };
+      frags[0] = { size: f.size - eat, user: f.user };
       eat = 0;
     }
   }
+  skb.frags = frags;
 }
 
 /**

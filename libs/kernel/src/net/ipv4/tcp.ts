@@ -1171,8 +1171,9 @@ export function tcp_sendmsg_locked(
       skb.buf.set(data.subarray(off, off + copy), at);
       if (frags.length) {
         const last = frags[frags.length - 1];
-        if (!last.user) last.size += copy;
-        else frags.push({ size: copy, user: false });
+        skb.frags = last.user
+          ? [...frags, { size: copy, user: false }]
+          : [...frags.slice(0, -1), { size: last.size + copy, user: false }];
       }
       sk_wmem_schedule(sk, copy);
       TCP_SKB_CB(skb).truesize += copy;
