@@ -75,10 +75,13 @@ import {
   MSG_FASTOPEN,
   MSG_PEEK,
   MSG_WAITALL,
+  SEND_SHUTDOWN,
 } from '@skblab/kernel/include/net/tcp';
 import {
   newTcpSock,
   tcp_sendmsg,
+  tcp_sendmsg_end,
+  newTcpSendmsgCall,
   tcp_recvmsg,
   tcp_poll,
   tcp_ioctl,
@@ -553,17 +556,33 @@ export class Task {
     if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
+    // A blocking send is one kernel call that sleeps for space: it is resumed after each wait.
+    const call = nonblock ? null : newTcpSendmsgCall();
     let sent = 0;
     for (;;) {
       const rest = sent ? data.subarray(sent) : data;
       const restIov = iov && iovAfter(iov, sent);
-      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov));
+      const rc = this.syscall(() =>
+        tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov, call),
+      );
       if (rc > 0) sent += rc;
       if (sent >= data.length) return sent;
       if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
       if (nonblock) return sent > 0 ? sent : -EAGAIN;
-      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
-      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+      // sk_stream_wait_memory: space, sk_err or a shutdown end the wait (not the error queue's POLLERR).
+      const w = await this.waitFor(
+        [sk],
+        () =>
+          (tcp_poll(sk) & (POLLOUT | POLLHUP)) !== 0 || sk.skErr !== 0 || (sk.shutdown & SEND_SHUTDOWN) !== 0,
+        until,
+      );
+      if (w !== 'ready') {
+        const err = w === 'intr' ? -EINTR : -EAGAIN;
+        // sk_stream_wait_memory's error ends the call (do_error).
+        if (call?.sleeping)
+          this.syscall(() => tcp_sendmsg_end(this.lab, sk, call, flags | MSG_DONTWAIT, err));
+        return sent > 0 ? sent : err;
+      }
     }
   }
 
@@ -712,9 +731,10 @@ export class Task {
       }
       if (r !== -EAGAIN) return got > 0 ? result() : r;
       if (nonblock) return got > 0 ? result() : -EAGAIN;
+      // sk_wait_data: data, sk_err, a shutdown or close end the wait (not the error queue's POLLERR).
       const w = await this.waitFor(
         [sk],
-        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0,
+        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLHUP | POLLRDHUP)) !== 0 || sk.skErr !== 0,
         until,
       );
       if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;

@@ -10,6 +10,7 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   SO_ERROR,
+  SO_SNDBUF,
   SO_ZEROCOPY,
   SO_EE_CODE_ZEROCOPY_COPIED,
   SO_EE_ORIGIN_ZEROCOPY,
@@ -80,6 +81,56 @@ describe('MSG_ZEROCOPY over TCP', () => {
     expect(client.pollMask(cfd) & POLLERR).toBe(0);
     expect(client.getsockopt(cfd, SOL_SOCKET, SO_ERROR)).toBe(0);
     expect(await lab.drive(client.recvmsg(cfd, 0, MSG_ERRQUEUE))).toBe(-EAGAIN);
+  });
+
+  it('a blocking send that sleeps for send space is one call: one id', async () => {
+    const lab = new Lab();
+    const { client, server, cfd, afd } = await pair(lab);
+    expect(client.setsockoptLevel(cfd, SOL_SOCKET, SO_ZEROCOPY, 1)).toBe(0);
+    expect(client.setsockoptLevel(cfd, SOL_SOCKET, SO_SNDBUF, 4096)).toBe(0);
+    const big = new Uint8Array(300_000);
+    const sending = client.send(cfd, big, MSG_ZEROCOPY);
+    let got = 0;
+    while (got < big.length) {
+      const r = await lab.drive(server.recv(afd, 65536));
+      if (typeof r === 'number' || !r.length) throw new Error(`recv ${String(r)}`);
+      got += r.length;
+    }
+    expect(await lab.drive(sending)).toBe(big.length);
+    expect(client.tcpSockOf(cfd)!.zckey).toBe(1);
+    expect(await lab.drive(client.send(cfd, new Uint8Array(10), MSG_ZEROCOPY))).toBe(10);
+    expect(await lab.drive(server.recv(afd, 10))).toHaveLength(10);
+    expect(await waitErr(lab, client, cfd)).toBe(POLLERR);
+    const r = await lab.drive(client.recvmsg(cfd, 0, MSG_ERRQUEUE));
+    if (typeof r === 'number') throw new Error(`recvmsg ${r}`);
+    expect([r.recverr!.ee.ee_info, r.recverr!.ee.ee_data]).toEqual([0, 1]);
+    expect(await lab.drive(client.recvmsg(cfd, 0, MSG_ERRQUEUE))).toBe(-EAGAIN);
+  });
+
+  it('a pending notification (POLLERR) neither ends a blocking recv nor a blocking send waiting for space', async () => {
+    const lab = new Lab();
+    const { client, server, cfd, afd } = await pair(lab);
+    expect(client.setsockoptLevel(cfd, SOL_SOCKET, SO_ZEROCOPY, 1)).toBe(0);
+    expect(await lab.drive(client.send(cfd, new Uint8Array(100), MSG_ZEROCOPY))).toBe(100);
+    expect(await lab.drive(server.recv(afd, 100))).toHaveLength(100);
+    expect(await waitErr(lab, client, cfd)).toBe(POLLERR);
+    // sk_wait_data waits for data, not for the error queue.
+    const reading = client.recv(cfd, 10);
+    await lab.drive(lab.sleepUntil(lab.now() + 1e9));
+    expect(await lab.drive(server.send(afd, new Uint8Array(10)))).toBe(10);
+    expect(await lab.drive(reading)).toHaveLength(10);
+    // sk_stream_wait_memory waits for space (sk_err or a shutdown end it), not for the error queue.
+    expect(client.setsockoptLevel(cfd, SOL_SOCKET, SO_SNDBUF, 4096)).toBe(0);
+    const big = new Uint8Array(200_000);
+    const sending = client.send(cfd, big);
+    let got = 0;
+    while (got < big.length) {
+      const r = await lab.drive(server.recv(afd, 65536));
+      if (typeof r === 'number' || !r.length) throw new Error(`recv ${String(r)}`);
+      got += r.length;
+    }
+    expect(await lab.drive(sending)).toBe(big.length);
+    expect(client.pollMask(cfd) & POLLERR).toBe(POLLERR);
   });
 
   it('without SO_ZEROCOPY the flag is ignored, and an empty send takes no id', async () => {

@@ -1068,6 +1068,43 @@ export function tcp_sendmsg_locked(
   daddr: number | null = null,
   dport = 0,
   iov: readonly number[] | null = null,
+  call: TcpSendmsgCall | null = null,
+): number {
+  // A resumed call's bytes so far count as copied (PSH, pushes, the exits), but are not returned again.
+  const base = call?.sleeping ? call.copied : 0;
+  const ret = tcp_sendmsg_locked_call(ctx, sk, data, flags, daddr, dport, iov, call);
+  return ret > 0 ? ret - base : ret;
+}
+
+/**
+ * One sendmsg(2) that may sleep for send space: where Linux sleeps in sk_stream_wait_memory the model
+ * returns (the bytes taken so far) with the call `sleeping`; the blocking caller waits on sk.wq, then
+ * either resumes it (tcp_sendmsg with the same call and the rest of the data) or ends it
+ * (tcp_sendmsg_end: its timeout or signal). The call keeps its zerocopy range and reference, and the
+ * timestamp request and final push wait for its end, as in one kernel call.
+ */
+export interface TcpSendmsgCall {
+  sleeping: boolean;
+  uarg: UbufInfoMsgzc | null;
+  zc: number;
+  /** Bytes copied so far (tcp_sendmsg_locked's copied). */
+  copied: number;
+}
+
+export function newTcpSendmsgCall(): TcpSendmsgCall {
+  return { sleeping: false, uarg: null, zc: 0, copied: 0 };
+}
+
+/** tcp_sendmsg_locked's body: the bytes copied in all of the call (resumptions included). */
+function tcp_sendmsg_locked_call(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  data: Uint8Array,
+  flags: number,
+  daddr: number | null,
+  dport: number,
+  iov: readonly number[] | null,
+  call: TcpSendmsgCall | null,
 ): number {
   let copied = 0;
   let copiedSyn = 0;
@@ -1078,6 +1115,17 @@ export function tcp_sendmsg_locked(
   let uarg: UbufInfoMsgzc | null = null;
   let zc = 0;
   const size = data.length;
+
+  if (call?.sleeping) {
+    // Woken in sk_stream_wait_memory: it checks again, then the copy loop goes on.
+    call.sleeping = false;
+    ({ uarg, zc, copied } = call);
+    ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
+    err = sk_stream_wait_memory(sk);
+    if (err === -EAGAIN) return sendmsg_sleep(call, uarg, zc, copied);
+    if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal, uarg);
+    return sendmsg_copy(ctx, sk, data, flags, iov, call, uarg, zc, copied, mssNow, sizeGoal);
+  }
 
   if (flags & T.MSG_ZEROCOPY && size) {
     if (sock_flag(sk, T.SOCK_ZEROCOPY)) {
@@ -1111,7 +1159,55 @@ export function tcp_sendmsg_locked(
   ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
   if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN)
     return sendmsg_do_error(ctx, sk, flags, -EPIPE, copied, copiedSyn, mssNow, sizeGoal, uarg);
+  if (off) {
+    // The SYN took the first bytes: the loop copies the rest.
+    data = data.subarray(off);
+    iov = iovAfter(iov ?? [size], off);
+  }
+  return sendmsg_copy(ctx, sk, data, flags, iov, call, uarg, zc, copied, mssNow, sizeGoal, copiedSyn);
+}
 
+/** sleep in sk_stream_wait_memory: the call keeps its state for the caller's resumption. */
+function sendmsg_sleep(call: TcpSendmsgCall, uarg: UbufInfoMsgzc | null, zc: number, copied: number): number {
+  call.sleeping = true;
+  call.uarg = uarg;
+  call.zc = zc;
+  call.copied = copied;
+  return copied;
+}
+
+/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
+function iovAfter(iov: readonly number[], off: number): number[] {
+  const out: number[] = [];
+  for (const l of iov) {
+    if (off >= l) {
+      off -= l;
+      continue;
+    }
+    out.push(l - off);
+    off = 0;
+  }
+  return out;
+}
+
+/** tcp_sendmsg_locked's copy loop (`while (msg_data_left(msg))`) and its exits. */
+function sendmsg_copy(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  data: Uint8Array,
+  flags: number,
+  iov: readonly number[] | null,
+  call: TcpSendmsgCall | null,
+  uarg: UbufInfoMsgzc | null,
+  zc: number,
+  copied: number,
+  mssNow: number,
+  sizeGoal: number,
+  copiedSyn = 0,
+): number {
+  let err = 0;
+  let off = 0;
+  const size = data.length;
   const iovLens = iov ?? [size];
   let first = true;
   // goto new_segment: the tail skb is full of frags (or points at another zerocopy range).
@@ -1132,6 +1228,8 @@ export function tcp_sendmsg_locked(
         tcp_remove_empty_skb(ctx, sk);
         if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
         err = sk_stream_wait_memory(sk);
+        // A blocking caller sleeps here (and resumes the call); a non-blocking one gets what was copied.
+        if (err === -EAGAIN && call) return sendmsg_sleep(call, uarg, zc, copied) + copiedSyn;
         if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal, uarg);
         ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
         continue;
@@ -1299,11 +1397,34 @@ export function tcp_sendmsg(
   daddr: number | null = null,
   dport = 0,
   iov: readonly number[] | null = null,
+  call: TcpSendmsgCall | null = null,
 ): number {
   lock_sock(sk);
-  const ret = tcp_sendmsg_locked(ctx, sk, data, flags, daddr, dport, iov);
+  const ret = tcp_sendmsg_locked(ctx, sk, data, flags, daddr, dport, iov, call);
   release_sock(ctx, sk);
   return ret;
+}
+
+/**
+ * tcp_sendmsg_end: the caller stopped waiting for send space (sk_stream_wait_memory's -EAGAIN at the
+ * timeout, -EINTR for a signal): do_error, so a call that copied something ends as `out` does (timestamp
+ * request, push, its zerocopy reference put), and one that did not gives its zerocopy id back. Returns the
+ * call's error if it copied nothing, else 0.
+ */
+export function tcp_sendmsg_end(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  call: TcpSendmsgCall,
+  flags: number,
+  err: number,
+): number {
+  if (!call.sleeping) return 0;
+  call.sleeping = false;
+  lock_sock(sk);
+  const { mssNow, sizeGoal } = tcp_send_mss(sk, flags);
+  const ret = sendmsg_do_error(ctx, sk, flags, err, call.copied, 0, mssNow, sizeGoal, call.uarg);
+  release_sock(ctx, sk);
+  return ret < 0 ? ret : 0;
 }
 
 // ---- receiving ------------------------------------------------------------------------------------------
