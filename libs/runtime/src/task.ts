@@ -66,6 +66,7 @@ import {
   SO_LINGER,
   SO_REUSEPORT,
   SO_RCVLOWAT,
+  SO_ZEROCOPY,
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
@@ -1027,6 +1028,9 @@ export class Task {
       case SO_REUSEADDR:
       case SO_REUSEPORT:
         return 0;
+      case SO_ZEROCOPY:
+        // sk_setsockopt takes it only on TCP and UDP sockets; UDP's MSG_ZEROCOPY is not modelled.
+        return sk.protocol === IPPROTO_UDP ? -ENOPROTOOPT : -EOPNOTSUPP;
     }
     return -ENOPROTOOPT;
   }

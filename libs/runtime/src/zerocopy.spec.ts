@@ -7,6 +7,9 @@ import {
   AF_INET,
   EAGAIN,
   EINVAL,
+  EOPNOTSUPP,
+  IPPROTO_ICMP,
+  SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
   SO_ERROR,
@@ -52,6 +55,10 @@ describe('MSG_ZEROCOPY over TCP', () => {
     expect(t.setsockoptLevel(fd, SOL_SOCKET, SO_ZEROCOPY, 2)).toBe(-EINVAL);
     expect(t.setsockoptLevel(fd, SOL_SOCKET, SO_ZEROCOPY, 1)).toBe(0);
     expect(t.getsockopt(fd, SOL_SOCKET, SO_ZEROCOPY)).toBe(1);
+    // Not a TCP or UDP socket: -EOPNOTSUPP (sk_setsockopt).
+    const ping = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    expect(ping).toBeGreaterThan(0);
+    expect(t.setsockoptLevel(ping, SOL_SOCKET, SO_ZEROCOPY, 1)).toBe(-EOPNOTSUPP);
   });
 
   it('completes both sends in one notification [0, 1], COPIED, with POLLERR but no sk_err', async () => {
