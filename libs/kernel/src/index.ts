@@ -16,6 +16,7 @@ export * from './include/net/neighbour';
 export * from './include/net/route';
 export * from './include/net/snmp';
 export * from './include/net/sock';
+export * from './include/linux/net_tstamp';
 export * from './include/net/trace';
 export * from './include/net/verdict';
 export { HOPS, type HopName } from './steps';
@@ -66,7 +67,15 @@ export {
   describeFib,
   dstMtu,
 } from './net/ipv4/route';
-export { __ip_sock_set_tos, ip_sock_set_mtu_discover, sk_dst_reset } from './net/ipv4/ip_sockglue';
+export {
+  __ip_sock_set_tos,
+  ip_sock_set_mtu_discover,
+  sk_dst_reset,
+  ip_recv_error,
+  IP_RECVERR,
+  type IpRecvErr,
+  type SockExtendedErrUapi,
+} from './net/ipv4/ip_sockglue';
 export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
 export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';
@@ -129,6 +138,11 @@ export {
   SO_RCVBUFFORCE,
   SO_PROTOCOL,
   SO_DOMAIN,
+  SO_MARK,
+  SO_ZEROCOPY,
+  SO_TIMESTAMPING,
+  SO_TIMESTAMPING_OLD,
+  SO_TIMESTAMPING_NEW,
   TCP_NODELAY,
   TCP_MAXSEG,
   TCP_CORK,

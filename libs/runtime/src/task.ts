@@ -49,6 +49,8 @@ import {
   vfs_write,
   do_sendfile,
   type File,
+  ip_recv_error,
+  type IpRecvErr,
   type Host,
   type KTimer,
   type Net,
@@ -71,13 +73,23 @@ import {
   SO_LINGER,
   SO_REUSEPORT,
   SO_RCVLOWAT,
+  SO_ZEROCOPY,
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
-import { MSG_DONTWAIT, MSG_FASTOPEN, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
+import {
+  MSG_DONTWAIT,
+  MSG_ERRQUEUE,
+  MSG_FASTOPEN,
+  MSG_PEEK,
+  MSG_WAITALL,
+  SEND_SHUTDOWN,
+} from '@skblab/kernel/include/net/tcp';
 import {
   newTcpSock,
   tcp_sendmsg,
+  tcp_sendmsg_end,
+  newTcpSendmsgCall,
   tcp_recvmsg,
   tcp_poll,
   tcp_ioctl,
@@ -240,6 +252,32 @@ function ep_remove(ep: EventPoll, epi: Epitem): void {
 
 /** The live tasks of each lab (ss -p looks for a socket's owners among them, as it reads /proc/PID/fd). */
 const TASKS = new WeakMap<Lab, Set<Task>>();
+
+/** recvmsg(2)'s result: the bytes, msg_flags and the control messages the kernel put. */
+export interface RecvmsgResult {
+  data: Uint8Array;
+  msgFlags: number;
+  /** TCP_CM_INQ (SOL_TCP) */
+  inq?: number;
+  /** SCM_TIMESTAMPING (SOL_SOCKET): struct scm_timestamping's ts[0..2], in ns. */
+  timestamping?: [number, number, number];
+  /** IP_RECVERR (SOL_IP): a MSG_ERRQUEUE read's sock_extended_err and offender. */
+  recverr?: IpRecvErr;
+}
+
+/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
+function iovAfter(iov: readonly number[], off: number): number[] {
+  const out: number[] = [];
+  for (const l of iov) {
+    if (off >= l) {
+      off -= l;
+      continue;
+    }
+    out.push(l - off);
+    off = 0;
+  }
+  return out;
+}
 
 /** What a wait ended on. */
 export type WaitResult = 'ready' | 'timeout' | 'intr';
@@ -520,7 +558,7 @@ export class Task {
    * on until everything is queued. Returns the bytes queued, or an error if none were (EPIPE, ECONNRESET,
    * EAGAIN for a non-blocking socket, EINTR).
    */
-  async send(fd: number, data: Uint8Array, flags = 0): Promise<number> {
+  async send(fd: number, data: Uint8Array, flags = 0, iov: readonly number[] | null = null): Promise<number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
@@ -529,16 +567,33 @@ export class Task {
     if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
+    // A blocking send is one kernel call that sleeps for space: it is resumed after each wait.
+    const call = nonblock ? null : newTcpSendmsgCall();
     let sent = 0;
     for (;;) {
       const rest = sent ? data.subarray(sent) : data;
-      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT));
+      const restIov = iov && iovAfter(iov, sent);
+      const rc = this.syscall(() =>
+        tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov, call),
+      );
       if (rc > 0) sent += rc;
       if (sent >= data.length) return sent;
       if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
       if (nonblock) return sent > 0 ? sent : -EAGAIN;
-      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
-      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+      // sk_stream_wait_memory: space, sk_err or a shutdown end the wait (not the error queue's POLLERR).
+      const w = await this.waitFor(
+        [sk],
+        () =>
+          (tcp_poll(sk) & (POLLOUT | POLLHUP)) !== 0 || sk.skErr !== 0 || (sk.shutdown & SEND_SHUTDOWN) !== 0,
+        until,
+      );
+      if (w !== 'ready') {
+        const err = w === 'intr' ? -EINTR : -EAGAIN;
+        // sk_stream_wait_memory's error ends the call (do_error).
+        if (call?.sleeping)
+          this.syscall(() => tcp_sendmsg_end(this.lab, sk, call, flags | MSG_DONTWAIT, err));
+        return sent > 0 ? sent : err;
+      }
     }
   }
 
@@ -560,6 +615,9 @@ export class Task {
     if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const fastopen = (flags & MSG_FASTOPEN) !== 0 || sk.deferConnect;
+    // Without Fast Open, tcp_sendmsg ignores the address: a plain send (a passive Fast Open child in
+    // SYN_RECV may send at once).
+    if (!fastopen) return this.send(fd, data, flags);
     const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
     const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
     if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
@@ -633,14 +691,23 @@ export class Task {
     return typeof r === 'number' ? r : r.data;
   }
 
-  /** recvmsg(2): recv's bytes with the TCP_CM_INQ control message (`inq`) of a TCP_INQ socket. */
-  async recvmsg(fd: number, len: number, flags = 0): Promise<{ data: Uint8Array; inq?: number } | number> {
+  /**
+   * recvmsg(2): recv's bytes and msg_flags, with the TCP_CM_INQ control message (`inq`) of a TCP_INQ
+   * socket. MSG_ERRQUEUE reads the error queue instead (ip_recv_error, for TCP through inet_recv_error):
+   * never waits, -EAGAIN when empty, else the IP_RECVERR control message (`recverr`).
+   */
+  async recvmsg(fd: number, len: number, flags = 0): Promise<RecvmsgResult | number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    if (flags & MSG_ERRQUEUE) {
+      const r = this.syscall(() => ip_recv_error(sk, len));
+      if (typeof r === 'number') return r;
+      return { data: r.data, msgFlags: r.msgFlags, timestamping: r.timestamping, recverr: r };
+    }
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);
-      return typeof r === 'number' ? r : { data: r.data.subarray(0, len) };
+      return typeof r === 'number' ? r : { data: r.data.subarray(0, len), msgFlags: 0 };
     }
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
@@ -648,7 +715,8 @@ export class Task {
     const chunks: Uint8Array[] = [];
     let got = 0;
     let inq: number | undefined;
-    const result = (): { data: Uint8Array; inq?: number } => ({ data: bytes(), inq });
+    let msgFlags = 0;
+    const result = (): RecvmsgResult => ({ data: bytes(), inq, msgFlags });
     const bytes = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(got);
@@ -663,6 +731,7 @@ export class Task {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
       if (typeof r !== 'number') {
         inq = r.inq;
+        msgFlags |= r.msgFlags;
         if (r.data.length) {
           chunks.push(r.data);
           got += r.data.length;
@@ -673,9 +742,10 @@ export class Task {
       }
       if (r !== -EAGAIN) return got > 0 ? result() : r;
       if (nonblock) return got > 0 ? result() : -EAGAIN;
+      // sk_wait_data: data, sk_err, a shutdown or close end the wait (not the error queue's POLLERR).
       const w = await this.waitFor(
         [sk],
-        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0,
+        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLHUP | POLLRDHUP)) !== 0 || sk.skErr !== 0,
         until,
       );
       if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
@@ -1037,6 +1107,9 @@ export class Task {
       case SO_REUSEADDR:
       case SO_REUSEPORT:
         return 0;
+      case SO_ZEROCOPY:
+        // sk_setsockopt takes it only on TCP and UDP sockets; UDP's MSG_ZEROCOPY is not modelled.
+        return sk.protocol === IPPROTO_UDP ? -ENOPROTOOPT : -EOPNOTSUPP;
     }
     return -ENOPROTOOPT;
   }

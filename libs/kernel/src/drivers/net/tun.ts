@@ -4,6 +4,7 @@
  * the socket's receive queue that read(2) drains); what that process writes enters the receive path as if
  * it had arrived on the device (tun_get_user → netif_rx). packetdrill drives a kernel through one.
  */
+import { skb_orphan_frags_rx, skb_tx_timestamp } from '../../net/core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, PACKET_HOST, skbPut } from '../../include/linux/skbuff';
@@ -134,6 +135,9 @@ export function tun_gso_segment(pkt: Uint8Array, gsoSize: number): Uint8Array[] 
 /** tun_net_xmit (tun.c:1057): count it and queue it (segmented) on the file for read(2). */
 export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
+  // The reader gets a copy, so pinned MSG_ZEROCOPY pages are copied now (the range is reported COPIED).
+  skb_orphan_frags_rx(skb);
+  skb_tx_timestamp(ctx, skb);
   const pkt = skb.buf.slice(skb.data, skb.data + skb.len);
   // Without NETIF_F_TSO (TUNSETOFFLOAD's TUN_F_TSO4, not turned off by ethtool -K) validate_xmit_skb
   // segments the GSO skb in software.

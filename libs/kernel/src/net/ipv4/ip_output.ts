@@ -237,6 +237,7 @@ export function __ip_queue_xmit(ctx: KernelCtx, sk: Sock, skb: SkBuff, tos: numb
   ipPushHeader(skb, tos & 0xff, ip_select_ttl(sk), df, sk.protocol, sk.saddr || rt.src, sk.daddr);
   ip_select_ident_segs(ctx, skb, sk, skb.gsoSegs || 1);
   skb.priority = sk.priority;
+  skb.mark = sk.mark;
   skb.sk = sk;
   const nh = skb.networkHeader;
   ctx.step(

@@ -8,6 +8,8 @@
  * A received skb arrives with skb.data at its TCP header (tcp_v4_rcv pulled the IP header) and its
  * TCP_SKB_CB filled by tcp_v4_fill_cb; data kept for the reader is pulled to its payload first.
  */
+import { __skb_tstamp_tx } from '../core/skbuff';
+import { SCM_TSTAMP_ACK } from '../../include/linux/net_tstamp';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { skbPull, skbTruesize } from '../../include/linux/skbuff';
@@ -1681,6 +1683,16 @@ function tcp_tso_acked(sk: TcpSock, skb: SkBuff): number {
 }
 
 /**
+ * tcp_ack_tstamp: SOF_TIMESTAMPING_TX_ACK's SCM_TSTAMP_ACK once the byte the skb's key names is
+ * acknowledged by this ACK.
+ */
+function tcp_ack_tstamp(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, priorSndUna: number): void {
+  if (!TCP_SKB_CB(skb).txstampAck) return;
+  if (!before(skb.tskey, priorSndUna) && before(skb.tskey, sk.sndUna))
+    __skb_tstamp_tx(ctx, skb, sk, SCM_TSTAMP_ACK);
+}
+
+/**
  * tcp_clean_rtx_queue: remove acknowledged frames from the retransmission queue. If our packet is
  * before the ack sequence we can discard it as it's confirmed to have arrived at the other end.
  */
@@ -1749,6 +1761,7 @@ function tcp_clean_rtx_queue(
       tp.retransStamp = 0;
     }
     if (!fullyAcked) break;
+    tcp_ack_tstamp(ctx, sk, skb, priorSndUna);
     const next = sk.rtxQueue[1] ?? null;
     if (skb === tp.retransmitSkbHint) tp.retransmitSkbHint = null;
     if (skb === tp.lostSkbHint) tp.lostSkbHint = null;
@@ -1757,7 +1770,10 @@ function tcp_clean_rtx_queue(
   }
   if (!skb) tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_BUSY);
   if (between(tp.sndUp, priorSndUna, tp.sndUna)) tp.sndUp = tp.sndUna;
-  if (skb && TCP_SKB_CB(skb).sacked & T.TCPCB_SACKED_ACKED) flag |= FLAG_SACK_RENEGING;
+  if (skb) {
+    tcp_ack_tstamp(ctx, sk, skb, priorSndUna);
+    if (TCP_SKB_CB(skb).sacked & T.TCPCB_SACKED_ACKED) flag |= FLAG_SACK_RENEGING;
+  }
   if (firstAckt && !(flag & FLAG_RETRANS_DATA_ACKED)) {
     seqRttUs = tcp_stamp_us_delta(tp.tcpMstamp, firstAckt);
     caRttUs = tcp_stamp_us_delta(tp.tcpMstamp, lastAckt);

@@ -360,6 +360,7 @@ function inet_csk_clone_lock(sk: TcpSock, req: RequestSock): TcpSock {
   newsk.drops = 0;
   newsk.userlocks = sk.userlocks & ~SOCK_BINDPORT_LOCK;
   newsk.flags = sk.flags & ~SOCK_DONE;
+  newsk.zckey = 0;
   newsk.skErr = 0;
   newsk.errSoft = 0;
   newsk.priority = 0;

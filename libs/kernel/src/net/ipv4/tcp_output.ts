@@ -4,6 +4,14 @@
  * ip_queue_xmit. tcp_write_xmit decides what may go (cwnd, receive window, Nagle, TSO deferral), the
  * retransmit engine resends, and the control segments (SYN, SYN-ACK, ACK, FIN, RST, probes) are made here.
  */
+import { SKBTX_ANY_TSTAMP } from '../../include/linux/skbuff';
+import {
+  skb_split_frags,
+  skb_trim_head_frags,
+  skb_zcopy,
+  skb_zcopy_pure,
+  skb_zcopy_set,
+} from '../core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, queueDelAt, skbPush, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
@@ -659,6 +667,12 @@ function tcp_clone_for_xmit(ctx: KernelCtx, sk: TcpSock, oskb: SkBuff): SkBuff {
   skb.tcb = { ...oskb.tcb!, tx: { ...oskb.tcb!.tx } };
   skb.truesize = oskb.tcb!.truesize;
   skb.ipSummed = CHECKSUM_PARTIAL;
+  // A clone shares skb_shinfo: the frags and the zerocopy range (without a reference of its own).
+  skb.zcopy = oskb.zcopy;
+  skb.zcopyPure = oskb.zcopyPure;
+  skb.frags = oskb.frags;
+  skb.txFlags = oskb.txFlags;
+  skb.tskey = oskb.tskey;
   return skb;
 }
 
@@ -832,6 +846,7 @@ function skb_split_tail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, len: number): 
   const nlen = skb.len - len;
   const off = skbPut(buff, nlen);
   buff.buf.set(skb.buf.subarray(skb.data + len, skb.data + skb.len), off);
+  skb_split_frags(skb, buff, len);
   skb.len = len;
   return buff;
 }
@@ -870,6 +885,11 @@ export function tcp_fragment(
   sk_mem_charge(sk, btcb.truesize);
   btcb.truesize += nlen;
   tcb.truesize -= nlen;
+  // A pure zerocopy half stays charged for its head only.
+  if (buff.zcopyPure) {
+    buff.zcTruesize = nlen;
+    skb.zcTruesize -= nlen;
+  }
   btcb.seq = (tcb.seq + len) >>> 0;
   btcb.endSeq = tcb.endSeq;
   tcb.endSeq = btcb.seq;
@@ -884,6 +904,7 @@ export function tcp_fragment(
   tcp_set_skb_tso_segs(skb, mssNow);
   tcp_set_skb_tso_segs(buff, mssNow);
   btcb.tx = { ...tcb.tx };
+  tcp_fragment_tstamp(skb, buff);
   // If this packet has been sent out already, we must adjust the various packet counters.
   if (!before(sk.sndNxt, btcb.endSeq)) {
     const diff = oldFactor - tcp_skb_pcount(skb) - tcp_skb_pcount(buff);
@@ -901,15 +922,45 @@ export function tcp_fragment(
   return 0;
 }
 
+/**
+ * tcp_fragment_tstamp: the timestamp request goes with the part holding its key (the last byte written).
+ */
+function tcp_fragment_tstamp(skb: SkBuff, skb2: SkBuff): void {
+  if (tcp_has_tx_tstamp(skb) && !before(skb.tskey, TCP_SKB_CB(skb2).seq)) {
+    const tsflags = skb.txFlags & SKBTX_ANY_TSTAMP;
+    skb.txFlags &= ~tsflags;
+    skb2.txFlags |= tsflags;
+    [skb.tskey, skb2.tskey] = [skb2.tskey, skb.tskey];
+    TCP_SKB_CB(skb2).txstampAck = TCP_SKB_CB(skb).txstampAck;
+    TCP_SKB_CB(skb).txstampAck = 0;
+  }
+}
+
+/** tcp_has_tx_tstamp: the skb carries a transmit timestamp request (SKBTX flags or txstamp_ack). */
+function tcp_has_tx_tstamp(skb: SkBuff): boolean {
+  return TCP_SKB_CB(skb).txstampAck !== 0 || (skb.txFlags & SKBTX_ANY_TSTAMP) !== 0;
+}
+
+/** tcp_skb_collapse_tstamp: `skb` takes over the timestamp request of `next` it swallows. */
+export function tcp_skb_collapse_tstamp(skb: SkBuff, next: SkBuff): void {
+  if (tcp_has_tx_tstamp(next)) {
+    skb.txFlags |= next.txFlags & SKBTX_ANY_TSTAMP;
+    skb.tskey = next.tskey;
+    TCP_SKB_CB(skb).txstampAck |= TCP_SKB_CB(next).txstampAck;
+  }
+}
+
 /** tcp_trim_head: drop acknowledged bytes from the front of a queued skb. */
 export function tcp_trim_head(sk: TcpSock, skb: SkBuff, len: number): number {
+  skb_trim_head_frags(skb, len);
   skb.data += len;
   skb.len -= len;
   const tcb = TCP_SKB_CB(skb);
   tcb.seq = (tcb.seq + len) >>> 0;
   tcb.truesize -= len;
   sk.wmemQueued -= len;
-  if (len) sk_mem_uncharge(sk, len);
+  if (skb_zcopy_pure(skb)) skb.zcTruesize -= len;
+  else if (len) sk_mem_uncharge(sk, len);
   // Any change of skb->len requires recalculation of tso factor.
   if (tcp_skb_pcount(skb) > 1) tcp_set_skb_tso_segs(skb, tcp_skb_mss(skb));
   return 0;
@@ -1298,7 +1349,8 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   const nextSkb = sk.writeQueue[i + 1];
   if (!nextSkb || !tcp_skb_can_collapse(skb, nextSkb)) return;
   const nlen = Math.min(amount, nextSkb.len);
-  if (!nlen) return;
+  // skb_shift moves no zerocopy frags.
+  if (!nlen || skb_zcopy(skb) || skb_zcopy(nextSkb)) return;
   const off = skbPut(skb, nlen);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nlen), off);
   nextSkb.data += nlen;
@@ -1312,8 +1364,10 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   if (!nextSkb.len) {
     // In case FIN is set, we need to update end_seq.
     tcb.endSeq = ntcb.endSeq;
+    // tcp_eat_one_skb
     tcb.tcpFlags |= ntcb.tcpFlags;
     tcb.eor = ntcb.eor;
+    tcp_skb_collapse_tstamp(skb, nextSkb);
     sk.writeQueue.splice(i + 1, 1);
     tcp_wmem_free_skb(sk, nextSkb);
   }
@@ -1505,6 +1559,8 @@ export function tcp_push_one(ctx: KernelCtx, sk: TcpSock, mssNow: number): void 
 function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   const i = sk.rtxQueue.indexOf(skb);
   const nextSkb = sk.rtxQueue[i + 1];
+  // tcp_skb_shift → skb_shift refuses zerocopy skbs.
+  if (nextSkb.len && (skb_zcopy(skb) || skb_zcopy(nextSkb))) return false;
   const off = skbPut(skb, nextSkb.len);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nextSkb.len), off);
   tcp_highest_sack_replace(sk, nextSkb, skb);
@@ -1519,6 +1575,7 @@ function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   sk.lostSkbHint = null;
   if (nextSkb === sk.retransmitSkbHint) sk.retransmitSkbHint = skb;
   tcp_adjust_pcount(sk, nextSkb, tcp_skb_pcount(nextSkb));
+  tcp_skb_collapse_tstamp(skb, nextSkb);
   tcp_rtx_queue_unlink_and_free(sk, nextSkb);
   return true;
 }
@@ -1864,6 +1921,8 @@ function tcp_send_syn_data(ctx: KernelCtx, sk: TcpSock, syn: SkBuff): number {
       const off = skbPut(synData, space);
       synData.buf.set(fo.data.subarray(0, space), off);
       synData.tcb!.truesize += space;
+      // Copied into a page frag, but the data is the MSG_ZEROCOPY call's: the SYN holds its range.
+      skb_zcopy_set(synData, fo.uarg);
     }
     // No more data pending in inet_wait_for_connect().
     if (space === fo.size) fo.data = null;
