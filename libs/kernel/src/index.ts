@@ -5,6 +5,10 @@
 export * from './include/linux/skbuff';
 export * from './include/linux/netdevice';
 export * from './include/linux/errno';
+export * from './include/linux/fs';
+export { path_openat, do_unlinkat, lookup_inode } from './fs/namei';
+export { vfs_read, vfs_write, do_sendfile } from './fs/read_write';
+export { splice_direct_to_actor, SPLICE_F_MORE } from './fs/splice';
 export * from './include/net/dropreason-core';
 export * from './include/net/kctx';
 export * from './include/net/net_namespace';
@@ -12,6 +16,7 @@ export * from './include/net/neighbour';
 export * from './include/net/route';
 export * from './include/net/snmp';
 export * from './include/net/sock';
+export * from './include/linux/net_tstamp';
 export * from './include/net/trace';
 export * from './include/net/verdict';
 export { HOPS, type HopName } from './steps';
@@ -62,7 +67,15 @@ export {
   describeFib,
   dstMtu,
 } from './net/ipv4/route';
-export { __ip_sock_set_tos } from './net/ipv4/ip_sockglue';
+export {
+  __ip_sock_set_tos,
+  ip_sock_set_mtu_discover,
+  sk_dst_reset,
+  ip_recv_error,
+  IP_RECVERR,
+  type IpRecvErr,
+  type SockExtendedErrUapi,
+} from './net/ipv4/ip_sockglue';
 export { ping_v4_sendmsg, ping_recvmsg, ping_get_port } from './net/ipv4/ping';
 export { udp_sendmsg, udp_recvmsg, udp_lib_get_port, udp_lib_unhash } from './net/ipv4/udp';
 export { neigh_lookup, neighDescribe } from './net/core/neighbour';
@@ -125,6 +138,11 @@ export {
   SO_RCVBUFFORCE,
   SO_PROTOCOL,
   SO_DOMAIN,
+  SO_MARK,
+  SO_ZEROCOPY,
+  SO_TIMESTAMPING,
+  SO_TIMESTAMPING_OLD,
+  SO_TIMESTAMPING_NEW,
   TCP_NODELAY,
   TCP_MAXSEG,
   TCP_CORK,

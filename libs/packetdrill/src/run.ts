@@ -24,6 +24,7 @@ import {
   type TunFrame,
 } from '@skblab/kernel';
 import * as ERRNO from '@skblab/kernel/include/linux/errno';
+import * as KERNEL from '@skblab/kernel';
 import * as TCP from '@skblab/kernel/include/net/tcp';
 import { TCP_CA_STATES, TCP_STATES_FOR_PACKETDRILL, TCPI_OPT_NAMES } from './symbols';
 import { Lab, Task } from '@skblab/runtime';
@@ -78,8 +79,35 @@ const SYMBOLS: Record<string, number> = {
   SO_RCVLOWAT: TASK.SO_RCVLOWAT,
   SO_RCVTIMEO: TASK.SO_RCVTIMEO,
   SO_SNDTIMEO: TASK.SO_SNDTIMEO,
+  SO_MARK: KERNEL.SO_MARK,
+  SO_ZEROCOPY: KERNEL.SO_ZEROCOPY,
+  SO_TIMESTAMPING: KERNEL.SO_TIMESTAMPING,
+  SO_TIMESTAMPING_OLD: KERNEL.SO_TIMESTAMPING_OLD,
+  SO_TIMESTAMPING_NEW: KERNEL.SO_TIMESTAMPING_NEW,
+  SCM_TIMESTAMPING: KERNEL.SO_TIMESTAMPING,
+  SCM_TSTAMP_SND: KERNEL.SCM_TSTAMP_SND,
+  SCM_TSTAMP_SCHED: KERNEL.SCM_TSTAMP_SCHED,
+  SCM_TSTAMP_ACK: KERNEL.SCM_TSTAMP_ACK,
+  ...Object.fromEntries(
+    Object.entries(KERNEL).filter(([k, v]) => k.startsWith('SOF_TIMESTAMPING_') && typeof v === 'number'),
+  ),
+  IP_RECVERR: KERNEL.IP_RECVERR,
+  SO_EE_ORIGIN_NONE: KERNEL.SO_EE_ORIGIN_NONE,
+  SO_EE_ORIGIN_LOCAL: KERNEL.SO_EE_ORIGIN_LOCAL,
+  SO_EE_ORIGIN_ICMP: KERNEL.SO_EE_ORIGIN_ICMP,
+  SO_EE_ORIGIN_ICMP6: KERNEL.SO_EE_ORIGIN_ICMP6,
+  SO_EE_ORIGIN_TXSTATUS: KERNEL.SO_EE_ORIGIN_TXSTATUS,
+  SO_EE_ORIGIN_ZEROCOPY: KERNEL.SO_EE_ORIGIN_ZEROCOPY,
+  SO_EE_ORIGIN_TXTIME: KERNEL.SO_EE_ORIGIN_TXTIME,
+  SO_EE_ORIGIN_TIMESTAMPING: KERNEL.SO_EE_ORIGIN_TIMESTAMPING,
+  SO_EE_CODE_ZEROCOPY_COPIED: KERNEL.SO_EE_CODE_ZEROCOPY_COPIED,
   IP_TOS: TASK.IP_TOS,
   IP_TTL: TASK.IP_TTL,
+  IP_MTU_DISCOVER: TASK.IP_MTU_DISCOVER,
+  IP_PMTUDISC_DONT: 0,
+  IP_PMTUDISC_WANT: 1,
+  IP_PMTUDISC_DO: 2,
+  IP_PMTUDISC_PROBE: 3,
   TCP_NODELAY: TASK.TCP_NODELAY,
   TCP_MAXSEG: TASK.TCP_MAXSEG,
   TCP_CORK: TASK.TCP_CORK,
@@ -149,7 +177,7 @@ const SYMBOLS: Record<string, number> = {
   MSG_FASTOPEN: TCP.MSG_FASTOPEN,
   MSG_ZEROCOPY: TCP.MSG_ZEROCOPY,
   MSG_TRUNC: TCP.MSG_TRUNC,
-  MSG_ERRQUEUE: 0x2000,
+  MSG_ERRQUEUE: TCP.MSG_ERRQUEUE,
   SIOCINQ: TASK.SIOCINQ,
   SIOCOUTQ: TASK.SIOCOUTQ,
   SIOCOUTQNSD: TASK.SIOCOUTQNSD,
@@ -163,7 +191,6 @@ const ERRNO_BY_NAME: Record<string, number> = {};
 for (const [k, v] of Object.entries(ERRNO))
   if (typeof v === 'number' && /^E[A-Z0-9]+$/.test(k)) ERRNO_BY_NAME[k] = v;
 ERRNO_BY_NAME.EWOULDBLOCK = ERRNO.EAGAIN;
-ERRNO_BY_NAME.ENOMSG = 42;
 ERRNO_BY_NAME.ENOTSUP = ERRNO.EOPNOTSUPP;
 
 function strerror(e: number): string {
@@ -389,6 +416,10 @@ export class PacketdrillRun {
   private failure: string | null = null;
   private code: Array<{ code: string; env: Record<string, number> | null; line: number }> = [];
   private ephemeral = 48372;
+  /** --mss: inbound TCP packets are written with a virtio_net_hdr of this gso_size (linux_tun_write). */
+  private mss = 0;
+  /** --strict_segments: each outbound script packet is one sniffed packet (no aggregation). */
+  private strictSegments = false;
   private readonly dir: string;
   private readonly python: Python;
 
@@ -403,6 +434,8 @@ export class PacketdrillRun {
       else if (o.name === 'local_ip' && o.value) this.localIp = ip4(o.value);
       else if (o.name === 'remote_ip' && o.value) this.remoteIp = ip4(o.value.split('/')[0]);
       else if (o.name === 'tcp_ts_tick_usecs') this.tsTick = Number(o.value);
+      else if (o.name === 'mss') this.mss = Number(o.value);
+      else if (o.name === 'strict_segments') this.strictSegments = true;
     }
     // A --tolerance_usecs on the command line wins over the script's (the command line is parsed last).
     if (opts.toleranceUsecs !== undefined) tol = opts.toleranceUsecs;
@@ -545,9 +578,10 @@ export class PacketdrillRun {
       ((this.localIp & 0xffff0000) | 2) >>> 0 === this.localIp
         ? ((this.localIp & 0xffff0000) | 1) >>> 0
         : ((this.localIp & 0xffff0000) | 2) >>> 0;
-    const remotePlen =
-      this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ??
-      (this.script.options.some((o) => o.name === 'remote_ip') ? '32' : '24');
+    // The remote's prefix: the kernel selftests' ksft_runner.sh passes --remote_ip=192.0.2.1, a /32 (ip_prefix
+    // parse without a length), which scripts' own `ip route change 192.0.2.1 ...` then finds; a script's
+    // --remote_ip=A/N says N.
+    const remotePlen = this.script.options.find((o) => o.name === 'remote_ip')?.value?.split('/')[1] ?? '32';
     for (const line of [
       `ip addr add ${ipStr(this.localIp)}/16 dev tun0`,
       `ip route add ${ipStr((this.remoteIp & (Number(remotePlen) ? ~0 << (32 - Number(remotePlen)) : 0)) >>> 0)}/${remotePlen} via ${ipStr(gw)} dev tun0`,
@@ -736,7 +770,8 @@ export class PacketdrillRun {
     const isSyn = (flags & SYN) !== 0;
     const seq = (p.seq + (isSyn ? 0 : s.remoteIsn)) >>> 0;
     const ackOff = isSyn ? (s.liveLocalIsn - s.scriptLocalIsn) >>> 0 : s.liveLocalIsn;
-    const ack = p.ack !== null ? (p.ack + ackOff) >>> 0 : 0;
+    // map_inbound_packet: an ACK's number (0 when the script gives none) moves into live space.
+    const ack = flags & ACK ? ((p.ack ?? 0) + ackOff) >>> 0 : (p.ack ?? 0);
     const opts: TcpOption[] = [];
     for (const o of p.options ?? []) {
       const data = o.data.slice();
@@ -794,7 +829,7 @@ export class PacketdrillRun {
         `inbound injected packet: ${usecsStr(this.nowUsecs())} ${pktString({ ...decode(b), options: decode(b).options })}\n`,
       );
     this.lab.inProcess('packetdrill', () => {
-      const skb = tun_get_user(this.lab, this.tun, b);
+      const skb = tun_get_user(this.lab, this.tun, b, this.mss);
       this.lab.run('__netif_rx', skb);
     });
   }
@@ -928,14 +963,14 @@ export class PacketdrillRun {
       s.liveLocalIsn = rd32(f.bytes, 24);
     }
     // do_outbound_script_packet: sniff until the payload reaches the script's, then aggregate_packets
-    // (the last packet's headers, the first's sequence number and CWR).
+    // (the last packet's headers, the first's sequence number and CWR); --strict_segments: one packet only.
     // A packet of another 4-tuple (an old socket's retransmitted SYN, taken for the connect's) discards what
     // was gathered so far: the aggregate starts anew from it.
     let first = decode(f.bytes);
     let last = first;
     let lastT = f.t;
     let total = first.payload;
-    while (total < p.len) {
+    while (total < p.len && !this.strictSegments) {
       const g = await this.sniff(ev, s);
       if (!g) break;
       const next = decode(g.bytes);
@@ -1157,6 +1192,102 @@ export class PacketdrillRun {
     if (err) this.fail(`${this.where(ev)}: runtime error in ${sc.name} call: ${err}`);
   }
 
+  /**
+   * cmsg_expect_eq (run_system_call.c): the control messages recvmsg returned against the script's, in
+   * order: level, type, length (CMSG_LEN of an int, or of IP_RECVERR's sock_extended_err and sockaddr_in),
+   * then the data (sock_ee_expect_eq field by field for IP_RECVERR). Null when they match.
+   */
+  private checkCmsgs(expected: Expr[], r: TASK.RecvmsgResult): string | null {
+    interface Cmsg {
+      level: number;
+      type: number;
+      len: number;
+      int?: number;
+      ee?: Record<string, number>;
+      /** struct scm_timestamping's ts[0..2] (µs; the script's in script time). */
+      ts?: number[];
+    }
+    const TSS_LEN = 3 * 16; // struct scm_timestamping: three struct timespec
+    const CMSG_HDR = 16;
+    const EE_LEN = 16 + 16; // struct sock_extended_err + struct sockaddr_in
+    const actual: Cmsg[] = [];
+    if (r.timestamping)
+      actual.push({
+        level: SYMBOLS.SOL_SOCKET,
+        type: SYMBOLS.SCM_TIMESTAMPING,
+        len: CMSG_HDR + TSS_LEN,
+        ts: r.timestamping.map((ns) => Math.trunc(ns / 1000)),
+      });
+    if (r.inq !== undefined)
+      actual.push({ level: SYMBOLS.SOL_TCP, type: SYMBOLS.TCP_CM_INQ, len: CMSG_HDR + 4, int: r.inq });
+    if (r.recverr)
+      actual.push({
+        level: SYMBOLS.SOL_IP,
+        type: SYMBOLS.IP_RECVERR,
+        len: CMSG_HDR + EE_LEN,
+        ee: { ...r.recverr.ee },
+      });
+    const want: Cmsg[] = expected.map((c) => {
+      if (c.t !== 'struct') throw new ScriptFailure('bad struct cmsghdr');
+      const get = (n: string) => c.fields.find((f) => f.name === n)?.value;
+      const level = this.evalInt(get('cmsg_level')!, 'cmsg_level');
+      const type = this.evalInt(get('cmsg_type')!, 'cmsg_type');
+      const data = get('cmsg_data')!;
+      if (data.t === 'struct' && data.fields.some((f) => f.name === 'scm_sec' || f.name === 'scm_nsec')) {
+        const f = (n: string) => data.fields.find((x) => x.name === n)?.value;
+        const sec = f('scm_sec') ? this.evalInt(f('scm_sec')!, 'scm_sec') : 0;
+        const nsec = f('scm_nsec') ? this.evalInt(f('scm_nsec')!, 'scm_nsec') : 0;
+        return { level, type, len: CMSG_HDR + TSS_LEN, ts: [sec * 1e6 + Math.trunc(nsec / 1000), 0, 0] };
+      }
+      if (data.t === 'struct') {
+        const ee: Record<string, number> = {};
+        for (const f of data.fields) if (f.name) ee[f.name] = this.evalInt(f.value, f.name);
+        return { level, type, len: CMSG_HDR + EE_LEN, ee };
+      }
+      return { level, type, len: CMSG_HDR + 4, int: this.evalInt(data, 'cmsg_data') };
+    });
+    let i = 0;
+    for (; i < actual.length && i < want.length; i++) {
+      const ac = actual[i];
+      const ec = want[i];
+      if (ac.level !== ec.level) return `Bad level in cmsg ${i}: expected=${ec.level} actual=${ac.level}`;
+      if (ac.type !== ec.type) return `Bad type in cmsg ${i}: expected=${ec.type} actual=${ac.type}`;
+      if (ac.len !== ec.len) return `Bad len in cmsg ${i}: expected=${ec.len} actual=${ac.len}`;
+      if (ac.ts) {
+        // scm_timestamping_expect_eq: script times made live, within the tolerance; 0 is not checked.
+        for (let k = 0; k < 3; k++) {
+          const e = ec.ts?.[k] ?? 0;
+          if (!e) continue;
+          const start = Math.trunc(this.startNs / 1000);
+          const expUsecs = start + e;
+          const got = ac.ts[k];
+          if (Math.abs(expUsecs - got) > this.tolerance)
+            return `Bad timestamp ${k} in scm_timestamping ${i}: expected=${expUsecs} (${expUsecs - start}) actual=${got} (${got - start}) start=${start}`;
+        }
+      } else if (ac.ee) {
+        // sock_ee_expect_eq; a field the script leaves out is 0 (calloc).
+        const words: Array<[string, string]> = [
+          ['ee_errno', 'errno'],
+          ['ee_origin', 'origin'],
+          ['ee_type', 'type'],
+          ['ee_code', 'code'],
+          ['ee_info', 'info'],
+          ['ee_data', 'data'],
+        ];
+        for (const [k, w] of words) {
+          const e = (ec.ee?.[k] ?? 0) >>> 0;
+          const got = ac.ee[k] >>> 0;
+          if (e !== got) return `Bad ${w} in extended err ${i}: expected=${e} actual=${got}`;
+        }
+      } else if (ac.int !== ec.int) {
+        return `Bad data in cmsg ${i}: expected=${ec.int} actual=${ac.int}`;
+      }
+    }
+    if (i < actual.length) return `received more than ${i} cmsgs`;
+    if (i < want.length) return `received only ${i} cmsgs`;
+    return null;
+  }
+
   /** end_syscall: the result (CHECK_FD for calls that make an fd) and errno. */
   private checkResult(sc: SyscallSpec, r: { ret: number; errno: number; fdCheck: boolean }): string | null {
     const expected = this.evalInt(sc.result, 'result');
@@ -1183,7 +1314,8 @@ export class PacketdrillRun {
       case 'int':
         return e.v;
       case 'sym': {
-        const v = SYMBOLS[e.v];
+        // symbols_linux.c's table has the errno names too.
+        const v = SYMBOLS[e.v] ?? ERRNO_BY_NAME[e.v];
         if (v === undefined) throw new ScriptFailure(`bad ${what}: unknown symbol '${e.v}'`);
         return v;
       }
@@ -1299,14 +1431,20 @@ export class PacketdrillRun {
           let len: number;
           let flags = 0;
           let withAddr = false;
+          let iovLens: number[] | null = null;
           if (sc.name === 'sendmsg') {
             const msg = a[1];
             if (msg.t !== 'struct') return err('sendmsg needs a struct msghdr');
             const iov = msg.fields.find((f) => f.name === 'msg_iov')?.value;
             len = 0;
+            iovLens = [];
             if (iov?.t === 'list')
               for (const v of iov.v)
-                if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
+                if (v.t === 'struct' && v.fields[1]) {
+                  const l = this.evalInt(v.fields[1].value, 'iov_len');
+                  iovLens.push(l);
+                  len += l;
+                }
             flags = this.evalInt(a[2], 'flags');
           } else {
             if (isNull(a[1])) return this.result(-ERRNO.EFAULT);
@@ -1325,7 +1463,7 @@ export class PacketdrillRun {
             }
             return this.result(await t.sendtoStream(fd, data, this.remoteIp, 8080, flags));
           }
-          return this.result(await t.send(fd, data, flags));
+          return this.result(await t.send(fd, data, flags, iovLens));
         }
         case 'recvmsg': {
           // syscall_recvmsg: the iovec's length; the expected control messages are checked (TCP_CM_INQ).
@@ -1338,26 +1476,48 @@ export class PacketdrillRun {
             for (const v of iov.v)
               if (v.t === 'struct' && v.fields[1]) len += this.evalInt(v.fields[1].value, 'iov_len');
           const r = await t.recvmsg(this.liveFd(a[0]), len, this.evalInt(a[2], 'flags'));
+          // A failed call leaves the msghdr as packetdrill filled it: equal to the expected one.
           if (typeof r === 'number') return this.result(r);
+          const res = this.result(r.data.length);
+          // end_syscall's result check comes before the msghdr's.
+          const rerr = this.checkResult(sc, res);
+          if (rerr) return err(rerr);
+          const flagsExpr = field('msg_flags');
+          const wantFlags = flagsExpr ? this.evalInt(flagsExpr, 'msg_flags') >>> 0 : 0;
+          if (r.msgFlags >>> 0 !== wantFlags)
+            return err(`Expected msg_flags 0x${hex8(wantFlags)} but got 0x${hex8(r.msgFlags >>> 0)}`);
           const control = field('msg_control');
-          if (control?.t === 'list')
-            for (const c of control.v) {
-              if (c.t !== 'struct') return err('bad struct cmsghdr');
-              const get = (n: string) => c.fields.find((f) => f.name === n)?.value;
-              const level = this.evalInt(get('cmsg_level')!, 'cmsg_level');
-              const type = this.evalInt(get('cmsg_type')!, 'cmsg_type');
-              if (level !== SYMBOLS.SOL_TCP || type !== SYMBOLS.TCP_CM_INQ) return err('unsupported cmsg');
-              const want = this.evalInt(get('cmsg_data')!, 'cmsg_data');
-              if (r.inq === undefined) return err('expected a TCP_CM_INQ cmsg but got none');
-              if (r.inq !== want) return err(`Bad cmsg_data: expected=${want} actual=${r.inq}`);
-            }
-          return this.result(r.data.length);
+          if (control?.t === 'list') {
+            const cerr = this.checkCmsgs(control.v, r);
+            if (cerr) return err(cerr);
+          }
+          return res;
+        }
+        case 'open': {
+          // syscall_open: a path string and flags; the fd made is the script's.
+          need(2);
+          if (a[0].t !== 'str') return err('bad type; expected string but got ' + a[0].t);
+          const fd = t.open(a[0].v, this.evalInt(a[1], 'flags'));
+          if (fd >= 0) this.fds.set(this.evalInt(sc.result, 'result'), fd);
+          return this.result(fd, true);
+        }
+        case 'sendfile': {
+          // syscall_sendfile: out fd, in fd, [offset] (bracketed), count; the result is exact.
+          need(4);
+          const offset = a[2].t === 'null' ? null : { v: this.evalInt(a[2], 'offset') };
+          return this.result(
+            await t.sendfile(this.liveFd(a[0]), this.liveFd(a[1]), offset, this.evalInt(a[3], 'count')),
+          );
         }
         case 'read':
         case 'recv':
         case 'recvfrom': {
           if (isNull(a[1])) return this.result(-ERRNO.EFAULT);
           const len = bufLen(a[2]);
+          if (sc.name === 'read' && t.isFile(this.liveFd(a[0]))) {
+            const r = t.readFile(this.liveFd(a[0]), len);
+            return this.result(typeof r === 'number' ? r : r.length);
+          }
           const flags = sc.name === 'read' ? 0 : this.evalInt(a[3], 'flags');
           const r = await t.recv(this.liveFd(a[0]), len, flags);
           return this.result(typeof r === 'number' ? r : r.length);
@@ -1499,6 +1659,8 @@ export class PacketdrillRun {
     }
   }
 }
+
+const hex8 = (v: number): string => v.toString(16).toUpperCase().padStart(8, '0');
 
 function pollFlags(v: number): string {
   const names: Array<[string, number]> = [

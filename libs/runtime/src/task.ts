@@ -42,6 +42,15 @@ import {
   raw_sendmsg,
   raw_recvmsg,
   __ip_sock_set_tos,
+  ip_sock_set_mtu_discover,
+  path_openat,
+  do_unlinkat,
+  vfs_read,
+  vfs_write,
+  do_sendfile,
+  type File,
+  ip_recv_error,
+  type IpRecvErr,
   type Host,
   type KTimer,
   type Net,
@@ -64,13 +73,23 @@ import {
   SO_LINGER,
   SO_REUSEPORT,
   SO_RCVLOWAT,
+  SO_ZEROCOPY,
 } from '@skblab/kernel';
 import type { TcpSock } from '@skblab/kernel/include/linux/tcp';
 import { TCP_CLOSE, TCP_LISTEN, TCPF_SYN_RECV, TCPF_SYN_SENT } from '@skblab/kernel/include/net/tcp_states';
-import { MSG_DONTWAIT, MSG_FASTOPEN, MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
+import {
+  MSG_DONTWAIT,
+  MSG_ERRQUEUE,
+  MSG_FASTOPEN,
+  MSG_PEEK,
+  MSG_WAITALL,
+  SEND_SHUTDOWN,
+} from '@skblab/kernel/include/net/tcp';
 import {
   newTcpSock,
   tcp_sendmsg,
+  tcp_sendmsg_end,
+  newTcpSendmsgCall,
   tcp_recvmsg,
   tcp_poll,
   tcp_ioctl,
@@ -131,6 +150,7 @@ export const SO_SNDTIMEO = 21;
 export const SOL_IP = 0;
 export const IP_TOS = 1;
 export const IP_TTL = 2;
+export const IP_MTU_DISCOVER = 10;
 
 // The socket options and ioctls of tcp.c, for the tools that import them from here.
 export {
@@ -233,6 +253,32 @@ function ep_remove(ep: EventPoll, epi: Epitem): void {
 /** The live tasks of each lab (ss -p looks for a socket's owners among them, as it reads /proc/PID/fd). */
 const TASKS = new WeakMap<Lab, Set<Task>>();
 
+/** recvmsg(2)'s result: the bytes, msg_flags and the control messages the kernel put. */
+export interface RecvmsgResult {
+  data: Uint8Array;
+  msgFlags: number;
+  /** TCP_CM_INQ (SOL_TCP) */
+  inq?: number;
+  /** SCM_TIMESTAMPING (SOL_SOCKET): struct scm_timestamping's ts[0..2], in ns. */
+  timestamping?: [number, number, number];
+  /** IP_RECVERR (SOL_IP): a MSG_ERRQUEUE read's sock_extended_err and offender. */
+  recverr?: IpRecvErr;
+}
+
+/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
+function iovAfter(iov: readonly number[], off: number): number[] {
+  const out: number[] = [];
+  for (const l of iov) {
+    if (off >= l) {
+      off -= l;
+      continue;
+    }
+    out.push(l - off);
+    off = 0;
+  }
+  return out;
+}
+
 /** What a wait ended on. */
 export type WaitResult = 'ready' | 'timeout' | 'intr';
 
@@ -241,6 +287,8 @@ let nextPid = 1000;
 export class Task {
   readonly pid = nextPid++;
   private files = new Map<number, SockFile>();
+  /** Open regular files and devices of the host's file store (sharing the fd space with the sockets). */
+  private regular = new Map<number, File>();
   /** epoll instances (anonymous inode files sharing the fd space with the sockets). */
   private epolls = new Map<number, EventPoll>();
   private nextFd = 3;
@@ -510,7 +558,7 @@ export class Task {
    * on until everything is queued. Returns the bytes queued, or an error if none were (EPIPE, ECONNRESET,
    * EAGAIN for a non-blocking socket, EINTR).
    */
-  async send(fd: number, data: Uint8Array, flags = 0): Promise<number> {
+  async send(fd: number, data: Uint8Array, flags = 0, iov: readonly number[] | null = null): Promise<number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
@@ -519,16 +567,33 @@ export class Task {
     if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
+    // A blocking send is one kernel call that sleeps for space: it is resumed after each wait.
+    const call = nonblock ? null : newTcpSendmsgCall();
     let sent = 0;
     for (;;) {
       const rest = sent ? data.subarray(sent) : data;
-      const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT));
+      const restIov = iov && iovAfter(iov, sent);
+      const rc = this.syscall(() =>
+        tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov, call),
+      );
       if (rc > 0) sent += rc;
       if (sent >= data.length) return sent;
       if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
       if (nonblock) return sent > 0 ? sent : -EAGAIN;
-      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
-      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+      // sk_stream_wait_memory: space, sk_err or a shutdown end the wait (not the error queue's POLLERR).
+      const w = await this.waitFor(
+        [sk],
+        () =>
+          (tcp_poll(sk) & (POLLOUT | POLLHUP)) !== 0 || sk.skErr !== 0 || (sk.shutdown & SEND_SHUTDOWN) !== 0,
+        until,
+      );
+      if (w !== 'ready') {
+        const err = w === 'intr' ? -EINTR : -EAGAIN;
+        // sk_stream_wait_memory's error ends the call (do_error).
+        if (call?.sleeping)
+          this.syscall(() => tcp_sendmsg_end(this.lab, sk, call, flags | MSG_DONTWAIT, err));
+        return sent > 0 ? sent : err;
+      }
     }
   }
 
@@ -550,6 +615,9 @@ export class Task {
     if (!isStream(sk)) return this.sendto(fd, data, addr, port, flags);
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const fastopen = (flags & MSG_FASTOPEN) !== 0 || sk.deferConnect;
+    // Without Fast Open, tcp_sendmsg ignores the address: a plain send (a passive Fast Open child in
+    // SYN_RECV may send at once).
+    if (!fastopen) return this.send(fd, data, flags);
     const rc = this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT, addr, port));
     const connecting = () => ((1 << sk.state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) !== 0;
     if (nonblock || !connecting() || (rc < 0 && rc !== -EINPROGRESS)) {
@@ -623,14 +691,23 @@ export class Task {
     return typeof r === 'number' ? r : r.data;
   }
 
-  /** recvmsg(2): recv's bytes with the TCP_CM_INQ control message (`inq`) of a TCP_INQ socket. */
-  async recvmsg(fd: number, len: number, flags = 0): Promise<{ data: Uint8Array; inq?: number } | number> {
+  /**
+   * recvmsg(2): recv's bytes and msg_flags, with the TCP_CM_INQ control message (`inq`) of a TCP_INQ
+   * socket. MSG_ERRQUEUE reads the error queue instead (ip_recv_error, for TCP through inet_recv_error):
+   * never waits, -EAGAIN when empty, else the IP_RECVERR control message (`recverr`).
+   */
+  async recvmsg(fd: number, len: number, flags = 0): Promise<RecvmsgResult | number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    if (flags & MSG_ERRQUEUE) {
+      const r = this.syscall(() => ip_recv_error(sk, len));
+      if (typeof r === 'number') return r;
+      return { data: r.data, msgFlags: r.msgFlags, timestamping: r.timestamping, recverr: r };
+    }
     if (!isStream(sk)) {
       const r = this.tryRecv(fd);
-      return typeof r === 'number' ? r : { data: r.data.subarray(0, len) };
+      return typeof r === 'number' ? r : { data: r.data.subarray(0, len), msgFlags: 0 };
     }
     const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
     const waitall = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
@@ -638,7 +715,8 @@ export class Task {
     const chunks: Uint8Array[] = [];
     let got = 0;
     let inq: number | undefined;
-    const result = (): { data: Uint8Array; inq?: number } => ({ data: bytes(), inq });
+    let msgFlags = 0;
+    const result = (): RecvmsgResult => ({ data: bytes(), inq, msgFlags });
     const bytes = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(got);
@@ -653,6 +731,7 @@ export class Task {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len - got, flags | MSG_DONTWAIT));
       if (typeof r !== 'number') {
         inq = r.inq;
+        msgFlags |= r.msgFlags;
         if (r.data.length) {
           chunks.push(r.data);
           got += r.data.length;
@@ -663,9 +742,10 @@ export class Task {
       }
       if (r !== -EAGAIN) return got > 0 ? result() : r;
       if (nonblock) return got > 0 ? result() : -EAGAIN;
+      // sk_wait_data: data, sk_err, a shutdown or close end the wait (not the error queue's POLLERR).
       const w = await this.waitFor(
         [sk],
-        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0,
+        () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLHUP | POLLRDHUP)) !== 0 || sk.skErr !== 0,
         until,
       );
       if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
@@ -822,7 +902,7 @@ export class Task {
   }
 
   close(fd: number): number {
-    if (this.epolls.delete(fd)) return 0;
+    if (this.epolls.delete(fd) || this.regular.delete(fd)) return 0;
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
     this.files.delete(fd);
@@ -867,6 +947,74 @@ export class Task {
     return sk ? sock_i_ino(sk) : 0;
   }
 
+  // ---- files of the host's store: open(2), read(2), write(2), unlink(2), sendfile(2) ------------------
+
+  /** open(2): a file of the host's store (fs/namei.c's path_openat), as a new fd. */
+  open(path: string, flags: number, mode = 0o644): number {
+    const f = path_openat(this.host.fs, path, flags, mode);
+    if (typeof f === 'number') return f;
+    const fd = this.nextFd++;
+    this.regular.set(fd, f);
+    return fd;
+  }
+
+  /** Whether an fd is a file of the store (not a socket). */
+  isFile(fd: number): boolean {
+    return this.regular.has(fd);
+  }
+
+  /** read(2) on a file: up to `len` bytes from its offset (vfs_read), or an errno. */
+  readFile(fd: number, len: number): Uint8Array | number {
+    const f = this.regular.get(fd);
+    return f ? vfs_read(f, len) : -EBADF;
+  }
+
+  /** write(2) on a file (vfs_write). */
+  writeFile(fd: number, data: Uint8Array): number {
+    const f = this.regular.get(fd);
+    return f ? vfs_write(f, data) : -EBADF;
+  }
+
+  /** lseek(2) with SEEK_SET. */
+  lseek(fd: number, off: number): number {
+    const f = this.regular.get(fd);
+    if (!f) return -EBADF;
+    if (off < 0) return -EINVAL;
+    return (f.fPos = off);
+  }
+
+  /** unlink(2) (do_unlinkat). */
+  unlink(path: string): number {
+    return do_unlinkat(this.host.fs, path);
+  }
+
+  /**
+   * sendfile(2): `count` bytes of file `inFd` from `offset` (its value moves; null: the file's offset) to
+   * the stream socket `outFd` (do_sendfile → splice_direct_to_actor → splice_to_socket → tcp_sendmsg with
+   * MSG_SPLICE_PAGES). A blocking socket waits for send space, as splice_to_socket's sock_sendmsg sleeps in
+   * sk_stream_wait_memory, until every byte went or the file ended.
+   */
+  async sendfile(outFd: number, inFd: number, offset: { v: number } | null, count: number): Promise<number> {
+    const inFile = this.regular.get(inFd);
+    if (!inFile) return -EBADF;
+    const out = this.file(outFd);
+    if (!out) return this.regular.has(outFd) ? -EINVAL : -EBADF;
+    const sk = out.sk;
+    if (!isStream(sk)) return -EINVAL;
+    const until = out.sndtimeo === Infinity ? Infinity : this.lab.now() + out.sndtimeo;
+    let sent = 0;
+    for (;;) {
+      const rc = this.syscall(() => do_sendfile(this.lab, inFile, sk, offset, count - sent));
+      if (rc > 0) sent += rc;
+      if (sent >= count || rc === 0) return sent;
+      if (rc < 0 && rc !== -EAGAIN) return sent > 0 ? sent : rc;
+      if (rc > 0) continue;
+      if (out.nonblock) return sent > 0 ? sent : -EAGAIN;
+      const w = await this.waitFor([sk], () => (tcp_poll(sk) & (POLLOUT | POLLERR | POLLHUP)) !== 0, until);
+      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
   // ---- fcntl(2), ioctl(2) ------------------------------------------------------------------------------
 
   fcntl(fd: number, cmd: number, arg = 0): number {
@@ -903,8 +1051,8 @@ export class Task {
     if (opt === 'tos') return this.setsockoptLevel(fd, SOL_IP, IP_TOS, value);
     if (opt === 'rcvbuf') return this.setsockoptLevel(fd, SOL_SOCKET, SO_RCVBUF, value);
     if (opt === 'broadcast') return this.setsockoptLevel(fd, SOL_SOCKET, SO_BROADCAST, value);
-    if (opt === 'mtu_discover') sk.pmtudisc = value;
-    else if (opt === 'recverr') sk.recverr = !!value;
+    if (opt === 'mtu_discover') return this.setsockoptLevel(fd, SOL_IP, IP_MTU_DISCOVER, value);
+    if (opt === 'recverr') sk.recverr = !!value;
     else if (opt === 'icmp_filter') sk.icmpFilter = value >>> 0;
     return 0;
   }
@@ -940,6 +1088,7 @@ export class Task {
         __ip_sock_set_tos(sk, v);
         return 0;
       }
+      if (name === IP_MTU_DISCOVER) return ip_sock_set_mtu_discover(sk, v);
       return -ENOPROTOOPT;
     }
     if (isStream(sk)) {
@@ -958,6 +1107,9 @@ export class Task {
       case SO_REUSEADDR:
       case SO_REUSEPORT:
         return 0;
+      case SO_ZEROCOPY:
+        // sk_setsockopt takes it only on TCP and UDP sockets; UDP's MSG_ZEROCOPY is not modelled.
+        return sk.protocol === IPPROTO_UDP ? -ENOPROTOOPT : -EOPNOTSUPP;
     }
     return -ENOPROTOOPT;
   }

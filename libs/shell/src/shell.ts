@@ -46,6 +46,9 @@ function redirect(o: RunOpts, redirects: string[] = []): RunOpts {
   return { ...o, out, err };
 }
 
+/** The shell's builtins that are also programs in /bin (coreutils, bash, util-linux's taskset). */
+const BINARIES = new Set(['echo', 'true', 'false', 'sleep', 'sh', 'bash', 'taskset']);
+
 export class ExitRequest {
   constructor(readonly status: number) {}
 }
@@ -295,6 +298,16 @@ export class Shell {
     const argv = rawArgv.map((a) =>
       a.includes(LAST_STATUS) ? a.split(LAST_STATUS).join(String(this.lastStatus)) : a,
     );
+    // A command named by its path: the lab's tools are installed in /bin and /usr/bin (one directory on a
+    // merged-/usr Debian 12) and /sbin, /usr/sbin; a path to anything else is not there.
+    if (argv[0]?.includes('/')) {
+      const m = /^\/(?:usr\/)?s?bin\/([^/]+)$/.exec(argv[0]);
+      if (!m || !(BINARIES.has(m[1]) || this.commands[m[1]])) {
+        o.err(`${this.name}: ${argv[0]}: No such file or directory\n`);
+        return 127;
+      }
+      argv[0] = m[1];
+    }
     const [cmd, ...args] = argv;
     switch (cmd) {
       case 'echo': {
@@ -438,6 +451,7 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   head|tail [-n [+-]N] [-c [+-]N] [-qv] [FILE]...          wc [-lwmcL] [FILE]...  (GNU coreutils)
   tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV
   traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -t TOS -w MAX,HERE,NEAR] HOST [PACKETLEN]
+  dd [bs= count= skip= seek= if= of= status=]   rm [-fv] FILE...   (the host's files: /tmp, /dev/zero, /dev/null)
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
   on NODE CMD          run CMD on another node of the lab (e.g. on host2 ping 192.168.1.1)
   skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function

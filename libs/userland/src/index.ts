@@ -4,6 +4,7 @@
 import type { CommandTable } from './command';
 import { cat } from './procfs';
 import { head, tail, wc } from './coreutils';
+import { dd, rm } from './fileutils';
 import { ethtool } from './ethtool';
 import { grep } from './grep';
 import { ip } from './ip';
@@ -25,6 +26,7 @@ export { nstatHistory } from './nstat';
 export function defaultCommands(): CommandTable {
   return {
     cat,
+    dd,
     ethtool,
     grep,
     head,
@@ -33,6 +35,7 @@ export function defaultCommands(): CommandTable {
     nc,
     nstat,
     ping,
+    rm,
     skbtrace,
     ss,
     sysctl,

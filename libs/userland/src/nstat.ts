@@ -1,10 +1,20 @@
 /**
  * nstat(8) from iproute2 6.1 (misc/nstat.c): the SNMP counters of /proc/net/snmp and /proc/net/netstat
  * (/proc/net/snmp6 and /proc/net/sctp/snmp: absent, as on an IPv4-only kernel without SCTP), as increments
- * since the last run, kept in a history file, or (-a) absolute. A host's /tmp, where the history file
- * (/tmp/.nstat.u<uid>) lives, is an in-memory map: the lab has no filesystem.
+ * since the last run, kept in a history file, or (-a) absolute. The history file (/tmp/.nstat.u<uid>) is
+ * in the host's in-memory /tmp.
  */
-import type { Host } from '@skblab/kernel';
+import {
+  O_CREAT,
+  O_TRUNC,
+  O_WRONLY,
+  S_ISREG,
+  do_unlinkat,
+  lookup_inode,
+  path_openat,
+  vfs_write,
+  type Host,
+} from '@skblab/kernel';
 import type { Command, CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { readProcFile } from './procfs';
@@ -16,13 +26,27 @@ interface NstatEnt {
   rate: number;
 }
 
-/** The files under each host's /tmp that nstat wrote: path → text. */
-const TMP = new WeakMap<Host, Map<string, string>>();
-
-function tmpOf(host: Host): Map<string, string> {
-  let m = TMP.get(host);
-  if (!m) TMP.set(host, (m = new Map()));
-  return m;
+/**
+ * The host's /tmp as nstat uses it: whole files read and written as text, in the host's file store
+ * (fs/ramfs: `cat /tmp/.nstat.u0` shows it, `rm` removes it).
+ */
+function tmpOf(host: Host) {
+  const sb = host.fs;
+  const get = (path: string): string | undefined => {
+    const inode = lookup_inode(sb, path);
+    return inode && S_ISREG(inode.mode)
+      ? Buffer.from(inode.data.subarray(0, inode.size)).toString('latin1')
+      : undefined;
+  };
+  return {
+    get,
+    has: (path: string): boolean => get(path) !== undefined,
+    delete: (path: string): void => void do_unlinkat(sb, path),
+    set: (path: string, text: string): void => {
+      const f = path_openat(sb, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+      if (typeof f !== 'number') vfs_write(f, Buffer.from(text, 'latin1'));
+    },
+  };
 }
 
 /** The history file's text on a host, null when there is none (for tests and `cat`-like inspection). */

@@ -7,6 +7,8 @@ import {
   snmp_seq_show,
   softnet_seq_show,
   sysctl_read,
+  lookup_inode,
+  S_ISREG,
   NUD_NOARP,
   NUD_VALID,
   NUD_PERMANENT,
@@ -95,6 +97,13 @@ function bqlShow(net: Net, path: string): string | null {
   return m[3] in v ? `${v[m[3]]}\n` : null;
 }
 
+/** A regular file of the host's store (/tmp/...), as text; null if there is none. */
+function storeFile(host: Host, f: string): string | null {
+  const inode = lookup_inode(host.fs, f);
+  if (!inode || !S_ISREG(inode.mode)) return null;
+  return Buffer.from(inode.data.subarray(0, inode.size)).toString('latin1');
+}
+
 /**
  * The inputs of one run of a text tool: a file `cat` can read, or `-`, standard input, which is read once
  * (a second `-` finds it at its end, as a second read of a pipe does). null: no such file.
@@ -102,7 +111,7 @@ function bqlShow(net: Net, path: string): string | null {
 export function openInputs(ctx: CommandContext): (f: string) => string | null {
   let stdinRead = false;
   return (f) => {
-    if (f !== '-') return readProcFile(ctx.host, ctx.net, f, ctx.lab.now());
+    if (f !== '-') return readProcFile(ctx.host, ctx.net, f, ctx.lab.now()) ?? storeFile(ctx.host, f);
     const text = stdinRead ? '' : (ctx.stdin ?? '');
     stdinRead = true;
     return text;

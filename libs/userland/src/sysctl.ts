@@ -1,6 +1,6 @@
 /**
  * sysctl(8) from procps: read (`sysctl NAME`, `-n`), write (`sysctl -w NAME=VALUE`, or `NAME=VALUE`),
- * `-a`, with procps' messages and exit statuses.
+ * `-a`, `-e` (ignore unknown keys: no message, no failure), with procps' messages and exit statuses.
  */
 import { STRERROR, sysctl_names, sysctl_read } from '@skblab/kernel';
 import type { Command } from './command';
@@ -13,13 +13,16 @@ export const sysctl: Command = async (ctx) => {
   let valueOnly = false;
   let quiet = false;
   let all = false;
+  let ignore = false;
   const names: string[] = [];
   for (const a of ctx.argv.slice(1)) {
     if (a === '-w' || a === '--write') write = true;
     else if (a === '-n' || a === '--values') valueOnly = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a === '-a' || a === '-A' || a === '--all') all = true;
-    else if (/^-[wnqaA]+$/.test(a)) {
+    else if (a === '-e' || a === '--ignore') ignore = true;
+    else if (/^-[wnqaAe]+$/.test(a)) {
+      ignore ||= a.includes('e');
       write ||= a.includes('w');
       valueOnly ||= a.includes('n');
       quiet ||= a.includes('q');
@@ -51,6 +54,7 @@ export const sysctl: Command = async (ctx) => {
       const value = arg.slice(eq + 1);
       // procps stats the file first, then writes it: a refused write says why in the kernel's words.
       if (typeof sysctl_read(ctx.host, ctx.net, name) !== 'string') {
+        if (ignore) continue;
         ctx.err(cannotStat(name));
         status = 1;
         continue;
@@ -63,6 +67,7 @@ export const sysctl: Command = async (ctx) => {
     } else {
       const v = sysctl_read(ctx.host, ctx.net, name);
       if (typeof v !== 'string') {
+        if (ignore) continue;
         ctx.err(cannotStat(name));
         status = 1;
       } else show(name, v);

@@ -413,3 +413,46 @@ describe("tc's units", () => {
     expect(sprintSize(2048)).toBe('2Kb');
   });
 });
+
+describe('tc qdisc fq', () => {
+  it("prints fq's defaults (quantum 2 and initial_quantum 10 link MTUs) and the options given", async () => {
+    const t = lab(1);
+    await t.setup();
+    expect((await t.run(t.h1, 'tc qdisc replace dev eth0 root fq')).status).toBe(0);
+    expect((await t.run(t.h1, 'tc qdisc show dev eth0')).out).toBe(
+      'qdisc fq 8001: root refcnt 2 limit 10000p flow_limit 100p buckets 1024 orphan_mask 1023 quantum 3028b ' +
+        'initial_quantum 15140b low_rate_threshold 550Kbit refill_delay 40ms timer_slack 10us horizon 10s ' +
+        'horizon_drop \n',
+    );
+    await t.run(
+      t.h1,
+      'tc qdisc change dev eth0 root fq limit 200 flow_limit 20 buckets 300 quantum 1514 initial_quantum 4096 ' +
+        'maxrate 8mbit nopacing refill_delay 1500us horizon 2.5s horizon_cap',
+    );
+    expect((await t.run(t.h1, 'tc qdisc show dev eth0')).out).toBe(
+      'qdisc fq 8001: root refcnt 2 limit 200p flow_limit 20p buckets 512 orphan_mask 1023 nopacing ' +
+        'quantum 1514b initial_quantum 4Kb maxrate 8Mbit low_rate_threshold 550Kbit refill_delay 4ms ' +
+        'timer_slack 10us horizon 2.5s horizon_cap \n',
+    );
+    const bad = await t.run(t.h1, 'tc qdisc change dev eth0 root fq quantum x');
+    expect(bad).toEqual({ out: '', err: 'Illegal "quantum"\n', status: 1 });
+  });
+
+  it('paces a TCP flow to maxrate (bytes through the qdisc per second); -s shows the flow and its throttling', async () => {
+    const t = lab(1);
+    await t.setup();
+    await t.run(t.h1, 'tc qdisc replace dev eth0 root fq maxrate 8mbit');
+    await t.run(t.h2, 'iperf -s &');
+    const t0 = t.lab.now();
+    expect((await t.run(t.h1, 'iperf -c 10.0.0.2 -t 2')).status).toBe(0);
+    const secs = (t.lab.now() - t0) / 1e9;
+    const s = (await t.run(t.h1, 'tc -s qdisc show dev eth0')).out;
+    const sent = Number(/ Sent (\d+) bytes/.exec(s)?.[1]);
+    // 1 MB/s, plus the first initial_quantum (15140 bytes) unpaced and the last (TSO, up to 64 KB) packet
+    // whose time is still running; without fq the gigabit link would carry a hundred times that.
+    expect(sent).toBeLessThanOrEqual(1_000_000 * secs + 15140 + 65536);
+    expect(sent).toBeGreaterThan(0.95 * 1_000_000 * secs);
+    expect(s).toMatch(/\n {2}flows [1-9]\d* \(inactive \d+ throttled \d+\)/);
+    expect(Number(/ throttled (\d+)(\n| latency)/.exec(s)?.[1])).toBeGreaterThan(0);
+  });
+});

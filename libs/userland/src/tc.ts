@@ -1,7 +1,7 @@
 /**
  * tc(8) from iproute2 6.1, its qdisc object: `tc [-s] qdisc [show] [dev DEV] [root|parent ID|handle ID]`
  * and `tc qdisc add|replace|change|del dev DEV (root | parent ID) [handle ID] [KIND [OPTIONS]]`, with
- * tc's own parsers for netem and fq_codel (times, rates, sizes, percentages exactly as tc reads them and
+ * tc's own parsers for netem, fq_codel and fq (times, rates, sizes, percentages exactly as tc reads them and
  * sends them to the kernel), its usage texts, messages and exit statuses (255 for a bad command line, 1
  * for a qdisc's option parser or an unknown device, 2 for a kernel error: "Error: <extack>." or
  * "RTNETLINK answers: <strerror>"). Shows print as tc's print_qdisc does, from the kernel's dump.
@@ -21,6 +21,7 @@ import {
   type QdiscOpts,
   type TcResult,
 } from '@skblab/kernel';
+import { UPTIME_AT_START_NS } from '@skblab/kernel/include/net/tcp';
 import type { Command, CommandContext } from './command';
 import { matches, rtnlMessage } from './ip/common';
 import { strtod, strtoul } from './libc';
@@ -95,6 +96,18 @@ export const FQ_CODEL_USAGE =
   '[ ce_threshold TIME ]\n' +
   '[ ce_threshold_selector VALUE/MASK ]\n' +
   '[ drop_batch SIZE ]\n';
+
+export const FQ_USAGE =
+  'Usage: ... fq\t[ limit PACKETS ] [ flow_limit PACKETS ]\n' +
+  '\t\t[ quantum BYTES ] [ initial_quantum BYTES ]\n' +
+  '\t\t[ maxrate RATE  ] [ buckets NUMBER ]\n' +
+  '\t\t[ [no]pacing ] [ refill_delay TIME ]\n' +
+  '\t\t[ low_rate_threshold RATE ]\n' +
+  '\t\t[ orphan_mask MASK]\n' +
+  '\t\t[ timer_slack TIME]\n' +
+  '\t\t[ ce_threshold TIME ]\n' +
+  '\t\t[ horizon TIME ]\n' +
+  '\t\t[ horizon_{cap|drop} ]\n';
 
 /** The qdisc kinds iproute2 6.1 has a parser for (tc/q_*.c): their options go to the kernel as they are. */
 // prettier-ignore
@@ -312,6 +325,14 @@ export function sprintTime64(ns: number): string {
   return `${trim(us)}us`;
 }
 
+/** print_time (lib/utils.c): a time in microseconds as "%.3gs", "%.3gms" or "%uus". */
+export function sprintTime(us: number): string {
+  const g = (v: number): string => String(Number(v.toPrecision(3)));
+  if (us >= 1e6) return `${g(us / 1e6)}s`;
+  if (us >= 1000) return `${g(us / 1000)}ms`;
+  return `${us}us`;
+}
+
 /** A percentage as netem_print_opt prints one: 1%, 0.5%. */
 function sprintPercent(p: number): string {
   return `${Number(p.toFixed(4))}%`;
@@ -342,20 +363,57 @@ export function qdiscOptions(q: Qdisc): string {
         `interval ${sprintTime64(n('interval'))} memory_limit ${sprintSize(n('memory_limit'))} ` +
         `${o.ecn ? 'ecn ' : ''}drop_batch ${n('drop_batch')} `
       );
+    case 'fq': {
+      // fq_print_opt (tc/q_fq.c of iproute2 6.1): rates are bytes per second, printed in bits.
+      let s = `limit ${n('limit')}p flow_limit ${n('flow_limit')}p buckets ${2 ** n('buckets_log')} `;
+      s += `orphan_mask ${n('orphan_mask')} `;
+      if (o.pacing === false) s += 'nopacing ';
+      s += `quantum ${sprintSize(n('quantum'))} initial_quantum ${sprintSize(n('initial_quantum'))} `;
+      if (n('maxrate') !== UINT32_MAX) s += `maxrate ${sprintRate(n('maxrate') * 8)} `;
+      if (n('low_rate_threshold')) s += `low_rate_threshold ${sprintRate(n('low_rate_threshold') * 8)} `;
+      s += `refill_delay ${sprintTime(n('refill_delay'))} `;
+      if (n('ce_threshold') !== UINT32_MAX) s += `ce_threshold ${sprintTime(n('ce_threshold'))} `;
+      s += `timer_slack ${sprintTime64(n('timer_slack'))} horizon ${sprintTime(n('horizon'))} `;
+      s += o.horizon_drop ? 'horizon_drop ' : 'horizon_cap ';
+      return s;
+    }
     default:
       return '';
   }
 }
 
 /** print_xstats: fq_codel's own lines under `tc -s` (memory_used and drop_overmemory only when nonzero). */
-function qdiscXstats(q: Qdisc): string[] {
+function qdiscXstats(q: Qdisc, now: number): string[] {
   const x = q.ops.dumpStats?.(q);
   if (!x) return [];
+  if (q.ops.id === 'fq') return fqXstats(x, now);
   // fq_codel_print_xstats: memory_used and drop_overmemory follow ecn_mark when they are not zero.
   let l1 = `maxpacket ${x.maxpacket} drop_overlimit ${x.drop_overlimit} new_flow_count ${x.new_flow_count} ecn_mark ${x.ecn_mark}`;
   if (x.memory_used) l1 += ` memory_used ${x.memory_used}`;
   if (x.drop_overmemory) l1 += ` drop_overmemory ${x.drop_overmemory}`;
   return [l1, `new_flows_len ${x.new_flows_len} old_flows_len ${x.old_flows_len}`];
+}
+
+/**
+ * fq_print_xstats (iproute2 6.1): flows, inactive and throttled; the next throttled flow's delay (the
+ * kernel sends time_next_delayed_flow + timer_slack - now, printed when positive); gc, highprio, retrans
+ * (when nonzero), throttled, the unthrottle latency, ce_mark and flows_plimit when nonzero, and the error
+ * counters' line when one of them is.
+ */
+function fqXstats(x: Record<string, number>, now: number): string[] {
+  let l1 = `flows ${x.flows} (inactive ${x.inactive_flows} throttled ${x.throttled_flows})`;
+  const next = x.time_next_delayed_flow + x.timer_slack - now;
+  if (Number.isFinite(next) && next > 0) l1 += ` next_packet_delay ${sprintTime64(next)}`;
+  let l2 = `gc ${x.gc_flows} highprio ${x.highprio_packets}`;
+  if (x.tcp_retrans) l2 += ` retrans ${x.tcp_retrans}`;
+  l2 += ` throttled ${x.throttled}`;
+  if (x.unthrottle_latency_ns) l2 += ` latency ${sprintTime64(x.unthrottle_latency_ns)}`;
+  if (x.ce_mark) l2 += ` ce_mark ${x.ce_mark}`;
+  if (x.flows_plimit) l2 += ` flows_plimit ${x.flows_plimit}`;
+  const lines = [l1, l2];
+  if (x.pkts_too_long || x.allocation_errors)
+    lines.push(`pkts_too_long ${x.pkts_too_long} alloc_errors ${x.allocation_errors}`);
+  return lines;
 }
 
 // ---- the order tc_dump_qdisc walks a device's qdiscs in --------------------------------------------------
@@ -410,7 +468,7 @@ function printQdisc(tc: Tc, dev: NetDevice, q: Qdisc, withDev: boolean): void {
     s +=
       ` Sent ${t.stats.bytes} bytes ${t.stats.packets} pkt (dropped ${t.stats.drops}, overlimits ${t.stats.overlimits} requeues ${t.stats.requeues}) \n` +
       ` backlog ${sprintSize(t.backlog)} ${t.qlen}p requeues ${t.stats.requeues}\n`;
-    const xs = qdiscXstats(q);
+    const xs = qdiscXstats(q, tc.ctx.lab.now() + UPTIME_AT_START_NS);
     if (xs.length) s += xs.map((l) => `  ${l}`).join('\n') + '\n';
   }
   tc.out(s);
@@ -635,6 +693,53 @@ function fqCodelParse(tc: Tc, args: string[]): QdiscOpts {
   return o;
 }
 
+/** fq_parse_opt (tc/q_fq.c): only the options given go to the kernel (rates in bytes/s, times in us). */
+function fqParse(tc: Tc, args: string[]): QdiscOpts {
+  const o: QdiscOpts = {};
+  const illegal = (what: string): never => {
+    tc.err(`Illegal "${what}"\n`);
+    throw new ParseFail();
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const next = (): string => {
+      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
+      return args[++i];
+    };
+    if (a === 'limit' || a === 'flow_limit' || a === 'quantum' || a === 'initial_quantum') {
+      o[a] = getU32(next()) ?? illegal(a);
+    } else if (a === 'orphan_mask') {
+      // tc's message names initial_quantum here.
+      o.orphan_mask = getU32(next()) ?? illegal('initial_quantum');
+    } else if (a === 'buckets') {
+      const v = getU32(next()) ?? illegal('buckets');
+      // ilog2 of tc/q_fq.c rounds up; 0 sends nothing.
+      if (v) o.buckets_log = v <= 1 ? 0 : Math.ceil(Math.log2(v));
+    } else if (a === 'maxrate' || a === 'low_rate_threshold') {
+      const v = next();
+      if (v.includes('%')) fail(tc, `skblab: fq ${a} as a percentage of the link speed is not modelled\n`, 1);
+      o[a] = Math.min(getRate64(v) ?? illegal(a), UINT32_MAX);
+    } else if (a === 'ce_threshold' || a === 'horizon' || a === 'refill_delay') {
+      o[a] = getTime(next()) ?? illegal(a);
+    } else if (a === 'timer_slack') {
+      const us = getTime(next()) ?? illegal('timer_slack');
+      o.timer_slack = Math.round(us * 1000);
+    } else if (a === 'horizon_drop') o.horizon_drop = true;
+    else if (a === 'horizon_cap') o.horizon_drop = false;
+    else if (a === 'pacing') o.pacing = true;
+    else if (a === 'nopacing') o.pacing = false;
+    else if (a === 'defrate') fail(tc, 'skblab: fq defrate is not modelled (Linux 6.12 ignores it)\n', 1);
+    else if (a === 'help') {
+      tc.err(FQ_USAGE);
+      throw new ParseFail();
+    } else {
+      tc.err(`What is "${a}"?\n${FQ_USAGE}`);
+      throw new ParseFail();
+    }
+  }
+  return o;
+}
+
 // ---- add, replace, change, del ---------------------------------------------------------------------------
 
 type ModifyCmd = 'add' | 'replace' | 'change' | 'del';
@@ -706,6 +811,7 @@ function qdiscModify(tc: Tc, cmd: ModifyCmd, args: string[]): number {
   try {
     if (kind === 'netem') opts = netemParse(tc, rest);
     else if (kind === 'fq_codel') opts = fqCodelParse(tc, rest);
+    else if (kind === 'fq') opts = fqParse(tc, rest);
     else if (kind === 'pfifo') opts = fifoParse(tc, rest);
     else if (kind === 'pfifo_fast') {
       if (rest.length) fail(tc, "qdisc 'pfifo_fast' does not support option parsing\n", 255);

@@ -194,3 +194,26 @@ describe('ip tcp_metrics', () => {
     expect(net.tcpFastopenCache.size).toBe(0);
   });
 });
+
+describe('ip route metrics (RTAX_MTU, RTAX_ADVMSS, RTAX_INITCWND, RTAX_LOCK)', () => {
+  it('takes [lock] VALUE for mtu, advmss and initcwnd, shows them in print_rta_metrics order, and change replaces them', async () => {
+    const { h } = await vethNs1();
+    await h.setup(['ip route add 10.0.1.2 via 10.0.0.2 dev veth0 initcwnd 11 advmss 600 mtu lock 640']);
+    expect((await h.run('ip route show 10.0.1.2')).out).toBe(
+      '10.0.1.2 via 10.0.0.2 dev veth0 mtu lock 640 advmss 600 initcwnd 11 \n',
+    );
+    expect((await h.run('ip -j route show 10.0.1.2')).out).toBe(
+      '[{"dst":"10.0.1.2","gateway":"10.0.0.2","dev":"veth0","flags":[],' +
+        '"metrics":[{"mtu":640,"advmss":600,"initcwnd":11}]}]\n',
+    );
+    const e = h.host.initNet.fib.find((x) => x.dst === ip4('10.0.1.2'))!;
+    expect([e.mtu, e.advmss, e.initcwnd, e.locks]).toEqual([640, 600, 11, 1 << 2]);
+    await h.setup(['ip route change 10.0.1.2 via 10.0.0.2 dev veth0 advmss 1460 mtu lock 1500']);
+    expect((await h.run('ip route show 10.0.1.2')).out).toBe(
+      '10.0.1.2 via 10.0.0.2 dev veth0 mtu lock 1500 advmss 1460 \n',
+    );
+    const bad = await h.run('ip route add 10.0.2.0/24 via 10.0.0.2 advmss x');
+    expect(bad.err).toBe('Error: argument "x" is wrong: "mss" value is invalid\n\n');
+    expect(bad.status).toBe(255);
+  });
+});

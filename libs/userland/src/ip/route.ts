@@ -24,6 +24,9 @@ import {
   type NewRouteMode,
   type RouteMsg,
   type RouteSpec,
+  RTAX_ADVMSS,
+  RTAX_INITCWND,
+  RTAX_MTU,
 } from '@skblab/kernel';
 import { ipv4ToString, prefixMask } from '@skblab/wire/address';
 import {
@@ -168,10 +171,19 @@ function printRoute(f: RouteFilter | null, e: FibEntry): { text: string; json: R
     flags.push(RTNH_F_LINKDOWN);
   j.flags = flags;
   for (const fl of flags) t += `${fl} `;
-  if (e.mtu) {
-    j.metrics = [{ mtu: e.mtu }];
-    t += `mtu ${e.mtu} `;
+  // print_rta_metrics: RTAX_MTU, RTAX_ADVMSS, RTAX_INITCWND in that order, `lock` after a locked one's name.
+  const metrics: Record<string, number> = {};
+  for (const [name, rtax, v] of [
+    ['mtu', RTAX_MTU, e.mtu],
+    ['advmss', RTAX_ADVMSS, e.advmss],
+    ['initcwnd', RTAX_INITCWND, e.initcwnd],
+  ] as const) {
+    const locked = (e.locks & (1 << rtax)) !== 0;
+    if (!v && !locked) continue;
+    metrics[name] = v;
+    t += `${name} ${locked ? 'lock ' : ''}${v} `;
   }
+  if (Object.keys(metrics).length) j.metrics = [metrics];
   return { text: t + '\n', json: j };
 }
 
@@ -280,6 +292,9 @@ function routeFlush(ip: Ip, args: string[]): number {
       gw: e.gw,
       prefsrc: e.prefsrc,
       mtu: 0,
+      advmss: 0,
+      initcwnd: 0,
+      locks: 0,
     });
   return 0;
 }
@@ -307,6 +322,10 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
   let protocol: number | undefined;
   let scope: number | undefined;
   let mtu = 0;
+  let advmss = 0;
+  let initcwnd = 0;
+  /** mxlock: RTAX_LOCK's bits, a `lock` before a metric's value. */
+  let locks = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === 'src') prefsrc = getAddr(ip, nextArg(ip, args, i++), dst ? 'inet' : null);
@@ -326,12 +345,19 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
       const s = scopeId(v);
       if (s === null) invarg(ip, 'invalid "scope" value\n', v);
       scope = s;
-    } else if (a === 'mtu') {
+    } else if (a === 'mtu' || a === 'advmss' || a === 'initcwnd') {
+      // iproute_modify: [lock] VALUE; a lock sets the metric's bit of RTAX_LOCK.
       let v = nextArg(ip, args, i++);
-      if (v === 'lock') v = nextArg(ip, args, i++);
+      const bit = 1 << { mtu: RTAX_MTU, advmss: RTAX_ADVMSS, initcwnd: RTAX_INITCWND }[a];
+      if (v === 'lock') {
+        locks |= bit;
+        v = nextArg(ip, args, i++);
+      }
       const m = getUnsigned(v);
-      if (m === null) invarg(ip, '"mtu" value is invalid\n', v);
-      mtu = m;
+      if (m === null) invarg(ip, `"${a === 'advmss' ? 'mss' : a}" value is invalid\n`, v);
+      if (a === 'mtu') mtu = m;
+      else if (a === 'advmss') advmss = m;
+      else initcwnd = m;
     } else if (matches(a, 'table')) {
       const v = nextArg(ip, args, i++);
       const t = tableId(v);
@@ -345,9 +371,7 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
       protocol = p;
     } else if (a === 'onlink' || a === 'pervasive') {
       // nexthop flags: accepted, not modelled
-    } else if (
-      ['advmss', 'hoplimit', 'window', 'cwnd', 'initcwnd', 'initrwnd', 'reordering', 'realms'].includes(a)
-    ) {
+    } else if (['hoplimit', 'window', 'cwnd', 'initrwnd', 'reordering', 'realms'].includes(a)) {
       i++;
     } else {
       let v = a;
@@ -388,6 +412,9 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
         dev,
         prefsrc,
         mtu: 0,
+        advmss: 0,
+        initcwnd: 0,
+        locks: 0,
       }),
     );
     return 0;
@@ -413,6 +440,9 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
     table: table ?? defTable,
     prefsrc,
     mtu,
+    advmss,
+    initcwnd,
+    locks,
   };
   rtnlCheck(
     ip,

@@ -2,6 +2,7 @@
  * drivers/net/loopback.c: the loopback device. Transmit hands the skb straight back to the receive path
  * on the same CPU; RX and TX statistics are one counter, bumped only when the backlog took the packet.
  */
+import { skb_tx_timestamp } from '../../net/core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
@@ -21,6 +22,7 @@ const F = { loopbackXmit: kfn('loopback_xmit', 'drivers/net/loopback.c', 'driver
 export function loopback_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
   ctx.step(skb, F.loopbackXmit, 'skb_orphan, skb_dst_force, eth_type_trans');
+  skb_tx_timestamp(ctx, skb);
   skb.sk = null;
   skb.protocol = eth_type_trans(skb, dev);
   // dev_lstats_add: counted after eth_type_trans, so without the 14-byte Ethernet header.

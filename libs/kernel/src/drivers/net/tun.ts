@@ -4,6 +4,7 @@
  * the socket's receive queue that read(2) drains); what that process writes enters the receive path as if
  * it had arrived on the device (tun_get_user → netif_rx). packetdrill drives a kernel through one.
  */
+import { skb_orphan_frags_rx, skb_tx_timestamp } from '../../net/core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, PACKET_HOST, skbPut } from '../../include/linux/skbuff';
@@ -134,6 +135,9 @@ export function tun_gso_segment(pkt: Uint8Array, gsoSize: number): Uint8Array[] 
 /** tun_net_xmit (tun.c:1057): count it and queue it (segmented) on the file for read(2). */
 export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
+  // The reader gets a copy, so pinned MSG_ZEROCOPY pages are copied now (the range is reported COPIED).
+  skb_orphan_frags_rx(skb);
+  skb_tx_timestamp(ctx, skb);
   const pkt = skb.buf.slice(skb.data, skb.data + skb.len);
   // Without NETIF_F_TSO (TUNSETOFFLOAD's TUN_F_TSO4, not turned off by ethtool -K) validate_xmit_skb
   // segments the GSO skb in software.
@@ -154,9 +158,15 @@ export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
  * ETH_P_IP, no MAC header, the device, and goes to netif_rx (the caller runs the __netif_rx hop in the
  * writer's process context).
  */
-export function tun_get_user(ctx: KernelCtx, dev: NetDevice, bytes: Uint8Array): SkBuff {
+export function tun_get_user(ctx: KernelCtx, dev: NetDevice, bytes: Uint8Array, vnetGsoSize = 0): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), dev.net, bytes.length);
   skb.buf.set(bytes, skbPut(skb, bytes.length));
+  // virtio_net_hdr_to_skb (IFF_VNET_HDR, VIRTIO_NET_HDR_GSO_TCPV4): too small packets are not really GSO
+  // ones; a larger one keeps gso_size, its gso_segs left for later (SKB_GSO_DODGY).
+  if (vnetGsoSize && bytes.length > vnetGsoSize) {
+    skb.gsoSize = vnetGsoSize;
+    skb.gsoSegs = 0;
+  }
   skb.protocol = ETH_P_IP;
   skb.dev = dev;
   skb.net = dev.net;

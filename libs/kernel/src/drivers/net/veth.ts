@@ -2,6 +2,7 @@
  * drivers/net/veth.c: a virtual Ethernet pair. What one end transmits the other end receives, on the same
  * CPU, through the peer's backlog (veth_forward_skb → __dev_forward_skb → __netif_rx), crossing namespaces.
  */
+import { skb_tx_timestamp } from '../../net/core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
@@ -45,6 +46,7 @@ export function veth_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
     dev.stats.txDropped++;
     return xmitDrop(skb, SKB_DROP_REASON.NOT_SPECIFIED);
   }
+  skb_tx_timestamp(ctx, skb);
   ctx.step(skb, F.devForwardSkb, rcv);
   if (rcv.net !== dev.net) {
     skb.dst = null;

@@ -37,6 +37,7 @@ export const ENOTCONN = 107;
 export const ETIMEDOUT = 110;
 export const EALREADY = 114;
 export const EINPROGRESS = 115;
+export const ENOMSG = 42;
 export const EKEYREJECTED = 129;
 export const ENOIOCTLCMD = 515;
 
@@ -44,6 +45,7 @@ export const STRERROR: Record<number, string> = {
   [EPERM]: 'Operation not permitted',
   [EAGAIN]: 'Resource temporarily unavailable',
   [EEXIST]: 'File exists',
+  [ENOMSG]: 'No message of desired type',
   [ENODEV]: 'No such device',
   [ESRCH]: 'No such process',
   [ENOENT]: 'No such file or directory',
@@ -81,3 +83,6 @@ export const STRERROR: Record<number, string> = {
   [EINPROGRESS]: 'Operation now in progress',
   [EKEYREJECTED]: 'Key was rejected by service',
 };
+export const ENOTDIR = 20;
+export const EISDIR = 21;
+export const ESPIPE = 29;

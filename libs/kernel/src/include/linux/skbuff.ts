@@ -13,6 +13,45 @@ import type { Rtable } from '../net/route';
 import type { Sock } from '../net/sock';
 import type { Net } from '../net/net_namespace';
 import type { TcpSkbCb } from '../net/tcp';
+import type { TcpSock } from './tcp';
+
+/** skb_shinfo(skb)->tx_flags: what transmit timestamps the skb asks for (skbuff.h). */
+export const SKBTX_HW_TSTAMP = 1 << 0;
+export const SKBTX_SW_TSTAMP = 1 << 1;
+export const SKBTX_IN_PROGRESS = 1 << 2;
+export const SKBTX_HW_TSTAMP_USE_CYCLES = 1 << 3;
+export const SKBTX_SCHED_TSTAMP = 1 << 6;
+export const SKBTX_ANY_SW_TSTAMP = SKBTX_SW_TSTAMP | SKBTX_SCHED_TSTAMP;
+export const SKBTX_ANY_TSTAMP = SKBTX_HW_TSTAMP | SKBTX_HW_TSTAMP_USE_CYCLES | SKBTX_ANY_SW_TSTAMP;
+
+/** MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS, 17 by default): the page fragments one skb can point to. */
+export const MAX_SKB_FRAGS = 17;
+
+/**
+ * struct ubuf_info_msgzc: one MSG_ZEROCOPY notification range (net/core/skbuff.c's msg_zerocopy_alloc keeps
+ * it in an skb's cb, the skb that later goes on sk_error_queue). `id`..`id + len - 1` are the sendmsg calls
+ * it covers; `zerocopy` stays true only if no skb that pointed at the user pages had to copy them
+ * (skb_copy_ubufs), else the notification says SO_EE_CODE_ZEROCOPY_COPIED. Every skb that points at it
+ * holds a reference (`refcnt`), and so does the sendmsg call while it runs; the last put queues the
+ * notification.
+ */
+export interface UbufInfoMsgzc {
+  id: number;
+  len: number;
+  bytelen: number;
+  zerocopy: boolean;
+  refcnt: number;
+  sk: TcpSock;
+}
+
+/** A page fragment of skb_shinfo(skb)->frags: its size, and whether it is a pinned user page (zerocopy). */
+export interface SkbFrag {
+  readonly size: number;
+  readonly user: boolean;
+}
+
+/** The frags of every skb without zerocopy data: one shared empty list (frag lists are replaced, never edited). */
+export const NO_FRAGS: readonly SkbFrag[] = Object.freeze([]);
 
 export const PACKET_HOST = 0;
 export const PACKET_BROADCAST = 1;
@@ -84,8 +123,31 @@ export interface SkBuff {
   /** skb_shinfo(skb)->gso_segs / gso_size: a TSO/GSO skb's segments and their size (0 when not GSO). */
   gsoSegs: number;
   gsoSize: number;
+  /**
+   * skb->tstamp as a delivery time (skb_set_delivery_time, CLOCK_MONOTONIC ns): TCP's Earliest Departure
+   * Time (tp->tcp_wstamp_ns), which sch_fq holds the skb until. 0 or absent: none.
+   */
+  tstamp?: number;
   /** skb->truesize when the owner set it (TCP charges its stream skbs so); 0: SKB_TRUESIZE of the buffer. */
   truesize: number;
+  /**
+   * skb_shinfo(skb)->destructor_arg with SKBFL_ZEROCOPY_ENABLE (skb_zcopy): the MSG_ZEROCOPY range whose
+   * user pages this skb points at. Clones share it (one shared info), and only the original holds a ref.
+   */
+  zcopy: UbufInfoMsgzc | null;
+  /** SKBFL_PURE_ZEROCOPY (skb_zcopy_pure): every byte is in pinned user pages, none charged to sk memory. */
+  zcopyPure: boolean;
+  /**
+   * skb_shinfo(skb)->frags of an skb that took MSG_ZEROCOPY data (the model keeps every byte in `buf`; the
+   * frags only count what MAX_SKB_FRAGS limits). NO_FRAGS for other skbs. Clones share the list, so it is
+   * replaced, never edited.
+   */
+  frags: readonly SkbFrag[];
+  /** What the pinned user pages added to truesize (PAGE_ALIGN per frag), not charged while zcopyPure. */
+  zcTruesize: number;
+  /** skb_shinfo(skb)->tx_flags (SKBTX_*) and ->tskey: transmit timestamps asked for, and their key. */
+  txFlags: number;
+  tskey: number;
 }
 
 /**
@@ -143,6 +205,12 @@ export function allocSkb(id: number, net: Net, size: number, headroom = SKB_HEAD
     gsoSegs: 0,
     gsoSize: 0,
     truesize: 0,
+    zcopy: null,
+    zcopyPure: false,
+    frags: NO_FRAGS,
+    zcTruesize: 0,
+    txFlags: 0,
+    tskey: 0,
   };
 }
 

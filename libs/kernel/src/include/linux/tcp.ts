@@ -4,7 +4,7 @@
  * struct sock fields TCP uses), the request sock a listener keeps per SYN, and the TIME_WAIT bucket. Field
  * names follow the kernel's, camel-cased; times are jiffies (HZ 250) unless the name says us or ns.
  */
-import type { SkBuff } from './skbuff';
+import type { SkBuff, UbufInfoMsgzc } from './skbuff';
 import type { KernelCtx, KTimer } from '../net/kctx';
 import type { Net } from '../net/net_namespace';
 import type { Rtable } from '../net/route';
@@ -69,6 +69,8 @@ export interface TcpFastopenRequest {
   data: Uint8Array | null;
   size: number;
   copied: number;
+  /** The MSG_ZEROCOPY range of the sendto (tcp_send_syn_data attaches the SYN's data to it). */
+  uarg: UbufInfoMsgzc | null;
 }
 
 /** inet_connection_sock's icsk_ack */
@@ -127,8 +129,10 @@ export interface TcpSock extends Sock {
   /** sk_backlog: what arrived while the process held the socket */
   backlog: SkBuff[];
   backlogLen: number;
-  /** SOCK_DEAD, SOCK_DONE, SOCK_KEEPOPEN, SOCK_LINGER, SOCK_URGINLINE (sock_flag) */
+  /** SOCK_DEAD, SOCK_DONE, SOCK_KEEPOPEN, SOCK_LINGER, SOCK_URGINLINE, SOCK_ZEROCOPY (sock_flag) */
   flags: number;
+  /** sk_zckey: the id the next MSG_ZEROCOPY sendmsg gets (msg_zerocopy_alloc). */
+  zckey: number;
   lingertime: number;
   rcvlowat: number;
   errSoft: number;
@@ -206,6 +210,8 @@ export interface TcpSock extends Sock {
   acceptQueue: RequestSock[];
   /** The listener's SYN queue: request socks waiting for the ACK (reqsk_queue_len). */
   synQueueLen: number;
+  /** icsk_accept_queue.synflood_warned: the SYN-flood message was given once already. */
+  synfloodWarned: boolean;
   synQueueYoung: number;
   /** The listener that made this child, until accept() takes it. */
   parent: TcpSock | null;

@@ -2,6 +2,7 @@
  * struct net (a network namespace) and the host it lives on. A host is one simulated machine: its CPUs
  * (softnet_data), its global net.core sysctls, and its namespaces, the first of which is init_net.
  */
+import type { SuperBlock } from '../linux/fs';
 import type { NetDevice, SoftnetData } from '../linux/netdevice';
 import type { FibEntry } from './route';
 import type { Neighbour, NeighParms, NeighStatistics } from './neighbour';
@@ -232,4 +233,6 @@ export interface Host {
   irqs: IrqDesc[];
   /** The host's index in its lab (1-based), for MAC addresses and PCI slots of its NICs. */
   index: number;
+  /** Its root file system (fs/ramfs): /tmp's files, /dev/zero, /dev/null. */
+  fs: SuperBlock;
 }

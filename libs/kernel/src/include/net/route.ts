@@ -48,6 +48,11 @@ export function rt_tos2priority(tos: number): number {
 }
 
 /** One route, as `ip route` lists it. */
+/** Route metrics (include/uapi/linux/rtnetlink.h): RTAX_LOCK's bits are 1 << these. */
+export const RTAX_MTU = 2;
+export const RTAX_ADVMSS = 8;
+export const RTAX_INITCWND = 11;
+
 export interface FibEntry {
   table: number;
   type: number;
@@ -61,6 +66,11 @@ export interface FibEntry {
   priority: number;
   /** RTAX_MTU, 0 when unset. */
   mtu: number;
+  /** RTAX_ADVMSS and RTAX_INITCWND, 0 when unset. */
+  advmss: number;
+  initcwnd: number;
+  /** RTAX_LOCK: a bit (1 << RTAX_*) for each metric the route locks (`mtu lock 640`). */
+  locks: number;
   /** The ifaddr that created it (fib_magic), so deleting the address deletes it. */
   fromIfaddr: boolean;
 }

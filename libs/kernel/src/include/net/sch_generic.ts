@@ -49,7 +49,7 @@ export interface QdiscStats {
 
 /** struct Qdisc_ops: a discipline's entry points. Options are parsed by tc into a plain record. */
 export interface QdiscOps {
-  id: 'noqueue' | 'noop' | 'pfifo' | 'pfifo_fast' | 'mq' | 'netem' | 'fq_codel';
+  id: 'noqueue' | 'noop' | 'pfifo' | 'pfifo_fast' | 'mq' | 'netem' | 'fq_codel' | 'fq';
   /** null: noqueue (the device transmits straight away). */
   enqueue: ((ctx: KernelCtx, skb: SkBuff, q: Qdisc) => number) | null;
   dequeue: (ctx: KernelCtx, q: Qdisc) => SkBuff | null;

@@ -29,20 +29,42 @@ export function ip_sk_accept_pmtu(sk: { pmtudisc: number }): boolean {
 /** SK_RMEM_MAX default (net.core.rmem_default) */
 export const SK_RMEM_DEFAULT = 212992;
 
-/** An error queued by ip_icmp_error for IP_RECVERR readers (ping prints these). */
+/** sock_extended_err's ee_origin values (uapi/linux/errqueue.h). */
+export const SO_EE_ORIGIN_NONE = 0;
+export const SO_EE_ORIGIN_LOCAL = 1;
+export const SO_EE_ORIGIN_ICMP = 2;
+export const SO_EE_ORIGIN_ICMP6 = 3;
+export const SO_EE_ORIGIN_TXSTATUS = 4;
+export const SO_EE_ORIGIN_ZEROCOPY = 5;
+export const SO_EE_ORIGIN_TXTIME = 6;
+export const SO_EE_ORIGIN_TIMESTAMPING = SO_EE_ORIGIN_TXSTATUS;
+/** ee_code of a zerocopy notification whose data was copied after all (errqueue.h). */
+export const SO_EE_CODE_ZEROCOPY_COPIED = 1;
+
+/**
+ * An entry of sk_error_queue (struct sock_exterr_skb's sock_extended_err, with the offender address
+ * ip_recv_error reports): an ICMP or local error for IP_RECVERR readers (ping prints these), or a
+ * MSG_ZEROCOPY completion (__msg_zerocopy_callback: ee_info..ee_data the ids it covers).
+ */
 export interface SockExtendedErr {
   errno: number;
-  origin: 'icmp' | 'local';
+  origin: 'icmp' | 'local' | 'zerocopy' | 'timestamping';
   type: number;
   code: number;
   /** Where the error came from (the ICMP sender, or the local address for local errors). */
   offender: number;
   info: number;
+  /** ee_data (0 for ICMP and local errors; a zerocopy range's last id). */
+  data: number;
   /** The echo sequence (ping) or port the error refers to. */
   seq: number;
   id: number;
   /** When the error arrived (the skb's timestamp, as SO_TIMESTAMP gives it to traceroute). */
   tstamp: number;
+  /** The queued skb's bytes (a transmit timestamp's packet), what ip_recv_error copies; none if absent. */
+  payload?: Uint8Array;
+  /** The truesize sock_queue_err_skb charged to sk_rmem_alloc (freed when the entry is read). */
+  truesize?: number;
 }
 
 export interface Sock {
@@ -88,6 +110,12 @@ export interface Sock {
   icmpFilter: number;
   /** Bytes handed to ip_append_data's skbs still in flight (sk_wmem_alloc), unused by the model. */
   wmemAlloc: number;
+  /** sk_mark (SO_MARK) */
+  mark: number;
+  /** sk_tsflags (SO_TIMESTAMPING's SOF_TIMESTAMPING_* flags) */
+  tsflags: number;
+  /** sk_tskey: what SOF_TIMESTAMPING_OPT_ID keys count from (TCP: snd_una when it was set). */
+  tskey: number;
 }
 
 export function newSock(net: Net, type: number, protocol: number, comm: string): Sock {
@@ -120,6 +148,9 @@ export function newSock(net: Net, type: number, protocol: number, comm: string):
     broadcast: false,
     icmpFilter: 0,
     wmemAlloc: 0,
+    mark: 0,
+    tsflags: 0,
+    tskey: 0,
   };
 }
 

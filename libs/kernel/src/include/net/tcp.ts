@@ -161,6 +161,8 @@ export const SOCK_DONE = 1 << 1;
 export const SOCK_URGINLINE = 1 << 2;
 export const SOCK_KEEPOPEN = 1 << 3;
 export const SOCK_LINGER = 1 << 4;
+/** SO_ZEROCOPY: MSG_ZEROCOPY sends pin user pages and report completions on the error queue. */
+export const SOCK_ZEROCOPY = 1 << 5;
 
 /** sk_userlocks */
 export const SOCK_SNDBUF_LOCK = 1;
@@ -192,12 +194,15 @@ export const TCP_CHRONO_SNDBUF_LIMITED = 3;
 export const MSG_OOB = 0x1;
 export const MSG_PEEK = 0x2;
 export const MSG_DONTROUTE = 0x4;
+export const MSG_ERRQUEUE = 0x2000;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_EOR = 0x80;
 export const MSG_WAITALL = 0x100;
 export const MSG_NOSIGNAL = 0x4000;
 export const MSG_MORE = 0x8000;
+/** include/linux/socket.h: splice the pages in rather than copying (splice_to_socket's sendmsg). */
+export const MSG_SPLICE_PAGES = 0x8000000;
 export const MSG_FASTOPEN = 0x20000000;
 export const MSG_ZEROCOPY = 0x4000000;
 
@@ -537,9 +542,9 @@ export function tcp_highest_sack_seq(tp: TcpSock): number {
 export function tcp_skb_can_collapse_to(skb: SkBuff): boolean {
   return !skb.tcb!.eor;
 }
-/** tcp_skb_can_collapse: MPTCP and zerocopy, the other conditions, are not modelled. */
-export function tcp_skb_can_collapse(to: SkBuff, _from: SkBuff): boolean {
-  return to.tcb!.eor === 0;
+/** tcp_skb_can_collapse: MPTCP is not modelled; both or neither must be pure zerocopy (skb_pure_zcopy_same). */
+export function tcp_skb_can_collapse(to: SkBuff, from: SkBuff): boolean {
+  return to.tcb!.eor === 0 && to.zcopyPure === from.zcopyPure;
 }
 /** tcp_skb_sent_after: t1 sent after t2, ties broken by sequence */
 export function tcp_skb_sent_after(t1: number, t2: number, seq1: number, seq2: number): boolean {

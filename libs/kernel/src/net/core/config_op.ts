@@ -58,6 +58,10 @@ export interface RouteMsg {
   table: number;
   prefsrc: number;
   mtu: number;
+  /** RTAX_ADVMSS, RTAX_INITCWND (0: unset) and RTAX_LOCK's bits. */
+  advmss: number;
+  initcwnd: number;
+  locks: number;
 }
 
 export type ConfigOp =
@@ -178,6 +182,9 @@ const ROUTE: Record<string, Check> = {
   table: u32,
   prefsrc: u32,
   mtu: u32,
+  advmss: u32,
+  initcwnd: u32,
+  locks: u32,
 };
 
 const DEV = { netns: netnsName, dev: ifname };

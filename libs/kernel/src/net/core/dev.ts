@@ -3,6 +3,9 @@
  * ndo_start_xmit) and the per-CPU backlog receive path (__netif_rx → enqueue_to_backlog → NET_RX softirq →
  * net_rx_action → process_backlog → __netif_receive_skb → the protocol handler).
  */
+import { __skb_tstamp_tx, skb_orphan_frags_rx } from './skbuff';
+import { SKBTX_SCHED_TSTAMP } from '../../include/linux/skbuff';
+import { SCM_TSTAMP_SCHED } from '../../include/linux/net_tstamp';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Host } from '../../include/net/net_namespace';
@@ -91,6 +94,8 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   const txq = dev.txqs.length > 1 ? reciprocal_scale(skb_get_hash(skb), dev.txqs.length) : 0;
   skb.queueMapping = txq;
   ctx.step(skb, F.devQueueXmit, dev, txq);
+  // SO_TIMESTAMPING's SCM_TSTAMP_SCHED: the packet enters the scheduler.
+  if (skb.txFlags & SKBTX_SCHED_TSTAMP) __skb_tstamp_tx(ctx, skb, skb.sk, SCM_TSTAMP_SCHED);
   if ((dev.flags & IFF_UP) === 0 || !dev.carrier) {
     // Down, or without carrier: linkwatch's dev_deactivate put noop_qdisc in place; noop_enqueue counts a
     // TX drop and returns NET_XMIT_CN, which the sender does not see as an error (sch_generic.c:669).
@@ -338,6 +343,9 @@ export function __netif_receive_skb_core(ctx: KernelCtx, skb: SkBuff, list = fal
   const proto = skb.protocol;
   ctx.step(skb, F.netifReceiveSkbCore, null, proto, list ? 1 : 0);
   ctx.tap(skb.dev!, skb, 'in');
+  // A handler takes it: frags must be orphaned, even if refcounted, if skb might loop to rx path (a
+  // looped-back MSG_ZEROCOPY skb copies the user pages: SO_EE_CODE_ZEROCOPY_COPIED).
+  if (proto === ETH_P_IP || proto === ETH_P_ARP) skb_orphan_frags_rx(skb);
   if (proto === ETH_P_IP) return next(list ? 'ip_list_rcv' : 'ip_rcv', skb);
   if (proto === ETH_P_ARP) return next('arp_rcv', skb);
   // dev.c:5822: no handler counts as rx_dropped.

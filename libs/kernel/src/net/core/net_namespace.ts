@@ -10,6 +10,7 @@ import { IPEXT_MIB_NAMES, LINUX_MIB_NAMES, newNetMib } from '../../include/net/s
 import { HZ } from '../../include/net/tcp';
 import { loopback_net_init } from '../../drivers/net/loopback';
 import { process_backlog } from './dev';
+import { ramfs_fill_super } from '../../fs/ramfs/inode';
 
 let nextInum = 4026532100;
 
@@ -165,6 +166,7 @@ export function new_host(name: string, nrCpus: number): Host {
     },
     irqs: [],
     index: 0,
+    fs: ramfs_fill_super(),
   } as unknown as Host;
   for (const sd of host.softnet)
     sd.backlog.poll = (ctx, _napi, weight) => process_backlog(ctx, host, sd, weight);

@@ -254,6 +254,10 @@ export interface RouteSpec {
   table: number;
   prefsrc: number;
   mtu: number;
+  /** RTAX_ADVMSS, RTAX_INITCWND (0: unset) and RTAX_LOCK's bits. */
+  advmss: number;
+  initcwnd: number;
+  locks: number;
 }
 
 /** fib_props[type].scope / .error (fib_semantics.c) for the route types the model knows. */
@@ -357,7 +361,11 @@ export function inet_rtm_newroute(net: Net, r: RouteSpec, mode: NewRouteMode | b
     scope,
     prefsrc: r.prefsrc,
     priority: r.metric,
-    mtu: r.mtu,
+    // fib_convert_metrics: an MTU above 65535 - 15 or an advmss above 65535 - 40 is clamped.
+    mtu: Math.min(r.mtu, 65535 - 15),
+    advmss: Math.min(r.advmss, 65535 - 40),
+    initcwnd: r.initcwnd,
+    locks: r.locks,
     fromIfaddr: false,
   };
   if (same) {

@@ -60,6 +60,9 @@ function fibMagic(
     prefsrc: prim.local,
     priority: 0,
     mtu: 0,
+    advmss: 0,
+    initcwnd: 0,
+    locks: 0,
     fromIfaddr: true,
   };
   fibTableInsert(net, e);

@@ -4,7 +4,8 @@
  * buckets by their 4-tuple; listeners are found by port; bind buckets say who uses a local port.
  */
 import type { KernelCtx } from '../../include/net/kctx';
-import type { Net } from '../../include/net/net_namespace';
+import type { Host, Net } from '../../include/net/net_namespace';
+import { secure_ipv4_port_ephemeral } from '../core/secure_seq';
 import type { RequestSock, TcpSock, TimewaitSock } from '../../include/linux/tcp';
 import type { EhashEntry } from '../../include/net/inet_hashtables';
 import { TCP_LISTEN, TCP_TIME_WAIT } from '../../include/net/tcp_states';
@@ -231,6 +232,28 @@ function __inet_check_established(ctx: KernelCtx, sk: TcpSock, lport: number): b
   return false;
 }
 
+/** INET_TABLE_PERTURB_SIZE: 1 << CONFIG_INET_TABLE_PERTURB_ORDER (16). */
+const INET_TABLE_PERTURB_SIZE = 1 << 16;
+const perturbTables = new WeakMap<Host, Uint32Array>();
+
+/** table_perturb: one per kernel, random from its first use (get_random_sleepable_once). */
+function table_perturb(ctx: KernelCtx, host: Host): Uint32Array {
+  let t = perturbTables.get(host);
+  if (!t) {
+    t = new Uint32Array(INET_TABLE_PERTURB_SIZE);
+    // One draw from the kernel's generator, spread over the table by a xorshift (cheaper than 65,536 draws).
+    let x = ctx.random32() >>> 0 || 1;
+    for (let i = 0; i < t.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      t[i] = x >>> 0;
+    }
+    perturbTables.set(host, t);
+  }
+  return t;
+}
+
 /**
  * __inet_hash_connect: the local port of a connect() on an unbound socket. Even ports first (bind takes the
  * odd ones), from a per-destination offset; a port someone bound is skipped, one used only by connections is
@@ -245,13 +268,21 @@ export function inet_hash_connect(ctx: KernelCtx, sk: TcpSock): number {
     return 0;
   }
   const [lo, hiIncl] = net.sysctl.ipLocalPortRange;
-  const high = hiIncl + 1;
+  // No IP_LOCAL_PORT_RANGE on the socket: ports of lo's parity first, step 2.
+  const step = 2;
+  const high = hiIncl + 1; // [32768, 60999] -> [32768, 61000[
   let remaining = high - lo;
   if (remaining > 1) remaining &= ~1;
-  let offset = (ctx.random32() >>> 0) % Math.max(remaining, 1) & ~1;
-  for (let pass = 0; pass < 2; pass++) {
+  // The destination picks a slot of the perturbation table; the slot says how far its previous connects
+  // went, so successive connects to one destination take successive ports (RFC 6056, algorithm 4).
+  const portOffset = secure_ipv4_port_ephemeral(ctx, net, sk.rcvSaddr, sk.daddr, sk.dport);
+  const table = table_perturb(ctx, net.host);
+  const index = portOffset.lo & (INET_TABLE_PERTURB_SIZE - 1);
+  let offset = ((table[index] + portOffset.hi) >>> 0) % Math.max(remaining, 1);
+  offset &= ~1;
+  for (;;) {
     let port = lo + offset;
-    for (let i = 0; i < remaining; i += 2, port += 2) {
+    for (let i = 0; i < remaining; i += step, port += step) {
       if (port >= high) port -= remaining;
       const owners = net.tcpBhash.get(port);
       if (owners) {
@@ -264,6 +295,9 @@ export function inet_hash_connect(ctx: KernelCtx, sk: TcpSock): number {
           continue;
         if (!__inet_check_established(ctx, sk, port)) continue;
       }
+      // A little randomness for the next connect: up to 7 ports further on when contention is low.
+      const advance = Math.max(i, ((ctx.random32() >>> 0) % 8) * step);
+      table[index] = (table[index] + advance + step) >>> 0;
       inet_bind_hash(sk, port);
       sk.sport = port;
       inet_hash(sk);

@@ -33,6 +33,7 @@ import {
   isRouteError,
   IP_ROUTE_OUTPUT_FLOW,
   type Flowi4,
+  ip_mtu_locked,
 } from './route';
 import * as tcpw from '@skblab/wire/tcp';
 import { __sk_dst_check, sk_setup_caps } from './tcp_ipv4';
@@ -128,8 +129,8 @@ function ip_select_ttl(sk: Sock): number {
 }
 
 /** ip_dont_fragment (include/net/ip.h:443): DF for PMTUDISC_DO and for WANT unless the MTU metric is locked. */
-export function ip_dont_fragment(sk: Sock): boolean {
-  return sk.pmtudisc === IP_PMTUDISC_DO || sk.pmtudisc === IP_PMTUDISC_WANT;
+export function ip_dont_fragment(sk: Sock, dst: Rtable | null): boolean {
+  return sk.pmtudisc === IP_PMTUDISC_DO || (sk.pmtudisc === IP_PMTUDISC_WANT && !ip_mtu_locked(dst));
 }
 
 /**
@@ -232,10 +233,11 @@ export function __ip_queue_xmit(ctx: KernelCtx, sk: Sock, skb: SkBuff, tos: numb
     }
     skb.dst = rt;
   }
-  const df = ip_dont_fragment(sk) && !skb.ignoreDf;
+  const df = ip_dont_fragment(sk, rt) && !skb.ignoreDf;
   ipPushHeader(skb, tos & 0xff, ip_select_ttl(sk), df, sk.protocol, sk.saddr || rt.src, sk.daddr);
   ip_select_ident_segs(ctx, skb, sk, skb.gsoSegs || 1);
   skb.priority = sk.priority;
+  skb.mark = sk.mark;
   skb.sk = sk;
   const nh = skb.networkHeader;
   ctx.step(
@@ -287,7 +289,7 @@ export function ip_build_and_send_pkt(
   }
   skb.dst = rt;
   const small = skb.len + IPV4_HLEN <= IPV4_MIN_MTU;
-  const df = small || ip_dont_fragment(sk);
+  const df = small || ip_dont_fragment(sk, rt);
   ipPushHeader(skb, tos & 0xff, ip_select_ttl(sk), df, sk.protocol, saddr, daddr);
   const nh = skb.networkHeader;
   ip.setIdent(skb.buf, nh, df ? 0 : ctx.random32() & 0xffff);

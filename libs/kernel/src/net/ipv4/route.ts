@@ -16,6 +16,7 @@ import {
   RTN_UNICAST,
   RT_SCOPE_LINK,
   RT_SCOPE_UNIVERSE,
+  RTAX_MTU,
   type FibEntry,
   type Rtable,
 } from '../../include/net/route';
@@ -258,6 +259,22 @@ function mkRt(
 /** dst_mtu: the learned path MTU if any, else the device's. */
 /** IP_MAX_MTU: the largest datagram IPv4's 16-bit total length can describe. */
 const IP_MAX_MTU = 0xffff;
+
+/** dst_metric_locked(dst, RTAX_MTU) (ip_mtu_locked): the route locks its MTU (`mtu lock N`). */
+export function ip_mtu_locked(rt: Rtable | null): boolean {
+  return !!rt?.fib && (rt.fib.locks & (1 << RTAX_MTU)) !== 0;
+}
+
+/** dst_metric_advmss: the route's advmss metric, else ipv4_default_advmss (MTU - 40, at least 256). */
+export function dst_metric_advmss(rt: Rtable): number {
+  if (rt.fib?.advmss) return rt.fib.advmss;
+  return Math.max(Math.min(dstMtu(rt) - 40, 65535 - 40), 256);
+}
+
+/** dst_metric(dst, RTAX_INITCWND): the route's initcwnd, 0 when unset. */
+export function dst_metric_initcwnd(rt: Rtable | null): number {
+  return rt?.fib?.initcwnd ?? 0;
+}
 
 export function dstMtu(rt: Rtable): number {
   const mtu = rt.pmtu && rt.pmtu < rt.dev.mtu ? rt.pmtu : rt.dev.mtu;

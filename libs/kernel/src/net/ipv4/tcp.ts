@@ -9,7 +9,20 @@
  */
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
-import type { SkBuff } from '../../include/linux/skbuff';
+import type { SkBuff, UbufInfoMsgzc } from '../../include/linux/skbuff';
+import { MAX_SKB_FRAGS } from '../../include/linux/skbuff';
+import {
+  msg_zerocopy_realloc,
+  net_zcopy_put,
+  net_zcopy_put_abort,
+  skb_zcopy,
+  skb_zcopy_clear,
+  skb_zcopy_pure,
+  skb_zerocopy_iter_stream,
+  sock_tx_timestamp,
+} from '../core/skbuff';
+import { sock_set_timestamping } from '../core/sock';
+import { SOF_TIMESTAMPING_TX_ACK, SOF_TIMESTAMPING_TX_RECORD_MASK } from '../../include/linux/net_tstamp';
 import {
   allocSkb,
   copyOf,
@@ -101,6 +114,10 @@ import {
   EAGAIN,
   EALREADY,
   ECONNABORTED,
+  EEXIST,
+  EMSGSIZE,
+  ENOBUFS,
+  ENOMEM,
   ECONNRESET,
   EINPROGRESS,
   EINVAL,
@@ -205,8 +222,13 @@ export const SO_RCVLOWAT = 18;
 export const SO_ACCEPTCONN = 30;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
+export const SO_MARK = 36;
 export const SO_PROTOCOL = 38;
 export const SO_DOMAIN = 39;
+export const SO_ZEROCOPY = 60;
+export const SO_TIMESTAMPING_OLD = 37;
+export const SO_TIMESTAMPING_NEW = 65;
+export const SO_TIMESTAMPING = SO_TIMESTAMPING_OLD;
 
 /** SOL_TCP options (uapi/linux/tcp.h) */
 export const TCP_NODELAY = 1;
@@ -413,6 +435,10 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     backlog: [],
     backlogLen: 0,
     flags: 0,
+    zckey: 0,
+    mark: 0,
+    tsflags: 0,
+    tskey: 0,
     lingertime: 0,
     rcvlowat: 1,
     errSoft: 0,
@@ -463,6 +489,7 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     icskTimeout: 0,
     acceptQueue: [],
     synQueueLen: 0,
+    synfloodWarned: false,
     synQueueYoung: 0,
     parent: null,
     // tcp_sock (zeroed by sk_alloc; tcp_init_sock sets the rest)
@@ -807,10 +834,38 @@ export function tcp_stream_alloc_skb(ctx: KernelCtx, sk: TcpSock, forceSchedule 
   return skb;
 }
 
-/** tcp_wmem_free_skb (include/net/tcp.h): uncharge sk_wmem_queued and the socket's memory. */
+/**
+ * tcp_wmem_free_skb (include/net/tcp.h): uncharge sk_wmem_queued and the socket's memory (of a pure
+ * zerocopy skb only its head was charged), then __kfree_skb: skb_release_data lets go of its zerocopy
+ * range (skb_zcopy_clear), which may queue the completion.
+ */
 export function tcp_wmem_free_skb(sk: TcpSock, skb: SkBuff): void {
   sk.wmemQueued -= TCP_SKB_CB(skb).truesize;
-  sk_mem_uncharge(sk, TCP_SKB_CB(skb).truesize);
+  if (!skb_zcopy_pure(skb)) sk_mem_uncharge(sk, TCP_SKB_CB(skb).truesize);
+  else sk_mem_uncharge(sk, TCP_SKB_CB(skb).truesize - skb.zcTruesize);
+  skb_zcopy_clear(skb, true);
+}
+
+/**
+ * tcp_downgrade_zcopy_pure: copied bytes join a pure zerocopy skb, so the pinned pages' truesize is now
+ * charged to the socket too.
+ */
+function tcp_downgrade_zcopy_pure(sk: TcpSock, skb: SkBuff): number {
+  if (skb_zcopy_pure(skb)) {
+    const extra = skb.zcTruesize;
+    if (!sk_wmem_schedule(sk, extra)) return -ENOMEM;
+    sk_mem_charge(sk, extra);
+    skb.zcopyPure = false;
+  }
+  return 0;
+}
+
+/**
+ * sk_route_caps & NETIF_F_SG: sk_setup_caps gives a GSO-capable route scatter-gather (every lab device
+ * has NETIF_F_SG, as lo, veth and tun do).
+ */
+function sk_route_caps_sg(sk: TcpSock): boolean {
+  return sk.gsoOk;
 }
 
 /** tcp_chrono_set (tcp_output.c) */
@@ -964,6 +1019,7 @@ function tcp_sendmsg_fastopen(
   flags: number,
   daddr: number | null,
   dport: number,
+  uarg: UbufInfoMsgzc | null,
 ): { err: number; copied: number } {
   if (!(sk.net.sysctl.tcp.fastopen & TFO_CLIENT_ENABLE)) return { err: -EOPNOTSUPP, copied: 0 };
   // Another Fast Open is in progress
@@ -974,6 +1030,7 @@ function tcp_sendmsg_fastopen(
     data,
     size: data.length,
     copied: 0,
+    uarg,
   };
   if (sk.deferConnect) {
     const cerr = tcp_connect(ctx, sk);
@@ -1006,6 +1063,9 @@ function tcp_passive_fastopen(sk: TcpSock): boolean {
  * a blocking caller waits on sk.wq and sends the rest) or a negative errno: -EAGAIN (would block: still
  * connecting, or no send space and nothing copied), -EPIPE (shut down or closed: the caller raises SIGPIPE
  * unless MSG_NOSIGNAL), a pending socket error. `daddr`/`dport` are sendto's address, for MSG_FASTOPEN.
+ * `iov` gives the lengths of the iovec elements `data` was gathered from (one element if null): with
+ * MSG_ZEROCOPY on an SO_ZEROCOPY socket each element's pages become frags of the skb (at most
+ * MAX_SKB_FRAGS per skb), and the call gets a notification id (msg_zerocopy_realloc).
  */
 export function tcp_sendmsg_locked(
   ctx: KernelCtx,
@@ -1014,6 +1074,44 @@ export function tcp_sendmsg_locked(
   flags: number,
   daddr: number | null = null,
   dport = 0,
+  iov: readonly number[] | null = null,
+  call: TcpSendmsgCall | null = null,
+): number {
+  // A resumed call's bytes so far count as copied (PSH, pushes, the exits), but are not returned again.
+  const base = call?.sleeping ? call.copied : 0;
+  const ret = tcp_sendmsg_locked_call(ctx, sk, data, flags, daddr, dport, iov, call);
+  return ret > 0 ? ret - base : ret;
+}
+
+/**
+ * One sendmsg(2) that may sleep for send space: where Linux sleeps in sk_stream_wait_memory the model
+ * returns (the bytes taken so far) with the call `sleeping`; the blocking caller waits on sk.wq, then
+ * either resumes it (tcp_sendmsg with the same call and the rest of the data) or ends it
+ * (tcp_sendmsg_end: its timeout or signal). The call keeps its zerocopy range and reference, and the
+ * timestamp request and final push wait for its end, as in one kernel call.
+ */
+export interface TcpSendmsgCall {
+  sleeping: boolean;
+  uarg: UbufInfoMsgzc | null;
+  zc: number;
+  /** Bytes copied so far (tcp_sendmsg_locked's copied). */
+  copied: number;
+}
+
+export function newTcpSendmsgCall(): TcpSendmsgCall {
+  return { sleeping: false, uarg: null, zc: 0, copied: 0 };
+}
+
+/** tcp_sendmsg_locked's body: the bytes copied in all of the call (resumptions included). */
+function tcp_sendmsg_locked_call(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  data: Uint8Array,
+  flags: number,
+  daddr: number | null,
+  dport: number,
+  iov: readonly number[] | null,
+  call: TcpSendmsgCall | null,
 ): number {
   let copied = 0;
   let copiedSyn = 0;
@@ -1021,12 +1119,36 @@ export function tcp_sendmsg_locked(
   let mssNow = 0;
   let sizeGoal = 0;
   let off = 0;
+  let uarg: UbufInfoMsgzc | null = null;
+  let zc = 0;
+  const size = data.length;
+
+  if (call?.sleeping) {
+    // Woken in sk_stream_wait_memory: it checks again, then the copy loop goes on.
+    call.sleeping = false;
+    ({ uarg, zc, copied } = call);
+    ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
+    err = sk_stream_wait_memory(sk);
+    if (err === -EAGAIN) return sendmsg_sleep(call, uarg, zc, copied);
+    if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal, uarg);
+    return sendmsg_copy(ctx, sk, data, flags, iov, call, uarg, zc, copied, mssNow, sizeGoal);
+  }
+
+  if (flags & T.MSG_ZEROCOPY && size) {
+    if (sock_flag(sk, T.SOCK_ZEROCOPY)) {
+      uarg = msg_zerocopy_realloc(sk, size, skb_zcopy(tcp_write_queue_tail(sk)));
+      if (!uarg) return sendmsg_out_err(ctx, sk, flags, -ENOBUFS, null);
+      if (sk_route_caps_sg(sk)) zc = T.MSG_ZEROCOPY;
+      else uarg.zerocopy = false;
+    }
+  }
 
   if ((flags & T.MSG_FASTOPEN || sk.deferConnect) && !sk.repair) {
-    const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport);
+    const fo = tcp_sendmsg_fastopen(ctx, sk, data, flags, daddr, dport, uarg);
     copiedSyn = fo.copied;
-    if (fo.err === -EINPROGRESS && copiedSyn > 0) return sendmsg_out(ctx, sk, flags, 0, copiedSyn, 0, 0);
-    else if (fo.err) return sendmsg_out_err(ctx, sk, flags, fo.err);
+    if (fo.err === -EINPROGRESS && copiedSyn > 0)
+      return sendmsg_out(ctx, sk, flags, 0, copiedSyn, 0, 0, uarg);
+    else if (fo.err) return sendmsg_out_err(ctx, sk, flags, fo.err, uarg);
     off = copiedSyn;
   }
 
@@ -1037,31 +1159,85 @@ export function tcp_sendmsg_locked(
   // to be sent before a connection is fully established.
   if ((1 << sk.state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT) && !tcp_passive_fastopen(sk)) {
     err = sk_stream_wait_connect(sk);
-    if (err !== 0) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
+    if (err !== 0) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal, uarg);
   }
 
   // This should be in poll
   ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
   if (sk.skErr || sk.shutdown & T.SEND_SHUTDOWN)
-    return sendmsg_do_error(ctx, sk, flags, -EPIPE, copied, copiedSyn, mssNow, sizeGoal);
+    return sendmsg_do_error(ctx, sk, flags, -EPIPE, copied, copiedSyn, mssNow, sizeGoal, uarg);
+  if (off) {
+    // The SYN took the first bytes: the loop copies the rest.
+    data = data.subarray(off);
+    iov = iovAfter(iov ?? [size], off);
+  }
+  return sendmsg_copy(ctx, sk, data, flags, iov, call, uarg, zc, copied, mssNow, sizeGoal, copiedSyn);
+}
 
+/** sleep in sk_stream_wait_memory: the call keeps its state for the caller's resumption. */
+function sendmsg_sleep(call: TcpSendmsgCall, uarg: UbufInfoMsgzc | null, zc: number, copied: number): number {
+  call.sleeping = true;
+  call.uarg = uarg;
+  call.zc = zc;
+  call.copied = copied;
+  return copied;
+}
+
+/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
+function iovAfter(iov: readonly number[], off: number): number[] {
+  const out: number[] = [];
+  for (const l of iov) {
+    if (off >= l) {
+      off -= l;
+      continue;
+    }
+    out.push(l - off);
+    off = 0;
+  }
+  return out;
+}
+
+/** tcp_sendmsg_locked's copy loop (`while (msg_data_left(msg))`) and its exits. */
+function sendmsg_copy(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  data: Uint8Array,
+  flags: number,
+  iov: readonly number[] | null,
+  call: TcpSendmsgCall | null,
+  uarg: UbufInfoMsgzc | null,
+  zc: number,
+  copied: number,
+  mssNow: number,
+  sizeGoal: number,
+  copiedSyn = 0,
+): number {
+  let err = 0;
+  let off = 0;
+  const size = data.length;
+  const iovLens = iov ?? [size];
   let first = true;
+  // goto new_segment: the tail skb is full of frags (or points at another zerocopy range).
+  let newSegment = false;
   while (off < data.length) {
     let copy = 0;
     const tail = tcp_write_queue_tail(sk);
     if (tail) copy = sizeGoal - tail.len;
     let skb: SkBuff;
-    if (tail && copy > 0 && tcp_skb_can_collapse_to(tail)) {
+    if (tail && copy > 0 && tcp_skb_can_collapse_to(tail) && !newSegment) {
       skb = tail;
     } else {
       // new_segment:
+      newSegment = false;
       if (!sk_stream_memory_free(sk, 0)) {
         // wait_for_space: push what we have; sk_stream_wait_memory says whether there is room now.
         sk.nospace = true;
         tcp_remove_empty_skb(ctx, sk);
         if (copied) tcp_push(ctx, sk, flags & ~T.MSG_MORE, mssNow, T.TCP_NAGLE_PUSH, sizeGoal);
         err = sk_stream_wait_memory(sk);
-        if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal);
+        // A blocking caller sleeps here (and resumes the call); a non-blocking one gets what was copied.
+        if (err === -EAGAIN && call) return sendmsg_sleep(call, uarg, zc, copied) + copiedSyn;
+        if (err) return sendmsg_do_error(ctx, sk, flags, err, copied, copiedSyn, mssNow, sizeGoal, uarg);
         ({ mssNow, sizeGoal } = tcp_send_mss(sk, flags));
         continue;
       }
@@ -1079,18 +1255,53 @@ export function tcp_sendmsg_locked(
     }
     // Try to append data to the end of skb.
     copy = Math.min(copy, data.length - off);
-    const at = skb.data + skb.len;
-    skb.len += copy;
-    if (at + copy > skb.buf.length) {
-      const nb = skbDataAlloc(Math.max(at + copy, skb.buf.length * 2));
-      nb.set(skb.buf);
-      skb.buf = nb;
+    if (zc === 0) {
+      // The copy goes to the socket's page frag: a new frag unless it continues the last one, which an skb
+      // holding zerocopy frags needs (the model only counts frags there).
+      const frags = skb.frags;
+      if (frags.length && frags[frags.length - 1].user && frags.length >= MAX_SKB_FRAGS) {
+        tcp_mark_push(sk, skb);
+        newSegment = true;
+        continue;
+      }
+      if (skb_zcopy_pure(skb) && tcp_downgrade_zcopy_pure(sk, skb))
+        return sendmsg_do_error(ctx, sk, flags, -EAGAIN, copied, copiedSyn, mssNow, sizeGoal, uarg);
+      const at = skb.data + skb.len;
+      skb.len += copy;
+      if (at + copy > skb.buf.length) {
+        const nb = skbDataAlloc(Math.max(at + copy, skb.buf.length * 2));
+        nb.set(skb.buf);
+        skb.buf = nb;
+      }
+      skb.buf.set(data.subarray(off, off + copy), at);
+      if (frags.length) {
+        const last = frags[frags.length - 1];
+        skb.frags = last.user
+          ? [...frags, { size: copy, user: false }]
+          : [...frags.slice(0, -1), { size: last.size + copy, user: false }];
+      }
+      sk_wmem_schedule(sk, copy);
+      TCP_SKB_CB(skb).truesize += copy;
+      sk.wmemQueued += copy;
+      sk_mem_charge(sk, copy);
+    } else {
+      // First append to a fragless skb builds initial pure zerocopy skb
+      if (!skb.len) skb.zcopyPure = true;
+      if (!skb_zcopy_pure(skb)) sk_wmem_schedule(sk, copy);
+      const r = skb_zerocopy_iter_stream(sk, skb, data, iovLens, off, copy, uarg!);
+      if (r === -EMSGSIZE || r === -EEXIST) {
+        tcp_mark_push(sk, skb);
+        newSegment = true;
+        continue;
+      }
+      if (typeof r === 'number')
+        return sendmsg_do_error(ctx, sk, flags, r, copied, copiedSyn, mssNow, sizeGoal, uarg);
+      copy = r.copied;
+      // __zerocopy_sg_from_iter: the pinned pages count in sk_wmem_queued, and are charged unless pure.
+      TCP_SKB_CB(skb).truesize += r.truesize;
+      sk.wmemQueued += r.truesize;
+      if (!skb_zcopy_pure(skb)) sk_mem_charge(sk, r.truesize);
     }
-    skb.buf.set(data.subarray(off, off + copy), at);
-    sk_wmem_schedule(sk, copy);
-    TCP_SKB_CB(skb).truesize += copy;
-    sk.wmemQueued += copy;
-    sk_mem_charge(sk, copy);
     if (!copied) TCP_SKB_CB(skb).tcpFlags &= ~T.TCPHDR_PSH;
     sk.writeSeq = (sk.writeSeq + copy) >>> 0;
     TCP_SKB_CB(skb).endSeq = (TCP_SKB_CB(skb).endSeq + copy) >>> 0;
@@ -1099,7 +1310,7 @@ export function tcp_sendmsg_locked(
     off += copy;
     if (off >= data.length) {
       if (flags & T.MSG_EOR) TCP_SKB_CB(skb).eor = 1;
-      return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+      return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal, uarg);
     }
     if (skb.len < sizeGoal || flags & T.MSG_OOB || sk.repair) continue;
     if (forced_push(sk)) {
@@ -1109,13 +1320,28 @@ export function tcp_sendmsg_locked(
       tcp_push_one(ctx, sk, mssNow);
     }
   }
-  return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
+  return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal, uarg);
 }
 
 // tcp_sendmsg_locked's exits (its out, out_err and do_error labels), as functions of its state rather than
 // closures made on every call.
 
-/** out: push what was copied; the bytes taken. */
+/**
+ * tcp_tx_timestamp: SO_TIMESTAMPING asks for the last byte written: the tail skb (the last sent one if
+ * all went already) takes the SKBTX flags, txstamp_ack for SOF_TIMESTAMPING_TX_ACK, and the key of its
+ * last byte.
+ */
+function tcp_tx_timestamp(sk: TcpSock, tsflags: number): void {
+  const skb = tcp_write_queue_tail(sk) ?? sk.rtxQueue[sk.rtxQueue.length - 1] ?? null;
+  if (tsflags && skb) {
+    const tcb = TCP_SKB_CB(skb);
+    skb.txFlags = sock_tx_timestamp(tsflags, skb.txFlags);
+    if (tsflags & SOF_TIMESTAMPING_TX_ACK) tcb.txstampAck = 1;
+    if (tsflags & SOF_TIMESTAMPING_TX_RECORD_MASK) skb.tskey = (tcb.seq + skb.len - 1) >>> 0;
+  }
+}
+
+/** out: push what was copied; the call's zerocopy reference goes (net_zcopy_put); the bytes taken. */
 function sendmsg_out(
   ctx: KernelCtx,
   sk: TcpSock,
@@ -1124,13 +1350,25 @@ function sendmsg_out(
   copiedSyn: number,
   mssNow: number,
   sizeGoal: number,
+  uarg: UbufInfoMsgzc | null,
 ): number {
-  if (copied) tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  if (copied) {
+    tcp_tx_timestamp(sk, sk.tsflags);
+    tcp_push(ctx, sk, flags, mssNow, sk.nonagle, sizeGoal);
+  }
+  net_zcopy_put(uarg);
   return copied + copiedSyn;
 }
 
-/** out_err */
-function sendmsg_out_err(ctx: KernelCtx, sk: TcpSock, flags: number, e: number): number {
+/** out_err: a call that sent nothing gives its zerocopy id back (net_zcopy_put_abort). */
+function sendmsg_out_err(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  flags: number,
+  e: number,
+  uarg: UbufInfoMsgzc | null,
+): number {
+  net_zcopy_put_abort(uarg, true);
   e = sk_stream_error(sk, flags, e);
   // make sure we wake any epoll edge trigger waiter
   if (tcp_rtx_and_write_queues_empty(sk) && e === -EAGAIN) {
@@ -1150,10 +1388,11 @@ function sendmsg_do_error(
   copiedSyn: number,
   mssNow: number,
   sizeGoal: number,
+  uarg: UbufInfoMsgzc | null,
 ): number {
   tcp_remove_empty_skb(ctx, sk);
-  if (copied + copiedSyn) return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal);
-  return sendmsg_out_err(ctx, sk, flags, e);
+  if (copied + copiedSyn) return sendmsg_out(ctx, sk, flags, copied, copiedSyn, mssNow, sizeGoal, uarg);
+  return sendmsg_out_err(ctx, sk, flags, e, uarg);
 }
 
 /** tcp_sendmsg: lock_sock, tcp_sendmsg_locked, release_sock. See tcp_sendmsg_locked for the result. */
@@ -1164,11 +1403,47 @@ export function tcp_sendmsg(
   flags: number,
   daddr: number | null = null,
   dport = 0,
+  iov: readonly number[] | null = null,
+  call: TcpSendmsgCall | null = null,
 ): number {
   lock_sock(sk);
-  const ret = tcp_sendmsg_locked(ctx, sk, data, flags, daddr, dport);
+  const ret = tcp_sendmsg_locked(ctx, sk, data, flags, daddr, dport, iov, call);
   release_sock(ctx, sk);
   return ret;
+}
+
+/**
+ * tcp_splice_eof: splice_direct_to_actor found the file's end before the count it was asked for, after
+ * sending with MSG_MORE: push what is queued, as the last sendmsg would have.
+ */
+export function tcp_splice_eof(ctx: KernelCtx, sk: TcpSock): void {
+  if (!tcp_write_queue_tail(sk)) return;
+  lock_sock(sk);
+  const { mssNow, sizeGoal } = tcp_send_mss(sk, 0);
+  tcp_push(ctx, sk, 0, mssNow, sk.nonagle, sizeGoal);
+  release_sock(ctx, sk);
+}
+
+/**
+ * tcp_sendmsg_end: the caller stopped waiting for send space (sk_stream_wait_memory's -EAGAIN at the
+ * timeout, -EINTR for a signal): do_error, so a call that copied something ends as `out` does (timestamp
+ * request, push, its zerocopy reference put), and one that did not gives its zerocopy id back. Returns the
+ * call's error if it copied nothing, else 0.
+ */
+export function tcp_sendmsg_end(
+  ctx: KernelCtx,
+  sk: TcpSock,
+  call: TcpSendmsgCall,
+  flags: number,
+  err: number,
+): number {
+  if (!call.sleeping) return 0;
+  call.sleeping = false;
+  lock_sock(sk);
+  const { mssNow, sizeGoal } = tcp_send_mss(sk, flags);
+  const ret = sendmsg_do_error(ctx, sk, flags, err, call.copied, 0, mssNow, sizeGoal, call.uarg);
+  release_sock(ctx, sk);
+  return ret < 0 ? ret : 0;
 }
 
 // ---- receiving ------------------------------------------------------------------------------------------
@@ -2137,6 +2412,20 @@ export function sk_setsockopt(ctx: KernelCtx, sk: TcpSock, optname: number, val:
       if (val < 0) val = INT_MAX;
       ret = tcp_set_rcvlowat(sk, val);
       break;
+    case SO_MARK:
+      // sk_set_mark (root has CAP_NET_ADMIN): what the socket's skbs carry (ip_queue_xmit, tcp_v4_send_ack).
+      sk.mark = val >>> 0;
+      break;
+    case SO_TIMESTAMPING_OLD:
+    case SO_TIMESTAMPING_NEW:
+      ret = sock_set_timestamping(sk, val);
+      break;
+    case SO_ZEROCOPY:
+      // Only TCP and UDP sockets of PF_INET take it (and RDS ones).
+      if (val < 0 || val > 1) ret = -EINVAL;
+      else if (valbool) sock_set_flag(sk, T.SOCK_ZEROCOPY);
+      else sock_reset_flag(sk, T.SOCK_ZEROCOPY);
+      break;
     case SO_DEBUG:
     case SO_DONTROUTE:
       break;
@@ -2180,6 +2469,13 @@ export function sk_getsockopt(sk: TcpSock, optname: number): number | Linger {
       return sk.rcvlowat;
     case SO_ACCEPTCONN:
       return sk.state === TCP_LISTEN ? 1 : 0;
+    case SO_MARK:
+      return sk.mark | 0;
+    case SO_ZEROCOPY:
+      return sock_flag(sk, T.SOCK_ZEROCOPY) ? 1 : 0;
+    case SO_TIMESTAMPING_OLD:
+    case SO_TIMESTAMPING_NEW:
+      return sk.tsflags;
     default:
       return -ENOPROTOOPT;
   }

@@ -15,6 +15,8 @@ import {
 import { ENOENT } from '../../include/linux/errno';
 import { TCPF_CLOSE, TCPF_LISTEN } from '../../include/net/tcp_states';
 import { cubictcp } from './tcp_cubic';
+import type { Rtable } from '../../include/net/route';
+import { dst_metric_initcwnd } from './route';
 
 /** tcp_slow_start: cwnd grows by what was acknowledged, up to ssthresh; returns what is left over. */
 export function tcp_slow_start(tp: TcpSock, acked: number): number {
@@ -124,6 +126,7 @@ export function tcp_ca_event(ctx: KernelCtx, sk: TcpSock, event: number): void {
 }
 
 /** tcp_init_cwnd: the initial window (the route's initcwnd, else 10), within the clamp. */
-export function tcp_init_cwnd(tp: TcpSock): number {
-  return Math.min(TCP_INIT_CWND, tp.sndCwndClamp);
+export function tcp_init_cwnd(tp: TcpSock, dst: Rtable | null): number {
+  const cwnd = dst_metric_initcwnd(dst) || TCP_INIT_CWND;
+  return Math.min(cwnd, tp.sndCwndClamp);
 }

@@ -462,7 +462,7 @@ export function tcp_fastopen_defer_connect(ctx: KernelCtx, sk: TcpSock, _err: { 
       return true;
     }
     // Alloc fastopen_req in order for FO option to be included in SYN
-    sk.fastopenReq = { cookie, data: null, size: 0, copied: 0 };
+    sk.fastopenReq = { cookie, data: null, size: 0, copied: 0, uarg: null };
   }
   return false;
 }

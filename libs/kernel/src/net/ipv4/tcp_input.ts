@@ -8,6 +8,8 @@
  * A received skb arrives with skb.data at its TCP header (tcp_v4_rcv pulled the IP header) and its
  * TCP_SKB_CB filled by tcp_v4_fill_cb; data kept for the reader is pulled to its payload first.
  */
+import { __skb_tstamp_tx } from '../core/skbuff';
+import { SCM_TSTAMP_ACK } from '../../include/linux/net_tstamp';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { skbPull, skbTruesize } from '../../include/linux/skbuff';
@@ -111,6 +113,7 @@ import {
   tcp_send_ack,
   tcp_send_delayed_ack,
   tcp_sync_mss,
+  tcp_mss_to_mtu,
   tcp_mtup_init,
   tcp_current_mss,
   tcp_push_pending_frames,
@@ -142,6 +145,7 @@ import { tcp_fastopen_add_skb, tcp_fastopen_cache_set, tcp_try_fastopen } from '
 import { reqsk_fastopen_remove, tcp_check_req, tcp_openreq_init_rwin, tcp_time_wait } from './tcp_minisocks';
 import { tcp_rto_delta_us } from './tcp_timer';
 import {
+  __sk_dst_get,
   inet_sk_rebuild_header,
   inet_sk_rx_dst_set,
   tcp_v4_conn_request,
@@ -149,6 +153,8 @@ import {
   tcp_v4_route_req,
   tcp_v4_reqsk_send_ack,
 } from './tcp_ipv4';
+import { cookie_v4_init_sequence } from './syncookies';
+import { ipv4ToString } from '@skblab/wire/address';
 import { tcp_init_cwnd } from './tcp_cong';
 import { consumed, drop, queued, type Verdict } from '../../include/net/verdict';
 
@@ -1216,6 +1222,31 @@ function tcp_force_fast_retransmit(sk: TcpSock): boolean {
   return after(tcp_highest_sack_seq(sk), (sk.sndUna + sk.reordering * sk.mssCache) >>> 0);
 }
 
+/** tcp_mtup_probe_failed: the probe was lost: search below it. */
+function tcp_mtup_probe_failed(sk: TcpSock): void {
+  sk.icskMtup.searchHigh = sk.icskMtup.probeSize - 1;
+  sk.icskMtup.probeSize = 0;
+  sk.net.linuxMib[LINUX_MIB.TCPMTUPFail]++;
+}
+
+/**
+ * tcp_mtup_probe_success: the probe got through: cwnd keeps its bytes in larger segments, the search goes on
+ * from the probe's size, and the MSS grows to it (tcp_sync_mss).
+ */
+function tcp_mtup_probe_success(ctx: KernelCtx, sk: TcpSock): void {
+  const tp = sk;
+  tp.priorSsthresh = tcp_current_ssthresh(sk);
+  const val = Math.floor((tcp_snd_cwnd(tp) * tcp_mss_to_mtu(sk, tp.mssCache)) / sk.icskMtup.probeSize);
+  tcp_snd_cwnd_set(tp, Math.max(1, val));
+  tp.sndCwndCnt = 0;
+  tp.sndCwndStamp = tcp_jiffies32(ctx);
+  tp.sndSsthresh = tcp_current_ssthresh(sk);
+  sk.icskMtup.searchLow = sk.icskMtup.probeSize;
+  sk.icskMtup.probeSize = 0;
+  tcp_sync_mss(sk, sk.icskPmtuCookie);
+  sk.net.linuxMib[LINUX_MIB.TCPMTUPSuccess]++;
+}
+
 /** tcp_fastretrans_alert's default case: Open/Disorder/CWR: is it time to enter Recovery? */
 function tcp_fastretrans_open(
   ctx: KernelCtx,
@@ -1236,7 +1267,14 @@ function tcp_fastretrans_open(
     tcp_try_to_open(ctx, sk, flag);
     return false;
   }
-  // MTU probe failure (tcp_mtup_probe_failed) is not modelled: no MTU probing.
+  // MTU probe failure: don't reduce cwnd
+  if (sk.icskCaState < T.TCP_CA_CWR && sk.icskMtup.probeSize && tp.sndUna === tp.mtuProbe.probeSeqStart) {
+    tcp_mtup_probe_failed(sk);
+    // Restores the reduction we did in tcp_mtu_probe()
+    tcp_snd_cwnd_set(tp, tcp_snd_cwnd(tp) + 1);
+    tcp_simple_retransmit(ctx, sk);
+    return false;
+  }
   // Otherwise enter Recovery state
   tcp_enter_recovery(ctx, sk, eceAck);
   return true;
@@ -1645,6 +1683,16 @@ function tcp_tso_acked(sk: TcpSock, skb: SkBuff): number {
 }
 
 /**
+ * tcp_ack_tstamp: SOF_TIMESTAMPING_TX_ACK's SCM_TSTAMP_ACK once the byte the skb's key names is
+ * acknowledged by this ACK.
+ */
+function tcp_ack_tstamp(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, priorSndUna: number): void {
+  if (!TCP_SKB_CB(skb).txstampAck) return;
+  if (!before(skb.tskey, priorSndUna) && before(skb.tskey, sk.sndUna))
+    __skb_tstamp_tx(ctx, skb, sk, SCM_TSTAMP_ACK);
+}
+
+/**
  * tcp_clean_rtx_queue: remove acknowledged frames from the retransmission queue. If our packet is
  * before the ack sequence we can discard it as it's confirmed to have arrived at the other end.
  */
@@ -1713,6 +1761,7 @@ function tcp_clean_rtx_queue(
       tp.retransStamp = 0;
     }
     if (!fullyAcked) break;
+    tcp_ack_tstamp(ctx, sk, skb, priorSndUna);
     const next = sk.rtxQueue[1] ?? null;
     if (skb === tp.retransmitSkbHint) tp.retransmitSkbHint = null;
     if (skb === tp.lostSkbHint) tp.lostSkbHint = null;
@@ -1721,7 +1770,10 @@ function tcp_clean_rtx_queue(
   }
   if (!skb) tcp_chrono_stop(ctx, sk, T.TCP_CHRONO_BUSY);
   if (between(tp.sndUp, priorSndUna, tp.sndUna)) tp.sndUp = tp.sndUna;
-  if (skb && TCP_SKB_CB(skb).sacked & T.TCPCB_SACKED_ACKED) flag |= FLAG_SACK_RENEGING;
+  if (skb) {
+    tcp_ack_tstamp(ctx, sk, skb, priorSndUna);
+    if (TCP_SKB_CB(skb).sacked & T.TCPCB_SACKED_ACKED) flag |= FLAG_SACK_RENEGING;
+  }
   if (firstAckt && !(flag & FLAG_RETRANS_DATA_ACKED)) {
     seqRttUs = tcp_stamp_us_delta(tp.tcpMstamp, firstAckt);
     caRttUs = tcp_stamp_us_delta(tp.tcpMstamp, lastAckt);
@@ -1745,6 +1797,7 @@ function tcp_clean_rtx_queue(
   const rttUpdate = tcp_ack_update_rtt(ctx, sk, flag, seqRttUs, sackRttUs, caRttUs, sack.rate);
   if (flag & FLAG_ACKED) {
     flag |= FLAG_SET_XMIT_TIMER; // set TLP or RTO timer
+    if (sk.icskMtup.probeSize && !after(tp.mtuProbe.probeSeqEnd, tp.sndUna)) tcp_mtup_probe_success(ctx, sk);
     if (tcp_is_reno(tp)) {
       tcp_remove_reno_sacks(sk, pktsAcked, eceAck);
       // If any of the cumulatively ACKed segments was retransmitted, non-SACK case cannot confirm
@@ -3013,7 +3066,7 @@ export function tcp_init_transfer(ctx: KernelCtx, sk: TcpSock, _bpfOp: number, _
   tcp_mtup_init(ctx, sk);
   inet_sk_rebuild_header(ctx, sk);
   if (tp.totalRetrans > 1 && tp.undoMarker) tcp_snd_cwnd_set(tp, 1);
-  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp));
+  else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp, __sk_dst_get(sk)));
   tp.sndCwndStamp = tcp_jiffies32(ctx);
   if (!sk.icskCaInitialized) tcp_init_congestion_control(ctx, sk);
   tcp_init_buffer_space(ctx, sk);
@@ -3562,8 +3615,8 @@ export function tcp_rcv_established(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): V
   return verdict;
 }
 
-/** inet_reqsk_alloc: a request sock for a SYN the listener answers. */
-function inet_reqsk_alloc(sk: TcpSock, skb: SkBuff): RequestSock {
+/** inet_reqsk_alloc: a request sock for a SYN the listener answers (or a cookie's ACK rebuilds). */
+export function inet_reqsk_alloc(sk: TcpSock, skb: SkBuff): RequestSock {
   const ipOff = skb.networkHeader;
   const b = skb.buf;
   const saddr = ((b[ipOff + 12] << 24) | (b[ipOff + 13] << 16) | (b[ipOff + 14] << 8) | b[ipOff + 15]) >>> 0;
@@ -3642,11 +3695,25 @@ function tcp_ecn_create_request(req: RequestSock, skb: SkBuff, listenSk: TcpSock
   if ((!ect || res1) && ecnOk) req.ecnOk = 1;
 }
 
-/** tcp_syn_flood_action: the SYN queue is full: cookies (not modelled) or a drop (TCPReqQFullDrop). */
-function tcp_syn_flood_action(sk: TcpSock): boolean {
-  // SYN cookies are not modelled: a full SYN queue drops, as with net.ipv4.tcp_syncookies=0.
-  NET_INC_STATS(sk.net, LINUX_MIB.TCPReqQFullDrop);
-  return false;
+/**
+ * tcp_syn_flood_action: the SYN queue is full (or tcp_syncookies is 2): with net.ipv4.tcp_syncookies, answer
+ * with a cookie (TCPReqQFullDoCookies), else drop (TCPReqQFullDrop). The kernel says so once per listener
+ * (net_info_ratelimited: "Possible SYN flooding on port ...").
+ */
+function tcp_syn_flood_action(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): boolean {
+  const syncookies = sk.net.sysctl.tcp.syncookies;
+  const wantCookie = syncookies !== 0;
+  NET_INC_STATS(sk.net, wantCookie ? LINUX_MIB.TCPReqQFullDoCookies : LINUX_MIB.TCPReqQFullDrop);
+  if (!sk.synfloodWarned && syncookies !== 2) {
+    sk.synfloodWarned = true;
+    ctx.step(
+      skb,
+      F.connRequest,
+      `TCP: request_sock_TCP: Possible SYN flooding on port ${ipv4ToString(sk.rcvSaddr)}:${sk.num}. ` +
+        `${wantCookie ? 'Sending cookies' : 'Dropping request'}.  Check SNMP counters.`,
+    );
+  }
+  return wantCookie;
 }
 
 /** tcp_listendrop: ListenDrops counts every SYN or handshake ACK a listener could not take. */
@@ -3665,12 +3732,14 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
   const foc: TcpFastopenCookie = { val: new Uint8Array(0), len: -1, exp: false };
   let isn = TCP_SKB_CB(skb).tcpTwIsn;
   const syncookies = net.sysctl.tcp.syncookies;
+  let wantCookie = false;
   if (!isn) {
     // TW buckets are converted to open requests without limitations, they conserve resources and peer
     // is evidently real one.
     if (syncookies === 2 || T.inet_csk_reqsk_queue_is_full(sk)) {
       ctx.step(skb, F.connRequest, `SYN queue full (${sk.synQueueLen}/${sk.maxAckBacklog})`);
-      if (!tcp_syn_flood_action(sk)) {
+      wantCookie = tcp_syn_flood_action(ctx, sk, skb);
+      if (!wantCookie) {
         tcp_listendrop(sk);
         return 0;
       }
@@ -3687,11 +3756,14 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   const req = inet_reqsk_alloc(sk, skb);
+  req.syncookie = wantCookie;
   const tmpOpt = newOptionsReceived();
   tcp_clear_options(tmpOpt);
   tmpOpt.mssClamp = 65535 - 40; // af_ops->mss_clamp: tcp_request_sock_ipv4_ops
   tmpOpt.userMss = tp.rxOpt.userMss;
-  tcp_parse_options(net, skb, tmpOpt, false, foc);
+  tcp_parse_options(net, skb, tmpOpt, false, wantCookie ? null : foc);
+  // A cookie carries the SYN's options in the timestamp: without one, none of them.
+  if (wantCookie && !tmpOpt.sawTstamp) tcp_clear_options(tmpOpt);
   tmpOpt.tstampOk = tmpOpt.sawTstamp;
   tcp_openreq_init(req, tmpOpt, skb);
   const dst = tcp_v4_route_req(ctx, sk, skb, req);
@@ -3700,11 +3772,10 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     return 0;
   }
   req.dst = dst;
-  tcp_ecn_create_request(req, skb, sk);
   let st: { seq: number; tsOff: number } | null = null;
-  if (tmpOpt.tstampOk || !isn) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
+  if (tmpOpt.tstampOk || (!wantCookie && !isn)) st = tcp_v4_init_seq_and_ts_off(ctx, net, skb);
   if (tmpOpt.tstampOk) req.tsOff = st!.tsOff;
-  if (!isn) {
+  if (!wantCookie && !isn) {
     const maxSynBacklog = net.sysctl.tcp.maxSynBacklog;
     // Kill the following clause, if you dislike this way. Without syncookies, the last quarter of the
     // backlog is kept for destinations proven to be alive.
@@ -3715,10 +3786,15 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     }
     isn = st!.seq;
   }
+  tcp_ecn_create_request(req, skb, sk);
+  if (wantCookie) {
+    isn = cookie_v4_init_sequence(ctx, sk, skb, req);
+    if (!tmpOpt.tstampOk) req.ecnOk = 0;
+  }
   req.sntIsn = isn;
   req.synTos = TCP_SKB_CB(skb).ipDsfield;
   tcp_openreq_init_rwin(req, sk, dst);
-  const fastopenSk = tcp_try_fastopen(ctx, sk, skb, req, foc, dst);
+  const fastopenSk = wantCookie ? null : tcp_try_fastopen(ctx, sk, skb, req, foc, dst);
   if (fastopenSk) {
     tcp_v4_send_synack(ctx, fastopenSk, req, foc, false);
     if (!inet_csk_reqsk_queue_add(ctx, sk, req, fastopenSk)) {
@@ -3728,14 +3804,17 @@ export function tcp_conn_request(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): numb
     sockDefReadable(sk);
   } else {
     req.tfoListener = false;
-    req.timeout = tcp_timeout_init(sk);
-    if (!inet_csk_reqsk_queue_hash_add(ctx, sk, req, req.timeout)) return 0;
-    ctx.step(
-      skb,
-      F.connRequest,
-      `request sock for ${tcpw.srcPort(skb.buf, th(skb))} → NEW_SYN_RECV, isn ${isn}, SYN-ACK`,
-    );
-    tcp_v4_send_synack(ctx, sk, req, foc, false);
+    if (!wantCookie) {
+      req.timeout = tcp_timeout_init(sk);
+      if (!inet_csk_reqsk_queue_hash_add(ctx, sk, req, req.timeout)) return 0;
+      ctx.step(
+        skb,
+        F.connRequest,
+        `request sock for ${tcpw.srcPort(skb.buf, th(skb))} → NEW_SYN_RECV, isn ${isn}, SYN-ACK`,
+      );
+    }
+    // A cookie's request is not kept: the SYN-ACK is all that remains of it (reqsk_free).
+    tcp_v4_send_synack(ctx, sk, req, foc, wantCookie);
   }
   return 0;
 }

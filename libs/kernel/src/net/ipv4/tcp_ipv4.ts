@@ -6,6 +6,8 @@
  * (tcp_v4_send_check), the socket's cached route (__sk_dst_check, inet_sk_rebuild_header).
  */
 import { ktime_get_seconds } from '../../include/net/tcp';
+import { secure_tcp_seq_and_ts_off } from '../core/secure_seq';
+import { cookie_v4_check } from './syncookies';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import {
@@ -17,7 +19,7 @@ import {
   skbTruesize,
 } from '../../include/linux/skbuff';
 import type { RequestSock, TcpSock, TimewaitSock } from '../../include/linux/tcp';
-import type { Host, Net } from '../../include/net/net_namespace';
+import type { Net } from '../../include/net/net_namespace';
 import type { Rtable } from '../../include/net/route';
 import { RTCF_BROADCAST, RTN_LOCAL } from '../../include/net/route';
 import type { Sock } from '../../include/net/sock';
@@ -97,6 +99,7 @@ import {
   ip_route_output_ports,
   isRouteError,
   type Flowi4,
+  dst_metric_advmss,
 } from './route';
 import { ip_send_unicast_reply, ip_dont_fragment, type IpReplyArg } from './ip_output';
 import { ICMP_ERR_CONVERT } from './icmp';
@@ -119,13 +122,7 @@ import {
 } from './inet_connection_sock';
 import { inet_twsk_deschedule_put } from './inet_timewait_sock';
 import { del_timer } from '../../kernel/time/timer';
-import {
-  tcp_connect,
-  tcp_dst_advmss,
-  tcp_mss_clamp,
-  tcp_sync_mss,
-  tcp_write_queue_purge,
-} from './tcp_output';
+import { tcp_connect, tcp_mss_clamp, tcp_sync_mss, tcp_write_queue_purge } from './tcp_output';
 import {
   tcp_conn_request,
   tcp_initialize_rcv_mss,
@@ -246,54 +243,6 @@ export function inet_sk_rebuild_header(ctx: KernelCtx, sk: TcpSock): number {
 /** inet_sk_rx_dst_set (tcp_ipv4.c:2451): remember the input route for the established fast path. */
 export function inet_sk_rx_dst_set(sk: TcpSock, skb: SkBuff): void {
   if (skb.dst) sk.rxDst = skb.dst;
-}
-
-// ---- initial sequence numbers (net/core/secure_seq.c) ----------------------------------------------------
-
-/** net_secret: one per kernel (host), made on first use like net_secret_init. */
-const netSecrets = new WeakMap<Host, number[]>();
-
-function net_secret(ctx: KernelCtx, net: Net): number[] {
-  let s = netSecrets.get(net.host);
-  if (!s) {
-    s = [ctx.random32() >>> 0, ctx.random32() >>> 0, ctx.random32() >>> 0, ctx.random32() >>> 0];
-    netSecrets.set(net.host, s);
-  }
-  return s;
-}
-
-/** A keyed 32-bit mix of three words standing in for siphash_3u32 (only its unpredictability matters). */
-function keyedHash(key: number[], a: number, b: number, c: number, lane: number): number {
-  let h = key[lane & 3] ^ Math.imul(lane + 1, 0x9e3779b1);
-  for (const w of [a, b, c, key[(lane + 1) & 3]]) {
-    h = Math.imul(h ^ (w >>> 0), 0xcc9e2d51);
-    h = (h << 15) | (h >>> 17);
-    h = Math.imul(h, 0x1b873593);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/**
- * secure_tcp_seq_and_ts_off (secure_seq.c:108): a keyed hash of the 4-tuple gives the ISN, advanced by
- * seq_scale's 64 ns clock, and the timestamp offset (0 unless net.ipv4.tcp_timestamps is 1).
- */
-export function secure_tcp_seq_and_ts_off(
-  ctx: KernelCtx,
-  net: Net,
-  saddr: number,
-  daddr: number,
-  sport: number,
-  dport: number,
-): { seq: number; tsOff: number } {
-  const key = net_secret(ctx, net);
-  const ports = ((sport << 16) | dport) >>> 0;
-  const seq = (keyedHash(key, saddr, daddr, ports, 0) + Math.floor(ctx.now() / 64)) >>> 0;
-  const tsOff = net.sysctl.tcp.timestamps === 1 ? keyedHash(key, saddr, daddr, ports, 1) : 0;
-  return { seq, tsOff };
 }
 
 /** tcp_v4_init_seq_and_ts_off (tcp_ipv4.c:105): for a SYN, from its addresses and ports (ours first). */
@@ -456,7 +405,7 @@ export function tcp_v4_mtu_reduced(ctx: KernelCtx, sk: TcpSock): void {
   // Something is about to be wrong... Remember soft error for the case, if this connection will not be able
   // to recover.
   const dmtu = dstMtu(dst);
-  if (mtu < dmtu && ip_dont_fragment(sk)) sk.errSoft = EMSGSIZE;
+  if (mtu < dmtu && ip_dont_fragment(sk, dst)) sk.errSoft = EMSGSIZE;
   if (sk.pmtudisc !== IP_PMTUDISC_DONT && ip_sk_accept_pmtu(sk) && sk.icskPmtuCookie > dmtu) {
     tcp_sync_mss(sk, dmtu);
     tcp_simple_retransmit(ctx, sk);
@@ -931,7 +880,7 @@ export function tcp_v4_syn_recv_sock(
   sk_setup_caps(newsk, dst);
   tcp_ca_openreq_child(ctx, newsk, dst);
   tcp_sync_mss(newsk, dstMtu(dst));
-  newsk.advmss = tcp_mss_clamp(sk, tcp_dst_advmss(dstMtu(dst)));
+  newsk.advmss = tcp_mss_clamp(sk, dst_metric_advmss(dst));
   tcp_initialize_rcv_mss(newsk);
   if (__inet_inherit_port(sk, newsk) < 0) {
     put_and_exit(ctx, newsk);
@@ -1017,8 +966,22 @@ export function tcp_v4_do_rcv(ctx: KernelCtx, sk: TcpSock, skb: SkBuff): Verdict
     return tcp_rcv_established(ctx, sk, skb);
   }
   if (tcp_checksum_complete(skb)) return csum_err(sk.net, skb);
-  // A listener: tcp_v4_cookie_check would hand a syncookie ACK to a new child; syncookies are not modelled,
-  // so the listener itself handles the segment.
+  if (sk.state === TCP_LISTEN) {
+    // tcp_v4_cookie_check: an ACK may end a SYN-cookie handshake: its child takes it.
+    const c = cookie_v4_check(ctx, sk, skb);
+    if (!c.sk) {
+      sk.drops++;
+      return drop(skb, c.reason ?? SKB_DROP_REASON.NOT_SPECIFIED);
+    }
+    if (c.sk !== sk) {
+      const r = asDropReason(tcp_child_process(ctx, sk, c.sk, skb));
+      if (r) {
+        tcp_v4_send_reset(ctx, c.sk, skb, r);
+        return drop(skb, r);
+      }
+      return tcp_skb_fate(c.sk, skb);
+    }
+  }
   const reason = asDropReason(tcp_rcv_state_process(ctx, sk, skb));
   if (!reason) return tcp_skb_fate(sk, skb);
   tcp_v4_send_reset(ctx, sk, skb, reason);

@@ -46,7 +46,7 @@ import { sockDefReadable } from '../../include/net/sock';
 import * as tcpw from '@skblab/wire/tcp';
 import { ktime_get_seconds } from '../../include/net/tcp';
 import { jiffies, mod_timer_pending } from '../../kernel/time/timer';
-import { dstMtu } from './route';
+import { dst_metric_advmss } from './route';
 import {
   inet_csk_complete_hashdance,
   inet_csk_reqsk_queue_drop,
@@ -299,8 +299,10 @@ export function tcp_twsk_destructor(_tw: TimewaitSock): void {}
  */
 export function tcp_openreq_init_rwin(req: RequestSock, skListener: TcpSock, dst: Rtable | null): void {
   let fullSpace = tcp_full_space(skListener);
-  const mtu = dst ? dstMtu(dst) : skListener.net.loopbackDev.mtu;
-  const mss = tcp_mss_clamp(skListener, tcp_dst_advmss(mtu));
+  const mss = tcp_mss_clamp(
+    skListener,
+    dst ? dst_metric_advmss(dst) : tcp_dst_advmss(skListener.net.loopbackDev.mtu),
+  );
   const windowClamp = skListener.windowClamp;
   // Set this up on the first call only (dst_metric(dst, RTAX_WINDOW) is 0: no route metrics)
   req.windowClamp = windowClamp || 0;
@@ -358,6 +360,7 @@ function inet_csk_clone_lock(sk: TcpSock, req: RequestSock): TcpSock {
   newsk.drops = 0;
   newsk.userlocks = sk.userlocks & ~SOCK_BINDPORT_LOCK;
   newsk.flags = sk.flags & ~SOCK_DONE;
+  newsk.zckey = 0;
   newsk.skErr = 0;
   newsk.errSoft = 0;
   newsk.priority = 0;

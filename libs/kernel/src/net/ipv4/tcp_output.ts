@@ -4,6 +4,14 @@
  * ip_queue_xmit. tcp_write_xmit decides what may go (cwnd, receive window, Nagle, TSO deferral), the
  * retransmit engine resends, and the control segments (SYN, SYN-ACK, ACK, FIN, RST, probes) are made here.
  */
+import { SKBTX_ANY_TSTAMP } from '../../include/linux/skbuff';
+import {
+  skb_split_frags,
+  skb_trim_head_frags,
+  skb_zcopy,
+  skb_zcopy_pure,
+  skb_zcopy_set,
+} from '../core/skbuff';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import { allocSkb, queueDelAt, skbPush, skbPut, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
@@ -78,7 +86,7 @@ import {
 } from '@skblab/wire/tcp';
 import { TCPOPT_TIMESTAMP, TCPOPT_FASTOPEN, TCPOPT_EXP, TCPOPT_MD5SIG } from '@skblab/wire/tcp';
 import * as tcpw from '@skblab/wire/tcp';
-import { dstMtu } from './route';
+import { dst_metric_advmss, dstMtu } from './route';
 import { ip_queue_xmit, ip_build_and_send_pkt } from './ip_output';
 import { inet_csk_clear_xmit_timer, inet_csk_reset_xmit_timer } from './inet_connection_sock';
 import { sk_mem_charge, sk_mem_uncharge } from '../../include/net/sock';
@@ -97,6 +105,7 @@ import {
 import { tcp_rto_delta_us } from './tcp_timer';
 import { tcp_v4_send_check, __sk_dst_get, inet_sk_rebuild_header, tcp_v4_md5_lookup } from './tcp_ipv4';
 import { tcp_fastopen_cookie_check, tcp_md5_hash_skb } from './tcp_fastopen';
+import { cookie_init_timestamp } from './syncookies';
 import { tcp_delack_timer_handler, tcp_write_timer_handler } from './tcp_timer';
 import { tcp_v4_mtu_reduced } from './tcp_ipv4';
 import {
@@ -233,7 +242,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
   let mss = sk.advmss;
   const dst = __sk_dst_get(sk);
   if (dst) {
-    const metric = tcp_dst_advmss(dstMtu(dst));
+    const metric = dst_metric_advmss(dst);
     if (metric < mss) {
       mss = metric;
       sk.advmss = mss;
@@ -244,7 +253,7 @@ function tcp_advertise_mss(sk: TcpSock): number {
 
 /** tcp_cwnd_restart: RFC 2861, the restart window after an idle period longer than an RTO. */
 export function tcp_cwnd_restart(ctx: KernelCtx, sk: TcpSock, delta: number): void {
-  let restartCwnd = tcp_init_cwnd(sk);
+  let restartCwnd = tcp_init_cwnd(sk, __sk_dst_get(sk));
   let cwnd = tcp_snd_cwnd(sk);
   tcp_ca_event(ctx, sk, T.CA_EVENT_CWND_RESTART);
   sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -658,6 +667,12 @@ function tcp_clone_for_xmit(ctx: KernelCtx, sk: TcpSock, oskb: SkBuff): SkBuff {
   skb.tcb = { ...oskb.tcb!, tx: { ...oskb.tcb!.tx } };
   skb.truesize = oskb.tcb!.truesize;
   skb.ipSummed = CHECKSUM_PARTIAL;
+  // A clone shares skb_shinfo: the frags and the zerocopy range (without a reference of its own).
+  skb.zcopy = oskb.zcopy;
+  skb.zcopyPure = oskb.zcopyPure;
+  skb.frags = oskb.frags;
+  skb.txFlags = oskb.txFlags;
+  skb.tskey = oskb.tskey;
   return skb;
 }
 
@@ -675,8 +690,11 @@ export function __tcp_transmit_skb(
 ): number {
   const priorWstamp = sk.tcpWstampNs;
   sk.tcpWstampNs = Math.max(sk.tcpWstampNs, sk.tcpClockCache);
+  // skb_set_delivery_time: the Earliest Departure Time an fq qdisc holds the skb until (the clone has it too).
+  oskb.tstamp = sk.tcpWstampNs;
   TCP_SKB_CB(oskb).mstampNs = sk.tcpWstampNs;
   const skb = cloneIt ? tcp_clone_for_xmit(ctx, sk, oskb) : oskb;
+  skb.tstamp = oskb.tstamp;
   skb.dev = null;
   const tcb = TCP_SKB_CB(skb);
   const opts = newOutOptions();
@@ -828,6 +846,7 @@ function skb_split_tail(ctx: KernelCtx, sk: TcpSock, skb: SkBuff, len: number): 
   const nlen = skb.len - len;
   const off = skbPut(buff, nlen);
   buff.buf.set(skb.buf.subarray(skb.data + len, skb.data + skb.len), off);
+  skb_split_frags(skb, buff, len);
   skb.len = len;
   return buff;
 }
@@ -866,6 +885,11 @@ export function tcp_fragment(
   sk_mem_charge(sk, btcb.truesize);
   btcb.truesize += nlen;
   tcb.truesize -= nlen;
+  // A pure zerocopy half stays charged for its head only.
+  if (buff.zcopyPure) {
+    buff.zcTruesize = nlen;
+    skb.zcTruesize -= nlen;
+  }
   btcb.seq = (tcb.seq + len) >>> 0;
   btcb.endSeq = tcb.endSeq;
   tcb.endSeq = btcb.seq;
@@ -880,6 +904,7 @@ export function tcp_fragment(
   tcp_set_skb_tso_segs(skb, mssNow);
   tcp_set_skb_tso_segs(buff, mssNow);
   btcb.tx = { ...tcb.tx };
+  tcp_fragment_tstamp(skb, buff);
   // If this packet has been sent out already, we must adjust the various packet counters.
   if (!before(sk.sndNxt, btcb.endSeq)) {
     const diff = oldFactor - tcp_skb_pcount(skb) - tcp_skb_pcount(buff);
@@ -897,15 +922,45 @@ export function tcp_fragment(
   return 0;
 }
 
+/**
+ * tcp_fragment_tstamp: the timestamp request goes with the part holding its key (the last byte written).
+ */
+function tcp_fragment_tstamp(skb: SkBuff, skb2: SkBuff): void {
+  if (tcp_has_tx_tstamp(skb) && !before(skb.tskey, TCP_SKB_CB(skb2).seq)) {
+    const tsflags = skb.txFlags & SKBTX_ANY_TSTAMP;
+    skb.txFlags &= ~tsflags;
+    skb2.txFlags |= tsflags;
+    [skb.tskey, skb2.tskey] = [skb2.tskey, skb.tskey];
+    TCP_SKB_CB(skb2).txstampAck = TCP_SKB_CB(skb).txstampAck;
+    TCP_SKB_CB(skb).txstampAck = 0;
+  }
+}
+
+/** tcp_has_tx_tstamp: the skb carries a transmit timestamp request (SKBTX flags or txstamp_ack). */
+function tcp_has_tx_tstamp(skb: SkBuff): boolean {
+  return TCP_SKB_CB(skb).txstampAck !== 0 || (skb.txFlags & SKBTX_ANY_TSTAMP) !== 0;
+}
+
+/** tcp_skb_collapse_tstamp: `skb` takes over the timestamp request of `next` it swallows. */
+export function tcp_skb_collapse_tstamp(skb: SkBuff, next: SkBuff): void {
+  if (tcp_has_tx_tstamp(next)) {
+    skb.txFlags |= next.txFlags & SKBTX_ANY_TSTAMP;
+    skb.tskey = next.tskey;
+    TCP_SKB_CB(skb).txstampAck |= TCP_SKB_CB(next).txstampAck;
+  }
+}
+
 /** tcp_trim_head: drop acknowledged bytes from the front of a queued skb. */
 export function tcp_trim_head(sk: TcpSock, skb: SkBuff, len: number): number {
+  skb_trim_head_frags(skb, len);
   skb.data += len;
   skb.len -= len;
   const tcb = TCP_SKB_CB(skb);
   tcb.seq = (tcb.seq + len) >>> 0;
   tcb.truesize -= len;
   sk.wmemQueued -= len;
-  if (len) sk_mem_uncharge(sk, len);
+  if (skb_zcopy_pure(skb)) skb.zcTruesize -= len;
+  else if (len) sk_mem_uncharge(sk, len);
   // Any change of skb->len requires recalculation of tso factor.
   if (tcp_skb_pcount(skb) > 1) tcp_set_skb_tso_segs(skb, tcp_skb_mss(skb));
   return 0;
@@ -967,7 +1022,7 @@ export function tcp_current_mss(sk: TcpSock): number {
 /** tcp_cwnd_application_limited (RFC 2861 slow part) */
 function tcp_cwnd_application_limited(ctx: KernelCtx, sk: TcpSock): void {
   if (sk.icskCaState === T.TCP_CA_Open && sk.hasSocket && !sk.nospace) {
-    const initWin = tcp_init_cwnd(sk);
+    const initWin = tcp_init_cwnd(sk, __sk_dst_get(sk));
     const winUsed = Math.max(sk.sndCwndUsed, initWin);
     if (winUsed < tcp_snd_cwnd(sk)) {
       sk.sndSsthresh = tcp_current_ssthresh(sk);
@@ -1142,6 +1197,143 @@ function tcp_tso_should_defer(
   return true;
 }
 
+/** tcp_mtu_check_reprobe: after tcp_probe_interval seconds, search again from the current MSS up. */
+function tcp_mtu_check_reprobe(ctx: KernelCtx, sk: TcpSock): void {
+  const interval = sk.net.sysctl.tcp.probeInterval;
+  const delta = (tcp_jiffies32(ctx) - sk.icskMtup.probeTimestamp) | 0;
+  if (delta >= interval * T.HZ) {
+    const mss = tcp_current_mss(sk);
+    // Update current search range
+    sk.icskMtup.probeSize = 0;
+    sk.icskMtup.searchHigh = sk.rxOpt.mssClamp + 20 + 20;
+    sk.icskMtup.searchLow = tcp_mss_to_mtu(sk, mss);
+    // Update probe time stamp
+    sk.icskMtup.probeTimestamp = tcp_jiffies32(ctx);
+  }
+}
+
+/** tcp_can_coalesce_send_queue_head: the first `len` bytes of the send queue may go in one skb. */
+function tcp_can_coalesce_send_queue_head(sk: TcpSock, len: number): boolean {
+  const head = tcp_send_head(sk);
+  if (!head) return false;
+  const q = sk.writeQueue;
+  for (let i = q.indexOf(head); i < q.length; i++) {
+    const skb = q[i];
+    if (len <= skb.len) break;
+    const next = q[i + 1];
+    if (!next || !tcp_skb_can_collapse(skb, next)) return false;
+    len -= skb.len;
+  }
+  return true;
+}
+
+/**
+ * tcp_eat_one_skb: tcp_mtu_probe moved all of `src`'s payload into `dst`: its flags and EOR go with it, and
+ * it leaves the write queue.
+ */
+function tcp_eat_one_skb(sk: TcpSock, dst: SkBuff, src: SkBuff): void {
+  TCP_SKB_CB(dst).tcpFlags |= TCP_SKB_CB(src).tcpFlags;
+  TCP_SKB_CB(dst).eor = TCP_SKB_CB(src).eor;
+  queueDelAt(sk.writeQueue, sk.writeQueue.indexOf(src));
+  tcp_wmem_free_skb(sk, src);
+}
+
+/**
+ * tcp_mtu_probe (tcp_output.c:2448): with tcp_mtu_probing (icsk_mtup.enabled), send one larger segment
+ * halfway between search_low and search_high, built from the head of the send queue, to learn whether the
+ * path carries it (tcp_mtup_probe_success / _failed decide when it is acked or lost). 0: wait (cwnd);
+ * 1: a probe went; -1: none.
+ */
+function tcp_mtu_probe(ctx: KernelCtx, sk: TcpSock): number {
+  const tp = sk;
+  const icsk = sk.icskMtup;
+  // Not currently probing/verifying, not in recovery, have enough cwnd, and not SACKing (the variable
+  // headers throw things off)
+  if (
+    !icsk.enabled ||
+    icsk.probeSize ||
+    sk.icskCaState !== T.TCP_CA_Open ||
+    tcp_snd_cwnd(tp) < 11 ||
+    tp.rxOpt.numSacks ||
+    tp.rxOpt.dsack
+  )
+    return -1;
+  // Use binary search for probe_size between tcp_mss_base, and current mss_clamp. if (search_high -
+  // search_low) smaller than a threshold, backoff from probing.
+  const mssNow = tcp_current_mss(sk);
+  const probeSize = tcp_mtu_to_mss(sk, (icsk.searchHigh + icsk.searchLow) >> 1);
+  const sizeNeeded = probeSize + (tp.reordering + 1) * tp.mssCache;
+  const interval = icsk.searchHigh - icsk.searchLow;
+  // When misfortune happens, we are reprobing actively, and then reprobe timer has expired. We stick with
+  // current probing process by not resetting search range to its orignal.
+  if (probeSize > tcp_mtu_to_mss(sk, icsk.searchHigh) || interval < sk.net.sysctl.tcp.probeThreshold) {
+    // Check whether enough time has elaplased for another round of probing.
+    tcp_mtu_check_reprobe(ctx, sk);
+    return -1;
+  }
+  // Have enough data in the send queue to probe?
+  if ((tp.writeSeq - tp.sndNxt) >>> 0 < sizeNeeded) return -1;
+  if (tp.sndWnd < sizeNeeded) return -1;
+  if (after((tp.sndNxt + sizeNeeded) >>> 0, tcp_wnd_end(tp))) return 0;
+  // Do we need to wait to drain cwnd? With none in flight, don't stall
+  if (tcp_packets_in_flight(tp) + 2 > tcp_snd_cwnd(tp)) return tcp_packets_in_flight(tp) ? 0 : -1;
+  if (!tcp_can_coalesce_send_queue_head(sk, probeSize)) return -1;
+  // We're allowed to probe. Build it now: tcp_clone_payload copies the send queue's first probe_size bytes.
+  const nskb = tcp_stream_alloc_skb(ctx, sk);
+  const head = tcp_send_head(sk)!;
+  const at = skbPut(nskb, probeSize);
+  let copied = 0;
+  for (let i = sk.writeQueue.indexOf(head); copied < probeSize; i++) {
+    const from = sk.writeQueue[i];
+    const n = Math.min(from.len, probeSize - copied);
+    nskb.buf.set(from.buf.subarray(from.data, from.data + n), at + copied);
+    copied += n;
+  }
+  const ntcb = TCP_SKB_CB(nskb);
+  ntcb.truesize += probeSize;
+  sk.wmemQueued += ntcb.truesize;
+  sk_mem_charge(sk, ntcb.truesize);
+  ntcb.seq = TCP_SKB_CB(head).seq;
+  ntcb.endSeq = (TCP_SKB_CB(head).seq + probeSize) >>> 0;
+  ntcb.tcpFlags = T.TCPHDR_ACK;
+  // tcp_insert_write_queue_before
+  sk.writeQueue.splice(sk.writeQueue.indexOf(head), 0, nskb);
+  tcp_highest_sack_replace(sk, head, nskb);
+  let len = 0;
+  for (let i = sk.writeQueue.indexOf(nskb) + 1; i < sk.writeQueue.length; ) {
+    const skb = sk.writeQueue[i];
+    const copy = Math.min(skb.len, probeSize - len);
+    if (skb.len <= copy) tcp_eat_one_skb(sk, nskb, skb);
+    else {
+      ntcb.tcpFlags |= TCP_SKB_CB(skb).tcpFlags & ~(T.TCPHDR_FIN | T.TCPHDR_PSH);
+      // __pskb_trim_head
+      skb.data += copy;
+      skb.len -= copy;
+      TCP_SKB_CB(skb).truesize -= copy;
+      sk.wmemQueued -= copy;
+      sk_mem_uncharge(sk, copy);
+      tcp_set_skb_tso_segs(skb, mssNow);
+      TCP_SKB_CB(skb).seq = (TCP_SKB_CB(skb).seq + copy) >>> 0;
+      i++;
+    }
+    len += copy;
+    if (len >= probeSize) break;
+  }
+  tcp_init_tso_segs(nskb, nskb.len);
+  // We're ready to send. If this fails, the probe will be resegmented into mss-sized pieces by
+  // tcp_write_xmit().
+  if (!tcp_transmit_skb(ctx, sk, nskb, true)) {
+    // Decrement cwnd here because we are sending effectively two packets.
+    tcp_snd_cwnd_set(tp, tcp_snd_cwnd(tp) - 1);
+    tcp_event_new_data_sent(ctx, sk, nskb);
+    icsk.probeSize = tcp_mss_to_mtu(sk, nskb.len);
+    tp.mtuProbe.probeSeqStart = ntcb.seq;
+    tp.mtuProbe.probeSeqEnd = ntcb.endSeq;
+    return 1;
+  }
+  return -1;
+}
+
 /** tcp_pacing_check: paced and not yet time: the pacing timer will call tcp_write_xmit again. */
 function tcp_pacing_check(ctx: KernelCtx, sk: TcpSock): boolean {
   if (!tcp_needs_internal_pacing(sk)) return false;
@@ -1157,7 +1349,8 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   const nextSkb = sk.writeQueue[i + 1];
   if (!nextSkb || !tcp_skb_can_collapse(skb, nextSkb)) return;
   const nlen = Math.min(amount, nextSkb.len);
-  if (!nlen) return;
+  // skb_shift moves no zerocopy frags.
+  if (!nlen || skb_zcopy(skb) || skb_zcopy(nextSkb)) return;
   const off = skbPut(skb, nlen);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nlen), off);
   nextSkb.data += nlen;
@@ -1171,8 +1364,10 @@ function tcp_grow_skb(sk: TcpSock, skb: SkBuff, amount: number): void {
   if (!nextSkb.len) {
     // In case FIN is set, we need to update end_seq.
     tcb.endSeq = ntcb.endSeq;
+    // tcp_eat_one_skb
     tcb.tcpFlags |= ntcb.tcpFlags;
     tcb.eor = ntcb.eor;
+    tcp_skb_collapse_tstamp(skb, nextSkb);
     sk.writeQueue.splice(i + 1, 1);
     tcp_wmem_free_skb(sk, nextSkb);
   }
@@ -1193,6 +1388,12 @@ export function tcp_write_xmit(
   let sentPkts = 0;
   const state = { cwndLimited: false, rwndLimited: false };
   tcp_mstamp_refresh(ctx, sk);
+  if (!pushOne) {
+    // Do MTU probing.
+    const result = tcp_mtu_probe(ctx, sk);
+    if (!result) return false;
+    else if (result > 0) sentPkts = 1;
+  }
   const maxSegs = tcp_tso_segs(sk, mssNow);
   let skb: SkBuff | null;
   let traced = false;
@@ -1358,6 +1559,8 @@ export function tcp_push_one(ctx: KernelCtx, sk: TcpSock, mssNow: number): void 
 function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   const i = sk.rtxQueue.indexOf(skb);
   const nextSkb = sk.rtxQueue[i + 1];
+  // tcp_skb_shift → skb_shift refuses zerocopy skbs.
+  if (nextSkb.len && (skb_zcopy(skb) || skb_zcopy(nextSkb))) return false;
   const off = skbPut(skb, nextSkb.len);
   skb.buf.set(nextSkb.buf.subarray(nextSkb.data, nextSkb.data + nextSkb.len), off);
   tcp_highest_sack_replace(sk, nextSkb, skb);
@@ -1372,6 +1575,7 @@ function tcp_collapse_retrans(sk: TcpSock, skb: SkBuff): boolean {
   sk.lostSkbHint = null;
   if (nextSkb === sk.retransmitSkbHint) sk.retransmitSkbHint = skb;
   tcp_adjust_pcount(sk, nextSkb, tcp_skb_pcount(nextSkb));
+  tcp_skb_collapse_tstamp(skb, nextSkb);
   tcp_rtx_queue_unlink_and_free(sk, nextSkb);
   return true;
 }
@@ -1583,11 +1787,17 @@ export function tcp_make_synack(
 ): SkBuff {
   const skb = allocSkb(ctx.newSkbId(), sk.net, 0, T.MAX_TCP_HEADER);
   skb.tcb = newTcpSkbCb();
-  const mtu = req.dst ? dstMtu(req.dst) : sk.net.loopbackDev.mtu;
-  const mss = tcp_mss_clamp(sk, tcp_dst_advmss(mtu));
+  const mss = tcp_mss_clamp(
+    sk,
+    req.dst ? dst_metric_advmss(req.dst) : tcp_dst_advmss(sk.net.loopbackDev.mtu),
+  );
   const now = tcp_clock_ns(ctx);
-  skb.tcb.mstampNs = now;
-  if (!req.sntSynack) req.sntSynack = Math.floor(now / T.NSEC_PER_USEC);
+  // A cookie's SYN-ACK carries the SYN's options in its timestamp's low bits (cookie_init_timestamp).
+  if (cookie && req.tstampOk) skb.tcb.mstampNs = cookie_init_timestamp(req, now);
+  else {
+    skb.tcb.mstampNs = now;
+    if (!req.sntSynack) req.sntSynack = Math.floor(now / T.NSEC_PER_USEC); // Timestamp first SYNACK
+  }
   const md5Key = tcp_v4_md5_lookup(sk, req.rmtAddr);
   const opts = newOutOptions();
   const tcpHeaderSize = tcp_synack_options(req, mss, skb, opts, !!md5Key, foc, cookie) + 20;
@@ -1625,7 +1835,7 @@ function tcp_connect_init(ctx: KernelCtx, sk: TcpSock): void {
   sk.maxWindow = 0;
   tcp_mtup_init(ctx, sk);
   tcp_sync_mss(sk, dstMtu(dst));
-  sk.advmss = tcp_mss_clamp(sk, tcp_dst_advmss(dstMtu(dst)));
+  sk.advmss = tcp_mss_clamp(sk, dst_metric_advmss(dst));
   tcp_initialize_rcv_mss(sk);
   // limit the window selection if the user enforce a smaller rx buffer
   if (sk.userlocks & T.SOCK_RCVBUF_LOCK && (sk.windowClamp > tcp_full_space(sk) || sk.windowClamp === 0))
@@ -1711,6 +1921,8 @@ function tcp_send_syn_data(ctx: KernelCtx, sk: TcpSock, syn: SkBuff): number {
       const off = skbPut(synData, space);
       synData.buf.set(fo.data.subarray(0, space), off);
       synData.tcb!.truesize += space;
+      // Copied into a page frag, but the data is the MSG_ZEROCOPY call's: the SYN holds its range.
+      skb_zcopy_set(synData, fo.uarg);
     }
     // No more data pending in inet_wait_for_connect().
     if (space === fo.size) fo.data = null;

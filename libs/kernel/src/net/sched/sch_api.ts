@@ -16,6 +16,7 @@ import {
 } from './sch_generic';
 import './sch_netem';
 import './sch_fq_codel';
+import './sch_fq';
 
 export interface TcResult {
   err: number;
