@@ -224,3 +224,4 @@ export {
   type TunFile,
   type TunFrame,
 } from './drivers/net/tun';
+export { iov_iter_advance } from './lib/iov_iter';

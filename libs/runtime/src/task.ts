@@ -11,6 +11,7 @@
  * accept, send, recv, poll).
  */
 import {
+  iov_iter_advance,
   AF_INET,
   EACCES,
   EAGAIN,
@@ -263,20 +264,6 @@ export interface RecvmsgResult {
   timestamping?: [number, number, number];
   /** IP_RECVERR (SOL_IP): a MSG_ERRQUEUE read's sock_extended_err and offender. */
   recverr?: IpRecvErr;
-}
-
-/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
-function iovAfter(iov: readonly number[], off: number): number[] {
-  const out: number[] = [];
-  for (const l of iov) {
-    if (off >= l) {
-      off -= l;
-      continue;
-    }
-    out.push(l - off);
-    off = 0;
-  }
-  return out;
 }
 
 /** What a wait ended on. */
@@ -572,7 +559,7 @@ export class Task {
     let sent = 0;
     for (;;) {
       const rest = sent ? data.subarray(sent) : data;
-      const restIov = iov && iovAfter(iov, sent);
+      const restIov = iov && iov_iter_advance(iov, sent);
       const rc = this.syscall(() =>
         tcp_sendmsg(this.lab, sk, rest, flags | MSG_DONTWAIT, null, 0, restIov, call),
       );

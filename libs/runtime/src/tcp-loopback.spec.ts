@@ -21,7 +21,7 @@ import {
 import { Lab } from './lab';
 import { IP_MTU_DISCOVER, IP_TOS, SOL_IP } from './task';
 import { Task } from './task';
-import { ip4 } from './testing/lab-fixtures';
+import { ip4, tcpPair } from './testing/lab-fixtures';
 
 function tcpMib(net: Net, name: keyof typeof TCP_MIB): number {
   return net.mib.tcp[TCP_MIB[name]];
@@ -30,23 +30,7 @@ function ext(net: Net, name: keyof typeof LINUX_MIB): number {
   return net.linuxMib[LINUX_MIB[name]];
 }
 
-async function pair(lab: Lab) {
-  const host = lab.addHost('host1');
-  const net = host.initNet;
-  const server = new Task(lab, host, net, 'server', 0);
-  const client = new Task(lab, host, net, 'client', 1);
-  const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
-  expect(server.bind(lfd, 0, 8080)).toBe(0);
-  expect(server.listen(lfd, 128)).toBe(0);
-  const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
-  const connected = client.connectWait(cfd, ip4('127.0.0.1'), 8080);
-  const rc = await lab.drive(connected);
-  expect(rc).toBe(0);
-  const accepted = await lab.drive(server.accept(lfd));
-  expect(typeof accepted === 'number' ? accepted : accepted.fd).toBeGreaterThan(0);
-  const afd = typeof accepted === 'number' ? accepted : accepted.fd;
-  return { host, net, server, client, lfd, cfd, afd };
-}
+const pair = tcpPair;
 
 describe('TCP on 127.0.0.1', () => {
   it('connects: both ends ESTABLISHED, ActiveOpens and PassiveOpens +1, CurrEstab 2', async () => {

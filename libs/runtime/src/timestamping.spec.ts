@@ -4,11 +4,9 @@
  * SO_EE_ORIGIN_TIMESTAMPING, OPT_ID keys from snd_una), with the packet's bytes and SCM_TIMESTAMPING.
  */
 import {
-  AF_INET,
   EAGAIN,
   EINVAL,
   ENOMSG,
-  SOCK_STREAM,
   SOL_SOCKET,
   SO_TIMESTAMPING,
   SO_EE_ORIGIN_TIMESTAMPING,
@@ -26,7 +24,7 @@ import {
 import { MSG_ERRQUEUE, MSG_TRUNC } from '@skblab/kernel/include/net/tcp';
 import { Lab } from './lab';
 import { Task, type RecvmsgResult } from './task';
-import { ip4 } from './testing/lab-fixtures';
+import { tcpPair } from './testing/lab-fixtures';
 
 const ALL =
   SOF_TIMESTAMPING_TX_SCHED |
@@ -35,20 +33,7 @@ const ALL =
   SOF_TIMESTAMPING_SOFTWARE |
   SOF_TIMESTAMPING_OPT_ID;
 
-async function pair(lab: Lab) {
-  const host = lab.addHost('host1');
-  const net = host.initNet;
-  const server = new Task(lab, host, net, 'server', 0);
-  const client = new Task(lab, host, net, 'client', 1);
-  const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
-  expect(server.bind(lfd, 0, 8080)).toBe(0);
-  expect(server.listen(lfd, 128)).toBe(0);
-  const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
-  expect(await lab.drive(client.connectWait(cfd, ip4('127.0.0.1'), 8080))).toBe(0);
-  const accepted = await lab.drive(server.accept(lfd));
-  if (typeof accepted === 'number') throw new Error(`accept ${accepted}`);
-  return { server, client, lfd, cfd, afd: accepted.fd };
-}
+const pair = tcpPair;
 
 async function readErr(lab: Lab, t: Task, fd: number, len = 0): Promise<RecvmsgResult> {
   const r = await lab.drive(t.recvmsg(fd, len, MSG_ERRQUEUE));

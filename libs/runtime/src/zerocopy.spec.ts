@@ -21,22 +21,9 @@ import {
 import { MSG_ERRQUEUE, MSG_ZEROCOPY } from '@skblab/kernel/include/net/tcp';
 import { Lab } from './lab';
 import { POLLERR, POLLOUT, Task } from './task';
-import { ip4 } from './testing/lab-fixtures';
+import { tcpPair } from './testing/lab-fixtures';
 
-async function pair(lab: Lab) {
-  const host = lab.addHost('host1');
-  const net = host.initNet;
-  const server = new Task(lab, host, net, 'server', 0);
-  const client = new Task(lab, host, net, 'client', 1);
-  const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
-  expect(server.bind(lfd, 0, 8080)).toBe(0);
-  expect(server.listen(lfd, 128)).toBe(0);
-  const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
-  expect(await lab.drive(client.connectWait(cfd, ip4('127.0.0.1'), 8080))).toBe(0);
-  const accepted = await lab.drive(server.accept(lfd));
-  if (typeof accepted === 'number') throw new Error(`accept ${accepted}`);
-  return { server, client, cfd, afd: accepted.fd };
-}
+const pair = tcpPair;
 
 /** Wait (simulated) until the socket reports POLLERR, or a second passes. */
 async function waitErr(lab: Lab, t: Task, fd: number): Promise<number> {

@@ -15,9 +15,12 @@ import {
   type Host,
   type Net,
   type NetDevice,
+  AF_INET,
+  SOCK_STREAM,
 } from '@skblab/kernel';
 import { parseIpv4 } from '@skblab/wire/address';
 import { Lab } from '../lab';
+import { Task } from '../task';
 
 export function ip4(s: string): number {
   const a = parseIpv4(s);
@@ -77,4 +80,23 @@ export function linkStats(dev: NetDevice) {
     rxDropped: s.rxDropped,
     txDropped: s.txDropped,
   };
+}
+
+/**
+ * A TCP connection over 127.0.0.1 on a new host1 of `lab`: a server task (CPU 0) listening on :8080 and a
+ * client task (CPU 1) connected to it; `afd` is the accepted socket.
+ */
+export async function tcpPair(lab: Lab) {
+  const host = lab.addHost('host1');
+  const net = host.initNet;
+  const server = new Task(lab, host, net, 'server', 0);
+  const client = new Task(lab, host, net, 'client', 1);
+  const lfd = server.socket(AF_INET, SOCK_STREAM, 0);
+  if (server.bind(lfd, 0, 8080) || server.listen(lfd, 128)) throw new Error('listen on :8080 failed');
+  const cfd = client.socket(AF_INET, SOCK_STREAM, 0);
+  const rc = await lab.drive(client.connectWait(cfd, ip4('127.0.0.1'), 8080));
+  if (rc) throw new Error(`connect: ${rc}`);
+  const accepted = await lab.drive(server.accept(lfd));
+  if (typeof accepted === 'number') throw new Error(`accept: ${accepted}`);
+  return { host, net, server, client, lfd, cfd, afd: accepted.fd };
 }

@@ -7,6 +7,7 @@
  * The model never sleeps: where the kernel would wait (connect in progress, no send space, no data), the
  * call returns what it has (or -EAGAIN) and the runtime waits on sk.wq and calls again.
  */
+import { iov_iter_advance } from '../../lib/iov_iter';
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
 import type { Net } from '../../include/net/net_namespace';
 import type { SkBuff, UbufInfoMsgzc } from '../../include/linux/skbuff';
@@ -1169,7 +1170,7 @@ function tcp_sendmsg_locked_call(
   if (off) {
     // The SYN took the first bytes: the loop copies the rest.
     data = data.subarray(off);
-    iov = iovAfter(iov ?? [size], off);
+    iov = iov_iter_advance(iov ?? [size], off);
   }
   return sendmsg_copy(ctx, sk, data, flags, iov, call, uarg, zc, copied, mssNow, sizeGoal, copiedSyn);
 }
@@ -1181,20 +1182,6 @@ function sendmsg_sleep(call: TcpSendmsgCall, uarg: UbufInfoMsgzc | null, zc: num
   call.zc = zc;
   call.copied = copied;
   return copied;
-}
-
-/** The lengths of an iovec's elements after its first `off` bytes (iov_iter_advance). */
-function iovAfter(iov: readonly number[], off: number): number[] {
-  const out: number[] = [];
-  for (const l of iov) {
-    if (off >= l) {
-      off -= l;
-      continue;
-    }
-    out.push(l - off);
-    off = 0;
-  }
-  return out;
 }
 
 /** tcp_sendmsg_locked's copy loop (`while (msg_data_left(msg))`) and its exits. */
