@@ -112,6 +112,91 @@ describe('ss -t', () => {
   });
 });
 
+describe('ss filters', () => {
+  // What iproute2 6.1's ss printed for SCENE's sockets in a new namespace, filter by filter (`ss -tan FILTER`).
+  const CASES: Array<[string, string[]]> = [
+    [
+      'state established',
+      [
+        'Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        '0      0          127.0.0.1:8080     127.0.0.1:40000       ',
+        '0      0          127.0.0.1:40000    127.0.0.1:8080        ',
+      ],
+    ],
+    [
+      'state time-wait',
+      [
+        'Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
+        '0      0          127.0.0.1:40001    127.0.0.1:8081       ',
+      ],
+    ],
+    [
+      'exclude established',
+      [
+        'State     Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
+        'LISTEN    0      1            0.0.0.0:8080       0.0.0.0:*          ',
+        'TIME-WAIT 0      0          127.0.0.1:40001    127.0.0.1:8081       ',
+      ],
+    ],
+    [
+      'dport = :8080',
+      [
+        'State Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
+        'ESTAB 0      0          127.0.0.1:40000    127.0.0.1:8080       ',
+      ],
+    ],
+    [
+      'sport ge :8080',
+      [
+        'State     Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        'LISTEN    0      1            0.0.0.0:8080       0.0.0.0:*           ',
+        'ESTAB     0      0          127.0.0.1:8080     127.0.0.1:40000       ',
+        'TIME-WAIT 0      0          127.0.0.1:40001    127.0.0.1:8081        ',
+        'ESTAB     0      0          127.0.0.1:40000    127.0.0.1:8080        ',
+      ],
+    ],
+    [
+      "'( dst 127.0.0.1:8081 or sport == :8080 )'",
+      [
+        'State     Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        'LISTEN    0      1            0.0.0.0:8080       0.0.0.0:*           ',
+        'ESTAB     0      0          127.0.0.1:8080     127.0.0.1:40000       ',
+        'TIME-WAIT 0      0          127.0.0.1:40001    127.0.0.1:8081        ',
+      ],
+    ],
+    [
+      'state all dport != :8080',
+      [
+        'State     Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        'LISTEN    0      1            0.0.0.0:8080       0.0.0.0:*           ',
+        'ESTAB     0      0          127.0.0.1:8080     127.0.0.1:40000       ',
+        'TIME-WAIT 0      0          127.0.0.1:40001    127.0.0.1:8081        ',
+      ],
+    ],
+  ];
+  it.each(CASES)('ss -tan %s', async (filter, expected) => {
+    const r = await run(SCENE + `ss -tan ${filter}\n`);
+    expect(r.err).toBe('');
+    expect(norm(r.out)).toEqual(norm(expected.join('\n') + '\n'));
+  });
+
+  it('refuses what ss refuses, with its messages and exit statuses', async () => {
+    let r = await run('ss -tn dport\n');
+    expect(r.err.split('\n')[0]).toBe('ss: bison bellows (while parsing filter): "syntax error!" Sorry.');
+    expect(r.err).toContain('Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n');
+    expect(r.status).toBe(255);
+    r = await run('ss -tn foo\n');
+    expect([r.err, r.status]).toEqual([
+      'Error: an inet prefix is expected rather than "foo".\nCannot parse dst/src address.\n',
+      1,
+    ]);
+    r = await run('ss -tan state bogus\n');
+    expect([r.err, r.status]).toEqual(['ss: wrong state name: bogus\n', 255]);
+    r = await run('ss -tn dst != 127.0.0.1\n');
+    expect(r.status).toBe(255);
+  });
+});
+
 describe('ss -s', () => {
   // The real box (iproute2 6.1, kernel 6.12, the same scene with netcat-openbsd and `nc -u -l 9999`) printed
   // exactly this, except that its `TCP:` total and `closed` also counted the 131 TCP sockets other

@@ -30,7 +30,8 @@ import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { printfG } from './libc';
 import { readProcFile } from './procfs';
-import { tcpServiceByPort } from './nc';
+import { tcpServiceByName, tcpServiceByPort } from './nc';
+import { parseSsFilter, SsFilterError, type SsFilter, type SsTuple } from './ssfilter';
 import {
   TCPI_OPT_ECN,
   TCPI_OPT_ECN_SEEN,
@@ -341,7 +342,12 @@ function service(ctx: CommandContext, port: number, numeric: boolean): string {
   return tcpServiceByPort(port) ?? String(port);
 }
 
-function rowOf(ctx: CommandContext, e: Entry, fl: Flags, now: number): { state: number; cells: string[] } {
+function rowOf(
+  ctx: CommandContext,
+  e: Entry,
+  fl: Flags,
+  now: number,
+): { state: number; cells: string[]; tuple: SsTuple } {
   const k = kindOf(e);
   let state: number;
   let rq = 0;
@@ -406,7 +412,7 @@ function rowOf(ctx: CommandContext, e: Entry, fl: Flags, now: number): { state: 
     service(ctx, rport, fl.numeric),
     ext,
   ];
-  return { state, cells };
+  return { state, cells, tuple: { saddr: laddr, sport: lport, daddr: raddr, dport: rport } };
 }
 
 /**
@@ -483,15 +489,21 @@ export const ss: Command = async (ctx) => {
   let doSummary = false;
   // do_default: no protocol was named (-t clears it), so -s prints the summary alone.
   let doDefault = true;
+  // getopt_long permutes: the words that are not options are the filter, in their order.
+  const filterArgs: string[] = [];
   for (const a of ctx.argv.slice(1)) {
-    const letters = a.startsWith('--') ? (LONG[a] ?? null) : a.startsWith('-') ? a.slice(1) : null;
+    const letters = a.startsWith('--')
+      ? (LONG[a] ?? null)
+      : a.startsWith('-') && a !== '-'
+        ? a.slice(1)
+        : null;
     if (letters === null) {
       if (a.startsWith('--')) {
         ctx.err(`ss: unrecognized option '${a}'\n${USAGE}`);
         return 255;
       }
-      ctx.err(`ss: filters ("${a}") are not modelled in skblab\n`);
-      return 1;
+      filterArgs.push(a);
+      continue;
     }
     for (const ch of letters) {
       switch (ch) {
@@ -545,7 +557,15 @@ export const ss: Command = async (ctx) => {
     ctx.out(summary(ctx));
     if (doDefault) return 0;
   }
-  const states = stateFilter || SS_CONN;
+  let filter: SsFilter;
+  try {
+    filter = parseSsFilter(filterArgs, (name) => tcpServiceByName(name));
+  } catch (e) {
+    if (!(e instanceof SsFilterError)) throw e;
+    ctx.err(e.usage ? e.message + USAGE : e.message);
+    return e.status;
+  }
+  const states = filter.states ?? (stateFilter || SS_CONN);
   const columns = newColumns();
   // One protocol: no Netid column. One state: no State column.
   columns[COL_NETID].disabled = true;
@@ -554,7 +574,7 @@ export const ss: Command = async (ctx) => {
   const rows: string[][] = [];
   for (const e of tcp_seq_entries(ctx.net)) {
     const r = rowOf(ctx, e, fl, now);
-    if (states & (1 << r.state)) rows.push(r.cells);
+    if (states & (1 << r.state) && (!filter.match || filter.match(r.tuple))) rows.push(r.cells);
   }
   ctx.out(renderColumns(columns, rows, header));
   return 0;
