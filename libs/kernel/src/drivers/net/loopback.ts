@@ -7,7 +7,13 @@ import type { KernelCtx } from '../../include/net/kctx';
 import type { SkBuff } from '../../include/linux/skbuff';
 import type { Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
-import { ARPHRD_LOOPBACK, IFF_LOOPBACK, newLinkStats } from '../../include/linux/netdevice';
+import {
+  ARPHRD_LOOPBACK,
+  IFF_LOOPBACK,
+  IFF_NO_QUEUE,
+  newLinkStats,
+  type LinkStats,
+} from '../../include/linux/netdevice';
 import { kfn } from '../../include/net/trace';
 import { noqueue_qdisc } from '../../net/sched/sch_generic';
 import { next, type Verdict } from '../../include/net/verdict';
@@ -47,7 +53,9 @@ export function loopback_net_init(net: Net): NetDevice {
     txQueueLen: 1000,
     qdisc: null as never,
     txqs: [],
-    ops: { ndoStartXmit: 'loopback_xmit', kind: 'loopback' },
+    ops: { ndoStartXmit: 'loopback_xmit', kind: 'loopback', ndoGetStats64: loopback_get_stats64 },
+    privFlags: IFF_NO_QUEUE,
+    netnsImmutable: true,
     hwCsum: true,
     carrier: true,
     stats: newLinkStats(),
@@ -63,4 +71,9 @@ export function withNoqueue(dev: NetDevice): NetDevice {
   dev.qdisc = noqueue_qdisc(dev);
   dev.txqs = [{ index: 0, qdisc: dev.qdisc, stopped: false }];
   return dev;
+}
+
+/** loopback_get_stats64: what lo sent it also received (its lstats count both directions). */
+export function loopback_get_stats64(dev: NetDevice): LinkStats {
+  return { ...dev.stats, rxPackets: dev.stats.txPackets, rxBytes: dev.stats.txBytes };
 }

@@ -196,7 +196,7 @@ export function tun_newlink(net: Net, name: string, ifindex: number): NetDevice 
     txQueueLen: 500,
     qdisc: null as never,
     txqs: [],
-    ops: { ndoStartXmit: 'tun_net_xmit', kind: 'tun' },
+    ops: { ndoStartXmit: 'tun_net_xmit', kind: 'tun', ndoSetFeatures: tun_set_features },
     hwCsum: false,
     carrier: true,
     stats: newLinkStats(),

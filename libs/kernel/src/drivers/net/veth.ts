@@ -11,14 +11,17 @@ import {
   ARPHRD_ETHER,
   IFF_BROADCAST,
   IFF_MULTICAST,
+  IFF_NO_QUEUE,
   IFF_UP,
   newLinkStats,
+  type LinkStats,
 } from '../../include/linux/netdevice';
 import { SKB_DROP_REASON } from '../../include/net/dropreason-core';
 import { kfn } from '../../include/net/trace';
 import { withNoqueue } from './loopback';
 import { next, xmitDrop, type Verdict } from '../../include/net/verdict';
 import { eth_type_trans } from '../../net/ethernet/eth';
+import { neigh_ifdown } from '../../net/core/neighbour';
 
 const F = {
   vethXmit: kfn('veth_xmit', 'drivers/net/veth.c', 'driver', (r: NetDevice | null) =>
@@ -88,7 +91,14 @@ export function veth_newlink(
     txQueueLen: 1000,
     qdisc: null as never,
     txqs: [],
-    ops: { ndoStartXmit: 'veth_xmit', kind: 'veth' },
+    ops: {
+      ndoStartXmit: 'veth_xmit',
+      kind: 'veth',
+      ndoOpen: veth_open,
+      ndoStop: veth_close,
+      ndoGetStats64: veth_get_stats64,
+    },
+    privFlags: IFF_NO_QUEUE,
     hwCsum: true,
     carrier: false,
     stats: newLinkStats(),
@@ -102,4 +112,27 @@ export function veth_newlink(
   a.peer = b;
   b.peer = a;
   return [a, b];
+}
+
+/** veth_open: carrier on both ends once the peer is up too. */
+export function veth_open(_ctx: KernelCtx, dev: NetDevice): void {
+  if (dev.peer && dev.peer.flags & IFF_UP) {
+    dev.carrier = true;
+    dev.peer.carrier = true;
+  }
+}
+
+/** veth_close: both ends lose carrier; NETDEV_CHANGE on the peer flushes its neighbours (neigh_carrier_down). */
+export function veth_close(ctx: KernelCtx, dev: NetDevice): void {
+  dev.carrier = false;
+  if (dev.peer) {
+    dev.peer.carrier = false;
+    neigh_ifdown(ctx, dev.peer.net, dev.peer);
+  }
+}
+
+/** veth_get_stats64: a veth's RX is what its peer transmitted. */
+export function veth_get_stats64(dev: NetDevice): LinkStats {
+  const p = dev.peer;
+  return { ...dev.stats, rxPackets: p ? p.stats.txPackets : 0, rxBytes: p ? p.stats.txBytes : 0 };
 }

@@ -21,12 +21,28 @@ export const IFF_LOWER_UP = 0x10000;
 export const ARPHRD_ETHER = 1;
 export const ARPHRD_LOOPBACK = 772;
 
-/** The driver hooks the model uses (struct net_device_ops). */
+/**
+ * The driver hooks the model uses (struct net_device_ops): core code calls these, never asks which driver a
+ * device has. `kind` is the driver's name, for what tools print (ethtool -i, ip -d).
+ */
 export interface NetDeviceOps {
   /** ndo_start_xmit: the hop name of the driver's transmit function. */
   ndoStartXmit: 'loopback_xmit' | 'veth_xmit' | 'igb_xmit_frame' | 'tun_net_xmit';
   kind: 'loopback' | 'veth' | 'igb' | 'tun';
+  /** ndo_open: the device goes up (without one, its carrier simply comes on). */
+  ndoOpen?: (ctx: KernelCtx, dev: NetDevice) => void;
+  /** ndo_stop: the device goes down. */
+  ndoStop?: (ctx: KernelCtx, dev: NetDevice) => void;
+  /** ndo_get_stats64: the driver's counters (without one, dev->stats as they are). */
+  ndoGetStats64?: (dev: NetDevice) => LinkStats;
+  /** ethtool_ops.set_ringparam (null counts keep a ring's size). */
+  setRingparam?: (dev: NetDevice, rx: number | null, tx: number | null) => void;
+  /** ndo_set_features through __netdev_update_features: the bits of `mask` take the values of `wanted`. */
+  ndoSetFeatures?: (dev: NetDevice, wanted: number, mask: number) => void;
 }
+
+/** enum netdev_priv_flags: the device can run without a qdisc (lo, veth: noqueue by default). */
+export const IFF_NO_QUEUE = 1 << 19;
 
 /**
  * struct netdev_queue: a TX queue, its qdisc, whether the driver stopped it (__QUEUE_STATE_DRV_XOFF) and
@@ -127,6 +143,10 @@ export interface NetDevice {
   qdiscSeq?: number;
   /** TX queues (real_num_tx_queues); lo and veth have one, with the root qdisc. */
   txqs: NetdevQueue[];
+  /** dev->priv_flags (IFF_NO_QUEUE). */
+  privFlags?: number;
+  /** dev->netns_immutable: the device cannot change namespace (lo). */
+  netnsImmutable?: boolean;
   ops: NetDeviceOps;
   /** NETIF_F_HW_CSUM: transport checksums may be left to the device (lo and veth advertise it). */
   hwCsum: boolean;

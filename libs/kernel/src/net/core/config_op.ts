@@ -14,8 +14,6 @@ import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
 import { EINVAL, ENODEV, EOPNOTSUPP } from '../../include/linux/errno';
 import type { QdiscOpts } from '../../include/net/sch_generic';
-import { igb_set_ringparam } from '../../drivers/net/ethernet/intel/igb/igb_main';
-import { tun_set_features } from '../../drivers/net/tun';
 import { inetDelIfa, inetInsertIfa } from '../ipv4/devinet';
 import { sysctl_write } from '../../kernel/sysctl';
 import { tc_del_qdisc, tc_modify_qdisc } from '../sched/sch_api';
@@ -373,12 +371,12 @@ export function config_op_apply(ctx: KernelCtx, host: Host, m: ConfigOp): RtnlRe
     case 'qdisc.del':
       return tc_del_qdisc(ctx, dev, m.parent, m.handle, m.kind);
     case 'ring.set':
-      if (dev.ops.kind !== 'igb' || !dev.nic) return { err: -EOPNOTSUPP };
-      igb_set_ringparam(dev, m.rx, m.tx);
+      if (!dev.ops.setRingparam) return { err: -EOPNOTSUPP };
+      dev.ops.setRingparam(dev, m.rx, m.tx);
       return { err: 0 };
     case 'features.set':
-      if (dev.ops.kind !== 'tun') return { err: -EOPNOTSUPP };
-      tun_set_features(dev, m.wanted, m.mask);
+      if (!dev.ops.ndoSetFeatures) return { err: -EOPNOTSUPP };
+      dev.ops.ndoSetFeatures(dev, m.wanted, m.mask);
       return { err: 0 };
   }
   return { err: -EINVAL };

@@ -17,7 +17,6 @@ import { kfn } from '../../include/net/trace';
 import { ETH_P_ARP, ETH_P_IP } from '@skblab/wire/ethernet';
 import { __dev_xmit_skb } from '../sched/sch_generic';
 import { reciprocal_scale, skb_get_hash } from './flow_dissector';
-import { igb_get_stats64 } from '../../drivers/net/ethernet/intel/igb/igb_main';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL } from '../../include/linux/skbuff';
 import * as ip from '@skblab/wire/ipv4';
 import * as udp from '@skblab/wire/udp';
@@ -371,19 +370,9 @@ export function skb_checksum_help(skb: SkBuff): void {
 }
 
 /**
- * dev_get_stats: what `ip -s link` and /proc/net/dev print. lo reports its lstats for both directions
- * (loopback_get_stats64); a veth's RX is its peer's TX (veth_get_stats64).
+ * dev_get_stats: what `ip -s link` and /proc/net/dev print: the driver's ndo_get_stats64 (lo counts both
+ * directions, a veth's RX is its peer's TX, a NIC reads its rings and registers), else dev->stats.
  */
 export function dev_get_stats(dev: NetDevice): LinkStats {
-  if (dev.nic) return igb_get_stats64(dev);
-  const s = { ...dev.stats };
-  if (dev.ops.kind === 'loopback') {
-    s.rxPackets = dev.stats.txPackets;
-    s.rxBytes = dev.stats.txBytes;
-  } else if (dev.ops.kind === 'veth') {
-    const p = dev.peer;
-    s.rxPackets = p ? p.stats.txPackets : 0;
-    s.rxBytes = p ? p.stats.txBytes : 0;
-  }
-  return s;
+  return dev.ops.ndoGetStats64 ? dev.ops.ndoGetStats64(dev) : { ...dev.stats };
 }

@@ -4,19 +4,18 @@
  * where it attaches one, so `ip` can print exactly what iproute2 prints.
  */
 import {
-  igb_down,
   igb_probe,
   igb_rename_irqs,
   igb_update_carrier,
   type IgbOptions,
 } from '../../drivers/net/ethernet/intel/igb/igb_main';
-import { newWire, wirePeer, type Wire } from '../../hw/wire';
+import { newWire, type Wire } from '../../hw/wire';
 import { dev_activate } from '../sched/sch_api';
 import { qdisc_reset } from '../sched/sch_generic';
 import type { KernelCtx } from '../../include/net/kctx';
 import type { Host, Net } from '../../include/net/net_namespace';
 import type { NetDevice } from '../../include/linux/netdevice';
-import { IFF_UP } from '../../include/linux/netdevice';
+import { IFF_LOOPBACK, IFF_UP } from '../../include/linux/netdevice';
 import {
   RTN_BLACKHOLE,
   RTN_BROADCAST,
@@ -174,22 +173,18 @@ export function wire_set_up(ctx: KernelCtx, w: Wire, up: boolean): void {
   if (!up) for (const d of [w.a, w.b]) neigh_ifdown(ctx, d.net, d);
 }
 
-/** dev_open: IFF_UP, carrier for a veth whose peer is up, and the address routes (NETDEV_UP). */
-export function dev_open(_ctx: KernelCtx, dev: NetDevice): void {
+/**
+ * dev_open → __dev_open: IFF_UP, the driver's ndo_open (carrier: a veth's once its peer is up, a NIC's with
+ * its link), dev_activate's default qdiscs at first open, and NETDEV_UP's address routes.
+ */
+export function dev_open(ctx: KernelCtx, dev: NetDevice): void {
   if (dev.flags & IFF_UP) return;
   dev.flags |= IFF_UP;
-  if (dev.ops.kind === 'igb') {
-    // __dev_open → dev_activate: the default qdiscs at first open; igb_open brings the link up.
-    dev_activate(dev);
-    igb_update_carrier(dev);
-  } else if (dev.ops.kind === 'veth') {
-    if (dev.peer && dev.peer.flags & IFF_UP) {
-      dev.carrier = true;
-      dev.peer.carrier = true;
-    }
-  } else dev.carrier = true;
+  if (dev.ops.ndoOpen) dev.ops.ndoOpen(ctx, dev);
+  else dev.carrier = true;
+  dev_activate(dev);
   // inetdev_event(NETDEV_UP): lo that comes up without an address gets 127.0.0.1/8.
-  if (dev.ops.kind === 'loopback' && !dev.net.ifaddrs.some((i) => i.dev === dev))
+  if (dev.flags & IFF_LOOPBACK && !dev.net.ifaddrs.some((i) => i.dev === dev))
     inetInsertIfa(dev.net, dev, 0x7f000001, 8, null, null);
   fibEnableIp(dev.net, dev);
 }
@@ -198,22 +193,9 @@ export function dev_open(_ctx: KernelCtx, dev: NetDevice): void {
 export function dev_close(ctx: KernelCtx, dev: NetDevice): void {
   if (!(dev.flags & IFF_UP)) return;
   dev.flags &= ~IFF_UP;
-  if (dev.ops.kind === 'igb') {
-    // dev_deactivate: queued skbs go (qdisc_reset); igb_close → igb_down empties the rings; the link
-    // partner loses carrier.
-    qdisc_reset(ctx, dev.qdisc);
-    igb_down(ctx, dev);
-    const peer = dev.nic!.wire ? wirePeer(dev.nic!.wire, dev) : null;
-    igb_update_carrier(dev);
-    if (peer) neigh_ifdown(ctx, peer.net, peer);
-  } else if (dev.ops.kind === 'veth') {
-    dev.carrier = false;
-    if (dev.peer) {
-      dev.peer.carrier = false;
-      // NETDEV_CHANGE on the peer: neigh_carrier_down flushes its neighbours (arp.c:1346).
-      neigh_ifdown(ctx, dev.peer.net, dev.peer);
-    }
-  }
+  // __dev_close: dev_deactivate (queued skbs go: qdisc_reset), then the driver's ndo_stop.
+  qdisc_reset(ctx, dev.qdisc);
+  dev.ops.ndoStop?.(ctx, dev);
   fibDisableIp(dev.net, dev);
   neigh_ifdown(ctx, dev.net, dev);
 }
@@ -228,7 +210,7 @@ export function dev_set_mtu(dev: NetDevice, mtu: number): RtnlResult {
 
 /** dev_change_net_namespace: the device leaves down, without addresses, keeping its ifindex if free. */
 export function dev_change_net_namespace(ctx: KernelCtx, dev: NetDevice, target: Net): RtnlResult {
-  if (dev.ops.kind === 'loopback') return { err: -EINVAL, extack: 'The interface netns is immutable' };
+  if (dev.netnsImmutable) return { err: -EINVAL, extack: 'The interface netns is immutable' };
   if (dev.net === target) return OK;
   if (dev_get_by_name(target, dev.name)) return { err: -EEXIST };
   dev_close(ctx, dev);

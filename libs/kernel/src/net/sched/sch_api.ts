@@ -4,7 +4,7 @@
  * classes of an mq root (parent :N), with the extack messages iproute2 prints after "Error: ".
  */
 import type { KernelCtx } from '../../include/net/kctx';
-import type { NetDevice } from '../../include/linux/netdevice';
+import { IFF_NO_QUEUE, type NetDevice } from '../../include/linux/netdevice';
 import { TC_H_ROOT, TCQ_F_MQROOT, type Qdisc, type QdiscOpts } from '../../include/net/sch_generic';
 import { EEXIST, EINVAL, ENOENT, EOPNOTSUPP } from '../../include/linux/errno';
 import {
@@ -128,7 +128,7 @@ export function tc_del_qdisc(
   if (kind && kind !== q.ops.id) return { err: -EINVAL, extack: 'Invalid qdisc name.' };
   qdisc_reset(ctx, q);
   if (parent === TC_H_ROOT) {
-    if (dev.ops.kind === 'igb' || dev.ops.kind === 'tun') attach_default_qdiscs(dev);
+    if (!((dev.privFlags ?? 0) & IFF_NO_QUEUE)) attach_default_qdiscs(dev);
     else {
       const nq = qdisc_create(dev, QDISC_OPS.noqueue, 0, TC_H_ROOT, -1) as Qdisc;
       nq.isDefault = true;
@@ -154,10 +154,12 @@ export function qdisc_refcnt(dev: NetDevice, q: Qdisc): number {
   return 1 + dev.txqs.length;
 }
 
-/** dev_activate (sch_generic.c:1250): a device with a queue gets its default qdiscs at first open. */
+/**
+ * dev_activate (sch_generic.c:1250): a device with a queue gets its default qdiscs at first open (an
+ * IFF_NO_QUEUE one has noqueue from the start).
+ */
 export function dev_activate(dev: NetDevice): void {
-  if ((dev.ops.kind === 'igb' || dev.ops.kind === 'tun') && dev.qdisc.ops.id === 'noop')
-    attach_default_qdiscs(dev);
+  if (!((dev.privFlags ?? 0) & IFF_NO_QUEUE) && dev.qdisc.ops.id === 'noop') attach_default_qdiscs(dev);
 }
 
 export { EINVAL };

@@ -33,6 +33,7 @@ import { queued, txBusy, type Verdict } from '../../../../../include/net/verdict
 import { eth_type_trans } from '../../../../../net/ethernet/eth';
 import { napi_complete_done, napi_schedule, trace_net_rx_action } from '../../../../../net/core/dev';
 import { napi_gro_receive } from '../../../../../net/core/gro';
+import { neigh_ifdown } from '../../../../../net/core/neighbour';
 import { reciprocal_scale, skb_get_hash } from '../../../../../net/core/flow_dissector';
 import { netif_schedule_queue, noop_qdisc } from '../../../../../net/sched/sch_generic';
 import { serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
@@ -149,7 +150,14 @@ export function igb_probe(
     txQueueLen: 1000,
     qdisc: null as never,
     txqs: [],
-    ops: { ndoStartXmit: 'igb_xmit_frame', kind: 'igb' },
+    ops: {
+      ndoStartXmit: 'igb_xmit_frame',
+      kind: 'igb',
+      ndoOpen: igb_open,
+      ndoStop: igb_close,
+      ndoGetStats64: igb_get_stats64,
+      setRingparam: igb_set_ringparam,
+    },
     hwCsum: true,
     carrier: false,
     stats: newLinkStats(),
@@ -622,6 +630,19 @@ function igb_clean_rx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): numbe
   }
   // igb_alloc_rx_buffers: every cleaned buffer is posted again.
   return n;
+}
+
+/** igb_open: the MAC starts; the link comes up if the wire and the port at its other end are. */
+export function igb_open(_ctx: KernelCtx, dev: NetDevice): void {
+  igb_update_carrier(dev);
+}
+
+/** igb_close → igb_down: the rings empty; the link partner loses carrier and, with it, its neighbours. */
+export function igb_close(ctx: KernelCtx, dev: NetDevice): void {
+  igb_down(ctx, dev);
+  const peer = dev.nic!.wire ? wirePeer(dev.nic!.wire, dev) : null;
+  igb_update_carrier(dev);
+  if (peer) neigh_ifdown(ctx, peer.net, peer);
 }
 
 /**
