@@ -4,6 +4,7 @@
  * the same name (distributed mode).
  */
 import type { StepFn } from './include/linux/netdevice';
+import type { HopName } from './include/net/hops';
 import { __dev_queue_xmit, __netif_receive_skb, __netif_rx, dev_hard_start_xmit } from './net/core/dev';
 import { loopback_xmit } from './drivers/net/loopback';
 import { veth_xmit } from './drivers/net/veth';
@@ -74,6 +75,6 @@ export const HOPS = {
   icmp_rcv,
   udp_rcv,
   tcp_v4_rcv,
-} satisfies Record<string, StepFn>;
+} satisfies Record<HopName, StepFn>;
 
-export type HopName = keyof typeof HOPS;
+export type { HopName };

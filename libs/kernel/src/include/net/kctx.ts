@@ -4,7 +4,7 @@
  * objects they are handed; they never read the wall clock or Math.random.
  */
 import type { SkBuff } from '../linux/skbuff';
-import type { HopName } from '../../steps';
+import type { HopName } from './hops';
 import type { Verdict } from './verdict';
 import type { KernelFn } from './trace';
 import type { Host } from './net_namespace';

@@ -6,7 +6,7 @@
  */
 import type { SkBuff } from '../linux/skbuff';
 import type { SkbDropReason } from './dropreason-core';
-import type { HopName } from '../../steps';
+import type { HopName } from './hops';
 
 export type Verdict =
   | { kind: 'next'; hop: HopName; skb: SkBuff }
