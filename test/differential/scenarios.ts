@@ -86,6 +86,20 @@ const ROUTER_NS1_NS2 = [
 const RENO = 'sysctl -w net.ipv4.tcp_congestion_control=reno';
 const renoIn = (ns: string): string => `ip netns exec ${ns} ${RENO}`;
 
+/** TCP through router ns1: reno on both ends, nc -l in ns2. */
+const ROUTER_TCP = [...ROUTER_NS1_NS2, RENO, renoIn('ns2')];
+const LISTEN_NS2 = ['ip netns exec ns2 nc -l 10.0.1.2 8080 &', 'sleep 0.3'];
+/** Every device on the router path, host to ns2. */
+const ROUTER_LINKS = [
+  { ns: 'host', dev: 'veth0' },
+  { ns: 'ns1', dev: 'veth1' },
+  { ns: 'ns1', dev: 'veth2' },
+  { ns: 'ns2', dev: 'veth3' },
+];
+/** The router's veth2 drops every packet (pfifo limit 0: no TCQ_F_CAN_BYPASS), and shows how many. */
+const ROUTER_DROP = 'tc -n ns1 qdisc add dev veth2 root pfifo limit 0';
+const ROUTER_DROPS_SHOWN = 'tc -n ns1 -s qdisc show dev veth2';
+
 export const TCP_SCENARIOS: Scenario[] = [
   {
     name: 'tcp-lo',
@@ -136,16 +150,11 @@ export const TCP_SCENARIOS: Scenario[] = [
   {
     name: 'tcp-router',
     description: 'TCP through router ns1 (ip_forward=1) to nc -l in ns2',
-    setup: [...ROUTER_NS1_NS2, RENO, renoIn('ns2'), 'ip netns exec ns2 nc -l 10.0.1.2 8080 &', 'sleep 0.3'],
+    setup: [...ROUTER_TCP, ...LISTEN_NS2],
     action: ['echo hello | nc -N 10.0.1.2 8080'],
     snmp: ['host', 'ns1', 'ns2'],
     netstat: ['host', 'ns1', 'ns2'],
-    links: [
-      { ns: 'host', dev: 'veth0' },
-      { ns: 'ns1', dev: 'veth1' },
-      { ns: 'ns1', dev: 'veth2' },
-      { ns: 'ns2', dev: 'veth3' },
-    ],
+    links: ROUTER_LINKS,
     texts: ['ss -tan', 'ip netns exec ns2 ss -tan'],
     outputs: [0],
   },
@@ -213,30 +222,17 @@ export const TCP_SCENARIOS: Scenario[] = [
     name: 'tcp-router-syn-loss',
     description:
       "pfifo limit 0 on router ns1's veth2 for 0.5 s: the SYN is lost at the router, its retransmission connects",
-    setup: [
-      ...ROUTER_NS1_NS2,
-      RENO,
-      renoIn('ns2'),
-      'ping -c 1 -W 1 10.0.1.2',
-      'ip netns exec ns2 nc -l 10.0.1.2 8080 &',
-      'sleep 0.3',
-      'tc -n ns1 qdisc add dev veth2 root pfifo limit 0',
-    ],
+    setup: [...ROUTER_TCP, 'ping -c 1 -W 1 10.0.1.2', ...LISTEN_NS2, ROUTER_DROP],
     action: [
       'echo hello | nc -N 10.0.1.2 8080 &',
       'sleep 0.5',
-      'tc -n ns1 -s qdisc show dev veth2',
+      ROUTER_DROPS_SHOWN,
       'tc -n ns1 qdisc del dev veth2 root',
       'sleep 1.5',
     ],
     snmp: ['host', 'ns1', 'ns2'],
     netstat: ['host', 'ns1', 'ns2'],
-    links: [
-      { ns: 'host', dev: 'veth0' },
-      { ns: 'ns1', dev: 'veth1' },
-      { ns: 'ns1', dev: 'veth2' },
-      { ns: 'ns2', dev: 'veth3' },
-    ],
+    links: ROUTER_LINKS,
     texts: ['ss -tan', 'ip netns exec ns2 ss -tan'],
     outputs: [2, 3, 4],
   },
@@ -260,31 +256,19 @@ export const TCP_SCENARIOS: Scenario[] = [
     name: 'tcp-router-fin-loss',
     description:
       "nc -w 1's FIN, 1 s after its data (idle), is lost at router ns1 (pfifo limit 0 on veth2), with the TLP and two RTOs after it",
-    setup: [
-      ...ROUTER_NS1_NS2,
-      RENO,
-      renoIn('ns2'),
-      'ping -c 1 -W 1 10.0.1.2',
-      'ip netns exec ns2 nc -l 10.0.1.2 8080 &',
-      'sleep 0.3',
-    ],
+    setup: [...ROUTER_TCP, 'ping -c 1 -W 1 10.0.1.2', ...LISTEN_NS2],
     action: [
       'echo hello | nc -w 1 10.0.1.2 8080 &',
       'sleep 0.5',
-      'tc -n ns1 qdisc add dev veth2 root pfifo limit 0',
+      ROUTER_DROP,
       'sleep 1.6',
-      'tc -n ns1 -s qdisc show dev veth2',
+      ROUTER_DROPS_SHOWN,
       'tc -n ns1 qdisc del dev veth2 root',
       'sleep 1.5',
     ],
     snmp: ['host', 'ns1', 'ns2'],
     netstat: ['host', 'ns1', 'ns2'],
-    links: [
-      { ns: 'host', dev: 'veth0' },
-      { ns: 'ns1', dev: 'veth1' },
-      { ns: 'ns1', dev: 'veth2' },
-      { ns: 'ns2', dev: 'veth3' },
-    ],
+    links: ROUTER_LINKS,
     texts: ['ss -tan', 'ip netns exec ns2 ss -tan'],
     outputs: [4, 5, 6],
   },
@@ -303,16 +287,13 @@ export const TCP_SCENARIOS: Scenario[] = [
     description:
       "pfifo limit 0 on router ns1's veth2 throughout: nc -v -w 2 sees its SYN and the retransmission lost, and times out",
     setup: [
-      ...ROUTER_NS1_NS2,
-      RENO,
+      ...ROUTER_TCP,
       'sysctl -w net.ipv4.tcp_syn_linear_timeouts=0',
-      renoIn('ns2'),
       'ping -c 1 -W 1 10.0.1.2',
-      'ip netns exec ns2 nc -l 10.0.1.2 8080 &',
-      'sleep 0.3',
-      'tc -n ns1 qdisc add dev veth2 root pfifo limit 0',
+      ...LISTEN_NS2,
+      ROUTER_DROP,
     ],
-    action: ['nc -v -w 2 10.0.1.2 8080', 'tc -n ns1 -s qdisc show dev veth2'],
+    action: ['nc -v -w 2 10.0.1.2 8080', ROUTER_DROPS_SHOWN],
     snmp: ['host', 'ns1', 'ns2'],
     netstat: ['host', 'ns1', 'ns2'],
     links: [

@@ -46,6 +46,17 @@ function fail(tc: Tc, msg: string, status: number): never {
   throw new TcExit(status);
 }
 
+/** incomplete_command (utils.c): NEXT_ARG found no argument. */
+function incomplete_command(tc: Tc): never {
+  fail(tc, 'Command line is not complete. Try option "help"\n', 255);
+}
+
+/** A qdisc option's value tc cannot read. */
+function illegal_value(tc: Tc, what: string): never {
+  tc.err(`Illegal "${what}"\n`);
+  throw new ParseFail();
+}
+
 const TC_USAGE =
   'Usage:\ttc [ OPTIONS ] OBJECT { COMMAND | help }\n' +
   '\ttc [-force] -batch filename\n' +
@@ -485,10 +496,7 @@ function qdiscList(tc: Tc, args: string[]): number {
   let filterHandle = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const next = (): string => {
-      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-      return args[++i];
-    };
+    const next = (): string => args[++i] ?? incomplete_command(tc);
     const exclusive = (): void => {
       if (filterParent) fail(tc, `Error: argument "${a}" is wrong: parent is already specified\n`, 255);
       if (filterHandle) fail(tc, `Error: argument "${a}" is wrong: handle is already specified\n`, 255);
@@ -548,17 +556,11 @@ function netemParse(tc: Tc, args: string[]): QdiscOpts {
   let lossSet = false;
   let reorder = -1;
   let gap = 0;
-  const bad = (what: string): never => {
-    tc.err(`Illegal "${what}"\n`);
-    throw new ParseFail();
-  };
+  const bad = (what: string): never => illegal_value(tc, what);
   const unsupported = (what: string): never => fail(tc, `skblab: netem ${what} is not modelled\n`, 1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const next = (): string => {
-      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-      return args[++i];
-    };
+    const next = (): string => args[++i] ?? incomplete_command(tc);
     const nextIsNumber = (): boolean => isDigit(args[i + 1]);
     const nextIsSigned = (): boolean => isDigit(args[i + 1]) || (args[i + 1] ?? '').startsWith('-');
     const pct = (s: string, what: string): number => getPercent(s) ?? bad(what);
@@ -646,8 +648,7 @@ function fifoParse(tc: Tc, args: string[]): QdiscOpts {
   const explain = 'Usage: ... <[p|b]fifo | pfifo_head_drop> [ limit NUMBER ]\n';
   for (let i = 0; i < args.length; i++) {
     if (args[i] === 'limit') {
-      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-      const v = args[++i];
+      const v = args[++i] ?? incomplete_command(tc);
       const n = getSize(v);
       if (n === null) fail(tc, `pfifo: Illegal value for "limit": "${v}"\n`, 1);
       o.limit = n;
@@ -659,16 +660,10 @@ function fifoParse(tc: Tc, args: string[]): QdiscOpts {
 
 function fqCodelParse(tc: Tc, args: string[]): QdiscOpts {
   const o: QdiscOpts = {};
-  const illegal = (what: string): never => {
-    tc.err(`Illegal "${what}"\n`);
-    throw new ParseFail();
-  };
+  const illegal = (what: string): never => illegal_value(tc, what);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const next = (): string => {
-      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-      return args[++i];
-    };
+    const next = (): string => args[++i] ?? incomplete_command(tc);
     if (a === 'limit' || a === 'flows' || a === 'quantum' || a === 'drop_batch') {
       const v = getU32(next()) ?? illegal(a);
       // tc sends only the non-zero ones.
@@ -696,16 +691,10 @@ function fqCodelParse(tc: Tc, args: string[]): QdiscOpts {
 /** fq_parse_opt (tc/q_fq.c): only the options given go to the kernel (rates in bytes/s, times in us). */
 function fqParse(tc: Tc, args: string[]): QdiscOpts {
   const o: QdiscOpts = {};
-  const illegal = (what: string): never => {
-    tc.err(`Illegal "${what}"\n`);
-    throw new ParseFail();
-  };
+  const illegal = (what: string): never => illegal_value(tc, what);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const next = (): string => {
-      if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-      return args[++i];
-    };
+    const next = (): string => args[++i] ?? incomplete_command(tc);
     if (a === 'limit' || a === 'flow_limit' || a === 'quantum' || a === 'initial_quantum') {
       o[a] = getU32(next()) ?? illegal(a);
     } else if (a === 'orphan_mask') {
@@ -765,10 +754,7 @@ function qdiscModify(tc: Tc, cmd: ModifyCmd, args: string[]): number {
   let parent = 0;
   let kind = '';
   let i = 0;
-  const next = (): string => {
-    if (i + 1 >= args.length) fail(tc, 'Command line is not complete. Try option "help"\n', 255);
-    return args[++i];
-  };
+  const next = (): string => args[++i] ?? incomplete_command(tc);
   for (; i < args.length; i++) {
     const a = args[i];
     if (a === 'dev') {
@@ -925,16 +911,14 @@ export const tc: Command = async (ctx) => {
         return 0;
       } else if (matches(a, '-batch')) fail(t, 'skblab: tc -batch is not supported\n', 1);
       else if (matches(a, '-netns')) {
-        if (i + 1 >= argv.length) fail(t, 'Command line is not complete. Try option "help"\n', 255);
-        const name = argv[++i];
+        const name = argv[++i] ?? incomplete_command(t);
         const net = ctx.host.namedNets.get(name);
         if (!net) fail(t, `Cannot open network namespace "${name}": No such file or directory\n`, 255);
         t.net = net;
       } else if (matches(a, '-Numeric') || matches(a, '-names') || matches(a, '-nm')) {
         // class names are not kept
       } else if (matches(a, '-cf') || matches(a, '-conf')) {
-        if (i + 1 >= argv.length) fail(t, 'Command line is not complete. Try option "help"\n', 255);
-        i++;
+        if (argv[++i] === undefined) incomplete_command(t);
       } else if (matches(a.split('=')[0], '-color')) {
         // no colours on the lab's terminal
       } else if (

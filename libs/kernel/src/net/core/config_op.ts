@@ -35,6 +35,7 @@ import {
   unregister_netdevice,
   type NewRouteMode,
   type RtnlResult,
+  type RouteSpec,
 } from './rtnetlink';
 
 /** A device in a namespace ('' is the host's initial one). */
@@ -43,24 +44,8 @@ interface DevRef {
   dev: string;
 }
 
-/** A route as RTM_NEWROUTE / RTM_DELROUTE carry it, the device by name. */
-export interface RouteMsg {
-  dst: number;
-  plen: number;
-  gw: number;
-  dev: string | null;
-  metric: number;
-  type: number;
-  protocol: number;
-  scope: number | null;
-  table: number;
-  prefsrc: number;
-  mtu: number;
-  /** RTAX_ADVMSS, RTAX_INITCWND (0: unset) and RTAX_LOCK's bits. */
-  advmss: number;
-  initcwnd: number;
-  locks: number;
-}
+/** A route as RTM_NEWROUTE / RTM_DELROUTE carry it: rtnetlink's RouteSpec with the device by name. */
+export type RouteMsg = Omit<RouteSpec, 'dev'> & { dev: string | null };
 
 export type ConfigOp =
   | { op: 'netns.add'; name: string }
