@@ -749,6 +749,15 @@ export class DistributedNode implements HopTransport {
       this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok', { hop, seconds });
     } catch (err) {
       if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
+      // Idempotent too: the same message redelivered (a rebalance before its offset was committed) was
+      // dead-lettered already, and its in-flight count taken back.
+      const dl = `dead-letter|${topic}|${partition}|${m.offset}`;
+      if (this.seen.has(dl)) {
+        this.stats.duplicates++;
+        return;
+      }
+      this.seen.add(dl);
+      this.handledIds.push(dl);
       if (counted) this.delta--;
       await this.deadLetter(topic, partition, m, err.message);
       if (e && NIC_XMIT_HOPS.has(hop)) this.answerLostCall(e);
