@@ -77,7 +77,9 @@ describe('malformed and oversize messages on every hop topic', () => {
       brokers: brokers().kafkaBrokers,
       logLevel: logLevel.NOTHING,
     });
-    const producer = kafka.producer();
+    // Idempotent: a produce request retried after a timeout on a loaded machine (its first attempt written
+    // after all) must not put the messages on the topics twice; the broker drops the retry's copy.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const malformed = Buffer.from('not an skb at all, just text on a hop topic');
     const oversize = Buffer.alloc(SKB_CODEC_MAX + 1, 0x41);
@@ -92,6 +94,20 @@ describe('malformed and oversize messages on every hop topic', () => {
       })),
     });
     await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const written = new Map<string, number>();
+    for (const hop of HOPS) {
+      const topic = hopTopic(lab.labId, hop);
+      const offsets = await admin.fetchTopicOffsets(topic);
+      written.set(
+        topic,
+        offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0),
+      );
+    }
+    await admin.disconnect();
+    // Exactly the three on each topic: what follows counts what the consumers did with them.
+    expect([...written.values()]).toEqual(HOPS.map(() => 3));
     const want = 3 * HOPS.length;
     const until = Date.now() + 120_000;
     while (deadLetters() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
@@ -123,7 +139,7 @@ describe('malformed and oversize messages on every hop topic', () => {
       brokers: brokers().kafkaBrokers,
       logLevel: logLevel.NOTHING,
     });
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const bad = [
       envelope({ cpu: 4000 }),
