@@ -77,8 +77,8 @@ describe('malformed and oversize messages on every hop topic', () => {
       brokers: brokers().kafkaBrokers,
       logLevel: logLevel.NOTHING,
     });
-    // Idempotent: a produce request retried after a timeout on a loaded machine (its first attempt written
-    // after all) must not put the messages on the topics twice; the broker drops the retry's copy.
+    // Idempotent: kafkajs retries a produce request whole when some of its partitions fail (leaders of the
+    // just-created topics not ready); the broker then drops the copies of what the first attempt wrote.
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const malformed = Buffer.from('not an skb at all, just text on a hop topic');
