@@ -61,6 +61,16 @@ module.exports = {
       to: { path: '^libs/(userland|shell|service)/|^apps/' },
     },
     {
+      name: 'service-runs-kernel-operations-not-tools',
+      comment:
+        'The layer services apply configuration as kernel operations (the config log), never as command ' +
+        'lines: their shared code imports neither the shell nor the tools (the control app, which boots ' +
+        'a topology from its boot lines, may).',
+      severity: 'error',
+      from: { path: '^libs/service/' },
+      to: { path: '^libs/(userland|shell)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment:

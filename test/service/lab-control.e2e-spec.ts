@@ -8,6 +8,7 @@ import Redis from 'ioredis';
 import type { INestApplication } from '@nestjs/common';
 import { hopTopic, deadLetterTopic } from '@skblab/contracts';
 import { decodeConfigEntry, keyPrefix } from '@skblab/distributed';
+import { LabControl } from '../../apps/control/src/lab-control';
 import { eventually, layerApp, need } from './helpers';
 
 describe('the control service', () => {
@@ -21,6 +22,7 @@ describe('the control service', () => {
 
   it("creates the lab's topics and publishes the default topology", async () => {
     app = await layerApp('control', {
+      stateProvider: LabControl,
       env: { ...process.env, SKBLAB_LAB_ID: labId, SKBLAB_CONNECT_TIMEOUT_MS: '2000' },
     });
     const redis = new Redis(need('REDIS_URL'), { keyPrefix: keyPrefix(labId) });

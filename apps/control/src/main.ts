@@ -1,4 +1,6 @@
-// skblab control: the control service: drives a lab of layer services (for now the service shell: health, metrics, state).
+// skblab control: the control service: makes the lab exist (topics, default topology and its boot
+// configuration) for layer services and shells that join it; health, metrics and GET /state.
 import { bootstrap } from '@skblab/service';
+import { LabControl } from './lab-control';
 
-void bootstrap('control');
+void bootstrap('control', { stateProvider: LabControl });

@@ -9,7 +9,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { hopsOf } from '@skblab/contracts';
 import { KafkaClient, RedisClient } from './clients';
 import { HopWorker } from './hop-worker';
-import { LabControl } from './lab-control';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import { HealthController, KafkaHealthIndicator, RedisHealthIndicator } from './health';
 import type { LayerName } from './layers';
@@ -42,9 +41,9 @@ export class LayerModule {
     const sp = options.stateProvider;
     // A layer that runs kernel hops gets the worker that runs them, which also answers /state. The socket
     // layer's hops run where the user's processes run (the shell), so its service only has the HTTP face;
-    // control sets the lab up.
+    // control brings its own provider (LabControl, in apps/control) as its state provider.
     const runsHops = hopsOf(options.layer).length > 0 && options.layer !== 'socket';
-    const own = runsHops ? HopWorker : options.layer === 'control' ? LabControl : null;
+    const own = runsHops ? HopWorker : null;
     const stateProvider: Provider =
       sp === undefined
         ? own

@@ -5,6 +5,9 @@
  * in the config log, so that the
  * layer services build their views and a shell can join with `skblab shell --mode distributed --lab ID`.
  * (`skblab up` does the same for services it starts itself.)
+ *
+ * It lives in the control app, not in libs/service, because booting a topology runs its boot lines through
+ * a shell and the tools: the layer services' shared code stays free of both.
  */
 import {
   Inject,
@@ -18,10 +21,13 @@ import { Lab, buildHardware, type ConfigRecord } from '@skblab/runtime';
 import { bootTopology } from '@skblab/shell';
 import { defaultTopology } from '@skblab/topology';
 import { defaultCommands } from '@skblab/userland';
-import { nodeOptions, type ServiceConfig } from './config';
-import { awaitAtMost } from './util';
-import type { LayerStateProvider } from './state';
-import { SERVICE_CONFIG } from './tokens';
+import {
+  SERVICE_CONFIG,
+  awaitAtMost,
+  nodeOptions,
+  type LayerStateProvider,
+  type ServiceConfig,
+} from '@skblab/service';
 
 @Injectable()
 export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown, LayerStateProvider {
