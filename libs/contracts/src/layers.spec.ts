@@ -1,14 +1,17 @@
 import { HOPS } from '@skblab/kernel';
-import { HOP_LAYER, LAYERS, hopsOf, hopTopic, hostPartition } from './layers';
+import { DRIVER_ANSWERS, HOP_LAYER, LAYERS, hopsOf, hopTopic, hostPartition } from './layers';
+
+const HOPS_AND_ANSWERS = [...Object.keys(HOPS), ...DRIVER_ANSWERS].sort();
 
 describe('the hop map', () => {
-  it('names a service for every hop of the kernel, and only those', () => {
-    expect(Object.keys(HOP_LAYER).sort()).toEqual(Object.keys(HOPS).sort());
+  it('names a service for every hop of the kernel and every driver answer, and only those', () => {
+    expect(Object.keys(HOP_LAYER).sort()).toEqual(HOPS_AND_ANSWERS);
+    for (const a of DRIVER_ANSWERS) expect(Object.keys(HOPS)).not.toContain(a);
   });
 
   it('gives every hop to exactly one service, and topics Kafka accepts', () => {
     const all = LAYERS.flatMap((l) => hopsOf(l));
-    expect(all.sort()).toEqual(Object.keys(HOPS).sort());
+    expect(all.sort()).toEqual(HOPS_AND_ANSWERS);
     for (const h of all) expect(hopTopic('ci-1', h)).toMatch(/^[a-zA-Z0-9._-]{1,249}$/);
   });
 });

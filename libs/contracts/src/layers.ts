@@ -38,6 +38,7 @@ export const HOP_LAYER = {
   arp_xmit: 'neigh',
   __dev_queue_xmit: 'dev',
   dev_hard_start_xmit: 'dev',
+  // The answers of a NIC driver's process to a qdisc's call into it (DRIVER_ANSWERS).
   dev_requeue_skb: 'dev',
   __netif_schedule: 'dev',
   netif_tx_stop_queue: 'dev',
@@ -63,6 +64,15 @@ export const HOP_LAYER = {
 } as const satisfies Record<string, LayerName>;
 
 export type DistributedHop = keyof typeof HOP_LAYER;
+
+/**
+ * Not kernel hops: the messages with which the nic service answers the dev service's call into a NIC
+ * driver (sch_direct_xmit's ndo_start_xmit), named after what they do in the qdisc's process: the queue
+ * runs (`__netif_schedule`), it stopped (`netif_tx_stop_queue`), or the skb was turned back
+ * (`dev_requeue_skb`). libs/distributed's door sends and applies them.
+ */
+export const DRIVER_ANSWERS = ['__netif_schedule', 'netif_tx_stop_queue', 'dev_requeue_skb'] as const;
+export type DriverAnswer = (typeof DRIVER_ANSWERS)[number];
 
 /**
  * The services that run kernel hops on their own (what `--spawn` and `up` start): every layer but socket,

@@ -8,7 +8,7 @@
  *
  * It is also sticky: each member says in its metadata which partitions it holds, and keeps them through a
  * rebalance as long as the split stays even. A replica joining or leaving moves only the partitions it
- * must (each move loses the dynamic state of that partition's hosts, see Lab.release).
+ * must (each move loses the dynamic state of that partition's hosts, see Door.release).
  */
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 

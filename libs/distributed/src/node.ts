@@ -20,14 +20,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
-import {
-  Lab,
-  LabStalledError,
-  buildHardware,
-  type ConfigRecord,
-  type ExportedStep,
-  type HopTransport,
-} from '@skblab/runtime';
+import { Lab, LabStalledError, buildHardware, type ConfigRecord, type ExportedStep } from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -43,6 +36,7 @@ import {
   type SkbEnvelope,
 } from '@skblab/contracts';
 import { hostAffineAssigner } from './assigner';
+import { Door, type DoorHop } from './door';
 import { CounterSync } from './counters';
 import { createTopicsAndWait } from './topics';
 import { describeStall, hopLags, type HopLag, type StallFacts } from './stall';
@@ -88,7 +82,7 @@ export interface NodeOptions {
   onMessage?: (
     topic: string,
     result: 'ok' | 'drop' | 'dead-letter',
-    step?: { hop: HopName; seconds: number },
+    step?: { hop: DoorHop; seconds: number },
   ) => void;
   /**
    * Apply the configuration log (the kernel operations a shell's `ip`, `sysctl`, `tc`, `ethtool` and a
@@ -175,8 +169,10 @@ function journalOf(out: Outgoing[]): string {
   );
 }
 
-export class DistributedNode implements HopTransport {
+export class DistributedNode {
   readonly lab: Lab;
+  /** Where the kernel's hops leave this process and other services' come in. */
+  readonly door: Door;
   readonly redis: Redis;
   readonly stats: NodeStats = {
     received: 0,
@@ -237,6 +233,11 @@ export class DistributedNode implements HopTransport {
     lab?: Lab,
   ) {
     this.lab = lab ?? new Lab();
+    this.door = new Door(
+      this.lab,
+      { send: (hop, skb, at) => this.send(hop, skb, at), owns: (host) => this.owns(host) },
+      new Set(this.hops),
+    );
     // A layer service handles events one by one, each at its own moment: a timer fires at its expiry.
     if (opts.service !== 'socket') this.lab.eventTime = true;
     this.log = opts.log ?? ((l) => void process.stderr.write(l + '\n'));
@@ -255,8 +256,8 @@ export class DistributedNode implements HopTransport {
     });
   }
 
-  get hops(): HopName[] {
-    return hopsOf(this.opts.service) as HopName[];
+  get hops(): DoorHop[] {
+    return hopsOf(this.opts.service) as DoorHop[];
   }
 
   /** Publish the lab's hosts (the shell does this before the services start). */
@@ -326,7 +327,7 @@ export class DistributedNode implements HopTransport {
   async start(): Promise<void> {
     const range = await this.redis.incr(KEYS.skbIds);
     this.partitions = Number((await this.redis.get(KEYS.partitions)) ?? 2);
-    this.lab.distribute(this.hops, this, this.instance, range * SKB_ID_RANGE);
+    this.lab.distribute(this.hops, this.door, this.instance, range * SKB_ID_RANGE);
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
@@ -375,14 +376,14 @@ export class DistributedNode implements HopTransport {
   }
 
   /**
-   * Partitions another replica now owns: let their hosts go (Lab.release), so that nothing this process
+   * Partitions another replica now owns: let their hosts go (Door.release), so that nothing this process
    * held for them waits forever, and a partition that comes back starts clean.
    */
   private releasePartitions(lost: number[]): void {
     const gone = new Set(lost);
     let dropped = 0;
     for (const host of this.lab.hosts.values())
-      if (gone.has(this.partitionOf(host.name))) dropped += this.lab.release(host);
+      if (gone.has(this.partitionOf(host.name))) dropped += this.door.release(host);
     this.log(
       `skblab ${this.instance}: partitions ${lost.join(', ')} went to another replica` +
         (dropped ? `: ${dropped} skbs held for their hosts dropped` : ''),
@@ -673,9 +674,10 @@ export class DistributedNode implements HopTransport {
     }
   }
 
-  // ---- the transport port -----------------------------------------------------------------------------
+  // ---- the transport ----------------------------------------------------------------------------------
 
-  send(hop: HopName, skb: SkBuff, at?: number): void {
+  /** An skb to the service that runs `hop` (the door's way out). */
+  private send(hop: DoorHop, skb: SkBuff, at?: number): void {
     const e = envelopeOf(hop, skb, {
       clock: at ?? this.lab.now(),
       task: this.lab.comm(),
@@ -722,7 +724,7 @@ export class DistributedNode implements HopTransport {
   }
 
   private async handle(topic: string, partition: number, m: { value: Buffer | null; offset: string }) {
-    const hop = topic.slice(hopTopic(this.opts.labId, '').length) as HopName;
+    const hop = topic.slice(hopTopic(this.opts.labId, '').length) as DoorHop;
     let counted = false;
     let e: SkbEnvelope | null = null;
     try {
@@ -741,7 +743,7 @@ export class DistributedNode implements HopTransport {
       this.stats.received++;
       this.delta--;
       const t0 = performance.now();
-      const v = this.lab.receive(hop, skb, e.clock, e.task, e.execCpu);
+      const v = this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
       const seconds = (performance.now() - t0) / 1000;
       this.stamp();
       this.seen.add(id);
@@ -766,7 +768,7 @@ export class DistributedNode implements HopTransport {
 
   /**
    * A qdisc's call into a NIC's driver that this process cannot carry out (it names a device or namespace
-   * it lacks) still gets its answer, or the qdisc's process would hold the queue frozen for ever: the
+   * it lacks) still gets its answer, or the qdisc's process would wait for its return for ever: the
    * queue runs on, and the skb is the dead letter's.
    */
   private answerLostCall(e: SkbEnvelope): void {

@@ -31,6 +31,8 @@ export * from './net/core/config_op';
 export * from './include/net/sch_generic';
 export {
   net_tx_action,
+  netif_schedule_queue,
+  sch_direct_xmit_return,
   qdisc_run,
   QDISC_OPS,
   qdisc_totals,

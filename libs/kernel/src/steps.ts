@@ -12,11 +12,6 @@ import { tun_net_xmit } from './drivers/net/tun';
 import { hw_rx_dma, igb_xmit_frame } from './drivers/net/ethernet/intel/igb/igb_main';
 import './net/sched/sch_api';
 import {
-  netif_tx_stopped_elsewhere,
-  netif_tx_woken_elsewhere,
-  sch_direct_xmit_turned_back,
-} from './net/sched/sch_generic';
-import {
   ip_finish_output,
   ip_finish_output2,
   ip_fragment,
@@ -52,10 +47,6 @@ export const HOPS = {
   arp_xmit,
   __dev_queue_xmit,
   dev_hard_start_xmit,
-  // Distributed mode only: the driver's process answers the qdisc's (net/sched/sch_generic.ts).
-  dev_requeue_skb: sch_direct_xmit_turned_back,
-  __netif_schedule: netif_tx_woken_elsewhere,
-  netif_tx_stop_queue: netif_tx_stopped_elsewhere,
   loopback_xmit,
   veth_xmit,
   tun_net_xmit,

@@ -10,12 +10,6 @@ import {
   kfn,
   net_rx_action,
   net_tx_action,
-  netif_xmit_stopped,
-  noqueue_xmit_refused,
-  qdisc_reset,
-  qdisc_totals,
-  igb_down,
-  allocSkb,
   new_host,
   dev_open,
   config_op_apply,
@@ -24,7 +18,6 @@ import {
   type ConfigOp,
   type RtnlResult,
   type HopName,
-  type NetdevQueue,
   type Host,
   type KernelCtx,
   type KernelFn,
@@ -39,17 +32,20 @@ import { TimerQueue, Rng } from './timers';
 import { TraceRing, type ExportedStep } from './trace-ring';
 
 /**
- * Distributed mode's port: hands an skb to a hop that another service runs. The transport sends it when
- * the work under way is done (the kernel code stays synchronous).
+ * Distributed mode's door: where a hop that another service runs leaves this process. The kernel code
+ * stays synchronous: the door sends when the work under way is done, and says what the caller sees
+ * meanwhile (queued; or pending, for a call whose return the caller waits for).
  */
 export interface HopTransport {
   /** `at`: the moment it leaves (default: when the work that sends it is over). */
-  send(hop: HopName, skb: SkBuff, at?: number): void;
+  send(hop: HopName, skb: SkBuff, at?: number): Verdict;
   /**
    * Whether this process runs the hops of `host`: with several replicas of a service, each owns the hosts
    * of its Kafka partitions (their rings, queues and timers), and another host's work goes to its owner.
    */
   owns(host: Host): boolean;
+  /** NET_TX is about to run on `host`'s `cpu`: the door takes the qdiscs that run in another process. */
+  netTx?(host: Host, cpu: number): void;
 }
 
 export type TraceLevel = 'off' | 'journeys';
@@ -68,22 +64,6 @@ export interface LabOptions {
 const KFREE = kfn('kfree_skb_reason', 'net/core/skbuff.c', 'dev');
 const CONSUME = kfn('consume_skb', 'net/core/skbuff.c', 'dev');
 const KERNEL_FN_BY_NAME = new Map<string, KernelFn>();
-
-/** A message for a hop, held back with the sender's moment and context (see Lab.parked). */
-type Parked = [hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number];
-
-/** The dev service's hops that answer a qdisc's call into a NIC driver in another process. */
-const QDISC_ANSWERS: ReadonlySet<string> = new Set([
-  '__netif_schedule',
-  'netif_tx_stop_queue',
-  'dev_requeue_skb',
-]);
-
-/** Whether one of `dev`'s qdiscs has a call into the driver's process out (distributed mode). */
-function calledOut(dev: NetDevice): boolean {
-  for (const txq of dev.txqs) if (txq.frozen) return true;
-  return false;
-}
 
 /**
  * A configuration request that succeeded on a host, with what it ran from: the random state (a veth's
@@ -153,14 +133,6 @@ export class Lab implements KernelCtx {
   eventTime = false;
   /** With eventTime: where each host's work got to in this service (timers fire no earlier). */
   private readonly hostClock = new Map<Host, number>();
-  /**
-   * Distributed mode, in the qdisc's process: transmits that reached a device while one of its qdisc's calls
-   * into the driver's process was unanswered, in arrival order, each with the context it came with. On one
-   * box that call returns before anything later runs (it takes no simulated time), so they wait for the
-   * answer and then go on as if it had come first.
-   */
-  private readonly parked = new Map<NetDevice, Parked[]>();
-
   constructor(opts: LabOptions = {}) {
     this.rng = new Rng(opts.seed ?? 0x5eed5eed);
     this.stepCostNs = opts.stepCostNs ?? 250;
@@ -247,12 +219,6 @@ export class Lab implements KernelCtx {
     return v;
   }
 
-  elsewhere(hop: HopName, skb: SkBuff): boolean {
-    if (this.local === null || (this.local[hop] && this.transport!.owns(skb.net.host))) return false;
-    this.transport!.send(hop, skb);
-    return true;
-  }
-
   /**
    * Told of every configuration request that succeeded here (distributed mode's shell logs them for the
    * services); null: nobody listens.
@@ -291,51 +257,10 @@ export class Lab implements KernelCtx {
    */
   readonly touched = new Set<string>();
 
-  /**
-   * Distributed mode: another replica runs this host's hops now. What this process held for its NICs goes
-   * as at dev_deactivate (qdisc_reset, igb_down: freed with a drop reason), and their TX queues' hand-off
-   * flags are cleared, so that nothing waits here for an answer that goes to the new owner and the host
-   * starts clean if it comes back. Returns how many skbs were freed.
-   */
-  release(host: Host): number {
-    let freed = 0;
-    for (const net of [host.initNet, ...host.namedNets.values()])
-      for (const dev of net.devices) {
-        if (!dev.nic) continue;
-        freed += qdisc_totals(dev.qdisc).qlen;
-        for (const qv of dev.nic.qVectors) freed += qv.txRing.tx.length + qv.rxRing.rx.length;
-        qdisc_reset(this, dev.qdisc);
-        igb_down(this, dev);
-        for (const txq of dev.txqs) {
-          // The qdisc's process was told this queue stopped, and the ring that would have woken it is
-          // gone: wake it now, or it waits for ever.
-          if (txq.peerStopped) this.answerQdisc(txq, '__netif_schedule');
-          txq.frozen = txq.peerStopped = false;
-        }
-        // Transmits held for an answer now go to the host's new owner, which runs them, each at its own
-        // moment and in its own context.
-        for (const [hop, skb, clock, comm, cpu] of this.parked.get(dev) ?? [])
-          this.inProcess(comm, () => this.transport!.send(hop, skb, clock), cpu);
-        this.parked.delete(dev);
-      }
-    return freed;
-  }
-
-  /** The hop loop of distributed mode: a hop another service runs ends the chain here. */
+  /** The hop loop of distributed mode: a hop another service runs (or another replica's host) leaves here. */
   private runHere(hop: HopName, skb: SkBuff, local: Record<string, boolean>): Verdict {
     for (;;) {
-      if (!local[hop] || !this.transport!.owns(skb.net.host)) {
-        // A qdisc handing an skb to a NIC's driver in another process: the queue is frozen until the
-        // driver's process answers (sch_generic.ts), as the HARD_TX_LOCK holds it across the call.
-        // (A driver's replica passing a call on to the host's owner holds no queue.)
-        const dev = skb.dev;
-        if (dev?.nic && hop === dev.ops.ndoStartXmit && !local[hop]) {
-          const txq = dev.txqs[skb.queueMapping % dev.txqs.length];
-          if (txq.qdisc.ops.enqueue) txq.frozen = true;
-        }
-        this.transport!.send(hop, skb);
-        return { kind: 'queued', skb, where: hop };
-      }
+      if (!local[hop] || !this.transport!.owns(skb.net.host)) return this.transport!.send(hop, skb);
       const v = HOPS[hop](this, skb);
       if (v.kind !== 'next') return v;
       hop = v.hop;
@@ -348,83 +273,23 @@ export class Lab implements KernelCtx {
    * (process or swapper, CPU), as if the call had been local.
    */
   receive(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
-    const dev = skb.dev;
-    if (hop === '__dev_queue_xmit' && dev && (calledOut(dev) || this.parked.has(dev))) {
-      const held = this.parked.get(dev) ?? [];
-      held.push([hop, skb, clock, comm, cpu]);
-      this.parked.set(dev, held);
-      return { kind: 'queued', skb, where: 'qdisc call out' };
-    }
-    const v = this.receiveNow(hop, skb, clock, comm, cpu);
-    if (dev && QDISC_ANSWERS.has(hop)) this.unpark(dev);
-    return v;
+    return this.carryOn(skb, clock, comm, cpu, () => this.run(hop, skb));
   }
 
-  /** The transmits held for `dev` go on, in order, until one of them calls out again. */
-  private unpark(dev: NetDevice): void {
-    const held = this.parked.get(dev);
-    while (held?.length && !calledOut(dev)) {
-      const [hop, skb, clock, comm, cpu] = held.shift()!;
-      this.receiveNow(hop, skb, clock, comm, cpu);
-    }
-    if (!held?.length) this.parked.delete(dev);
-  }
-
-  private receiveNow(hop: HopName, skb: SkBuff, clock: number, comm: string, cpu: number): Verdict {
+  /** `work` for an skb from another service, at the sender's moment and in its context (see receive). */
+  carryOn(skb: SkBuff, clock: number, comm: string, cpu: number, work: () => Verdict): Verdict {
     this.clock = clock;
     const host = skb.net.host;
     this.touched.add(host.name);
     return this.inProcess(
       comm,
       () => {
-        // A NIC's ndo_start_xmit handed on by the qdisc's process: sch_direct_xmit's HARD_TX_LOCK section
-        // (is the queue stopped?) runs here, where the queue's state is, and the answer goes back.
-        // (Not when the host is another replica's, as for a moment at a hand-over: run() sends it there,
-        // and the answer is the owner's to give.)
-        const dev = skb.dev;
-        const txq =
-          dev?.nic && hop === dev.ops.ndoStartXmit && this.transport!.owns(host)
-            ? dev.txqs[skb.queueMapping % dev.txqs.length]
-            : null;
-        if (txq && netif_xmit_stopped(txq)) return this.refused(skb, txq);
-        const v = this.run(hop, skb);
+        const v = work();
         if (this.eventTime) this.hostClock.set(host, Math.max(this.hostClock.get(host) ?? 0, this.clock));
-        if (!txq) return v;
-        if (v.kind === 'busy') return this.refused(skb, txq);
-        this.answerQdisc(txq, netif_xmit_stopped(txq) ? 'netif_tx_stop_queue' : '__netif_schedule');
         return v;
       },
       cpu,
     );
-  }
-
-  /**
-   * The driver's queue is stopped or the driver busy: back to the qdisc's process, which requeues it and
-   * hears of the wake from netif_schedule_queue. Without a qdisc (noqueue) nothing can hold it.
-   */
-  private refused(skb: SkBuff, txq: NetdevQueue): Verdict {
-    if (!txq.qdisc.ops.enqueue) {
-      // Not through run(): its kfree_skb (with the reason) is this verdict's to record.
-      const v = noqueue_xmit_refused(this, skb, txq.index);
-      if (v.kind === 'drop') {
-        skb.dropReason = v.reason;
-        this.free(skb);
-      }
-      return v;
-    }
-    txq.peerStopped = true;
-    this.transport!.send('dev_requeue_skb', skb);
-    return { kind: 'queued', skb, where: 'dev_requeue_skb' };
-  }
-
-  /** The driver took the skb: tell the qdisc's process whether the queue still runs. */
-  private answerQdisc(txq: NetdevQueue, hop: '__netif_schedule' | 'netif_tx_stop_queue'): void {
-    if (hop === 'netif_tx_stop_queue') txq.peerStopped = true;
-    const dev = txq.qdisc.dev;
-    const answer = allocSkb(this.newSkbId(), dev.net, 0, 0);
-    answer.dev = dev;
-    answer.queueMapping = txq.index;
-    this.transport!.send(hop, answer);
   }
 
   /** Steps another service recorded: into this lab's trace, with a journey for skbs not seen here. */
@@ -507,8 +372,10 @@ export class Lab implements KernelCtx {
         const prevCpu = this.currentCpu;
         this.currentCpu = cpu;
         try {
-          if (tx) net_tx_action(this, host, cpu);
-          else net_rx_action(this, host, cpu);
+          if (tx) {
+            this.transport?.netTx?.(host, cpu);
+            net_tx_action(this, host, cpu);
+          } else net_rx_action(this, host, cpu);
         } finally {
           this.currentCpu = prevCpu;
         }

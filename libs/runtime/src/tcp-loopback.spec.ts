@@ -182,7 +182,7 @@ describe('TCP on 127.0.0.1', () => {
 });
 
 describe('ephemeral ports (__inet_hash_connect)', () => {
-  it("successive connects to one destination take successive even ports, a little apart; another destination's start elsewhere", async () => {
+  it("successive connects to one destination take successive even ports, a little apart; another destination's start at another offset", async () => {
     const lab = new Lab();
     const host = lab.addHost('host1');
     const net = host.initNet;

@@ -55,17 +55,16 @@ export interface NetdevQueue {
   stackXoff?: boolean;
   dql?: Dql;
   /**
-   * Distributed mode, in the qdisc's process: an skb is with the driver's process, which has not answered
-   * yet (the HARD_TX_LOCK held across the call): __QUEUE_STATE_FROZEN.
+   * txq->xmit_lock_owner: the CPU holding HARD_TX_LOCK, inside the driver's ndo_start_xmit (-1 or absent:
+   * nobody). Held past sch_direct_xmit while a driver call the runtime carries out asynchronously has not
+   * returned (sch_direct_xmit_return releases it).
    */
-  frozen?: boolean;
-  /** Distributed mode, in the driver's process: the qdisc's process was told the queue stopped. */
-  peerStopped?: boolean;
+  xmitLockOwner?: number;
 }
 
-/** netif_xmit_frozen_or_stopped: the stack does not hand this queue anything. */
+/** netif_xmit_stopped: the driver or Byte Queue Limits stopped the queue; the stack hands it nothing. */
 export function netif_xmit_stopped(txq: NetdevQueue): boolean {
-  return txq.stopped || txq.stackXoff === true || txq.frozen === true;
+  return txq.stopped || txq.stackXoff === true;
 }
 
 /**

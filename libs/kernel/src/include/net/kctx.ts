@@ -45,12 +45,6 @@ export interface KernelCtx {
    * ip_do_fragment's output per fragment, arp_queue drains, the backlog's deliveries, new ICMP replies.
    */
   run(hop: HopName, skb: SkBuff): Verdict;
-  /**
-   * Distributed mode: true if another process runs `hop` for the skb's host, which it has now been handed
-   * (a frame reaching the end of a wire whose far host another replica of the nic service owns). The
-   * embedded lab runs everything here: false.
-   */
-  elsewhere(hop: HopName, skb: SkBuff): boolean;
   /** dev_queue_xmit_nit / ptype_all: what tcpdump on `dev` sees (dir 'out' on transmit, 'in' on receive). */
   tap(dev: NetDevice, skb: SkBuff, dir: 'in' | 'out'): void;
   /** The task or context running now (pwru's PROCESS): the sender's comm, or ksoftirqd/N. */

@@ -4,9 +4,8 @@
  * sysctl writes), each one a plain JSON object naming its namespace and device by name.
  *
  * The tools build one and hand it to config_op_apply, which resolves the names and calls the rtnetlink
- * function the message reaches in Linux. Because a request is data, it can be logged and applied again
- * elsewhere (distributed mode replays a shell's configuration in every service) with nothing parsed as a
- * command line. config_op_check is the policy (nla_policy's part): a request from outside is taken only
+ * function the message reaches in Linux. Because a request is data, it can be logged and applied again to
+ * another copy of the same kernel with nothing parsed as a command line. config_op_check is the policy (nla_policy's part): a request from outside is taken only
  * if it is exactly one of the shapes below, with every field of the right type and range.
  */
 import type { KernelCtx } from '../../include/net/kctx';

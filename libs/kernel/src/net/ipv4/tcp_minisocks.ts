@@ -569,7 +569,7 @@ export function tcp_check_req(
   // RFC793 page 36: "If the connection is in any non-synchronized state ... and the incoming segment
   // acknowledges something not yet sent (the segment carries an unacceptable ACK) ... a reset is sent."
   // Invalid ACK: reset will be sent by listening socket. Note that the ACK validity check for a Fast Open
-  // socket is done elsewhere and is checked directly against the child socket rather than req because
+  // socket is done in tcp_rcv_state_process and is checked directly against the child socket rather than req because
   // user data may have been sent out.
   if (flg & TCPHDR_ACK && !(flg & TCPHDR_RST) && !fastopen && tcb.ackSeq !== (req.sntIsn + 1) >>> 0) {
     step(`ACK ${tcb.ackSeq >>> 0} is not ISN+1 ${(req.sntIsn + 1) >>> 0}: the listener resets`);

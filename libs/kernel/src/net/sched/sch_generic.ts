@@ -6,7 +6,7 @@
  * Also the default qdiscs: noqueue, noop, pfifo_fast and mq.
  */
 import type { KernelCtx, KTimer } from '../../include/net/kctx';
-import { allocSkb, type SkBuff } from '../../include/linux/skbuff';
+import type { SkBuff } from '../../include/linux/skbuff';
 import { netif_xmit_stopped, type NetDevice, type NetdevQueue } from '../../include/linux/netdevice';
 import {
   NET_XMIT_DROP,
@@ -349,21 +349,25 @@ export function __dev_xmit_skb(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netde
 }
 
 /**
- * qdisc_run_begin: take the qdisc, unless a CPU is running it already. In distributed mode a qdisc whose
- * call into the NIC driver's process is unanswered counts as running: on one box that CPU would still be
- * inside sch_direct_xmit's ndo_start_xmit, holding it.
+ * qdisc_run_begin: take the qdisc, unless a CPU is running it already. A CPU still inside a driver's
+ * ndo_start_xmit (a TX queue's lock held, for a call that has not returned) is inside sch_direct_xmit,
+ * and so still holds the qdisc that fed it.
  */
 function qdisc_run_begin(q: Qdisc): boolean {
-  if (q.running || qdisc_called_out(q)) return false;
+  if (q.running || qdisc_in_driver(q)) return false;
   q.running = true;
   return true;
 }
 
-/** Distributed mode: a TX queue this qdisc feeds (its own, or any for a root) is frozen by a call out. */
-function qdisc_called_out(q: Qdisc): boolean {
-  if (q.txq >= 0) return q.dev.txqs[q.txq].frozen === true;
-  for (const txq of q.dev.txqs) if (txq.frozen) return true;
+/** Whether a TX queue this qdisc feeds (its own, or any for a root) has its xmit lock held. */
+function qdisc_in_driver(q: Qdisc): boolean {
+  if (q.txq >= 0) return netif_tx_locked(q.dev.txqs[q.txq]);
+  for (const txq of q.dev.txqs) if (netif_tx_locked(txq)) return true;
   return false;
+}
+
+function netif_tx_locked(txq: NetdevQueue): boolean {
+  return txq.xmitLockOwner !== undefined && txq.xmitLockOwner >= 0;
 }
 
 /** qdisc_run: unless another CPU runs it (qdisc_run_begin), dequeue and send. */
@@ -415,8 +419,8 @@ function qdisc_restart(ctx: KernelCtx, q: Qdisc): boolean {
 }
 
 /**
- * sch_direct_xmit (sch_generic.c:326): hand the skb to the driver under the TX queue's lock. A driver that
- * answers NETDEV_TX_BUSY (or a queue found stopped) gets it back with dev_requeue_skb.
+ * sch_direct_xmit (sch_generic.c:326): hand the skb to the driver under the TX queue's lock (HARD_TX_LOCK).
+ * A driver that answers NETDEV_TX_BUSY (or a queue found stopped) gets it back with dev_requeue_skb.
  */
 export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: NetdevQueue): boolean {
   if (netif_xmit_stopped(txq)) {
@@ -425,16 +429,39 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
     return false;
   }
   ctx.step(skb, F.schDirectXmit, q.dev, txq.index, 0);
+  txq.xmitLockOwner = ctx.cpu();
   const v = ctx.run(XMIT_HOP, skb);
+  // A call the runtime carries out asynchronously has not returned: this CPU is still in the driver, with
+  // the lock and the qdisc; sch_direct_xmit_return goes on from here when it returns.
+  if (v.kind === 'pending') return false;
+  txq.xmitLockOwner = -1;
   if (v.kind === 'busy') {
     dev_requeue_skb(ctx, skb, q);
     return false;
   }
   // Sent: go on, even if the queue stopped meanwhile. The next dequeue decides: a qdisc of that queue alone
   // gets nothing (dequeue_skb), a root over several takes the next skb, which may be another queue's; an
-  // empty dequeue is how fq_codel retires empty flows. (Distributed mode: while the call is out the queue is
-  // neither stopped nor running yet, so the qdisc waits for the answer, which runs it again.)
-  return !txq.frozen;
+  // empty dequeue is how fq_codel retires empty flows.
+  return true;
+}
+
+/**
+ * The rest of sch_direct_xmit, for a driver call that returned later (a `pending` run): HARD_TX_UNLOCK,
+ * then NETDEV_TX_BUSY's dev_requeue_skb, or __qdisc_run's loop going on (from NET_TX, since the CPU that
+ * ran it has long left it) if the qdisc may send anything: its queue runs, or it is a root that feeds
+ * others. The queue's state is the driver's, as it was when the call returned.
+ */
+export function sch_direct_xmit_return(ctx: KernelCtx, txq: NetdevQueue, skb: SkBuff, busy: boolean): void {
+  txq.xmitLockOwner = -1;
+  const q = txq.qdisc;
+  if (busy) {
+    ctx.step(skb, F.schDirectXmit, q.dev, txq.index, 2);
+    dev_requeue_skb(ctx, skb, q);
+    return;
+  }
+  if (!q.ops.enqueue) return;
+  if (!netif_xmit_stopped(txq) || (!(q.flags & TCQ_F_ONETXQUEUE) && (q.qlen > 0 || q.gsoSkb.length)))
+    __netif_schedule(ctx, q);
 }
 
 /** dev_requeue_skb (sch_generic.c:141): keep it at the head, count a requeue, try again from NET_TX. */
@@ -457,72 +484,11 @@ export function __netif_schedule(ctx: KernelCtx, q: Qdisc): void {
 
 /**
  * netif_schedule_queue / netif_tx_wake_queue (dev.c:3178, 3188): a TX queue the driver or Byte Queue Limits
- * let go again runs its qdisc, unless it is still stopped for the other reason. In distributed mode the
- * qdisc is in another process, which was told that the queue stopped (txq.peerStopped): the wake goes
- * there, as an empty skb naming the device and the queue.
+ * let go again runs its qdisc, unless it is still stopped for the other reason.
  */
 export function netif_schedule_queue(ctx: KernelCtx, txq: NetdevQueue): void {
   if (netif_xmit_stopped(txq)) return;
-  if (txq.peerStopped) {
-    txq.peerStopped = false;
-    const dev = txq.qdisc.dev;
-    const wake = allocSkb(ctx.newSkbId(), dev.net, 0, 0);
-    wake.dev = dev;
-    wake.queueMapping = txq.index;
-    if (ctx.elsewhere('__netif_schedule', wake)) return;
-  }
   __netif_schedule(ctx, txq.qdisc);
-}
-
-/*
- * Distributed mode: the qdisc (dev service) and the NIC's driver (nic service) are in two processes, and
- * sch_direct_xmit's call into the driver is a message. While it is out the queue is frozen in the qdisc's
- * process, as the HARD_TX_LOCK would hold it; the driver's process answers each one with the queue's state,
- * through one of the three hops below, so the qdisc goes on, stops or requeues as on one box.
- */
-
-function peerTxq(skb: SkBuff): NetdevQueue {
-  const dev = skb.dev!;
-  return dev.txqs[skb.queueMapping % dev.txqs.length];
-}
-
-/**
- * The driver's process found the queue stopped or the driver busy (NETDEV_TX_BUSY) and turned the skb back:
- * sch_direct_xmit's dev_requeue_skb, in the qdisc's process.
- */
-export function sch_direct_xmit_turned_back(ctx: KernelCtx, skb: SkBuff): Verdict {
-  const txq = peerTxq(skb);
-  txq.frozen = false;
-  txq.stopped = true;
-  ctx.step(skb, F.schDirectXmit, skb.dev!, txq.index, 2);
-  dev_requeue_skb(ctx, skb, txq.qdisc);
-  return queued(skb, `${txq.qdisc.ops.id} gso_skb`);
-}
-
-/** The driver took it, and the queue runs (or runs again): the qdisc goes on dequeuing, from NET_TX. */
-export function netif_tx_woken_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict {
-  const txq = peerTxq(wake);
-  txq.frozen = false;
-  txq.stopped = false;
-  txq.stackXoff = false;
-  if (txq.qdisc.ops.enqueue) __netif_schedule(ctx, txq.qdisc);
-  return queued(wake, 'NET_TX');
-}
-
-/**
- * The driver took it and stopped the queue (ring nearly full, or Byte Queue Limits). A qdisc of that queue
- * alone waits for its wake. A root that feeds several goes on, as __qdisc_run's loop does once the driver
- * returns: what it holds for the other queues is sent (a wake that came for one of them meanwhile found
- * the qdisc taken, as qdisc_run_begin finds it on one box, and relied on this).
- */
-export function netif_tx_stopped_elsewhere(ctx: KernelCtx, wake: SkBuff): Verdict {
-  const txq = peerTxq(wake);
-  txq.frozen = false;
-  txq.stopped = true;
-  const q = txq.qdisc;
-  if (!(q.flags & TCQ_F_ONETXQUEUE) && q.ops.enqueue && (q.qlen > 0 || q.gsoSkb.length))
-    __netif_schedule(ctx, q);
-  return queued(wake, 'stopped');
 }
 
 /** net_tx_action (dev.c:5350): run every qdisc on this CPU's output_queue. */
