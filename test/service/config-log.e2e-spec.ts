@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { configChannel, DistributedNode, encodeConfigEntry, KEYS } from '@skblab/distributed';
 import { Lab, type ConfigRecord } from '@skblab/runtime';
-import { HopWorker } from '@skblab/service';
+import { HopWorker, startHops } from '@skblab/service';
+import { IpModule } from '../../apps/ip/src/ip.module';
 import { newShell, runScript } from '@skblab/shell';
 import { defaultCommands } from '@skblab/userland';
 import { eventually, layerApp, need, serviceEnv } from './helpers';
@@ -56,7 +57,8 @@ describe('the configuration log, read by the ip service', () => {
     cwd = process.cwd();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-cfglog-'));
     process.chdir(dir);
-    app = await layerApp('ip', { env: serviceEnv({ SKBLAB_LAB_ID: labId }) });
+    app = await layerApp('ip', { env: serviceEnv({ SKBLAB_LAB_ID: labId }), imports: [IpModule] });
+    await startHops(app, 'ip');
     app.useLogger({
       log: () => undefined,
       error: (m: unknown) => void warnings.push(String(m)),

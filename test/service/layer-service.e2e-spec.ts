@@ -5,7 +5,6 @@
  */
 import { Inject, Injectable, type INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import {
@@ -18,6 +17,9 @@ import {
   type ServiceConfig,
   type StateQuery,
 } from '@skblab/service';
+import type { DistributedNode } from '@skblab/distributed';
+import { LoopbackModule } from '../../apps/loopback/src/loopback.module';
+import { SoftirqModule } from '../../apps/softirq/src/softirq.module';
 import { eventually, layerApp, need, serviceEnv } from './helpers';
 
 jest.setTimeout(30_000);
@@ -234,65 +236,80 @@ describe('a layer service when one broker is unreachable', () => {
 });
 
 describe('bootstrap(): the app that apps/<layer>/src/main.ts starts', () => {
-  it('with kafkaTransport: listens on 127.0.0.1, joins the Kafka consumer group, and leaves it and Redis on close', async () => {
+  it('a layer with hops: listens on 127.0.0.1 with its hop transport fed to its handlers, and leaves Redis on close', async () => {
     const lab = need('SKBLAB_TEST_LAB_ID');
-    const group = `${lab}.control-server`;
     const lines: string[] = [];
-    const kafka = new Kafka({
-      clientId: `${lab}-service-e2e`,
-      brokers: need('KAFKA_BROKERS').split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
     const redis = new Redis(need('REDIS_URL'), { lazyConnect: true, maxRetriesPerRequest: 1 });
     const clients = async () => (await redis.client('LIST')) as string;
     let app: INestApplication | undefined;
     try {
-      await Promise.all([admin.connect(), redis.connect()]);
-      app = await bootstrap('control', {
+      await redis.connect();
+      app = await bootstrap('loopback', {
         env: serviceEnv(),
-        kafkaTransport: true,
+        imports: [LoopbackModule],
         exitOnError: false,
         logLevels: ['error'],
         announce: (l) => lines.push(l),
       });
       expect(lines).toEqual([
-        expect.stringMatching(/^skblab control listening on http:\/\/127\.0\.0\.1:\d+$/),
+        expect.stringMatching(/^skblab loopback listening on http:\/\/127\.0\.0\.1:\d+$/),
       ]);
       const base = lines[0].replace(/^.* on /, '');
-      const health = await fetch(`${base}/healthz`);
-      expect(health.status).toBe(200);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
       const bad = await fetch(`${base}/state/query`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ netns: 'ns1', limit: 0 }),
       });
       expect(bad.status).toBe(400);
-
-      const joined = await eventually('the consumer group to have a member', 15_000, async () => {
-        const { groups } = await admin.describeGroups([group]);
-        return groups[0]?.members.length ? groups[0] : undefined;
-      });
-      expect(joined.members[0].clientId).toBe(`skblab-${lab}-control-server`);
-      expect(await clients()).toContain(`name=skblab-${lab}-control `);
+      // One microservice, the hop transport, whose messages go through the app's handlers (no topology is
+      // published here, so it waits for one before joining its group).
+      const [hops] = app.getMicroservices();
+      expect(app.getMicroservices()).toHaveLength(1);
+      const node = hops.unwrap<DistributedNode>();
+      expect(node.hops).toEqual(['loopback_xmit']);
+      expect(node.dispatch).toEqual(expect.any(Function));
+      const state = await (await fetch(`${base}/state`)).json();
+      expect(state).toMatchObject({ layer: 'loopback', hops: ['loopback_xmit'], consuming: false });
+      expect(await clients()).toContain(`name=skblab-${lab}-loopback `);
 
       await app.close();
       app = undefined;
-      // The group's coordinator may take a moment to drop the member on a loaded machine (at worst a session
-      // timeout, when a consumer that kafkajs restarted after a coordinator-loading crash joins late).
-      const left = await eventually('the consumer group to lose its member', 35_000, async () => {
-        const { groups } = await admin.describeGroups([group]);
-        return groups[0]?.members.length === 0 ? groups[0] : undefined;
-      });
-      expect(left.members).toEqual([]);
-      await eventually('the Redis connection to close', 5_000, async () =>
-        (await clients()).includes(`name=skblab-${lab}-control `) ? undefined : true,
+      await eventually('the Redis connections to close', 5_000, async () =>
+        (await clients()).includes(`name=skblab-${lab}-loopback `) ? undefined : true,
       );
     } finally {
       await app?.close();
-      await admin.deleteGroups([group]).catch(() => undefined);
-      await admin.disconnect();
       redis.disconnect();
+    }
+  });
+
+  it("refuses an app whose handlers are not its layer's hops, naming the missing and the foreign ones", async () => {
+    await expect(
+      bootstrap('loopback', {
+        env: serviceEnv(),
+        imports: [SoftirqModule],
+        exitOnError: false,
+        logLevels: [],
+      }),
+    ).rejects.toThrow(
+      "skblab loopback: the app's hop handlers are not its layer's hops; no @EventPattern for " +
+        "loopback_xmit; handlers for another layer's hops: __netif_rx",
+    );
+  });
+
+  it('control runs no hops: no microservice at all', async () => {
+    const app = await bootstrap('control', {
+      env: serviceEnv(),
+      stateProvider: { getState: () => ({ layer: 'control' }) },
+      exitOnError: false,
+      logLevels: ['error'],
+      announce: () => undefined,
+    });
+    try {
+      expect(app.getMicroservices()).toEqual([]);
+    } finally {
+      await app.close();
     }
   });
 

@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
-import { DistributedNode, createTopicsAndWait, startInProcessLab } from '@skblab/distributed';
+import { DistributedNode, createTopicsAndWait, startInProcessLab, type NodeStats } from '@skblab/distributed';
 import { repoRoot, stopChildren, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
 
@@ -225,10 +225,38 @@ async function rawChain(labId: string, kafka: string[], hops: number, processes 
   };
 }
 
+/** What every node's stats say of its messages: how many, and where their time went. */
+type TimeSplit = { messages: number; decode: number; kernel: number; produce: number; redis: number };
+type SplitSource = () => Promise<NodeStats[]>;
+
+async function totals(source: SplitSource): Promise<TimeSplit> {
+  const t: TimeSplit = { messages: 0, decode: 0, kernel: 0, produce: 0, redis: 0 };
+  for (const s of await source()) {
+    t.messages += s.received;
+    for (const k of ['decode', 'kernel', 'produce', 'redis'] as const) t[k] += s.timeMs[k];
+  }
+  return t;
+}
+
+/** ms per message handled, over a measurement (from the node stats before and after). */
+function perHop(before: TimeSplit, after: TimeSplit): Record<string, number> {
+  const n = after.messages - before.messages;
+  const per = (k: keyof TimeSplit) => +((after[k] - before[k]) / Math.max(n, 1)).toFixed(3);
+  return {
+    messages: n,
+    decodeMs: per('decode'),
+    kernelMs: per('kernel'),
+    produceMs: per('produce'),
+    redisMs: per('redis'),
+  };
+}
+
 interface ShapeResult {
   skblab: { udpDatagramsPerSec: number; pingRttP50Ms: number; pingRttP99Ms: number };
   raw: { chain7MessagesPerSec: number; chain14RttP50Ms: number; chain14RttP99Ms: number };
   ratios: { throughput: number; latencyP50: number };
+  /** Per message a service handled: decode, kernel work, produce and Redis (produce and Redis overlap). */
+  perHop: Record<string, number>;
 }
 
 /** RUNS runs of both measurements on a lab and its raw chains; medians. */
@@ -238,6 +266,7 @@ async function measure(
   kafka: string[],
   redisUrl: string,
   processes: boolean,
+  split: SplitSource,
 ): Promise<ShapeResult> {
   const rawUdp = await rawChain(`${labId}-u`, kafka, 7, processes);
   const rawPing = await rawChain(`${labId}-p`, kafka, 14, processes);
@@ -250,6 +279,7 @@ async function measure(
     const rawP99: number[] = [];
     await skblabDatagrams(shell, 200); // warm-up
     await rawUdp.throughput(200);
+    const before = await totals(split);
     for (let r = 0; r < RUNS; r++) {
       dg.push(await skblabDatagrams(shell, DATAGRAMS));
       rawDg.push(await rawUdp.throughput(DATAGRAMS));
@@ -260,6 +290,7 @@ async function measure(
       rawP50.push(pct(raw, 0.5));
       rawP99.push(pct(raw, 0.99));
     }
+    const after = await totals(split);
     return {
       skblab: {
         udpDatagramsPerSec: Math.round(median(dg)),
@@ -275,6 +306,7 @@ async function measure(
         throughput: +(median(dg) / median(rawDg)).toFixed(2),
         latencyP50: +(median(p50) / median(rawP50)).toFixed(2),
       },
+      perHop: perHop(before, after),
     };
   } finally {
     await Promise.all([rawUdp.stop(), rawPing.stop()]);
@@ -315,7 +347,15 @@ async function main() {
         await shell.start();
         res.processes = {
           where: 'each layer service its own process (as --spawn runs them), each raw hop its own process',
-          ...(await measure(shell, labId, b.kafka, b.redis, true)),
+          ...(await measure(shell, labId, b.kafka, b.redis, true, async () => {
+            // Each service's /state has its node's stats (control and socket have none: no hops).
+            const states = await Promise.all(
+              started.map(
+                async (s) => (await (await fetch(`${s.url}/state`)).json()) as { messages?: NodeStats },
+              ),
+            );
+            return [shell.stats, ...states.flatMap((st) => (st.messages?.timeMs ? [st.messages] : []))];
+          })),
         };
       } finally {
         await shell.stop();
@@ -335,7 +375,10 @@ async function main() {
       try {
         res.inProcess = {
           where: 'every service node and every raw hop in this one process',
-          ...(await measure(shell, labId, b.kafka, b.redis, false)),
+          ...(await measure(shell, labId, b.kafka, b.redis, false, async () => [
+            shell.stats,
+            ...[...lab.services.values()].map((n) => n.stats),
+          ])),
         };
       } finally {
         await lab.stop();

@@ -1,4 +1,5 @@
-// skblab dev: the dev layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+// skblab dev: the dev layer's service of skblab's distributed mode: its hops (dev.hops.ts), health, metrics, state.
 import { bootstrap } from '@skblab/service';
+import { DevModule } from './dev.module';
 
-void bootstrap('dev');
+void bootstrap('dev', { imports: [DevModule] });

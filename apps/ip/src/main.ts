@@ -1,4 +1,5 @@
-// skblab ip: the ip layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+// skblab ip: the ip layer's service of skblab's distributed mode: its hops (ip.hops.ts), health, metrics, state.
 import { bootstrap } from '@skblab/service';
+import { IpModule } from './ip.module';
 
-void bootstrap('ip');
+void bootstrap('ip', { imports: [IpModule] });

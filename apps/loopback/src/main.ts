@@ -1,4 +1,5 @@
-// skblab loopback: the loopback layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+// skblab loopback: the loopback layer's service of skblab's distributed mode: its hops (loopback.hops.ts), health, metrics, state.
 import { bootstrap } from '@skblab/service';
+import { LoopbackModule } from './loopback.module';
 
-void bootstrap('loopback');
+void bootstrap('loopback', { imports: [LoopbackModule] });

@@ -1,4 +1,5 @@
-// skblab nic: the nic layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+// skblab nic: the nic layer's service of skblab's distributed mode: its hops (nic.hops.ts), health, metrics, state.
 import { bootstrap } from '@skblab/service';
+import { NicModule } from './nic.module';
 
-void bootstrap('nic');
+void bootstrap('nic', { imports: [NicModule] });

@@ -1,4 +1,5 @@
-// skblab rx: the rx layer's service of skblab's distributed mode (for now the service shell: health, metrics, state).
+// skblab rx: the rx layer's service of skblab's distributed mode: its hops (rx.hops.ts), health, metrics, state.
 import { bootstrap } from '@skblab/service';
+import { RxModule } from './rx.module';
 
-void bootstrap('rx');
+void bootstrap('rx', { imports: [RxModule] });

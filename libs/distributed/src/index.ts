@@ -4,6 +4,7 @@
  */
 export * from './config-log';
 export * from './counters';
+export { Door, type DoorHop } from './door';
 export * from './envelope';
 export * from './in-process';
 export * from './keys';

@@ -19,7 +19,7 @@ import type { TopologySpec } from '@skblab/topology';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
-import { allocSkb, type HopName, type Net, type SkBuff } from '@skblab/kernel';
+import { allocSkb, type HopName, type Net, type SkBuff, type Verdict } from '@skblab/kernel';
 import { Lab, LabStalledError, buildHardware, type ConfigRecord, type ExportedStep } from '@skblab/runtime';
 import {
   HOP_LAYER,
@@ -152,6 +152,13 @@ export interface NodeStats {
   configRejected: number;
   /** Entries that were well-formed but that this view's kernel refused (or that threw). */
   configFailed: number;
+  /**
+   * Where the time of the messages went, in ms since start (bench:distributed divides by `received`):
+   * decoding envelopes and rebuilding skbs, the kernel's work (the hop's handler and the door), producing
+   * the batches' output to Kafka, and the batches' MULTI to Redis. Produce and MULTI overlap in a batch
+   * that does not fan out, so their sum can exceed its wall time.
+   */
+  timeMs: { decode: number; kernel: number; produce: number; redis: number };
 }
 
 /** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
@@ -169,8 +176,25 @@ function journalOf(out: Outgoing[]): string {
   );
 }
 
+/**
+ * One message taken from a hop topic: the skb rebuilt from its envelope, and the moment, task and CPU it
+ * carries on at. What a layer app's hop handler (@EventPattern) receives.
+ */
+export interface HopMessage {
+  hop: DoorHop;
+  skb: SkBuff;
+  clock: number;
+  comm: string;
+  cpu: number;
+}
+
 export class DistributedNode {
   readonly lab: Lab;
+  /**
+   * Who runs a message's hop: by default straight into the door; a layer service routes it through its
+   * app's handler for that hop (libs/service's HopServer), which hands it to the door in turn.
+   */
+  dispatch: ((m: HopMessage) => Verdict | Promise<Verdict>) | null = null;
   /** Where the kernel's hops leave this process and other services' come in. */
   readonly door: Door;
   readonly redis: Redis;
@@ -183,6 +207,7 @@ export class DistributedNode {
     configApplied: 0,
     configRejected: 0,
     configFailed: 0,
+    timeMs: { decode: 0, kernel: 0, produce: 0, redis: 0 },
   };
   /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
   private readonly seen = new Set<string>();
@@ -727,6 +752,8 @@ export class DistributedNode {
     const hop = topic.slice(hopTopic(this.opts.labId, '').length) as DoorHop;
     let counted = false;
     let e: SkbEnvelope | null = null;
+    const time = this.stats.timeMs;
+    const t0 = performance.now();
     try {
       const value = m.value ?? Buffer.alloc(0);
       e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
@@ -742,9 +769,14 @@ export class DistributedNode {
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
-      const t0 = performance.now();
-      const v = this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
-      const seconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      time.decode += t1 - t0;
+      const v = this.dispatch
+        ? await this.dispatch({ hop, skb, clock: e.clock, comm: e.task, cpu: e.execCpu })
+        : this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
+      const ms = performance.now() - t1;
+      time.kernel += ms;
+      const seconds = ms / 1000;
       this.stamp();
       this.seen.add(id);
       this.handledIds.push(id);
@@ -921,7 +953,9 @@ export class DistributedNode {
       idleChannel(this.opts.labId),
     );
     const apply = async () => {
+      const t0 = performance.now();
       const res = await p.exec();
+      this.stats.timeMs.redis += performance.now() - t0;
       const failed = res?.find(([e]) => e);
       if (failed) throw failed[0];
     };
@@ -956,9 +990,11 @@ export class DistributedNode {
       l.push(o.message);
     }
     const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         await this.producer!.sendBatch({ acks: -1, topicMessages });
+        this.stats.timeMs.produce += performance.now() - t0;
         return;
       } catch (e) {
         if (this.stopped) throw e;

@@ -1,11 +1,10 @@
 /**
  * bootstrap('ip'): the whole main of a distributed-mode service. It makes a failed write to stdout or stderr
  * harmless (a service outlives whoever read its output), validates the environment, creates the Nest app
- * (LayerModule), applies the global ValidationPipe, serves OpenAPI at /docs (JSON at /docs-json), connects
- * Nest's Kafka transport only when asked (kafkaTransport: a hybrid app, HTTP + consumer group
- * `<lab>.<layer>-server`; the layers' hops run on their own kafkajs consumers, so by default no group joins
- * that nothing consumes for), enables the shutdown hooks (SIGTERM/SIGINT close Kafka and Redis), listens on
- * HOST:PORT and prints one line:
+ * (LayerModule and the app's own module, whose handlers are the layer's hops), applies the global
+ * ValidationPipe, serves OpenAPI at /docs (JSON at /docs-json), connects the hop transport when the layer
+ * runs hops (a hybrid app: HTTP + HopServer, consumer group `<lab>.<layer>`), enables the shutdown hooks
+ * (SIGTERM/SIGINT close Kafka and Redis), listens on HOST:PORT and prints one line:
  *
  *   skblab ip listening on http://127.0.0.1:PORT
  *
@@ -14,13 +13,13 @@
 import 'reflect-metadata';
 import { ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type KafkaOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Partitioners } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
 import { BodyDepthPipe } from './body-depth';
 import { loadServiceConfig, type ServiceConfig } from './config';
-import { LayerModule, type LayerModuleOptions } from './layer.module';
+import { HopServer } from './hop-server';
+import { HopWorker } from './hop-worker';
+import { LayerModule, runsHops, type LayerModuleOptions } from './layer.module';
 import type { LayerName } from './layers';
 import { StateController, StateQueryDto } from './state';
 import { tolerateBrokenOutput } from '@skblab/distributed';
@@ -28,12 +27,6 @@ import { errMsg } from './util';
 import { SERVICE_VERSION } from './version';
 
 export interface BootstrapOptions extends Omit<LayerModuleOptions, 'layer' | 'config'> {
-  /**
-   * Connect Nest's Kafka transport, for @EventPattern handlers (default false: no layer has any; their hops
-   * run on DistributedNode's own consumers, and an idle server group only adds a group to sweep and
-   * coordinator errors to the log).
-   */
-  kafkaTransport?: boolean;
   /** On failure print one line and exit 1 (default true); false: close what started and throw. */
   exitOnError?: boolean;
   /** Nest's log levels (default error and warn, so that the "listening" line is the only one). */
@@ -42,20 +35,15 @@ export interface BootstrapOptions extends Omit<LayerModuleOptions, 'layer' | 'co
   announce?: (line: string) => void;
 }
 
-/** The Kafka server options of a layer's hybrid app. */
-export function kafkaTransportOptions(config: ServiceConfig): KafkaOptions {
-  return {
-    transport: Transport.KAFKA,
-    options: {
-      client: {
-        clientId: config.kafkaClientId,
-        brokers: config.kafkaBrokers,
-        connectionTimeout: config.connectTimeoutMs,
-      },
-      consumer: { groupId: config.kafkaGroupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
-      producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
-    },
-  };
+/**
+ * A layer that runs hops gets its hop transport: a HopServer over the app's HopWorker, fed to the hop
+ * handlers the app's module declares. Global pipes are not inherited: an skb is not a request body.
+ * Rejects when the handlers are not exactly the layer's hops.
+ */
+export async function startHops(app: INestApplication, layer: LayerName): Promise<void> {
+  if (!runsHops(layer)) return;
+  app.connectMicroservice({ strategy: new HopServer(app.get(HopWorker), `skblab ${layer}`) });
+  await app.startAllMicroservices();
 }
 
 /**
@@ -104,10 +92,7 @@ export async function bootstrap(layer: LayerName, options: BootstrapOptions = {}
       abortOnError: false,
     });
     configureLayerApp(app, config);
-    if (options.kafkaTransport === true) {
-      app.connectMicroservice(kafkaTransportOptions(config), { inheritAppConfig: true });
-      await app.startAllMicroservices();
-    }
+    await startHops(app, layer);
     await app.listen(config.port, config.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

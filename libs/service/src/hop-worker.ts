@@ -1,19 +1,14 @@
 /**
  * The kernel inside a layer service: a DistributedNode (libs/distributed) that builds this process's view
- * of the lab from the topology in Redis and runs the layer's hops from their Kafka topics. It starts once
- * the app is up and stops with it. GET /state shows what this layer holds; /metrics counts its messages.
+ * of the lab from the topology in Redis and takes the layer's hops from their Kafka topics. The app's hop
+ * handlers hand each message to it (receive); its HopServer starts it (start) and it stops with the app.
+ * GET /state shows what this layer holds; /metrics counts its messages.
  */
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { hopsOf, hopTopic } from '@skblab/contracts';
-import { DistributedNode } from '@skblab/distributed';
-import { dev_get_stats, inputQueueLen, neighDescribe, type Host } from '@skblab/kernel';
+import { DistributedNode, type HopMessage } from '@skblab/distributed';
+import { dev_get_stats, inputQueueLen, neighDescribe, type Host, type Verdict } from '@skblab/kernel';
 import { nodeOptions, type ServiceConfig } from './config';
 import { awaitAtMost } from './util';
 import { MetricsService } from './metrics';
@@ -21,7 +16,7 @@ import type { LayerStateProvider, StateQuery } from './state';
 import { SERVICE_CONFIG } from './tokens';
 
 @Injectable()
-export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown, LayerStateProvider {
+export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
   private readonly logger = new Logger('HopWorker');
   readonly node: DistributedNode;
   private started = false;
@@ -72,9 +67,12 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
     return hopsOf(this.config.layer);
   }
 
-  /** Not awaited by Nest: the service answers /healthz while it waits for the lab's topology. */
-  onApplicationBootstrap(): void {
-    if (!this.hops.length) return;
+  /**
+   * Start taking the hops, each message handed to `dispatch` (the app's handler for its hop). Not awaited:
+   * the service answers /healthz while it waits for the lab's topology.
+   */
+  start(dispatch: (m: HopMessage) => Verdict | Promise<Verdict>): void {
+    this.node.dispatch = dispatch;
     this.starting = (async () => {
       await this.node.loadTopology(24 * 3600_000);
       await this.node.start();
@@ -83,9 +81,22 @@ export class HopWorker implements OnApplicationBootstrap, OnApplicationShutdown,
     })().catch((e: unknown) => this.logger.error(`cannot start the ${this.config.layer} hops: ${String(e)}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.node.stop(); // also ends a wait for the topology
-    await awaitAtMost(3_000, this.starting);
+  /** A hop's message, from the app's handler for it: into the kernel, through the door. */
+  receive(m: HopMessage): Verdict {
+    return this.node.door.receive(m.hop, m.skb, m.clock, m.comm, m.cpu);
+  }
+
+  private stopping: Promise<void> | null = null;
+  /** Stop taking hops (the HopServer's close, then the app's shutdown: once). */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      await this.node.stop(); // also ends a wait for the topology
+      await awaitAtMost(3_000, this.starting);
+    })());
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   getState() {

@@ -1,8 +1,9 @@
 /**
  * LayerModule.forRoot({ layer }) is the shell every distributed-mode service runs in: validated config, the
  * Kafka and Redis clients, /healthz, /metrics, /state and /state/query. A layer passes its state provider
- * and, later, its own imports, providers and controllers (the kernel hops). Global, so the layer's modules
- * can inject SERVICE_CONFIG, KAFKA, REDIS, MetricsService and LAYER_STATE_PROVIDER.
+ * and its own module (the app's hop handlers). Global, so the layer's modules
+ * can inject SERVICE_CONFIG, KAFKA, REDIS, MetricsService, LAYER_STATE_PROVIDER and (a layer that runs hops)
+ * the HopWorker.
  */
 import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -30,6 +31,14 @@ export interface LayerModuleOptions {
   controllers?: Type<unknown>[];
 }
 
+/**
+ * Whether a layer's service runs kernel hops (and so has a HopWorker and a HopServer). The socket layer's
+ * hops run where the user's processes run (the shell), so its service only has the HTTP face.
+ */
+export function runsHops(layer: LayerName): boolean {
+  return hopsOf(layer).length > 0 && layer !== 'socket';
+}
+
 @Module({})
 export class LayerModule {
   /** Throws ServiceConfigError (every problem listed) when the environment is not valid. */
@@ -39,11 +48,9 @@ export class LayerModule {
       throw new Error(`LayerModule.forRoot: config is for ${config.layer}, not ${options.layer}`);
     }
     const sp = options.stateProvider;
-    // A layer that runs kernel hops gets the worker that runs them, which also answers /state. The socket
-    // layer's hops run where the user's processes run (the shell), so its service only has the HTTP face;
-    // control brings its own provider (LabControl, in apps/control) as its state provider.
-    const runsHops = hopsOf(options.layer).length > 0 && options.layer !== 'socket';
-    const own = runsHops ? HopWorker : null;
+    // A layer that runs kernel hops gets the worker that runs them, which also answers /state; control
+    // brings its own provider (LabControl, in apps/control) as its state provider.
+    const own = runsHops(options.layer) ? HopWorker : null;
     const stateProvider: Provider =
       sp === undefined
         ? own
@@ -70,7 +77,17 @@ export class LayerModule {
         stateProvider,
         ...(options.providers ?? []),
       ],
-      exports: [SERVICE_CONFIG, KAFKA, REDIS, KafkaClient, RedisClient, MetricsService, LAYER_STATE_PROVIDER],
+      exports: [
+        SERVICE_CONFIG,
+        KAFKA,
+        REDIS,
+        KafkaClient,
+        RedisClient,
+        MetricsService,
+        LAYER_STATE_PROVIDER,
+        // The app's hop handlers hand their messages to it.
+        ...(own ? [own] : []),
+      ],
     };
   }
 }
