@@ -804,7 +804,7 @@ export async function openDistributedLab(opts: {
   try {
     await node.loadTopology(opts.spawn ? 5_000 : 2_000);
     // Joining a running lab: its boot and earlier shells' configuration, in this view too.
-    if (!opts.spawn) await node.replayConfigLog();
+    if (!opts.spawn) await node.config.replay();
     await node.start();
   } catch (e) {
     await node.stop();
@@ -827,8 +827,8 @@ export async function openDistributedLab(opts: {
       const records = made;
       made = [];
       for (const h of new Set(records.map((r) => r.host))) node.configChanged(h);
-      if (logOnly) await node.appendConfig(records);
-      else if (records.length) await node.publishConfig(records, services, line);
+      if (logOnly) await node.config.append(records);
+      else if (records.length) await node.config.publish(records, services, line);
       return status;
     };
   return {
@@ -843,7 +843,7 @@ export async function openDistributedLab(opts: {
       logOnly = true;
       try {
         const err = await run(aroundLine);
-        await node.awaitConfig(services, 60_000 + 20 * (await node.redis.llen(KEYS.config)));
+        await node.config.awaitApplied(services, 60_000 + 20 * (await node.redis.llen(KEYS.config)));
         return err;
       } finally {
         logOnly = false;

@@ -67,7 +67,7 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
     lab.onConfig = (r) => records.push(r);
     const err = await bootTopology(lab, spec, defaultCommands());
     if (err) throw new Error(err);
-    await this.node.appendConfig(records);
+    await this.node.config.append(records);
   }
 
   async onApplicationShutdown(): Promise<void> {

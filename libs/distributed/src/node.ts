@@ -20,7 +20,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { allocSkb, type HopName, type Net, type SkBuff, type Verdict } from '@skblab/kernel';
-import { Lab, LabStalledError, buildHardware, type ConfigRecord, type ExportedStep } from '@skblab/runtime';
+import { Lab, LabStalledError, buildHardware, type ExportedStep } from '@skblab/runtime';
 import {
   HOP_LAYER,
   SkbCodecError,
@@ -42,7 +42,7 @@ import { createTopicsAndWait } from './topics';
 import { describeStall, hopLags, type HopLag, type StallFacts } from './stall';
 import { NeighbourMirror } from './neighbours';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
-import { ConfigEntryError, decodeConfigEntry, encodeConfigEntry } from './config-log';
+import { ConfigLog } from './config-log';
 import {
   KEYS,
   SKB_ID_RANGE,
@@ -198,6 +198,8 @@ export class DistributedNode {
   /** Where the kernel's hops leave this process and other services' come in. */
   readonly door: Door;
   readonly redis: Redis;
+  /** The lab's configuration log, as this view applies it (a service) or writes it (a shell). */
+  readonly config: ConfigLog;
   readonly stats: NodeStats = {
     received: 0,
     sent: 0,
@@ -279,6 +281,9 @@ export class DistributedNode {
       brokers: opts.kafkaBrokers,
       logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
     });
+    this.config = new ConfigLog(this.redis, this.lab, opts.labId, this.instance, this.stats, this.log, (h) =>
+      this.configChanged(h),
+    );
   }
 
   get hops(): DoorHop[] {
@@ -366,7 +371,7 @@ export class DistributedNode {
       }
       if (channel === configChannel(this.opts.labId)) {
         if (this.opts.applyConfig)
-          void this.catchUpConfig().catch((e) => this.log(`skblab ${this.instance}: config: ${String(e)}`));
+          void this.config.catchUp().catch((e) => this.log(`skblab ${this.instance}: config: ${String(e)}`));
         return;
       }
       const w = this.idleWaiters;
@@ -378,7 +383,7 @@ export class DistributedNode {
       configChannel(this.opts.labId),
       advanceChannel(this.opts.labId),
     );
-    if (this.opts.applyConfig) await this.catchUpConfig();
+    if (this.opts.applyConfig) await this.config.catchUp();
     if (!this.hops.length) return;
     await this.loadSeen();
     // A predecessor's timers died with it.
@@ -392,7 +397,7 @@ export class DistributedNode {
         await this.startConsumer();
         break;
       } catch (e) {
-        await this.consumer?.disconnect().catch(() => undefined);
+        await this.consumer?.disconnect().catch(this.reported('disconnecting a consumer that did not start'));
         if (this.stopped || attempt >= 20) throw e;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -442,7 +447,7 @@ export class DistributedNode {
         if (lost.length) this.releasePartitions(lost);
         // The batches of partitions taken over start with what their last owner handled but had not
         // committed: they wait for the shared set that skips them.
-        if (this.joins++) this.seenLoaded = this.loadSeen().catch(() => undefined);
+        if (this.joins++) this.seenLoaded = this.untilLoaded();
         resolve();
       }),
     );
@@ -454,7 +459,7 @@ export class DistributedNode {
       setTimeout(() => {
         void consumer
           .disconnect()
-          .catch(() => undefined)
+          .catch(this.reported('disconnecting the crashed consumer'))
           .then(() => (this.stopped ? undefined : this.startConsumer()))
           .catch((e: unknown) => this.log(`skblab ${this.instance}: consumer restart failed: ${String(e)}`));
       }, 1_000);
@@ -489,12 +494,33 @@ export class DistributedNode {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.flush().catch(() => undefined);
-    await this.consumer?.disconnect().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    // What is not flushed now is replayed by whoever takes these partitions (offsets not committed).
+    await this.flush().catch(this.reported('last flush at stop (its batch will be replayed)'));
+    await this.consumer?.disconnect().catch(this.reported('consumer disconnect at stop'));
+    await this.producer?.disconnect().catch(this.reported('producer disconnect at stop'));
     this.subscriber?.disconnect();
     this.redis.disconnect();
-    await this.stallAdmin?.disconnect().catch(() => undefined);
+    await this.stallAdmin?.disconnect().catch(this.reported('admin disconnect at stop'));
+  }
+
+  /** A failure this process lives with, said in its log rather than swallowed. */
+  private reported(what: string): (e: unknown) => void {
+    return (e) => this.log(`skblab ${this.instance}: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  /**
+   * The shared handled set after a rebalance, however long Redis takes: batches wait for it, since
+   * without it a replay of another replica's batch would be handled twice.
+   */
+  private async untilLoaded(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        return await this.loadSeen();
+      } catch (e) {
+        if (attempt === 0) this.reported('loading the handled set after a rebalance (retrying)')(e);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   // ---- stalls: what the shell says when the lab does not settle ----------------------------------------
@@ -593,65 +619,6 @@ export class DistributedNode {
 
   // ---- configuration: the kernel operations of the shell's tools, applied in every service's view -------
 
-  /** How many entries of the log this view has been through (applied, refused or failed). */
-  private configSeen = 0;
-  private configRunning: Promise<void> | null = null;
-
-  /**
-   * One entry of the configuration log (its index in the list is `index`): checked, then applied to this
-   * view's kernel. A bad entry is refused, counted and logged (once: each entry is seen once), never run.
-   */
-  private applyConfigEntry(index: number, raw: string): void {
-    const key = `${keyPrefix(this.opts.labId)}${KEYS.config}[${index}]`;
-    let r: ConfigRecord;
-    try {
-      r = decodeConfigEntry(raw);
-    } catch (e) {
-      if (!(e instanceof ConfigEntryError)) throw e;
-      this.stats.configRejected++;
-      this.log(`skblab ${this.instance}: config entry ${key} refused: ${e.message}`);
-      return;
-    }
-    try {
-      const res = this.lab.replay(r);
-      if (res.err < 0) {
-        this.stats.configFailed++;
-        this.log(
-          `skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) failed here: errno ${-res.err}` +
-            (res.extack ? ` (${res.extack})` : ''),
-        );
-      } else this.stats.configApplied++;
-    } catch (e) {
-      this.stats.configFailed++;
-      this.log(`skblab ${this.instance}: config entry ${key} (${r.op.op} on ${r.host}) threw: ${String(e)}`);
-    }
-    if (this.lab.hosts.has(r.host)) this.configChanged(r.host);
-  }
-
-  /**
-   * A shell joining a running lab: apply the configuration logged so far (the lab's boot, earlier shells'
-   * operations) to this process's view.
-   */
-  async replayConfigLog(): Promise<void> {
-    const entries = await this.redis.lrange(KEYS.config, 0, -1);
-    entries.forEach((raw, i) => this.applyConfigEntry(i, raw));
-  }
-
-  /** Apply the log's entries this process has not seen yet, in order, then say how far it got. */
-  private async catchUpConfig(): Promise<void> {
-    while (this.configRunning) await this.configRunning;
-    this.configRunning = (async () => {
-      const entries = await this.redis.lrange(KEYS.config, this.configSeen, -1);
-      for (const raw of entries) this.applyConfigEntry(this.configSeen++, raw);
-      await this.redis.hset(KEYS.configApplied, this.instance, this.configSeen);
-    })();
-    try {
-      await this.configRunning;
-    } finally {
-      this.configRunning = null;
-    }
-  }
-
   /**
    * A configuration operation ran on `host` in this view: devices, namespaces or qdiscs may have come or
    * gone, and the host's counters may have moved (an ifdown frees what a ring held).
@@ -659,44 +626,6 @@ export class DistributedNode {
   configChanged(host: string): void {
     this.counters.invalidate();
     this.lab.touched.add(host);
-  }
-
-  /** Append configuration operations to the log without waiting for the services (a lab's boot). */
-  async appendConfig(records: readonly ConfigRecord[]): Promise<void> {
-    if (!records.length) return;
-    const n = await this.redis.rpush(KEYS.config, ...records.map(encodeConfigEntry));
-    await this.redis.publish(configChannel(this.opts.labId), String(n));
-  }
-
-  /**
-   * The shell's tools changed the configuration: log the operations, tell the services, and wait until
-   * each has applied them (so the next command's packets meet the same namespaces, devices, addresses and
-   * routes everywhere). `what`: the command line, for a timeout's message.
-   */
-  async publishConfig(
-    records: readonly ConfigRecord[],
-    services: readonly string[],
-    what?: string,
-    timeoutMs = 30_000,
-  ): Promise<void> {
-    await this.appendConfig(records);
-    await this.awaitConfig(services, timeoutMs, what);
-  }
-
-  /** Wait until each of `services` (instances) has applied every line of the configuration log. */
-  async awaitConfig(services: readonly string[], timeoutMs = 30_000, what?: string): Promise<void> {
-    const n = await this.redis.llen(KEYS.config);
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const applied = await this.redis.hgetall(KEYS.configApplied);
-      const behind = services.filter((s) => Number(applied[s] ?? 0) < n);
-      if (!behind.length) return;
-      if (Date.now() > until)
-        throw new Error(
-          `services did not apply ${what ? `'${what}'` : `the ${n} configuration entries`} in time: ${behind.join(', ')}`,
-        );
-      await new Promise((r) => setTimeout(r, 2));
-    }
   }
 
   // ---- the transport ----------------------------------------------------------------------------------
@@ -876,7 +805,9 @@ export class DistributedNode {
     let held = 0;
     if (!journaled && out.length) {
       held = 1;
-      void this.redis.incr(KEYS.inflight).catch(() => undefined);
+      void this.redis
+        .incr(KEYS.inflight)
+        .catch(this.reported('in-flight count (the MULTI after it fails too)'));
     }
     const produced = !journaled && out.length ? this.produce(out) : null;
     const ship = this.opts.shipTraces !== false;
