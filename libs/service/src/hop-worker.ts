@@ -78,7 +78,10 @@ export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
       await this.node.start();
       this.started = true;
       this.logger.log(`consuming ${this.hops.map((h) => hopTopic(this.config.labId, h)).join(', ')}`);
-    })().catch((e: unknown) => this.logger.error(`cannot start the ${this.config.layer} hops: ${String(e)}`));
+    })().catch((e: unknown) => {
+      // Stopped while it waited (for the topology, or the brokers): that is no failure to report.
+      if (!this.stopping) this.logger.error(`cannot start the ${this.config.layer} hops: ${String(e)}`);
+    });
   }
 
   /** A hop's message, from the app's handler for it: into the kernel, through the door. */
