@@ -7,6 +7,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import {
+  DRIVER_ANSWER_TOPIC,
   HOP_LAYER,
   encodeEnvelope,
   hopTopic,
@@ -17,7 +18,10 @@ import {
 import { KEYS, type DistributedNode } from '@skblab/distributed';
 import { brokers, inProcessLab, type InProcessLab } from './in-process';
 
-const HOPS = Object.keys(HOP_LAYER) as Array<keyof typeof HOP_LAYER>;
+/** A hop of each topic (the driver's answers share one). */
+const HOPS = (Object.keys(HOP_LAYER) as Array<keyof typeof HOP_LAYER>).filter(
+  (h, i, all) => all.findIndex((g) => hopTopic('x', g) === hopTopic('x', h)) === i,
+);
 
 function envelope(over: Partial<SkbEnvelope>): SkbEnvelope {
   return {
@@ -186,5 +190,33 @@ describe('malformed and oversize messages on every hop topic', () => {
     );
     const r = await lab.run('ping -c 2 -i 0.2 127.0.0.1\n');
     expect(r.out).toContain('2 packets transmitted, 2 received');
+  });
+
+  it("dead-letters an envelope for another hop on the driver's answers' topic", async () => {
+    const dev = lab.services.get('dev')!;
+    const before = dev.stats.deadLetters;
+    const kafka = new Kafka({
+      clientId: `${lab.labId}-test3`,
+      brokers: brokers().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await lab.shellNode.redis.incrby(KEYS.inflight, 1);
+    const topic = hopTopic(lab.labId, '__netif_schedule');
+    expect(topic).toBe(`skblab.${lab.labId}.${DRIVER_ANSWER_TOPIC}`);
+    await producer.send({
+      topic,
+      messages: [{ key: 'host1:0', value: Buffer.from(encodeEnvelope(envelope({ hop: 'ip_rcv' }))) }],
+    });
+    await producer.disconnect();
+    const until = Date.now() + 60_000;
+    while (dev.stats.deadLetters < before + 1 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(dev.stats.deadLetters).toBe(before + 1);
+    const lines = logs.filter((l) => l.includes(`dead letter from ${topic}[`));
+    expect(lines.map((l) => l.replace(/.*: /, ''))).toContain(
+      `envelope for ip_rcv on the topic of ${DRIVER_ANSWER_TOPIC}`,
+    );
   });
 });

@@ -239,7 +239,7 @@ async function totals(source: SplitSource): Promise<TimeSplit> {
 }
 
 /** ms per message handled, over a measurement (from the node stats before and after). */
-function perHop(before: TimeSplit, after: TimeSplit): Record<string, number> {
+function perMessage(before: TimeSplit, after: TimeSplit): Record<string, number> {
   const n = after.messages - before.messages;
   const per = (k: keyof TimeSplit) => +((after[k] - before[k]) / Math.max(n, 1)).toFixed(3);
   return {
@@ -256,7 +256,7 @@ interface ShapeResult {
   raw: { chain7MessagesPerSec: number; chain14RttP50Ms: number; chain14RttP99Ms: number };
   ratios: { throughput: number; latencyP50: number };
   /** Per message a service handled: decode, kernel work, produce and Redis (produce and Redis overlap). */
-  perHop: Record<string, number>;
+  perMessage: Record<string, number>;
 }
 
 /** RUNS runs of both measurements on a lab and its raw chains; medians. */
@@ -306,7 +306,7 @@ async function measure(
         throughput: +(median(dg) / median(rawDg)).toFixed(2),
         latencyP50: +(median(p50) / median(rawP50)).toFixed(2),
       },
-      perHop: perHop(before, after),
+      perMessage: perMessage(before, after),
     };
   } finally {
     await Promise.all([rawUdp.stop(), rawPing.stop()]);

@@ -1,5 +1,15 @@
 import { HOPS } from '@skblab/kernel';
-import { DRIVER_ANSWERS, HOP_LAYER, LAYERS, hopsOf, hopTopic, hostPartition } from './layers';
+import {
+  DRIVER_ANSWER_TOPIC,
+  DRIVER_ANSWERS,
+  HOP_LAYER,
+  LAYERS,
+  hopsOf,
+  hopTopic,
+  hopTopics,
+  hostPartition,
+  topicHops,
+} from './layers';
 
 const HOPS_AND_ANSWERS = [...Object.keys(HOPS), ...DRIVER_ANSWERS].sort();
 
@@ -13,6 +23,19 @@ describe('the hop map', () => {
     const all = LAYERS.flatMap((l) => hopsOf(l));
     expect(all.sort()).toEqual(HOPS_AND_ANSWERS);
     for (const h of all) expect(hopTopic('ci-1', h)).toMatch(/^[a-zA-Z0-9._-]{1,249}$/);
+  });
+
+  it("carries the driver's answers on one topic, so that they keep the order the driver gave them", () => {
+    expect(hopTopics('ci-1', hopsOf('dev'))).toEqual([
+      'skblab.ci-1.__dev_queue_xmit',
+      'skblab.ci-1.dev_hard_start_xmit',
+      `skblab.ci-1.${DRIVER_ANSWER_TOPIC}`,
+    ]);
+    expect(topicHops(DRIVER_ANSWER_TOPIC)).toEqual(DRIVER_ANSWERS);
+    expect(topicHops('ip_rcv')).toEqual(['ip_rcv']);
+    // Every other hop has a topic of its own.
+    const hops = Object.keys(HOP_LAYER);
+    expect(hopTopics('ci-1', hops)).toHaveLength(hops.length - DRIVER_ANSWERS.length + 1);
   });
 });
 

@@ -87,9 +87,31 @@ export function hopsOf(layer: LayerName): DistributedHop[] {
   return (Object.keys(HOP_LAYER) as DistributedHop[]).filter((h) => HOP_LAYER[h] === layer);
 }
 
-/** Kafka topic names allow [a-zA-Z0-9._-]; lab ids are lower-case letters, digits and '-'. */
+const ANSWER_SET: ReadonlySet<string> = new Set(DRIVER_ANSWERS);
+
+/**
+ * The driver's answers share one topic (the return of ndo_start_xmit): the qdisc's process must take them
+ * in the order the driver gave them (a stop, then the wake that follows it), and Kafka keeps the order of
+ * a partition, not across topics.
+ */
+export const DRIVER_ANSWER_TOPIC = 'ndo_start_xmit_return';
+
+/**
+ * The topic a hop's skbs travel on: `skblab.<lab>.<hop>`, or the answers' shared one. Kafka topic names
+ * allow [a-zA-Z0-9._-]; lab ids are lower-case letters, digits and '-'.
+ */
 export function hopTopic(lab: string, hop: string): string {
-  return `skblab.${lab}.${hop}`;
+  return `skblab.${lab}.${ANSWER_SET.has(hop) ? DRIVER_ANSWER_TOPIC : hop}`;
+}
+
+/** The distinct topics of these hops (the answers' shared one once). */
+export function hopTopics(lab: string, hops: readonly string[]): string[] {
+  return [...new Set(hops.map((h) => hopTopic(lab, h)))];
+}
+
+/** The hops whose messages a topic carries, from the topic's name within its lab. */
+export function topicHops(name: string): readonly string[] {
+  return name === DRIVER_ANSWER_TOPIC ? DRIVER_ANSWERS : [name];
 }
 
 export function deadLetterTopic(lab: string): string {

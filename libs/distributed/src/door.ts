@@ -22,6 +22,7 @@ import {
   allocSkb,
   igb_down,
   netif_schedule_queue,
+  netif_tx_locked,
   netif_xmit_stopped,
   noqueue_xmit_refused,
   pending,
@@ -164,7 +165,7 @@ export class Door implements HopTransport {
       return queued(skb, `${txq.qdisc.ops.id} gso_skb`);
     }
     // An empty skb naming the queue: the return of the call, or (a queue that had stopped) its wake.
-    if (inDriverQueue(txq)) sch_direct_xmit_return(this.lab, txq, skb, false);
+    if (netif_tx_locked(txq)) sch_direct_xmit_return(this.lab, txq, skb, false);
     else if (txq.qdisc.ops.enqueue) netif_schedule_queue(this.lab, txq);
     return queued(skb, hop === '__netif_schedule' ? 'NET_TX' : 'stopped');
   }
@@ -221,11 +222,7 @@ function txqOf(skb: SkBuff): NetdevQueue {
   return dev.txqs[skb.queueMapping % dev.txqs.length];
 }
 
-function inDriverQueue(txq: NetdevQueue): boolean {
-  return txq.xmitLockOwner !== undefined && txq.xmitLockOwner >= 0;
-}
-
-/** Whether one of `dev`'s queues has a driver call out. */
+/** Whether one of `dev`'s queues has a driver call out (its xmit lock held). */
 function inDriver(dev: NetDevice): boolean {
-  return dev.txqs.some(inDriverQueue);
+  return dev.txqs.some(netif_tx_locked);
 }

@@ -30,6 +30,8 @@ import {
   envelopeOf,
   hopKey,
   hopTopic,
+  hopTopics,
+  topicHops,
   hostPartition,
   hopsOf,
   type LayerName,
@@ -321,7 +323,7 @@ export class DistributedNode {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = Object.keys(HOP_LAYER).map((h) => hopTopic(this.opts.labId, h));
+      const topics = hopTopics(this.opts.labId, Object.keys(HOP_LAYER));
       await createTopicsAndWait(
         admin,
         [...topics, deadLetterTopic(this.opts.labId)].map((topic) => ({
@@ -467,7 +469,7 @@ export class DistributedNode {
     await consumer.connect();
     if (this.stopped) return void (await consumer.disconnect());
     await consumer.subscribe({
-      topics: this.hops.map((h) => hopTopic(this.opts.labId, h)),
+      topics: hopTopics(this.opts.labId, this.hops),
       fromBeginning: true,
     });
     await consumer.run({
@@ -677,9 +679,16 @@ export class DistributedNode {
     this.unstamped = [];
   }
 
+  /** The last fault said (a batch retried for the same one says it once). */
+  private lastFault = '';
+
   private async handle(topic: string, partition: number, m: { value: Buffer | null; offset: string }) {
-    const hop = topic.slice(hopTopic(this.opts.labId, '').length) as DoorHop;
+    // The topic's hop (the answers' shared topic: the envelope says which answer).
+    const onTopic = topic.slice(hopTopic(this.opts.labId, '').length);
+    let hop = onTopic as DoorHop;
     let counted = false;
+    /** Counted as received and handed to the kernel. */
+    let taken = false;
     let e: SkbEnvelope | null = null;
     const time = this.stats.timeMs;
     const t0 = performance.now();
@@ -687,7 +696,9 @@ export class DistributedNode {
       const value = m.value ?? Buffer.alloc(0);
       e = decodeEnvelope(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       counted = true; // a well-formed envelope was counted in flight by whoever produced it
-      if (e.hop !== hop) throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${hop}`);
+      if (!topicHops(onTopic).includes(e.hop))
+        throw new UnresolvedEnvelope(`envelope for ${e.hop} on the topic of ${onTopic}`);
+      hop = e.hop as DoorHop;
       // Delivery is idempotent: an skb handled here before (a replay after a crash upstream) is skipped.
       // The moment tells apart the same skb passing the same hop again (a routing loop through veths).
       const id = `${hop}|${e.id}|${e.host}|${e.netns}|${e.ifindex}|${e.clock}`;
@@ -698,6 +709,7 @@ export class DistributedNode {
       const skb = skbFromEnvelope(this.lab, e);
       this.stats.received++;
       this.delta--;
+      taken = true;
       const t1 = performance.now();
       time.decode += t1 - t0;
       const v = this.dispatch
@@ -711,7 +723,17 @@ export class DistributedNode {
       this.handledIds.push(id);
       this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok', { hop, seconds });
     } catch (err) {
-      if (!(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) throw err;
+      if (taken || !(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) {
+        // A fault, not a malformed message: the batch is not committed and comes again, so the message is
+        // given back (counted in flight, not received), and said once.
+        if (taken) {
+          this.stats.received--;
+          this.delta++;
+        }
+        const what = `skblab ${this.instance}: ${hop} failed on ${topic}[${partition}]@${m.offset} (the batch will be retried): ${err instanceof Error ? err.message : String(err)}`;
+        if (what !== this.lastFault) this.log((this.lastFault = what));
+        throw err;
+      }
       // Idempotent too: the same message redelivered (a rebalance before its offset was committed) was
       // dead-lettered already, and its in-flight count taken back.
       const dl = `dead-letter|${topic}|${partition}|${m.offset}`;

@@ -5,7 +5,7 @@
  * says which service it waits on, for how long, and what to do about it.
  */
 import type { Admin } from 'kafkajs';
-import { HOP_SERVICES, hopsOf, hopTopic, type LayerName } from '@skblab/contracts';
+import { HOP_SERVICES, hopsOf, hopTopics, type LayerName } from '@skblab/contracts';
 
 /** A hop topic with messages its service has not consumed (committed) yet. */
 export interface HopLag {
@@ -27,7 +27,7 @@ export async function hopLags(
   const described = await admin.describeGroups(groups);
   const members = new Map(described.groups.map((g) => [g.groupId, g.members.length]));
   for (const service of services) {
-    const topics = hopsOf(service).map((h) => hopTopic(labId, h));
+    const topics = hopTopics(labId, hopsOf(service));
     if (!topics.length) continue;
     const groupId = `${labId}.${service}`;
     const committed = await admin.fetchOffsets({ groupId, topics });

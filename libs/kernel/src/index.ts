@@ -32,6 +32,7 @@ export * from './include/net/sch_generic';
 export {
   net_tx_action,
   netif_schedule_queue,
+  netif_tx_locked,
   sch_direct_xmit_return,
   qdisc_run,
   QDISC_OPS,

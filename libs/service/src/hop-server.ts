@@ -11,13 +11,25 @@
  * listen refuses an app whose handlers are not exactly its layer's hops (contracts' HOP_LAYER): a hop
  * without a handler would never be consumed, and a handler for another layer's hop never called.
  */
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { HopMessage } from '@skblab/distributed';
 import type { Verdict } from '@skblab/kernel';
 import type { HopWorker } from './hop-worker';
 
 export const HOP_TRANSPORT = Symbol('skblab-hops');
+
+/**
+ * Nest's default filter turns whatever a handler throws into {status: 'error', message: 'Internal server
+ * error'}; a hop's error goes back to the node as it was thrown.
+ */
+@Catch()
+export class RethrowHopErrors implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
 
 export class HopServer extends Server implements CustomTransportStrategy {
   override readonly transportId = HOP_TRANSPORT;
@@ -39,12 +51,17 @@ export class HopServer extends Server implements CustomTransportStrategy {
     const hops = this.worker.hops;
     const missing = hops.filter((h) => !this.messageHandlers.has(h));
     const foreign = this.handled.filter((p) => !hops.includes(p));
-    if (missing.length || foreign.length) {
+    // Nest chains a second handler of a pattern after the first: the kernel would get the skb twice.
+    const twice = this.handled.filter((p) => this.messageHandlers.get(p)!.next);
+    const notEvents = this.handled.filter((p) => !this.messageHandlers.get(p)!.isEventHandler);
+    if (missing.length || foreign.length || twice.length || notEvents.length) {
       return callback(
         new Error(
           `${this.app}: the app's hop handlers are not its layer's hops` +
             (missing.length ? `; no @EventPattern for ${missing.join(', ')}` : '') +
-            (foreign.length ? `; handlers for another layer's hops: ${foreign.join(', ')}` : ''),
+            (foreign.length ? `; handlers for another layer's hops: ${foreign.join(', ')}` : '') +
+            (twice.length ? `; more than one handler for ${twice.join(', ')}` : '') +
+            (notEvents.length ? `; @MessagePattern (a request) for ${notEvents.join(', ')}` : ''),
         ),
       );
     }
@@ -52,7 +69,11 @@ export class HopServer extends Server implements CustomTransportStrategy {
     callback();
   }
 
-  /** A message to its hop's handler. A handler that threw comes back as an error observable: rethrown. */
+  /**
+   * A message to its hop's handler. What a handler throws comes back from Nest's RPC proxy as an error
+   * observable, which the exception filter startHops installs (RethrowHopErrors) makes of the error itself:
+   * the node tells a malformed envelope (dead letter) from a fault (the batch is not committed) by class.
+   */
   private async dispatch(m: HopMessage): Promise<Verdict> {
     const out: unknown = await this.messageHandlers.get(m.hop)!(m);
     return (isObservable(out) ? await lastValueFrom(out) : out) as Verdict;

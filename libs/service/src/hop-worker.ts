@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { hopsOf, hopTopic } from '@skblab/contracts';
+import { hopsOf, hopTopics } from '@skblab/contracts';
 import { DistributedNode, type HopMessage } from '@skblab/distributed';
 import { dev_get_stats, inputQueueLen, neighDescribe, type Host, type Verdict } from '@skblab/kernel';
 import { nodeOptions, type ServiceConfig } from './config';
@@ -77,7 +77,7 @@ export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
       await this.node.loadTopology(24 * 3600_000);
       await this.node.start();
       this.started = true;
-      this.logger.log(`consuming ${this.hops.map((h) => hopTopic(this.config.labId, h)).join(', ')}`);
+      this.logger.log(`consuming ${hopTopics(this.config.labId, this.hops).join(', ')}`);
     })().catch((e: unknown) => {
       // Stopped while it waited (for the topology, or the brokers): that is no failure to report.
       if (!this.stopping) this.logger.error(`cannot start the ${this.config.layer} hops: ${String(e)}`);

@@ -37,7 +37,7 @@ const F = {
     stopped === 1
       ? `txq ${txq} stopped: dev_requeue_skb`
       : stopped === 2
-        ? `txq ${txq} stopped or busy in the driver's service, which turned the skb back: dev_requeue_skb`
+        ? `txq ${txq} stopped or the driver busy when the call returned: dev_requeue_skb`
         : `HARD_TX_LOCK txq ${txq} → dev_hard_start_xmit ${d.name}`,
   ),
   dequeueSkb: kfn(
@@ -366,7 +366,8 @@ function qdisc_in_driver(q: Qdisc): boolean {
   return false;
 }
 
-function netif_tx_locked(txq: NetdevQueue): boolean {
+/** Whether a CPU holds the queue's xmit lock (is in its driver's ndo_start_xmit). */
+export function netif_tx_locked(txq: NetdevQueue): boolean {
   return txq.xmitLockOwner !== undefined && txq.xmitLockOwner >= 0;
 }
 
@@ -430,7 +431,13 @@ export function sch_direct_xmit(ctx: KernelCtx, skb: SkBuff, q: Qdisc, txq: Netd
   }
   ctx.step(skb, F.schDirectXmit, q.dev, txq.index, 0);
   txq.xmitLockOwner = ctx.cpu();
-  const v = ctx.run(XMIT_HOP, skb);
+  let v: Verdict;
+  try {
+    v = ctx.run(XMIT_HOP, skb);
+  } catch (e) {
+    txq.xmitLockOwner = -1; // HARD_TX_UNLOCK on the way out, or the queue stays locked for good
+    throw e;
+  }
   // A call the runtime carries out asynchronously has not returned: this CPU is still in the driver, with
   // the lock and the qdisc; sch_direct_xmit_return goes on from here when it returns.
   if (v.kind === 'pending') return false;
