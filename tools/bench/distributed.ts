@@ -226,14 +226,21 @@ async function rawChain(labId: string, kafka: string[], hops: number, processes 
 }
 
 /** What every node's stats say of its messages: how many, and where their time went. */
-type TimeSplit = { messages: number; decode: number; kernel: number; produce: number; redis: number };
+type TimeSplit = {
+  messages: number;
+  delivery: number;
+  decode: number;
+  kernel: number;
+  produce: number;
+  redis: number;
+};
 type SplitSource = () => Promise<NodeStats[]>;
 
 async function totals(source: SplitSource): Promise<TimeSplit> {
-  const t: TimeSplit = { messages: 0, decode: 0, kernel: 0, produce: 0, redis: 0 };
+  const t: TimeSplit = { messages: 0, delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 };
   for (const s of await source()) {
     t.messages += s.received;
-    for (const k of ['decode', 'kernel', 'produce', 'redis'] as const) t[k] += s.timeMs[k];
+    for (const k of ['delivery', 'decode', 'kernel', 'produce', 'redis'] as const) t[k] += s.timeMs[k];
   }
   return t;
 }
@@ -244,6 +251,7 @@ function perMessage(before: TimeSplit, after: TimeSplit): Record<string, number>
   const per = (k: keyof TimeSplit) => +((after[k] - before[k]) / Math.max(n, 1)).toFixed(3);
   return {
     messages: n,
+    deliveryMs: per('delivery'),
     decodeMs: per('decode'),
     kernelMs: per('kernel'),
     produceMs: per('produce'),
@@ -255,7 +263,7 @@ interface ShapeResult {
   skblab: { udpDatagramsPerSec: number; pingRttP50Ms: number; pingRttP99Ms: number };
   raw: { chain7MessagesPerSec: number; chain14RttP50Ms: number; chain14RttP99Ms: number };
   ratios: { throughput: number; latencyP50: number };
-  /** Per message a service handled: decode, kernel work, produce and Redis (produce and Redis overlap). */
+  /** Per message a service handled: delivery (produced → handled), decode, kernel work, produce, Redis. */
   perMessage: Record<string, number>;
 }
 

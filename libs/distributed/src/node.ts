@@ -156,11 +156,12 @@ export interface NodeStats {
   configFailed: number;
   /**
    * Where the time of the messages went, in ms since start (bench:distributed divides by `received`):
-   * decoding envelopes and rebuilding skbs, the kernel's work (the hop's handler and the door), producing
-   * the batches' output to Kafka, and the batches' MULTI to Redis. Produce and MULTI overlap in a batch
-   * that does not fan out, so their sum can exceed its wall time.
+   * from its producer's timestamp to its handling here (`delivery`: Kafka's and the consumer's part, and
+   * the wait behind earlier messages of its batch; the clocks of one machine), decoding envelopes and
+   * rebuilding skbs, the kernel's work (the hop's handler and the door), producing the batches' output to
+   * Kafka, and the batches' MULTI to Redis (after the produce, in a batch that does not fan out).
    */
-  timeMs: { decode: number; kernel: number; produce: number; redis: number };
+  timeMs: { delivery: number; decode: number; kernel: number; produce: number; redis: number };
 }
 
 /** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
@@ -211,7 +212,7 @@ export class DistributedNode {
     configApplied: 0,
     configRejected: 0,
     configFailed: 0,
-    timeMs: { decode: 0, kernel: 0, produce: 0, redis: 0 },
+    timeMs: { delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 },
   };
   /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
   private readonly seen = new Set<string>();
@@ -682,7 +683,11 @@ export class DistributedNode {
   /** The last fault said (a batch retried for the same one says it once). */
   private lastFault = '';
 
-  private async handle(topic: string, partition: number, m: { value: Buffer | null; offset: string }) {
+  private async handle(
+    topic: string,
+    partition: number,
+    m: { value: Buffer | null; offset: string; timestamp?: string },
+  ) {
     // The topic's hop (the answers' shared topic: the envelope says which answer).
     const onTopic = topic.slice(hopTopic(this.opts.labId, '').length);
     let hop = onTopic as DoorHop;
@@ -707,6 +712,7 @@ export class DistributedNode {
         return;
       }
       const skb = skbFromEnvelope(this.lab, e);
+      if (m.timestamp) time.delivery += Date.now() - Number(m.timestamp);
       this.stats.received++;
       this.delta--;
       taken = true;
