@@ -1,13 +1,16 @@
 /**
- * The dev layer's kernel functions, the device subsystem and its qdiscs (net/core/dev.c, net/sched/sch_generic.c); the last three are a NIC driver's answers to the qdisc's call into it (contracts' DRIVER_ANSWERS): each a handler of the hop that carries an skb into it.
- * The HopServer refuses to start unless these are exactly the layer's hops (contracts' HOP_LAYER).
+ * The dev layer's kernel functions, the device subsystem and its qdiscs (net/core/dev.c,
+ * net/sched/sch_generic.c); the last three are a NIC driver's answers to the qdisc's call into it
+ * (contracts' DRIVER_ANSWERS): each a handler of the hop that carries an skb into it. The HopServer refuses
+ * to start unless these are exactly the layer's hops (contracts' HOP_LAYER).
  */
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, type HopMessage } from '@skblab/service';
+import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
 
 @Controller()
+@UseFilters(RethrowHopErrors)
 export class DevHops {
   constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
 

@@ -1,13 +1,15 @@
 /**
- * The ip layer's kernel functions, the IPv4 output path and forwarding (net/ipv4/ip_output.c, ip_forward.c): each a handler of the hop that carries an skb into it.
- * The HopServer refuses to start unless these are exactly the layer's hops (contracts' HOP_LAYER).
+ * The ip layer's kernel functions, the IPv4 output path and forwarding (net/ipv4/ip_output.c, ip_forward.c):
+ * each a handler of the hop that carries an skb into it. The HopServer refuses to start unless these are
+ * exactly the layer's hops (contracts' HOP_LAYER).
  */
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, type HopMessage } from '@skblab/service';
+import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
 
 @Controller()
+@UseFilters(RethrowHopErrors)
 export class IpHops {
   constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
 

@@ -1,13 +1,15 @@
 /**
- * The nic layer's kernel functions, the NIC drivers (drivers/net/veth.c, tun.c, intel/igb) and the wire's DMA into a receive ring: each a handler of the hop that carries an skb into it.
- * The HopServer refuses to start unless these are exactly the layer's hops (contracts' HOP_LAYER).
+ * The nic layer's kernel functions, the NIC drivers (drivers/net/veth.c, tun.c, intel/igb) and the wire's
+ * DMA into a receive ring: each a handler of the hop that carries an skb into it. The HopServer refuses to
+ * start unless these are exactly the layer's hops (contracts' HOP_LAYER).
  */
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, type HopMessage } from '@skblab/service';
+import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
 
 @Controller()
+@UseFilters(RethrowHopErrors)
 export class NicHops {
   constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
 

@@ -17,7 +17,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AddressInfo } from 'node:net';
 import { BodyDepthPipe } from './body-depth';
 import { loadServiceConfig, type ServiceConfig } from './config';
-import { HopServer, RethrowHopErrors } from './hop-server';
+import { HopServer } from './hop-server';
 import { HopWorker } from './hop-worker';
 import { LayerModule, runsHops, type LayerModuleOptions } from './layer.module';
 import type { LayerName } from './layers';
@@ -42,9 +42,7 @@ export interface BootstrapOptions extends Omit<LayerModuleOptions, 'layer' | 'co
  */
 export async function startHops(app: INestApplication, layer: LayerName): Promise<void> {
   if (!runsHops(layer)) return;
-  app
-    .connectMicroservice({ strategy: new HopServer(app.get(HopWorker), `skblab ${layer}`) })
-    .useGlobalFilters(new RethrowHopErrors());
+  app.connectMicroservice({ strategy: new HopServer(app.get(HopWorker), `skblab ${layer}`) });
   await app.startAllMicroservices();
 }
 

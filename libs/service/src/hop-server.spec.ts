@@ -1,5 +1,6 @@
-import type { MessageHandler } from '@nestjs/microservices';
-import { RpcException } from '@nestjs/microservices';
+import { Controller, UseFilters } from '@nestjs/common';
+import { EventPattern, Payload, RpcException, type MessageHandler } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
 import type { HopWorker } from './hop-worker';
 import { HopServer, RethrowHopErrors } from './hop-server';
@@ -89,5 +90,62 @@ describe('HopServer', () => {
     await expect(lastValueFrom(new RethrowHopErrors().catch(e))).rejects.toBe(e);
     const r = new RpcException('x');
     await expect(lastValueFrom(new RethrowHopErrors().catch(r))).rejects.toBe(r);
+  });
+});
+
+describe('HopServer in a Nest microservice', () => {
+  class Fault extends Error {}
+
+  @Controller()
+  @UseFilters(RethrowHopErrors)
+  class FaultyHops {
+    @EventPattern('loopback_xmit')
+    loopback_xmit(@Payload() m: { skb: { len: number } }) {
+      if (m.skb.len > 10) throw new Fault(`ring full at ${m.skb.len}`);
+      return { kind: 'queued' };
+    }
+  }
+
+  @Controller()
+  class UnfilteredHops {
+    @EventPattern('loopback_xmit')
+    loopback_xmit() {
+      throw new Fault('lost');
+    }
+  }
+
+  async function serve(controller: new () => unknown) {
+    const w = worker(['loopback_xmit']);
+    const moduleRef = await Test.createTestingModule({ controllers: [controller] }).compile();
+    const app = moduleRef.createNestMicroservice({
+      strategy: new HopServer(w as unknown as HopWorker, 'skblab loopback'),
+      logger: false,
+    });
+    await app.listen();
+    return { w, app };
+  }
+
+  it("feeds the controller's handler, and gives back what it throws as thrown", async () => {
+    const { w, app } = await serve(FaultyHops);
+    try {
+      expect(await w.dispatch!({ hop: 'loopback_xmit', skb: { len: 1 } })).toEqual({ kind: 'queued' });
+      const err = await w.dispatch!({ hop: 'loopback_xmit', skb: { len: 64 } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Fault);
+      expect((err as Error).message).toBe('ring full at 64');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("says what is missing when Nest's default filter hid a handler's error", async () => {
+    const { w, app } = await serve(UnfilteredHops);
+    try {
+      await expect(w.dispatch!({ hop: 'loopback_xmit', skb: {} })).rejects.toThrow(
+        "skblab loopback: the loopback_xmit handler threw, and Nest's default exception filter hid what: " +
+          'its controller needs @UseFilters(RethrowHopErrors)',
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

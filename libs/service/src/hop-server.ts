@@ -22,7 +22,8 @@ export const HOP_TRANSPORT = Symbol('skblab-hops');
 
 /**
  * Nest's default filter turns whatever a handler throws into {status: 'error', message: 'Internal server
- * error'}; a hop's error goes back to the node as it was thrown.
+ * error'}; a hop's error goes back to the node as it was thrown. Each app's hops controller uses it
+ * (@UseFilters): a global filter cannot be set on a hybrid app's microservice once connected.
  */
 @Catch()
 export class RethrowHopErrors implements RpcExceptionFilter<unknown> {
@@ -71,12 +72,23 @@ export class HopServer extends Server implements CustomTransportStrategy {
 
   /**
    * A message to its hop's handler. What a handler throws comes back from Nest's RPC proxy as an error
-   * observable, which the exception filter startHops installs (RethrowHopErrors) makes of the error itself:
+   * observable, which the hops controllers' exception filter (RethrowHopErrors) makes of the error itself:
    * the node tells a malformed envelope (dead letter) from a fault (the batch is not committed) by class.
    */
   private async dispatch(m: HopMessage): Promise<Verdict> {
     const out: unknown = await this.messageHandlers.get(m.hop)!(m);
-    return (isObservable(out) ? await lastValueFrom(out) : out) as Verdict;
+    if (!isObservable(out)) return out as Verdict;
+    try {
+      return (await lastValueFrom(out)) as Verdict;
+    } catch (e) {
+      // Nest's own filter answered: what the handler threw is lost, and the fault would go unexplained.
+      if (!(e instanceof Error) && (e as { status?: unknown })?.status === 'error')
+        throw new Error(
+          `${this.app}: the ${m.hop} handler threw, and Nest's default exception filter hid what: ` +
+            `its controller needs @UseFilters(RethrowHopErrors)`,
+        );
+      throw e;
+    }
   }
 
   close(): Promise<void> {
