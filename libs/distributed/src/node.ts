@@ -278,6 +278,8 @@ export class DistributedNode {
       maxRetriesPerRequest: null,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
     });
+    // ioredis reconnects by itself and its commands wait (maxRetriesPerRequest null); each one that fails
+    // fails where it is awaited. An 'error' event without a listener would end the process.
     this.redis.on('error', () => undefined);
     this.kafka = new Kafka({
       clientId: `skblab-${opts.labId}-${this.instance}`,
@@ -364,7 +366,7 @@ export class DistributedNode {
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
     await this.producer.connect();
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
-    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('error', () => undefined); // as this.redis's: it resubscribes when it reconnects
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === advanceChannel(this.opts.labId)) {
         void this.advance(Number(message)).catch((e) =>
