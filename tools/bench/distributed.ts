@@ -20,9 +20,10 @@ import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM } from '@skblab/kernel';
 import { Task } from '@skblab/runtime';
-import { DistributedNode, createTopicsAndWait, startInProcessLab, type NodeStats } from '@skblab/distributed';
+import { DistributedNode, createTopicsAndWait, startInProcessLab } from '@skblab/distributed';
 import { repoRoot, stopChildren, sweepLab, upLab, type Started } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
+import { perMessage, servicesStats, totals, type SplitSource } from './node-time';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DATAGRAMS = Number(process.env.BENCH_DATAGRAMS ?? 2000);
@@ -225,40 +226,6 @@ async function rawChain(labId: string, kafka: string[], hops: number, processes 
   };
 }
 
-/** What every node's stats say of its messages: how many, and where their time went. */
-type TimeSplit = {
-  messages: number;
-  delivery: number;
-  decode: number;
-  kernel: number;
-  produce: number;
-  redis: number;
-};
-type SplitSource = () => Promise<NodeStats[]>;
-
-async function totals(source: SplitSource): Promise<TimeSplit> {
-  const t: TimeSplit = { messages: 0, delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 };
-  for (const s of await source()) {
-    t.messages += s.received;
-    for (const k of ['delivery', 'decode', 'kernel', 'produce', 'redis'] as const) t[k] += s.timeMs[k];
-  }
-  return t;
-}
-
-/** ms per message handled, over a measurement (from the node stats before and after). */
-function perMessage(before: TimeSplit, after: TimeSplit): Record<string, number> {
-  const n = after.messages - before.messages;
-  const per = (k: keyof TimeSplit) => +((after[k] - before[k]) / Math.max(n, 1)).toFixed(3);
-  return {
-    messages: n,
-    deliveryMs: per('delivery'),
-    decodeMs: per('decode'),
-    kernelMs: per('kernel'),
-    produceMs: per('produce'),
-    redisMs: per('redis'),
-  };
-}
-
 interface ShapeResult {
   skblab: { udpDatagramsPerSec: number; pingRttP50Ms: number; pingRttP99Ms: number };
   raw: { chain7MessagesPerSec: number; chain14RttP50Ms: number; chain14RttP99Ms: number };
@@ -355,15 +322,10 @@ async function main() {
         await shell.start();
         res.processes = {
           where: 'each layer service its own process (as --spawn runs them), each raw hop its own process',
-          ...(await measure(shell, labId, b.kafka, b.redis, true, async () => {
-            // Each service's /state has its node's stats (control and socket have none: no hops).
-            const states = await Promise.all(
-              started.map(
-                async (s) => (await (await fetch(`${s.url}/state`)).json()) as { messages?: NodeStats },
-              ),
-            );
-            return [shell.stats, ...states.flatMap((st) => (st.messages?.timeMs ? [st.messages] : []))];
-          })),
+          ...(await measure(shell, labId, b.kafka, b.redis, true, async () => [
+            shell.stats,
+            ...(await servicesStats(started)),
+          ])),
         };
       } finally {
         await shell.stop();

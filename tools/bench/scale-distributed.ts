@@ -5,7 +5,8 @@
  * and consume (each builds the whole topology), how long the boot takes (the hosts' ~4,000 configuration
  * lines, applied by every replica), each process's memory, and what one ping costs in wall time between two
  * hosts of a rack and across the core, against the same pings in the smallest lab of that shape (one rack
- * of two hosts, one replica of each service) measured in the same run. Nothing is asserted.
+ * of two hosts, one replica of each service) measured in the same run, with where the services' time went
+ * during each kind of ping (per message: delivery, decode, kernel, produce, Redis). Nothing is asserted.
  *
  * Brokers: KAFKA_BROKERS and REDIS_URL, else a Kafka 4.1.1 broker from tools/kafka-broker and the local Redis.
  */
@@ -22,6 +23,7 @@ import {
   type Started,
 } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
+import { perMessage, servicesStats, totals, type TimeSplit } from './node-time';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PINGS = Number(process.env.BENCH_PINGS ?? 20);
@@ -111,8 +113,19 @@ async function main(): Promise<void> {
     const keys = Object.keys(pingers) as K[];
     for (const k of keys) await pingers[k](); // ARP resolved, caches and the JIT warm
     const cost = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+    // Where the services' time went during each kind of ping (summed over its runs).
+    const labOf: Record<K, Running> = { smallRack: small, bigRack: big, bigAcrossCore: big };
+    const zero = (): TimeSplit => ({ messages: 0, delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 });
+    const spent = Object.fromEntries(keys.map((k) => [k, zero()])) as Record<K, TimeSplit>;
     // Interleaved, so that drift (GC, the broker's own work) falls on all of them alike.
-    for (let i = 0; i < RUNS; i++) for (const k of keys) cost[k].push(await pingers[k]());
+    for (let i = 0; i < RUNS; i++)
+      for (const k of keys) {
+        const stats = () => servicesStats(labOf[k].started);
+        const before = await totals(stats);
+        cost[k].push(await pingers[k]());
+        const after = await totals(stats);
+        for (const f of Object.keys(after) as (keyof TimeSplit)[]) spent[k][f] += after[f] - before[f];
+      }
     const ms = (xs: number[]) => Math.round(median(xs) * 100) / 100;
     const rss = big.started.map((s) => rssMiB(s.child.pid));
     process.stdout.write(
@@ -133,6 +146,8 @@ async function main(): Promise<void> {
             bigAcrossCore: ms(cost.bigAcrossCore),
           },
           ratioBigRackToSmallRack: Math.round((median(cost.bigRack) / median(cost.smallRack)) * 100) / 100,
+          // Per message the services handled during those pings (ms): where a bigger lab's ping goes.
+          perMessage: Object.fromEntries(keys.map((k) => [k, perMessage(zero(), spent[k])])),
           runs: RUNS,
           pingsPerRun: PINGS,
           node: process.version,
