@@ -4,38 +4,35 @@
  * (contracts' DRIVER_ANSWERS): each a handler of the hop that carries an skb into it. The HopServer refuses
  * to start unless these are exactly the layer's hops (contracts' HOP_LAYER).
  */
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
+import { LayerHops, type HopMessage } from '@skblab/service';
 
 @Controller()
-@UseFilters(RethrowHopErrors)
-export class DevHops {
-  constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
-
+export class DevHops extends LayerHops {
   @EventPattern('__dev_queue_xmit')
   __dev_queue_xmit(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('dev_hard_start_xmit')
   dev_hard_start_xmit(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('dev_requeue_skb')
   dev_requeue_skb(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('__netif_schedule')
   __netif_schedule(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('netif_tx_stop_queue')
   netif_tx_stop_queue(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 }

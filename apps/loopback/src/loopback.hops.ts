@@ -3,18 +3,15 @@
  * hop that carries an skb into it. The HopServer refuses to start unless these are exactly the layer's hops
  * (contracts' HOP_LAYER).
  */
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
+import { LayerHops, type HopMessage } from '@skblab/service';
 
 @Controller()
-@UseFilters(RethrowHopErrors)
-export class LoopbackHops {
-  constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
-
+export class LoopbackHops extends LayerHops {
   @EventPattern('loopback_xmit')
   loopback_xmit(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 }

@@ -3,33 +3,30 @@
  * DMA into a receive ring: each a handler of the hop that carries an skb into it. The HopServer refuses to
  * start unless these are exactly the layer's hops (contracts' HOP_LAYER).
  */
-import { Controller, Inject, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Verdict } from '@skblab/kernel';
-import { HopWorker, RethrowHopErrors, type HopMessage } from '@skblab/service';
+import { LayerHops, type HopMessage } from '@skblab/service';
 
 @Controller()
-@UseFilters(RethrowHopErrors)
-export class NicHops {
-  constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
-
+export class NicHops extends LayerHops {
   @EventPattern('veth_xmit')
   veth_xmit(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('tun_net_xmit')
   tun_net_xmit(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('igb_xmit_frame')
   igb_xmit_frame(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 
   @EventPattern('hw_rx_dma')
   hw_rx_dma(@Payload() m: HopMessage): Verdict {
-    return this.kernel.receive(m);
+    return this.receive(m);
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload, RpcException, type MessageHandler } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
-import type { HopWorker } from './hop-worker';
-import { HopServer, RethrowHopErrors } from './hop-server';
+import { HopWorker } from './hop-worker';
+import type { HopMessage } from '@skblab/distributed';
+import { HopServer, LayerHops, RethrowHopErrors } from './hop-server';
 
 /** A worker for the loopback layer that records what the server asks of it. */
 function worker(hops: string[]) {
@@ -14,6 +15,12 @@ function worker(hops: string[]) {
       w.dispatch = d;
     },
     stop: jest.fn(async () => undefined),
+    received: [] as unknown[],
+    /** HopWorker.receive: into the kernel (here: recorded, and queued). */
+    receive(m: { skb: unknown }) {
+      w.received.push(m);
+      return { kind: 'queued', skb: m.skb };
+    },
     node: { name: 'node' },
   };
   return w;
@@ -96,13 +103,13 @@ describe('HopServer', () => {
 describe('HopServer in a Nest microservice', () => {
   class Fault extends Error {}
 
+  // As an app declares its hops: LayerHops brings the worker and the filter.
   @Controller()
-  @UseFilters(RethrowHopErrors)
-  class FaultyHops {
+  class FaultyHops extends LayerHops {
     @EventPattern('loopback_xmit')
-    loopback_xmit(@Payload() m: { skb: { len: number } }) {
+    loopback_xmit(@Payload() m: HopMessage) {
       if (m.skb.len > 10) throw new Fault(`ring full at ${m.skb.len}`);
-      return { kind: 'queued' };
+      return this.receive(m);
     }
   }
 
@@ -114,9 +121,12 @@ describe('HopServer in a Nest microservice', () => {
     }
   }
 
-  async function serve(controller: new () => unknown) {
+  async function serve(controller: new (...args: never[]) => unknown) {
     const w = worker(['loopback_xmit']);
-    const moduleRef = await Test.createTestingModule({ controllers: [controller] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      controllers: [controller],
+      providers: [{ provide: HopWorker, useValue: w }],
+    }).compile();
     const app = moduleRef.createNestMicroservice({
       strategy: new HopServer(w as unknown as HopWorker, 'skblab loopback'),
       logger: false,
@@ -128,7 +138,9 @@ describe('HopServer in a Nest microservice', () => {
   it("feeds the controller's handler, and gives back what it throws as thrown", async () => {
     const { w, app } = await serve(FaultyHops);
     try {
-      expect(await w.dispatch!({ hop: 'loopback_xmit', skb: { len: 1 } })).toEqual({ kind: 'queued' });
+      const m = { hop: 'loopback_xmit', skb: { len: 1 } };
+      expect(await w.dispatch!(m)).toEqual({ kind: 'queued', skb: m.skb });
+      expect(w.received).toEqual([m]);
       const err = await w.dispatch!({ hop: 'loopback_xmit', skb: { len: 64 } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Fault);
       expect((err as Error).message).toBe('ring full at 64');
@@ -142,7 +154,7 @@ describe('HopServer in a Nest microservice', () => {
     try {
       await expect(w.dispatch!({ hop: 'loopback_xmit', skb: {} })).rejects.toThrow(
         "skblab loopback: the loopback_xmit handler threw, and Nest's default exception filter hid what: " +
-          'its controller needs @UseFilters(RethrowHopErrors)',
+          'its controller should extend LayerHops (or use @UseFilters(RethrowHopErrors))',
       );
     } finally {
       await app.close();

@@ -2,9 +2,9 @@
  * The layer services' Nest transport: a custom transport strategy whose patterns are kernel hops. A layer
  * app declares each hop it runs as a message handler, named after the kernel function the skb enters:
  *
- *   @EventPattern('ip_rcv') ip_rcv(@Payload() m: HopMessage) { return this.kernel.receive(m); }
+ *   @EventPattern('ip_rcv') ip_rcv(@Payload() m: HopMessage) { return this.receive(m); }
  *
- * and this server feeds those handlers from the hop topics. The Kafka side (consumer group, batches of
+ * (in a controller that extends LayerHops) and this server feeds those handlers from the hop topics. The Kafka side (consumer group, batches of
  * binary envelopes, exactly-once bookkeeping, the flush to Kafka and Redis after each batch) is the
  * HopWorker's DistributedNode; each message it takes goes through the app's handler for its hop.
  *
@@ -15,24 +15,40 @@
  * microtasks, so nothing that comes from I/O (a timer advance, a configuration entry, a rebalance) can run
  * between two of its messages, as nothing runs between two softirq steps on one CPU.
  */
-import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, UseFilters, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { HopMessage } from '@skblab/distributed';
 import type { Verdict } from '@skblab/kernel';
-import type { HopWorker } from './hop-worker';
+import { HopWorker } from './hop-worker';
 
 export const HOP_TRANSPORT = Symbol('skblab-hops');
 
 /**
  * Nest's default filter turns whatever a handler throws into {status: 'error', message: 'Internal server
- * error'}; a hop's error goes back to the node as it was thrown. Each app's hops controller uses it
- * (@UseFilters): a global filter cannot be set on a hybrid app's microservice once connected.
+ * error'}; a hop's error goes back to the node as it was thrown. LayerHops carries it for every app's hops
+ * controller: a global filter cannot be set on a hybrid app's microservice once connected.
  */
 @Catch()
 export class RethrowHopErrors implements RpcExceptionFilter<unknown> {
   catch(exception: unknown): Observable<never> {
     return throwError(() => exception);
+  }
+}
+
+/**
+ * What a layer app's hops controller extends: the way into the kernel (the HopWorker) and the filter that
+ * gives a handler's error back as thrown. The app's controller only declares its hops, one handler each:
+ *
+ *   @EventPattern('ip_rcv') ip_rcv(@Payload() m: HopMessage) { return this.receive(m); }
+ */
+@UseFilters(RethrowHopErrors)
+export abstract class LayerHops {
+  constructor(@Inject(HopWorker) private readonly kernel: HopWorker) {}
+
+  /** A hop's message into the kernel, through the door. */
+  protected receive(m: HopMessage): Verdict {
+    return this.kernel.receive(m);
   }
 }
 
@@ -89,7 +105,7 @@ export class HopServer extends Server implements CustomTransportStrategy {
       if (!(e instanceof Error) && (e as { status?: unknown })?.status === 'error')
         throw new Error(
           `${this.app}: the ${m.hop} handler threw, and Nest's default exception filter hid what: ` +
-            `its controller needs @UseFilters(RethrowHopErrors)`,
+            `its controller should extend LayerHops (or use @UseFilters(RethrowHopErrors))`,
         );
       throw e;
     }
