@@ -15,7 +15,7 @@
  *                                                                           ethtool -S, ip -s link)
  *                                                 qdisc.<name>.<id>.<field> (tc -s qdisc: each qdisc's own)
  */
-import { tc_dump_qdiscs } from '@skblab/kernel';
+import { igb_adapter, tc_dump_qdiscs } from '@skblab/kernel';
 import type { Lab } from '@skblab/runtime';
 
 type Slot = Record<string | number, number>;
@@ -99,9 +99,10 @@ function layoutOf(lab: Lab, shape: string): Layout {
         const addAll = (prefix: string, o: object): void => {
           for (const f of Object.keys(o)) add(nk, prefix, o as Slot, f);
         };
-        if (d.nic) {
-          addAll(`nic.${d.name}.hw`, d.nic.hw);
-          for (const q of d.nic.qVectors) {
+        const nic = igb_adapter(d);
+        if (nic) {
+          addAll(`nic.${d.name}.hw`, nic.hw);
+          for (const q of nic.qVectors) {
             addAll(`nic.${d.name}.tx${q.index}`, q.txRing.stats);
             addAll(`nic.${d.name}.rx${q.index}`, q.rxRing.stats);
           }

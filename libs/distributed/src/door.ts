@@ -30,6 +30,7 @@ import {
   qdisc_totals,
   queued,
   sch_direct_xmit_return,
+  igb_adapter,
 } from '@skblab/kernel';
 import type { HopTransport, Lab } from '@skblab/runtime';
 import { DRIVER_ANSWERS, type DriverAnswer } from '@skblab/contracts';
@@ -71,7 +72,13 @@ export class Door implements HopTransport {
     // A qdisc's call into a NIC driver that another process runs: the caller waits for its return. (A
     // driver's replica passing a call on to the host's owner, or a device without a qdisc, waits for none.)
     const dev = skb.dev;
-    if (dev?.nic && hop === dev.ops.ndoStartXmit && !this.local.has(hop) && txqOf(skb).qdisc.ops.enqueue)
+    if (
+      dev &&
+      !dev.lltx &&
+      hop === dev.ops.ndoStartXmit &&
+      !this.local.has(hop) &&
+      txqOf(skb).qdisc.ops.enqueue
+    )
       return pending(skb);
     return queued(skb, hop);
   }
@@ -92,7 +99,7 @@ export class Door implements HopTransport {
     }
     // A NIC's ndo_start_xmit from the qdisc's process. (Not when the host is another replica's, as for a
     // moment at a hand-over: run() sends it there, and the answer is the owner's to give.)
-    if (dev?.nic && hop === dev.ops.ndoStartXmit && this.wire.owns(skb.net.host))
+    if (dev && !dev.lltx && hop === dev.ops.ndoStartXmit && this.wire.owns(skb.net.host))
       return this.lab.carryOn(skb, clock, comm, cpu, () => this.driverCall(hop, skb, txqOf(skb)));
     return this.lab.receive(hop, skb, clock, comm, cpu);
   }
@@ -124,9 +131,10 @@ export class Door implements HopTransport {
     let freed = 0;
     for (const net of [host.initNet, ...host.namedNets.values()])
       for (const dev of net.devices) {
-        if (!dev.nic) continue;
+        const nic = igb_adapter(dev);
+        if (!nic) continue;
         freed += qdisc_totals(dev.qdisc).qlen;
-        for (const qv of dev.nic.qVectors) freed += qv.txRing.tx.length + qv.rxRing.rx.length;
+        for (const qv of nic.qVectors) freed += qv.txRing.tx.length + qv.rxRing.rx.length;
         qdisc_reset(this.lab, dev.qdisc);
         igb_down(this.lab, dev);
         for (const txq of dev.txqs) {

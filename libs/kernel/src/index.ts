@@ -48,14 +48,20 @@ export {
   type QdiscRequest,
   type TcResult,
 } from './net/sched/sch_api';
-export type { IgbAdapter, IgbQVector, IgbRing } from './drivers/net/ethernet/intel/igb/igb';
+export {
+  igb_adapter,
+  type IgbAdapter,
+  type IgbQVector,
+  type IgbRing,
+} from './drivers/net/ethernet/intel/igb/igb';
 export {
   igb_probe,
   igb_down,
   igb_get_ethtool_stats,
   igb_set_ringparam,
   igb_update_carrier,
-  igb_rename_irqs,
+  wire_connect,
+  wire_set_up,
 } from './drivers/net/ethernet/intel/igb/igb_main';
 export { newWire, type Wire } from './hw/wire';
 export { setup_net, new_host } from './net/core/net_namespace';
@@ -216,6 +222,7 @@ export {
   tun_set_offload,
   tun_set_features,
   tun_features,
+  tun_file,
   NETIF_F_GSO,
   NETIF_F_GRO,
   NETIF_F_TSO,

@@ -22,6 +22,7 @@ import {
   type Host,
   type NetDevice,
   type TunFrame,
+  tun_file,
 } from '@skblab/kernel';
 import * as ERRNO from '@skblab/kernel/include/linux/errno';
 import * as KERNEL from '@skblab/kernel';
@@ -908,7 +909,7 @@ export class PacketdrillRun {
 
   /** The next frame the stack sent on the tun device for the socket under test (sniff_outbound_live_packet). */
   private async sniff(ev: ScriptEvent, s: SockUnderTest): Promise<TunFrame | null> {
-    const q = this.tun.tun!.queue;
+    const q = tun_file(this.tun)!.queue;
     const expected = this.evUsecs(ev);
     const timeout =
       ev.time.type === 'any'

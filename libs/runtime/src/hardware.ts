@@ -4,7 +4,7 @@
  * the NIC's index unless the file gives them), so every service of a distributed lab builds the same one.
  * What the hosts then configure (addresses, routes, sysctls, boot commands) is run by the shell.
  */
-import { register_igb, wire_connect, type Host, type NetDevice } from '@skblab/kernel';
+import { igb_adapter, register_igb, wire_connect, type Host, type NetDevice } from '@skblab/kernel';
 import type { TopologySpec } from '@skblab/topology';
 import type { Lab } from './lab';
 
@@ -37,7 +37,7 @@ export function buildHardware(lab: Lab, spec: TopologySpec): void {
     lab.hosts.get(e.host)!.initNet.devices.find((d) => d.name === e.nic)!;
   for (const w of spec.wires) {
     const a = nic(w.a);
-    if (a.nic?.wire) continue;
+    if (igb_adapter(a)?.wire) continue;
     wire_connect(a, nic(w.b), {
       delay: w.delay,
       jitter: w.jitter,

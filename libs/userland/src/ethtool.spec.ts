@@ -15,6 +15,7 @@ import {
   tun_features,
   tun_set_offload,
   type NetDevice,
+  igb_adapter,
 } from '@skblab/kernel';
 
 const lab = twoHosts;
@@ -147,7 +148,7 @@ describe('ethtool -g / -G', () => {
     expect((await t.run(t.h1, 'ethtool -g eth0')).out).toBe(rings(1000, 4096));
     await t.run(t.h1, 'ethtool -G eth0 rx 100 tx 30');
     expect((await t.run(t.h1, 'ethtool -g eth0')).out).toBe(rings(104, 64));
-    expect(t.h1.dev.nic!.qVectors[0].rxRing.count).toBe(104);
+    expect(igb_adapter(t.h1.dev)!.qVectors[0].rxRing.count).toBe(104);
     // the link still carries traffic
     expect((await t.run(t.h1, 'ping -c 1 10.0.0.2')).out).toContain('1 received');
   });
@@ -302,6 +303,21 @@ describe('/proc/interrupts', () => {
     expect(q0.cpu0).toBe(0);
     expect(q1.cpu1).toBe(0);
     expect(q0.cpu1 + q1.cpu0).toBeGreaterThan(0);
+  });
+
+  it('names the vectors when they are requested (igb_open): a live rename shows from the next open', async () => {
+    const t = lab(1);
+    await t.setup();
+    const names = async () =>
+      (await t.run(t.h1, 'cat /proc/interrupts')).out
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(/\s+/).pop());
+    expect((await t.run(t.h1, 'ip link set eth0 name lan0')).status).toBe(0);
+    expect(await names()).toEqual(['eth0', 'eth0-TxRx-0']);
+    await t.run(t.h1, 'ip link set lan0 down');
+    await t.run(t.h1, 'ip link set lan0 up');
+    expect(await names()).toEqual(['lan0', 'lan0-TxRx-0']);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   type ConfigOp,
   type Net,
   type NetDevice,
+  igb_adapter,
 } from '@skblab/kernel';
 import { IGB_MAX_RXD, IGB_MAX_TXD } from '@skblab/kernel/drivers/net/ethernet/intel/igb/igb';
 import type { Command, CommandContext } from './command';
@@ -156,7 +157,7 @@ function drvinfo(e: Ctx, name: string, extra: string[]): number {
   if (!dev) fail(e, 'Cannot get driver information: No such device\n', 71);
   let info: [string, string, string, string, boolean, boolean, boolean, boolean, boolean];
   if (dev.ops.kind === 'igb')
-    info = ['igb', UTS_RELEASE, IGB_FIRMWARE, dev.nic!.busInfo, true, true, true, true, true];
+    info = ['igb', UTS_RELEASE, IGB_FIRMWARE, igb_adapter(dev)!.busInfo, true, true, true, true, true];
   else if (dev.ops.kind === 'veth') info = ['veth', '1.0', '', '', true, false, false, false, false];
   else fail(e, 'Cannot get driver information: Operation not supported\n', 71);
   const yn = (b: boolean): string => (b ? 'yes' : 'no');
@@ -212,7 +213,7 @@ function ringShow(e: Ctx, name: string, extra: string[]): number {
   const dev = lookup(e, name);
   if (!dev) fail(e, NL_NODEV, 1);
   if (dev.ops.kind !== 'igb') fail(e, 'netlink error: Operation not supported\n', 1);
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   e.out(
     `Ring parameters for ${dev.name}:\n` +
       'Pre-set maximums:\n' +
@@ -272,7 +273,7 @@ function ringSet(e: Ctx, name: string, args: string[]): number {
   if (has('cqe-size')) nlerr('setting cqe size not supported', 'cqe-size', 'Operation not supported');
   if (has('tx-push')) nlerr('setting tx push not supported', 'tx-push', 'Operation not supported');
   if (dev.ops.kind !== 'igb') fail(e, 'netlink error: Operation not supported\n', 81);
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const val = (p: RingParam, cur: number): number => given.find((g) => g.p === p)?.v ?? cur;
   const rx = val('rx', a.rxRingCount);
   const mini = val('rx-mini', 0);

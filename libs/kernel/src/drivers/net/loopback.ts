@@ -60,7 +60,8 @@ export function loopback_net_init(net: Net): NetDevice {
     carrier: true,
     stats: newLinkStats(),
     peer: null,
-    nic: null,
+    lltx: true,
+    priv: null,
   };
   withNoqueue(dev);
   return dev;

@@ -38,6 +38,11 @@ export interface TunFile {
   wantedFeatures: number;
 }
 
+/** netdev_priv(dev) of a tun device: its file (null for a device of another driver). */
+export function tun_file(dev: NetDevice): TunFile | null {
+  return dev.ops.kind === 'tun' ? (dev.priv as TunFile) : null;
+}
+
 /** The netdev_features_t bits ethtool -K changes here (include/linux/netdev_features.h). */
 export const NETIF_F_GSO = 1 << 11;
 export const NETIF_F_GRO = 1 << 14;
@@ -55,7 +60,8 @@ export const TUN_F_TSO_ECN = 0x08;
  * TSO6 | TSO_ECN, "like a typical ethernet device".
  */
 export function tun_set_offload(dev: NetDevice, arg: number): void {
-  if (dev.tun) dev.tun.offload = arg;
+  const t = tun_file(dev);
+  if (t) t.offload = arg;
 }
 
 /**
@@ -63,7 +69,7 @@ export function tun_set_offload(dev: NetDevice, arg: number): void {
  * (tun.c:1166: a TUN_USER_FEATURES bit only if TUNSETOFFLOAD gave it).
  */
 export function tun_features(dev: NetDevice): number {
-  const t = dev.tun;
+  const t = tun_file(dev);
   if (!t) return 0;
   return t.wantedFeatures & ~(t.offload & TUN_F_TSO4 ? 0 : NETIF_F_TSO);
 }
@@ -73,7 +79,8 @@ export function tun_features(dev: NetDevice): number {
  * `wanted`. Every bit here is in its hw_features (TUN_USER_FEATURES and the software GSO/GRO).
  */
 export function tun_set_features(dev: NetDevice, wanted: number, mask: number): void {
-  if (dev.tun) dev.tun.wantedFeatures = (dev.tun.wantedFeatures & ~mask) | (wanted & mask);
+  const t = tun_file(dev);
+  if (t) t.wantedFeatures = (t.wantedFeatures & ~mask) | (wanted & mask);
 }
 
 const F = {
@@ -143,7 +150,7 @@ export function tun_net_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   // segments the GSO skb in software.
   const segs = tun_features(dev) & NETIF_F_TSO ? [pkt] : tun_gso_segment(pkt, skb.gsoSize);
   ctx.step(skb, F.tunNetXmit, segs.length);
-  const file = dev.tun;
+  const file = tun_file(dev);
   for (const s of segs) {
     dev.stats.txPackets++;
     dev.stats.txBytes += s.length;
@@ -201,8 +208,8 @@ export function tun_newlink(net: Net, name: string, ifindex: number): NetDevice 
     carrier: true,
     stats: newLinkStats(),
     peer: null,
-    nic: null,
-    tun: { queue: [], onFrame: null, offload: 0, wantedFeatures: NETIF_F_GSO | NETIF_F_GRO | NETIF_F_TSO },
+    lltx: true,
+    priv: { queue: [], onFrame: null, offload: 0, wantedFeatures: NETIF_F_GSO | NETIF_F_GRO | NETIF_F_TSO },
   };
   // Until the first open the device has the noop qdisc; dev_activate attaches the default one.
   dev.qdisc = noop_qdisc(dev);

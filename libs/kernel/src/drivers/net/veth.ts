@@ -103,7 +103,8 @@ export function veth_newlink(
     carrier: false,
     stats: newLinkStats(),
     peer: null,
-    nic: null,
+    lltx: true,
+    priv: null,
   });
   const mk2 = (n: Net, nm: string, idx: number, addr: Uint8Array): NetDevice =>
     withNoqueue(mk(n, nm, idx, addr));

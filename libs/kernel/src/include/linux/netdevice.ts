@@ -7,8 +7,6 @@ import type { Verdict } from '../net/verdict';
 import type { KernelCtx } from '../net/kctx';
 import type { Qdisc } from '../net/sch_generic';
 import type { Dql } from '../../lib/dynamic_queue_limits';
-import type { TunFile } from '../../drivers/net/tun';
-import type { IgbAdapter } from '../../drivers/net/ethernet/intel/igb/igb';
 
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -154,10 +152,16 @@ export interface NetDevice {
   stats: LinkStats;
   /** veth: the other end (possibly in another namespace). */
   peer: NetDevice | null;
-  /** A NIC's driver state (igb): rings, vectors, hardware counters, its wire. */
-  nic: IgbAdapter | null;
-  /** A tun device's file: the frames it sent, waiting for read(2). */
-  tun?: TunFile | null;
+  /**
+   * dev->lltx: the driver transmits without HARD_TX_LOCK (lo, veth, tun). Such a driver never answers
+   * NETDEV_TX_BUSY here, so a noqueue device hands its skb on instead of calling the driver in place.
+   */
+  lltx: boolean;
+  /**
+   * netdev_priv(dev): the driver's own state (igb: its adapter; tun: its file), read only by the driver
+   * through its accessor, so that no core header names a driver's types.
+   */
+  priv: unknown;
   /** Monotonic counters that `ip -s link` shows for "mcast" etc. are in stats. */
 }
 

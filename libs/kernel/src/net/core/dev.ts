@@ -103,7 +103,8 @@ export function __dev_queue_xmit(ctx: KernelCtx, skb: SkBuff): Verdict {
   }
   const q = dev.txqs[txq].qdisc;
   if (q.ops.enqueue) return __dev_xmit_skb(ctx, skb, q, dev.txqs[txq]);
-  if (!dev.nic) return next('dev_hard_start_xmit', skb);
+  // A lockless-TX driver (lo, veth, tun) takes the skb and never answers busy: it is handed on.
+  if (dev.lltx) return next('dev_hard_start_xmit', skb);
   // A NIC whose root was replaced by noqueue: no queue to hold what its ring refuses. A stopped queue or
   // NETDEV_TX_BUSY means "Virtual device asks to queue packet!": tx_dropped, the skb freed, -ENETDOWN.
   if (!netif_xmit_stopped(dev.txqs[txq])) {

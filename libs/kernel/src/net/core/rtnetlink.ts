@@ -3,13 +3,7 @@
  * RTM_NEWADDR, RTM_NEWROUTE, ...). Each returns 0 or -errno, with the extack message the kernel attaches
  * where it attaches one, so `ip` can print exactly what iproute2 prints.
  */
-import {
-  igb_probe,
-  igb_rename_irqs,
-  igb_update_carrier,
-  type IgbOptions,
-} from '../../drivers/net/ethernet/intel/igb/igb_main';
-import { newWire, type Wire } from '../../hw/wire';
+import { igb_probe, type IgbOptions } from '../../drivers/net/ethernet/intel/igb/igb_main';
 import { dev_activate } from '../sched/sch_api';
 import { qdisc_reset } from '../sched/sch_generic';
 import type { KernelCtx } from '../../include/net/kctx';
@@ -151,26 +145,6 @@ export function register_igb(net: Net, name: string, mac: Uint8Array, o: IgbOpti
   const dev = igb_probe(net, name, allocIfindex(net), mac, o);
   net.devices.push(dev);
   return dev;
-}
-
-/** Two NIC ports joined by a wire (hardware): carrier follows both ends and the link state. */
-export function wire_connect(
-  a: NetDevice,
-  b: NetDevice,
-  w: Omit<Partial<Wire>, 'a' | 'b' | 'stats'> = {},
-): Wire {
-  const wire = newWire(a, b, w);
-  a.nic!.wire = wire;
-  b.nic!.wire = wire;
-  igb_update_carrier(a);
-  return wire;
-}
-
-/** The wire's link state changes (the cable is pulled or plugged back): NETDEV_CHANGE on both ends. */
-export function wire_set_up(ctx: KernelCtx, w: Wire, up: boolean): void {
-  w.up = up;
-  igb_update_carrier(w.a);
-  if (!up) for (const d of [w.a, w.b]) neigh_ifdown(ctx, d.net, d);
 }
 
 /**
@@ -414,7 +388,6 @@ export function dev_change_name(dev: NetDevice, name: string): RtnlResult {
     if (ifa.dev === dev && (ifa.label === dev.name || ifa.label.startsWith(dev.name + ':')))
       ifa.label = name + ifa.label.slice(dev.name.length);
   dev.name = name;
-  if (dev.nic) igb_rename_irqs(dev);
   return OK;
 }
 

@@ -69,6 +69,11 @@ export interface IgbHwStats {
   crcerrs: number;
 }
 
+/** netdev_priv(dev) of an igb port: its adapter (null for a device of another driver). */
+export function igb_adapter(dev: NetDevice): IgbAdapter | null {
+  return dev.ops.kind === 'igb' ? (dev.priv as IgbAdapter) : null;
+}
+
 export interface IgbAdapter {
   dev: NetDevice;
   qVectors: IgbQVector[];

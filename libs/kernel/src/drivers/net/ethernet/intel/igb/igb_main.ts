@@ -36,13 +36,14 @@ import { napi_gro_receive } from '../../../../../net/core/gro';
 import { neigh_ifdown } from '../../../../../net/core/neighbour';
 import { reciprocal_scale, skb_get_hash } from '../../../../../net/core/flow_dissector';
 import { netif_schedule_queue, noop_qdisc } from '../../../../../net/sched/sch_generic';
-import { serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
+import { newWire, serialisationNs, wirePeer, ETH_FCS_LEN, type Wire } from '../../../../../hw/wire';
 import {
   DESC_NEEDED,
   IGB_DEFAULT_RXD,
   IGB_DEFAULT_TXD,
   IGB_DEFAULT_TX_WORK,
   TX_WAKE_THRESHOLD,
+  igb_adapter,
   type IgbAdapter,
   type IgbQVector,
   type IgbRing,
@@ -162,7 +163,8 @@ export function igb_probe(
     carrier: false,
     stats: newLinkStats(),
     peer: null,
-    nic: null,
+    lltx: false,
+    priv: null,
   };
   // Until the first open the device has the noop qdisc ("qdisc noop"); dev_activate attaches the defaults.
   dev.qdisc = noop_qdisc(dev);
@@ -236,20 +238,43 @@ export function igb_probe(
     // netdev_init_one_queue: Byte Queue Limits with a hold time of HZ (one second).
     dev.txqs.push({ index: i, qdisc: dev.qdisc, stopped: false, stackXoff: false, dql: dql_init(HZ, 0) });
   }
-  dev.nic = adapter;
+  dev.priv = adapter;
   return dev;
 }
 
-/** The device name changed (ip link set NAME name NEW): the vectors are named after it. */
-export function igb_rename_irqs(dev: NetDevice): void {
-  const a = dev.nic!;
+/**
+ * igb_request_msix (igb_main.c:920): the vectors take the device's name when their interrupts are requested,
+ * at open, so a rename shows in /proc/interrupts from the next `ip link set up` on, as on Linux.
+ */
+function igb_request_msix(dev: NetDevice): void {
+  const a = igb_adapter(dev)!;
   a.otherIrq.name = dev.name;
   for (const q of a.qVectors) q.irq.name = q.napi.name = `${dev.name}-TxRx-${q.index}`;
 }
 
+/** Two NIC ports joined by a wire (hardware): carrier follows both ends and the link state. */
+export function wire_connect(
+  a: NetDevice,
+  b: NetDevice,
+  w: Omit<Partial<Wire>, 'a' | 'b' | 'stats'> = {},
+): Wire {
+  const wire = newWire(a, b, w);
+  igb_adapter(a)!.wire = wire;
+  igb_adapter(b)!.wire = wire;
+  igb_update_carrier(a);
+  return wire;
+}
+
+/** The wire's link state changes (the cable is pulled or plugged back): NETDEV_CHANGE on both ends. */
+export function wire_set_up(ctx: KernelCtx, w: Wire, up: boolean): void {
+  w.up = up;
+  igb_update_carrier(w.a);
+  if (!up) for (const d of [w.a, w.b]) neigh_ifdown(ctx, d.net, d);
+}
+
 /** Carrier: the link is up when the wire is and the port at its other end is powered (up). */
 export function igb_update_carrier(dev: NetDevice): void {
-  const w = dev.nic?.wire;
+  const w = igb_adapter(dev)?.wire;
   const peer = w ? wirePeer(w, dev) : null;
   const ok = !!w && w.up && !!peer && (dev.flags & IFF_UP) !== 0 && (peer.flags & IFF_UP) !== 0;
   dev.carrier = ok;
@@ -267,7 +292,7 @@ function descUnused(r: IgbRing): number {
  */
 export function igb_xmit_frame(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const qv = a.qVectors[skb.queueMapping % a.qVectors.length];
   const ring = qv.txRing;
   const txq = dev.txqs[qv.index];
@@ -468,7 +493,7 @@ function wire_transmit(
       F.wire,
       `${where}: ${frame.length} bytes${w.rate ? ` at ${w.rate / 1e6} Mbit/s` : ''}, arrives +${(arrive - at) / 1000} us${copies > 1 ? ' (duplicated)' : ''}${note}`,
     );
-    const pa = to.nic;
+    const pa = igb_adapter(to);
     if (!pa) continue;
     const q = igb_rss_queue(pa, bytes);
     ctx.modTimer(
@@ -516,7 +541,7 @@ function igb_rss_queue(a: IgbAdapter, frame: Uint8Array): IgbQVector {
  */
 export function hw_rx_dma(ctx: KernelCtx, skb: SkBuff): Verdict {
   const dev = skb.dev!;
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const qv = a.qVectors[skb.queueMapping % a.qVectors.length];
   const ring = qv.rxRing;
   const frame = skb.buf;
@@ -634,13 +659,15 @@ function igb_clean_rx_irq(ctx: KernelCtx, qv: IgbQVector, budget: number): numbe
 
 /** igb_open: the MAC starts; the link comes up if the wire and the port at its other end are. */
 export function igb_open(_ctx: KernelCtx, dev: NetDevice): void {
+  igb_request_msix(dev);
   igb_update_carrier(dev);
 }
 
 /** igb_close → igb_down: the rings empty; the link partner loses carrier and, with it, its neighbours. */
 export function igb_close(ctx: KernelCtx, dev: NetDevice): void {
   igb_down(ctx, dev);
-  const peer = dev.nic!.wire ? wirePeer(dev.nic!.wire, dev) : null;
+  const w = igb_adapter(dev)!.wire;
+  const peer = w ? wirePeer(w, dev) : null;
   igb_update_carrier(dev);
   if (peer) neigh_ifdown(ctx, peer.net, peer);
 }
@@ -650,7 +677,7 @@ export function igb_close(ctx: KernelCtx, dev: NetDevice): void {
  * (dev_kfree_skb_any) and resets BQL; igb_clean_rx_ring drops the frames not yet polled.
  */
 export function igb_down(ctx: KernelCtx, dev: NetDevice): void {
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   for (const qv of a.qVectors) {
     for (const b of qv.txRing.tx.splice(0)) {
       b.skb.dropReason = SKB_DROP_REASON.NOT_SPECIFIED;
@@ -669,7 +696,7 @@ export function igb_down(ctx: KernelCtx, dev: NetDevice): void {
 
 /** igb_get_stats64 → igb_update_stats: ring counters for packets and bytes, MAC registers for errors. */
 export function igb_get_stats64(dev: NetDevice): LinkStats {
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const s = { ...dev.stats };
   s.rxPackets = s.rxBytes = s.txPackets = s.txBytes = 0;
   let rqdpc = 0;
@@ -688,7 +715,7 @@ export function igb_get_stats64(dev: NetDevice): LinkStats {
 
 /** igb_get_ethtool_stats: the names and values `ethtool -S` prints, in igb_gstrings order. */
 export function igb_get_ethtool_stats(dev: NetDevice): Array<[string, number]> {
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const ns = igb_get_stats64(dev);
   const h = a.hw;
   const out: Array<[string, number]> = [
@@ -775,7 +802,7 @@ export function igb_get_ethtool_stats(dev: NetDevice): Array<[string, number]> {
 
 /** igb_set_ringparam (ethtool -G): new ring sizes, rounded to a multiple of 8 within 64..4096. */
 export function igb_set_ringparam(dev: NetDevice, rx: number | null, tx: number | null): void {
-  const a = dev.nic!;
+  const a = igb_adapter(dev)!;
   const fix = (n: number): number => Math.min(4096, Math.max(64, Math.ceil(n / 8) * 8));
   if (rx !== null) a.rxRingCount = fix(rx);
   if (tx !== null) a.txRingCount = fix(tx);
