@@ -75,6 +75,12 @@ export const DRIVER_ANSWERS = ['__netif_schedule', 'netif_tx_stop_queue', 'dev_r
 export type DriverAnswer = (typeof DRIVER_ANSWERS)[number];
 
 /**
+ * The hops that are such a call (a NIC driver's ndo_start_xmit under the qdisc's TX lock): the caller waits
+ * for one of DRIVER_ANSWERS, so even a call its callee cannot carry out is answered.
+ */
+export const DRIVER_CALLS: readonly string[] = ['igb_xmit_frame'];
+
+/**
  * The services that run kernel hops on their own (what `--spawn` and `up` start): every layer but socket,
  * whose hops run in the shell, and control, which runs none.
  */

@@ -1,27 +1,29 @@
 /**
  * One process of a distributed lab: a Lab (the same kernel code as the embedded lab) that runs only its
- * service's hops, with the two adapters that make it distributed:
+ * service's hops, the door its hops leave and enter by, and the Kafka transport that carries them:
  *
- * - Kafka transport: a hop another service runs is produced to `skblab.<lab>.<hop>`, on the host's partition
- *   (hostPartition: a host's packets stay in order); this service's hops are consumed by the consumer
- *   group `<lab>.<service>`. Replicas share the partitions, each owning the same partitions of every topic
- *   (hostAffineAssigner) and so whole hosts: work for a host another replica owns is handed to it. kafkajs is used directly, not through Nest's
- *   Kafka transport: that one decodes every message as JSON and runs it through Nest's per-message
- *   pipeline, where the hot path wants a batch of binary envelopes handled by plain function calls.
- * - Redis state: the lab's topology, the count of skbs in flight (so the shell knows when the lab is idle
- *   and simulated time may move on), the latest simulated time, and the trace stream.
+ * - a hop another service runs is produced to `skblab.<lab>.<hop>`, on the host's partition (hostPartition:
+ *   a host's packets stay in order); this service's hops are consumed by the consumer group
+ *   `<lab>.<service>`. Replicas share the partitions, each owning the same partitions of every topic
+ *   (hostAffineAssigner) and so whole hosts: work for a host another replica owns is handed to it. kafkajs
+ *   is used directly, not through Nest's Kafka transport, which decodes every message as JSON: a layer app
+ *   gets each batch's binary envelopes through its own transport strategy (libs/service's HopServer).
+ * - A batch is: handle each message (decode, resolve, run the hop), then flush: produce what it sent, and
+ *   put in one Redis MULTI everything else it did to shared state, so `inflight` reaches 0 only when every
+ *   skb's journey is over and its steps are in the stream.
  *
- * A batch is: handle each message (decode, resolve, run the hops), then flush: count what was produced
- * before producing it, produce, ship the steps, and only then count the handled messages as done, so
- * `inflight` reaches 0 only when every skb's journey is over and its steps are in the stream.
+ * The rest is in parts of its own: what was handled and the journal (handled.ts: exactly once), simulated
+ * time (simulated-time.ts), the trace and counter streams (streams.ts), the configuration log
+ * (config-log.ts), and what the shell says when the lab does not settle (stall.ts).
  */
 import type { TopologySpec } from '@skblab/topology';
-import { Kafka, logLevel, type Admin, type Consumer, type Producer, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
-import { allocSkb, type HopName, type Net, type SkBuff, type Verdict } from '@skblab/kernel';
-import { Lab, LabStalledError, buildHardware, type ExportedStep } from '@skblab/runtime';
+import type { SkBuff, Verdict } from '@skblab/kernel';
+import { Lab, buildHardware } from '@skblab/runtime';
 import {
+  DRIVER_CALLS,
   HOP_LAYER,
   SkbCodecError,
   deadLetterTopic,
@@ -39,21 +41,14 @@ import {
 } from '@skblab/contracts';
 import { hostAffineAssigner } from './assigner';
 import { Door, type DoorHop } from './door';
-import { CounterSync } from './counters';
 import { createTopicsAndWait } from './topics';
-import { describeStall, hopLags, type HopLag, type StallFacts } from './stall';
-import { NeighbourMirror } from './neighbours';
+import { Stalls, type StallFacts } from './stall';
+import { Handled, type Outgoing } from './handled';
+import { SimulatedTime } from './simulated-time';
+import { CounterStream, TraceStream } from './streams';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import { ConfigLog } from './config-log';
-import {
-  KEYS,
-  SKB_ID_RANGE,
-  TRACE_STREAM_MAXLEN,
-  advanceChannel,
-  configChannel,
-  idleChannel,
-  keyPrefix,
-} from './keys';
+import { KEYS, SKB_ID_RANGE, advanceChannel, configChannel, idleChannel, keyPrefix } from './keys';
 
 /** A host with no NICs (what older labs published); a full topology carries NICs and wires too. */
 export interface HostSpec {
@@ -114,31 +109,8 @@ if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
 if n <= 0 then redis.call('PUBLISH', ARGV[3], n) end
 return n`;
 
-/** Stamp the counters hashes a flush changed with the next sequence number (what the shell reloads). */
-const STAMP_LUA = `
-local s = redis.call('INCR', KEYS[1])
-for i = 1, #ARGV do redis.call('ZADD', KEYS[2], s, ARGV[i]) end
-return s`;
-
 /** Where the simulated time sits in an envelope (libs/contracts/src/skb-codec.ts). */
 const ENVELOPE_CLOCK_OFFSET = 16;
-
-/** The ndo_start_xmit hops of NIC drivers: a qdisc in another process waits for their answer. */
-const NIC_XMIT_HOPS: ReadonlySet<string> = new Set<HopName>(['igb_xmit_frame']);
-
-interface Outgoing {
-  topic: string;
-  message: Message;
-}
-
-/** The header bytes of an skb, so the shell can show the tuple of an skb it never held. */
-interface SkbHeader {
-  id: number;
-  protocol: number;
-  len: number;
-  /** base64 of up to 64 bytes from the network header. */
-  nh: string;
-}
 
 export interface NodeStats {
   received: number;
@@ -162,21 +134,6 @@ export interface NodeStats {
    * Kafka, and the batches' MULTI to Redis (after the produce, in a batch that does not fan out).
    */
   timeMs: { delivery: number; decode: number; kernel: number; produce: number; redis: number };
-}
-
-/** How long the handled ids and the journal are kept (a replay comes within seconds of a crash). */
-const SEEN_TTL_S = 3600;
-
-function journalOf(out: Outgoing[]): string {
-  return JSON.stringify(
-    out.map((o) => ({
-      topic: o.topic,
-      key: String(o.message.key),
-      // The host's partition, which the key's murmur2 hash would not pick: a replay goes to the owner.
-      partition: o.message.partition,
-      value: (o.message.value as Buffer).toString('base64'),
-    })),
-  );
 }
 
 /**
@@ -214,9 +171,13 @@ export class DistributedNode {
     configFailed: 0,
     timeMs: { delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 },
   };
-  /** The skbs handled here (hop|id|host|netns|ifindex), loaded at start: what a replay must skip. */
-  private readonly seen = new Set<string>();
-  private handledIds: string[] = [];
+  /** The messages handled here and by the service's other replicas: what a replay must skip. */
+  private readonly handled: Handled;
+  /** This process's side of simulated time. */
+  private readonly time: SimulatedTime;
+  private readonly traces: TraceStream;
+  private readonly counters: CounterStream;
+  private readonly stalls: Stalls;
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
@@ -226,26 +187,11 @@ export class DistributedNode {
   private unstamped: Buffer[] = [];
   /** Messages produced minus messages handled, not yet told to Redis. */
   private delta = 0;
-  private traceSeq = 0;
   private flushing: Promise<void> | null = null;
   private flushScheduled = false;
   private idsAtLastFlush = 0;
   private stopped = false;
-  private traceCursor = '0-0';
   private idleWaiters: Array<() => void> = [];
-  private readonly counters = new CounterSync();
-  private readonly neighbours = new NeighbourMirror();
-  /** The neigh service runs neigh_output and arp_rcv: the neighbour tables are its own. */
-  private get ownsNeighbours(): boolean {
-    return this.hops.includes('neigh_output');
-  }
-  /** The expiry of this process's earliest timer as last told to Redis. */
-  private publishedTimer = Infinity;
-  private publishedInFlight = -Infinity;
-  /** The other processes' latest in-flight timer, as of the last idle(). */
-  private remoteLastInFlight = -Infinity;
-  /** The earliest timer of any other process, as of the last idle(). */
-  private remoteNext = Infinity;
   private readonly log: (line: string) => void;
   /** The service, or the replica of it, this process is. */
   readonly instance: string;
@@ -255,8 +201,6 @@ export class DistributedNode {
   private owned: Set<number> | null = null;
   private readonly partitionOfHost = new Map<string, number>();
   private joins = 0;
-  /** The shared seen set being loaded after a rejoin. */
-  private seenLoaded: Promise<void> = Promise.resolve();
 
   constructor(
     readonly opts: NodeOptions,
@@ -286,6 +230,20 @@ export class DistributedNode {
       brokers: opts.kafkaBrokers,
       logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
     });
+    this.handled = new Handled(
+      this.redis,
+      opts.service,
+      this.instance,
+      () => this.stopped,
+      (what) => this.reported(what),
+    );
+    this.stalls = new Stalls(this.kafka, opts.labId, opts.onStall, opts.stallNoticeMs);
+    this.time = new SimulatedTime(this.redis, this.lab, opts.labId, this.instance, this.stalls);
+    this.traces = new TraceStream(this.redis, this.lab, this.instance);
+    // The neigh service runs neigh_output and arp_rcv: the neighbour tables are its own.
+    this.counters = new CounterStream(this.redis, this.lab, this.hops.includes('neigh_output'), (h) =>
+      this.owns(h),
+    );
     this.config = new ConfigLog(this.redis, this.lab, opts.labId, this.instance, this.stats, this.log, (h) =>
       this.configChanged(h),
     );
@@ -369,9 +327,10 @@ export class DistributedNode {
     this.subscriber.on('error', () => undefined); // as this.redis's: it resubscribes when it reconnects
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === advanceChannel(this.opts.labId)) {
-        void this.advance(Number(message)).catch((e) =>
-          this.log(`skblab ${this.instance}: timers: ${String(e)}`),
-        );
+        const flush = (force?: boolean) => this.flush(force);
+        void this.time
+          .advance(Number(message), flush, () => this.stamp())
+          .catch((e) => this.log(`skblab ${this.instance}: timers: ${String(e)}`));
         return;
       }
       if (channel === configChannel(this.opts.labId)) {
@@ -390,12 +349,10 @@ export class DistributedNode {
     );
     if (this.opts.applyConfig) await this.config.catchUp();
     if (!this.hops.length) return;
-    await this.loadSeen();
-    // A predecessor's timers died with it.
-    await this.redis.zrem(KEYS.timers, this.instance);
-    await this.redis.zrem(KEYS.inflightTimers, this.instance);
+    await this.handled.load();
+    await this.time.forgetPredecessor();
     if (this.opts.resume) await this.replayJournal();
-    else await this.redis.del(`${KEYS.journal}:${this.instance}`);
+    else await this.handled.forgetJournal();
     // A broker that has just created the topics may not serve their metadata yet: try again for a while.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -425,11 +382,6 @@ export class DistributedNode {
     );
   }
 
-  /** The skbs the service's replicas handled (shared: after a rebalance, another replica's replays). */
-  private async loadSeen(): Promise<void> {
-    for (const id of await this.redis.smembers(`${KEYS.seen}:${this.opts.service}`)) this.seen.add(id);
-  }
-
   /** Join the service's consumer group and run its hops; resolves once the group has been joined. */
   private async startConsumer(): Promise<void> {
     const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
@@ -452,7 +404,7 @@ export class DistributedNode {
         if (lost.length) this.releasePartitions(lost);
         // The batches of partitions taken over start with what their last owner handled but had not
         // committed: they wait for the shared set that skips them.
-        if (this.joins++) this.seenLoaded = this.untilLoaded();
+        if (this.joins++) this.handled.reload();
         resolve();
       }),
     );
@@ -480,7 +432,7 @@ export class DistributedNode {
       // Redis: kafkajs commits what was resolved even when eachBatch throws.
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
-        await this.seenLoaded;
+        await this.handled.loaded;
         for (const m of batch.messages) await this.handle(batch.topic, batch.partition, m);
         await this.flush();
         if (batch.messages.length) resolveOffset(batch.messages[batch.messages.length - 1].offset);
@@ -505,7 +457,7 @@ export class DistributedNode {
     await this.producer?.disconnect().catch(this.reported('producer disconnect at stop'));
     this.subscriber?.disconnect();
     this.redis.disconnect();
-    await this.stallAdmin?.disconnect().catch(this.reported('admin disconnect at stop'));
+    await this.stalls.disconnect().catch(this.reported('admin disconnect at stop'));
   }
 
   /** A failure this process lives with, said in its log rather than swallowed. */
@@ -513,113 +465,22 @@ export class DistributedNode {
     return (e) => this.log(`skblab ${this.instance}: ${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 
-  /**
-   * The shared handled set after a rebalance, however long Redis takes: batches wait for it, since
-   * without it a replay of another replica's batch would be handled twice.
-   */
-  private async untilLoaded(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        return await this.loadSeen();
-      } catch (e) {
-        if (attempt === 0) this.reported('loading the handled set after a rebalance (retrying)')(e);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  }
-
-  // ---- stalls: what the shell says when the lab does not settle ----------------------------------------
-
-  private stallAdmin: Admin | null = null;
-
   /** The stall in words: asks Kafka (for at most 5 s) which hop topics hold messages nobody takes. */
-  async describeStall(waitedMs: number, waitingFor: StallFacts['waitingFor']): Promise<string> {
-    let lags: HopLag[] | { error: string };
-    try {
-      const admin = (this.stallAdmin ??= this.kafka.admin());
-      let timer: NodeJS.Timeout | undefined;
-      lags = await Promise.race([
-        admin.connect().then(() => hopLags(admin, this.opts.labId)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('no answer in 5 s')), 5_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-    } catch (e) {
-      lags = { error: e instanceof Error ? e.message : String(e) };
-    }
-    return describeStall({ labId: this.opts.labId, waitedMs, waitingFor, lags });
-  }
-
-  /**
-   * A wait that tells the user when it goes on (onStall) and ends in a LabStalledError with the same
-   * words. `progress` is a value that changes while the lab makes headway: each change restarts the wait.
-   */
-  private stallWatch(timeoutMs: number) {
-    let since = Date.now();
-    let last: unknown = undefined;
-    let notice = since + (this.opts.stallNoticeMs ?? 5_000);
-    let telling: Promise<void> | null = null;
-    return async (progress: unknown, waitingFor: () => StallFacts['waitingFor']): Promise<void> => {
-      const now = Date.now();
-      if (progress !== last) {
-        last = progress;
-        since = now;
-        notice = now + (this.opts.stallNoticeMs ?? 5_000);
-        return;
-      }
-      if (now - since > timeoutMs)
-        throw new LabStalledError(await this.describeStall(now - since, waitingFor()));
-      const onStall = this.opts.onStall;
-      if (onStall && now >= notice && !telling) {
-        notice = now + 10_000;
-        telling = this.describeStall(now - since, waitingFor())
-          .then(onStall, () => undefined)
-          .finally(() => (telling = null));
-      }
-    };
-  }
-
-  // ---- timers: simulated time moves on only from the shell, once the lab is idle ------------------------
-
-  /** Fire this process's timers due by `t` (the shell says when), then say so. */
-  private async advance(t: number): Promise<void> {
-    await this.flush();
-    this.lab.runTimersUntil(t);
-    this.stamp();
-    await this.flush(true);
-    await this.redis.hset(KEYS.advanced, this.instance, t);
+  describeStall(waitedMs: number, waitingFor: StallFacts['waitingFor']): Promise<string> {
+    return this.stalls.describe(waitedMs, waitingFor);
   }
 
   /**
    * The shell's side: every process with a timer due by `t` fires it; resolves when they have (and what
    * they sent has been handled everywhere).
    */
-  async fireRemoteTimers(t: number, timeoutMs = 30_000): Promise<void> {
-    const due = await this.redis.zrangebyscore(KEYS.timers, '-inf', t);
-    const others = due.filter((m) => m !== this.instance);
-    await this.redis.publish(advanceChannel(this.opts.labId), String(t));
-    const waited = this.stallWatch(timeoutMs);
-    for (;;) {
-      const advanced = others.length ? await this.redis.hmget(KEYS.advanced, ...others) : [];
-      const late = others.filter((_, i) => advanced[i] === null || Number(advanced[i]) < t);
-      if (!late.length) break;
-      await waited(late.join(','), () => ({ timersOf: late }));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await this.idle(timeoutMs);
+  fireRemoteTimers(t: number, timeoutMs = 30_000): Promise<void> {
+    return this.time.fireRemote(t, timeoutMs, (ms) => this.idle(ms));
   }
 
-  /**
-   * Make this process the one that moves simulated time (the shell's): before a timer fires or a command
-   * runs, the lab settles (idle), and the services' timers fire when they are the next thing to happen.
-   */
+  /** Make this process the one that moves simulated time (the shell's): see SimulatedTime.drive. */
   driveTime(): void {
-    this.lab.settle = () => this.idle();
-    this.lab.remoteTimers = {
-      next: () => this.remoteNext,
-      fire: (t) => this.fireRemoteTimers(t),
-      lastInFlight: () => this.remoteLastInFlight,
-    };
+    this.time.drive((ms) => this.idle(ms));
   }
 
   // ---- configuration: the kernel operations of the shell's tools, applied in every service's view -------
@@ -709,7 +570,7 @@ export class DistributedNode {
       // Delivery is idempotent: an skb handled here before (a replay after a crash upstream) is skipped.
       // The moment tells apart the same skb passing the same hop again (a routing loop through veths).
       const id = `${hop}|${e.id}|${e.host}|${e.netns}|${e.ifindex}|${e.clock}`;
-      if (this.seen.has(id)) {
+      if (this.handled.has(id)) {
         this.stats.duplicates++;
         return;
       }
@@ -727,8 +588,7 @@ export class DistributedNode {
       time.kernel += ms;
       const seconds = ms / 1000;
       this.stamp();
-      this.seen.add(id);
-      this.handledIds.push(id);
+      this.handled.add(id);
       this.opts.onMessage?.(topic, v.kind === 'drop' ? 'drop' : 'ok', { hop, seconds });
     } catch (err) {
       if (taken || !(err instanceof SkbCodecError || err instanceof UnresolvedEnvelope)) {
@@ -745,15 +605,14 @@ export class DistributedNode {
       // Idempotent too: the same message redelivered (a rebalance before its offset was committed) was
       // dead-lettered already, and its in-flight count taken back.
       const dl = `dead-letter|${topic}|${partition}|${m.offset}`;
-      if (this.seen.has(dl)) {
+      if (this.handled.has(dl)) {
         this.stats.duplicates++;
         return;
       }
-      this.seen.add(dl);
-      this.handledIds.push(dl);
+      this.handled.add(dl);
       if (counted) this.delta--;
       await this.deadLetter(topic, partition, m, err.message);
-      if (e && NIC_XMIT_HOPS.has(hop)) this.answerLostCall(e);
+      if (e && DRIVER_CALLS.includes(hop)) this.answerLostCall(e);
     }
   }
 
@@ -810,7 +669,7 @@ export class DistributedNode {
   /** `force`: even if nothing was sent or traced (a timer changed a neighbour's state, or the next timer). */
   async flush(force = false): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (!force && !this.outbox.length && this.delta === 0 && this.lab.trace.written === this.traceSeq) return;
+    if (!force && !this.outbox.length && this.delta === 0 && !this.traces.behind) return;
     this.flushing = this.doFlush();
     try {
       await this.flushing;
@@ -840,9 +699,6 @@ export class DistributedNode {
         .catch(this.reported('in-flight count (the MULTI after it fails too)'));
     }
     const produced = !journaled && out.length ? this.produce(out) : null;
-    const ship = this.opts.shipTraces !== false;
-    const steps = ship ? this.lab.trace.exportSince(this.traceSeq) : [];
-    this.traceSeq = this.lab.trace.written;
     // One MULTI holds everything this batch did to shared state: the skbs in flight (+ produced − handled),
     // the counters, the trace, the neighbour tables, the next timer, and the ids now handled (so that a
     // replay skips them).
@@ -858,52 +714,10 @@ export class DistributedNode {
     // system calls anywhere and looks at every host.
     const touched = this.opts.service === 'socket' ? undefined : [...this.lab.touched];
     this.lab.touched.clear();
-    const changedKeys = new Set<string>();
-    for (const [key, field, d] of this.counters.deltas(this.lab, touched)) {
-      p.hincrbyfloat(key, field, d);
-      changedKeys.add(key);
-    }
-    if (changedKeys.size) p.eval(STAMP_LUA, 2, KEYS.countersSeq, KEYS.countersChanged, ...changedKeys);
-    // A table replaces the mirror's copy: only the host's owner has the learned entries to write.
-    if (this.ownsNeighbours)
-      for (const [key, json] of this.neighbours.changed(
-        this.lab,
-        touched?.filter((h) => this.owns({ name: h })),
-      ))
-        p.set(key, json);
-    if (steps.length)
-      p.xadd(
-        KEYS.trace,
-        'MAXLEN',
-        '~',
-        TRACE_STREAM_MAXLEN,
-        '*',
-        'from',
-        this.instance,
-        'steps',
-        JSON.stringify(steps),
-        'skbs',
-        JSON.stringify(this.headersOf(steps)),
-      );
-    const nextTimer = this.lab.timers.peek()?.expires ?? Infinity;
-    if (nextTimer !== this.publishedTimer) {
-      this.publishedTimer = nextTimer;
-      if (nextTimer === Infinity) p.zrem(KEYS.timers, this.instance);
-      else p.zadd(KEYS.timers, nextTimer, this.instance);
-    }
-    const lastInFlight = this.lab.timers.lastInFlight();
-    if (lastInFlight !== this.publishedInFlight) {
-      this.publishedInFlight = lastInFlight;
-      if (lastInFlight === -Infinity) p.zrem(KEYS.inflightTimers, this.instance);
-      else p.zadd(KEYS.inflightTimers, lastInFlight, this.instance);
-    }
-    const seenKey = `${KEYS.seen}:${this.opts.service}`;
-    if (this.handledIds.length) {
-      p.sadd(seenKey, ...this.handledIds);
-      p.expire(seenKey, SEEN_TTL_S);
-      this.handledIds = [];
-    }
-    if (journaled) p.set(`${KEYS.journal}:${this.instance}`, journalOf(out), 'EX', SEEN_TTL_S);
+    this.counters.ship(p, touched);
+    this.traces.ship(p, this.opts.shipTraces !== false);
+    this.time.publish(p);
+    this.handled.record(p, journaled ? out : null);
     p.eval(
       DONE_LUA,
       2,
@@ -931,13 +745,8 @@ export class DistributedNode {
 
   /** A crash may have come between a batch's MULTI and its produce: produce its journal again. */
   private async replayJournal(): Promise<void> {
-    const raw = await this.redis.get(`${KEYS.journal}:${this.instance}`);
-    if (!raw) return;
-    type Journaled = { topic: string; key: string; partition?: number; value: string };
-    const out = (JSON.parse(raw) as Journaled[]).map((o) => ({
-      topic: o.topic,
-      message: { key: o.key, partition: o.partition, value: Buffer.from(o.value, 'base64') },
-    }));
+    const out = await this.handled.journal();
+    if (!out.length) return;
     this.stats.replayed += out.length;
     await this.produce(out);
   }
@@ -965,20 +774,6 @@ export class DistributedNode {
     }
   }
 
-  private headersOf(steps: ExportedStep[]): SkbHeader[] {
-    const ids = new Set(steps.map((s) => s.skbId));
-    const out: SkbHeader[] = [];
-    // The skbs of a batch's steps are among the latest journeys: look from the newest back.
-    const j = this.lab.journeys;
-    for (let i = j.length - 1; i >= 0 && ids.size && i >= j.length - 1024; i--) {
-      const skb = j[i];
-      if (!ids.delete(skb.id) || skb.networkHeader < 0) continue;
-      const nh = skb.buf.subarray(skb.networkHeader, Math.min(skb.buf.length, skb.networkHeader + 64));
-      out.push({ id: skb.id, protocol: skb.protocol, len: skb.len, nh: Buffer.from(nh).toString('base64') });
-    }
-    return out;
-  }
-
   // ---- the shell's side: when is the lab idle, and what happened ----------------------------------------
 
   /**
@@ -987,7 +782,7 @@ export class DistributedNode {
    */
   async idle(timeoutMs = 30_000): Promise<void> {
     await this.flush();
-    const waited = this.stallWatch(timeoutMs);
+    const waited = this.stalls.watch(timeoutMs);
     for (;;) {
       const wake = new Promise<void>((r) => {
         const done = () => {
@@ -1004,23 +799,10 @@ export class DistributedNode {
       await wake;
       await this.flush();
     }
-    const clock = Number((await this.redis.get(KEYS.clock)) ?? '0');
-    if (clock > this.lab.clock) this.lab.clock = clock;
-    const timers = await this.redis.zrange(KEYS.timers, 0, 1, 'WITHSCORES');
-    this.remoteNext = Infinity;
-    for (let i = 0; i < timers.length; i += 2)
-      if (timers[i] !== this.instance) this.remoteNext = Math.min(this.remoteNext, Number(timers[i + 1]));
-    const inflight = await this.redis.zrange(KEYS.inflightTimers, 0, -1, 'WITHSCORES');
-    this.remoteLastInFlight = -Infinity;
-    for (let i = 0; i < inflight.length; i += 2)
-      if (inflight[i] !== this.instance)
-        this.remoteLastInFlight = Math.max(this.remoteLastInFlight, Number(inflight[i + 1]));
+    await this.time.readRemote();
     await this.importTraces();
     await this.loadCounters();
   }
-
-  /** The sequence number of the latest counters change this view has loaded (-1: none yet). */
-  private countersSeen = -1;
 
   /**
    * The lab's counters (every service's counting) into this view, so /proc and `ip -s` show them: the
@@ -1028,87 +810,11 @@ export class DistributedNode {
    */
   async loadCounters(): Promise<void> {
     await this.flush();
-    let keys: string[];
-    if (this.countersSeen < 0) {
-      this.countersSeen = Number((await this.redis.get(KEYS.countersSeq)) ?? 0);
-      keys = this.counters.keys(this.lab);
-    } else {
-      const changed = await this.redis.zrangebyscore(
-        KEYS.countersChanged,
-        `(${this.countersSeen}`,
-        '+inf',
-        'WITHSCORES',
-      );
-      keys = [];
-      for (let i = 0; i < changed.length; i += 2) {
-        keys.push(changed[i]);
-        this.countersSeen = Math.max(this.countersSeen, Number(changed[i + 1]));
-      }
-    }
-    const p = this.redis.pipeline();
-    for (const k of keys) p.hgetall(k);
-    const res = (await p.exec()) ?? [];
-    const totals = new Map<string, Record<string, string>>();
-    keys.forEach((k, i) => totals.set(k, (res[i]?.[1] as Record<string, string>) ?? {}));
-    this.counters.load(this.lab, totals);
-    if (!this.ownsNeighbours) {
-      const nk = this.neighbours.keys(this.lab);
-      const tables = nk.length ? await this.redis.mget(...nk) : [];
-      this.neighbours.load(this.lab, new Map(nk.map((k, i) => [k, tables[i]])));
-    }
+    await this.counters.load();
   }
 
-  private importing: Promise<void> | null = null;
-
-  /**
-   * Steps from the trace stream that other processes recorded, into this lab's trace. One import at a
-   * time: two waits for the lab to settle (a traceroute's probes) must not read the same entries twice.
-   */
-  async importTraces(): Promise<void> {
-    while (this.importing) await this.importing;
-    this.importing = this.importNewSteps();
-    try {
-      await this.importing;
-    } finally {
-      this.importing = null;
-    }
+  /** Steps from the trace stream that other processes recorded, into this lab's trace. */
+  importTraces(): Promise<void> {
+    return this.traces.import();
   }
-
-  private async importNewSteps(): Promise<void> {
-    for (;;) {
-      const entries = await this.redis.xrange(KEYS.trace, `(${this.traceCursor}`, '+', 'COUNT', 500);
-      if (!entries.length) return;
-      for (const [id, fields] of entries) {
-        this.traceCursor = id;
-        const f: Record<string, string> = {};
-        for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        if (f.from === this.instance) continue;
-        const steps = JSON.parse(f.steps) as ExportedStep[];
-        const headers = new Map((JSON.parse(f.skbs) as SkbHeader[]).map((h) => [h.id, h]));
-        const known = new Map(this.lab.journeys.map((s) => [s.id, s]));
-        this.lab.importSteps(steps, (id, net) => {
-          let skb = known.get(id) ?? null;
-          const h = headers.get(id);
-          if (!skb && h) {
-            skb = stubSkb(id, net, h);
-            known.set(id, skb);
-          } else if (skb && h && (skb.protocol === 0 || skb.networkHeader < 0)) {
-            // The journey went on elsewhere: show the headers as they ended up.
-            Object.assign(skb, stubSkb(id, net, h), { traced: skb.traced });
-          }
-          return skb;
-        });
-      }
-    }
-  }
-}
-
-function stubSkb(id: number, net: Net, h: SkbHeader): SkBuff {
-  const bytes = Buffer.from(h.nh, 'base64');
-  const skb = allocSkb(id, net, bytes.length, 0);
-  skb.buf.set(bytes, 0);
-  skb.networkHeader = 0;
-  skb.len = h.len;
-  skb.protocol = h.protocol;
-  return skb;
 }

@@ -4,7 +4,8 @@
  * messages their service's consumer group has not taken (and whether that group has a member at all), and
  * says which service it waits on, for how long, and what to do about it.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { LabStalledError } from '@skblab/runtime';
 import { HOP_SERVICES, hopsOf, hopTopics, type LayerName } from '@skblab/contracts';
 
 /** A hop topic with messages its service has not consumed (committed) yet. */
@@ -88,4 +89,70 @@ export function describeStall(f: StallFacts): string {
     ? `'skblab logs --lab ${lab} ${which}' shows what it said, 'skblab restart --lab ${lab} ${which}' restarts it`
     : `'skblab logs --lab ${lab}' shows what the services said, 'skblab restart --lab ${lab} SERVICE' restarts one`;
   return `${head}: ${why}. ${what}${services.length > 1 ? ` (${services.join(', ')})` : ''}.`;
+}
+
+/**
+ * The waits of the shell's side (for the lab to settle, for timers to fire): each tells the user when it
+ * goes on (onStall, after `noticeMs` and every 10 s after) and ends in a LabStalledError with the same
+ * words. The words come from Kafka (which hop topics hold messages nobody takes), asked for at most 5 s.
+ */
+export class Stalls {
+  private admin: Admin | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly labId: string,
+    private readonly onStall?: (report: string) => void,
+    private readonly noticeMs = 5_000,
+  ) {}
+
+  /** The stall in words. */
+  async describe(waitedMs: number, waitingFor: StallFacts['waitingFor']): Promise<string> {
+    let lags: HopLag[] | { error: string };
+    try {
+      const admin = (this.admin ??= this.kafka.admin());
+      let timer: NodeJS.Timeout | undefined;
+      lags = await Promise.race([
+        admin.connect().then(() => hopLags(admin, this.labId)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in 5 s')), 5_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    } catch (e) {
+      lags = { error: e instanceof Error ? e.message : String(e) };
+    }
+    return describeStall({ labId: this.labId, waitedMs, waitingFor, lags });
+  }
+
+  /**
+   * One wait: call the result with a value that changes while the lab makes headway (each change restarts
+   * the wait) and what is waited for; it throws once the wait has gone on past `timeoutMs`.
+   */
+  watch(timeoutMs: number) {
+    let since = Date.now();
+    let last: unknown = undefined;
+    let notice = since + this.noticeMs;
+    let telling: Promise<void> | null = null;
+    return async (progress: unknown, waitingFor: () => StallFacts['waitingFor']): Promise<void> => {
+      const now = Date.now();
+      if (progress !== last) {
+        last = progress;
+        since = now;
+        notice = now + this.noticeMs;
+        return;
+      }
+      if (now - since > timeoutMs) throw new LabStalledError(await this.describe(now - since, waitingFor()));
+      const onStall = this.onStall;
+      if (onStall && now >= notice && !telling) {
+        notice = now + 10_000;
+        telling = this.describe(now - since, waitingFor())
+          .then(onStall, () => undefined)
+          .finally(() => (telling = null));
+      }
+    };
+  }
+
+  async disconnect(): Promise<void> {
+    await this.admin?.disconnect();
+  }
 }
