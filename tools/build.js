@@ -12,6 +12,7 @@ const ENTRIES = {
   'bench-distributed.js': 'tools/bench/distributed.ts',
   'bench-scale.js': 'tools/bench/scale.ts',
   'bench-scale-distributed.js': 'tools/bench/scale-distributed.ts',
+  'bench-kafka-tx.js': 'tools/bench/kafka-transactions.ts',
 };
 
 function newestSource(dir, newest = 0) {
