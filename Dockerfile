@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
-# The distributed-mode services (apps/socket … apps/control), one image for all of them:
+# The distributed-mode services (apps/socket … apps/control), one image for all of them, with the skblab CLI
+# (the shell a student runs in a Kubernetes class: `skblab exec --lab ID`):
 #   docker build --target runtime -t skblab-service .
 #   docker run --rm -e KAFKA_BROKERS=… -e REDIS_URL=… skblab-service node dist/apps/ip/main.js
-# docker-compose.yml builds it once per service (the layers are cached) and picks the app with `command`.
+# docker-compose.yml builds it once per service (the layers are cached) and picks the app with `command`;
+# k8s/ runs it as skblab:<package.json version> (docs/classes.md).
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
@@ -13,12 +15,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 
-# dist/apps/<layer>/main.js for every service: the repo's code bundled, npm packages left external.
+# dist/apps/<layer>/main.js for every service: the repo's code bundled, npm packages left external; and
+# dist/skblab.js, the CLI, bundled whole (npm packages included) as the repo's prepare script bundles it.
 FROM deps AS build
 COPY tsconfig.json ./
 COPY libs ./libs
 COPY apps ./apps
-RUN node libs/service/build.js
+COPY tools/build.js ./tools/build.js
+RUN node libs/service/build.js && node -e "require('./tools/build.js').ensureBuilt('skblab.js')"
 
 # Production dependencies only: what the bundles require() at run time.
 FROM ${NODE_IMAGE} AS prod-deps
@@ -35,6 +39,8 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/apps ./dist/apps
+COPY --from=build /app/dist/skblab.js /app/dist/skblab.js.map ./dist/
+RUN printf '#!/bin/sh\nexec node /app/dist/skblab.js "$@"\n' > /usr/local/bin/skblab && chmod 0755 /usr/local/bin/skblab
 USER node
 EXPOSE 3000
 # Each service answers GET /healthz (200 when Kafka and Redis answer, else 503).

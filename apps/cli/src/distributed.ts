@@ -23,7 +23,7 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ConfigRecord, Lab } from '@skblab/runtime';
 import type { ShellOptions } from '@skblab/shell';
-import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
+import { HOP_SERVICES, LAB_ID_RULE, isLabId, type LayerName } from '@skblab/contracts';
 import { DistributedNode, KEYS, keyPrefix, redactSecret, type PublishedTopology } from '@skblab/distributed';
 import { identify, verify, waitExit, type ProcIdentity } from './procs';
 
@@ -45,9 +45,7 @@ export function brokersFromEnv(env = process.env): Brokers {
 }
 
 export function checkLabId(id: string): string | null {
-  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(id)
-    ? null
-    : `skblab: invalid lab id '${id}' (1-63 lower-case letters, digits or '-', starting with a letter or digit)`;
+  return isLabId(id) ? null : `skblab: invalid lab id '${id}' (${LAB_ID_RULE})`;
 }
 
 export function newLabId(): string {

@@ -16,6 +16,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab restart --lab ID SERVICE
        skblab down --lab ID
        skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...
+       skblab class render --roster FILE --out DIR
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -50,6 +51,10 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              TFO_COOKIE, TFO_COOKIE_ZERO, CMSG_LEVEL_IP, CMSG_TYPE_RECVERR are
              defined as tools/testing/selftests/net/packetdrill defines them,
              CODE=host_unreachable as packetdrill's run_all.py does.
+  class render  write a class's Kubernetes manifests into DIR: for each student
+             of the roster (a CSV file with the columns id,name) a namespace
+             with its own lab, quota, network policies, credentials and shell
+             pod; 'kubectl apply -k DIR' creates them (docs/classes.md).
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -73,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'packetdrill') return packetdrillMain(rest);
+  if (sub === 'class') return (await import('./class/render')).classMain(rest);
   const SUBS = ['shell', 'up', 'down', 'exec', 'logs', 'restart', 'supervise'];
   if (!SUBS.includes(sub)) {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);

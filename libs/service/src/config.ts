@@ -15,6 +15,7 @@
  *   SKBLAB_HEALTH_TIMEOUT_MS   3000       how long one /healthz check may wait for Kafka or Redis
  */
 import { isIP, ValidateBy, validateSync, type ValidationArguments } from 'class-validator';
+import { isLabId, LAB_ID_RULE } from '@skblab/contracts';
 import { redactUrl } from '@skblab/distributed';
 import { isLayerName, LAYERS, type LayerName } from './layers';
 
@@ -101,12 +102,7 @@ class ServiceEnv {
   )
   REDIS_URL?: string;
 
-  @check(
-    'isLabId',
-    (v) => typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v),
-    (a) =>
-      `SKBLAB_LAB_ID must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (${got(a)})`,
-  )
+  @check('isLabId', isLabId, (a) => `SKBLAB_LAB_ID must be ${LAB_ID_RULE} (${got(a)})`)
   SKBLAB_LAB_ID = 'local';
 
   @check(
@@ -134,7 +130,7 @@ class ServiceEnv {
   SKBLAB_HEALTH_TIMEOUT_MS = '3000';
 }
 
-const KEYS: (keyof ServiceEnv)[] = [
+const KEYS = [
   'KAFKA_BROKERS',
   'REDIS_URL',
   'SKBLAB_LAB_ID',
@@ -143,7 +139,13 @@ const KEYS: (keyof ServiceEnv)[] = [
   'HOST',
   'SKBLAB_CONNECT_TIMEOUT_MS',
   'SKBLAB_HEALTH_TIMEOUT_MS',
-];
+] as const satisfies readonly (keyof ServiceEnv)[];
+
+/**
+ * Every environment variable loadServiceConfig reads. A deployment sets them all, defaults included (the
+ * default HOST, 127.0.0.1, would hide a service in a container): k8s/ is checked against this list.
+ */
+export const SERVICE_ENV_VARS: readonly string[] = [...KEYS, 'SKBLAB_LAYER'];
 
 /** Reads and validates the configuration of `layer`'s service; throws ServiceConfigError listing every problem. */
 export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
