@@ -11,6 +11,7 @@ export * from './keys';
 export * from './neighbours';
 export * from './node';
 export * from './redact';
+export * from './redis-acls';
 export * from './stall';
 export * from './stdio';
 export * from './topics';

@@ -26,6 +26,8 @@
  *   skblab:<lab>:neigh:<host>:<netns>       string  the neigh service's table (neighbours.ts)
  *   skblab:<lab>:skb-ids         string  hands each process its own range of skb ids
  */
+import { isLabId, LAB_ID_RULE } from '@skblab/contracts';
+
 export const KEYS = {
   topology: 'topology',
   ready: 'ready',
@@ -46,7 +48,12 @@ export const KEYS = {
   countersSeq: 'counters-seq',
 } as const;
 
+/**
+ * The prefix of a lab's keys and channels. It is what confines a lab's clients (redis-acls.ts), so an id
+ * outside the rule (a `*`, a `:`) is refused here, where every key of a lab is made.
+ */
 export function keyPrefix(lab: string): string {
+  if (!isLabId(lab)) throw new RangeError(`invalid lab id '${String(lab).slice(0, 80)}' (${LAB_ID_RULE})`);
   return `skblab:${lab}:`;
 }
 
