@@ -4,7 +4,7 @@
  * as the services; only the process boundary is missing, which the CLI tests cover.
  */
 import type { LayerName } from '@skblab/contracts';
-import { startInProcessLab, type DistributedNode } from '@skblab/distributed';
+import { startInProcessLab, type DistributedNode, type KafkaSasl } from '@skblab/distributed';
 import { defaultCommands } from '@skblab/userland';
 import { newShell, runScript } from '@skblab/shell';
 
@@ -29,12 +29,13 @@ export interface InProcessLab {
 export async function inProcessLab(
   suffix: string,
   log: (l: string) => void = () => undefined,
-  override: { kafkaBrokers?: string[]; redisUrl?: string } = {},
+  override: { kafkaBrokers?: string[]; kafkaSasl?: KafkaSasl; redisUrl?: string } = {},
 ): Promise<InProcessLab> {
   const b = brokers();
   const lab = await startInProcessLab({
     labId: `${b.testLab}-${suffix}`,
     kafkaBrokers: override.kafkaBrokers ?? b.kafkaBrokers,
+    kafkaSasl: override.kafkaSasl,
     redisUrl: override.redisUrl ?? b.redisUrl,
     log,
   });

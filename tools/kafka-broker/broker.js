@@ -2,7 +2,7 @@
 /**
  * A real single-node Kafka broker (KRaft, broker + controller in one JVM) for tests, without Docker.
  *
- *   node tools/kafka-broker/broker.js start  [--port P] [--dir D] [--timeout S] [--fresh]
+ *   node tools/kafka-broker/broker.js start  [--port P] [--dir D] [--timeout S] [--fresh] [--sasl FILE]
  *   node tools/kafka-broker/broker.js stop   [--dir D]
  *   node tools/kafka-broker/broker.js status [--dir D]
  *   node tools/kafka-broker/broker.js build
@@ -19,6 +19,9 @@
  *            Default: $TMPDIR/skblab-kafka-broker. Never inside the repository.
  * --timeout S  readiness deadline in seconds (default 90).
  * --fresh    delete D/data before starting (a new cluster).
+ * --sasl FILE  a SASL broker: FILE is JSON { "users": { "name": "password" }, "superUsers": ["name"] }. Clients
+ *            log in with SCRAM-SHA-512 and may do only what ACLs allow (allow.everyone.if.no.acl.found=false,
+ *            KRaft's StandardAuthorizer); the users are created when the data is formatted. See start().
  *
  * Plain CommonJS with no dependencies so it runs from anywhere; also usable as a module
  * (require('tools/kafka-broker/broker.js').start({...})), as test/infra/global-setup.ts does.
@@ -187,10 +190,12 @@ function readProperties(file) {
   return props;
 }
 
-function writeProperties(file, props, header) {
+function writeProperties(file, props, header, secret = false) {
   const lines = [`# ${header}`];
   for (const [k, v] of props) lines.push(`${k}=${v}`);
-  fs.writeFileSync(file, lines.join('\n') + '\n');
+  // A file's mode is set when it is created: one that will hold passwords is made anew, readable by us only.
+  if (secret) fs.rmSync(file, { force: true });
+  fs.writeFileSync(file, lines.join('\n') + '\n', secret ? { mode: 0o600 } : undefined);
 }
 
 /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-'. */
@@ -237,7 +242,10 @@ function encodeRequest(apiKey, apiVersion, correlationId, body) {
   return Buffer.concat([size, payload]);
 }
 
-/** Sends requests one after the other on one connection; resolves with the response bodies. */
+/**
+ * Sends requests one after the other on one connection; resolves with the response bodies. A request may be
+ * a function of the answers so far (a SASL exchange answers the server's challenge).
+ */
 function kafkaExchange(host, port, requests, timeoutMs) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
@@ -252,8 +260,13 @@ function kafkaExchange(host, port, requests, timeoutMs) {
       else resolve(responses);
     }
     function sendNext() {
-      const { apiKey, version, body } = requests[next];
-      sock.write(encodeRequest(apiKey, version, next + 1, body));
+      let req;
+      try {
+        req = typeof requests[next] === 'function' ? requests[next](responses) : requests[next];
+      } catch (e) {
+        return finish(e);
+      }
+      sock.write(encodeRequest(req.apiKey, req.version, next + 1, req.body));
     }
     sock.on('connect', sendNext);
     sock.on('error', (e) => finish(e));
@@ -296,19 +309,17 @@ class Reader {
     this.off += n;
     return s;
   }
+  bytes() {
+    const n = this.int32();
+    if (n < 0) return null;
+    const b = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
+    return b;
+  }
 }
 
-/**
- * Asks the broker for cluster metadata: ApiVersions v0, then Metadata (a non-flexible version in 4..8,
- * as Kafka 4.x dropped v0-v3) for no topics. Resolves { clusterId, controllerId, brokers: [{nodeId, host, port}] }.
- */
-async function probe(host, port, timeoutMs = 3000) {
-  const [apiVersions] = await kafkaExchange(
-    host,
-    port,
-    [{ apiKey: 18, version: 0, body: Buffer.alloc(0) }],
-    timeoutMs,
-  );
+/** The Metadata request (a non-flexible version in 4..8, as Kafka 4.x dropped v0-v3) for no topics. */
+function metadataRequest(apiVersions) {
   const r = new Reader(apiVersions);
   const err = r.int16();
   if (err !== 0) throw new Error(`ApiVersions error code ${err}`);
@@ -327,7 +338,10 @@ async function probe(host, port, timeoutMs = 3000) {
   body.writeInt32BE(0, 0); // topics: empty array = no topics
   body.writeInt8(0, 4); // allow_auto_topic_creation
   // v8: include_cluster_authorized_operations, include_topic_authorized_operations = false (zero-filled)
-  const [metadata] = await kafkaExchange(host, port, [{ apiKey: 3, version, body }], timeoutMs);
+  return { apiKey: 3, version, body };
+}
+
+function parseMetadata(metadata) {
   const m = new Reader(metadata);
   m.int32(); // throttle_time_ms
   const brokers = [];
@@ -340,6 +354,107 @@ async function probe(host, port, timeoutMs = 3000) {
   return { clusterId, controllerId, brokers };
 }
 
+const hmac = (key, text) => crypto.createHmac('sha512', key).update(text).digest();
+
+/**
+ * The client side of SCRAM-SHA-512 (RFC 5802), for the readiness probe of a SASL broker: `first` is the
+ * client-first message, `final(serverFirst)` the client-final one, `verify(serverFinal)` checks the server's
+ * signature (a broker that does not know the password could not make it).
+ */
+function scramSha512(username, password) {
+  const nonce = crypto.randomBytes(24).toString('base64');
+  const bare = `n=${username.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${nonce}`;
+  let serverSignature = null;
+  return {
+    first: Buffer.from(`n,,${bare}`),
+    final(serverFirstBytes) {
+      const serverFirst = serverFirstBytes.toString('utf8');
+      const attr = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
+      if (!attr.r || !attr.r.startsWith(nonce) || !attr.s || !(Number(attr.i) > 0))
+        throw new Error(`unexpected SCRAM server-first message`);
+      const salted = crypto.pbkdf2Sync(password, Buffer.from(attr.s, 'base64'), Number(attr.i), 64, 'sha512');
+      const clientKey = hmac(salted, 'Client Key');
+      const storedKey = crypto.createHash('sha512').update(clientKey).digest();
+      const withoutProof = `c=biws,r=${attr.r}`;
+      const authMessage = `${bare},${serverFirst},${withoutProof}`;
+      const signature = hmac(storedKey, authMessage);
+      const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
+      serverSignature = hmac(hmac(salted, 'Server Key'), authMessage).toString('base64');
+      return Buffer.from(`${withoutProof},p=${proof.toString('base64')}`);
+    },
+    verify(serverFinalBytes) {
+      if (serverFinalBytes.toString('utf8') !== `v=${serverSignature}`)
+        throw new Error('the broker did not prove it knows the SCRAM credential');
+    },
+  };
+}
+
+/** SaslHandshake v1 / SaslAuthenticate v1 bodies and answers (both non-flexible). */
+function kafkaString(s) {
+  const b = Buffer.from(s);
+  const len = Buffer.alloc(2);
+  len.writeInt16BE(b.length, 0);
+  return Buffer.concat([len, b]);
+}
+function kafkaBytes(b) {
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(b.length, 0);
+  return Buffer.concat([len, b]);
+}
+function saslAnswer(buf, what) {
+  const r = new Reader(buf);
+  const err = r.int16();
+  const message = r.string();
+  if (err !== 0) throw new Error(`${what}: error code ${err}${message ? ` (${message})` : ''}`);
+  return r.bytes();
+}
+
+/**
+ * Asks the broker for cluster metadata: ApiVersions v0, then Metadata for no topics. With `auth`
+ * ({ username, password }: a SCRAM-SHA-512 user of a SASL broker), the Metadata request follows a SASL
+ * handshake and authentication on the same connection. Resolves { clusterId, controllerId, brokers:
+ * [{nodeId, host, port}] }.
+ */
+async function probe(host, port, timeoutMs = 3000, auth = null) {
+  if (auth) return probeSasl(host, port, timeoutMs, auth);
+  const [apiVersions] = await kafkaExchange(
+    host,
+    port,
+    [{ apiKey: 18, version: 0, body: Buffer.alloc(0) }],
+    timeoutMs,
+  );
+  const [metadata] = await kafkaExchange(host, port, [metadataRequest(apiVersions)], timeoutMs);
+  return parseMetadata(metadata);
+}
+
+async function probeSasl(host, port, timeoutMs, auth) {
+  const scram = scramSha512(auth.username, auth.password);
+  const answers = await kafkaExchange(
+    host,
+    port,
+    [
+      { apiKey: 18, version: 0, body: Buffer.alloc(0) },
+      { apiKey: 17, version: 1, body: kafkaString('SCRAM-SHA-512') },
+      ([, handshake]) => {
+        const err = new Reader(handshake).int16();
+        if (err !== 0) throw new Error(`SaslHandshake: error code ${err} (is SCRAM-SHA-512 enabled?)`);
+        return { apiKey: 36, version: 1, body: kafkaBytes(scram.first) };
+      },
+      ([, , first]) => ({
+        apiKey: 36,
+        version: 1,
+        body: kafkaBytes(scram.final(saslAnswer(first, 'SaslAuthenticate'))),
+      }),
+      ([apiVersions, , , final]) => {
+        scram.verify(saslAnswer(final, 'SaslAuthenticate'));
+        return metadataRequest(apiVersions);
+      },
+    ],
+    timeoutMs,
+  );
+  return parseMetadata(answers[4]);
+}
+
 // ------------------------------------------------------------------------------------ run directory
 
 function files(dir) {
@@ -350,6 +465,10 @@ function files(dir) {
     log: path.join(dir, 'broker.log'),
     pid: path.join(dir, 'broker.pid'),
     state: path.join(dir, 'state.json'),
+    // A SASL broker's own passwords (mode 0600), kept for a restart on the same data.
+    sasl: path.join(dir, 'sasl.json'),
+    // The storage format's arguments when they hold passwords (deleted once read).
+    formatArgs: path.join(dir, 'format.args'),
   };
 }
 
@@ -362,6 +481,13 @@ function readState(dir) {
   } catch {
     return null;
   }
+}
+
+/** How to probe the broker a state describes: as the broker's own SCRAM user when it runs SASL. */
+function probeAuth(dir, state) {
+  if (!state.sasl) return null;
+  const secrets = JSON.parse(fs.readFileSync(files(dir).sasl, 'utf8'));
+  return { username: BROKER_USER, password: secrets.scramPassword };
 }
 
 /** True only if pid is alive AND is our kafka.Kafka JVM (guards against a recycled pid). */
@@ -406,14 +532,23 @@ function existingClusterId(f) {
   }
 }
 
-/** `kafka.tools.StorageTool format` (asynchronous: ~2 s of JVM start that must not block the caller's event loop). */
-function formatStorage(f, clusterId) {
-  const args = javaArgs(
-    ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', f.props, '--ignore-formatted'],
-    TOOL_JVM_OPTS,
-  );
+/**
+ * `kafka.tools.StorageTool format` (asynchronous: ~2 s of JVM start that must not block the caller's event loop).
+ * `secretArgs` (SASL's --add-scram, which holds passwords) go through a java @argument file of mode 0600,
+ * not the command line, which any local user can read in /proc while the JVM runs.
+ */
+function formatStorage(f, clusterId, secretArgs = []) {
+  const tool = ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', f.props, '--ignore-formatted'];
+  let args = javaArgs(tool, TOOL_JVM_OPTS);
+  if (secretArgs.length) {
+    // Every token is free of white space and quotes (checked in saslConfig), so one a line needs no quoting.
+    fs.writeFileSync(f.formatArgs, [...tool, ...secretArgs].join('\n') + '\n', { mode: 0o600 });
+    args = javaArgs([`@${f.formatArgs}`], TOOL_JVM_OPTS);
+  }
+  const removeArgs = () => fs.rmSync(f.formatArgs, { force: true });
   return new Promise((resolve, reject) => {
     const child = spawn(javaBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.on('close', removeArgs);
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
@@ -433,24 +568,129 @@ function formatStorage(f, clusterId) {
   });
 }
 
+// --------------------------------------------------------------------------------------------- SASL
+
+/**
+ * The broker's own user: inter-broker traffic (SCRAM on the client listener), its calls to the controller
+ * (PLAIN on the controller listener) and the readiness probe. A super user whose passwords stay in the run
+ * directory; never a client's.
+ */
+const BROKER_USER = 'skblab-broker';
+const SASL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// What passes StorageTool's --add-scram parser, a JAAS quoted string and an argument file unchanged.
+const SASL_PASSWORD = /^[A-Za-z0-9._~+/-]{8,256}$/;
+
+/**
+ * Checks opts.sasl ({ users: { name: password }, superUsers: [name] }); resolves { users: [[name, password]],
+ * superUsers }. Super users need not be among `users` (their credentials may be added later).
+ */
+function saslConfig(sasl) {
+  if (typeof sasl !== 'object' || sasl === null) throw new Error('sasl: expected { users, superUsers }');
+  const users = Object.entries(sasl.users ?? {});
+  const superUsers = sasl.superUsers ?? [];
+  if (!Array.isArray(superUsers)) throw new Error('sasl.superUsers: expected a list of user names');
+  for (const name of [...users.map(([n]) => n), ...superUsers]) {
+    if (typeof name !== 'string' || !SASL_NAME.test(name))
+      throw new Error(`sasl: user name ${JSON.stringify(name)} must match ${SASL_NAME}`);
+    if (name === BROKER_USER) throw new Error(`sasl: ${BROKER_USER} is the broker's own user`);
+  }
+  for (const [name, password] of users) {
+    // The password itself is never repeated.
+    if (typeof password !== 'string' || !SASL_PASSWORD.test(password))
+      throw new Error(`sasl: the password of ${name} must be 8-256 of [A-Za-z0-9._~+/-]`);
+  }
+  return { users, superUsers };
+}
+
+/** The broker's own passwords: new with new data, else those the data was formatted with. */
+function brokerSecrets(f, formatted) {
+  if (formatted) {
+    try {
+      return JSON.parse(fs.readFileSync(f.sasl, 'utf8'));
+    } catch {
+      throw new Error(`${f.data} was formatted without SASL (no ${f.sasl}): start with --fresh`);
+    }
+  }
+  const secrets = {
+    scramPassword: crypto.randomBytes(24).toString('base64url'),
+    controllerPassword: crypto.randomBytes(24).toString('base64url'),
+  };
+  fs.writeFileSync(f.sasl, JSON.stringify(secrets) + '\n', { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * A SASL broker's listeners and authorizer. Clients: SASL_PLAINTEXT with SCRAM-SHA-512 only, ACLs enforced
+ * by KRaft's StandardAuthorizer, and nothing allowed that no ACL allows. The controller listener takes PLAIN
+ * with a password only the broker has: KRaft cannot check SCRAM there (the credentials live in the metadata
+ * log the controller serves), and PLAINTEXT would make its principal, ANONYMOUS, a super user to anyone who
+ * reaches the port.
+ */
+function setSaslProps(props, sasl, secrets, port, controllerPort) {
+  const jaas = (module, fields) =>
+    `org.apache.kafka.common.security.${module} required ${Object.entries(fields)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ')};`;
+  props.set('listeners', `CLIENT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`);
+  props.set('advertised.listeners', `CLIENT://${HOST}:${port}`);
+  props.set('listener.security.protocol.map', 'CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+  props.set('inter.broker.listener.name', 'CLIENT');
+  props.set('sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512');
+  props.set('listener.name.client.sasl.enabled.mechanisms', 'SCRAM-SHA-512');
+  props.set(
+    'listener.name.client.scram-sha-512.sasl.jaas.config',
+    jaas('scram.ScramLoginModule', { username: BROKER_USER, password: secrets.scramPassword }),
+  );
+  props.set('sasl.mechanism.controller.protocol', 'PLAIN');
+  props.set('listener.name.controller.sasl.enabled.mechanisms', 'PLAIN');
+  props.set(
+    'listener.name.controller.plain.sasl.jaas.config',
+    jaas('plain.PlainLoginModule', {
+      username: BROKER_USER,
+      password: secrets.controllerPassword,
+      [`user_${BROKER_USER}`]: secrets.controllerPassword,
+    }),
+  );
+  props.set('authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+  props.set('allow.everyone.if.no.acl.found', 'false');
+  props.set('super.users', [BROKER_USER, ...sasl.superUsers].map((u) => `User:${u}`).join(';'));
+}
+
+/** StorageTool's --add-scram arguments: the broker's user and the clients', created with the data. */
+function scramArgs(sasl, secrets) {
+  return [[BROKER_USER, secrets.scramPassword], ...sasl.users].flatMap(([name, password]) => [
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${name},password=${password}]`,
+  ]);
+}
+
 // --------------------------------------------------------------------------------------- start/stop
 
 /**
- * Starts a broker; resolves { bootstrap, pid, port, controllerPort, dir, readyMs, alreadyRunning }.
+ * Starts a broker; resolves { bootstrap, pid, port, controllerPort, dir, readyMs, alreadyRunning, sasl }.
  * opts: port (0 = free), dir, timeoutMs (readiness, default 90 s), fresh, detached (default true; false keeps
  * the JVM in the caller's process group so a Ctrl-C of the caller stops it too), log, buildTimeoutMs,
  * ownerPid (a watchdog stops the broker once that process has exited) and removeDirWithOwner (the watchdog then
  * also deletes dir).
+ * opts.sasl ({ users: { name: password }, superUsers: [name] }): clients must log in with SCRAM-SHA-512 and
+ * may do only what an ACL allows them (super users: everything). The users are created with the data (a
+ * restart on existing data keeps those of its first start); add others at run time with an
+ * AlterUserScramCredentials request (libs/distributed/src/scram-users.ts).
  */
 async function start(opts = {}) {
   const log = opts.log || defaultLog;
   const dir = path.resolve(opts.dir || DEFAULT_DIR);
   const f = files(dir);
   const timeoutMs = opts.timeoutMs || 90_000;
+  const sasl = opts.sasl ? saslConfig(opts.sasl) : null;
 
   const existing = readState(dir);
   if (existing && isOurBroker(existing.pid, dir)) {
-    await probe(HOST, existing.port, 3000).catch((e) => {
+    if (!!existing.sasl !== !!sasl)
+      throw new Error(
+        `a broker (pid ${existing.pid}) runs in ${dir} ${existing.sasl ? 'with' : 'without'} SASL: stop it first`,
+      );
+    await probe(HOST, existing.port, 3000, probeAuth(dir, existing)).catch((e) => {
       throw new Error(`a broker (pid ${existing.pid}) runs in ${dir} but does not answer: ${e.message}`);
     });
     log(`already running (pid ${existing.pid}) in ${dir}`);
@@ -459,8 +699,12 @@ async function start(opts = {}) {
 
   await ensureBuilt({ log, timeoutMs: opts.buildTimeoutMs });
 
-  fs.mkdirSync(dir, { recursive: true });
-  if (opts.fresh) fs.rmSync(f.data, { recursive: true, force: true });
+  // A SASL broker's directory holds its passwords: readable by us only.
+  fs.mkdirSync(dir, { recursive: true, mode: sasl ? 0o700 : 0o777 });
+  if (opts.fresh) {
+    fs.rmSync(f.data, { recursive: true, force: true });
+    fs.rmSync(f.sasl, { force: true });
+  }
 
   const fixedPort = opts.port ? Number(opts.port) : 0;
   if (fixedPort && !(await portFree(fixedPort)))
@@ -469,7 +713,7 @@ async function start(opts = {}) {
   let lastError;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      const r = await launch(f, fixedPort, timeoutMs, opts.detached !== false, log);
+      const r = await launch(f, fixedPort, timeoutMs, opts.detached !== false, log, sasl);
       if (opts.ownerPid) {
         spawnWatchdog({
           ownerPid: opts.ownerPid,
@@ -488,26 +732,34 @@ async function start(opts = {}) {
   throw lastError;
 }
 
-async function launch(f, fixedPort, timeoutMs, detached, log) {
+async function launch(f, fixedPort, timeoutMs, detached, log, sasl) {
   const t0 = Date.now();
   const port = fixedPort || (await freePort());
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
 
+  const clusterId = existingClusterId(f);
+  const secrets = sasl ? brokerSecrets(f, clusterId !== null) : null;
   const props = readProperties(TEMPLATE);
   props.set('listeners', `PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`);
   props.set('advertised.listeners', `PLAINTEXT://${HOST}:${port}`);
   props.set('controller.quorum.voters', `${props.get('node.id') || '1'}@${HOST}:${controllerPort}`);
   props.set('log.dirs', f.data);
+  if (sasl) setSaslProps(props, sasl, secrets, port, controllerPort);
   writeProperties(
     f.props,
     props,
     `generated by ${path.relative(process.cwd(), path.join(HERE, 'broker.js'))} from ${TEMPLATE}`,
+    !!sasl,
   );
 
   // Kafka 4.1's `format --ignore-formatted` still checks the cluster id against an existing data/meta.properties
   // (and fails on a mismatch), so a restart on old data must reuse that id.
-  await formatStorage(f, existingClusterId(f) || randomClusterId());
+  if (sasl && clusterId && sasl.users.length)
+    log(
+      `${f.data} exists: its SCRAM users are those it was formatted with (the users given now are not added)`,
+    );
+  await formatStorage(f, clusterId || randomClusterId(), sasl ? scramArgs(sasl, secrets) : []);
   const formatMs = Date.now() - t0;
 
   fs.writeFileSync(f.log, '');
@@ -531,8 +783,11 @@ async function launch(f, fixedPort, timeoutMs, detached, log) {
     controllerPort,
     bootstrap: `${HOST}:${port}`,
     startedAt: new Date().toISOString(),
+    // What clients need to know (never a password): the mechanism, and who may do everything.
+    ...(sasl ? { sasl: { mechanism: 'SCRAM-SHA-512', superUsers: sasl.superUsers } } : {}),
   };
   fs.writeFileSync(f.state, JSON.stringify(state, null, 2) + '\n');
+  const auth = sasl ? { username: BROKER_USER, password: secrets.scramPassword } : null;
 
   const deadline = t0 + timeoutMs;
   let lastErr = 'not probed yet';
@@ -545,7 +800,7 @@ async function launch(f, fixedPort, timeoutMs, detached, log) {
       throw err;
     }
     try {
-      const md = await probe(HOST, port, 2000);
+      const md = await probe(HOST, port, 2000, auth);
       if (md.brokers.some((b) => b.port === port)) {
         const readyMs = Date.now() - t0;
         log(
@@ -609,7 +864,7 @@ async function status(opts = {}) {
   const state = readState(dir);
   if (!state || !isOurBroker(state.pid, dir)) return { running: false, ready: false, dir };
   try {
-    const md = await probe(HOST, state.port, 3000);
+    const md = await probe(HOST, state.port, 3000, probeAuth(dir, state));
     return { running: true, ready: md.brokers.length > 0, pid: state.pid, bootstrap: state.bootstrap, dir };
   } catch (e) {
     return { running: true, ready: false, pid: state.pid, bootstrap: state.bootstrap, dir, error: e.message };
@@ -684,6 +939,8 @@ async function main(argv) {
         dir: args.dir,
         timeoutMs: args.timeout ? Number(args.timeout) * 1000 : undefined,
         fresh: !!args.fresh,
+        // A file, not arguments: passwords on a command line are readable by any local user.
+        sasl: args.sasl ? JSON.parse(fs.readFileSync(args.sasl, 'utf8')) : undefined,
       });
       process.stdout.write(args.json ? JSON.stringify(r) + '\n' : r.bootstrap + '\n');
       return 0;
@@ -711,7 +968,7 @@ async function main(argv) {
     }
     default:
       process.stderr.write(
-        'usage: broker.js start [--port P] [--dir D] [--timeout S] [--fresh] [--json]\n' +
+        'usage: broker.js start [--port P] [--dir D] [--timeout S] [--fresh] [--sasl FILE] [--json]\n' +
           '       broker.js stop [--dir D] | status [--dir D] [--json] | build\n',
       );
       return 64;

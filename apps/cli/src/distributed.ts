@@ -24,22 +24,37 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { ConfigRecord, Lab } from '@skblab/runtime';
 import type { ShellOptions } from '@skblab/shell';
 import { HOP_SERVICES, LAB_ID_RULE, isLabId, type LayerName } from '@skblab/contracts';
-import { DistributedNode, KEYS, keyPrefix, redactSecret, type PublishedTopology } from '@skblab/distributed';
+import {
+  DistributedNode,
+  KEYS,
+  describeKafkaSasl,
+  kafkaSaslFromEnv,
+  keyPrefix,
+  redactSecret,
+  type KafkaSasl,
+  type PublishedTopology,
+} from '@skblab/distributed';
 import { identify, verify, waitExit, type ProcIdentity } from './procs';
 
 export { redactSecret };
 
 export interface Brokers {
   kafka: string[];
+  /** The Kafka user to log in as (KAFKA_SASL_*), or none. */
+  kafkaSasl?: KafkaSasl;
   redisUrl: string;
 }
 
+/** Where Kafka and Redis are, and who to be there; throws on bad KAFKA_SASL_* (saying why, not the password). */
 export function brokersFromEnv(env = process.env): Brokers {
+  const sasl = kafkaSaslFromEnv(env);
+  if (sasl.problems.length) throw new Error(sasl.problems.join('; '));
   return {
     kafka: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    ...(sasl.sasl ? { kafkaSasl: sasl.sasl } : {}),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
 }
@@ -252,6 +267,7 @@ export async function checkBrokers(b: Brokers): Promise<void> {
   const admin = new Kafka({
     clientId: 'skblab-cli',
     brokers: b.kafka,
+    sasl: b.kafkaSasl,
     connectionTimeout: 3000,
     retry: { retries: 1, initialRetryTime: 200 },
     logLevel: logLevel.NOTHING,
@@ -261,7 +277,7 @@ export async function checkBrokers(b: Brokers): Promise<void> {
     await admin.describeCluster();
   } catch (e) {
     throw new Error(
-      `Kafka at ${b.kafka.join(',')} does not answer: ${e instanceof Error ? e.message : String(e)}`,
+      `Kafka at ${b.kafka.join(',')} (${describeKafkaSasl(b.kafkaSasl)}) does not answer: ${e instanceof Error ? e.message : String(e)}`,
     );
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -321,6 +337,7 @@ export async function sweepLab(
   const admin = new Kafka({
     clientId: `skblab-${labId}-cli`,
     brokers: b.kafka,
+    sasl: b.kafkaSasl,
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
@@ -458,6 +475,7 @@ async function prepareLab(labId: string, hosts: PublishedTopology, b: Brokers, r
     labId,
     service: 'control',
     kafkaBrokers: b.kafka,
+    kafkaSasl: b.kafkaSasl,
     redisUrl: b.redisUrl,
   });
   try {
@@ -718,7 +736,12 @@ export async function downLab(labId: string, b: Brokers): Promise<DownResult> {
     redis.disconnect();
   }
   if (!keys.length && !fs.existsSync(labDir(labId))) {
-    const admin = new Kafka({ clientId: 'skblab-cli', brokers: b.kafka, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'skblab-cli',
+      brokers: b.kafka,
+      sasl: b.kafkaSasl,
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const k = await labKafka(admin, labId).finally(() => admin.disconnect());
     if (!k.topics.length && !k.groups.length) throw new NoSuchLabError(labId);
@@ -795,6 +818,7 @@ export async function openDistributedLab(opts: {
     labId,
     service: 'socket',
     kafkaBrokers: brokers.kafka,
+    kafkaSasl: brokers.kafkaSasl,
     redisUrl: brokers.redisUrl,
     shipTraces: false,
     onStall: opts.onStall,

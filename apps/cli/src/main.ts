@@ -152,7 +152,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (sub === 'logs') return showLogs(d, labId, node ?? undefined, follow);
-    const brokers = d.brokersFromEnv();
+    const brokers = brokersOr(d);
+    if (typeof brokers === 'string') {
+      process.stderr.write(brokers);
+      return 2;
+    }
     if (sub === 'supervise') return (await import('./supervisor')).supervise(labId, brokers, replicas);
     if (!node) {
       process.stderr.write('skblab: restart needs a SERVICE (ip, nic-2, ...)\n');
@@ -202,7 +206,11 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    const brokers = d.brokersFromEnv();
+    const brokers = brokersOr(d);
+    if (typeof brokers === 'string') {
+      process.stderr.write(brokers);
+      return 2;
+    }
     const hosts = spec;
     const id = labId ?? d.newLabId();
     try {
@@ -290,6 +298,15 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await closeLab();
+  }
+}
+
+/** The brokers from the environment, or what is wrong with it (a usage error, not a crash). */
+function brokersOr(d: typeof import('./distributed')): ReturnType<typeof d.brokersFromEnv> | string {
+  try {
+    return d.brokersFromEnv();
+  } catch (e) {
+    return `skblab: ${e instanceof Error ? e.message : String(e)}\n`;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
 import { DistributedNode, type HostSpec } from './node';
+import type { KafkaSasl } from './kafka-sasl';
 
 export interface InProcessLab {
   labId: string;
@@ -18,6 +19,8 @@ export interface InProcessLab {
 export async function startInProcessLab(opts: {
   labId: string;
   kafkaBrokers: string[];
+  /** The Kafka user every node logs in as (a SASL broker), or none. */
+  kafkaSasl?: KafkaSasl;
   redisUrl: string;
   hosts?: HostSpec[];
   log?: (line: string) => void;
@@ -27,6 +30,7 @@ export async function startInProcessLab(opts: {
   const common = {
     labId: opts.labId,
     kafkaBrokers: opts.kafkaBrokers,
+    kafkaSasl: opts.kafkaSasl,
     redisUrl: opts.redisUrl,
     log: opts.log,
   };

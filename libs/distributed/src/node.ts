@@ -49,6 +49,7 @@ import { CounterStream, TraceStream } from './streams';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import { ConfigLog } from './config-log';
 import { KEYS, SKB_ID_RANGE, advanceChannel, configChannel, idleChannel, keyPrefix } from './keys';
+import type { KafkaSasl } from './kafka-sasl';
 
 /** A host with no NICs (what older labs published); a full topology carries NICs and wires too. */
 export interface HostSpec {
@@ -69,6 +70,8 @@ export interface NodeOptions {
    */
   instance?: string;
   kafkaBrokers: string[];
+  /** The Kafka user this process logs in as (a SASL broker; kafka-sasl.ts), or none. */
+  kafkaSasl?: KafkaSasl;
   redisUrl: string;
   /** Where a dead letter's log line goes (default stderr). */
   log?: (line: string) => void;
@@ -228,6 +231,7 @@ export class DistributedNode {
     this.kafka = new Kafka({
       clientId: `skblab-${opts.labId}-${this.instance}`,
       brokers: opts.kafkaBrokers,
+      sasl: opts.kafkaSasl,
       logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
     });
     this.handled = new Handled(

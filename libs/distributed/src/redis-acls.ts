@@ -38,7 +38,8 @@ const CLOSED = [
 
 /** The rules of a lab's user (ACL SETUSER user ...rules), from a clean slate. */
 export function labAclRules(labId: string, password: string): string[] {
-  if (!isLabId(labId)) throw new RangeError(`invalid lab id '${String(labId).slice(0, 80)}' (${LAB_ID_RULE})`);
+  if (!isLabId(labId))
+    throw new RangeError(`invalid lab id '${String(labId).slice(0, 80)}' (${LAB_ID_RULE})`);
   checkPassword(password);
   const prefix = keyPrefix(labId);
   return ['reset', 'on', `>${password}`, `~${prefix}*`, `&${prefix}*`, '+@all', ...CLOSED];

@@ -41,7 +41,7 @@ export class KafkaClient implements OnApplicationShutdown {
   private admin?: { admin: Admin; connected: Promise<void> };
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
-    const base = { clientId: config.kafkaClientId, brokers: config.kafkaBrokers };
+    const base = { clientId: config.kafkaClientId, brokers: config.kafkaBrokers, sasl: config.kafkaSasl };
     this.kafka = new Kafka({
       ...base,
       connectionTimeout: config.connectTimeoutMs,

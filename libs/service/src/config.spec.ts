@@ -1,4 +1,10 @@
-import { loadServiceConfig, ServiceConfigError } from './config';
+import {
+  loadServiceConfig,
+  nodeOptions,
+  SERVICE_ENV_VARS,
+  SERVICE_OPTIONAL_ENV_VARS,
+  ServiceConfigError,
+} from './config';
 
 const good = { KAFKA_BROKERS: 'kafka:9092', REDIS_URL: 'redis://redis:6379' };
 
@@ -97,6 +103,46 @@ describe('loadServiceConfig', () => {
     expect(problems('ip', { ...good, SKBLAB_LAYER: 'dev' })).toEqual([
       'SKBLAB_LAYER=dev but this is the ip service (apps/ip): unset SKBLAB_LAYER or start apps/dev',
     ]);
+  });
+
+  it("logs in to Kafka with KAFKA_SASL_*, and hands the credentials to the service's node", () => {
+    const c = loadServiceConfig('ip', {
+      ...good,
+      KAFKA_SASL_USERNAME: 'skblab-services',
+      KAFKA_SASL_PASSWORD: 'the-password-0123',
+    });
+    expect(c.kafkaSasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'skblab-services',
+      password: 'the-password-0123',
+    });
+    expect(nodeOptions(c, () => undefined).kafkaSasl).toBe(c.kafkaSasl);
+    expect(loadServiceConfig('ip', good).kafkaSasl).toBeUndefined();
+  });
+
+  it('lists bad KAFKA_SASL_* with the other problems, never repeating the password', () => {
+    const p = problems('ip', {
+      ...good,
+      PORT: 'x',
+      KAFKA_SASL_MECHANISM: 'gssapi',
+      KAFKA_SASL_PASSWORD: 'the-password-0123',
+    });
+    expect(p).toEqual([
+      'PORT must be an integer from 0 to 65535 (got "x")',
+      'KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256 (got "gssapi")',
+      'KAFKA_SASL_USERNAME must be set when KAFKA_SASL_PASSWORD is (not set)',
+    ]);
+    expect(p.join('\n')).not.toContain('the-password-0123');
+  });
+
+  it('keeps the optional credentials out of what every deployment must set', () => {
+    // k8s/'s Kafka has no SASL yet: a manifest that set them would stop its services from connecting.
+    expect(SERVICE_OPTIONAL_ENV_VARS).toEqual([
+      'KAFKA_SASL_MECHANISM',
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+    ]);
+    expect(SERVICE_ENV_VARS.filter((v) => SERVICE_OPTIONAL_ENV_VARS.includes(v))).toEqual([]);
   });
 
   it('rejects an unknown layer, and its message reads as one clear error', () => {

@@ -13,10 +13,14 @@
  *   HOST                       127.0.0.1  HTTP address to listen on (0.0.0.0 in a container)
  *   SKBLAB_CONNECT_TIMEOUT_MS  5000       Kafka and Redis connection timeouts
  *   SKBLAB_HEALTH_TIMEOUT_MS   3000       how long one /healthz check may wait for Kafka or Redis
+ *   KAFKA_SASL_USERNAME        optional   the user the service logs in to Kafka as (SASL/SCRAM)
+ *   KAFKA_SASL_PASSWORD        optional   its password, set with the user (never shown)
+ *   KAFKA_SASL_MECHANISM       scram-sha-512  or scram-sha-256. None of the three set: no SASL (the rule is
+ *                                         libs/distributed's kafka-sasl.ts, which the CLI reads by too)
  */
 import { isIP, ValidateBy, validateSync, type ValidationArguments } from 'class-validator';
 import { isLabId, LAB_ID_RULE } from '@skblab/contracts';
-import { redactUrl } from '@skblab/distributed';
+import { kafkaSaslFromEnv, redactUrl, type KafkaSasl, KAFKA_SASL_ENV_VARS } from '@skblab/distributed';
 import { isLayerName, LAYERS, type LayerName } from './layers';
 
 export interface ServiceConfig {
@@ -25,6 +29,8 @@ export interface ServiceConfig {
   instance: string;
   labId: string;
   kafkaBrokers: string[];
+  /** The Kafka user the service logs in as (SASL), or none. */
+  kafkaSasl?: KafkaSasl;
   redisUrl: string;
   port: number;
   host: string;
@@ -147,6 +153,14 @@ const KEYS = [
  */
 export const SERVICE_ENV_VARS: readonly string[] = [...KEYS, 'SKBLAB_LAYER'];
 
+/**
+ * The variables a service reads only when they are set: Kafka's SASL credentials. Unset means a broker
+ * without SASL, which is what k8s/'s Kafka is today, so they are not in SERVICE_ENV_VARS (k8s/ would have to
+ * set them, and a service given credentials for a broker that has no SASL cannot connect). When they are
+ * set, they are checked like the others.
+ */
+export const SERVICE_OPTIONAL_ENV_VARS: readonly string[] = KAFKA_SASL_ENV_VARS;
+
 /** Reads and validates the configuration of `layer`'s service; throws ServiceConfigError listing every problem. */
 export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const problems: string[] = [];
@@ -170,6 +184,9 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
   for (const e of validateSync(raw, { skipUndefinedProperties: false })) {
     problems.push(...Object.values(e.constraints ?? {}));
   }
+  // The CLI reads the same three variables: one rule for both (kafka-sasl.ts).
+  const sasl = kafkaSaslFromEnv(env);
+  problems.push(...sasl.problems);
   if (problems.length) throw new ServiceConfigError(layer, problems);
 
   const labId = raw.SKBLAB_LAB_ID;
@@ -179,6 +196,7 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
     instance,
     labId,
     kafkaBrokers: raw.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
+    ...(sasl.sasl ? { kafkaSasl: sasl.sasl } : {}),
     redisUrl: raw.REDIS_URL!,
     port: Number(raw.PORT),
     host: raw.HOST,
@@ -197,6 +215,7 @@ export function nodeOptions(config: ServiceConfig, log: (line: string) => void) 
     service: config.layer,
     instance: config.instance,
     kafkaBrokers: config.kafkaBrokers,
+    kafkaSasl: config.kafkaSasl,
     redisUrl: config.redisUrl,
     log,
   };
