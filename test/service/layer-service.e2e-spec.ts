@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import {
   bootstrap,
+  KAFKA,
   MetricsService,
   REDIS,
   SERVICE_CONFIG,
@@ -271,7 +272,12 @@ describe('bootstrap(): the app that apps/<layer>/src/main.ts starts', () => {
       expect(node.dispatch).toEqual(expect.any(Function));
       const state = await (await fetch(`${base}/state`)).json();
       expect(state).toMatchObject({ layer: 'loopback', hops: ['loopback_xmit'], consuming: false });
-      expect(await clients()).toContain(`name=skblab-${lab}-loopback `);
+      // The node's connection is the app's injected one (REDIS), not a second of its own.
+      expect(
+        (await clients()).split('\n').filter((l) => l.includes(`name=skblab-${lab}-loopback `)),
+      ).toHaveLength(1);
+      expect(node.redis).toBe(app.get(REDIS));
+      expect((node as unknown as { kafka: unknown }).kafka).toBe(app.get(KAFKA));
 
       await app.close();
       app = undefined;

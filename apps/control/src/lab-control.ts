@@ -13,15 +13,19 @@ import {
   Inject,
   Injectable,
   Logger,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import { DistributedNode, KEYS } from '@skblab/distributed';
 import { Lab, buildHardware, type ConfigRecord } from '@skblab/runtime';
 import { bootTopology } from '@skblab/shell';
 import { defaultTopology } from '@skblab/topology';
 import { defaultCommands } from '@skblab/userland';
 import {
+  KAFKA,
+  REDIS,
   SERVICE_CONFIG,
   awaitAtMost,
   nodeOptions,
@@ -30,7 +34,7 @@ import {
 } from '@skblab/service';
 
 @Injectable()
-export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown, LayerStateProvider {
+export class LabControl implements OnApplicationBootstrap, BeforeApplicationShutdown, LayerStateProvider {
   private readonly logger = new Logger('LabControl');
   private readonly node: DistributedNode;
   private readonly startedAt = new Date().toISOString();
@@ -38,9 +42,15 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
   /** The set-up under way (awaited at shutdown, so that nothing runs after the app has closed). */
   private setup: Promise<void> = Promise.resolve();
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    // The app's own connections (LayerModule's KAFKA and REDIS), which /healthz checks.
     this.node = new DistributedNode({
       ...nodeOptions(config, (l) => this.logger.warn(l)),
+      clients: { kafka, redis },
     });
   }
 
@@ -70,7 +80,8 @@ export class LabControl implements OnApplicationBootstrap, OnApplicationShutdown
     await this.node.config.append(records);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the app's clients close (onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await awaitAtMost(3_000, this.setup);
     await this.node.stop();
   }

@@ -70,6 +70,12 @@ export interface NodeOptions {
    */
   instance?: string;
   kafkaBrokers: string[];
+  /**
+   * Clients the process already has (a layer app's injected KAFKA and REDIS): used instead of making its
+   * own, and left open at stop for their owner to close. The Redis client must carry the lab's key prefix
+   * and let commands wait through a reconnection (maxRetriesPerRequest null), as a batch's MULTI must.
+   */
+  clients?: { kafka: Kafka; redis: Redis };
   /** The Kafka user this process logs in as (a SASL broker; kafka-sasl.ts), or none. */
   kafkaSasl?: KafkaSasl;
   redisUrl: string;
@@ -219,21 +225,31 @@ export class DistributedNode {
     if (opts.service !== 'socket') this.lab.eventTime = true;
     this.log = opts.log ?? ((l) => void process.stderr.write(l + '\n'));
     this.instance = opts.instance ?? opts.service;
-    this.redis = new Redis(opts.redisUrl, {
-      keyPrefix: keyPrefix(opts.labId),
-      connectionName: `skblab-${opts.labId}-${this.instance}`,
-      maxRetriesPerRequest: null,
-      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
-    });
-    // ioredis reconnects by itself and its commands wait (maxRetriesPerRequest null); each one that fails
-    // fails where it is awaited. An 'error' event without a listener would end the process.
-    this.redis.on('error', () => undefined);
-    this.kafka = new Kafka({
-      clientId: `skblab-${opts.labId}-${this.instance}`,
-      brokers: opts.kafkaBrokers,
-      sasl: opts.kafkaSasl,
-      logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
-    });
+    if (opts.clients) {
+      const { keyPrefix: prefix, maxRetriesPerRequest } = opts.clients.redis.options;
+      if (prefix !== keyPrefix(opts.labId) || maxRetriesPerRequest !== null)
+        throw new Error(
+          `the Redis client given to lab '${opts.labId}' must have the key prefix ${keyPrefix(opts.labId)} and maxRetriesPerRequest null`,
+        );
+      this.redis = opts.clients.redis;
+      this.kafka = opts.clients.kafka;
+    } else {
+      this.redis = new Redis(opts.redisUrl, {
+        keyPrefix: keyPrefix(opts.labId),
+        connectionName: `skblab-${opts.labId}-${this.instance}`,
+        maxRetriesPerRequest: null,
+        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+      });
+      // ioredis reconnects by itself and its commands wait (maxRetriesPerRequest null); each one that fails
+      // fails where it is awaited. An 'error' event without a listener would end the process.
+      this.redis.on('error', () => undefined);
+      this.kafka = new Kafka({
+        clientId: `skblab-${opts.labId}-${this.instance}`,
+        brokers: opts.kafkaBrokers,
+        sasl: opts.kafkaSasl,
+        logLevel: logLevel.NOTHING, // failures surface as errors where they matter; retries are not news
+      });
+    }
     this.handled = new Handled(
       this.redis,
       opts.service,
@@ -460,7 +476,7 @@ export class DistributedNode {
     await this.consumer?.disconnect().catch(this.reported('consumer disconnect at stop'));
     await this.producer?.disconnect().catch(this.reported('producer disconnect at stop'));
     this.subscriber?.disconnect();
-    this.redis.disconnect();
+    if (!this.opts.clients) this.redis.disconnect();
     await this.stalls.disconnect().catch(this.reported('admin disconnect at stop'));
   }
 

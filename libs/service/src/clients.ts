@@ -105,7 +105,9 @@ export class RedisClient implements OnModuleInit, OnApplicationShutdown {
       connectionName: config.kafkaClientId,
       lazyConnect: true,
       connectTimeout: config.connectTimeoutMs,
-      maxRetriesPerRequest: 1,
+      // The app's DistributedNode uses this client: a batch's commands wait through a reconnection rather
+      // than fail. /healthz does not wait: it answers from the connection's status, and bounds its PING.
+      maxRetriesPerRequest: null,
       // disconnect() keeps the process alive this long when the socket had already failed (no 'close' comes)
       disconnectTimeout: 500,
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),

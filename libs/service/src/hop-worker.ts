@@ -4,7 +4,15 @@
  * handlers hand each message to it (receive); its HopServer starts it (start) and it stops with the app.
  * GET /state shows what this layer holds; /metrics counts its messages.
  */
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { hopsOf, hopTopics } from '@skblab/contracts';
 import { DistributedNode, type HopMessage } from '@skblab/distributed';
@@ -13,10 +21,10 @@ import { nodeOptions, type ServiceConfig } from './config';
 import { awaitAtMost } from './util';
 import { MetricsService } from './metrics';
 import type { LayerStateProvider, StateQuery } from './state';
-import { SERVICE_CONFIG } from './tokens';
+import { KAFKA, REDIS, SERVICE_CONFIG } from './tokens';
 
 @Injectable()
-export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
+export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdown, LayerStateProvider {
   private readonly logger = new Logger('HopWorker');
   readonly node: DistributedNode;
   private started = false;
@@ -27,9 +35,13 @@ export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(MetricsService) metrics: MetricsService,
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(REDIS) redis: Redis,
   ) {
     this.node = new DistributedNode({
       ...nodeOptions(config, (l) => this.logger.warn(l)),
+      // The app's own connections (LayerModule's KAFKA and REDIS), which /healthz checks.
+      clients: { kafka, redis },
       onMessage: (topic, result, step) => {
         metrics.countMessage(topic, result);
         if (step) metrics.observeStep(step.hop, step.seconds);
@@ -96,6 +108,11 @@ export class HopWorker implements OnApplicationShutdown, LayerStateProvider {
       await this.node.stop(); // also ends a wait for the topology
       await awaitAtMost(3_000, this.starting);
     })());
+  }
+
+  /** Before the app's clients close (onApplicationShutdown): the node's last flush still needs them. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   onApplicationShutdown(): Promise<void> {
