@@ -17,6 +17,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab down --lab ID
        skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...
        skblab class render --roster FILE --out DIR
+       skblab run [-f TOPOLOGY] [--node NODE] SCRIPT [ARGS...]
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -55,6 +56,9 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              of the roster (a CSV file with the columns id,name) a namespace
              with its own lab, quota, network policies, credentials and shell
              pod; 'kubectl apply -k DIR' creates them (docs/classes.md).
+  run        run SCRIPT with bash against a lab that lives as long as the script:
+             the lab's ip, ping, sysctl, tc, ss, nc, ... come first on its PATH and
+             act on NODE (default: the first host); its exit status is the script's.
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -79,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (sub === 'packetdrill') return packetdrillMain(rest);
   if (sub === 'class') return (await import('./class/render')).classMain(rest);
+  if (sub === 'run') return (await import('./run/run')).runMain(rest);
   const SUBS = ['shell', 'up', 'down', 'exec', 'logs', 'restart', 'supervise'];
   if (!SUBS.includes(sub)) {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);

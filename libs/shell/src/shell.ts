@@ -154,6 +154,27 @@ export class Shell {
     }
   }
 
+  /**
+   * One command's argv as a foreground job of its own, with its own input and outputs: a tool that a
+   * script outside the lab runs (skblab run), which is a process of that script, not a line of this shell.
+   */
+  async runForeground(
+    argv: string[],
+    io: { stdin: string | null; out: (s: string) => void; err: (s: string) => void },
+  ): Promise<number> {
+    if (this.lab.settle) await this.lab.settle();
+    const job = this.newJob();
+    this.current = job;
+    try {
+      const run = this.runArgv(argv, { net: this.host.initNet, cpu: this.cpu, ...io, job });
+      const status = await this.foreground(run, job, argv.join(' '));
+      await this.lab.landInFlight();
+      return status;
+    } finally {
+      this.current = null;
+    }
+  }
+
   /** A pipeline's commands, each one's output the next one's input; its status is the last one's. */
   private async runCommands(p: Pipeline, base: RunOpts, subshell: boolean): Promise<number> {
     let stdin = base.stdin;

@@ -1,0 +1,134 @@
+/**
+ * `skblab run [-f TOPOLOGY] [--node NODE] SCRIPT [ARGS...]`: a script, unchanged, run by the system's own
+ * bash against a lab that lives as long as the script. The lab's tools come first on the script's PATH:
+ * each is bin/skblab-shim under the tool's name, which asks this process's lab (server.ts) to run its argv
+ * on NODE, so `ip netns exec`, `ip -n`, `sysctl`, `ping` and `tc` act on the lab, with the tools' own output
+ * and exit statuses; everything else in the script (variables, functions, loops, the system's own
+ * programs) is bash's. cat and grep are the lab's for /proc and /sys paths only.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { Lab, buildHardware } from '@skblab/runtime';
+import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
+import { defaultCommands } from '@skblab/userland';
+import { bootTopology } from '@skblab/shell';
+import { repoRoot } from '../distributed';
+import { startRunServer } from './server';
+
+export const RUN_USAGE = `Usage: skblab run [-f TOPOLOGY] [--node NODE] SCRIPT [ARGS...]
+
+  Run SCRIPT with bash against a lab that lives as long as the script: the lab's
+  ip, ping, sysctl, tc, ss, nc, iperf, traceroute, tcpdump, ethtool, nstat and
+  skbtrace come first on its PATH and run on NODE (default: the first host);
+  cat and grep read the lab's /proc and /sys. The exit status is the script's.
+`;
+
+/** The lab's tools a script gets (the lab's commands that a real system has as programs too). */
+export const TOOLS = [
+  'ip',
+  'ping',
+  'sysctl',
+  'tc',
+  'ss',
+  'nc',
+  'iperf',
+  'traceroute',
+  'tcpdump',
+  'ethtool',
+  'nstat',
+  'skbtrace',
+  'cat',
+  'grep',
+];
+
+export async function runMain(argv: string[]): Promise<number> {
+  let topo: string | null = null;
+  let node: string | null = null;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-f' || a === '--file') {
+      topo = argv[++i] ?? null;
+      if (!topo) return usage('option -f needs a topology file');
+    } else if (a === '--node') {
+      node = argv[++i] ?? null;
+      if (!node) return usage('option --node needs a node name');
+    } else if (a === '-h' || a === '--help') {
+      process.stdout.write(RUN_USAGE);
+      return 0;
+    } else if (a === '--') {
+      i++;
+      break;
+    } else if (a.startsWith('-')) return usage(`unknown option '${a}'`);
+    else break;
+  }
+  const [script, ...args] = argv.slice(i);
+  if (!script) return usage('a SCRIPT is needed');
+  if (!fs.existsSync(script)) {
+    process.stderr.write(`skblab run: ${script}: No such file or directory\n`);
+    return 127;
+  }
+  const spec = topo ? loadTopologyFile(topo) : defaultTopology();
+  if (isTopologyError(spec)) {
+    process.stderr.write(spec.error + '\n');
+    return 1;
+  }
+  const lab = new Lab();
+  buildHardware(lab, spec);
+  const commands = defaultCommands();
+  const err = await bootTopology(lab, spec, commands);
+  if (err) {
+    process.stderr.write(err + '\n');
+    return 1;
+  }
+  const name = node ?? [...lab.hosts.keys()][0];
+  const host = lab.hosts.get(name);
+  if (!host) {
+    process.stderr.write(
+      `skblab run: no node named '${name}' (nodes: ${[...lab.hosts.keys()].join(', ')})\n`,
+    );
+    return 1;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skblab-run-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const shim = path.join(repoRoot(), 'bin', 'skblab-shim');
+    for (const t of TOOLS) fs.symlinkSync(shim, path.join(bin, t));
+    const socketPath = path.join(dir, 'lab.sock');
+    const server = await startRunServer(lab, host, commands, socketPath);
+    try {
+      return await new Promise<number>((resolve) => {
+        const child = spawn('bash', [script, ...args], {
+          stdio: 'inherit',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, SKBLAB_RUN_SOCKET: socketPath },
+        });
+        const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+        const onInt = forward('SIGINT');
+        const onTerm = forward('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+        child.on('error', (e) => {
+          process.stderr.write(`skblab run: bash: ${e.message}\n`);
+          resolve(127);
+        });
+        child.on('exit', (code, signal) => {
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          resolve(code ?? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0));
+        });
+      });
+    } finally {
+      await server.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function usage(why: string): number {
+  process.stderr.write(`skblab run: ${why}\n\n${RUN_USAGE}`);
+  return 2;
+}
