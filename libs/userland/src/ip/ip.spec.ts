@@ -217,3 +217,24 @@ describe('ip route metrics (RTAX_MTU, RTAX_ADVMSS, RTAX_INITCWND, RTAX_LOCK)', (
     expect(bad.status).toBe(255);
   });
 });
+
+describe('ip link add of a kind this kernel has no driver for', () => {
+  it("parses a VRF's table and answers as a kernel without the vrf module (checked on this machine)", async () => {
+    const h = new IpHarness();
+    const unknown = { out: '', err: 'Error: Unknown device type.\n', status: 2 };
+    expect(await h.run('ip link add lisa type vrf table 1101')).toEqual(unknown);
+    expect(await h.run('ip link add d0 type dummy')).toEqual(unknown);
+    expect(await h.run('ip link add d0 type dummy foo')).toEqual(unknown);
+    expect(await h.run('ip link add lisa type vrf')).toEqual(unknown);
+    expect(await h.run('ip link add lisa type vrf foo')).toEqual({
+      out: '',
+      err: 'vrf: unknown option "foo"?\nUsage: ... vrf table TABLEID\n',
+      status: 1,
+    });
+    expect(await h.run('ip link add x0 type nosuchkind foo')).toEqual({
+      out: '',
+      err: 'Garbage instead of arguments "foo ...". Try "ip link help".\n',
+      status: 1,
+    });
+  });
+});

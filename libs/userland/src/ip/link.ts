@@ -197,6 +197,13 @@ function setlink(ip: Ip, dev: NetDevice, r: LinkReq, rename: boolean): void {
 function linkAdd(ip: Ip, r: LinkReq): number {
   if (r.type === undefined) fail(ip, 'Not enough information: "type" argument is required\n', 1);
   if (r.type !== 'veth') {
+    // link_vrf.c parses `table TABLE` and refuses anything else; dummy's options are not looked at. The
+    // kernel here has neither driver, and says what one without them says (checked on this machine).
+    if (r.type === 'vrf')
+      for (let k = 0; k < r.typeArgs.length; k += 2)
+        if (!matches(r.typeArgs[k], 'table') || r.typeArgs[k + 1] === undefined)
+          fail(ip, `vrf: unknown option "${r.typeArgs[k]}"?\nUsage: ... vrf table TABLEID\n`, 1);
+    if (r.type === 'vrf' || r.type === 'dummy') fail(ip, 'Error: Unknown device type.\n', 2);
     if (r.typeArgs.length) {
       if (matches(r.typeArgs[0], 'help')) usage(ip);
       fail(ip, `Garbage instead of arguments "${r.typeArgs[0]} ...". Try "ip link help".\n`, 1);
