@@ -243,6 +243,28 @@ describe('normalisation of ss, nc and iperf', () => {
     expect(normaliseText('127.0.0.1:61000 x\n', 'ss -tan')).toBe('127.0.0.1:61000 x\n');
   });
 
+  it('names ss -x inodes I1, I2... in sorted order, peers kept, columns squeezed; 0 stays', () => {
+    // As ss -xa printed it on the real kernel: the inodes' width varies from run to run.
+    const ss = [
+      'Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+      'u_str ESTAB  0      0      /tmp/uxt.sock 78880            * 178882      ',
+      'u_str LISTEN 0      5      /tmp/uxt.sock 78879            * 0           ',
+      'u_str ESTAB  0      0                  * 178882           * 78880       ',
+      '',
+    ].join('\n');
+    expect(normaliseText(ss, 'ss -xa')).toBe(
+      [
+        'Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process',
+        'u_str ESTAB 0 0 * I1 * I2',
+        'u_str ESTAB 0 0 /tmp/uxt.sock I2 * I1',
+        'u_str LISTEN 0 5 /tmp/uxt.sock I3 * 0',
+        '',
+      ].join('\n'),
+    );
+    // ss -t keeps its own normalisation.
+    expect(normaliseText('tcp x 127.0.0.1:8080   y\n', 'ss -tan')).toBe('tcp x 127.0.0.1:8080   y\n');
+  });
+
   it("masks iperf's times, rates, irtt and the client's racy window size, not the amount, icwnd or mss", () => {
     expect(normaliseText('TCP window size: 2.50 MByte (default)\n', 'iperf -c 127.0.0.1 -n 1M')).toBe(
       'TCP window size: W (default)\n',

@@ -222,10 +222,45 @@ export function maskTcQdisc(text: string): string {
     .replace(/^(qdisc \S+ \S+ .*?) refcnt \d+/gm, '$1 refcnt R');
 }
 
+/** Whether an ss command lists unix sockets (`ss -x`, `ss -xa`). */
+export function isSsUnix(cmd: string): boolean {
+  return isSs(cmd) && /\s-\w*x/.test(cmd);
+}
+
+/**
+ * The inode numbers of `ss -x` (a unix socket's "port" and its peer's): the kernel's get_next_ino hands them
+ * out, so they differ from run to run and in width. Each becomes I1, I2... in order of first appearance
+ * once the lines are sorted with them masked, so a peer still names the same socket; 0 (no peer, or one
+ * no file holds) stays. The columns they widen are squeezed to one blank.
+ */
+export function maskUnixInodes(text: string): string {
+  const lines = text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => l.replace(/ +/g, ' ').trim());
+  const head = /^(State|Netid)\b/.test(lines[0] ?? '') ? lines.shift() : undefined;
+  const row = /^(u_\w+ \S+ \S+ \S+ \S+ )(\d+)( \S+ )(\d+)/;
+  const keyed = lines.map((l) => ({ l, key: l.replace(row, '$1I$3I') }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const names = new Map<string, string>([['0', '0']]);
+  const name = (ino: string): string => {
+    if (!names.has(ino)) names.set(ino, `I${names.size}`);
+    return names.get(ino) as string;
+  };
+  const body = keyed.map(({ l }) =>
+    l.replace(
+      row,
+      (_m, a: string, ino: string, b: string, peer: string) => `${a}${name(ino)}${b}${name(peer)}`,
+    ),
+  );
+  return [...(head !== undefined ? [head] : []), ...body].join('\n') + (text.endsWith('\n') ? '\n' : '');
+}
+
 /** The normalisation applied to every text that a scenario compares. */
 export function normaliseText(text: string, cmd = ''): string {
   let t = trimLineEnds(maskPingTimes(maskMacs(text)));
-  if (isSs(cmd)) t = sortSsLines(maskEphemeralPorts(t));
+  if (isSsUnix(cmd)) t = maskUnixInodes(t);
+  else if (isSs(cmd)) t = sortSsLines(maskEphemeralPorts(t));
   if (isNcOrIperf(cmd)) t = maskIperfTimes(maskEphemeralPorts(t));
   if (isTc(cmd)) t = maskTcQdisc(t);
   return isNeighDump(cmd) ? sortLines(t) : t;

@@ -318,6 +318,94 @@ export const TCP_SCENARIOS: Scenario[] = [
 ];
 
 /*
+ * AF_UNIX: the socket layer only. A path name lives in the host's file system (on the real side /tmp is this
+ * machine's: the paths start with skbd- and every scenario removes them), an abstract name in the
+ * namespace. No counter moves on either side, and lo stays still: the point of comparing snmp, netstat and
+ * lo at all. ss -x's inode numbers are the kernel's own (get_next_ino): the suite names them I1, I2... in
+ * order (peers keep matching) and squeezes the columns they widen.
+ */
+const UNIX_PATH = '/tmp/skbd-unix.sock';
+const UNIX_DGRAM_PATH = '/tmp/skbd-unix-dgram.sock';
+
+export const UNIX_SCENARIOS: Scenario[] = [
+  /*
+   * host: (none); lo: (none). The listener prints hello (it ends at the client's shutdown, closing both its
+   * sockets); the client exits 0. The path's socket inode stays behind, so a second connect finds no one
+   * bound to it: `nc: /tmp/skbd-unix.sock: Connection refused`, exit 1. ss -xa: the header alone.
+   */
+  {
+    name: 'unix-stream-nc',
+    description: 'echo hello | nc -NU PATH to nc -lU PATH: no counter moves; then the stale path refuses',
+    setup: [`rm -f ${UNIX_PATH}`, `nc -lU ${UNIX_PATH} &`, 'sleep 0.3'],
+    action: [`echo hello | nc -NU ${UNIX_PATH}`, `nc -U ${UNIX_PATH}`],
+    snmp: ['host'],
+    netstat: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    texts: ['ss -xa', `rm ${UNIX_PATH}`],
+    outputs: [0, 1],
+  },
+  /*
+   * A listener on a path and one on an abstract name, and a connection to the first (the client's stdin is
+   * at its end at once, and without -N it stays). ss -xl: the two LISTEN lines (Send-Q 5, netcat's
+   * backlog); ss -xa adds the two ESTAB ends, each the other's peer, the server's end named by the path;
+   * ss -x the ESTAB ends alone. A second listener on the abstract name: `nc: Address already in use`, 1.
+   */
+  {
+    name: 'unix-stream-ss',
+    description: 'ss -x, -xa, -xl over a path listener, an abstract listener and a connection',
+    setup: [
+      `rm -f ${UNIX_PATH}`,
+      `nc -lU ${UNIX_PATH} &`,
+      'nc -lU @skbd-abstract &',
+      'sleep 0.3',
+      `nc -U ${UNIX_PATH} &`,
+      'sleep 0.3',
+    ],
+    action: ['nc -lU @skbd-abstract', 'ss -xl'],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    texts: ['ss -xa', 'ss -x', `rm ${UNIX_PATH}`],
+    outputs: [0, 1],
+  },
+  /*
+   * The errors, each `nc: ...` and exit 1: a missing path (ENOENT: `No such file or directory`), a path that
+   * is not a socket (/tmp: `Connection refused`), listening on a name that exists (`Address already in
+   * use`: mknod's EEXIST, after netcat's unlink failed on a directory), an abstract name nobody holds
+   * (`Connection refused`), and netcat's own refusal of a port with -U.
+   */
+  {
+    name: 'unix-errors',
+    description: 'nc -U to a missing path, to a directory, -lU on a directory, to a free abstract name',
+    setup: ['rm -f /tmp/skbd-none.sock'],
+    action: [
+      'nc -U /tmp/skbd-none.sock',
+      'nc -U /tmp',
+      'nc -lU /tmp',
+      'nc -U @skbd-none',
+      'nc -U /tmp/skbd-none.sock 80',
+    ],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    outputs: [0, 1, 2, 3, 4],
+  },
+  /*
+   * Datagrams: nc -luU binds PATH; the client binds a temporary /tmp/nc-XXXXXX/recv.sock, sends hi, waits
+   * a second and removes its name. The listener prints hi, having connected to the client's name: ss -xa
+   * then shows it ESTAB with a peer of inode 0 (the client is gone). No counter moves.
+   */
+  {
+    name: 'unix-dgram-nc',
+    description: 'echo hi | nc -uU -w1 PATH to nc -luU PATH: one datagram, no counter moves',
+    setup: [`rm -f ${UNIX_DGRAM_PATH}`, `nc -luU ${UNIX_DGRAM_PATH} &`, 'sleep 0.3'],
+    action: [`echo hi | nc -uU -w1 ${UNIX_DGRAM_PATH}`],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    texts: ['ss -xa', `rm ${UNIX_DGRAM_PATH}`],
+    outputs: [0],
+  },
+];
+
+/*
  * Each scenario's comment gives what the real kernel showed (Linux 6.18, iproute2 6.1.0, iputils 20221126,
  * netcat-openbsd 1.219; stable over repeated runs, also with both cores busy). Byte counts: lo counts the IP
  * packet (no Ethernet header); veth counts the frame with its 14-byte header and no padding; an ARP frame
@@ -799,4 +887,5 @@ export const SCENARIOS: Scenario[] = [
     outputs: [0, 1],
   },
   ...TCP_SCENARIOS,
+  ...UNIX_SCENARIOS,
 ];

@@ -43,7 +43,17 @@ for (const f of KERNEL_FNS) {
   // A definition: the name followed by '(' at the start of a line's declarator, or a static inline; the
   // name may open the line itself when the return type sits on the line above (tcp_rcv_state_process).
   const re = new RegExp(`^(?:[a-z_].*\\b)?${f.name}\\(`);
-  const line = text.findIndex((l) => re.test(l) && !l.trim().endsWith(';'));
+  // A prototype whose parameters run over several lines (`static int unix_stream_connect(struct socket *,`)
+  // is not the definition: follow the declarator to where it ends, in ';' or not.
+  const endsAsPrototype = (i: number): boolean => {
+    for (let j = i; j < text.length && j < i + 8; j++) {
+      const t = text[j].trim();
+      if (t.endsWith(';')) return true;
+      if (t.endsWith(')') || t.endsWith('{')) return false;
+    }
+    return false;
+  };
+  const line = text.findIndex((l, i) => re.test(l) && !endsAsPrototype(i));
   if (line < 0) missing.push(`${f.name} (${f.file})`);
   rows.push(`| \`${f.name}\` | ${f.file}:${line + 1} | ${f.layer} | ${modelFiles(f.name)} |`);
 }

@@ -6,7 +6,15 @@ export * from './include/linux/skbuff';
 export * from './include/linux/netdevice';
 export * from './include/linux/errno';
 export * from './include/linux/fs';
-export { path_openat, do_unlinkat, lookup_inode } from './fs/namei';
+export {
+  path_openat,
+  do_unlinkat,
+  lookup_inode,
+  kern_path,
+  vfs_mknod,
+  do_mkdirat,
+  do_rmdir,
+} from './fs/namei';
 export { vfs_read, vfs_write, do_sendfile } from './fs/read_write';
 export { splice_direct_to_actor, SPLICE_F_MORE } from './fs/splice';
 export * from './include/net/dropreason-core';
@@ -235,3 +243,6 @@ export {
   type TunFrame,
 } from './drivers/net/tun';
 export { iov_iter_advance } from './lib/iov_iter';
+export * from './include/net/af_unix';
+export { unix_seq_show } from './net/unix/af_unix';
+export { unix_diag_dump, type UnixDiagMsg } from './net/unix/diag';

@@ -9,6 +9,11 @@
  * the call returns -EAGAIN / -EINPROGRESS and the Task waits on the socket's wait queue (sk.wq, which
  * sock_def_readable and friends wake), then calls again: the blocking variants are async (connectWait,
  * accept, send, recv, poll).
+ *
+ * AF_UNIX sockets (socket(AF_UNIX, ...)) take a sun_path string where AF_INET takes an address and port:
+ * "/tmp/x.sock", or "\0name" for an abstract name (the length passed is what netcat passes: the path and its
+ * NUL, or the abstract name's bytes; "" is sun_family alone, autobind). They go through net/unix/af_unix.c's
+ * model, which never sleeps either: the Task waits on the socket's wait queue, or on a peer's peer_wait.
  */
 import {
   iov_iter_advance,
@@ -46,6 +51,8 @@ import {
   ip_sock_set_mtu_discover,
   path_openat,
   do_unlinkat,
+  do_mkdirat,
+  do_rmdir,
   vfs_read,
   vfs_write,
   do_sendfile,
@@ -108,6 +115,27 @@ import {
   inet_stream_connect,
 } from '@skblab/kernel/net/ipv4/af_inet';
 import { sock_alloc_inode, sock_i_ino } from '@skblab/kernel/net/ipv4/proc';
+import {
+  unix_accept,
+  unix_bind,
+  unix_create,
+  unix_dgram_connect,
+  unix_dgram_poll,
+  unix_dgram_recvmsg,
+  unix_dgram_sendmsg,
+  unix_inq_len,
+  unix_listen,
+  unix_outq_len,
+  unix_poll,
+  unix_release,
+  unix_shutdown,
+  unix_socketpair,
+  unix_stream_connect,
+  unix_stream_recvmsg,
+  unix_stream_sendmsg,
+  type UnixReadResult,
+} from '@skblab/kernel/net/unix/af_unix';
+import { AF_UNIX, SUN_PATH_OFFSET, unix_sk, type UnixSock } from '@skblab/kernel/include/net/af_unix';
 import type { Lab } from './lab';
 
 export interface RecvResult {
@@ -119,6 +147,8 @@ export interface RecvResult {
   tos: number;
   /** The skb id, so a tool can point at its journey. */
   skbId: number;
+  /** AF_UNIX: the sender's sun_path (recvfrom's address), null when it is unbound. */
+  path?: string | null;
 }
 
 // ---- the user-space ABI (glibc's headers) ------------------------------------------------------------
@@ -196,7 +226,22 @@ function tosOf(skb: SkBuff): number {
   return skb.buf[skb.networkHeader + 1];
 }
 
-const isStream = (sk: Sock): sk is TcpSock => sk.type === SOCK_STREAM;
+/** A TCP socket (AF_UNIX stream sockets are SOCK_STREAM too, and go through af_unix instead). */
+const isStream = (sk: Sock): sk is TcpSock => sk.type === SOCK_STREAM && !unix_sk(sk);
+
+/**
+ * The address length a caller passes with a sun_path: a path with its NUL (netcat's strlen + 1), an
+ * abstract name's bytes, or sun_family alone ("": autobind).
+ */
+function sunLen(path: string): number {
+  if (path === '') return SUN_PATH_OFFSET;
+  return SUN_PATH_OFFSET + path.length + (path[0] === '\0' ? 0 : 1);
+}
+
+/** A wait queue head: a socket's sk_wq, or an AF_UNIX peer_wait. */
+interface WaitQueueHead {
+  wq: Array<() => void>;
+}
 
 /** struct file of a socket: the socket and its O_NONBLOCK flag; SO_RCVTIMEO / SO_SNDTIMEO (ns). */
 interface SockFile {
@@ -343,7 +388,12 @@ export class Task {
    * Sleep on the wait queues of `socks` until `ready()` holds, the simulated `deadline` passes, or a signal
    * comes: prepare_to_wait / schedule_timeout / finish_wait. Every wakeup re-checks the condition.
    */
-  waitFor(socks: Sock[], ready: () => boolean, deadline: number, interruptible = true): Promise<WaitResult> {
+  waitFor(
+    socks: WaitQueueHead[],
+    ready: () => boolean,
+    deadline: number,
+    interruptible = true,
+  ): Promise<WaitResult> {
     const now = this.waitState(ready, deadline, interruptible);
     if (now !== null) return Promise.resolve(now);
     return new Promise((resolve) => {
@@ -399,11 +449,18 @@ export class Task {
 
   // ---- socket(2), bind(2), listen(2) ------------------------------------------------------------------
 
-  /** socket(2): TCP, UDP, ping (ICMP datagram, if ping_group_range allows root's gid 0) and raw ICMP. */
+  /**
+   * socket(2): TCP, UDP, ping (ICMP datagram, if ping_group_range allows root's gid 0) and raw ICMP, and
+   * AF_UNIX stream and datagram sockets.
+   */
   socket(family: number, type: number, protocol: number): number {
-    if (family !== AF_INET) return -EINVAL;
+    if (family !== AF_INET && family !== AF_UNIX) return -EINVAL;
     const nonblock = (type & SOCK_NONBLOCK) !== 0;
     type &= ~(SOCK_NONBLOCK | 0o2000000); // SOCK_CLOEXEC
+    if (family === AF_UNIX) {
+      const sk = unix_create(this.net, type, protocol, this.comm);
+      return typeof sk === 'number' ? sk : this.install(sk, nonblock);
+    }
     if (type === SOCK_STREAM) {
       if (protocol !== 0 && protocol !== IPPROTO_TCP) return -EPROTONOSUPPORT;
       const sk = newTcpSock(this.net, this.comm);
@@ -424,9 +481,29 @@ export class Task {
     return this.install(sk, nonblock);
   }
 
-  bind(fd: number, addr: number, port: number): number {
+  /** socketpair(2): two connected AF_UNIX sockets (unix_socketpair). */
+  socketpair(family: number, type: number, protocol: number): [number, number] | number {
+    if (family !== AF_UNIX) return -95; // EOPNOTSUPP: AF_INET has no socketpair
+    const nonblock = (type & SOCK_NONBLOCK) !== 0;
+    type &= ~(SOCK_NONBLOCK | 0o2000000);
+    const a = unix_create(this.net, type, protocol, this.comm);
+    if (typeof a === 'number') return a;
+    const b = unix_create(this.net, type, protocol, this.comm) as UnixSock;
+    unix_socketpair(a, b);
+    return [this.install(a, nonblock), this.install(b, nonblock)];
+  }
+
+  /** bind(2): an IPv4 address and port, or an AF_UNIX socket's sun_path. */
+  bind(fd: number, addr: number | string, port = 0): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u || typeof addr === 'string') {
+      // A sockaddr of the other family: unix_bind's sun_family check, inet_bind's.
+      if (!u) return -97; // EAFNOSUPPORT
+      if (typeof addr !== 'string') return -EINVAL;
+      return this.syscall(() => unix_bind(this.lab, u, addr, sunLen(addr)));
+    }
     if (isStream(sk)) return this.syscall(() => inet_bind(this.lab, sk, addr, port));
     if (addr && !this.net.ifaddrs.some((i) => i.local === addr) && addr >>> 24 !== 127) return -99; // EADDRNOTAVAIL
     sk.rcvSaddr = addr;
@@ -439,6 +516,8 @@ export class Task {
   listen(fd: number, backlog: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) return unix_listen(u, backlog);
     if (!isStream(sk)) return -EOPNOTSUPP;
     return this.syscall(() => inet_listen(this.lab, sk, backlog));
   }
@@ -450,9 +529,19 @@ export class Task {
    * returns -EINPROGRESS, then -EALREADY while the handshake runs, 0 once connected (after which
    * -EISCONN), or the error that ended it (sock_error: ECONNREFUSED, ETIMEDOUT, ...).
    */
-  connect(fd: number, addr: number, port: number): number {
+  connect(fd: number, addr: number | string | null, port = 0): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) {
+      if (typeof addr === 'number') return -EINVAL;
+      if (u.type === SOCK_DGRAM)
+        return this.syscall(() => unix_dgram_connect(this.lab, u, addr, addr === null ? 0 : sunLen(addr)));
+      if (addr === null) return -EINVAL;
+      const r = this.syscall(() => unix_stream_connect(this.lab, u, addr, sunLen(addr), false));
+      return typeof r === 'number' ? r : -EAGAIN;
+    }
+    if (typeof addr !== 'number') return addr === null ? -EINVAL : -97; // EAFNOSUPPORT
     if (isStream(sk)) return this.syscall(() => inet_stream_connect(this.lab, sk, addr, port, O_NONBLOCK));
     const err = ip4_datagram_connect(sk, addr, port);
     if (err) return err;
@@ -468,10 +557,27 @@ export class Task {
    * SYN_SENT / SYN_RECV, the SO_SNDTIMEO (or `deadline`) passes (-EINPROGRESS) or a signal comes (-EINTR).
    * An O_NONBLOCK file does not wait.
    */
-  async connectWait(fd: number, addr: number, port: number, deadline = Infinity): Promise<number> {
+  async connectWait(fd: number, addr: number | string, port = 0, deadline = Infinity): Promise<number> {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    const u = unix_sk(sk);
+    if (u && typeof addr === 'string' && u.type === SOCK_STREAM) {
+      // unix_stream_connect sleeps (unix_wait_for_peer) while the listener's queue is full.
+      const until = Math.min(deadline, f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo);
+      for (;;) {
+        const r = this.syscall(() => unix_stream_connect(this.lab, u, addr, sunLen(addr), !f.nonblock));
+        if (typeof r === 'number') return r;
+        const w = await this.waitFor(
+          [r.wait.peerWait],
+          () => !r.wait.dead && r.wait.receiveQueue.length <= r.wait.maxAckBacklog,
+          until,
+        );
+        if (w === 'intr') return -EINTR;
+        if (w === 'timeout') return -EAGAIN;
+      }
+    }
+    if (typeof addr !== 'number') return this.connect(fd, addr, port);
     const rc = this.connect(fd, addr, port);
     if (!isStream(sk) || f.nonblock || (rc !== -EINPROGRESS && rc !== -EALREADY)) return rc;
     const until = Math.min(deadline, f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo);
@@ -497,6 +603,8 @@ export class Task {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    const u = unix_sk(sk);
+    if (u) return this.acceptUnix(f, u, flags, deadline);
     if (!isStream(sk)) return -EOPNOTSUPP;
     for (;;) {
       const r = this.syscall(() => inet_accept(this.lab, sk, O_NONBLOCK, this.comm));
@@ -516,12 +624,37 @@ export class Task {
     }
   }
 
+  /** accept4(2) on an AF_UNIX listener (unix_accept): its peer's address is none, as for an unbound client. */
+  private async acceptUnix(
+    f: SockFile,
+    sk: UnixSock,
+    flags: number,
+    deadline: number,
+  ): Promise<{ fd: number; addr: number; port: number } | number> {
+    for (;;) {
+      const r = this.syscall(() => unix_accept(this.lab, sk, this.comm));
+      if (typeof r !== 'number')
+        return { fd: this.install(r, (flags & SOCK_NONBLOCK) !== 0), addr: 0, port: 0 };
+      if (r !== -EAGAIN || f.nonblock) return r;
+      const until = Math.min(deadline, f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo);
+      const w = await this.waitFor([sk], () => sk.receiveQueue.length > 0 || sk.state !== TCP_LISTEN, until);
+      if (w === 'intr') return -EINTR;
+      if (w === 'timeout') return -EAGAIN;
+    }
+  }
+
   // ---- sending -----------------------------------------------------------------------------------------
 
   /** sendto(2) without sleeping: the whole transmit path runs now, and the receive path at local_bh_enable. */
-  sendto(fd: number, data: Uint8Array, addr: number | null, port: number, flags = 0): number {
+  sendto(fd: number, data: Uint8Array, addr: number | string | null, port: number, flags = 0): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) {
+      const r = this.unixSend(u, data, typeof addr === 'string' ? addr : null, flags, false);
+      return typeof r === 'number' ? r : -EAGAIN;
+    }
+    if (typeof addr === 'string') return -97; // EAFNOSUPPORT
     if (isStream(sk)) return this.syscall(() => tcp_sendmsg(this.lab, sk, data, flags | MSG_DONTWAIT));
     if (sk.skErr) {
       const e = sk.skErr;
@@ -549,6 +682,8 @@ export class Task {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    const u = unix_sk(sk);
+    if (u) return this.sendUnix(f, u, data, null, flags);
     if (!isStream(sk)) return this.sendto(fd, data, null, 0, flags);
     // TCP_FASTOPEN_CONNECT deferred the SYN to this write: it connects as sendto(MSG_FASTOPEN) does.
     if (sk.deferConnect) return this.sendtoStream(fd, data, null, 0, flags);
@@ -581,6 +716,61 @@ export class Task {
           this.syscall(() => tcp_sendmsg_end(this.lab, sk, call, flags | MSG_DONTWAIT, err));
         return sent > 0 ? sent : err;
       }
+    }
+  }
+
+  /**
+   * One call into af_unix's sendmsg: unix_stream_sendmsg (an address on a stream socket is EISCONN once
+   * connected, else EOPNOTSUPP), or unix_dgram_sendmsg; `{ wait }` names the receiver to sleep on.
+   */
+  private unixSend(
+    u: UnixSock,
+    data: Uint8Array,
+    addr: string | null,
+    flags: number,
+    blocking: boolean,
+  ): number | { wait: UnixSock } {
+    const oob = (flags & 1) !== 0; // MSG_OOB
+    if (u.type === SOCK_STREAM) {
+      if (addr !== null) return u.state === 1 /* TCP_ESTABLISHED */ ? -106 /* EISCONN */ : -EOPNOTSUPP;
+      return this.syscall(() => unix_stream_sendmsg(this.lab, u, data, oob));
+    }
+    return this.syscall(() =>
+      unix_dgram_sendmsg(this.lab, u, data, addr, addr === null ? 0 : sunLen(addr), blocking, oob),
+    );
+  }
+
+  /**
+   * send(2) / sendto(2) on an AF_UNIX socket: a blocking stream send waits for send space
+   * (sock_alloc_send_pskb's sock_wait_for_wmem, woken by unix_write_space) until every byte is queued; a
+   * blocking datagram waits on a full receiver's peer_wait (unix_wait_for_peer).
+   */
+  async sendUnix(
+    f: SockFile,
+    u: UnixSock,
+    data: Uint8Array,
+    addr: string | null,
+    flags = 0,
+  ): Promise<number> {
+    const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const until = f.sndtimeo === Infinity ? Infinity : this.lab.now() + f.sndtimeo;
+    let sent = 0;
+    for (;;) {
+      const r = this.unixSend(u, sent ? data.subarray(sent) : data, addr, flags, !nonblock);
+      if (typeof r === 'number') {
+        if (r > 0) sent += r;
+        if (sent >= data.length || (r < 0 && r !== -EAGAIN)) return sent > 0 ? sent : r;
+        if (nonblock) return sent > 0 ? sent : -EAGAIN;
+      }
+      const w =
+        typeof r === 'number'
+          ? await this.waitFor([u], () => u.wmemAlloc < u.sndbuf || u.skErr !== 0 || !u.peer, until)
+          : await this.waitFor(
+              [r.wait.peerWait],
+              () => r.wait.dead || r.wait.receiveQueue.length <= r.wait.maxAckBacklog,
+              until,
+            );
+      if (w !== 'ready') return sent > 0 ? sent : w === 'intr' ? -EINTR : -EAGAIN;
     }
   }
 
@@ -634,6 +824,12 @@ export class Task {
   tryRecv(fd: number, len = 65536, flags = 0): RecvResult | number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) {
+      const r = this.unixRecv(u, len, flags);
+      if (typeof r === 'number') return r;
+      return { data: r.data, from: 0, port: 0, ttl: 0, tos: 0, skbId: 0, path: r.from?.name ?? null };
+    }
     if (isStream(sk)) {
       const r = this.syscall(() => tcp_recvmsg(this.lab, sk, len, flags | MSG_DONTWAIT));
       if (typeof r === 'number') return r;
@@ -687,6 +883,8 @@ export class Task {
     const f = this.file(fd);
     if (!f) return -EBADF;
     const sk = f.sk;
+    const u = unix_sk(sk);
+    if (u) return this.recvUnix(f, u, len, flags);
     if (flags & MSG_ERRQUEUE) {
       const r = this.syscall(() => ip_recv_error(sk, len));
       if (typeof r === 'number') return r;
@@ -735,6 +933,59 @@ export class Task {
         () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLHUP | POLLRDHUP)) !== 0 || sk.skErr !== 0,
         until,
       );
+      if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
+    }
+  }
+
+  /** One call into af_unix's recvmsg (unix_stream_recvmsg or unix_dgram_recvmsg), without sleeping. */
+  private unixRecv(u: UnixSock, len: number, flags: number): UnixReadResult | number {
+    const peek = (flags & MSG_PEEK) !== 0;
+    const oob = (flags & 1) !== 0; // MSG_OOB
+    return this.syscall(() =>
+      u.type === SOCK_STREAM
+        ? unix_stream_recvmsg(this.lab, u, len, peek, oob)
+        : unix_dgram_recvmsg(this.lab, u, len, peek, oob),
+    );
+  }
+
+  /**
+   * recv(2) / recvmsg(2) on an AF_UNIX socket: unix_stream_data_wait (or the datagram wait) until data, an
+   * error, or the end of the stream; MSG_WAITALL reads a stream until `len` bytes, its end, or an error.
+   */
+  private async recvUnix(
+    f: SockFile,
+    u: UnixSock,
+    len: number,
+    flags: number,
+  ): Promise<RecvmsgResult | number> {
+    const nonblock = f.nonblock || (flags & MSG_DONTWAIT) !== 0;
+    const waitall = u.type === SOCK_STREAM && (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0;
+    const until = f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo;
+    const chunks: Uint8Array[] = [];
+    let got = 0;
+    let msgFlags = 0;
+    const result = (): RecvmsgResult => {
+      const data = new Uint8Array(got);
+      let o = 0;
+      for (const c of chunks) {
+        data.set(c, o);
+        o += c.length;
+      }
+      return { data, msgFlags };
+    };
+    for (;;) {
+      const r = this.unixRecv(u, len - got, flags);
+      if (typeof r !== 'number') {
+        msgFlags |= r.msgFlags;
+        chunks.push(r.data);
+        got += r.data.length;
+        if (r.copied === 0 || !waitall || got >= len) return result();
+        continue;
+      }
+      if (r !== -EAGAIN) return got > 0 ? result() : r;
+      if (nonblock) return got > 0 ? result() : -EAGAIN;
+      const mask = () => (u.type === SOCK_STREAM ? unix_poll(u) : unix_dgram_poll(u));
+      const w = await this.waitFor([u], () => (mask() & (POLLIN | POLLERR | POLLHUP)) !== 0, until);
       if (w !== 'ready') return got > 0 ? result() : w === 'intr' ? -EINTR : -EAGAIN;
     }
   }
@@ -844,6 +1095,8 @@ export class Task {
   pollMask(fd: number): number {
     const sk = this.sock(fd);
     if (!sk) return POLLNVAL;
+    const u = unix_sk(sk);
+    if (u) return u.type === SOCK_STREAM ? unix_poll(u) : unix_dgram_poll(u);
     if (isStream(sk)) return tcp_poll(sk);
     let mask = POLLOUT | POLLWRNORM;
     if (sk.receiveQueue.length) mask |= POLLIN | POLLRDNORM;
@@ -871,9 +1124,13 @@ export class Task {
   async waitReadable(fd: number, deadline: number): Promise<boolean> {
     const sk = this.sock(fd);
     if (!sk) return false;
-    const ready = isStream(sk)
-      ? () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0
-      : () => sk.receiveQueue.length > 0 || sk.errorQueue.length > 0 || sk.skErr !== 0;
+    const u = unix_sk(sk);
+    const ready = u
+      ? () =>
+          ((u.type === SOCK_STREAM ? unix_poll(u) : unix_dgram_poll(u)) & (POLLIN | POLLERR | POLLHUP)) !== 0
+      : isStream(sk)
+        ? () => (tcp_poll(sk) & (POLLIN | POLLRDNORM | POLLERR | POLLHUP | POLLRDHUP)) !== 0
+        : () => sk.receiveQueue.length > 0 || sk.errorQueue.length > 0 || sk.skErr !== 0;
     // A signal does not end this wait: its callers watch their job themselves.
     return (await this.waitFor([sk], ready, deadline, false)) === 'ready' || ready();
   }
@@ -884,6 +1141,8 @@ export class Task {
   shutdown(fd: number, how: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) return unix_shutdown(u, how);
     if (!isStream(sk)) return -EOPNOTSUPP;
     return this.syscall(() => inet_shutdown(this.lab, sk, how));
   }
@@ -897,6 +1156,13 @@ export class Task {
     for (const ep of this.epolls.values()) {
       const epi = ep.items.get(fd);
       if (epi) ep_remove(ep, epi);
+    }
+    const u = unix_sk(sk);
+    if (u) {
+      // sock_close → unix_release
+      this.syscall(() => unix_release(this.lab, u));
+      if (!this.files.size) TASKS.get(this.lab)?.delete(this);
+      return 0;
     }
     if (isStream(sk)) {
       // sock_close → inet_release → tcp_close(sk, SO_LINGER ? lingertime : 0)
@@ -975,6 +1241,16 @@ export class Task {
     return do_unlinkat(this.host.fs, path);
   }
 
+  /** mkdir(2) (do_mkdirat). */
+  mkdir(path: string, mode = 0o777): number {
+    return do_mkdirat(this.host.fs, path, mode & ~0o022);
+  }
+
+  /** rmdir(2) (do_rmdir). */
+  rmdir(path: string): number {
+    return do_rmdir(this.host.fs, path);
+  }
+
   /**
    * sendfile(2): `count` bytes of file `inFd` from `offset` (its value moves; null: the file's offset) to
    * the stream socket `outFd` (do_sendfile → splice_direct_to_actor → splice_to_socket → tcp_sendmsg with
@@ -1019,6 +1295,8 @@ export class Task {
   ioctl(fd: number, cmd: number): number {
     const sk = this.sock(fd);
     if (!sk) return -EBADF;
+    const u = unix_sk(sk);
+    if (u) return cmd === SIOCINQ ? unix_inq_len(u) : cmd === SIOCOUTQ ? unix_outq_len(u) : -ENOPROTOOPT;
     if (isStream(sk)) return tcp_ioctl(sk, cmd);
     if (cmd === SIOCINQ) return sk.receiveQueue[0] ? sk.receiveQueue[0].len : 0;
     return -ENOPROTOOPT;
@@ -1065,6 +1343,8 @@ export class Task {
       else f.sndtimeo = v > 0 ? v : Infinity;
       return 0;
     }
+    // AF_UNIX has only SOL_SOCKET options (its proto_ops have no setsockopt).
+    if (unix_sk(sk) && level !== SOL_SOCKET) return -EOPNOTSUPP;
     if (level === SOL_IP) {
       if (name === IP_TTL) {
         if (v < -1 || v > 255 || v === 0) return -EINVAL;

@@ -48,6 +48,7 @@ async function run(script: string, setup = '') {
     host,
     shell,
     udp: delta(before, snmp(host.initNet)),
+    before,
     elapsed: lab.now() - t0,
   };
 }
@@ -516,5 +517,72 @@ describe('nc over TCP', () => {
   it('-s and -p choose the source address and port', async () => {
     const r = await runTcp('nc -l 8080 &\nnc -s 127.0.0.2 -p 41000 127.0.0.1 8080 &\nss -tn\n');
     expect(r.out).toContain('127.0.0.2:41000');
+  });
+});
+
+/**
+ * nc -U against what netcat-openbsd 1.219-1 printed in a network namespace of this machine (Linux 6.18):
+ * the messages are warn()'s "nc: PATH: strerror" and err()'s "nc: strerror"; nothing moves in /proc/net/snmp.
+ */
+describe('nc -U: Unix domain sockets', () => {
+  it('a stream: the listener prints what the client sends; no Udp, Icmp (or any IP) counter moves', async () => {
+    const r = await run('nc -lU /tmp/s.sock &\necho hello | nc -NU /tmp/s.sock\necho $?\n');
+    expect([r.out, r.err]).toEqual(['hello\n0\n', '']);
+    expect(r.udp).toEqual({});
+    expect(snmp_seq_show(r.host.initNet)).not.toMatch(/^Ip: 2 64 [1-9]/m);
+  });
+
+  it('-v: Bound on, Listening on, Connection received on the path', async () => {
+    const r = await run('nc -lvU /tmp/s.sock &\necho hi | nc -vNU /tmp/s.sock\n');
+    expect(r.err).toBe(
+      'Bound on /tmp/s.sock\nListening on /tmp/s.sock\nConnection received on /tmp/s.sock\n',
+    );
+    expect(r.out).toBe('hi\n');
+  });
+
+  it('the listener unlinks a stale path first; its own name stays after it ends and then refuses', async () => {
+    const r = await run(
+      'nc -lU /tmp/s.sock &\necho one | nc -NU /tmp/s.sock\nnc -lU /tmp/s.sock &\necho two | nc -NU /tmp/s.sock\n' +
+        'nc -U /tmp/s.sock\necho $?\ncat /tmp/s.sock\n',
+    );
+    expect(r.out).toBe('one\ntwo\n1\n');
+    expect(r.err).toBe('nc: /tmp/s.sock: Connection refused\ncat: /tmp/s.sock: No such device or address\n');
+  });
+
+  it.each([
+    ['nc -U /tmp/none.sock', 'nc: /tmp/none.sock: No such file or directory\n'],
+    ['nc -U /tmp', 'nc: /tmp: Connection refused\n'],
+    ['nc -lU /tmp', 'nc: Address already in use\n'],
+    ['nc -U @none', 'nc: @none: Connection refused\n'],
+    ['nc -U /tmp/x 80', 'nc: cannot use port with -U\n'],
+    ['nc -lU', 'nc: missing socket pathname\n'],
+  ])('%s: %j, status 1', async (cmd, err) => {
+    const r = await run(`${cmd}\necho $?\n`);
+    expect([r.err, r.out]).toEqual([err, '1\n']);
+  });
+
+  it('an abstract name: a second listener on it is refused, a client reaches the first', async () => {
+    const r = await run('nc -lU @abs &\nnc -lU @abs\necho $?\necho hi | nc -NU @abs\n');
+    expect([r.err, r.out]).toEqual(['nc: Address already in use\n', '1\nhi\n']);
+  });
+
+  it('-u: a datagram from a temporary /tmp/nc-XXXXXX/recv.sock, removed when the client ends', async () => {
+    const r = await run('nc -luU /tmp/d.sock &\necho hi | nc -uU -w1 /tmp/d.sock\necho $?\nss -xa\n');
+    expect(r.out.split('\n').slice(0, 2)).toEqual(['hi', '0']);
+    // The listener connected to the client's name; the client is gone: its peer's inode is 0.
+    expect(r.out).toMatch(/u_dgr ESTAB 0 +0 +\/tmp\/d\.sock \d+ +\* 0/);
+    expect([...r.host.fs.dentries.keys()].filter((k) => k.startsWith('/tmp/nc-'))).toEqual([]);
+  });
+
+  it('-uv: the client reports its own bind too', async () => {
+    const r = await run('nc -luvU /tmp/d.sock &\necho hi | nc -uvU -w1 /tmp/d.sock\n');
+    expect(r.err).toMatch(
+      /^Bound on \/tmp\/d\.sock\nBound on \/tmp\/nc-[A-Za-z0-9]{6}\/recv\.sock\nConnection received on \/tmp\/d\.sock\n$/,
+    );
+  });
+
+  it('-u to a stream listener: Protocol wrong type for socket', async () => {
+    const r = await run('nc -lU /tmp/s.sock &\necho hi | nc -uU -w1 /tmp/s.sock\necho $?\n');
+    expect([r.err, r.out]).toEqual(['nc: /tmp/s.sock: Protocol wrong type for socket\n', '1\n']);
   });
 });

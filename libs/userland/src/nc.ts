@@ -16,6 +16,13 @@
  * later datagrams from other ports are refused by the kernel: Udp NoPorts and an ICMP port unreachable) and
  * prints what it reads. -v probes the port with "X" datagrams first (udptest), -z only connects.
  *
+ * Unix domain sockets (-U): `nc -lU PATH` unlinks PATH, binds and listens (backlog 5) and serves one
+ * connection as -l does; `nc -U PATH` connects; "@name" is an abstract name. With -u, datagrams: the
+ * listener binds PATH and connects to the first sender's name, and the client binds a temporary
+ * /tmp/nc-XXXXXX/recv.sock (removed when it ends) so that replies can reach it. Failures are netcat's
+ * warn(): "nc: PATH: No such file or directory", "nc: /tmp: Connection refused", a taken name
+ * "nc: Address already in use".
+ *
  * Messages, errors and exit statuses are the real ones, including the quirks: a port unreachable ends the
  * UDP client silently with status 0, -v turns it into status 1, and reverse lookups in a box without DNS
  * fail with "Temporary failure in name resolution".
@@ -23,6 +30,8 @@
 import {
   AF_INET,
   EAGAIN,
+  EINVAL,
+  ENAMETOOLONG,
   ECONNREFUSED,
   EINPROGRESS,
   EINTR,
@@ -46,6 +55,8 @@ import {
   SO_SNDBUF,
   type Task,
 } from '@skblab/runtime';
+import { AF_UNIX, UNIX_PATH_MAX } from '@skblab/kernel/include/net/af_unix';
+import { MSG_PEEK } from '@skblab/kernel/include/net/tcp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
 import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
@@ -239,6 +250,8 @@ interface Options {
   sourceAddr: string | null;
   /** -O: SO_SNDBUF */
   sndbuf: number;
+  /** -U: AF_UNIX */
+  unix: boolean;
 }
 
 type Outcome = 'done' | 'quit' | 'stopped';
@@ -786,6 +799,137 @@ class Netcat {
     return this.exit(ret);
   }
 
+  // ---- Unix domain sockets (-U) ------------------------------------------------------------------------
+
+  /**
+   * unix_setup_sockaddr(): the sun_path for PATH ("@name": an abstract name, its NUL first), or the errno
+   * netcat sets: the empty path is EINVAL, one that does not fit sun_path ENAMETOOLONG.
+   */
+  private unixSockaddr(path: string): string | number {
+    if (path === '') return -EINVAL;
+    if (path[0] === '@') return path.length <= UNIX_PATH_MAX ? '\0' + path.slice(1) : -ENAMETOOLONG;
+    return path.length < UNIX_PATH_MAX ? path : -ENAMETOOLONG;
+  }
+
+  /** unix_bind(): a socket of -u's type bound to PATH, after unlink(PATH) unless it is abstract. */
+  private unixBind(path: string): number {
+    const sun = this.unixSockaddr(path);
+    if (typeof sun === 'number') return sun;
+    const s = this.task.socket(AF_UNIX, this.o.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+    if (s < 0) return s;
+    if (path[0] !== '@') this.task.unlink(path);
+    const rc = this.task.bind(s, sun);
+    if (rc < 0) {
+      this.task.close(s);
+      return rc;
+    }
+    if (this.o.verbose) this.ctx.err(`Bound on ${path}\n`);
+    return s;
+  }
+
+  /** The -U listener: unix_listen() (backlog 5) or, with -u, unix_bind(); then main()'s loop. */
+  async listenUnix(path: string): Promise<number> {
+    const ctx = this.ctx;
+    const task = this.task;
+    let s = this.unixBind(path);
+    if (s >= 0 && !this.o.udp) {
+      const rc = task.listen(s, 5);
+      if (rc < 0) {
+        task.close(s);
+        s = rc;
+      } else if (this.o.verbose) ctx.err(`Listening on ${path}\n`);
+    }
+    // err(1, NULL)
+    if (s < 0) return this.exit(fail(ctx, `nc: ${STRERROR[-s]}`));
+    for (;;) {
+      if (this.o.udp && this.o.keep) {
+        const r = await this.readwrite(s, []);
+        if (r === 'stopped') return this.stopped();
+      } else if (this.o.udp) {
+        // recvfrom(MSG_PEEK): the first datagram names its sender, whom the socket is connected to.
+        let first = task.tryRecv(s, 2048, MSG_PEEK);
+        while (typeof first === 'number') {
+          if (first !== -EAGAIN) return this.exit(fail(ctx, `nc: recvfrom: ${STRERROR[-first]}`));
+          if ((await this.waitNet(s, Infinity)) === 'stopped') return this.stopped();
+          first = task.tryRecv(s, 2048, MSG_PEEK);
+        }
+        // An unbound sender's address is sun_family alone: connect refuses it.
+        const c = task.connect(s, first.path ?? '');
+        if (c < 0) return this.exit(fail(ctx, `nc: connect: ${STRERROR[-c]}`));
+        if (this.o.verbose) ctx.err(`Connection received on ${path}\n`);
+        const r = await this.readwrite(s, []);
+        if (r === 'stopped') return this.stopped();
+      } else {
+        const a = await task.accept(s, SOCK_NONBLOCK);
+        if (typeof a === 'number') {
+          if (a === -EINTR || ctx.job.stopped) return this.stopped();
+          return this.exit(fail(ctx, `nc: accept: ${STRERROR[-a]}`));
+        }
+        if (this.o.verbose) ctx.err(`Connection received on ${path}\n`);
+        const r = await this.readwriteTcp(a.fd);
+        if (r === 'stopped') return this.stopped();
+        task.close(a.fd);
+      }
+      if (!this.o.keep) break;
+    }
+    return this.exit(0);
+  }
+
+  /** mkdtemp("/tmp/nc-XXXXXX"): a new directory with six random letters and digits. */
+  private mkdtemp(): string {
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (;;) {
+      let name = '/tmp/nc-';
+      for (let i = 0; i < 6; i++) name += chars[(this.ctx.lab.random32() >>> 0) % chars.length];
+      if (this.task.mkdir(name, 0o700) === 0) return name;
+    }
+  }
+
+  /**
+   * The -U client: unix_connect() (with -u, from a socket bound to the temporary name, or -s's), then
+   * readwrite() unless -z. A failure is warn("%s", PATH) and status 1; the temporary name is removed.
+   */
+  async connectUnix(path: string): Promise<number> {
+    const ctx = this.ctx;
+    const task = this.task;
+    const o = this.o;
+    let tmp: string | null = null;
+    if (o.udp) tmp = o.sourceAddr ?? this.mkdtemp() + '/recv.sock';
+    let ret = 0;
+    const sun = this.unixSockaddr(path);
+    let s: number;
+    if (typeof sun === 'number') s = sun;
+    else {
+      if (o.udp) {
+        s = this.unixBind(tmp!);
+        if (s < 0) {
+          ctx.err(`nc: ${tmp}: ${STRERROR[-s]}\n`);
+          return this.exit(1);
+        }
+      } else s = task.socket(AF_UNIX, SOCK_STREAM, 0);
+      const rc = await task.connectWait(s, sun);
+      if (rc < 0) {
+        task.close(s);
+        s = rc;
+      }
+    }
+    if (s >= 0) {
+      if (!o.zero) {
+        const r = o.udp ? await this.readwrite(s, []) : await this.readwriteTcp(s);
+        if (r === 'stopped') return this.stopped();
+      }
+      task.close(s);
+    } else {
+      ctx.err(`nc: ${path}: ${STRERROR[-s]}\n`);
+      ret = 1;
+    }
+    if (o.udp && o.sourceAddr === null) {
+      task.unlink(tmp!);
+      task.rmdir(tmp!.slice(0, tmp!.lastIndexOf('/')));
+    }
+    return this.exit(ret);
+  }
+
   exit(status: number): number {
     this.task.closeAll();
     return status;
@@ -843,7 +987,6 @@ const NOT_MODELLED: Record<string, string> = {
   S: '-S (TCP MD5 signatures)',
   T: '-T (TOS)',
   t: '-t (telnet)',
-  U: 'Unix-domain sockets (-U)',
   V: '-V (routing tables)',
   X: '-X (proxies)',
   x: '-x (proxies)',
@@ -870,6 +1013,7 @@ export const nc: Command = async (ctx) => {
     sourcePort: null,
     sourceAddr: null,
     sndbuf: 0,
+    unix: false,
   };
   const unsupported: string[] = [];
   // Options are acted on as getopt returns them, so the first bad value is the one reported.
@@ -939,6 +1083,9 @@ export const nc: Command = async (ctx) => {
       case 'u':
         o.udp = true;
         break;
+      case 'U':
+        o.unix = true;
+        break;
       case 'v':
         o.verbose = true;
         break;
@@ -973,8 +1120,14 @@ export const nc: Command = async (ctx) => {
   if (args.length === 0 && o.listen) {
     uport = o.sourcePort !== null ? [o.sourcePort] : null;
     host = o.sourceAddr;
-  } else if (args.length === 1 && o.sourcePort === null && o.sourceAddr === null) {
-    if (o.listen) uport = args;
+  } else if (
+    args.length === 1 &&
+    o.sourcePort === null &&
+    // `nc -l 12345` or `nc -U bar` or `nc -uU -s foo bar`
+    (o.sourceAddr === null || (o.unix && o.udp && !o.listen))
+  ) {
+    if (o.unix) host = args[0];
+    else if (o.listen) uport = args;
   } else if (args.length >= 2) {
     if (o.listen && (o.sourcePort !== null || o.sourceAddr !== null || args.length > 2)) {
       ctx.err(USAGE);
@@ -986,10 +1139,15 @@ export const nc: Command = async (ctx) => {
     ctx.err(USAGE);
     return 1;
   }
-  if (!uport || !uport.length) return fail(ctx, 'nc: missing port number');
+  if (o.unix) {
+    if (uport && uport.length) return fail(ctx, 'nc: cannot use port with -U');
+    if (host === null) return fail(ctx, 'nc: missing socket pathname');
+  } else if (!uport || !uport.length) return fail(ctx, 'nc: missing port number');
   if (o.listen && o.zero) return fail(ctx, 'nc: cannot use -z and -l');
   if (!o.listen && o.keep) return fail(ctx, 'nc: must use -l with -k');
   if (unsupported.length) return fail(ctx, `nc: ${NOT_MODELLED[unsupported[0]]} is not modelled in skblab`);
+  if (o.unix) return o.listen ? new Netcat(ctx, o).listenUnix(host!) : new Netcat(ctx, o).connectUnix(host!);
+  if (!uport) return fail(ctx, 'nc: missing port number');
 
   if (o.listen) return new Netcat(ctx, o).listen(host, uport[0]);
   const ports = buildPorts(uport, o.udp);

@@ -1,6 +1,6 @@
 /**
- * cat(1) over the files the lab models: /proc/net/{snmp,netstat,tcp,dev,softnet_stat,arp}, /proc/interrupts
- * and /proc/sys/... .
+ * cat(1) over the files the lab models: /proc/net/{snmp,netstat,tcp,unix,dev,softnet_stat,arp},
+ * /proc/interrupts and /proc/sys/... .
  */
 import {
   dev_seq_show,
@@ -9,12 +9,14 @@ import {
   sysctl_read,
   lookup_inode,
   S_ISREG,
+  S_ISSOCK,
   NUD_NOARP,
   NUD_VALID,
   NUD_PERMANENT,
 } from '@skblab/kernel';
 import type { Host, Net } from '@skblab/kernel';
 import { netstat_seq_show, sockstat_seq_show, tcp4_seq_show } from '@skblab/kernel/net/ipv4/proc';
+import { unix_seq_show } from '@skblab/kernel/net/unix/af_unix';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';
 import type { Command, CommandContext } from './command';
@@ -62,6 +64,8 @@ export function readProcFile(host: Host, net: Net, path: string, now = 0): strin
       return tcp4_seq_show(net, now);
     case '/proc/net/sockstat':
       return sockstat_seq_show(net);
+    case '/proc/net/unix':
+      return unix_seq_show(net);
     case '/proc/net/dev':
       return dev_seq_show(net);
     case '/proc/net/softnet_stat':
@@ -125,7 +129,10 @@ export const cat: Command = async (ctx) => {
   for (const f of files.length ? files : ['-']) {
     const text = read(f);
     if (text === null) {
-      ctx.err(`cat: ${f}: No such file or directory\n`);
+      // open(2) of a socket's name fails with ENXIO (no_open): there is nothing to read through a path.
+      const inode = f === '-' ? null : lookup_inode(ctx.host.fs, f);
+      const why = inode && S_ISSOCK(inode.mode) ? 'No such device or address' : 'No such file or directory';
+      ctx.err(`cat: ${f}: ${why}\n`);
       status = 1;
     } else ctx.out(text);
   }

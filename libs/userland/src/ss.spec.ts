@@ -246,3 +246,60 @@ describe('print_ms_timer', () => {
 });
 
 void ss;
+
+/**
+ * ss -x as iproute2 6.1 printed it in a network namespace of this machine for the same sockets (nc -lU
+ * PATH, nc -lU @NAME, nc -U PATH), with the inode numbers of this lab.
+ */
+describe('ss -x', () => {
+  const UNIX = 'nc -lU /tmp/uxt.sock &\nnc -U /tmp/uxt.sock &\n';
+
+  it('ss -xa: the listener (Send-Q: its backlog), then both ends, each with the other as peer', async () => {
+    const r = await run(UNIX + 'ss -xa\n');
+    const ino = r.out.match(/ (2\d{4}) /g)!.map((s) => s.trim());
+    const [l, client, server] = [ino[0], ino[1], ino[3]];
+    expect(r.out).toBe(
+      [
+        'Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+        `u_str LISTEN 0      5      /tmp/uxt.sock ${l}            * 0           `,
+        `u_str ESTAB  0      0                  * ${client}            * ${server}       `,
+        `u_str ESTAB  0      0      /tmp/uxt.sock ${server}            * ${client}       `,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('ss -xl: listeners only, the header unflushed as ss leaves it; ss -x: connections only', async () => {
+    const r = await run('nc -lU /tmp/uxt.sock &\nss -xl\nnc -lU @uxt2 &\nss -x\n');
+    const ino = /uxt\.sock (\d+)/.exec(r.out)![1];
+    expect(r.out.split('\n').slice(0, 2)).toEqual([
+      'Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess',
+      `u_str LISTEN 0      5      /tmp/uxt.sock ${ino}            * 0          `,
+    ]);
+    expect(r.out.split('\n').slice(2)).toEqual([
+      'Netid State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess',
+      '',
+    ]);
+  });
+
+  it('an abstract name shows with @; -p names the owner; -t -x lists unix sockets before TCP', async () => {
+    const r = await run('nc -lU @uxt2 &\nnc -l 8080 &\nss -xlp\nss -txl\n');
+    expect(r.out).toMatch(/u_str LISTEN 0 +5 +@uxt2 2\d{4} +\* 0 +users:\(\("nc",pid=\d+,fd=3\)\)/);
+    const both = r.out.split('\n').slice(2);
+    expect(both[0].startsWith('Netid State')).toBe(true);
+    expect(both[1].startsWith('u_str LISTEN')).toBe(true);
+    expect(both[2].startsWith('tcp   LISTEN')).toBe(true);
+  });
+
+  it('a connection not yet accepted: the listener Recv-Q 1; the client Send-Q 768, its peer 0, unlisted', async () => {
+    // What ss showed on the real kernel: the unaccepted server end has no inode, so unix_diag skips it; the
+    // client's 5 unread bytes hold an skb of truesize 768 (a 512-byte head and the sk_buff).
+    const r = await run(
+      'nc -lU /tmp/q.sock &\nsleep 0.2\nnc -U /tmp/q.sock &\nsleep 0.2\necho data | nc -U /tmp/q.sock &\nsleep 0.3\nss -xa\n',
+    );
+    const rows = r.out.split('\n').slice(1, -1);
+    expect(rows).toHaveLength(4);
+    expect(rows).toContainEqual(expect.stringMatching(/^u_str LISTEN 1 +5 +\/tmp\/q\.sock 2\d{4} +\* 0 *$/));
+    expect(rows).toContainEqual(expect.stringMatching(/^u_str ESTAB +0 +768 +\* 2\d{4} +\* 0 *$/));
+  });
+});

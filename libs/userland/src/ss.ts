@@ -1,5 +1,5 @@
 /**
- * ss(8) from iproute2 6.1 (Debian 12) for TCP sockets: -t -a -l -n -i -o -e -m -p -H, with ss's own
+ * ss(8) from iproute2 6.1 (Debian 12) for TCP and Unix sockets: -t -x -a -l -n -i -o -e -m -p -H, with ss's own
  * rendering. Every cell goes into a column (Netid, State, Recv-Q, Send-Q, Local Address:, Port, Peer
  * Address:, Port, Process and a last, unnamed one); when standard output is not a terminal (always here)
  * each column is as wide as its longest cell plus its delimiter, addresses right-aligned, the rest
@@ -7,11 +7,16 @@
  * unflushed. -o, -e, -p, -m and -i text goes into the Process column, -i and -m after a "\n\t".
  *
  * The sockets come from the namespace's TCP tables in the order inet_diag dumps them: listeners, then the
- * established hash (connections, SYN-RECV request socks, TIME-WAIT buckets). Only TCP is listed: without
- * -t ss lists the TCP sockets too (the model has no unix or netlink sockets to show). -s prints
+ * established hash (connections, SYN-RECV request socks, TIME-WAIT buckets). -x lists the namespace's
+ * AF_UNIX sockets as unix_diag dumps them (unix_show_sock): Netid u_str or u_dgr, the name (a path, "@"
+ * for an abstract name's NUL, "*" unbound) with the socket's inode as its port, and the peer as "*" and
+ * its inode (ss does not look the peer's name up); a listener's Recv-Q and Send-Q are its queue and
+ * backlog, other sockets' the unread bytes and the memory their unread writes hold. Unix sockets come
+ * first, as unix_show runs before tcp_show. Without -t or -x both are listed (UDP and raw are not listed
+ * by the model), with the Netid column ss shows whenever more than one kind is asked for. -s prints
  * print_summary's counts from /proc/net/sockstat and /proc/net/snmp (the model has no IPv6: no
  * sockstat6, whose counts are then 0), alone unless a protocol (-t) is asked for too. Not modelled:
- * filters (state ..., dport = ...), -u/-x/-w, -r.
+ * -u/-w, -r; filters on unix sockets' names; -m, -i and -e's ino/dev of unix sockets.
  */
 import type { RequestSock, TcpSock, TimewaitSock } from '@skblab/kernel/include/linux/tcp';
 import {
@@ -32,6 +37,8 @@ import { printfG } from './libc';
 import { readProcFile } from './procfs';
 import { tcpServiceByName, tcpServiceByPort } from './nc';
 import { parseSsFilter, SsFilterError, type SsFilter, type SsTuple } from './ssfilter';
+import { unix_diag_dump, type UnixDiagMsg } from '@skblab/kernel/net/unix/diag';
+import { unix_addr_text } from '@skblab/kernel/include/net/af_unix';
 import {
   TCPI_OPT_ECN,
   TCPI_OPT_ECN_SEEN,
@@ -415,6 +422,27 @@ function rowOf(
   return { state, cells, tuple: { saddr: laddr, sport: lport, daddr: raddr, dport: rport } };
 }
 
+/** unix_stats_print: a unix socket's cells (and, for -e, unix_show_sock's shutdown mask and peers). */
+function unixRow(ctx: CommandContext, m: UnixDiagMsg, fl: Flags): string[] {
+  let ext = '';
+  if (fl.processes) ext += usersOf(ctx, m.sk);
+  if (fl.details) {
+    ext += ` ${m.shutdown & 1 ? '-' : '<'}-${m.shutdown & 2 ? '-' : '>'}`;
+    if (m.icons) ext += ' peers:' + m.icons.map((i) => ` ${i}`).join('');
+  }
+  return [
+    m.type === 2 ? 'u_dgr' : 'u_str',
+    SSTATE_NAME[m.state] ?? 'UNKNOWN',
+    String(m.rqueue).padEnd(6),
+    String(m.wqueue).padEnd(6),
+    `${m.name !== undefined ? unix_addr_text({ name: m.name, len: 0 }) : '*'} `,
+    String(m.ino),
+    '* ',
+    String(m.peer ?? 0),
+    ext,
+  ];
+}
+
 /**
  * print_summary (ss.c): get_sockstat's counts from /proc/net/sockstat (get_sockstat_line's sscanf of each
  * line; a missing field stays 0) and Tcp's CurrEstab from /proc/net/snmp (get_snmp_int).
@@ -462,6 +490,7 @@ const USAGE = `Usage: ss [ OPTIONS ]
 
 const LONG: Record<string, string> = {
   '--tcp': 't',
+  '--unix': 'x',
   '--all': 'a',
   '--listening': 'l',
   '--numeric': 'n',
@@ -487,8 +516,10 @@ export const ss: Command = async (ctx) => {
   let stateFilter = 0;
   let header = true;
   let doSummary = false;
-  // do_default: no protocol was named (-t clears it), so -s prints the summary alone.
+  // do_default: no protocol was named (-t and -x clear it), so -s prints the summary alone.
   let doDefault = true;
+  let wantTcp = false;
+  let wantUnix = false;
   // getopt_long permutes: the words that are not options are the filter, in their order.
   const filterArgs: string[] = [];
   for (const a of ctx.argv.slice(1)) {
@@ -509,6 +540,11 @@ export const ss: Command = async (ctx) => {
       switch (ch) {
         case 't':
           doDefault = false;
+          wantTcp = true;
+          break;
+        case 'x':
+          doDefault = false;
+          wantUnix = true;
           break;
         case '4':
           break;
@@ -544,8 +580,8 @@ export const ss: Command = async (ctx) => {
           header = false;
           break;
         default:
-          if ('uxwdSM60f'.includes(ch)) {
-            ctx.err(`ss: -${ch} is not modelled in skblab (TCP sockets only)\n`);
+          if ('uwdSM60f'.includes(ch)) {
+            ctx.err(`ss: -${ch} is not modelled in skblab (TCP and Unix sockets only)\n`);
             return 1;
           }
           ctx.err(`ss: invalid option -- '${ch}'\n${USAGE}`);
@@ -565,14 +601,21 @@ export const ss: Command = async (ctx) => {
     ctx.err(e.usage ? e.message + USAGE : e.message);
     return e.status;
   }
+  if (doDefault) wantTcp = wantUnix = true;
+  if (wantUnix && filter.match) {
+    ctx.err('ss: filters on unix sockets are not modelled in skblab\n');
+    return 1;
+  }
   const states = filter.states ?? (stateFilter || SS_CONN);
   const columns = newColumns();
-  // One protocol: no Netid column. One state: no State column.
-  columns[COL_NETID].disabled = true;
+  // One kind of socket (-t alone): no Netid column; -x asks for three (u_str, u_dgr, u_seq). One state: no
+  // State column.
+  columns[COL_NETID].disabled = !wantUnix;
   if (!(states & (states - 1))) columns[COL_STATE].disabled = true;
   const now = jiffies_at(ctx.lab.now());
   const rows: string[][] = [];
-  for (const e of tcp_seq_entries(ctx.net)) {
+  if (wantUnix) for (const m of unix_diag_dump(ctx.net, states)) rows.push(unixRow(ctx, m, fl));
+  for (const e of wantTcp ? tcp_seq_entries(ctx.net) : []) {
     const r = rowOf(ctx, e, fl, now);
     if (states & (1 << r.state) && (!filter.match || filter.match(r.tuple))) rows.push(r.cells);
   }

@@ -1,8 +1,9 @@
 /**
- * fs/namei.c: path lookup in the host's file store, open (path_openat with O_CREAT, O_EXCL, O_TRUNC) and
- * unlink (do_unlinkat). The working directory is /, so a relative path starts there.
+ * fs/namei.c: path lookup in the host's file store, open (path_openat with O_CREAT, O_EXCL, O_TRUNC),
+ * unlink (do_unlinkat), mknod of a socket (vfs_mknod, for AF_UNIX's bind), mkdir and rmdir. The working
+ * directory is /, so a relative path starts there.
  */
-import { EEXIST, EISDIR, ENOENT, ENOTDIR } from '../include/linux/errno';
+import { EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY } from '../include/linux/errno';
 import {
   FMODE_LSEEK,
   FMODE_PREAD,
@@ -15,10 +16,12 @@ import {
   O_RDWR,
   O_TRUNC,
   O_WRONLY,
+  S_IFDIR,
   S_IFREG,
   S_ISDIR,
   S_ISREG,
   type File,
+  type Inode,
   type SuperBlock,
 } from '../include/linux/fs';
 import { ramfs_get_inode } from './ramfs/inode';
@@ -79,4 +82,51 @@ export function do_unlinkat(sb: SuperBlock, name: string): number {
 export function lookup_inode(sb: SuperBlock, name: string) {
   const w = path_walk(sb, name);
   return typeof w === 'number' ? null : (sb.dentries.get(w.path) ?? null);
+}
+
+/** kern_path: the inode at `name`, or -ENOENT / -ENOTDIR as the walk found. */
+export function kern_path(sb: SuperBlock, name: string): Inode | number {
+  const w = path_walk(sb, name);
+  if (typeof w === 'number') return w;
+  return sb.dentries.get(w.path) ?? -ENOENT;
+}
+
+/** kern_path_create's checks: the parent must be a directory that exists, the name must be free. */
+function path_create(sb: SuperBlock, name: string): string | number {
+  const w = path_walk(sb, name);
+  if (typeof w === 'number') return w;
+  const parent = sb.dentries.get(w.parent);
+  if (!parent) return -ENOENT;
+  if (!S_ISDIR(parent.mode)) return -ENOTDIR;
+  if (w.path === '/' || sb.dentries.has(w.path)) return -EEXIST;
+  return w.path;
+}
+
+/** kern_path_create + vfs_mknod: a new inode of `mode` (a socket's S_IFSOCK) at `name`, or -EEXIST etc. */
+export function vfs_mknod(sb: SuperBlock, name: string, mode: number): Inode | number {
+  const p = path_create(sb, name);
+  if (typeof p === 'number') return p;
+  const inode = ramfs_get_inode(sb, mode);
+  sb.dentries.set(p, inode);
+  return inode;
+}
+
+/** do_mkdirat: a new directory (mkdtemp's mkdir(2)). */
+export function do_mkdirat(sb: SuperBlock, name: string, mode = 0o700): number {
+  const p = path_create(sb, name);
+  if (typeof p === 'number') return p;
+  sb.dentries.set(p, ramfs_get_inode(sb, S_IFDIR | (mode & 0o7777)));
+  return 0;
+}
+
+/** do_rmdir: remove an empty directory. */
+export function do_rmdir(sb: SuperBlock, name: string): number {
+  const w = path_walk(sb, name);
+  if (typeof w === 'number') return w;
+  const inode = sb.dentries.get(w.path);
+  if (!inode) return -ENOENT;
+  if (!S_ISDIR(inode.mode)) return -ENOTDIR;
+  for (const k of sb.dentries.keys()) if (k.startsWith(w.path + '/')) return -ENOTEMPTY;
+  sb.dentries.delete(w.path);
+  return 0;
 }

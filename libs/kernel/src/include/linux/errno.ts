@@ -40,6 +40,13 @@ export const EINPROGRESS = 115;
 export const ENOMSG = 42;
 export const EKEYREJECTED = 129;
 export const ENOIOCTLCMD = 515;
+export const ENXIO = 6;
+export const ENOTDIR = 20;
+export const EISDIR = 21;
+export const ENAMETOOLONG = 36;
+export const ENOTEMPTY = 39;
+export const EPROTOTYPE = 91;
+export const ESOCKTNOSUPPORT = 94;
 
 export const STRERROR: Record<number, string> = {
   [EPERM]: 'Operation not permitted',
@@ -82,7 +89,12 @@ export const STRERROR: Record<number, string> = {
   [EALREADY]: 'Operation already in progress',
   [EINPROGRESS]: 'Operation now in progress',
   [EKEYREJECTED]: 'Key was rejected by service',
+  [ENXIO]: 'No such device or address',
+  [ENAMETOOLONG]: 'File name too long',
+  [ENOTEMPTY]: 'Directory not empty',
+  [EPROTOTYPE]: 'Protocol wrong type for socket',
+  [ESOCKTNOSUPPORT]: 'Socket type not supported',
+  [ENOTDIR]: 'Not a directory',
+  [EISDIR]: 'Is a directory',
 };
-export const ENOTDIR = 20;
-export const EISDIR = 21;
 export const ESPIPE = 29;

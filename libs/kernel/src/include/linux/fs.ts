@@ -1,7 +1,8 @@
 /**
  * include/linux/fs.h: the inodes, open files and file operations of the host's file store (a ramfs root,
  * fs/ramfs/inode.ts, with /dev's character devices, drivers/char/mem.ts). Only what the tools and the
- * packetdrill scripts use: regular files, directories, /dev/zero and /dev/null.
+ * packetdrill scripts use: regular files, directories, /dev/zero and /dev/null, and the socket inodes
+ * AF_UNIX's bind makes.
  */
 
 // include/uapi/linux/stat.h
@@ -9,6 +10,8 @@ export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
 export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
+/** A socket's name in the file system: what unix_bind_bsd's vfs_mknod makes (ls shows `s`). */
+export const S_IFSOCK = 0o140000;
 
 // include/uapi/asm-generic/fcntl.h
 export const O_RDONLY = 0;
@@ -61,3 +64,4 @@ export interface SuperBlock {
 
 export const S_ISREG = (m: number) => (m & S_IFMT) === S_IFREG;
 export const S_ISDIR = (m: number) => (m & S_IFMT) === S_IFDIR;
+export const S_ISSOCK = (m: number) => (m & S_IFMT) === S_IFSOCK;

@@ -14,6 +14,7 @@ import type { Sock } from '../net/sock';
 import type { Net } from '../net/net_namespace';
 import type { TcpSkbCb } from '../net/tcp';
 import type { TcpSock } from './tcp';
+import type { UnixSkbParms } from '../net/af_unix';
 
 /** skb_shinfo(skb)->tx_flags: what transmit timestamps the skb asks for (skbuff.h). */
 export const SKBTX_HW_TSTAMP = 1 << 0;
@@ -148,6 +149,8 @@ export interface SkBuff {
   /** skb_shinfo(skb)->tx_flags (SKBTX_*) and ->tskey: transmit timestamps asked for, and their key. */
   txFlags: number;
   tskey: number;
+  /** UNIXCB(skb): an AF_UNIX stream skb's read progress (absent on every other skb). */
+  unixCb?: UnixSkbParms;
 }
 
 /**

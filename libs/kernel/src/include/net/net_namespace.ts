@@ -12,6 +12,7 @@ import type { SkBuff } from '../linux/skbuff';
 import type { KTimer } from './kctx';
 import type { TcpSock, TimewaitSock } from '../linux/tcp';
 import type { EstablishedHash } from './inet_hashtables';
+import type { NetnsUnix } from './af_unix';
 
 /** struct in_ifaddr */
 export interface InIfaddr {
@@ -192,6 +193,8 @@ export interface Net {
   >;
   /** The namespace's control socket for RSTs and ACKs outside a socket (ipv4_tcp_sk), made on first use. */
   tcpCtlSk: Sock | null;
+  /** struct netns_unix: every AF_UNIX socket of the namespace (unix_table) and its sysctl. */
+  unx: NetnsUnix;
 }
 
 export interface CoreSysctl {

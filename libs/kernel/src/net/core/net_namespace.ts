@@ -67,6 +67,8 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     tcpTwCount: 0,
     tcpFastopenCache: new Map(),
     tcpCtlSk: null,
+    // unix_net_init: the namespace's AF_UNIX table and net.unix.max_dgram_qlen.
+    unx: { table: new Set(), sysctlMaxDgramQlen: 10 },
   } as unknown as Net;
   net.loopbackDev = loopback_net_init(net);
   net.devices.push(net.loopbackDev);
