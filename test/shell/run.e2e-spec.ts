@@ -115,6 +115,50 @@ describe('skblab run', () => {
     expect(r.status).toBe(0);
   });
 
+  it('runs against a running distributed lab (--lab), whose services keep what the script configured', () => {
+    const lab = `${process.env.SKBLAB_TEST_LAB_ID}-run`;
+    const env = { ...process.env };
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, env, timeout: 120_000 });
+    fs.writeFileSync(
+      path.join(dir, 'd.sh'),
+      [
+        'ip netns add ns1',
+        'ip link add veth1 type veth peer name veth2 netns ns1',
+        'ip addr add 10.9.0.1/24 dev veth1',
+        'ip link set veth1 up',
+        'ip -n ns1 addr add 10.9.0.2/24 dev veth2',
+        'ip -n ns1 link set veth2 up',
+        'ping -c 2 -q 10.9.0.2 | tail -2 | head -1',
+        'ip link show nosuch; echo "status $?"',
+        'exit 4',
+      ].join('\n') + '\n',
+    );
+    expect(cli('up', '--lab', lab).status).toBe(0);
+    try {
+      const r = cli('run', '--lab', lab, 'd.sh');
+      expect(masked(r.stdout)).toBe(
+        '2 packets transmitted, 2 received, 0% packet loss, time Nms\nstatus 1\n',
+      );
+      expect(r.stderr).toBe('Device "nosuch" does not exist.\n');
+      expect(r.status).toBe(4);
+      // The configuration is the lab's, not the script's: a later shell sees it.
+      const after = spawnSync(process.execPath, [BIN, 'exec', '--lab', lab], {
+        encoding: 'utf8',
+        env,
+        input: 'ip -br addr show dev veth1\nip netns list\n',
+        timeout: 60_000,
+      });
+      expect(after.stdout).toBe('veth1@if2        UP             10.9.0.1/24 \nns1\n');
+    } finally {
+      cli('down', '--lab', lab);
+    }
+    expect(cli('run', '--lab', `${lab}-none`, 'd.sh')).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining(`no lab '${lab}-none'`),
+    });
+  });
+
   it('a tool outside skblab run says so', () => {
     const r = spawnSync(path.join(__dirname, '..', '..', 'bin', 'skblab-shim'), ['link'], {
       encoding: 'utf8',

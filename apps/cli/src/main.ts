@@ -17,7 +17,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab down --lab ID
        skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...
        skblab class render --roster FILE --out DIR
-       skblab run [-f TOPOLOGY] [--node NODE] SCRIPT [ARGS...]
+       skblab run [-f TOPOLOGY | --lab ID] [--node NODE] SCRIPT [ARGS...]
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -59,6 +59,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
   run        run SCRIPT with bash against a lab that lives as long as the script:
              the lab's ip, ping, sysctl, tc, ss, nc, ... come first on its PATH and
              act on NODE (default: the first host); its exit status is the script's.
+             With --lab, against a running distributed lab (skblab up).
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),

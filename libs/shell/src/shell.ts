@@ -162,17 +162,21 @@ export class Shell {
     argv: string[],
     io: { stdin: string | null; out: (s: string) => void; err: (s: string) => void },
   ): Promise<number> {
-    if (this.lab.settle) await this.lab.settle();
-    const job = this.newJob();
-    this.current = job;
-    try {
-      const run = this.runArgv(argv, { net: this.host.initNet, cpu: this.cpu, ...io, job });
-      const status = await this.foreground(run, job, argv.join(' '));
-      await this.lab.landInFlight();
-      return status;
-    } finally {
-      this.current = null;
-    }
+    const go = async () => {
+      if (this.lab.settle) await this.lab.settle();
+      const job = this.newJob();
+      this.current = job;
+      try {
+        const run = this.runArgv(argv, { net: this.host.initNet, cpu: this.cpu, ...io, job });
+        const status = await this.foreground(run, job, argv.join(' '));
+        await this.lab.landInFlight();
+        return status;
+      } finally {
+        this.current = null;
+      }
+    };
+    // Distributed mode: what the tool configured goes to every service, as a line of this shell's would.
+    return this.aroundLine ? this.aroundLine(argv.join(' '), go) : go();
   }
 
   /** A pipeline's commands, each one's output the next one's input; its status is the last one's. */

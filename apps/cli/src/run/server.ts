@@ -11,7 +11,7 @@
 import * as net from 'node:net';
 import type { Host } from '@skblab/kernel';
 import type { Lab } from '@skblab/runtime';
-import { Shell } from '@skblab/shell';
+import { Shell, type ShellOptions } from '@skblab/shell';
 import type { CommandTable } from '@skblab/userland/command';
 
 export interface RunRequest {
@@ -42,8 +42,9 @@ export function startRunServer(
   host: Host,
   commands: CommandTable,
   socketPath: string,
+  aroundLine?: ShellOptions['aroundLine'],
 ): Promise<RunServer> {
-  const shell = new Shell({ lab, host, commands, out: () => undefined, err: () => undefined });
+  const shell = new Shell({ lab, host, commands, out: () => undefined, err: () => undefined, aroundLine });
   let queue: Promise<unknown> = Promise.resolve();
   let served = 0;
   const server = net.createServer((conn) => {
