@@ -40,6 +40,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/apps ./dist/apps
 COPY --from=build /app/dist/skblab.js /app/dist/skblab.js.map ./dist/
+# The tools `skblab run` puts on a script's PATH (found beside package.json).
+COPY bin/skblab-shim ./bin/skblab-shim
 RUN printf '#!/bin/sh\nexec node /app/dist/skblab.js "$@"\n' > /usr/local/bin/skblab && chmod 0755 /usr/local/bin/skblab
 USER node
 EXPOSE 3000

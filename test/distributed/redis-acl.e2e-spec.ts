@@ -125,6 +125,9 @@ describe('a lab user at Redis', () => {
       a.call('PUBSUB', 'CHANNELS'),
       a.call('FUNCTION', 'FLUSH'),
       a.config('GET', 'dir'),
+      a.dbsize(),
+      // Broadcast tracking would name every key any client changes, other labs' included.
+      a.call('CLIENT', 'TRACKING', 'on', 'BCAST'),
     ])
       expect(await refusal(cmd)).toMatch(/^NOPERM /);
     // A script can touch only the keys it may.
@@ -147,6 +150,10 @@ describe('a lab user at Redis', () => {
     expect(await t.get(`${keyPrefix(LB)}topology`)).toBe('"lab b"');
     expect(await t.get(`${keyPrefix(LA)}x`)).toBe('2');
     expect(await refusal(t.set(`${keyPrefix(LB)}topology`, 'x'))).toMatch(/^NOPERM .*key/);
+    // A publish on a lab's advance channel would move its simulated time.
+    expect(await refusal(t.publish(`${keyPrefix(LB)}advance`, '999'))).toMatch(/^NOPERM /);
+    const sub = as('teacher', PW.teacher);
+    expect(await sub.subscribe(`${keyPrefix(LB)}idle`)).toBe(1);
   });
 
   it('refuses a lab id that would widen the pattern, and a short password', () => {

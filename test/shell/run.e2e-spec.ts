@@ -159,6 +159,16 @@ describe('skblab run', () => {
     });
   });
 
+  it("leaves the script's input to the script: a loop reading it runs every line", () => {
+    fs.writeFileSync(
+      path.join(dir, 'loop.sh'),
+      'printf \'a\\nb\\nc\\n\' | while read l; do cat /proc/net/dev >/dev/null; ip -br link show dev lo | cut -c1-2; echo "$l"; done\n',
+    );
+    const r = skblabRun('loop.sh');
+    expect(r.out).toBe('lo\na\nlo\nb\nlo\nc\n');
+    expect(r.status).toBe(0);
+  });
+
   it('a tool outside skblab run says so', () => {
     const r = spawnSync(path.join(__dirname, '..', '..', 'bin', 'skblab-shim'), ['link'], {
       encoding: 'utf8',

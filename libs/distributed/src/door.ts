@@ -33,7 +33,7 @@ import {
   igb_adapter,
 } from '@skblab/kernel';
 import type { HopTransport, Lab } from '@skblab/runtime';
-import { DRIVER_ANSWERS, type DriverAnswer } from '@skblab/contracts';
+import { DRIVER_ANSWERS, DRIVER_CALLS, type DriverAnswer } from '@skblab/contracts';
 
 /** What travels between services: a kernel hop, or an answer to a driver call. */
 export type DoorHop = KernelHop | DriverAnswer;
@@ -48,6 +48,11 @@ export interface DoorWire {
 
 /** A transmit held for a device whose driver call is out, with its moment and context. */
 type Held = [hop: KernelHop, skb: SkBuff, clock: number, comm: string, cpu: number];
+
+/** The hop is the device's ndo_start_xmit, a call whose caller waits for its answer (DRIVER_CALLS). */
+function isDriverCall(hop: string, dev: NetDevice): boolean {
+  return hop === dev.ops.ndoStartXmit && DRIVER_CALLS.includes(hop);
+}
 
 export class Door implements HopTransport {
   /** In the qdisc's process: what reached each device while its driver call was out. */
@@ -72,13 +77,7 @@ export class Door implements HopTransport {
     // A qdisc's call into a NIC driver that another process runs: the caller waits for its return. (A
     // driver's replica passing a call on to the host's owner, or a device without a qdisc, waits for none.)
     const dev = skb.dev;
-    if (
-      dev &&
-      !dev.lltx &&
-      hop === dev.ops.ndoStartXmit &&
-      !this.local.has(hop) &&
-      txqOf(skb).qdisc.ops.enqueue
-    )
+    if (dev && isDriverCall(hop, dev) && !this.local.has(hop) && txqOf(skb).qdisc.ops.enqueue)
       return pending(skb);
     return queued(skb, hop);
   }
@@ -99,7 +98,7 @@ export class Door implements HopTransport {
     }
     // A NIC's ndo_start_xmit from the qdisc's process. (Not when the host is another replica's, as for a
     // moment at a hand-over: run() sends it there, and the answer is the owner's to give.)
-    if (dev && !dev.lltx && hop === dev.ops.ndoStartXmit && this.wire.owns(skb.net.host))
+    if (dev && isDriverCall(hop, dev) && this.wire.owns(skb.net.host))
       return this.lab.carryOn(skb, clock, comm, cpu, () => this.driverCall(hop, skb, txqOf(skb)));
     return this.lab.receive(hop, skb, clock, comm, cpu);
   }

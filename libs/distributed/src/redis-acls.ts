@@ -2,11 +2,12 @@
  * Redis ACL users that confine a lab's clients to their lab: its keys and channels are `skblab:<lab>:*`
  * (keys.ts), so a user whose key and channel patterns are that prefix can run a shell or a service of the
  * lab and nothing of another's. Commands that reach past key patterns are taken away: KEYS and SCAN (they
- * list every lab's key names), PUBSUB (every lab's channels), FUNCTION and SCRIPT FLUSH (shared by all),
- * and the admin and dangerous ones (ACL, CONFIG, FLUSHALL, DEBUG, ...). INFO stays: ioredis's ready check
- * sends it.
+ * list every lab's key names), CLIENT TRACKING (its broadcast invalidations name other labs' keys), DBSIZE,
+ * PUBSUB (every lab's channels), FUNCTION and SCRIPT FLUSH (shared by all), and the admin and dangerous ones
+ * (ACL, CONFIG, FLUSHALL, DEBUG, ...). INFO stays, keyspace counts and all: ioredis's ready check sends it.
  *
- * The instructor reads every lab (keys read-only, every lab's channels) and changes none.
+ * The instructor reads every lab (keys read-only, every lab's channels to subscribe to) and changes none: no
+ * PUBLISH, which would move a lab's time (the advance channel) or its configuration.
  */
 import type Redis from 'ioredis';
 import { isLabId, LAB_ID_RULE } from '@skblab/contracts';
@@ -31,6 +32,8 @@ const CLOSED = [
   '+info',
   '-scan',
   '-randomkey',
+  '-dbsize',
+  '-client|tracking',
   '-pubsub',
   '-function',
   '-script|flush',
@@ -48,7 +51,17 @@ export function labAclRules(labId: string, password: string): string[] {
 /** The instructor's rules: every lab's keys read-only, every lab's channels. */
 export function instructorAclRules(password: string): string[] {
   checkPassword(password);
-  return ['reset', 'on', `>${password}`, '%R~skblab:*', '&skblab:*', '+@all', ...CLOSED];
+  return [
+    'reset',
+    'on',
+    `>${password}`,
+    '%R~skblab:*',
+    '&skblab:*',
+    '+@all',
+    ...CLOSED,
+    '-publish',
+    '-spublish',
+  ];
 }
 
 /** Create (or reset) `user` as the user of lab `labId`. */

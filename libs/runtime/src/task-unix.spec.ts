@@ -28,7 +28,7 @@ import { MSG_PEEK, MSG_WAITALL } from '@skblab/kernel/include/net/tcp';
 import { TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN } from '@skblab/kernel/include/net/tcp_states';
 import { unix_seq_show } from '@skblab/kernel/net/unix/af_unix';
 import { Lab } from './lab';
-import { POLLHUP, POLLIN, POLLOUT, SHUT_WR, SIOCINQ, SIOCOUTQ, SOCK_NONBLOCK, Task } from './task';
+import { POLLHUP, POLLIN, POLLOUT, SHUT_RD, SHUT_WR, SIOCINQ, SIOCOUTQ, SOCK_NONBLOCK, Task } from './task';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | number) => (typeof b === 'number' ? b : new TextDecoder().decode(b));
@@ -215,6 +215,31 @@ describe('AF_UNIX stream sockets', () => {
     expect(done).toBe(false);
     await lab.drive(server.accept(l));
     expect(await lab.drive(waiting)).toBe(0);
+  });
+
+  it('a connect waiting on a full listener that closes gets ECONNREFUSED (unix_wait_for_peer wakes)', async () => {
+    const { lab, server, client } = setup();
+    const l = server.socket(AF_UNIX, SOCK_STREAM, 0);
+    server.bind(l, '/tmp/s.sock');
+    server.listen(l, 0);
+    expect(await lab.drive(client.connectWait(client.socket(AF_UNIX, SOCK_STREAM, 0), '/tmp/s.sock'))).toBe(
+      0,
+    );
+    const waiting = client.connectWait(client.socket(AF_UNIX, SOCK_STREAM, 0), '/tmp/s.sock');
+    await lab.drive(Promise.resolve());
+    server.close(l);
+    expect(await lab.drive(waiting)).toBe(-ECONNREFUSED);
+  });
+
+  it('a blocking accept after shutdown(SHUT_RD) with nothing queued is EINVAL', async () => {
+    const { lab, server } = setup();
+    const l = server.socket(AF_UNIX, SOCK_STREAM, 0);
+    server.bind(l, '/tmp/s.sock');
+    server.listen(l, 1);
+    const waiting = server.accept(l);
+    await lab.drive(Promise.resolve());
+    expect(server.shutdown(l, SHUT_RD)).toBe(0);
+    expect(await lab.drive(waiting)).toBe(-EINVAL);
   });
 
   it('abstract names live in the namespace: taken is EADDRINUSE; another namespace has its own', async () => {

@@ -18,6 +18,7 @@
 import {
   iov_iter_advance,
   AF_INET,
+  RCV_SHUTDOWN,
   EACCES,
   EAGAIN,
   EBADF,
@@ -570,7 +571,10 @@ export class Task {
         if (typeof r === 'number') return r;
         const w = await this.waitFor(
           [r.wait.peerWait],
-          () => !r.wait.dead && r.wait.receiveQueue.length <= r.wait.maxAckBacklog,
+          // Room in its queue, or the listener gone: either way unix_find_other is tried again (a closed
+          // listener gives ECONNREFUSED).
+          () =>
+            r.wait.dead || r.wait.state !== TCP_LISTEN || r.wait.receiveQueue.length <= r.wait.maxAckBacklog,
           until,
         );
         if (w === 'intr') return -EINTR;
@@ -637,9 +641,15 @@ export class Task {
         return { fd: this.install(r, (flags & SOCK_NONBLOCK) !== 0), addr: 0, port: 0 };
       if (r !== -EAGAIN || f.nonblock) return r;
       const until = Math.min(deadline, f.rcvtimeo === Infinity ? Infinity : this.lab.now() + f.rcvtimeo);
-      const w = await this.waitFor([sk], () => sk.receiveQueue.length > 0 || sk.state !== TCP_LISTEN, until);
+      const w = await this.waitFor(
+        [sk],
+        () => sk.receiveQueue.length > 0 || sk.state !== TCP_LISTEN || (sk.shutdown & RCV_SHUTDOWN) !== 0,
+        until,
+      );
       if (w === 'intr') return -EINTR;
       if (w === 'timeout') return -EAGAIN;
+      // skb_recv_datagram woke for a receive shutdown with nothing queued: unix_accept's -EINVAL.
+      if (!sk.receiveQueue.length && sk.shutdown & RCV_SHUTDOWN) return -EINVAL;
     }
   }
 

@@ -25,7 +25,9 @@ export const RUN_USAGE = `Usage: skblab run [-f TOPOLOGY | --lab ID] [--node NOD
   skbtrace come first on its PATH and run on NODE (default: the first host);
   cat and grep read the lab's /proc and /sys. The exit status is the script's.
   --lab ID runs it against a running distributed lab (skblab up) instead of a
-  lab of its own.
+  lab of its own. Each tool runs to its end before the next starts: a server
+  the script puts in the background (nc -l &) is not served yet. Simulated time
+  runs as fast as the tools need: ping -c 100 takes no wall time.
 `;
 
 /** The lab's tools a script gets (the lab's commands that a real system has as programs too). */

@@ -73,7 +73,16 @@ export function startRunServer(
         return;
       }
       const r = req;
+      let answered = false;
+      let running = false;
+      // The tool went away before its answer (killed, `timeout`, Ctrl-C): its job stops, as the process's
+      // end would end it, and the tools queued behind it go on.
+      conn.on('close', () => {
+        if (!answered && running) shell.interrupt();
+      });
       const run = async () => {
+        if (conn.destroyed) return;
+        running = true;
         let status: number;
         try {
           status = await shell.runForeground(r.argv, {
@@ -86,6 +95,7 @@ export function startRunServer(
           status = 1;
         }
         served++;
+        answered = true;
         send({ x: status });
         conn.end();
       };
@@ -96,7 +106,8 @@ export function startRunServer(
     server.once('error', reject);
     server.listen(socketPath, () =>
       resolve({
-        close: () => new Promise<void>((res) => server.close(() => res())),
+        // The lab stays until the last tool's job is over.
+        close: () => new Promise<void>((res) => server.close(() => void queue.then(() => res()))),
         get served() {
           return served;
         },

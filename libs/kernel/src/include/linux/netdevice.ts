@@ -153,8 +153,9 @@ export interface NetDevice {
   /** veth: the other end (possibly in another namespace). */
   peer: NetDevice | null;
   /**
-   * dev->lltx: the driver transmits without HARD_TX_LOCK (lo, veth, tun). Such a driver never answers
-   * NETDEV_TX_BUSY here, so a noqueue device hands its skb on instead of calling the driver in place.
+   * dev->lltx: the driver transmits without HARD_TX_LOCK (lo, veth, tun). The model's lockless drivers
+   * never answer NETDEV_TX_BUSY (a simplification: Linux checks a stopped queue and BUSY for every noqueue
+   * device), so a noqueue device of theirs hands its skb on instead of calling the driver in place.
    */
   lltx: boolean;
   /**

@@ -175,7 +175,8 @@ function unix_create1(net: Net, type: number, comm: string): UnixSock {
 export function unix_create(net: Net, type: number, protocol: number, comm: string): UnixSock | number {
   if (protocol && protocol !== AF_UNIX) return -EPROTONOSUPPORT;
   if (type === SOCK_RAW) type = SOCK_DGRAM;
-  // SOCK_SEQPACKET is not modelled: refused as a type unix_create would not know.
+  // SOCK_SEQPACKET is not modelled (Linux has it): refused with EPROTONOSUPPORT, so a program sees a clear
+  // "Protocol not supported" rather than the ESOCKTNOSUPPORT Linux gives a type it does not know.
   if (type !== SOCK_STREAM && type !== SOCK_DGRAM)
     return type === SOCK_SEQPACKET ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
   const sk = unix_create1(net, type, comm);
@@ -636,8 +637,9 @@ function unix_may_send(sk: UnixSock, osk: UnixSock): boolean {
  */
 function unix_dgram_disconnected(ctx: KernelCtx, sk: UnixSock, other: UnixSock): void {
   if (!sk.receiveQueue.length) return;
+  // skb_queue_purge: kfree_skb, whose reason is NOT_SPECIFIED (only unix_release_sock says SOCKET_CLOSE).
   for (let skb = sk.receiveQueue.shift(); skb; skb = sk.receiveQueue.shift())
-    free_skb(ctx, skb, 'SOCKET_CLOSE');
+    free_skb(ctx, skb, 'NOT_SPECIFIED');
   wake_up_interruptible_all(sk.peerWait);
   if (!other.dead && other.peer === sk) {
     other.skErr = ECONNRESET;

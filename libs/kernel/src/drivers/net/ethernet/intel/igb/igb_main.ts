@@ -186,7 +186,9 @@ export function igb_probe(
   const adapter: IgbAdapter = {
     dev,
     qVectors: [],
-    otherIrq: irq(name, 0, 0),
+    // request_irq(..., netdev->name, adapter) keeps the pointer (action->name = devname): the link
+    // vector's name is the device's, renamed with it at once.
+    otherIrq: Object.defineProperty(irq(name, 0, 0), 'name', { get: () => dev.name, enumerable: true }),
     hw: {
       gprc: 0,
       gptc: 0,
@@ -243,12 +245,12 @@ export function igb_probe(
 }
 
 /**
- * igb_request_msix (igb_main.c:920): the vectors take the device's name when their interrupts are requested,
- * at open, so a rename shows in /proc/interrupts from the next `ip link set up` on, as on Linux.
+ * igb_request_msix (igb_main.c:920): the queue vectors' names are copies of the device's name made when
+ * their interrupts are requested, at open, so after a rename /proc/interrupts shows the new one from the next
+ * `ip link set up` on, as on Linux. (The link vector's is netdev->name itself: see igb_probe.)
  */
 function igb_request_msix(dev: NetDevice): void {
   const a = igb_adapter(dev)!;
-  a.otherIrq.name = dev.name;
   for (const q of a.qVectors) q.irq.name = q.napi.name = `${dev.name}-TxRx-${q.index}`;
 }
 
