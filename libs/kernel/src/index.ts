@@ -81,9 +81,13 @@ export {
   ipRouteInputNoref,
   isRouteError,
   fibLookup,
+  fib_lookup,
   describeFib,
   dstMtu,
 } from './net/ipv4/route';
+export * from './include/net/fib_rules';
+export { fib_nl_fill_rule_flags } from './net/core/fib_rules';
+export { fib_get_table } from './net/ipv4/fib_frontend';
 export {
   __ip_sock_set_tos,
   ip_sock_set_mtu_discover,

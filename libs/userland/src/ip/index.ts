@@ -1,6 +1,6 @@
 /**
  * ip(8) from iproute2 6.x: the global options, the object table (matched by prefix, so `ip a`, `ip r`,
- * `ip n` work), and the objects the lab models: link, address, route, neigh, netns. Output, messages and
+ * `ip n` work), and the objects the lab models: link, address, route, rule, neigh, netns. Output, messages and
  * exit statuses are iproute2's, byte for byte.
  */
 import type { Command } from '../command';
@@ -10,6 +10,7 @@ import { doIpLink } from './link';
 import { doIpNeigh } from './neigh';
 import { doIpNetns } from './netns';
 import { doIpRoute } from './route';
+import { doIpRule } from './rule';
 import { observe } from './state';
 import { doTcpMetrics } from './tcpmetrics';
 import { IP_USAGE } from './usage';
@@ -22,7 +23,7 @@ const OBJECTS: Array<[string, Handler | null]> = [
   ['addrlabel', null],
   ['maddress', null],
   ['route', doIpRoute],
-  ['rule', null],
+  ['rule', doIpRule],
   ['neighbor', doIpNeigh],
   ['neighbour', doIpNeigh],
   ['ntable', null],
@@ -147,7 +148,9 @@ export const ip: Command = async (ctx) => {
     const [name, handler] = hit;
     if (name === 'help') usage(inv);
     if (!handler) {
-      inv.err(`skblab: "ip ${name}" is not modelled; the lab has link, address, route, neigh and netns\n`);
+      inv.err(
+        `skblab: "ip ${name}" is not modelled; the lab has link, address, route, rule, neigh and netns\n`,
+      );
       return 1;
     }
     return await handler(inv, argv.slice(at + 1));

@@ -17,6 +17,7 @@ import {
   RT_TABLE_MAIN,
   dev_get_by_name,
   fibLookup,
+  ipRouteInputNoref,
   ipRouteOutputKey,
   isRouteError,
   type FibEntry,
@@ -27,6 +28,7 @@ import {
   RTAX_ADVMSS,
   RTAX_INITCWND,
   RTAX_MTU,
+  type Rtable,
 } from '@skblab/kernel';
 import { ipv4ToString, prefixMask } from '@skblab/wire/address';
 import {
@@ -451,30 +453,71 @@ function routeModify(ip: Ip, cmd: NewRouteMode | 'del', args: string[]): number 
   return 0;
 }
 
-/** iproute_get: `ip route get ADDR [from ADDR] [oif DEV] [fibmatch]`, answered by ip_route_output_key. */
+/** inet_proto_a2n (lib/utils.c): the names iproute2 knows, or a number up to 255. */
+function inetProtoA2n(s: string): number | null {
+  const names: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, dccp: 33, icmp: 1, 'ipv6-icmp': 58 };
+  if (Object.prototype.hasOwnProperty.call(names, s)) return names[s];
+  const v = getUnsigned(s);
+  return v !== null && v <= 255 ? v : null;
+}
+
+/**
+ * iproute_get: `ip route get ADDR [from ADDR] [iif DEV] [oif DEV] [mark N] [tos T] [fibmatch]`, answered
+ * as inet_rtm_getroute does: an output lookup, or with iif the input lookup of a packet arriving there.
+ */
 function routeGet(ip: Ip, args: string[]): number {
   let daddr: number | null = null;
   let saddr = 0;
   let fromGiven = false;
   let odev: string | undefined;
+  let idev: string | undefined;
+  let mark = 0;
+  let tos = 0;
+  let uid = 0;
+  let sport = 0;
+  let dport = 0;
+  let ipproto = 0;
   let fibmatch = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === 'tos' || matches(a, 'dsfield') || matches(a, 'mark') || matches(a, 'uid') || matches(a, 'vrf'))
-      i++;
+    if (a === 'tos' || matches(a, 'dsfield')) {
+      const v = nextArg(ip, args, i++);
+      const n = /^(0[xX])?[0-9a-fA-F]+$/.test(v) ? parseInt(v.replace(/^0[xX]/, ''), 16) : NaN;
+      if (Number.isNaN(n) || n > 255) invarg(ip, 'TOS value is invalid\n', v);
+      tos = n;
+    } else if (matches(a, 'mark')) {
+      const v = nextArg(ip, args, i++);
+      const n = getUnsigned(v);
+      if (n === null) invarg(ip, 'mark value is invalid\n', v);
+      mark = n;
+    } else if (matches(a, 'uid')) {
+      const v = nextArg(ip, args, i++);
+      const n = getUnsigned(v);
+      if (n === null) invarg(ip, 'invalid UID\n', v);
+      uid = n;
+    } else if (matches(a, 'vrf')) i++;
     else if (matches(a, 'from')) {
       const v = nextArg(ip, args, i++);
       if (matches(v, 'help')) usage(ip);
       saddr = getPrefix(ip, v).addr ?? 0;
       fromGiven = true;
-    } else if (matches(a, 'iif')) {
-      nextArg(ip, args, i++);
-      fail(ip, 'skblab: ip route get iif (an input route) is not modelled\n', 1);
-    } else if (matches(a, 'oif') || a === 'dev') odev = nextArg(ip, args, i++);
+    } else if (matches(a, 'iif')) idev = nextArg(ip, args, i++);
+    else if (matches(a, 'oif') || a === 'dev') odev = nextArg(ip, args, i++);
     else if (matches(a, 'connected') || matches(a, 'notify')) {
       // flags without effect here
     } else if (matches(a, 'fibmatch')) fibmatch = true;
-    else if (a === 'sport' || a === 'dport' || matches(a, 'ipproto') || a === 'as') i++;
+    else if (a === 'sport' || a === 'dport') {
+      const v = nextArg(ip, args, i++);
+      const n = getUnsigned(v);
+      if (n === null || n > 0xffff) invarg(ip, `invalid ${a}\n`, v);
+      if (a === 'sport') sport = n;
+      else dport = n;
+    } else if (matches(a, 'ipproto')) {
+      const v = nextArg(ip, args, i++);
+      const p = inetProtoA2n(v);
+      if (p === null) invarg(ip, 'Invalid "ipproto" value\n', v);
+      ipproto = p;
+    } else if (a === 'as') i++;
     else {
       let v = a;
       if (v === 'to') v = nextArg(ip, args, i++);
@@ -494,18 +537,36 @@ function routeGet(ip: Ip, args: string[]): number {
     if (!d) nodev(ip, odev);
     oif = d.ifindex;
   }
-  // ip_route_output_key_hash_rcu: a source must be a unicast address (-EINVAL) of ours (-ENETUNREACH).
-  if (saddr) {
-    if (saddr >>> 28 === 0xe || saddr === 0xffffffff || saddr >>> 24 === 0) fail(ip, rtnlMessage(-EINVAL), 2);
-    if (!ip.net.ifaddrs.some((i) => i.local === saddr)) fail(ip, rtnlMessage(-ENETUNREACH), 2);
+  let rt: Rtable;
+  if (idev !== undefined) {
+    const d = dev_get_by_name(ip.net, idev);
+    if (!d) nodev(ip, idev);
+    // ip_route_input_slow: a zero, multicast or limited broadcast source is martian, and so is one of
+    // our own addresses (fib_validate_source finds it local): -EINVAL.
+    const ours = ip.net.ifaddrs.some((i) => i.local === saddr);
+    if (!saddr || saddr >>> 28 === 0xe || saddr === 0xffffffff || ours) fail(ip, rtnlMessage(-EINVAL), 2);
+    const r = ipRouteInputNoref(ip.net, daddr, saddr, d, tos, mark);
+    if (isRouteError(r)) fail(ip, rtnlMessage(r.error), 2);
+    // inet_rtm_getroute: a route whose input is ip_error answers its dst.error.
+    if (r.error) fail(ip, rtnlMessage(r.error), 2);
+    rt = r;
+  } else {
+    // ip_route_output_key_hash_rcu: a source must be a unicast address (-EINVAL) of ours (-ENETUNREACH).
+    if (saddr) {
+      if (saddr >>> 28 === 0xe || saddr === 0xffffffff || saddr >>> 24 === 0)
+        fail(ip, rtnlMessage(-EINVAL), 2);
+      if (!ip.net.ifaddrs.some((i) => i.local === saddr)) fail(ip, rtnlMessage(-ENETUNREACH), 2);
+    }
+    const r = ipRouteOutputKey(ip.net, { daddr, saddr, oif, tos, proto: ipproto, mark, uid, sport, dport });
+    if (isRouteError(r)) fail(ip, rtnlMessage(r.error), 2);
+    rt = r;
   }
-  const rt = ipRouteOutputKey(ip.net, { daddr, saddr, oif, tos: 0, proto: 0 });
-  if (isRouteError(rt)) fail(ip, rtnlMessage(rt.error), 2);
+  // rt_fill_info: res.table's id (main while local is merged into it), printed unless main.
+  const table = rt.table ?? RT_TABLE_MAIN;
   if (fibmatch) {
     const e = rt.fib ?? fibLookup(ip.net, daddr, oif);
     if (!e) fail(ip, rtnlMessage(-ENETUNREACH), 2);
-    // The local table is merged into main's trie: the answer names main, which is not printed.
-    const r = printRoute(null, { ...e, table: RT_TABLE_MAIN });
+    const r = printRoute(null, { ...e, table });
     if (ip.opts.json) printJson(ip, [r.json]);
     else ip.out(r.text);
     return 0;
@@ -528,18 +589,32 @@ function routeGet(ip: Ip, args: string[]): number {
   }
   j.dev = rt.dev.name;
   t += `dev ${j.dev} `;
-  if (!fromGiven) {
+  if (table && table !== RT_TABLE_MAIN) {
+    j.table = tableName(table);
+    t += `table ${j.table} `;
+  }
+  if (!fromGiven && idev === undefined) {
     j.prefsrc = ipv4ToString(rt.src);
     t += `src ${j.prefsrc} `;
   }
+  if (mark) {
+    j.mark = mark;
+    t += `mark 0x${mark.toString(16)} `;
+  }
   j.flags = [];
-  j.uid = 0;
-  t += 'uid 0 ';
+  if (idev === undefined) {
+    j.uid = uid;
+    t += `uid ${uid} `;
+  }
   const cache: string[] = [];
   if (rt.type === RTN_LOCAL || rt.type === RTN_BROADCAST) cache.push('local');
   if (rt.type === RTN_BROADCAST) cache.push('brd');
   j.cache = cache;
   t += `${ip.opts.oneline ? '\\' : '\n'}    cache ` + (cache.length ? `<${cache.join(',')}> ` : '');
+  if (idev !== undefined) {
+    j.iif = idev;
+    t += `iif ${idev} `;
+  }
   const ex = ip.net.fnhe.get(daddr);
   const now = ip.lab.now();
   if (ex && rt.pmtu && ex.mtu === rt.pmtu && ex.expires > now) {

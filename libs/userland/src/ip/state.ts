@@ -11,7 +11,7 @@
  * Only `ip` changes links in a lab, so observing every namespace before and after each `ip` command sees
  * every event in order.
  */
-import { IFF_UP, type Host, type Net, type NetDevice } from '@skblab/kernel';
+import { IFF_UP, fib_get_table, type Host, type Net, type NetDevice } from '@skblab/kernel';
 
 export type Operstate = 'UNKNOWN' | 'NOTPRESENT' | 'DOWN' | 'LOWERLAYERDOWN' | 'TESTING' | 'DORMANT' | 'UP';
 
@@ -79,7 +79,6 @@ function observeDev(dev: NetDevice): DevState {
 export function observe(host: Host): void {
   for (const net of allNets(host)) {
     for (const dev of net.devices) observeDev(dev);
-    observeTables(net);
   }
 }
 
@@ -133,22 +132,12 @@ export function netnsNameOf(host: Host, net: Net, id: number): string | null {
   return null;
 }
 
-const tables = new WeakMap<Net, Set<number>>();
-
 /**
- * fib_get_table: main always exists; another table exists once a route was put in it (fib_new_table),
- * and stays when emptied. A new namespace has no local table until its first address (or lo up).
+ * fib_get_table, as the route dump's table filter sees it: the kernel's tables, and main, which iproute2's
+ * non-strict dump never asks the kernel about (ip route show works in a namespace with no table yet).
  */
 export function tableExists(net: Net, id: number): boolean {
-  let seen = tables.get(net);
-  if (!seen) tables.set(net, (seen = new Set([254])));
-  for (const e of net.fib) seen.add(e.table);
-  return seen.has(id);
-}
-
-/** Note the tables that exist now (called with observe()). */
-export function observeTables(net: Net): void {
-  tableExists(net, 254);
+  return id === 254 || fib_get_table(net, id);
 }
 
 /** RTM_NEWNSID (`ip netns set NAME ID`): the extack message on failure. */

@@ -4,6 +4,7 @@
  */
 import type { SuperBlock } from '../linux/fs';
 import type { NetDevice, SoftnetData } from '../linux/netdevice';
+import type { FibRule } from './fib_rules';
 import type { FibEntry } from './route';
 import type { Neighbour, NeighParms, NeighStatistics } from './neighbour';
 import type { NetMib } from './snmp';
@@ -148,6 +149,12 @@ export interface Net {
   fib: FibEntry[];
   /** Bumped on every FIB change (rt_genid), invalidating cached dsts. */
   rtGenid: number;
+  /** The FIB tables that exist (fib_new_table made them; an emptied table stays). */
+  fibTables: Set<number>;
+  /** net->ipv4.rules_ops->rules_list: the policy routing rules, by preference. */
+  rules: FibRule[];
+  /** net->ipv4.fib_has_custom_rules: set by the first rule added or deleted, and never cleared. */
+  fibHasCustomRules: boolean;
   arpTbl: Map<string, Neighbour>;
   arpParms: NeighParms;
   arpStats: NeighStatistics;

@@ -3,6 +3,7 @@
  * result of an output or input route lookup (include/net/route.h).
  */
 import type { NetDevice } from '../linux/netdevice';
+import type { FibRule } from './fib_rules';
 import {
   TC_PRIO_BESTEFFORT as BESTEFFORT,
   TC_PRIO_BULK as BULK,
@@ -96,4 +97,11 @@ export interface Rtable {
   error: number;
   /** rt_genid when made: a cached dst (a socket's sk_dst_cache) is stale once the FIB changed (ipv4_dst_check). */
   genid: number;
+  /**
+   * The table the route came from (res.table: main while local is merged into it) and, once lookups go
+   * through the rules, the rule that chose it; for traces and `ip route get`. A dst carried to another
+   * process has neither.
+   */
+  table?: number;
+  rule?: FibRule | null;
 }

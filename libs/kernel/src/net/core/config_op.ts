@@ -1,6 +1,6 @@
 /**
  * Configuration requests as data: what `ip`, `sysctl`, `tc` and `ethtool` ask the kernel to do (the
- * RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNEIGH, RTM_NEWQDISC, ETHTOOL_MSG_RINGS_SET messages and
+ * RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWRULE, RTM_NEWNEIGH, RTM_NEWQDISC, ETHTOOL_MSG_RINGS_SET messages and
  * sysctl writes), each one a plain JSON object naming its namespace and device by name.
  *
  * The tools build one and hand it to config_op_apply, which resolves the names and calls the rtnetlink
@@ -15,6 +15,9 @@ import { EINVAL, ENODEV, EOPNOTSUPP } from '../../include/linux/errno';
 import type { QdiscOpts } from '../../include/net/sch_generic';
 import { inetDelIfa, inetInsertIfa } from '../ipv4/devinet';
 import { sysctl_write } from '../../kernel/sysctl';
+import type { RuleMsg } from '../../include/net/fib_rules';
+import { fib_nl_delrule, fib_nl_newrule } from './fib_rules';
+import { FIB4_RULES_OPS } from '../ipv4/fib_rules';
 import { tc_del_qdisc, tc_modify_qdisc } from '../sched/sch_api';
 import {
   dev_change_name,
@@ -69,6 +72,8 @@ export type ConfigOp =
   | ({ op: 'addr.del'; local: number; plen: number | null } & DevRef)
   | { op: 'route.add'; netns: string; mode: NewRouteMode; route: RouteMsg }
   | { op: 'route.del'; netns: string; route: RouteMsg }
+  | { op: 'rule.add'; netns: string; excl: boolean; rule: RuleMsg }
+  | { op: 'rule.del'; netns: string; rule: RuleMsg }
   | ({
       op: 'neigh.add';
       key: number;
@@ -169,6 +174,35 @@ const ROUTE: Record<string, Check> = {
   locks: u32,
 };
 
+/** struct fib_rule_port_range / fib_rule_uid_range: the bounds' types; their sense is fib_nl2rule's check. */
+const range = (max: number): Check => record({ start: int(0, max), end: int(0, max) });
+
+/** RTM_NEWRULE / RTM_DELRULE: fib_rule_hdr and the attributes iproute2 sends (null: absent). */
+const RULE: Record<string, Check> = {
+  flags: u32,
+  action: u8,
+  tos: u8,
+  srcLen: u8,
+  src: nullable(u32),
+  dstLen: u8,
+  dst: nullable(u32),
+  table: u32,
+  priority: nullable(u32),
+  iifname: nullable(ifname),
+  oifname: nullable(ifname),
+  fwmark: nullable(u32),
+  fwmask: nullable(u32),
+  goto: nullable(u32),
+  suppressPrefixlen: nullable(u32),
+  suppressIfgroup: nullable(u32),
+  protocol: nullable(u8),
+  l3mdev: nullable(u8),
+  ipProto: nullable(u8),
+  sport: nullable(range(0xffff)),
+  dport: nullable(range(0xffff)),
+  uidRange: nullable(range(0xffffffff)),
+};
+
 const DEV = { netns: netnsName, dev: ifname };
 
 /** Each operation's fields (besides `op`) and what each must hold. */
@@ -199,6 +233,8 @@ const POLICY: Record<ConfigOpName, Record<string, Check>> = {
     route: record(ROUTE),
   },
   'route.del': { netns: netnsName, route: record(ROUTE) },
+  'rule.add': { netns: netnsName, excl: bool, rule: record(RULE) },
+  'rule.del': { netns: netnsName, rule: record(RULE) },
   'neigh.add': {
     ...DEV,
     key: u32,
@@ -290,6 +326,15 @@ export function config_op_apply(ctx: KernelCtx, host: Host, m: ConfigOp): RtnlRe
       }
       const spec = { ...m.route, dev };
       return m.op === 'route.add' ? inet_rtm_newroute(net, spec, m.mode) : inet_rtm_delroute(net, spec);
+    }
+    case 'rule.add':
+    case 'rule.del': {
+      // lookup_rules_ops(net, AF_INET): iproute2 sends family inet unless told -6.
+      const net = netOf(host, m.netns);
+      if (!net) return NO_NETNS;
+      return m.op === 'rule.add'
+        ? fib_nl_newrule(net, FIB4_RULES_OPS, m.rule, m.excl)
+        : fib_nl_delrule(net, FIB4_RULES_OPS, m.rule);
     }
     case 'sysctl.write': {
       const net = netOf(host, m.netns);

@@ -11,6 +11,7 @@ import { HZ } from '../../include/net/tcp';
 import { loopback_net_init } from '../../drivers/net/loopback';
 import { process_backlog } from './dev';
 import { ramfs_fill_super } from '../../fs/ramfs/inode';
+import { fib4_rules_init } from '../ipv4/fib_rules';
 
 let nextInum = 4026532100;
 
@@ -25,6 +26,9 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     ifaddrs: [],
     fib: [],
     rtGenid: 0,
+    fibTables: new Set(),
+    rules: [],
+    fibHasCustomRules: false,
     arpTbl: new Map(),
     arpParms: arpDefaultParms(),
     arpStats: { allocs: 0, destroys: 0, lookups: 0, hits: 0, resFailed: 0, unresDiscards: 0 },
@@ -70,6 +74,7 @@ export function setup_net(host: Host, name: string, inum?: number): Net {
     // unix_net_init: the namespace's AF_UNIX table and net.unix.max_dgram_qlen.
     unx: { table: new Set(), sysctlMaxDgramQlen: 10 },
   } as unknown as Net;
+  fib4_rules_init(net);
   net.loopbackDev = loopback_net_init(net);
   net.devices.push(net.loopbackDev);
   return net;

@@ -39,7 +39,7 @@ import {
 } from '../../include/linux/errno';
 import { tun_newlink } from '../../drivers/net/tun';
 import { veth_newlink } from '../../drivers/net/veth';
-import { fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
+import { fib_get_table, fib_new_table, fibDisableIp, fibEnableIp } from '../ipv4/fib_frontend';
 import { inetInsertIfa } from '../ipv4/devinet';
 import { fibTableDelete, fibTableInsert, inetMakeMask } from '../ipv4/fib_trie';
 import { __neigh_create, __neigh_update, neigh_ifdown, neigh_lookup } from './neighbour';
@@ -267,6 +267,8 @@ export type NewRouteMode = 'add' | 'replace' | 'append' | 'prepend' | 'change';
  */
 export function inet_rtm_newroute(net: Net, r: RouteSpec, mode: NewRouteMode | boolean = 'add'): RtnlResult {
   const how: NewRouteMode = mode === true ? 'replace' : mode === false ? 'add' : mode;
+  // inet_rtm_newroute makes the table before fib_table_insert checks anything: a refused route leaves it.
+  fib_new_table(net, r.table);
   const dst = (r.dst & inetMakeMask(r.plen)) >>> 0;
   if (dst !== r.dst) return { err: -EINVAL, extack: 'Invalid prefix for given prefix length' };
   const props = FIB_PROPS[r.type];
@@ -358,6 +360,7 @@ export function inet_rtm_delroute(
   net: Net,
   r: Partial<RouteSpec> & { dst: number; plen: number; table: number },
 ): RtnlResult {
+  if (!fib_get_table(net, r.table)) return { err: -ESRCH, extack: 'FIB table does not exist' };
   const dst = (r.dst & inetMakeMask(r.plen)) >>> 0;
   if (dst !== r.dst) return { err: -EINVAL, extack: 'Invalid prefix for given prefix length' };
   const victim = net.fib

@@ -10,7 +10,14 @@ import { ipRouteOutputKey, isRouteError } from './route';
 
 /** __ip4_datagram_connect: returns 0 or -errno. */
 export function ip4_datagram_connect(sk: Sock, daddr: number, dport: number): number {
-  const rt = ipRouteOutputKey(sk.net, { daddr, saddr: sk.saddr, oif: 0, tos: 0, proto: sk.protocol });
+  const rt = ipRouteOutputKey(sk.net, {
+    daddr,
+    saddr: sk.saddr,
+    oif: 0,
+    tos: 0,
+    proto: sk.protocol,
+    mark: sk.mark,
+  });
   if (isRouteError(rt)) {
     if (rt.error === -ENETUNREACH) sk.net.mib.ip[IPSTATS.OutNoRoutes]++;
     return rt.error;

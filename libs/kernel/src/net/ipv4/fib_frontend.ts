@@ -19,6 +19,23 @@ import {
 import { fibTableDelete, fibTableInsert, inetMakeMask } from './fib_trie';
 
 /**
+ * fib_new_table (fib_frontend.c:76): the table `id` (0 is main), made if missing. While there are no
+ * custom rules the local table is an alias of main's trie, so making it makes main too.
+ */
+export function fib_new_table(net: Net, id: number): number {
+  if (id === 0) id = RT_TABLE_MAIN;
+  if (net.fibTables.has(id)) return id;
+  if (id === RT_TABLE_LOCAL && !net.fibHasCustomRules) fib_new_table(net, RT_TABLE_MAIN);
+  net.fibTables.add(id);
+  return id;
+}
+
+/** fib_get_table (fib_frontend.c:112): whether the table `id` exists (0 is main). */
+export function fib_get_table(net: Net, id: number): boolean {
+  return net.fibTables.has(id === 0 ? RT_TABLE_MAIN : id);
+}
+
+/**
  * fib_magic: the kernel's own RTM_NEWROUTE/RTM_DELROUTE for an address. Local and broadcast routes go to
  * the local table, prefix routes to main; prefsrc is the primary address of the subnet (`prim`). Adding a
  * route identical to an existing one does nothing (fib_table_insert's "perfect match" -EEXIST).
@@ -47,6 +64,8 @@ function fibMagic(
     if (victim) fibTableDelete(net, (e) => e === victim);
     return;
   }
+  // fib_magic's fib_new_table: the first address makes the local table (and main, its alias).
+  fib_new_table(net, table);
   if (net.fib.some(same)) return;
   const e: FibEntry = {
     table,

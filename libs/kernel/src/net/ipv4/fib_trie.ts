@@ -1,13 +1,17 @@
 /**
  * net/ipv4/fib_trie.c: the FIB. Linux keeps a LC-trie; the model keeps the entries sorted by prefix length
- * (longest first), which gives the same longest-prefix-match answers. Local and main share one table in
- * 6.12 (no custom rules), so one lookup covers both, as fib_lookup does.
+ * (longest first), which gives the same longest-prefix-match answers. Each entry names its table; while
+ * no rule was ever changed, local and main share one trie (fib_table_lookup of main sees both).
  */
 import type { Net } from '../../include/net/net_namespace';
 import type { FibEntry } from '../../include/net/route';
+import { EACCES, EAGAIN, EHOSTUNREACH, EINVAL } from '../../include/linux/errno';
 import {
+  RTN_BLACKHOLE,
   RTN_BROADCAST,
   RTN_LOCAL,
+  RTN_PROHIBIT,
+  RTN_UNREACHABLE,
   RT_SCOPE_HOST,
   RT_TABLE_LOCAL,
   RT_TABLE_MAIN,
@@ -22,15 +26,52 @@ export function prefixMatches(e: FibEntry, addr: number): boolean {
   return (addr & mask(e.plen)) >>> 0 === e.dst;
 }
 
+/** fib_props[type].error (fib_semantics.c) for the types whose match is an error. */
+const FIB_PROPS_ERROR: Record<number, number> = {
+  [RTN_BLACKHOLE]: -EINVAL,
+  [RTN_UNREACHABLE]: -EHOSTUNREACH,
+  [RTN_PROHIBIT]: -EACCES,
+};
+
+/** What fib_table_lookup answers: 0 and the route, a route type's error, or -EAGAIN (no match). */
+export interface FibTableResult {
+  err: number;
+  res: FibEntry | null;
+}
+
 /**
- * fib_table_lookup: the longest matching prefix whose nexthop device is usable. Among equal prefixes the
- * local table's entry (type local/broadcast) wins over main's, then the lowest metric.
+ * fib_table_lookup (fib_trie.c:1435) of `daddr` in table `tb`: the longest matching prefix whose nexthop
+ * device is usable. While there are no custom rules the local table is merged into main's trie
+ * (fib_unmerge splits them at the first rule change), so main's lookup sees both; among equal prefixes
+ * the local table's entry wins, then the lowest metric. A blackhole, unreachable or prohibit route
+ * answers its type's error.
  */
+export function fib_table_lookup(net: Net, tb: number, daddr: number, oif: number = 0): FibTableResult {
+  const merged = tb === RT_TABLE_MAIN && !net.fibHasCustomRules;
+  let best: FibEntry | null = null;
+  for (const e of net.fib) {
+    if (e.table !== tb && !(merged && e.table === RT_TABLE_LOCAL)) continue;
+    if (!prefixMatches(e, daddr)) continue;
+    // Host-scope nexthops survive their device going down.
+    if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) continue;
+    if (oif && e.dev && e.dev.ifindex !== oif && e.type !== RTN_LOCAL && e.type !== RTN_BROADCAST) continue;
+    if (
+      !best ||
+      e.plen > best.plen ||
+      (e.plen === best.plen && e.table === RT_TABLE_LOCAL && best.table !== RT_TABLE_LOCAL) ||
+      (e.plen === best.plen && e.table === best.table && e.priority < best.priority)
+    )
+      best = e;
+  }
+  if (!best) return { err: -EAGAIN, res: null };
+  return { err: FIB_PROPS_ERROR[best.type] ?? 0, res: best };
+}
+
+/** The local and main tables looked up as one (inet_addr_type and ARP's checks of an address's type). */
 export function fibTableLookup(net: Net, daddr: number, oif: number = 0): FibEntry | null {
   let best: FibEntry | null = null;
   for (const e of net.fib) {
     if (!prefixMatches(e, daddr)) continue;
-    // Without `ip rule`s only local and main are consulted; host-scope nexthops survive their device going down.
     if (e.table !== RT_TABLE_LOCAL && e.table !== RT_TABLE_MAIN) continue;
     if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) continue;
     if (oif && e.dev && e.dev.ifindex !== oif && e.type !== RTN_LOCAL && e.type !== RTN_BROADCAST) continue;
@@ -47,6 +88,8 @@ export function fibTableLookup(net: Net, daddr: number, oif: number = 0): FibEnt
 
 /** fib_table_insert: -EEXIST semantics are the caller's (rtm_newroute) concern. */
 export function fibTableInsert(net: Net, e: FibEntry): void {
+  // The kernel inserts into a struct fib_table, so the table exists by then.
+  net.fibTables.add(e.table);
   net.fib.push(e);
   net.rtGenid++;
 }

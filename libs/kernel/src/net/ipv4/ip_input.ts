@@ -23,7 +23,7 @@ import {
   ICMP_PKT_FILTERED,
   ICMP_PROT_UNREACH,
 } from '@skblab/wire/icmp';
-import { ipRouteInputNoref, isRouteError, describeFib } from './route';
+import { ipRouteInputNoref, isRouteError, describeFib, trace_fib_rules } from './route';
 import { ip_defrag } from './ip_fragment';
 import { icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
@@ -141,8 +141,16 @@ export function ip_rcv_finish(ctx: KernelCtx, skb: SkBuff): Verdict {
 function ip_rcv_finish_core(ctx: KernelCtx, skb: SkBuff, fn: typeof F.ipRcvFinish): Verdict {
   const off = skb.networkHeader;
   if (!skb.dst) {
-    const rt = ipRouteInputNoref(skb.net, ip.dst(skb.buf, off), ip.src(skb.buf, off), skb.dev!);
+    const rt = ipRouteInputNoref(
+      skb.net,
+      ip.dst(skb.buf, off),
+      ip.src(skb.buf, off),
+      skb.dev!,
+      ip.tos(skb.buf, off),
+      skb.mark,
+    );
     ctx.step(skb, fn, 'no dst: route it');
+    trace_fib_rules(ctx, skb, rt);
     if (isRouteError(rt)) return drop(skb, SKB_DROP_REASON.IP_INNOROUTES);
     skb.dst = rt;
     ctx.step(skb, F.ipRouteInput, `${rt.fib ? describeFib(rt.fib) : 'no route'} → ${rt.input}`);

@@ -32,6 +32,7 @@ import {
   ip_route_output_ports,
   isRouteError,
   IP_ROUTE_OUTPUT_FLOW,
+  trace_fib_rules,
   type Flowi4,
   ip_mtu_locked,
 } from './route';
@@ -226,6 +227,7 @@ export function __ip_queue_xmit(ctx: KernelCtx, sk: Sock, skb: SkBuff, tos: numb
         ctx.free(skb);
         return -EHOSTUNREACH;
       }
+      trace_fib_rules(ctx, skb, r);
       ctx.step(skb, IP_ROUTE_OUTPUT_FLOW, r);
       sk_setup_caps(sk, r);
       ctx.step(skb, F.skSetupCaps, r.dev, (sk as Sock & { gsoMaxSegs?: number }).gsoMaxSegs ?? 1);
@@ -380,6 +382,7 @@ export function ip_send_unicast_reply(
   nskb.ipSummed = CHECKSUM_NONE;
   steps?.(nskb);
   ctx.step(nskb, F.ipSendUnicastReply, null, fl4.saddr, fl4.daddr);
+  trace_fib_rules(ctx, nskb, rt);
   ctx.step(nskb, IP_ROUTE_OUTPUT_FLOW, rt);
   // ip_select_ident: the control socket has no inet_daddr, so a DF reply gets ID 0.
   ip_select_ident_segs(ctx, nskb, sk, 1);

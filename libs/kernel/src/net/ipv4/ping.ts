@@ -14,7 +14,7 @@ import { kfn } from '../../include/net/trace';
 import { drop, type Verdict } from '../../include/net/verdict';
 import * as icmp from '@skblab/wire/icmp';
 import * as ip from '@skblab/wire/ipv4';
-import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW, trace_fib_rules } from './route';
 import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { ip_icmp_error, ipv4_sk_update_pmtu } from './ip_sockglue';
@@ -63,6 +63,7 @@ export function ping_v4_sendmsg(
     oif: 0,
     tos: 0,
     proto: IPPROTO_ICMP,
+    mark: sk.mark,
     now: ctx.now(),
   });
   if (isRouteError(rt)) {
@@ -81,6 +82,7 @@ export function ping_v4_sendmsg(
       s.cpu = cpu;
       trace_sendmsg(ctx, s, sk, l4.length, daddr, 0);
       ctx.step(s, F.pingSendmsg, null, sk.num, icmp.echoSeq(l4, 0));
+      trace_fib_rules(ctx, s, rt);
       ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
       ctx.step(s, F.pushPending, 'ip_push_pending_frames');
     },

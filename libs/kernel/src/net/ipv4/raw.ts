@@ -13,7 +13,7 @@ import { RTCF_BROADCAST } from '../../include/net/route';
 import { EACCES, EMSGSIZE, ENETUNREACH } from '../../include/linux/errno';
 import { kfn } from '../../include/net/trace';
 import * as ip from '@skblab/wire/ipv4';
-import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW, trace_fib_rules } from './route';
 import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { sock_queue_rcv_skb } from '../core/sock';
@@ -43,6 +43,7 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
     oif: 0,
     tos: 0,
     proto: sk.protocol,
+    mark: sk.mark,
     now: ctx.now(),
   });
   if (isRouteError(rt)) {
@@ -60,6 +61,7 @@ export function raw_sendmsg(ctx: KernelCtx, sk: Sock, msg: Uint8Array, daddr: nu
       s.cpu = cpu;
       trace_sendmsg(ctx, s, sk, msg.length, daddr, 0);
       ctx.step(s, F.rawSendmsg, 'ip_append_data (raw_getfrag)');
+      trace_fib_rules(ctx, s, rt);
       ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
       ctx.step(s, F.pushPending);
     },

@@ -26,7 +26,7 @@ import {
 } from '@skblab/wire/icmp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Ipv4Repr } from '@skblab/wire/ipv4';
-import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW } from './route';
+import { ipRouteOutputKey, isRouteError, IP_ROUTE_OUTPUT_FLOW, trace_fib_rules } from './route';
 import { trace_sendmsg } from './af_inet';
 import { ip_make_skb, ip_send_skb_result } from './ip_output';
 import { icmp_send, ICMP_ERR_CONVERT } from './icmp';
@@ -116,6 +116,7 @@ export function udp_sendmsg(
     oif: 0,
     tos: 0,
     proto: IPPROTO_UDP,
+    mark: sk.mark,
     now: ctx.now(),
   });
   if (isRouteError(rt)) {
@@ -135,6 +136,7 @@ export function udp_sendmsg(
       s.cpu = cpu;
       trace_sendmsg(ctx, s, sk, payload.length, daddr!, dport);
       ctx.step(s, F.udpSendmsg, null, sk.num, sk.connected ? 1 : 0);
+      trace_fib_rules(ctx, s, rt);
       ctx.step(s, IP_ROUTE_OUTPUT_FLOW, rt);
     },
   );
