@@ -9,6 +9,8 @@ command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v traceroute >/dev/null || need+=(traceroute)
 command -v iperf >/dev/null || need+=(iperf)
+command -v curl >/dev/null || need+=(curl)
+command -v busybox >/dev/null || need+=(busybox)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} for the differential suite"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 ||

@@ -31,6 +31,8 @@ const TOOLS: Record<string, string> = {
   ss: 'iproute2',
   iperf: 'iperf',
   tc: 'iproute2',
+  curl: 'curl',
+  busybox: 'busybox',
 };
 
 function sh(cmd: string, timeoutSec = 10): { status: number | null; out: string } {

@@ -96,6 +96,118 @@ const ROUTER_LINKS = [
   { ns: 'ns1', dev: 'veth2' },
   { ns: 'ns2', dev: 'veth3' },
 ];
+/** VETH_NS1 plus 10.0.1.2/24 on ns1's veth1, reached from host1 only through table 100. */
+const TABLE_100 = [
+  ...VETH_NS1,
+  'ip -n ns1 addr add 10.0.1.2/24 dev veth1',
+  'ip route add 10.0.1.0/24 via 10.0.0.2 table 100',
+];
+
+/**
+ * Policy routing (ip rule). The real kernel showed, for each scenario:
+ * - rule-list: every add and del answered as in the comment beside it; the final list (text and JSON)
+ *   below them. Nothing moves in /proc/net/snmp.
+ * - rule-source-table: host Ip OutRequests/OutTransmits/InReceives/InDelivers +1, Icmp echo out and reply in
+ *   (ns1 the mirror); veth0 TX +2/+140 (ARP 42 + 98), RX +2/+140. `ip route get 10.0.1.2` names table 100,
+ *   `ip route get 10.0.0.1` table local (the tables are unmerged once a rule was added).
+ * - rule-actions: ping through prohibit prints the broadcast hint (EACCES) and exits 2; through unreachable
+ *   "connect: Network is unreachable" (Ip OutNoRoutes +1, the only counter that moves); through blackhole
+ *   "connect: Invalid argument". ip route get: Permission denied, Network is unreachable, Invalid argument.
+ * - rule-priority: the prohibit rule (100) wins over the lookup (200) until it is deleted; an unreachable
+ *   rule after the lookup (300) changes nothing. One echo exchange: host Icmp OutEchos +1, InEchoReps +1.
+ */
+export const RULE_SCENARIOS: Scenario[] = [
+  {
+    name: 'rule-list',
+    description: 'ip rule add/del with their errors, then ip rule and ip -j rule',
+    setup: [],
+    action: [
+      'ip rule add from 10.0.0.0/24 table 100 pref 1000',
+      'ip rule add from 10.0.0.0/24 table 100 pref 1000', // File exists, 2
+      'ip rule add from 10.1.0.0/24 table 100', // 999: just before the second rule (1000)
+      'ip rule add fwmark 0x10/0xff iif lo table 101 pref 1001',
+      'ip rule add not to 10.0.1.0/24 tos 0x08 oif veth9 lookup main pref 1002', // oif [detached]
+      'ip rule add goto 32766 pref 10',
+      'ip rule add goto 5 pref 10', // Backward goto not supported, 2
+      'ip rule add from all lookup main suppress_prefixlength 0 pref 20',
+      'ip rule add prohibit to 10.0.1.0/24 pref 30',
+      'ip rule add pref abc', // invalid preference, 255
+      'ip rule add tos 0x3 table 5', // ECN bits, 2
+      'ip rule del from 10.9.0.0/24', // No such file or directory, 2
+      'ip rule del pref 30',
+      'ip rule del prohibit', // none left, 2
+      'ip rule add', // requires arguments, 1
+    ],
+    snmp: ['host'],
+    links: [],
+    texts: ['ip rule', 'ip -j rule', 'ip rule show table 100', 'ip route show table 100'],
+    outputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+  },
+  {
+    name: 'rule-source-table',
+    description: 'a rule sends 10.0.1.0/24 to table 100, whose route goes via ns1: ping and ip route get',
+    setup: [
+      ...TABLE_100,
+      'ip rule add to 10.0.1.0/24 lookup 100 pref 1000',
+      'ip rule add from 10.0.0.1 lookup 100',
+    ],
+    action: [
+      'ping -c 1 10.0.1.2',
+      'ip route get 10.0.1.2',
+      'ip route get 10.0.2.7 from 10.0.0.1',
+      'ip route get 10.0.2.7',
+    ],
+    snmp: ['host', 'ns1'],
+    links: [
+      { ns: 'host', dev: 'veth0' },
+      { ns: 'ns1', dev: 'veth1' },
+    ],
+    texts: ['ip rule', 'ip route get 10.0.0.1', 'ip route show table 100'],
+    outputs: [0, 1, 2, 3],
+  },
+  {
+    name: 'rule-actions',
+    description: 'prohibit, unreachable and blackhole rules: what ping and ip route get say',
+    setup: [
+      'ip link set lo up',
+      'ip rule add prohibit to 192.0.2.0/24 pref 100',
+      'ip rule add unreachable to 198.51.100.0/24 pref 101',
+      'ip rule add blackhole to 203.0.113.0/24 pref 102',
+    ],
+    action: [
+      'ping -c 1 -W 1 192.0.2.1',
+      'ping -c 1 -W 1 198.51.100.1',
+      'ping -c 1 -W 1 203.0.113.1',
+      'ip route get 192.0.2.1',
+      'ip route get 198.51.100.1',
+      'ip route get 203.0.113.1',
+    ],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    texts: ['ip rule'],
+    outputs: [0, 1, 2, 3, 4, 5],
+  },
+  {
+    name: 'rule-priority',
+    description: 'a prohibit rule before the lookup rule wins until deleted; one after it changes nothing',
+    setup: [
+      ...TABLE_100,
+      'ip rule add to 10.0.1.0/24 lookup 100 pref 200',
+      'ip rule add to 10.0.1.0/24 prohibit pref 100',
+    ],
+    action: [
+      'ping -c 1 -W 1 10.0.1.2',
+      'ip rule del pref 100',
+      'ip rule add to 10.0.1.0/24 unreachable pref 300',
+      'ping -c 1 -W 1 10.0.1.2',
+    ],
+    snmp: ['host', 'ns1'],
+    links: [{ ns: 'host', dev: 'veth0' }],
+    texts: ['ip rule', 'ip neigh'],
+    outputs: [0, 1, 2, 3],
+  },
+];
+
 /** The router's veth2 drops every packet (pfifo limit 0: no TCQ_F_CAN_BYPASS), and shows how many. */
 const ROUTER_DROP = 'tc -n ns1 qdisc add dev veth2 root pfifo limit 0';
 const ROUTER_DROPS_SHOWN = 'tc -n ns1 -s qdisc show dev veth2';
@@ -326,6 +438,68 @@ export const TCP_SCENARIOS: Scenario[] = [
  */
 const UNIX_PATH = '/tmp/skbd-unix.sock';
 const UNIX_DGRAM_PATH = '/tmp/skbd-unix-dgram.sock';
+
+/*
+ * Servers and clients from the seeds: busybox httpd serving a directory of the host's files to curl over
+ * 127.0.0.1. On the real side the directory is this machine's /tmp/skbd-www (removed at the end). The Date,
+ * Last-Modified and ETag headers carry the clock, so the compared lines print bodies, status codes and
+ * errors, not heads. curl's stdout is not a terminal on either side, so without -s its progress meter
+ * (all zeroes for a refused connection) is part of the compared text.
+ */
+const WWW = '/tmp/skbd-www';
+
+export const SERVER_SCENARIOS: Scenario[] = [
+  /*
+   * The shell's file side: mkdir -p of a new directory (silent, 0), a second mkdir (`mkdir: cannot create
+   * directory '/tmp/skbd-www': File exists`, 1), `>` and `>>`, cat, ls, and cat of a missing file (1).
+   * Then httpd: `hi` for /, 404 for /nope (curl exits 0), a directory without its slash answers 302
+   * (`%{http_code}` 302), a HEAD (-I, -o /dev/null) 200; -f makes the 404 exit 22 silently with -s; port 8081
+   * refused: the meter's header and two zero lines, `curl: (7) Failed to connect to 127.0.0.1 port 8081
+   * after 0 ms: Couldn't connect to server`, 7; a second httpd on 8080: `httpd: bind: Address already in
+   * use`, 1. host: Tcp ActiveOpens +8, PassiveOpens +7, AttemptFails +1 in every run. How the two ends'
+   * closes cross (curl closes once Content-Length bytes came, busybox shuts down after sendfile) depends on
+   * when each process runs: the real side moved 78 segments and 1 or 2 OutRsts in three runs, skblab 76
+   * (72 in distributed mode), so those counters are not compared here.
+   */
+  {
+    name: 'http-busybox-curl',
+    description: 'curl against busybox httpd -f -p 8080 -h DIR on 127.0.0.1, with mkdir, >, >>, cat and ls',
+    setup: [RENO, `rm -f ${WWW}/index.html ${WWW}/two.txt`, `rmdir ${WWW}/sub ${WWW}`],
+    action: [
+      `mkdir -p ${WWW}/sub`,
+      `mkdir ${WWW}`,
+      `echo hi > ${WWW}/index.html`,
+      `echo one > ${WWW}/two.txt`,
+      `echo two >> ${WWW}/two.txt`,
+      `cat ${WWW}/index.html ${WWW}/two.txt`,
+      `ls ${WWW}`,
+      `cat ${WWW}/nope`,
+      `busybox httpd -f -p 8080 -h ${WWW} &`,
+      'sleep 0.2',
+      'curl -s http://127.0.0.1:8080/',
+      "curl -s -o /dev/null -w '%{http_code}\\n' http://127.0.0.1:8080/nope",
+      'curl http://127.0.0.1:8081/',
+      "curl -s -o /dev/null -w '%{http_code} %{size_download}\\n' http://127.0.0.1:8080/sub",
+      'curl -s http://127.0.0.1:8080/two.txt http://127.0.0.1:8080/sub/',
+      'curl -sf http://127.0.0.1:8080/nope',
+      "curl -sI -o /dev/null -w '%{http_code} %{content_type}\\n' http://127.0.0.1:8080/two.txt",
+      `busybox httpd -f -p 8080 -h ${WWW}`,
+    ],
+    snmp: ['host'],
+    ignore: [
+      'Ip.InReceives',
+      'Ip.InDelivers',
+      'Ip.OutRequests',
+      'Ip.OutTransmits',
+      'Tcp.InSegs',
+      'Tcp.OutSegs',
+      'Tcp.OutRsts',
+    ],
+    links: [],
+    texts: [`rm ${WWW}/index.html ${WWW}/two.txt`, `rmdir ${WWW}/sub ${WWW}`],
+    outputs: [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17],
+  },
+];
 
 export const UNIX_SCENARIOS: Scenario[] = [
   /*
@@ -888,4 +1062,6 @@ export const SCENARIOS: Scenario[] = [
   },
   ...TCP_SCENARIOS,
   ...UNIX_SCENARIOS,
+  ...SERVER_SCENARIOS,
+  ...RULE_SCENARIOS,
 ];

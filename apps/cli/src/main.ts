@@ -401,7 +401,7 @@ async function runShell(
       stream.write(s);
     };
   };
-  const io = { out: writer(process.stdout), err: writer(process.stderr) };
+  const io = { out: writer(process.stdout), err: writer(process.stderr), tty: process.stdout.isTTY === true };
   const shell = newShell(lab, host, defaultCommands(), { ...io, aroundLine: aroundLine?.(name) });
   if (!process.stdin.isTTY) return runScript(shell, await readAll(process.stdin));
   return interactive(shell, name);

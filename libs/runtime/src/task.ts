@@ -54,6 +54,10 @@ import {
   do_unlinkat,
   do_mkdirat,
   do_rmdir,
+  lookup_inode,
+  S_ISREG,
+  O_CREAT,
+  O_TRUNC,
   vfs_read,
   vfs_write,
   do_sendfile,
@@ -1214,8 +1218,12 @@ export class Task {
 
   /** open(2): a file of the host's store (fs/namei.c's path_openat), as a new fd. */
   open(path: string, flags: number, mode = 0o644): number {
+    const created = flags & O_CREAT && !lookup_inode(this.host.fs, path);
     const f = path_openat(this.host.fs, path, flags, mode);
     if (typeof f === 'number') return f;
+    // current_time: a new name changes its directory; O_TRUNC of a file changes the file.
+    if (created) this.stamp(f.path, true);
+    else if (flags & O_TRUNC && f.fMode & 2 /* FMODE_WRITE */) f.inode.mtime = this.lab.now();
     const fd = this.nextFd++;
     this.regular.set(fd, f);
     return fd;
@@ -1235,7 +1243,21 @@ export class Task {
   /** write(2) on a file (vfs_write). */
   writeFile(fd: number, data: Uint8Array): number {
     const f = this.regular.get(fd);
-    return f ? vfs_write(f, data) : -EBADF;
+    if (!f) return -EBADF;
+    const n = vfs_write(f, data);
+    // file_update_time, for the store's own files (not /dev's).
+    if (n > 0 && S_ISREG(f.inode.mode)) f.inode.mtime = this.lab.now();
+    return n;
+  }
+
+  /** The file at `path` (and, with `parent`, its directory: an entry came or went) modified now. */
+  private stamp(path: string, parent: boolean): void {
+    const now = this.lab.now();
+    const inode = lookup_inode(this.host.fs, path);
+    if (inode) inode.mtime = now;
+    if (!parent) return;
+    const dir = lookup_inode(this.host.fs, path.replace(/\/+[^/]*\/*$/, '') || '/');
+    if (dir) dir.mtime = now;
   }
 
   /** lseek(2) with SEEK_SET. */
@@ -1248,17 +1270,23 @@ export class Task {
 
   /** unlink(2) (do_unlinkat). */
   unlink(path: string): number {
-    return do_unlinkat(this.host.fs, path);
+    const rc = do_unlinkat(this.host.fs, path);
+    if (rc === 0) this.stamp(path, true);
+    return rc;
   }
 
   /** mkdir(2) (do_mkdirat). */
   mkdir(path: string, mode = 0o777): number {
-    return do_mkdirat(this.host.fs, path, mode & ~0o022);
+    const rc = do_mkdirat(this.host.fs, path, mode & ~0o022);
+    if (rc === 0) this.stamp(path, true);
+    return rc;
   }
 
   /** rmdir(2) (do_rmdir). */
   rmdir(path: string): number {
-    return do_rmdir(this.host.fs, path);
+    const rc = do_rmdir(this.host.fs, path);
+    if (rc === 0) this.stamp(path, true);
+    return rc;
   }
 
   /**

@@ -11,10 +11,12 @@ export interface SessionIo {
   out: (s: string) => void;
   err: (s: string) => void;
   aroundLine?: ShellOptions['aroundLine'];
+  /** Standard output is a terminal. */
+  tty?: boolean;
 }
 
 export function newShell(lab: Lab, host: Host, commands: CommandTable, io: SessionIo): Shell {
-  return new Shell({ lab, host, commands, out: io.out, err: io.err, aroundLine: io.aroundLine });
+  return new Shell({ lab, host, commands, out: io.out, err: io.err, aroundLine: io.aroundLine, tty: io.tty });
 }
 
 /** Run every line in order; the status is the last command's (or exit's). */

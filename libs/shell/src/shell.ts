@@ -3,11 +3,20 @@
  * Foreground jobs drive simulated time until they finish; `&` starts a background job that runs while
  * later commands drive time; at the end of input background jobs are stopped.
  */
-import type { Host, Net } from '@skblab/kernel';
+import { O_APPEND, O_CREAT, O_TRUNC, O_WRONLY, type Host, type Net } from '@skblab/kernel';
 import { LabStalledError, Task, type Lab } from '@skblab/runtime';
 import type { CommandContext, CommandTable, Job } from '@skblab/userland/command';
 import { NSEC_PER_SEC, parseNumber } from '@skblab/userland/command';
-import { LAST_STATUS, parse, tokenize, ShellSyntaxError, type Pipeline } from './tokenize';
+import { strerror } from '@skblab/userland/fileutils';
+import {
+  LAST_STATUS,
+  parse,
+  tokenize,
+  ShellSyntaxError,
+  type FileRedirect,
+  type Pipeline,
+  type Redirect,
+} from './tokenize';
 
 export interface ShellOptions {
   lab: Lab;
@@ -19,6 +28,8 @@ export interface ShellOptions {
   cpu?: number;
   /** The name the shell reports errors under ("bash"). */
   name?: string;
+  /** Whether standard output is a terminal (isatty(1)): ls prints columns there, curl no progress meter. */
+  tty?: boolean;
   /** Wraps the running of each line (distributed mode replays the configuration lines in every service). */
   aroundLine?: (line: string, run: () => Promise<number>) => Promise<number>;
 }
@@ -30,20 +41,46 @@ interface RunOpts {
   job: Job;
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Standard output is a terminal (not a pipe, a file or /dev/null). */
+  tty: boolean;
 }
 
 const discard = () => undefined;
 
-/** Apply >/dev/null, 2>/dev/null, &>/dev/null and 2>&1, in order, to a command's outputs. */
-function redirect(o: RunOpts, redirects: string[] = []): RunOpts {
-  let { out, err } = o;
+/**
+ * Apply a command's redirections, in order, to its outputs: /dev/null, 2>&1, >&2, and files of the host
+ * opened as bash opens them (O_CREAT and O_TRUNC, or O_APPEND for >>) before the command runs. Returns the
+ * outputs and what closes the files, or the error bash prints (the command then does not run).
+ */
+function redirect(
+  o: RunOpts,
+  redirects: Redirect[],
+  openFile: (r: FileRedirect) => ((s: string) => void) | string,
+): RunOpts | string {
+  let { out, err, tty } = o;
   for (const r of redirects) {
-    if (r === 'out-null') out = discard;
-    else if (r === 'err-null') err = discard;
-    else if (r === 'all-null') out = err = discard;
-    else if (r === 'err-to-out') err = out;
+    if (r === 'out-null') {
+      out = discard;
+      tty = false;
+    } else if (r === 'err-null') err = discard;
+    else if (r === 'all-null') {
+      out = err = discard;
+      tty = false;
+    } else if (r === 'err-to-out') err = out;
+    else if (r === 'out-to-err') {
+      out = err;
+      tty = false;
+    } else {
+      const w = openFile(r);
+      if (typeof w === 'string') return w;
+      if (r.fd !== 2) {
+        out = w;
+        tty = false;
+      }
+      if (r.fd !== 1) err = w;
+    }
   }
-  return { ...o, out, err };
+  return { ...o, out, err, tty };
 }
 
 /** The shell's builtins that are also programs in /bin (coreutils, bash, util-linux's taskset). */
@@ -62,6 +99,7 @@ export class Shell {
   private readonly cpu: number;
   private readonly name: string;
   private readonly aroundLine: ShellOptions['aroundLine'];
+  private readonly tty: boolean;
   private background = new Set<{ job: Job; done: Promise<number> }>();
   private current: Job | null = null;
   lastStatus = 0;
@@ -78,6 +116,7 @@ export class Shell {
     this.cpu = o.cpu ?? 0;
     this.name = o.name ?? 'bash';
     this.aroundLine = o.aroundLine;
+    this.tty = o.tty ?? false;
   }
 
   /** Run one line; returns its exit status. An `exit` raises ExitRequest. */
@@ -124,7 +163,15 @@ export class Shell {
     const run = () =>
       this.runCommands(
         p,
-        { net: this.host.initNet, cpu: this.cpu, stdin: null, job, out: this.out, err: this.err },
+        {
+          net: this.host.initNet,
+          cpu: this.cpu,
+          stdin: null,
+          job,
+          out: this.out,
+          err: this.err,
+          tty: this.tty,
+        },
         subshell,
       );
     if (p.background) {
@@ -167,7 +214,7 @@ export class Shell {
       const job = this.newJob();
       this.current = job;
       try {
-        const run = this.runArgv(argv, { net: this.host.initNet, cpu: this.cpu, ...io, job });
+        const run = this.runArgv(argv, { net: this.host.initNet, cpu: this.cpu, ...io, job, tty: false });
         const status = await this.foreground(run, job, argv.join(' '));
         await this.lab.landInFlight();
         return status;
@@ -187,16 +234,38 @@ export class Shell {
       const last = i === p.commands.length - 1;
       let captured = '';
       const out = last ? base.out : (s: string) => (captured += s);
-      const o = redirect({ ...base, stdin, out }, p.commands[i].redirects);
-      // bash runs each command of a pipeline, and a background job, in a subshell: an `exit` there ends
-      // only that subshell, with its status.
-      status = await this.runArgv(p.commands[i].argv, o).catch((e) => {
-        if (subshell && e instanceof ExitRequest) return e.status;
-        throw e;
-      });
+      // The files are opened by the shell's child before it runs the command: a task only when there are.
+      let files = null as Task | null;
+      const o = redirect({ ...base, stdin, out, tty: last && base.tty }, p.commands[i].redirects, (r) =>
+        this.openRedirect((files ??= new Task(this.lab, this.host, base.net, this.name, base.cpu)), r),
+      );
+      if (typeof o === 'string') {
+        files?.closeAll();
+        base.err(o);
+        status = 1;
+      } else {
+        // bash runs each command of a pipeline, and a background job, in a subshell: an `exit` there ends
+        // only that subshell, with its status.
+        status = await this.runArgv(p.commands[i].argv, o)
+          .catch((e) => {
+            if (subshell && e instanceof ExitRequest) return e.status;
+            throw e;
+          })
+          .finally(() => files?.closeAll());
+      }
       stdin = last ? null : captured;
     }
     return status;
+  }
+
+  /**
+   * open(2) of a redirection's file for a command (`task` holds it until the command ends): a writer of its
+   * text, or bash's message. The text goes in as the bytes `cat` gives back (one per char, as latin1).
+   */
+  private openRedirect(task: Task, r: FileRedirect): ((s: string) => void) | string {
+    const fd = task.open(r.path, O_WRONLY | O_CREAT | (r.append ? O_APPEND : O_TRUNC));
+    if (fd < 0) return `${this.name}: line ${this.lineNo}: ${r.path}: ${strerror(fd)}\n`;
+    return (s: string) => void task.writeFile(fd, Buffer.from(s, 'latin1'));
   }
 
   /** Ctrl-C: stop the foreground job. Returns false when there was none. */
@@ -268,6 +337,7 @@ export class Shell {
         out: this.out,
         err: this.err,
         name: this.name,
+        tty: this.tty,
       });
       this.others.set(node, sh);
     }
@@ -290,6 +360,7 @@ export class Shell {
       out: o.out,
       err: o.err,
       job: o.job,
+      tty: o.tty,
       task: (comm: string) => {
         const t = new Task(lab, this.host, o.net, comm, o.cpu);
         o.job.onStop.push(() => undefined);
@@ -477,6 +548,8 @@ const HELP = `skblab shell: a simulated Linux 6.12 IPv4 stack. Commands behave l
   tc [-s] qdisc [show|add|replace|change|del] dev DEV ...  ethtool [-i|-S|-g|-G] DEV
   traceroute [-n -m MAX -q N -f FIRST -N SIM -p PORT -t TOS -w MAX,HERE,NEAR] HOST [PACKETLEN]
   dd [bs= count= skip= seek= if= of= status=]   rm [-fv] FILE...   (the host's files: /tmp, /dev/zero, /dev/null)
+  mkdir [-pv] DIR   rmdir DIR   ls [-laAd1] [PATH]   cat FILE   CMD > FILE   CMD >> FILE   CMD 2> FILE
+  busybox httpd -f -p [IP:]PORT -h DIR &                   curl [-sSviIf] [-o FILE] [-w FMT] [-m SEC] URL
   taskset -c CPU CMD   sleep SEC   echo TEXT   sh -c '...'   CMD &   wait   exit
   on NODE CMD          run CMD on another node of the lab (e.g. on host2 ping 192.168.1.1)
   skbtrace [-n N] [--json]   the journeys of the last skbs, one line per kernel function

@@ -24,6 +24,11 @@ export interface CommandContext {
   out(s: string): void;
   err(s: string): void;
   job: Job;
+  /**
+   * Whether standard output is a terminal (isatty(1)); unset: it is not (a pipe, a file, a test's capture).
+   * ls prints columns to a terminal, one name a line elsewhere; curl's progress meter shows only elsewhere.
+   */
+  tty?: boolean;
   /** A process for this command in its namespace and on its CPU. */
   task(comm: string): Task;
   /** Run another command line's argv in a different namespace or on another CPU (ip netns exec, taskset). */

@@ -2,9 +2,11 @@
  * @skblab/userland: the tools people type in a lab, behaving like their Linux counterparts.
  */
 import type { CommandTable } from './command';
+import { busybox } from './busybox';
 import { cat } from './procfs';
+import { curl } from './curl';
 import { head, tail, wc } from './coreutils';
-import { dd, rm } from './fileutils';
+import { dd, ls, mkdir, rm, rmdir } from './fileutils';
 import { ethtool } from './ethtool';
 import { grep } from './grep';
 import { ip } from './ip';
@@ -25,17 +27,22 @@ export { nstatHistory } from './nstat';
 
 export function defaultCommands(): CommandTable {
   return {
+    busybox,
     cat,
+    curl,
     dd,
     ethtool,
     grep,
     head,
     ip,
     iperf,
+    ls,
+    mkdir,
     nc,
     nstat,
     ping,
     rm,
+    rmdir,
     skbtrace,
     ss,
     sysctl,

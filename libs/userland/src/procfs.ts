@@ -8,6 +8,8 @@ import {
   softnet_seq_show,
   sysctl_read,
   lookup_inode,
+  kern_path,
+  S_ISDIR,
   S_ISREG,
   S_ISSOCK,
   NUD_NOARP,
@@ -20,6 +22,7 @@ import { unix_seq_show } from '@skblab/kernel/net/unix/af_unix';
 import { ipv4ToString } from '@skblab/wire/address';
 import { formatMac } from '@skblab/wire/mac';
 import type { Command, CommandContext } from './command';
+import { strerror } from './fileutils';
 
 /** /proc/net/arp (arp_seq_show): valid entries with their flags. */
 function arpSeqShow(net: Net): string {
@@ -129,9 +132,17 @@ export const cat: Command = async (ctx) => {
   for (const f of files.length ? files : ['-']) {
     const text = read(f);
     if (text === null) {
-      // open(2) of a socket's name fails with ENXIO (no_open): there is nothing to read through a path.
-      const inode = f === '-' ? null : lookup_inode(ctx.host.fs, f);
-      const why = inode && S_ISSOCK(inode.mode) ? 'No such device or address' : 'No such file or directory';
+      // open(2) of a socket's name fails with ENXIO (no_open): there is nothing to read through a path; a
+      // directory opens, and its read(2) fails with EISDIR; the walk's own errno otherwise.
+      const inode = kern_path(ctx.host.fs, f);
+      const why =
+        typeof inode === 'number'
+          ? strerror(inode)
+          : S_ISSOCK(inode.mode)
+            ? 'No such device or address'
+            : S_ISDIR(inode.mode)
+              ? 'Is a directory'
+              : 'No such file or directory';
       ctx.err(`cat: ${f}: ${why}\n`);
       status = 1;
     } else ctx.out(text);

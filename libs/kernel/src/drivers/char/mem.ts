@@ -24,9 +24,9 @@ const null_fops: FileOperations = { read_iter: read_iter_null, write_iter: write
 
 /** chr_dev_init: /dev/null (1,3) and /dev/zero (1,5). */
 export function chr_dev_init(sb: SuperBlock): void {
-  for (const [name, fop] of [
-    ['null', null_fops],
-    ['zero', zero_fops],
+  for (const [name, fop, minor] of [
+    ['null', null_fops, 3],
+    ['zero', zero_fops, 5],
   ] as const)
     sb.dentries.set(`/dev/${name}`, {
       ino: sb.nextIno++,
@@ -34,5 +34,6 @@ export function chr_dev_init(sb: SuperBlock): void {
       data: new Uint8Array(0),
       size: 0,
       fop,
+      rdev: (1 << 20) | minor,
     });
 }

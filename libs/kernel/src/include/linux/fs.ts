@@ -45,6 +45,13 @@ export interface Inode {
   data: Uint8Array;
   size: number;
   fop: FileOperations | null;
+  /**
+   * i_mtime, in ns of the lab's CLOCK_REALTIME (simulated time since the epoch). The model has no clock, so
+   * the task's system calls stamp it (current_time) when they create, write or change a directory's entries.
+   */
+  mtime?: number;
+  /** i_rdev of a device inode: MKDEV(major, minor) as (major << 20) | minor. */
+  rdev?: number;
 }
 
 /** struct file: an open file description. */
