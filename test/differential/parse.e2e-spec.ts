@@ -464,8 +464,9 @@ describe('scenarios and scripts', () => {
       // A topology scenario's hosts are namespaces the suite makes, with the file's subnets.
       const own = s.topology
         ? /: (127\.|192\.168\.[12]\.|10\.0\.12\.)/
-        : // 192.0.2.1 and 10.0.9.9 are used only where no route leads to them: nothing is sent.
-          /: (127\.|10\.0\.[01]\.|192\.0\.2\.|10\.0\.9\.9$)/;
+        : // 192.0.2.1 and 10.0.9.9 are used only where no route leads to them, and the other documentation
+          // prefixes (RFC 5737) only behind unreachable, prohibit and blackhole rules: nothing is sent.
+          /: (127\.|10\.0\.[01]\.|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.|10\.0\.9\.9$)/;
       for (const line of [...s.setup, ...s.action]) {
         for (const m of line.matchAll(
           /^(?:.*\| )?(?:on \S+ )?(?:ping|nc|traceroute)\b.*?(\d+\.\d+\.\d+\.\d+)/g,
