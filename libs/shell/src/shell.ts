@@ -246,12 +246,16 @@ export class Shell {
       } else {
         // bash runs each command of a pipeline, and a background job, in a subshell: an `exit` there ends
         // only that subshell, with its status.
-        status = await this.runArgv(p.commands[i].argv, o)
-          .catch((e) => {
+        // (try/finally rather than .finally(): the command's end takes no extra turn, so a background
+        // pipeline starts its next command before the next line runs, as it did.)
+        try {
+          status = await this.runArgv(p.commands[i].argv, o).catch((e) => {
             if (subshell && e instanceof ExitRequest) return e.status;
             throw e;
-          })
-          .finally(() => files?.closeAll());
+          });
+        } finally {
+          files?.closeAll();
+        }
       }
       stdin = last ? null : captured;
     }
