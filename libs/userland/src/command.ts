@@ -51,3 +51,32 @@ export function parseNumber(s: string | undefined): number | null {
     return null;
   return Number(s);
 }
+
+/**
+ * poll(2) for one socket as a tool blocks in it: readable, the deadline passed, or the job stopped (a
+ * signal: Ctrl-C, the end of the shell's input).
+ */
+export function waitNet(
+  job: Job,
+  task: Task,
+  fd: number,
+  deadline: number,
+): Promise<'ready' | 'timeout' | 'stopped'> {
+  if (job.stopped) return Promise.resolve('stopped');
+  return new Promise((resolve) => {
+    let settled = false;
+    const stop = () => {
+      if (settled) return;
+      settled = true;
+      resolve('stopped');
+    };
+    job.onStop.push(stop);
+    task.waitReadable(fd, deadline).then((ok) => {
+      if (settled) return;
+      settled = true;
+      const i = job.onStop.indexOf(stop);
+      if (i >= 0) job.onStop.splice(i, 1);
+      resolve(ok ? 'ready' : 'timeout');
+    });
+  });
+}

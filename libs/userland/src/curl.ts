@@ -19,7 +19,7 @@ import {
 } from '@skblab/kernel';
 import type { Task } from '@skblab/runtime';
 import { ipv4ToString } from '@skblab/wire/address';
-import type { Command, CommandContext } from './command';
+import { waitNet, type Command, type CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { resolveHost } from './resolve';
 
@@ -262,32 +262,6 @@ function writeOut(ctx: CommandContext, fmt: string, r: Result): string {
   return out;
 }
 
-/** Wait for the socket to be readable, the -m deadline, or the job's end (Ctrl-C). */
-function readable(
-  ctx: CommandContext,
-  task: Task,
-  fd: number,
-  deadline: number,
-): Promise<'ready' | 'timeout' | 'stopped'> {
-  if (ctx.job.stopped) return Promise.resolve('stopped');
-  return new Promise((resolve) => {
-    let settled = false;
-    const stop = () => {
-      if (settled) return;
-      settled = true;
-      resolve('stopped');
-    };
-    ctx.job.onStop.push(stop);
-    task.waitReadable(fd, deadline).then((ok) => {
-      if (settled) return;
-      settled = true;
-      const i = ctx.job.onStop.indexOf(stop);
-      if (i >= 0) ctx.job.onStop.splice(i, 1);
-      resolve(ok ? 'ready' : 'timeout');
-    });
-  });
-}
-
 /** One URL's transfer: what goes to stdout (buffered, as stdio does) and its Result. */
 async function transfer(
   ctx: CommandContext,
@@ -409,7 +383,7 @@ async function transfer(
     return r;
   };
   for (;;) {
-    const w = await readable(ctx, task, fd, deadline);
+    const w = await waitNet(ctx.job, task, fd, deadline);
     if (w === 'stopped') return finish(130, 'interrupted');
     if (w === 'timeout') {
       const got = length !== null ? `${body} out of ${length}` : `${body}`;

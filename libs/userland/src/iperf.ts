@@ -46,7 +46,7 @@ import {
 } from '@skblab/runtime';
 import { tcpInfoField } from './tcp-info';
 import { ipv4ToString, parseIpv4 } from '@skblab/wire/address';
-import type { Command, CommandContext } from './command';
+import { waitNet, type Command, type CommandContext } from './command';
 import { expandLongOptions, getopt, type LongOption } from './getopt';
 import { resolveHost } from './resolve';
 import { printfG, strtol } from './libc';
@@ -448,33 +448,6 @@ const DEFAULT_TCP_LEN = 128 * 1024;
 
 // ---- shared helpers ---------------------------------------------------------------------------------
 
-/** Wait for the socket until a deadline; 'stopped' when the job is stopped (SIGINT). */
-function waitNet(
-  ctx: CommandContext,
-  task: Task,
-  fd: number,
-  deadline: number,
-): Promise<'ready' | 'timeout' | 'stopped'> {
-  const job = ctx.job;
-  if (job.stopped) return Promise.resolve('stopped');
-  return new Promise((resolve) => {
-    let settled = false;
-    const stop = () => {
-      if (settled) return;
-      settled = true;
-      resolve('stopped');
-    };
-    job.onStop.push(stop);
-    task.waitReadable(fd, deadline).then((ok) => {
-      if (settled) return;
-      settled = true;
-      const i = job.onStop.indexOf(stop);
-      if (i >= 0) job.onStop.splice(i, 1);
-      resolve(ok ? 'ready' : 'timeout');
-    });
-  });
-}
-
 /** Sleep until a simulated time; false when the job was stopped. */
 async function sleepUntil(ctx: CommandContext, t: number): Promise<boolean> {
   const now = ctx.lab.now();
@@ -640,7 +613,7 @@ async function runClient(ctx: CommandContext, s: Settings): Promise<number> {
   let acked = false;
   if (!ctx.job.stopped) {
     for (let count = RETRY_COUNT; --count >= 0; ) {
-      const w = await waitNet(ctx, task, fd, lab.now() + RETRY_TIMER_NS);
+      const w = await waitNet(ctx.job, task, fd, lab.now() + RETRY_TIMER_NS);
       if (w === 'stopped') break;
       if (w === 'timeout') {
         const rc = write(-++packetId, len).rc;
@@ -862,7 +835,7 @@ async function runServer(ctx: CommandContext, s: Settings): Promise<number> {
       handle(r.data, r.from, r.port, r.tos);
       continue;
     }
-    const w = await waitNet(ctx, task, fd, stopAt);
+    const w = await waitNet(ctx.job, task, fd, stopAt);
     if (w !== 'ready') break;
   }
   task.closeAll();

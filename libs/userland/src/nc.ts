@@ -59,7 +59,7 @@ import { AF_UNIX, UNIX_PATH_MAX } from '@skblab/kernel/include/net/af_unix';
 import { MSG_PEEK } from '@skblab/kernel/include/net/tcp';
 import { ipv4ToString } from '@skblab/wire/address';
 import type { Command, CommandContext } from './command';
-import { NSEC_PER_MSEC, NSEC_PER_SEC } from './command';
+import { NSEC_PER_MSEC, NSEC_PER_SEC, waitNet } from './command';
 import { getopt } from './getopt';
 import { resolveHost } from './resolve';
 import { inet_aton } from './libc';
@@ -317,24 +317,7 @@ class Netcat {
 
   /** Wait until the socket is readable, the deadline passes, or the job is stopped (a signal). */
   waitNet(fd: number, deadline: number): Promise<'ready' | 'timeout' | 'stopped'> {
-    const job = this.ctx.job;
-    if (job.stopped) return Promise.resolve('stopped');
-    return new Promise((resolve) => {
-      let settled = false;
-      const stop = () => {
-        if (settled) return;
-        settled = true;
-        resolve('stopped');
-      };
-      job.onStop.push(stop);
-      this.task.waitReadable(fd, deadline).then((ok) => {
-        if (settled) return;
-        settled = true;
-        const i = job.onStop.indexOf(stop);
-        if (i >= 0) job.onStop.splice(i, 1);
-        resolve(ok ? 'ready' : 'timeout');
-      });
-    });
+    return waitNet(this.ctx.job, this.task, fd, deadline);
   }
 
   /** Block until the job is stopped (poll(2) on nothing, with no timeout). */

@@ -39,6 +39,22 @@ export interface FibTableResult {
   res: FibEntry | null;
 }
 
+/** A route the lookup may take: its device up (a host-scope nexthop survives it down), on `oif` if given. */
+function usable(e: FibEntry, oif: number): boolean {
+  if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) return false;
+  return !oif || !e.dev || e.dev.ifindex === oif || e.type === RTN_LOCAL || e.type === RTN_BROADCAST;
+}
+
+/** The longer prefix wins; at equal length local before main, then the lower metric in one table. */
+function better(e: FibEntry, best: FibEntry | null): boolean {
+  return (
+    !best ||
+    e.plen > best.plen ||
+    (e.plen === best.plen && e.table === RT_TABLE_LOCAL && best.table !== RT_TABLE_LOCAL) ||
+    (e.plen === best.plen && e.table === best.table && e.priority < best.priority)
+  );
+}
+
 /**
  * fib_table_lookup (fib_trie.c:1435) of `daddr` in table `tb`: the longest matching prefix whose nexthop
  * device is usable. While there are no custom rules the local table is merged into main's trie
@@ -52,16 +68,7 @@ export function fib_table_lookup(net: Net, tb: number, daddr: number, oif: numbe
   for (const e of net.fib) {
     if (e.table !== tb && !(merged && e.table === RT_TABLE_LOCAL)) continue;
     if (!prefixMatches(e, daddr)) continue;
-    // Host-scope nexthops survive their device going down.
-    if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) continue;
-    if (oif && e.dev && e.dev.ifindex !== oif && e.type !== RTN_LOCAL && e.type !== RTN_BROADCAST) continue;
-    if (
-      !best ||
-      e.plen > best.plen ||
-      (e.plen === best.plen && e.table === RT_TABLE_LOCAL && best.table !== RT_TABLE_LOCAL) ||
-      (e.plen === best.plen && e.table === best.table && e.priority < best.priority)
-    )
-      best = e;
+    if (usable(e, oif) && better(e, best)) best = e;
   }
   if (!best) return { err: -EAGAIN, res: null };
   return { err: FIB_PROPS_ERROR[best.type] ?? 0, res: best };
@@ -73,15 +80,7 @@ export function fibTableLookup(net: Net, daddr: number, oif: number = 0): FibEnt
   for (const e of net.fib) {
     if (!prefixMatches(e, daddr)) continue;
     if (e.table !== RT_TABLE_LOCAL && e.table !== RT_TABLE_MAIN) continue;
-    if (e.dev && (e.dev.flags & IFF_UP) === 0 && e.scope !== RT_SCOPE_HOST) continue;
-    if (oif && e.dev && e.dev.ifindex !== oif && e.type !== RTN_LOCAL && e.type !== RTN_BROADCAST) continue;
-    if (
-      !best ||
-      e.plen > best.plen ||
-      (e.plen === best.plen && e.table === RT_TABLE_LOCAL && best.table !== RT_TABLE_LOCAL) ||
-      (e.plen === best.plen && e.table === best.table && e.priority < best.priority)
-    )
-      best = e;
+    if (usable(e, oif) && better(e, best)) best = e;
   }
   return best;
 }
