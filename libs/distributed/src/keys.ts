@@ -6,6 +6,7 @@
  *   skblab:<lab>:ready           hash    instance (a service, or a replica of one) -> pid, once it consumes
  *   skblab:<lab>:partitions      string  how many partitions each hop topic has
  *   skblab:<lab>:inflight        string  skbs handed to a hop and not yet done with (0: the lab is idle)
+ *   skblab:<lab>:inflight-held   hash    instance -> its batches produced but not yet in Redis (their MULTI)
  *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
  *   skblab:<lab>:idle            channel published when inflight drops to 0
  *   skblab:<lab>:config          list    the kernel configuration operations the shell's tools made, in
@@ -33,6 +34,7 @@ export const KEYS = {
   ready: 'ready',
   partitions: 'partitions',
   inflight: 'inflight',
+  held: 'inflight-held',
   clock: 'clock',
   trace: 'trace',
   deadLetters: 'dead-letters',

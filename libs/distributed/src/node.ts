@@ -110,12 +110,24 @@ export interface NodeOptions {
   stallNoticeMs?: number;
 }
 
-/** inflight += delta; clock = max(clock, t); publish on the idle channel when nothing is left in flight. */
+/**
+ * inflight += delta; this instance's held batch (if any) let go; clock = max(clock, t); publish on the idle
+ * channel when nothing is left in flight or held.
+ */
 const DONE_LUA = `
 local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[5]) > 0 then redis.call('HINCRBY', KEYS[3], ARGV[4], -tonumber(ARGV[5])) end
 local c = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
-if n <= 0 then redis.call('PUBLISH', ARGV[3], n) end
+local h = 0
+for _, v in ipairs(redis.call('HVALS', KEYS[3])) do h = h + tonumber(v) end
+if n <= 0 and h <= 0 then redis.call('PUBLISH', ARGV[3], n) end
+return n`;
+
+/** What the lab has in flight: the skbs, and the batches held until their MULTI (in-flight-held). */
+const IN_FLIGHT_LUA = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+for _, v in ipairs(redis.call('HVALS', KEYS[2])) do n = n + tonumber(v) end
 return n`;
 
 /** Where the simulated time sits in an envelope (libs/contracts/src/skb-codec.ts). */
@@ -371,6 +383,9 @@ export class DistributedNode {
     if (!this.hops.length) return;
     await this.handled.load();
     await this.time.forgetPredecessor();
+    // A predecessor killed between a batch's produce and its MULTI left that batch held; the batch comes
+    // again (its offsets were not committed), so the hold goes.
+    await this.redis.hdel(KEYS.held, this.instance);
     if (this.opts.resume) await this.replayJournal();
     else await this.handled.forgetJournal();
     // A broker that has just created the topics may not serve their metadata yet: try again for a while.
@@ -708,15 +723,16 @@ export class DistributedNode {
     const journaled = delta > 0 || this.lab.skbIds !== this.idsAtLastFlush;
     this.idsAtLastFlush = this.lab.skbIds;
     // Otherwise the next hop can start as soon as Kafka has the skbs: produce first, and build the rest
-    // meanwhile. One more count is put up first (not waited for: it is ahead of the produce on this
-    // connection), and taken down by the MULTI, so the lab cannot look idle before this batch's trace,
-    // counters and timers are in Redis.
+    // meanwhile. The batch is held first (not waited for: it is ahead of the produce on this connection),
+    // and let go by the MULTI, so the lab cannot look idle before this batch's trace, counters and timers
+    // are in Redis. The hold is this instance's own: one left by a process killed before its MULTI is
+    // dropped by its successor, which handles the batch again.
     let held = 0;
     if (!journaled && out.length) {
       held = 1;
       void this.redis
-        .incr(KEYS.inflight)
-        .catch(this.reported('in-flight count (the MULTI after it fails too)'));
+        .hincrby(KEYS.held, this.instance, 1)
+        .catch(this.reported('in-flight hold (the MULTI after it fails too)'));
     }
     const produced = !journaled && out.length ? this.produce(out) : null;
     // One MULTI holds everything this batch did to shared state: the skbs in flight (+ produced − handled),
@@ -740,12 +756,15 @@ export class DistributedNode {
     this.handled.record(p, journaled ? out : null);
     p.eval(
       DONE_LUA,
-      2,
+      3,
       KEYS.inflight,
       KEYS.clock,
-      delta - held,
+      KEYS.held,
+      delta,
       this.lab.now(),
       idleChannel(this.opts.labId),
+      this.instance,
+      held,
     );
     const apply = async () => {
       const t0 = performance.now();
@@ -812,7 +831,7 @@ export class DistributedNode {
         this.idleWaiters.push(done);
         setTimeout(done, 20).unref();
       });
-      const n = Number((await this.redis.get(KEYS.inflight)) ?? '0');
+      const n = Number(await this.redis.eval(IN_FLIGHT_LUA, 2, KEYS.inflight, KEYS.held));
       if (n <= 0 && !this.outbox.length && this.delta === 0) break;
       // The count moving is headway (a burst being worked through); one that stays is a stall.
       await waited(n, () => ({ skbs: n }));
