@@ -2,25 +2,11 @@
  * The host's files from the shell: `>` and `>>` to files, mkdir [-p], ls [-l], cat and rmdir, with the
  * messages bash and GNU coreutils 9.1 print (taken from this machine's bash and coreutils in a namespace).
  */
-import { Lab } from '@skblab/runtime';
 import { lookup_inode } from '@skblab/kernel';
-import { newShell, runScript } from './session';
 import { tokenize } from './tokenize';
-import { defaultCommands } from '@skblab/userland';
+import { runOnOneHost } from '@skblab/userland/testing/one-host';
 
-async function run(script: string, tty = false) {
-  const lab = new Lab();
-  const host = lab.addHost('host1');
-  let out = '';
-  let err = '';
-  const shell = newShell(lab, host, defaultCommands(), {
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    tty,
-  });
-  const status = await runScript(shell, script);
-  return { out, err, status, host, lab };
-}
+const run = runOnOneHost;
 
 describe('redirection to files', () => {
   it('tokenizes > >> 2> &> and 1>&2 with their targets, quoted or glued to the word', () => {

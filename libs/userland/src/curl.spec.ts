@@ -2,25 +2,11 @@
  * curl 7.88.1 against busybox httpd in a lab, through the shell, against what the real curl and busybox
  * httpd printed in a network namespace of this machine (stdout not a terminal, so the meter shows without -s).
  */
-import { Lab } from '@skblab/runtime';
-import { newShell, runScript } from '@skblab/shell';
 import { snmp_seq_show } from '@skblab/kernel';
-import { defaultCommands } from './index';
 import { mimeType, rfc1123 } from './busybox';
+import { runOnOneHost } from './testing/one-host';
 
-async function run(script: string, tty = false) {
-  const lab = new Lab();
-  const host = lab.addHost('host1');
-  let out = '';
-  let err = '';
-  const shell = newShell(lab, host, defaultCommands(), {
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    tty,
-  });
-  const status = await runScript(shell, script);
-  return { out, err, status, host };
-}
+const run = runOnOneHost;
 
 const SERVE = 'mkdir -p /srv; echo hi > /srv/index.html; busybox httpd -f -p 8080 -h /srv &\nsleep 0.2\n';
 const METER_HEAD =
