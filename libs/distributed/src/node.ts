@@ -119,9 +119,12 @@ local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if tonumber(ARGV[5]) > 0 then redis.call('HINCRBY', KEYS[3], ARGV[4], -tonumber(ARGV[5])) end
 local c = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
-local h = 0
-for _, v in ipairs(redis.call('HVALS', KEYS[3])) do h = h + tonumber(v) end
-if n <= 0 and h <= 0 then redis.call('PUBLISH', ARGV[3], n) end
+if n <= 0 then
+  -- Only then are the holds read: while skbs are in flight no batch can make the lab idle.
+  local h = 0
+  for _, v in ipairs(redis.call('HVALS', KEYS[3])) do h = h + tonumber(v) end
+  if h <= 0 then redis.call('PUBLISH', ARGV[3], n) end
+end
 return n`;
 
 /** What the lab has in flight: the skbs, and the batches held until their MULTI (in-flight-held). */
