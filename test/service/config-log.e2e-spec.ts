@@ -102,7 +102,7 @@ describe('the configuration log, read by the ip service', () => {
     expect(metrics).toContain('skblab_config_entries{result="applied"} 3');
 
     // Applied as kernel operations: the namespaces and the veth pair exist in the service's view.
-    const host = worker.node.lab.hosts.get('host1')!;
+    const host = worker.node!.lab.hosts.get('host1')!;
     expect([...host.namedNets.keys()].sort()).toEqual(['blue', 'red']);
     expect(host.initNet.devices.map((d) => d.name)).toEqual(expect.arrayContaining(['va', 'vb']));
 
@@ -121,7 +121,7 @@ describe('the configuration log, read by the ip service', () => {
     const n2 = await control.redis.rpush(KEYS.config, ...later);
     await control.redis.publish(configChannel(labId), String(n2));
     await eventually('the later entry applied', 30_000, async () =>
-      worker.node.stats.configApplied === 4 ? true : undefined,
+      worker.node!.stats.configApplied === 4 ? true : undefined,
     );
     expect(host.namedNets.get('blue')!.devices.map((d) => d.name)).toContain('va');
     expect(warnings.filter((w) => w.includes('refused')).length).toBe(3);

@@ -44,7 +44,16 @@ export function perMessage(before: TimeSplit, after: TimeSplit): Record<string, 
 /** The stats of every service that runs hops (control and socket have none), from their /state. */
 export async function servicesStats(started: readonly Started[]): Promise<NodeStats[]> {
   const states = await Promise.all(
-    started.map(async (s) => (await (await fetch(`${s.url}/state`)).json()) as { messages?: NodeStats }),
+    started.map(
+      async (s) =>
+        (await (await fetch(`${s.url}/state`)).json()) as {
+          messages?: NodeStats;
+          labs?: Record<string, { messages?: NodeStats }>;
+        },
+    ),
   );
-  return states.flatMap((st) => (st.messages?.timeMs ? [st.messages] : []));
+  // A class's service: one node per lab.
+  return states.flatMap((st) =>
+    [st, ...Object.values(st.labs ?? {})].flatMap((v) => (v.messages?.timeMs ? [v.messages] : [])),
+  );
 }

@@ -151,6 +151,8 @@ export function startService(
   detached: boolean,
   instance: string = layer,
   timeoutMs = 60_000,
+  /** More of its environment (a class's service: SKBLAB_CLASS). */
+  env: Record<string, string> = {},
 ) {
   const log = path.join(ensureLabDir(labId), `${instance}.log`);
   const fd = fs.openSync(log, 'a');
@@ -164,6 +166,7 @@ export function startService(
       REDIS_URL: b.redisUrl,
       PORT: '0',
       HOST: '127.0.0.1',
+      ...env,
     },
     stdio: ['ignore', fd, fd],
     detached,

@@ -18,11 +18,7 @@ import {
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { DistributedNode, KEYS } from '@skblab/distributed';
-import { Lab, buildHardware, type ConfigRecord } from '@skblab/runtime';
-import { bootTopology } from '@skblab/shell';
-import { defaultTopology } from '@skblab/topology';
-import { defaultCommands } from '@skblab/userland';
+import { DistributedNode } from '@skblab/distributed';
 import {
   KAFKA,
   REDIS,
@@ -32,6 +28,7 @@ import {
   type LayerStateProvider,
   type ServiceConfig,
 } from '@skblab/service';
+import { newLab } from './new-lab';
 
 @Injectable()
 export class LabControl implements OnApplicationBootstrap, BeforeApplicationShutdown, LayerStateProvider {
@@ -55,29 +52,12 @@ export class LabControl implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   onApplicationBootstrap(): void {
+    // A class's control service makes labs when asked (class-control.ts), not one at start.
+    if (this.config.classId) return;
     this.setup = (async () => {
-      await this.node.createTopics();
-      const existing = await this.node.redis.get(KEYS.topology);
-      if (!existing) await this.publishDefault();
-      this.topology = JSON.parse((await this.node.redis.get(KEYS.topology)) ?? 'null');
+      this.topology = await newLab(this.node);
       this.logger.log(`lab ${this.config.labId} ready`);
     })().catch((e: unknown) => this.logger.error(`cannot set up lab ${this.config.labId}: ${String(e)}`));
-  }
-
-  /**
-   * The default lab, booted here in a view of its own: each boot line goes to the config log with the
-   * random state it ran from, as a shell's lines do, and every service replays it.
-   */
-  private async publishDefault(): Promise<void> {
-    const spec = defaultTopology();
-    await this.node.publishTopology(spec);
-    const lab = new Lab();
-    buildHardware(lab, spec);
-    const records: ConfigRecord[] = [];
-    lab.onConfig = (r) => records.push(r);
-    const err = await bootTopology(lab, spec, defaultCommands());
-    if (err) throw new Error(err);
-    await this.node.config.append(records);
   }
 
   /** Before the app's clients close (onApplicationShutdown). */
@@ -87,6 +67,8 @@ export class LabControl implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   getState() {
+    if (this.config.classId)
+      return { layer: 'control', classId: this.config.classId, startedAt: this.startedAt };
     return { layer: 'control', labId: this.config.labId, startedAt: this.startedAt, topology: this.topology };
   }
 }

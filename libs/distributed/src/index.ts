@@ -18,3 +18,4 @@ export * from './redis-acls';
 export * from './stall';
 export * from './stdio';
 export * from './topics';
+export * from './class-labs';

@@ -9,6 +9,7 @@
  *   skblab:<lab>:inflight-held   hash    instance -> its batches produced but not yet in Redis (their MULTI)
  *   skblab:<lab>:clock           string  the latest simulated time (ns) any service reached
  *   skblab:<lab>:idle            channel published when inflight drops to 0
+ *   skblab:<lab>:busy            channel published when inflight rises from 0 (before the skbs are in Kafka)
  *   skblab:<lab>:config          list    the kernel configuration operations the shell's tools made, in
  *                                        order, as data ({host, rng, comm, cpu, op}: config-log.ts)
  *   skblab:<lab>:config-applied  hash    instance -> how many of them it has been through
@@ -61,6 +62,10 @@ export function keyPrefix(lab: string): string {
 
 export function idleChannel(lab: string): string {
   return `${keyPrefix(lab)}idle`;
+}
+
+export function busyChannel(lab: string): string {
+  return `${keyPrefix(lab)}busy`;
 }
 
 export function advanceChannel(lab: string): string {

@@ -17,7 +17,7 @@
  * (config-log.ts), and what the shell says when the lab does not settle (stall.ts).
  */
 import type { TopologySpec } from '@skblab/topology';
-import { Kafka, logLevel, type Consumer, type Producer, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer, type Message } from 'kafkajs';
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import type { SkBuff, Verdict } from '@skblab/kernel';
@@ -48,7 +48,15 @@ import { SimulatedTime } from './simulated-time';
 import { CounterStream, TraceStream } from './streams';
 import { skbFromEnvelope, UnresolvedEnvelope } from './envelope';
 import { ConfigLog } from './config-log';
-import { KEYS, SKB_ID_RANGE, advanceChannel, configChannel, idleChannel, keyPrefix } from './keys';
+import {
+  KEYS,
+  SKB_ID_RANGE,
+  advanceChannel,
+  busyChannel,
+  configChannel,
+  idleChannel,
+  keyPrefix,
+} from './keys';
 import type { KafkaSasl } from './kafka-sasl';
 
 /** A host with no NICs (what older labs published); a full topology carries NICs and wires too. */
@@ -108,14 +116,23 @@ export interface NodeOptions {
    */
   onStall?: (report: string) => void;
   stallNoticeMs?: number;
+  /**
+   * One of a class's labs, served by a service that serves them all (class-labs.ts): the class's one
+   * consumer feeds this node its batches (takeBatch) and tells it its partitions (assign), and its one
+   * producer (connected and disconnected by the class) carries what the node sends. The node has neither
+   * of its own.
+   */
+  classShared?: { producer: Producer; onBusy: () => void };
 }
 
 /**
  * inflight += delta; this instance's held batch (if any) let go; clock = max(clock, t); publish on the idle
- * channel when nothing is left in flight or held.
+ * channel when nothing is left in flight or held, and on the busy channel when the count rises from 0 (a
+ * batch that does so is journaled: this MULTI runs before its produce, so the news comes first).
  */
 const DONE_LUA = `
 local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n > 0 and n - tonumber(ARGV[1]) <= 0 then redis.call('PUBLISH', ARGV[6], n) end
 if tonumber(ARGV[5]) > 0 then redis.call('HINCRBY', KEYS[3], ARGV[4], -tonumber(ARGV[5])) end
 local c = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
@@ -165,6 +182,8 @@ export interface NodeStats {
  * carries on at. What a layer app's hop handler (@EventPattern) receives.
  */
 export interface HopMessage {
+  /** The lab it belongs to (a service may serve a class's many labs). */
+  lab: string;
   hop: DoorHop;
   skb: SkBuff;
   clock: number;
@@ -356,8 +375,11 @@ export class DistributedNode {
     const range = await this.redis.incr(KEYS.skbIds);
     this.partitions = Number((await this.redis.get(KEYS.partitions)) ?? 2);
     this.lab.distribute(this.hops, this.door, this.instance, range * SKB_ID_RANGE);
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
-    await this.producer.connect();
+    if (this.opts.classShared) this.producer = this.opts.classShared.producer;
+    else {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
     this.subscriber = new Redis(this.opts.redisUrl, { maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined); // as this.redis's: it resubscribes when it reconnects
     this.subscriber.on('message', (channel: string, message: string) => {
@@ -368,6 +390,7 @@ export class DistributedNode {
           .catch((e) => this.log(`skblab ${this.instance}: timers: ${String(e)}`));
         return;
       }
+      if (channel === busyChannel(this.opts.labId)) return this.opts.classShared?.onBusy();
       if (channel === configChannel(this.opts.labId)) {
         if (this.opts.applyConfig)
           void this.config.catchUp().catch((e) => this.log(`skblab ${this.instance}: config: ${String(e)}`));
@@ -381,6 +404,8 @@ export class DistributedNode {
       idleChannel(this.opts.labId),
       configChannel(this.opts.labId),
       advanceChannel(this.opts.labId),
+      // A class's service pauses an idle lab's partitions, and takes them up again at this news.
+      ...(this.opts.classShared ? [busyChannel(this.opts.labId)] : []),
     );
     if (this.opts.applyConfig) await this.config.catchUp();
     if (!this.hops.length) return;
@@ -391,6 +416,9 @@ export class DistributedNode {
     await this.redis.hdel(KEYS.held, this.instance);
     if (this.opts.resume) await this.replayJournal();
     else await this.handled.forgetJournal();
+    // A class's lab: the class's consumer feeds it (class-labs.ts).
+    if (this.opts.classShared)
+      return void (await this.redis.hset(KEYS.ready, this.instance, String(process.pid)));
     // A broker that has just created the topics may not serve their metadata yet: try again for a while.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -434,15 +462,7 @@ export class DistributedNode {
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        // The hosts this replica now owns. Another replica's hosts it took over come without their state
-        // (rings, queues, timers), as after a restart; their replays are skipped by the shared seen set.
-        const owned = new Set(Object.values(payload.memberAssignment).flat());
-        const lost = this.owned ? [...this.owned].filter((p) => !owned.has(p)) : [];
-        this.owned = owned;
-        if (lost.length) this.releasePartitions(lost);
-        // The batches of partitions taken over start with what their last owner handled but had not
-        // committed: they wait for the shared set that skips them.
-        if (this.joins++) this.handled.reload();
+        this.assign(new Set(Object.values(payload.memberAssignment).flat()));
         resolve();
       }),
     );
@@ -470,9 +490,7 @@ export class DistributedNode {
       // Redis: kafkajs commits what was resolved even when eachBatch throws.
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
-        await this.handled.loaded;
-        for (const m of batch.messages) await this.handle(batch.topic, batch.partition, m);
-        await this.flush();
+        await this.takeBatch(batch.topic, batch.partition, batch.messages);
         if (batch.messages.length) resolveOffset(batch.messages[batch.messages.length - 1].offset);
       },
     });
@@ -487,12 +505,37 @@ export class DistributedNode {
     ]);
   }
 
+  /**
+   * The partitions of this service's hop topics this process now consumes (the same of every topic:
+   * hostAffineAssigner), and so the hosts it owns. Another replica's hosts it took over come without their
+   * state (rings, queues, timers), as after a restart; their replays are skipped by the shared seen set.
+   */
+  assign(owned: Set<number>): void {
+    const lost = this.owned ? [...this.owned].filter((p) => !owned.has(p)) : [];
+    this.owned = owned;
+    if (lost.length) this.releasePartitions(lost);
+    // The batches of partitions taken over start with what their last owner handled but had not
+    // committed: they wait for the shared set that skips them.
+    if (this.joins++) this.handled.reload();
+  }
+
+  /**
+   * A batch of one hop topic's partition: each message handled, then the flush (its output in Kafka, its
+   * effects in Redis). Its offsets may be committed once this resolves, and only then.
+   */
+  async takeBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    await this.handled.loaded;
+    for (const m of messages) await this.handle(topic, partition, m);
+    await this.flush();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     // What is not flushed now is replayed by whoever takes these partitions (offsets not committed).
     await this.flush().catch(this.reported('last flush at stop (its batch will be replayed)'));
     await this.consumer?.disconnect().catch(this.reported('consumer disconnect at stop'));
-    await this.producer?.disconnect().catch(this.reported('producer disconnect at stop'));
+    if (!this.opts.classShared)
+      await this.producer?.disconnect().catch(this.reported('producer disconnect at stop'));
     this.subscriber?.disconnect();
     if (!this.opts.clients) this.redis.disconnect();
     await this.stalls.disconnect().catch(this.reported('admin disconnect at stop'));
@@ -620,7 +663,14 @@ export class DistributedNode {
       const t1 = performance.now();
       time.decode += t1 - t0;
       const v = this.dispatch
-        ? await this.dispatch({ hop, skb, clock: e.clock, comm: e.task, cpu: e.execCpu })
+        ? await this.dispatch({
+            lab: this.opts.labId,
+            hop,
+            skb,
+            clock: e.clock,
+            comm: e.task,
+            cpu: e.execCpu,
+          })
         : this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
       const ms = performance.now() - t1;
       time.kernel += ms;
@@ -768,6 +818,7 @@ export class DistributedNode {
       idleChannel(this.opts.labId),
       this.instance,
       held,
+      busyChannel(this.opts.labId),
     );
     const apply = async () => {
       const t0 = performance.now();
@@ -822,6 +873,11 @@ export class DistributedNode {
    * Wait until no skb is in flight anywhere in the lab, then take the latest simulated time and the steps
    * the services recorded. Simulated time must not move on (a timer fire) while an skb is in flight.
    */
+  /** The lab's skbs in flight and batches held (0: the lab is idle). */
+  async inFlight(): Promise<number> {
+    return Number(await this.redis.eval(IN_FLIGHT_LUA, 2, KEYS.inflight, KEYS.held));
+  }
+
   async idle(timeoutMs = 30_000): Promise<void> {
     await this.flush();
     const waited = this.stalls.watch(timeoutMs);
@@ -834,7 +890,7 @@ export class DistributedNode {
         this.idleWaiters.push(done);
         setTimeout(done, 20).unref();
       });
-      const n = Number(await this.redis.eval(IN_FLIGHT_LUA, 2, KEYS.inflight, KEYS.held));
+      const n = await this.inFlight();
       if (n <= 0 && !this.outbox.length && this.delta === 0) break;
       // The count moving is headway (a burst being worked through); one that stays is a stall.
       await waited(n, () => ({ skbs: n }));

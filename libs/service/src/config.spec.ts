@@ -141,8 +141,18 @@ describe('loadServiceConfig', () => {
       'KAFKA_SASL_MECHANISM',
       'KAFKA_SASL_USERNAME',
       'KAFKA_SASL_PASSWORD',
+      'SKBLAB_CLASS',
+      'SKBLAB_INSTRUCTOR_TOKEN',
     ]);
     expect(SERVICE_ENV_VARS.filter((v) => SERVICE_OPTIONAL_ENV_VARS.includes(v))).toEqual([]);
+  });
+
+  it('reads SKBLAB_CLASS (a service that serves a class) and refuses an id outside the rule', () => {
+    expect(loadServiceConfig('ip', { ...good, SKBLAB_CLASS: 'os-101' }).classId).toBe('os-101');
+    expect(loadServiceConfig('ip', good).classId).toBeUndefined();
+    expect(() => loadServiceConfig('ip', { ...good, SKBLAB_CLASS: 'a*' })).toThrow(
+      `SKBLAB_CLASS must be 1-63 lower-case letters, digits or '-', starting with a letter or digit (got "a*")`,
+    );
   });
 
   it('rejects an unknown layer, and its message reads as one clear error', () => {

@@ -6,6 +6,9 @@
  *   REDIS_URL                  required   redis://[user:pass@]host[:port][/db] (or rediss://)
  *   SKBLAB_LAB_ID              'local'    lower-case letters, digits and '-' (names the Kafka client, the
  *                                         consumer group and the Redis key prefix)
+ *   SKBLAB_CLASS               optional   serve every lab of this class (class-labs.ts) instead of one
+ *   SKBLAB_INSTRUCTOR_TOKEN    optional   the control service of a class: the bearer token that may add
+ *                                         and delete its labs (16-256 printable characters; never shown)
  *   SKBLAB_LAYER               optional   if set, must name the service being started (catches a mix-up)
  *   SKBLAB_INSTANCE            the layer  this replica's name (`nic-2`), when a layer runs several: it keys
  *                                         the replica's own state in Redis (readiness, timers, journal)
@@ -28,6 +31,13 @@ export interface ServiceConfig {
   /** The replica's name (the layer's when it runs alone). */
   instance: string;
   labId: string;
+  /**
+   * The class this service serves every lab of (SKBLAB_CLASS: class-labs.ts), instead of the one lab
+   * SKBLAB_LAB_ID names.
+   */
+  classId?: string;
+  /** What the control service of a class wants as the bearer of a change to its labs (never shown). */
+  instructorToken?: string;
   kafkaBrokers: string[];
   /** The Kafka user the service logs in as (SASL), or none. */
   kafkaSasl?: KafkaSasl;
@@ -112,6 +122,20 @@ class ServiceEnv {
   SKBLAB_LAB_ID = 'local';
 
   @check(
+    'isClassId',
+    (v) => v === undefined || isLabId(v),
+    (a) => `SKBLAB_CLASS must be ${LAB_ID_RULE} (${got(a)})`,
+  )
+  SKBLAB_CLASS?: string;
+
+  @check(
+    'isToken',
+    (v) => v === undefined || (typeof v === 'string' && /^[\x21-\x7e]{16,256}$/.test(v)),
+    () => 'SKBLAB_INSTRUCTOR_TOKEN must be 16-256 printable characters without spaces',
+  )
+  SKBLAB_INSTRUCTOR_TOKEN?: string;
+
+  @check(
     'isInstance',
     (v) => v === undefined || (typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v)),
     (a) =>
@@ -140,6 +164,8 @@ const KEYS = [
   'KAFKA_BROKERS',
   'REDIS_URL',
   'SKBLAB_LAB_ID',
+  'SKBLAB_CLASS',
+  'SKBLAB_INSTRUCTOR_TOKEN',
   'SKBLAB_INSTANCE',
   'PORT',
   'HOST',
@@ -151,15 +177,23 @@ const KEYS = [
  * Every environment variable loadServiceConfig reads. A deployment sets them all, defaults included (the
  * default HOST, 127.0.0.1, would hide a service in a container): k8s/ is checked against this list.
  */
-export const SERVICE_ENV_VARS: readonly string[] = [...KEYS, 'SKBLAB_LAYER'];
+export const SERVICE_ENV_VARS: readonly string[] = [
+  ...KEYS.filter((k) => k !== 'SKBLAB_CLASS' && k !== 'SKBLAB_INSTRUCTOR_TOKEN'),
+  'SKBLAB_LAYER',
+];
 
 /**
- * The variables a service reads only when they are set: Kafka's SASL credentials. Unset means a broker
+ * The variables a service reads only when they are set: SKBLAB_CLASS (a service that serves a class's
+ * labs) and Kafka's SASL credentials. Unset means a broker
  * without SASL, which is what k8s/'s Kafka is today, so they are not in SERVICE_ENV_VARS (k8s/ would have to
  * set them, and a service given credentials for a broker that has no SASL cannot connect). When they are
  * set, they are checked like the others.
  */
-export const SERVICE_OPTIONAL_ENV_VARS: readonly string[] = KAFKA_SASL_ENV_VARS;
+export const SERVICE_OPTIONAL_ENV_VARS: readonly string[] = [
+  ...KAFKA_SASL_ENV_VARS,
+  'SKBLAB_CLASS',
+  'SKBLAB_INSTRUCTOR_TOKEN',
+];
 
 /** Reads and validates the configuration of `layer`'s service; throws ServiceConfigError listing every problem. */
 export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -195,6 +229,8 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
     layer,
     instance,
     labId,
+    ...(raw.SKBLAB_CLASS ? { classId: raw.SKBLAB_CLASS } : {}),
+    ...(raw.SKBLAB_INSTRUCTOR_TOKEN ? { instructorToken: raw.SKBLAB_INSTRUCTOR_TOKEN } : {}),
     kafkaBrokers: raw.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
     ...(sasl.sasl ? { kafkaSasl: sasl.sasl } : {}),
     redisUrl: raw.REDIS_URL!,

@@ -121,6 +121,6 @@ export class HopServer extends Server implements CustomTransportStrategy {
   }
 
   unwrap<T>(): T {
-    return this.worker.node as T;
+    return (this.worker.classLabs ?? this.worker.node) as T;
   }
 }

@@ -15,7 +15,7 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { hopsOf, hopTopics } from '@skblab/contracts';
-import { DistributedNode, type HopMessage } from '@skblab/distributed';
+import { ClassLabs, DistributedNode, type HopMessage } from '@skblab/distributed';
 import { dev_get_stats, inputQueueLen, neighDescribe, type Host, type Verdict } from '@skblab/kernel';
 import { nodeOptions, type ServiceConfig } from './config';
 import { awaitAtMost } from './util';
@@ -26,7 +26,10 @@ import { KAFKA, REDIS, SERVICE_CONFIG } from './tokens';
 @Injectable()
 export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdown, LayerStateProvider {
   private readonly logger = new Logger('HopWorker');
-  readonly node: DistributedNode;
+  /** The lab this service serves (SKBLAB_LAB_ID), or null when it serves a class's labs. */
+  readonly node: DistributedNode | null = null;
+  /** The labs of the class this service serves (SKBLAB_CLASS: class-labs.ts). */
+  readonly classLabs: ClassLabs | null = null;
   private started = false;
   /** The start under way (awaited at shutdown, so that nothing runs after the app has closed). */
   private starting: Promise<void> = Promise.resolve();
@@ -38,26 +41,48 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
     @Inject(KAFKA) kafka: Kafka,
     @Inject(REDIS) redis: Redis,
   ) {
-    this.node = new DistributedNode({
-      ...nodeOptions(config, (l) => this.logger.warn(l)),
-      // The app's own connections (LayerModule's KAFKA and REDIS), which /healthz checks.
-      clients: { kafka, redis },
-      onMessage: (topic, result, step) => {
-        metrics.countMessage(topic, result);
-        if (step) metrics.observeStep(step.hop, step.seconds);
-      },
-      resume: true,
-      // The kernel operations of the user's `ip`, `sysctl`, `tc` and `ethtool`, applied to this view as
-      // data (checked first: a bad entry is refused and counted, never run).
-      applyConfig: true,
-    });
-    const stats = this.node.stats;
+    const onMessage = (
+      topic: string,
+      result: 'ok' | 'drop' | 'dead-letter',
+      step?: { hop: string; seconds: number },
+    ) => {
+      metrics.countMessage(topic, result);
+      if (step) metrics.observeStep(step.hop, step.seconds);
+    };
+    if (config.classId) {
+      this.classLabs = new ClassLabs({
+        classId: config.classId,
+        node: {
+          ...nodeOptions(config, (l) => this.logger.warn(l)),
+          onMessage,
+          resume: true,
+          applyConfig: true,
+        },
+        kafka,
+        // The class's set of labs lives outside every lab's prefix.
+        redis: redis.duplicate({ keyPrefix: '' }),
+        log: (l) => this.logger.warn(l),
+      });
+    } else
+      this.node = new DistributedNode({
+        ...nodeOptions(config, (l) => this.logger.warn(l)),
+        // The app's own connections (LayerModule's KAFKA and REDIS), which /healthz checks.
+        clients: { kafka, redis },
+        onMessage,
+        resume: true,
+        // The kernel operations of the user's `ip`, `sysctl`, `tc` and `ethtool`, applied to this view as
+        // data (checked first: a bad entry is refused and counted, never run).
+        applyConfig: true,
+      });
+    // Summed over the labs this process serves (one, or a class's).
+    const nodes = () => (this.classLabs ? [...this.classLabs.nodes.values()] : [this.node!]);
+    const sum = (f: (s: DistributedNode['stats']) => number) => nodes().reduce((n, x) => n + f(x.stats), 0);
     new Gauge({
       name: 'skblab_dead_letters',
       help: 'Messages this service sent to the dead-letter topic (malformed or unresolvable).',
       registers: [metrics.registry],
       collect() {
-        this.set(stats.deadLetters);
+        this.set(sum((s) => s.deadLetters));
       },
     });
     new Gauge({
@@ -68,9 +93,18 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
       labelNames: ['result'],
       registers: [metrics.registry],
       collect() {
-        this.set({ result: 'applied' }, stats.configApplied);
-        this.set({ result: 'rejected' }, stats.configRejected);
-        this.set({ result: 'failed' }, stats.configFailed);
+        this.set(
+          { result: 'applied' },
+          sum((s) => s.configApplied),
+        );
+        this.set(
+          { result: 'rejected' },
+          sum((s) => s.configRejected),
+        );
+        this.set(
+          { result: 'failed' },
+          sum((s) => s.configFailed),
+        );
       },
     });
   }
@@ -84,10 +118,25 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
    * the service answers /healthz while it waits for the lab's topology.
    */
   start(dispatch: (m: HopMessage) => Verdict | Promise<Verdict>): void {
-    this.node.dispatch = dispatch;
+    if (this.classLabs) {
+      const labs = this.classLabs;
+      labs.dispatch = dispatch;
+      this.starting = labs.start().then(
+        () => {
+          this.started = true;
+          this.logger.log(`serving class ${this.config.classId}: ${labs.nodes.size} labs`);
+        },
+        (e: unknown) => {
+          if (!this.stopping) this.logger.error(`cannot serve class ${this.config.classId}: ${String(e)}`);
+        },
+      );
+      return;
+    }
+    const node = this.node!;
+    node.dispatch = dispatch;
     this.starting = (async () => {
-      await this.node.loadTopology(24 * 3600_000);
-      await this.node.start();
+      await node.loadTopology(24 * 3600_000);
+      await node.start();
       this.started = true;
       this.logger.log(`consuming ${hopTopics(this.config.labId, this.hops).join(', ')}`);
     })().catch((e: unknown) => {
@@ -98,14 +147,15 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
 
   /** A hop's message, from the app's handler for it: into the kernel, through the door. */
   receive(m: HopMessage): Verdict {
-    return this.node.door.receive(m.hop, m.skb, m.clock, m.comm, m.cpu);
+    if (this.classLabs) return this.classLabs.receive(m);
+    return this.node!.door.receive(m.hop, m.skb, m.clock, m.comm, m.cpu);
   }
 
   private stopping: Promise<void> | null = null;
   /** Stop taking hops (the HopServer's close, then the app's shutdown: once). */
   stop(): Promise<void> {
     return (this.stopping ??= (async () => {
-      await this.node.stop(); // also ends a wait for the topology
+      await (this.classLabs ?? this.node!).stop(); // also ends a wait for the topology
       await awaitAtMost(3_000, this.starting);
     })());
   }
@@ -120,32 +170,52 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
   }
 
   getState() {
-    const lab = this.node.lab;
-    return {
+    const own = {
       layer: this.config.layer,
       instance: this.config.instance,
-      labId: this.config.labId,
       startedAt: this.startedAt,
       consuming: this.started,
       hops: this.hops,
-      messages: this.node.stats,
+    };
+    if (this.classLabs)
+      return {
+        ...own,
+        classId: this.config.classId,
+        // Idle labs whose partitions this process does not fetch until they are busy again.
+        paused: [...this.classLabs.paused].sort(),
+        labs: Object.fromEntries([...this.classLabs.nodes].map(([id, node]) => [id, this.viewOf(node)])),
+      };
+    return { ...own, labId: this.config.labId, ...this.viewOf(this.node!) };
+  }
+
+  /** What this process holds of one lab. */
+  private viewOf(node: DistributedNode) {
+    const lab = node.lab;
+    return {
+      messages: node.stats,
       clockNs: lab.now(),
-      hosts: [...lab.hosts.values()].map((h) => ({
-        name: h.name,
-        ...this.layerState(h),
-      })),
+      hosts: [...lab.hosts.values()].map((h) => ({ name: h.name, ...this.layerState(h) })),
     };
   }
 
   query(q: StateQuery) {
-    const lab = this.node.lab;
-    const entries = [...lab.hosts.values()].flatMap((h) => {
-      const net = q.netns ? h.namedNets.get(q.netns) : h.initNet;
-      return net ? net.devices.map((d) => ({ host: h.name, dev: d.name, stats: dev_get_stats(d) })) : [];
-    });
+    const nodes = this.classLabs ? [...this.classLabs.nodes] : [[this.config.labId, this.node!] as const];
+    const entries = nodes.flatMap(([id, node]) =>
+      [...node.lab.hosts.values()].flatMap((h) => {
+        const net = q.netns ? h.namedNets.get(q.netns) : h.initNet;
+        return net
+          ? net.devices.map((d) => ({
+              ...(this.classLabs ? { lab: id } : {}),
+              host: h.name,
+              dev: d.name,
+              stats: dev_get_stats(d),
+            }))
+          : [];
+      }),
+    );
     return {
       layer: this.config.layer,
-      labId: this.config.labId,
+      ...(this.classLabs ? { classId: this.config.classId } : { labId: this.config.labId }),
       netns: q.netns,
       limit: q.limit,
       entries: entries.slice(0, q.limit),
