@@ -303,6 +303,19 @@ describe('normalisation of tc', () => {
   });
 });
 
+describe('normalisation of socat', () => {
+  it("masks the clock and pid at the head of socat's log lines, not the message", () => {
+    expect(
+      normaliseText(
+        '2026/12/07 20:10:54 socat[12810] E connect(5, AF=2 127.0.0.1:8081, 16): Connection refused\n',
+      ),
+    ).toBe('YYYY/MM/DD hh:mm:ss socat[PID] E connect(5, AF=2 127.0.0.1:8081, 16): Connection refused\n');
+    expect(normaliseText('at 2026/12/07 20:10:54 socat[1] E x\n')).toBe(
+      'at 2026/12/07 20:10:54 socat[1] E x\n',
+    );
+  });
+});
+
 describe('normalisation', () => {
   it('masks MACs but not the all-zero and broadcast addresses', () => {
     expect(maskMacs('10.0.0.2 dev veth0 lladdr 3e:A1:00:5f:10:02 REACHABLE')).toBe(

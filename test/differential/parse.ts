@@ -256,9 +256,20 @@ export function maskUnixInodes(text: string): string {
   return [...(head !== undefined ? [head] : []), ...body].join('\n') + (text.endsWith('\n') ? '\n' : '');
 }
 
+/**
+ * Masks the head of socat's log lines, `2026/12/07 20:10:54 socat[12810] E ...`: the clock and the process
+ * id differ from run to run (and from the lab's). The level and the message are kept.
+ */
+export function maskSocatLog(text: string): string {
+  return text.replace(
+    /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} socat\[\d+\] /gm,
+    'YYYY/MM/DD hh:mm:ss socat[PID] ',
+  );
+}
+
 /** The normalisation applied to every text that a scenario compares. */
 export function normaliseText(text: string, cmd = ''): string {
-  let t = trimLineEnds(maskPingTimes(maskMacs(text)));
+  let t = maskSocatLog(trimLineEnds(maskPingTimes(maskMacs(text))));
   if (isSsUnix(cmd)) t = maskUnixInodes(t);
   else if (isSs(cmd)) t = sortSsLines(maskEphemeralPorts(t));
   if (isNcOrIperf(cmd)) t = maskIperfTimes(maskEphemeralPorts(t));

@@ -583,6 +583,157 @@ export const UNIX_SCENARIOS: Scenario[] = [
 ];
 
 /*
+ * Redis and socat over 127.0.0.1 and AF_UNIX (issue 19). On the real side redis-server is Debian 12's
+ * 7.0.15 and socat 1.7.4.4, each in host1's own namespace (so its port 6379 is not the machine's); their
+ * socket paths are in this machine's /tmp, named skbd-*, removed before and after. redis-server's log
+ * carries its pid and the clock, so it goes to /dev/null; `--save ''` keeps it from writing dump.rdb.
+ * socat's log lines are compared with their clock and pid masked (parse.ts maskSocatLog).
+ */
+const REDIS_SOCK = '/tmp/skbd-redis.sock';
+const SOCAT_SOCK = '/tmp/skbd-socat.sock';
+
+export const IPC_SERVER_SCENARIOS: Scenario[] = [
+  /*
+   * redis-cli's raw output (stdout not a terminal): PONG, OK, v, an empty line for nil, 1, the errors each
+   * followed by an empty line (`ERR value is not an integer or out of range`, `ERR unknown command 'foo',
+   * with args beginning with: 'bar' 'baz' `, `ERR wrong number of arguments for 'get' command`, `ERR invalid
+   * expire time in 'set' command`), all exit 0; exists 2, del 1, keys n, dbsize 1; port 6380: `Could not
+   * connect to Redis at 127.0.0.1:6380: Connection refused`, exit 1; over the unix socket PONG, a missing
+   * one `Could not connect to Redis at /tmp/skbd-none.sock: No such file or directory`, 1. INFO stats:
+   * total_connections_received:15, total_commands_processed:12, total_net_input_bytes:358,
+   * total_net_output_bytes:265, keyspace_hits:3, keyspace_misses:2, total_error_replies:4,
+   * total_reads_processed:29, total_writes_processed:14. host: Tcp ActiveOpens +17, PassiveOpens +15,
+   * AttemptFails +2, OutRsts +2 in every run (redis-cli tries a refused connect twice, as strace shows).
+   * The segments varied on the real side: 152 or 154 InSegs and OutSegs in four runs (whether an ACK goes
+   * alone or with the next reply depends on when each process runs; skblab 154), so they and Ip's packets
+   * are not compared.
+   */
+  {
+    name: 'redis-cli-server',
+    description:
+      'redis-cli against redis-server on 127.0.0.1:6379 and on a unix socket: replies, errors, INFO',
+    setup: [
+      RENO,
+      `rm -f ${REDIS_SOCK}`,
+      `redis-server --port 6379 --save '' --appendonly no --unixsocket ${REDIS_SOCK} > /dev/null &`,
+      'sleep 0.3',
+    ],
+    action: [
+      'redis-cli ping',
+      'redis-cli set k v',
+      'redis-cli get k',
+      'redis-cli get nope',
+      'redis-cli incr n',
+      'redis-cli incr k',
+      'redis-cli foo bar baz',
+      'redis-cli get',
+      'redis-cli exists k nope n',
+      'redis-cli del k nope',
+      "redis-cli keys '*'",
+      'redis-cli dbsize',
+      'redis-cli -p 6380 ping',
+      'redis-cli set z 1 EX 0',
+      `redis-cli -s ${REDIS_SOCK} ping`,
+      'redis-cli -s /tmp/skbd-none.sock ping',
+      "redis-cli info stats | grep -E '^(total_conn|total_comm|total_net_(in|out)put|keyspace_|total_err|total_(reads|writes))'",
+      'redis-cli info keyspace',
+    ],
+    snmp: ['host'],
+    ignore: [
+      'Ip.InReceives',
+      'Ip.InDelivers',
+      'Ip.OutRequests',
+      'Ip.OutTransmits',
+      'Tcp.InSegs',
+      'Tcp.OutSegs',
+    ],
+    links: [],
+    texts: [`rm -f ${REDIS_SOCK}`],
+    outputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
+  },
+  /*
+   * socat over TCP: `TCP-LISTEN:8080,reuseaddr -` prints what `echo hello | socat - TCP:127.0.0.1:8080`
+   * sends (both exit 0); port 8081 refused: `E connect(5, AF=2 127.0.0.1:8081, 16): Connection refused`, 1,
+   * the same for TCP4; a second listener on a port held: `E bind(5, {AF=2 0.0.0.0:8084}, 16): Address
+   * already in use`, 1; the usage errors: `E exactly 2 addresses required (there are 1); use option "-h"
+   * for help`, `E unknown device/address "FOO"`, `E TCP: wrong number of parameters (1 instead of 2)`, `E
+   * parseopts_table(): unknown option "foo"`, each 1; localhost:8080 once the one-shot listener is gone:
+   * refused. host: Tcp ActiveOpens +4, PassiveOpens +1, AttemptFails +3, OutRsts +3 in every run. The
+   * listener's standard input is at its end at once, so its FIN crosses the client's data: 14 segments
+   * (lo +14/+738) in six runs, 15 in one of three with both cores busy; so the segments, Ip's packets and
+   * lo are not compared.
+   */
+  {
+    name: 'socat-tcp',
+    description:
+      'socat TCP-LISTEN / TCP / TCP4 / STDIO on 127.0.0.1: a transfer, refusals, bind and usage errors',
+    setup: [RENO, 'socat TCP-LISTEN:8084 - &'],
+    action: [
+      'socat TCP-LISTEN:8080,reuseaddr - &',
+      'sleep 0.3',
+      'echo hello | socat - TCP:127.0.0.1:8080',
+      'echo hi | socat - TCP:127.0.0.1:8081',
+      'echo hi | socat STDIO TCP4:127.0.0.1:8081',
+      'socat TCP-LISTEN:8084 -',
+      'socat -',
+      'socat - FOO:bar',
+      'socat - TCP:127.0.0.1',
+      'socat TCP-LISTEN:8083,foo -',
+      'echo hi | socat - TCP:localhost:8080',
+    ],
+    snmp: ['host'],
+    ignore: [
+      'Ip.InReceives',
+      'Ip.InDelivers',
+      'Ip.OutRequests',
+      'Ip.OutTransmits',
+      'Tcp.InSegs',
+      'Tcp.OutSegs',
+    ],
+    links: [],
+    outputs: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+  },
+  /*
+   * socat over AF_UNIX: `UNIX-LISTEN:PATH -` prints what `UNIX-CONNECT:PATH` sends, and removes its name
+   * when it closes (ls: No such file or directory, 2); a missing path: `E connect(, AF=1
+   * "/tmp/skbd-none.sock", 21): No such file or directory` (socat 1.7.4 prints no descriptor there), 1; a
+   * path that exists: `E "/tmp/skbd-socat.sock" exists`, 1. Then the classic relay: socat
+   * `TCP-LISTEN:6380,reuseaddr,fork UNIX-CONNECT:` redis-server's socket (with --port 0, redis-server has no
+   * TCP listener): redis-cli -p 6380 sets and gets through it (a child per connection). Only the two
+   * relayed connections touch TCP: host Ip In/Out +20, Tcp ActiveOpens +2, PassiveOpens +2, InSegs +20,
+   * OutSegs +20; lo +20/+1131; the same in seven runs, three of them with both cores busy.
+   */
+  {
+    name: 'socat-unix',
+    description:
+      'socat UNIX-LISTEN / UNIX-CONNECT, its errors, and a TCP-to-unix relay in front of redis-server',
+    setup: [
+      RENO,
+      `rm -f ${SOCAT_SOCK} ${REDIS_SOCK}`,
+      `redis-server --port 0 --save '' --unixsocket ${REDIS_SOCK} > /dev/null &`,
+      `socat TCP-LISTEN:6380,reuseaddr,fork UNIX-CONNECT:${REDIS_SOCK} &`,
+    ],
+    action: [
+      `socat UNIX-LISTEN:${SOCAT_SOCK} - &`,
+      'sleep 0.3',
+      `echo hello | socat - UNIX-CONNECT:${SOCAT_SOCK}`,
+      'sleep 0.2',
+      `ls ${SOCAT_SOCK}`,
+      'echo hi | socat - UNIX-CONNECT:/tmp/skbd-none.sock',
+      `echo x > ${SOCAT_SOCK}`,
+      `socat UNIX-LISTEN:${SOCAT_SOCK} -`,
+      'redis-cli -p 6380 set k v',
+      'redis-cli -p 6380 get k',
+      `redis-cli -s ${REDIS_SOCK} dbsize`,
+    ],
+    snmp: ['host'],
+    links: [{ ns: 'host', dev: 'lo' }],
+    texts: [`rm -f ${SOCAT_SOCK} ${REDIS_SOCK}`],
+    outputs: [2, 4, 5, 7, 8, 9, 10],
+  },
+];
+
+/*
  * Each scenario's comment gives what the real kernel showed (Linux 6.18, iproute2 6.1.0, iputils 20221126,
  * netcat-openbsd 1.219; stable over repeated runs, also with both cores busy). Byte counts: lo counts the IP
  * packet (no Ethernet header); veth counts the frame with its 14-byte header and no padding; an ARP frame
@@ -1067,4 +1218,5 @@ export const SCENARIOS: Scenario[] = [
   ...UNIX_SCENARIOS,
   ...SERVER_SCENARIOS,
   ...RULE_SCENARIOS,
+  ...IPC_SERVER_SCENARIOS,
 ];

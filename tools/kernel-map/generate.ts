@@ -42,7 +42,8 @@ for (const f of KERNEL_FNS) {
   const text = fs.readFileSync(path.join(src, f.file), 'utf8').split('\n');
   // A definition: the name followed by '(' at the start of a line's declarator, or a static inline; the
   // name may open the line itself when the return type sits on the line above (tcp_rcv_state_process).
-  const re = new RegExp(`^(?:[a-z_].*\\b)?${f.name}\\(`);
+  // BPF helpers are defined by BPF_CALL_n(name, ...) (bpf_msg_redirect_hash in net/core/sock_map.c).
+  const re = new RegExp(`^(?:(?:[a-z_].*\\b)?${f.name}\\(|BPF_CALL_\\d\\(${f.name},)`);
   // A prototype whose parameters run over several lines (`static int unix_stream_connect(struct socket *,`)
   // is not the definition: follow the declarator to where it ends, in ';' or not.
   const endsAsPrototype = (i: number): boolean => {

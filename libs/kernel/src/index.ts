@@ -250,3 +250,25 @@ export { iov_iter_advance } from './lib/iov_iter';
 export * from './include/net/af_unix';
 export { unix_seq_show } from './net/unix/af_unix';
 export { unix_diag_dump, type UnixDiagMsg } from './net/unix/diag';
+// The side-car bypass: BPF maps and programs (kernel/bpf), sockmap and sk_msg (net/core), tcp_bpf.
+export * from './include/linux/bpf';
+export type { SkMsg, SkPsock } from './include/linux/skmsg';
+export {
+  bpf_state,
+  map_create,
+  bpf_prog_load,
+  bpf_obj_pin,
+  bpf_obj_get,
+  bpf_obj_unpin,
+  bpf_prog_put,
+  bpf_map_put,
+  map_get_next_key,
+  map_lookup_elem,
+  bpf_prog_attach,
+  bpf_prog_detach,
+  BPFFS,
+  type BpfState,
+  type MapCreateAttr,
+} from './kernel/bpf/syscall';
+export { cgroup_bpf_prog_query, cgroup_get_from_path, CGROUP_ROOT } from './kernel/bpf/cgroup';
+export { bpf_sock_hash_update, bpf_msg_redirect_hash, sock_map_mem_usage } from './net/core/sock_map';

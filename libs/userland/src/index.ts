@@ -2,6 +2,7 @@
  * @skblab/userland: the tools people type in a lab, behaving like their Linux counterparts.
  */
 import type { CommandTable } from './command';
+import { bpftool } from './bpftool';
 import { busybox } from './busybox';
 import { cat } from './procfs';
 import { curl } from './curl';
@@ -14,7 +15,10 @@ import { iperf } from './iperf';
 import { nc } from './nc';
 import { nstat } from './nstat';
 import { ping } from './ping';
+import { redisCli } from './redis-cli';
+import { redisServer } from './redis-server';
 import { skbtrace } from './skbtrace';
+import { socat } from './socat';
 import { ss } from './ss';
 import { sysctl } from './sysctl';
 import { tc } from './tc';
@@ -27,6 +31,7 @@ export { nstatHistory } from './nstat';
 
 export function defaultCommands(): CommandTable {
   return {
+    bpftool,
     busybox,
     cat,
     curl,
@@ -41,9 +46,12 @@ export function defaultCommands(): CommandTable {
     nc,
     nstat,
     ping,
+    'redis-cli': redisCli,
+    'redis-server': redisServer,
     rm,
     rmdir,
     skbtrace,
+    socat,
     ss,
     sysctl,
     tail,

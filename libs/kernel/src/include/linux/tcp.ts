@@ -9,6 +9,7 @@ import type { KernelCtx, KTimer } from '../net/kctx';
 import type { Net } from '../net/net_namespace';
 import type { Rtable } from '../net/route';
 import type { Sock } from '../net/sock';
+import type { SkProt, SkPsock } from './skmsg';
 
 export interface TcpSackBlock {
   startSeq: number;
@@ -131,6 +132,10 @@ export interface TcpSock extends Sock {
   backlogLen: number;
   /** SOCK_DEAD, SOCK_DONE, SOCK_KEEPOPEN, SOCK_LINGER, SOCK_URGINLINE, SOCK_ZEROCOPY (sock_flag) */
   flags: number;
+  /** sk_psock(sk) (sk_user_data): set while the socket is in a sockmap or sockhash (net/core/skmsg.c). */
+  psock: SkPsock | null;
+  /** sk->sk_prot when it is not tcp_prot: tcp_bpf_prots' ops while in a sockmap (net/ipv4/tcp_bpf.c). */
+  skProt: SkProt | null;
   /** sk_zckey: the id the next MSG_ZEROCOPY sendmsg gets (msg_zerocopy_alloc). */
   zckey: number;
   lingertime: number;

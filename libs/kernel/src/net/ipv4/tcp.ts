@@ -436,6 +436,8 @@ export function newTcpSock(net: Net, comm: string): TcpSock {
     backlog: [],
     backlogLen: 0,
     flags: 0,
+    psock: null,
+    skProt: null,
     zckey: 0,
     mark: 0,
     tsflags: 0,
@@ -1393,6 +1395,8 @@ export function tcp_sendmsg(
   iov: readonly number[] | null = null,
   call: TcpSendmsgCall | null = null,
 ): number {
+  // inet_sendmsg's sk->sk_prot->sendmsg: tcp_bpf_sendmsg for a socket in a sockmap with an sk_msg program.
+  if (sk.skProt?.sendmsg) return sk.skProt.sendmsg(ctx, sk, data, flags);
   lock_sock(sk);
   const ret = tcp_sendmsg_locked(ctx, sk, data, flags, daddr, dport, iov, call);
   release_sock(ctx, sk);
@@ -1434,6 +1438,9 @@ export function tcp_sendmsg_end(
 }
 
 // ---- receiving ------------------------------------------------------------------------------------------
+
+/** Set while tcp_bpf_recvmsg runs: its calls of tcp_recvmsg are tcp_prot's, not a second dispatch. */
+let tcpRecvmsgFallback = false;
 
 /** What tcp_recvmsg read. */
 export interface TcpRecvResult {
@@ -1670,6 +1677,16 @@ function tcp_recvmsg_locked(ctx: KernelCtx, sk: TcpSock, len: number, flags: num
  * a result with copied 0.
  */
 export function tcp_recvmsg(ctx: KernelCtx, sk: TcpSock, len: number, flags: number): TcpRecvResult | number {
+  // inet_recvmsg's sk->sk_prot->recvmsg: tcp_bpf_recvmsg while the socket is in a sockmap (it calls back
+  // here, with the proto it had, when the psock has nothing).
+  if (sk.skProt && !tcpRecvmsgFallback) {
+    tcpRecvmsgFallback = true;
+    try {
+      return sk.skProt.recvmsg(ctx, sk, len, flags);
+    } finally {
+      tcpRecvmsgFallback = false;
+    }
+  }
   lock_sock(sk);
   const ret = tcp_recvmsg_locked(ctx, sk, len, flags);
   release_sock(ctx, sk);
@@ -1805,6 +1822,9 @@ export function __tcp_close(ctx: KernelCtx, sk: TcpSock, _timeout: number): void
 
 /** tcp_close: the last close(2) of the socket. `timeout` is the SO_LINGER time (jiffies) or 0. */
 export function tcp_close(ctx: KernelCtx, sk: TcpSock, timeout: number): void {
+  // inet_release's sk->sk_prot->close: sock_map_close first for a socket in a sockmap (it restores
+  // tcp_prot, then calls back here).
+  if (sk.skProt) return sk.skProt.close(ctx, sk, timeout);
   lock_sock(sk);
   __tcp_close(ctx, sk, timeout);
   release_sock(ctx, sk);
@@ -1964,8 +1984,9 @@ export function tcp_poll(sk: TcpSock): number {
     let target = sock_rcvlowat(sk, false, INT_MAX);
     const urgData = sk.urgData;
     if (urgData && sk.urgSeq === sk.copiedSeq && !sock_flag(sk, T.SOCK_URGINLINE)) target++;
-    // tcp_stream_is_readable (sk_is_readable: no psock here)
-    if (tcp_epollin_ready(sk, target)) mask |= EPOLLIN | EPOLLRDNORM;
+    // tcp_stream_is_readable: enough in the receive queue, or sk_is_readable (a psock's ingress_msg).
+    if (tcp_epollin_ready(sk, target) || (sk.skProt?.sockIsReadable(sk) ?? false))
+      mask |= EPOLLIN | EPOLLRDNORM;
     if (!(shutdown & T.SEND_SHUTDOWN)) {
       if (__sk_stream_is_writeable(sk, 1)) {
         mask |= EPOLLOUT | EPOLLWRNORM;

@@ -26,7 +26,7 @@ import { kfn } from '../../include/net/trace';
 import * as tcpw from '@skblab/wire/tcp';
 import { jiffies } from '../../kernel/time/timer';
 import { siphash, type SiphashKey } from '../../lib/siphash';
-import { tcp_fin, tcp_init_transfer } from './tcp_input';
+import { BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, tcp_fin, tcp_init_transfer } from './tcp_input';
 import { tcp_segs_in } from './tcp_minisocks';
 import { sk_forced_mem_schedule, sk_mem_charge } from '../../include/net/sock';
 import { tcp_v4_syn_recv_sock } from './tcp_ipv4';
@@ -343,7 +343,7 @@ function tcp_fastopen_create_child(
   req.timeout = tcp_timeout_init(child);
   inet_csk_reset_xmit_timer(ctx, child, ICSK_TIME_RETRANS, req.timeout, TCP_RTO_MAX);
   // Now finish processing the fastopen child socket.
-  tcp_init_transfer(ctx, child, 0, skb);
+  tcp_init_transfer(ctx, child, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, skb);
   tp.rcvNxt = (TCP_SKB_CB(skb).seq + 1) >>> 0;
   tcp_fastopen_add_skb(ctx, child, skb);
   req.rcvNxt = tp.rcvNxt;

@@ -156,6 +156,12 @@ import {
 import { cookie_v4_init_sequence } from './syncookies';
 import { ipv4ToString } from '@skblab/wire/address';
 import { tcp_init_cwnd } from './tcp_cong';
+import {
+  BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB,
+  BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB,
+  type BpfSockOpsKern,
+} from '../../include/linux/bpf';
+import { __cgroup_bpf_run_filter_sock_ops, cgroup_bpf_enabled } from '../../kernel/bpf/cgroup';
 import { consumed, drop, queued, type Verdict } from '../../include/net/verdict';
 
 // ---- trace ----------------------------------------------------------------------------------------------------
@@ -196,6 +202,12 @@ const F = {
   ackSndCheck: kfn('__tcp_ack_snd_check', 'net/ipv4/tcp_input.c', 'tcp'),
   challengeAck: kfn('tcp_send_challenge_ack', 'net/ipv4/tcp_input.c', 'tcp'),
   finishConnect: kfn('tcp_finish_connect', 'net/ipv4/tcp_input.c', 'tcp'),
+  skopsEstablished: kfn(
+    'bpf_skops_established',
+    'net/ipv4/tcp_input.c',
+    'tcp',
+    (o: string) => `${o}: the cgroup's sock_ops program runs (BPF_CGROUP_RUN_PROG_SOCK_OPS)`,
+  ),
   dropReason: kfn('tcp_drop_reason', 'net/ipv4/tcp_input.c', 'tcp'),
   sendDupack: kfn('tcp_send_dupack', 'net/ipv4/tcp_input.c', 'tcp'),
 };
@@ -230,9 +242,8 @@ const REXMIT_NONE = 0;
 const REXMIT_LOST = 1;
 const REXMIT_NEW = 2;
 
-/** BPF_SOCK_OPS_*_ESTABLISHED_CB, passed to tcp_init_transfer for the trace only. */
-export const BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4;
-export const BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5;
+/** BPF_SOCK_OPS_*_ESTABLISHED_CB: which side's tcp_init_transfer runs the cgroup's sock_ops program. */
+export { BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB };
 
 function NET_INC_STATS(net: Net, mib: number, n = 1): void {
   net.linuxMib[mib] += n;
@@ -3061,15 +3072,50 @@ function tcp_urg(sk: TcpSock, skb: SkBuff): void {
 // ---- connection set-up -------------------------------------------------------------------------------------
 
 /** tcp_init_transfer: the connection is established: initial cwnd, congestion control, buffers. */
-export function tcp_init_transfer(ctx: KernelCtx, sk: TcpSock, _bpfOp: number, _skb: SkBuff | null): void {
+export function tcp_init_transfer(ctx: KernelCtx, sk: TcpSock, bpfOp: number, skb: SkBuff | null): void {
   const tp = sk;
   tcp_mtup_init(ctx, sk);
   inet_sk_rebuild_header(ctx, sk);
   if (tp.totalRetrans > 1 && tp.undoMarker) tcp_snd_cwnd_set(tp, 1);
   else tcp_snd_cwnd_set(tp, tcp_init_cwnd(tp, __sk_dst_get(sk)));
   tp.sndCwndStamp = tcp_jiffies32(ctx);
+  bpf_skops_established(ctx, sk, bpfOp, skb);
   if (!sk.icskCaInitialized) tcp_init_congestion_control(ctx, sk);
   tcp_init_buffer_space(ctx, sk);
+}
+
+/**
+ * bpf_skops_established: the cgroup's sock_ops program (if one is attached) sees the socket established,
+ * ACTIVE (connect) or PASSIVE (the handshake's last ACK): where a side-car accelerator adds it to a
+ * sockhash. The skb that completed the handshake carries the trace.
+ */
+function bpf_skops_established(ctx: KernelCtx, sk: TcpSock, bpfOp: number, skb: SkBuff | null): void {
+  // BPF_CGROUP_RUN_PROG_SOCK_OPS's static key: with no sock_ops program anywhere, nothing runs.
+  if (!cgroup_bpf_enabled(sk.net.host)) return;
+  const ops: BpfSockOpsKern = {
+    sk,
+    op: bpfOp,
+    family: 2,
+    localIp4: htonl(sk.rcvSaddr || sk.saddr),
+    remoteIp4: htonl(sk.daddr),
+    localPort: sk.sport,
+    // remote_port: the network-order port in the upper half (sock_ops_convert_ctx_access).
+    remotePort: htonl(sk.dport),
+    reply: 0,
+    trace: skb,
+  };
+  if (skb)
+    ctx.step(
+      skb,
+      F.skopsEstablished,
+      bpfOp === BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ? 'ACTIVE_ESTABLISHED' : 'PASSIVE_ESTABLISHED',
+    );
+  __cgroup_bpf_run_filter_sock_ops(ctx, sk.net.host, ops, skb);
+}
+
+/** A host-order u32 as a program loads the network-order field. */
+function htonl(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 /** tcp_finish_connect: the client's SYN was answered: ESTABLISHED. */

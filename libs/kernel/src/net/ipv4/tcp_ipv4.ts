@@ -1289,6 +1289,8 @@ export function tcp_v4_init_sock(ctx: KernelCtx, sk: TcpSock): number {
  * and out-of-order queues, give back the port, drop an unsent Fast Open request.
  */
 export function tcp_v4_destroy_sock(ctx: KernelCtx, sk: TcpSock): void {
+  // inet_csk_destroy_sock's sk->sk_prot->destroy: sock_map_destroy first for a socket in a sockmap.
+  if (sk.skProt) return sk.skProt.destroy(ctx, sk);
   // tcp_clear_xmit_timers
   if (sk.pacingTimer) del_timer(ctx, sk.pacingTimer);
   if (sk.compressedAckTimer) del_timer(ctx, sk.compressedAckTimer);

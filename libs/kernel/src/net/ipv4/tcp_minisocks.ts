@@ -361,6 +361,9 @@ function inet_csk_clone_lock(sk: TcpSock, req: RequestSock): TcpSock {
   newsk.userlocks = sk.userlocks & ~SOCK_BINDPORT_LOCK;
   newsk.flags = sk.flags & ~SOCK_DONE;
   newsk.zckey = 0;
+  // A listener's psock is not the child's: tcp_bpf_clone gives it the listener's saved tcp_prot back.
+  newsk.psock = null;
+  newsk.skProt = null;
   newsk.skErr = 0;
   newsk.errSoft = 0;
   newsk.priority = 0;
