@@ -12,6 +12,7 @@ const ENTRIES = {
   'bench-distributed.js': 'tools/bench/distributed.ts',
   'bench-scale.js': 'tools/bench/scale.ts',
   'bench-scale-distributed.js': 'tools/bench/scale-distributed.ts',
+  'bench-class.js': 'tools/bench/class.ts',
   'bench-kafka-tx.js': 'tools/bench/kafka-transactions.ts',
 };
 
@@ -48,6 +49,47 @@ function ensureBuilt(name) {
   return out;
 }
 
-module.exports = { ensureBuilt, newestSource };
+/** Newest modification time of any file under `dir`. */
+function newestFile(dir, newest = 0) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = e.isDirectory() ? newestFile(p, newest) : Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
 
-if (require.main === module) for (const name of Object.keys(ENTRIES)) ensureBuilt(name);
+/**
+ * The web console's front end (apps/web-console: xterm.js, cytoscape) bundled for the browser into
+ * dist/web-console (index.html, app.js, app.css), when a source or the lockfile is newer than the bundle.
+ * `skblab web` serves that folder; nothing is fetched from a CDN.
+ */
+function ensureWebConsole() {
+  const src = path.join(root, 'apps', 'web-console');
+  const out = path.join(root, 'dist', 'web-console');
+  const stamp = path.join(out, 'app.js');
+  const newest = Math.max(newestFile(src), fs.statSync(path.join(root, 'package-lock.json')).mtimeMs);
+  if (fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newest) return out;
+  fs.mkdirSync(out, { recursive: true });
+  require('esbuild').buildSync({
+    entryPoints: { app: path.join(src, 'src', 'main.ts') },
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    outdir: out,
+    minify: true,
+    sourcemap: 'linked',
+    tsconfig: path.join(src, 'tsconfig.json'),
+    loader: { '.woff2': 'file' },
+    logLevel: 'warning',
+  });
+  fs.copyFileSync(path.join(src, 'index.html'), path.join(out, 'index.html'));
+  return out;
+}
+
+module.exports = { ensureBuilt, ensureWebConsole, newestSource };
+
+if (require.main === module) {
+  for (const name of Object.keys(ENTRIES)) ensureBuilt(name);
+  ensureWebConsole();
+}
