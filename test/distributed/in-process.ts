@@ -4,7 +4,7 @@
  * as the services; only the process boundary is missing, which the CLI tests cover.
  */
 import type { LayerName } from '@skblab/contracts';
-import { startInProcessLab, type DistributedNode, type KafkaSasl } from '@skblab/distributed';
+import { startInProcessLab, tracerOf, type DistributedNode, type KafkaSasl } from '@skblab/distributed';
 import { defaultCommands } from '@skblab/userland';
 import { newShell, runScript } from '@skblab/shell';
 
@@ -29,7 +29,7 @@ export interface InProcessLab {
 export async function inProcessLab(
   suffix: string,
   log: (l: string) => void = () => undefined,
-  override: { kafkaBrokers?: string[]; kafkaSasl?: KafkaSasl; redisUrl?: string } = {},
+  override: { kafkaBrokers?: string[]; kafkaSasl?: KafkaSasl; redisUrl?: string; otlpEndpoint?: string } = {},
 ): Promise<InProcessLab> {
   const b = brokers();
   const lab = await startInProcessLab({
@@ -38,12 +38,15 @@ export async function inProcessLab(
     kafkaSasl: override.kafkaSasl,
     redisUrl: override.redisUrl ?? b.redisUrl,
     log,
+    otlpEndpoint: override.otlpEndpoint,
   });
   const host = lab.shell.lab.hosts.get('host1')!;
   let out = '';
   const shell = newShell(lab.shell.lab, host, defaultCommands(), {
     out: (s) => void (out += s),
     err: (s) => void (out += s),
+    // With a collector, each line is a trace (what the CLI's shell does: apps/cli/src/main.ts).
+    aroundLine: tracerOf(lab.shell.lab)?.aroundLine(host.name),
   });
   return {
     labId: lab.labId,

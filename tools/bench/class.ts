@@ -10,7 +10,6 @@
  *
  * Brokers: KAFKA_BROKERS and REDIS_URL, else a Kafka 4.1.1 broker from tools/kafka-broker and the local Redis.
  */
-import * as fs from 'node:fs';
 import Redis from 'ioredis';
 import { HOP_SERVICES, type LayerName } from '@skblab/contracts';
 import { classLabsKey, keyPrefix } from '@skblab/distributed';
@@ -27,6 +26,7 @@ import {
   type Started,
 } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
+import { median, now, rssMiB } from './measure';
 import { perMessage, servicesStats, totals, type TimeSplit } from './node-time';
 
 const LABS = Number(process.env.BENCH_LABS ?? 100);
@@ -34,14 +34,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PINGS = Number(process.env.BENCH_PINGS ?? 10);
 const TOKEN = `bench-class-${process.pid}-0123456789`;
 
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 100) / 100;
-
-function rssMiB(pid: number | undefined): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
 
 /** A shell on host1 of `lab` pinging host2: each call returns the wall time per ping (ms). */
 async function pinger(o: DistributedLab): Promise<() => Promise<number>> {
@@ -131,6 +124,8 @@ async function main(): Promise<void> {
     const rssLone = hopServices.map((s) => rssMiB(s.child.pid));
 
     // The rest of the class, made a few at a time as an instructor's script would.
+    const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    const redisBefore = await usedMemory();
     const t0 = now();
     for (let i = 1; i < labIds.length; i += 4) await Promise.all(labIds.slice(i, i + 4).map(make));
     for (const id of labIds) await ready(id);
@@ -138,6 +133,8 @@ async function main(): Promise<void> {
     // Idle: give the services a moment (and their collectors a turn) before reading their memory.
     await new Promise((r) => setTimeout(r, 5_000));
     const rss = started.map((s) => ({ instance: s.instance, mib: rssMiB(s.child.pid) }));
+    // What the other labs added to Redis (the shared Redis may hold other keys too: a difference).
+    const redisPerLabKiB = Math.round((await usedMemory()) - redisBefore) / 1024 / (LABS - 1);
 
     // Each run: the first lab's pings, then a shell on a random other lab (idle until then, as a student's
     // lab is before they type), a ping to warm it, its timed pings, and the shell closed again.
@@ -179,6 +176,7 @@ async function main(): Promise<void> {
           postLabMsMedian: Math.round(median(made)),
           idleRssMiB: { perProcess: rss, total, goalMiB: 4096, withinGoal: total <= 4096 },
           idleRssMiBWithOneLab: rssLone.reduce((a, x) => a + x, 0),
+          redisKiBPerLab: Math.round(redisPerLabKiB),
           pingMsP50: {
             loneLab: round(median(lone)),
             sameLabAmong100: round(median(sameLab)),

@@ -10,7 +10,6 @@
  *
  * Brokers: KAFKA_BROKERS and REDIS_URL, else a Kafka 4.1.1 broker from tools/kafka-broker and the local Redis.
  */
-import * as fs from 'node:fs';
 import { defaultCommands } from '@skblab/userland';
 import { bootTopology, newShell } from '@skblab/shell';
 import { racksTopology, type TopologySpec } from '@skblab/topology';
@@ -23,6 +22,7 @@ import {
   type Started,
 } from '../../apps/cli/src/distributed';
 import { brokers } from './brokers';
+import { median, now, rssMiB } from './measure';
 import { perMessage, servicesStats, totals, type TimeSplit } from './node-time';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -30,14 +30,6 @@ const PINGS = Number(process.env.BENCH_PINGS ?? 20);
 const RACKS = Number(process.env.BENCH_RACKS ?? 25);
 const PER_RACK = Number(process.env.BENCH_HOSTS_PER_RACK ?? 40);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 2);
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function rssMiB(pid: number | undefined): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
 
 interface Running {
   opened: DistributedLab;

@@ -8,6 +8,7 @@ import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
 import { KSFT_DEFINES, runScriptFile } from '@skblab/packetdrill';
 import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
+import { journeyTracer, type JourneyTracer } from '@skblab/distributed/otlp';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
        skblab up [--lab ID] [-f TOPOLOGY] [--replicas N] [--replace]
@@ -18,6 +19,9 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab packetdrill [--tolerance_usecs=N] [-D NAME=VALUE]... [-v] SCRIPT...
        skblab class render --roster FILE --out DIR
        skblab run [-f TOPOLOGY | --lab ID] [--node NODE] SCRIPT [ARGS...]
+       skblab lab list | start NAME | check NAME | hint NAME | reset NAME   (graded labs: skblab lab --help)
+       skblab web [-f TOPOLOGY] [--port N]
+       skblab compare [--requests N] [--json]
        skblab --help | --version
 
   shell      open a root shell on NODE (default: host1) of a lab.
@@ -60,6 +64,12 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              the lab's ip, ping, sysctl, tc, ss, nc, ... come first on its PATH and
              act on NODE (default: the first host); its exit status is the script's.
              With --lab, against a running distributed lab (skblab up).
+  web        serve the web console of an embedded lab (topology, terminal, each
+             skb's journey through the layers, counters; docs/web.md) and print
+             its URL; --port N (default 8080, 0: any free port).
+  compare    the same redis-cli request over 127.0.0.1, the host's own address,
+             AF_UNIX and the sockmap bypass: a table of kernel functions, steps,
+             skbs, counters and simulated time per request (docs/compare.md).
 
 Inside the shell: ip, ping, traceroute, nc, iperf, tc, ethtool, tcpdump, sysctl, nstat, taskset,
 cat /proc/net/... and /proc/interrupts, on NODE CMD (a command on another host),
@@ -85,6 +95,9 @@ export async function main(argv: string[]): Promise<number> {
   if (sub === 'packetdrill') return packetdrillMain(rest);
   if (sub === 'class') return (await import('./class/render')).classMain(rest);
   if (sub === 'run') return (await import('./run/run')).runMain(rest);
+  if (sub === 'lab') return (await import('./lab/lab')).labMain(rest);
+  if (sub === 'web') return (await import('./web/web')).webMain(rest);
+  if (sub === 'compare') return (await import('./compare/compare')).compareMain(rest);
   const SUBS = ['shell', 'up', 'down', 'exec', 'logs', 'restart', 'supervise'];
   if (!SUBS.includes(sub)) {
     process.stderr.write(`skblab: unknown command '${sub}'\n\n${USAGE}`);
@@ -290,19 +303,33 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  // SKBLAB_OTLP_ENDPOINT: each command line's journeys go to that collector as one trace (docs/otlp.md).
+  let otlp: JourneyTracer | null = null;
+  const endpoint = process.env.SKBLAB_OTLP_ENDPOINT;
+  if (endpoint) {
+    try {
+      otlp = journeyTracer(lab, { endpoint, service: mode === 'distributed' ? 'socket' : undefined });
+    } catch (e) {
+      process.stderr.write(`skblab: ${e instanceof Error ? e.message : String(e)}\n`);
+      await closeLab();
+      return 2;
+    }
+  }
+  const tracer = otlp;
   try {
     const err = boot && (await boot(lab, aroundLine));
     if (err) {
       process.stderr.write(err + '\n');
       return 1;
     }
-    return await runShell(lab, node, aroundLine);
+    return await runShell(lab, node, tracer ? (h) => tracer.aroundLine(h, aroundLine?.(h)) : aroundLine);
   } catch (e) {
     // A distributed lab that does not settle: its message says which service and what to do.
     if (!(e instanceof LabStalledError)) throw e;
     process.stderr.write(`skblab: ${e.message}\n`);
     return 1;
   } finally {
+    await otlp?.stop();
     await closeLab();
   }
 }

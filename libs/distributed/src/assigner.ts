@@ -10,7 +10,7 @@
  * rebalance as long as the split stays even. A replica joining or leaving moves only the partitions it
  * must (each move loses the dynamic state of that partition's hosts, see Door.release).
  */
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol, type ConsumerConfig, type PartitionAssigner } from 'kafkajs';
 
 export const HOST_AFFINE = 'SkblabHostAffine';
 
@@ -113,4 +113,20 @@ export function hostAffineAssigner(held: () => Iterable<number> = () => []): Par
       };
     },
   });
+}
+
+/**
+ * A hop consumer's configuration (a lab's service, or a class's): the host-affine assigner, short fetch
+ * waits (a fetch is answered as soon as a message is there; the wait bounds an idle loop) and a session
+ * that notices a dead replica within seconds.
+ */
+export function hopConsumerConfig(groupId: string, holds: () => Iterable<number>): ConsumerConfig {
+  return {
+    groupId,
+    partitionAssigners: [hostAffineAssigner(holds)],
+    maxWaitTimeInMs: 50,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    allowAutoTopicCreation: false,
+  };
 }

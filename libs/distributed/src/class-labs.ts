@@ -27,7 +27,7 @@ import type Redis from 'ioredis';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Lab } from '@skblab/runtime';
 import { hopTopics, hopsOf, isLabId, LAB_ID_RULE } from '@skblab/contracts';
-import { hostAffineAssigner } from './assigner';
+import { hopConsumerConfig } from './assigner';
 import { keyPrefix } from './keys';
 import { DistributedNode, type HopMessage, type NodeOptions } from './node';
 import type { Verdict } from '@skblab/kernel';
@@ -225,14 +225,9 @@ export class ClassLabs {
     for (const lab of this.nodes.keys()) this.lastBusy.set(lab, Date.now());
     this.subscribed = key;
     if (!topics.length) return;
-    const consumer = this.kafka.consumer({
-      groupId: `${this.opts.classId}.${this.opts.node.service}`,
-      partitionAssigners: [hostAffineAssigner(() => [])],
-      maxWaitTimeInMs: 50,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = this.kafka.consumer(
+      hopConsumerConfig(`${this.opts.classId}.${this.opts.node.service}`, () => []),
+    );
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {

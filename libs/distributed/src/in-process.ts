@@ -26,6 +26,8 @@ export async function startInProcessLab(opts: {
   log?: (line: string) => void;
   /** Whether the services ship their steps to the trace stream (default true). */
   shipTraces?: boolean;
+  /** Every node exports its steps to this OTLP/HTTP collector (otlp.ts). */
+  otlpEndpoint?: string;
 }): Promise<InProcessLab> {
   const common = {
     labId: opts.labId,
@@ -33,6 +35,7 @@ export async function startInProcessLab(opts: {
     kafkaSasl: opts.kafkaSasl,
     redisUrl: opts.redisUrl,
     log: opts.log,
+    otlpEndpoint: opts.otlpEndpoint,
   };
   const shell = new DistributedNode({ ...common, service: 'socket', shipTraces: false });
   await shell.createTopics();

@@ -12,6 +12,7 @@ export * from './keys';
 export * from './lab-acls';
 export * from './neighbours';
 export * from './node';
+export * from './otlp';
 export * from './redact';
 export * from './scram-users';
 export * from './redis-acls';

@@ -17,7 +17,15 @@
  * (config-log.ts), and what the shell says when the lab does not settle (stall.ts).
  */
 import type { TopologySpec } from '@skblab/topology';
-import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer, type Message } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+  type Message,
+} from 'kafkajs';
 import Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import type { SkBuff, Verdict } from '@skblab/kernel';
@@ -39,7 +47,7 @@ import {
   type LayerName,
   type SkbEnvelope,
 } from '@skblab/contracts';
-import { hostAffineAssigner } from './assigner';
+import { hopConsumerConfig } from './assigner';
 import { Door, type DoorHop } from './door';
 import { createTopicsAndWait } from './topics';
 import { Stalls, type StallFacts } from './stall';
@@ -58,6 +66,7 @@ import {
   keyPrefix,
 } from './keys';
 import type { KafkaSasl } from './kafka-sasl';
+import { contextOfHeaders, journeyTracer, traceHeaders, tracerOf } from './otlp';
 
 /** A host with no NICs (what older labs published); a full topology carries NICs and wires too. */
 export interface HostSpec {
@@ -123,6 +132,11 @@ export interface NodeOptions {
    * of its own.
    */
   classShared?: { producer: Producer; onBusy: () => void };
+  /**
+   * An OTLP/HTTP collector to export this process's steps to (otlp.ts), as spans of the trace whose
+   * context (W3C traceparent) came with the message being handled; every skb sent meanwhile carries it on.
+   */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -301,6 +315,14 @@ export class DistributedNode {
     this.config = new ConfigLog(this.redis, this.lab, opts.labId, this.instance, this.stats, this.log, (h) =>
       this.configChanged(h),
     );
+    if (opts.otlpEndpoint)
+      journeyTracer(this.lab, {
+        endpoint: opts.otlpEndpoint,
+        service: opts.service,
+        instance: this.instance,
+        labId: opts.labId,
+        log: this.log,
+      });
   }
 
   get hops(): DoorHop[] {
@@ -451,14 +473,7 @@ export class DistributedNode {
   /** Join the service's consumer group and run its hops; resolves once the group has been joined. */
   private async startConsumer(): Promise<void> {
     const consumerGroup = `${this.opts.labId}.${this.opts.service}`;
-    const consumer = this.kafka.consumer({
-      groupId: consumerGroup,
-      partitionAssigners: [hostAffineAssigner(() => this.owned ?? [])],
-      maxWaitTimeInMs: 50,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = this.kafka.consumer(hopConsumerConfig(consumerGroup, () => this.owned ?? []));
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -539,6 +554,7 @@ export class DistributedNode {
     this.subscriber?.disconnect();
     if (!this.opts.clients) this.redis.disconnect();
     await this.stalls.disconnect().catch(this.reported('admin disconnect at stop'));
+    if (this.opts.otlpEndpoint) await tracerOf(this.lab)?.stop();
   }
 
   /** A failure this process lives with, said in its log rather than swallowed. */
@@ -593,9 +609,16 @@ export class DistributedNode {
    */
   private post(e: SkbEnvelope, stamp: boolean): void {
     const value = Buffer.from(encodeEnvelope(e));
+    // The trace of the command line or message whose work sent it (otlp.ts), if one is being exported.
+    const trace = tracerOf(this.lab)?.current;
     this.outbox.push({
       topic: hopTopic(this.opts.labId, e.hop),
-      message: { key: hopKey(e.host, e.cpu), value, partition: this.partitionOf(e.host) },
+      message: {
+        key: hopKey(e.host, e.cpu),
+        value,
+        partition: this.partitionOf(e.host),
+        ...(trace ? { headers: traceHeaders(trace) } : {}),
+      },
     });
     if (stamp) {
       this.unstamped.push(value);
@@ -630,7 +653,7 @@ export class DistributedNode {
   private async handle(
     topic: string,
     partition: number,
-    m: { value: Buffer | null; offset: string; timestamp?: string },
+    m: { value: Buffer | null; offset: string; timestamp?: string; headers?: IHeaders },
   ) {
     // The topic's hop (the answers' shared topic: the envelope says which answer).
     const onTopic = topic.slice(hopTopic(this.opts.labId, '').length);
@@ -662,16 +685,26 @@ export class DistributedNode {
       taken = true;
       const t1 = performance.now();
       time.decode += t1 - t0;
-      const v = this.dispatch
-        ? await this.dispatch({
-            lab: this.opts.labId,
-            hop,
-            skb,
-            clock: e.clock,
-            comm: e.task,
-            cpu: e.execCpu,
-          })
-        : this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
+      // The kernel works in the message's trace: its steps are that trace's, and so is what it sends. A
+      // service stays in it afterwards, so the work of the timers this work armed (a NIC's wire, DMA and
+      // interrupt) is that trace's too; the shell goes back to its command line's.
+      const tracer = tracerOf(this.lab);
+      const outer = tracer?.enter(contextOfHeaders(m.headers));
+      let v: Verdict;
+      try {
+        v = this.dispatch
+          ? await this.dispatch({
+              lab: this.opts.labId,
+              hop,
+              skb,
+              clock: e.clock,
+              comm: e.task,
+              cpu: e.execCpu,
+            })
+          : this.door.receive(hop, skb, e.clock, e.task, e.execCpu);
+      } finally {
+        if (this.opts.service === 'socket') tracer?.enter(outer ?? null);
+      }
       const ms = performance.now() - t1;
       time.kernel += ms;
       const seconds = ms / 1000;

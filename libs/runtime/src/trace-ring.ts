@@ -95,10 +95,13 @@ export class TraceRing {
     return seq;
   }
 
-  /** The steps written since `seq`, rendered, for another process (distributed mode ships them). */
-  exportSince(seq: number): ExportedStep[] {
+  /**
+   * The steps written since `seq` (and before `until`), rendered, for another process (distributed mode
+   * ships them) or an OTLP collector.
+   */
+  exportSince(seq: number, until = this.written): ExportedStep[] {
     const out: ExportedStep[] = [];
-    for (let s = Math.max(seq, this.written - this.capacity); s < this.written; s++) {
+    for (let s = Math.max(seq, this.written - this.capacity); s < until; s++) {
       const i = s & this.mask;
       if (this.text[i] !== null) continue; // not ours to ship
       const fn = this.fn[i]!;

@@ -143,8 +143,20 @@ describe('loadServiceConfig', () => {
       'KAFKA_SASL_PASSWORD',
       'SKBLAB_CLASS',
       'SKBLAB_INSTRUCTOR_TOKEN',
+      'SKBLAB_OTLP_ENDPOINT',
     ]);
     expect(SERVICE_ENV_VARS.filter((v) => SERVICE_OPTIONAL_ENV_VARS.includes(v))).toEqual([]);
+  });
+
+  it('reads SKBLAB_OTLP_ENDPOINT into the node options, and refuses what is not an http(s) URL', () => {
+    const c = loadServiceConfig('ip', { ...good, SKBLAB_OTLP_ENDPOINT: 'http://jaeger:4318' });
+    expect(c.otlpEndpoint).toBe('http://jaeger:4318');
+    expect(nodeOptions(c, () => undefined).otlpEndpoint).toBe('http://jaeger:4318');
+    expect(loadServiceConfig('ip', good).otlpEndpoint).toBeUndefined();
+    expect(nodeOptions(loadServiceConfig('ip', good), () => undefined).otlpEndpoint).toBeUndefined();
+    expect(() => loadServiceConfig('ip', { ...good, SKBLAB_OTLP_ENDPOINT: 'jaeger:4318' })).toThrow(
+      'SKBLAB_OTLP_ENDPOINT must be an http:// or https:// URL, e.g. http://127.0.0.1:4318 (got "jaeger:4318")',
+    );
   });
 
   it('reads SKBLAB_CLASS (a service that serves a class) and refuses an id outside the rule', () => {

@@ -20,6 +20,9 @@
  *   KAFKA_SASL_PASSWORD        optional   its password, set with the user (never shown)
  *   KAFKA_SASL_MECHANISM       scram-sha-512  or scram-sha-256. None of the three set: no SASL (the rule is
  *                                         libs/distributed's kafka-sasl.ts, which the CLI reads by too)
+ *   SKBLAB_OTLP_ENDPOINT       optional   an OTLP/HTTP collector's base URL (http:// or https://): the
+ *                                         service exports its kernel steps as spans (libs/distributed's
+ *                                         otlp.ts) to <url>/v1/traces
  */
 import { isIP, ValidateBy, validateSync, type ValidationArguments } from 'class-validator';
 import { isLabId, LAB_ID_RULE } from '@skblab/contracts';
@@ -42,6 +45,8 @@ export interface ServiceConfig {
   /** The Kafka user the service logs in as (SASL), or none. */
   kafkaSasl?: KafkaSasl;
   redisUrl: string;
+  /** The OTLP/HTTP collector the service exports its steps to, or none. */
+  otlpEndpoint?: string;
   port: number;
   host: string;
   connectTimeoutMs: number;
@@ -83,6 +88,16 @@ function isBrokerList(v: unknown): boolean {
     const m = /^(.+):(\d+)$/.exec(b.trim());
     return !!m && HOST.test(m[1]) && inRange(m[2], 1, 65535);
   });
+}
+
+function isHttpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isRedisUrl(v: unknown): boolean {
@@ -136,6 +151,13 @@ class ServiceEnv {
   SKBLAB_INSTRUCTOR_TOKEN?: string;
 
   @check(
+    'isOtlpEndpoint',
+    (v) => v === undefined || isHttpUrl(v),
+    (a) => `SKBLAB_OTLP_ENDPOINT must be an http:// or https:// URL, e.g. http://127.0.0.1:4318 (${got(a)})`,
+  )
+  SKBLAB_OTLP_ENDPOINT?: string;
+
+  @check(
     'isInstance',
     (v) => v === undefined || (typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(v)),
     (a) =>
@@ -166,6 +188,7 @@ const KEYS = [
   'SKBLAB_LAB_ID',
   'SKBLAB_CLASS',
   'SKBLAB_INSTRUCTOR_TOKEN',
+  'SKBLAB_OTLP_ENDPOINT',
   'SKBLAB_INSTANCE',
   'PORT',
   'HOST',
@@ -178,13 +201,16 @@ const KEYS = [
  * default HOST, 127.0.0.1, would hide a service in a container): k8s/ is checked against this list.
  */
 export const SERVICE_ENV_VARS: readonly string[] = [
-  ...KEYS.filter((k) => k !== 'SKBLAB_CLASS' && k !== 'SKBLAB_INSTRUCTOR_TOKEN'),
+  ...KEYS.filter(
+    (k) => k !== 'SKBLAB_CLASS' && k !== 'SKBLAB_INSTRUCTOR_TOKEN' && k !== 'SKBLAB_OTLP_ENDPOINT',
+  ),
   'SKBLAB_LAYER',
 ];
 
 /**
  * The variables a service reads only when they are set: SKBLAB_CLASS (a service that serves a class's
- * labs) and Kafka's SASL credentials. Unset means a broker
+ * labs), SKBLAB_INSTRUCTOR_TOKEN, SKBLAB_OTLP_ENDPOINT (a collector for its spans) and Kafka's SASL
+ * credentials. Unset means a broker
  * without SASL, which is what k8s/'s Kafka is today, so they are not in SERVICE_ENV_VARS (k8s/ would have to
  * set them, and a service given credentials for a broker that has no SASL cannot connect). When they are
  * set, they are checked like the others.
@@ -193,6 +219,7 @@ export const SERVICE_OPTIONAL_ENV_VARS: readonly string[] = [
   ...KAFKA_SASL_ENV_VARS,
   'SKBLAB_CLASS',
   'SKBLAB_INSTRUCTOR_TOKEN',
+  'SKBLAB_OTLP_ENDPOINT',
 ];
 
 /** Reads and validates the configuration of `layer`'s service; throws ServiceConfigError listing every problem. */
@@ -234,6 +261,7 @@ export function loadServiceConfig(layer: string, env: NodeJS.ProcessEnv = proces
     kafkaBrokers: raw.KAFKA_BROKERS!.split(',').map((b) => b.trim()),
     ...(sasl.sasl ? { kafkaSasl: sasl.sasl } : {}),
     redisUrl: raw.REDIS_URL!,
+    ...(raw.SKBLAB_OTLP_ENDPOINT ? { otlpEndpoint: raw.SKBLAB_OTLP_ENDPOINT } : {}),
     port: Number(raw.PORT),
     host: raw.HOST,
     connectTimeoutMs: Number(raw.SKBLAB_CONNECT_TIMEOUT_MS),
@@ -253,6 +281,7 @@ export function nodeOptions(config: ServiceConfig, log: (line: string) => void) 
     kafkaBrokers: config.kafkaBrokers,
     kafkaSasl: config.kafkaSasl,
     redisUrl: config.redisUrl,
+    otlpEndpoint: config.otlpEndpoint,
     log,
   };
 }

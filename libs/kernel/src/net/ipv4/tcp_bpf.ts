@@ -35,6 +35,7 @@ import { sock_map_close, sock_map_destroy } from '../core/sock_map';
 import { sk_stream_error } from '../core/stream';
 import { tcp_close, tcp_recvmsg, tcp_sendmsg, tcp_sendmsg_locked, type TcpRecvResult } from './tcp';
 import { tcp_v4_destroy_sock } from './tcp_ipv4';
+import { trace_sendmsg } from './af_inet';
 
 const FILE = 'net/ipv4/tcp_bpf.c';
 
@@ -172,6 +173,8 @@ export function tcp_bpf_sendmsg(ctx: KernelCtx, sk: TcpSock, data: Uint8Array, f
     const copy = Math.min(data.length - copied, max);
     // sk_msg_memcopy_from_iter: the user's bytes are copied into the message's pages.
     const msg = sk_msg_alloc(ctx, sk, data.slice(copied, copied + copy));
+    // The system call's steps on the first message, as tcp_sendmsg_locked puts them on its first skb.
+    if (copied === 0) trace_sendmsg(ctx, msg.trace, sk, data.length, sk.daddr, sk.dport);
     ctx.step(msg.trace, F_TCP_BPF.sendmsg, msg);
     copied += copy;
     err = tcp_bpf_send_verdict(ctx, sk, psock, msg);
