@@ -105,6 +105,18 @@ describe('a class: many labs on one set of services', () => {
     expect((await call('POST', '/labs', { id: 'x'.repeat(1000) })).status).toBe(400);
     expect((await call('DELETE', `/labs/${labA}`, undefined, null)).status).toBe(401);
     expect(await (await call('GET', '/labs', undefined, null)).json()).toEqual({ labs: [] });
+    // A lab that exists outside the class (a lab of its own, or another class's) is not this class's.
+    const other = `${b.testLab}-clx`;
+    await redis.set(`${keyPrefix(other)}${KEYS.topology}`, '[]');
+    try {
+      const taken = await call('POST', '/labs', { id: other });
+      expect(taken.status).toBe(409);
+      expect(JSON.stringify(await taken.json())).toContain(`lab ${other} exists already, outside class`);
+      expect((await call('DELETE', `/labs/${other}`)).status).toBe(404);
+      expect(await redis.exists(`${keyPrefix(other)}${KEYS.topology}`)).toBe(1);
+    } finally {
+      await redis.del(`${keyPrefix(other)}${KEYS.topology}`);
+    }
   });
 
   it('makes labs at run time that the same services serve, each on its own', async () => {

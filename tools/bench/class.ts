@@ -36,24 +36,30 @@ const TOKEN = `bench-class-${process.pid}-0123456789`;
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-/** A shell on host1 of `lab` pinging host2: each call returns the wall time per ping (ms). */
-async function pinger(o: DistributedLab): Promise<() => Promise<number>> {
+/**
+ * A shell on host1 of `lab` pinging host2: each call returns the wall time per ping (ms). The first ping
+ * (ARP, and a paused lab's partitions taken up) is timed on its own and told to `first`; then one call
+ * warms the caches and the JIT.
+ */
+async function pinger(o: DistributedLab, first?: (ms: number) => void): Promise<() => Promise<number>> {
   let text = '';
   const sh = newShell(o.lab, o.lab.hosts.get('host1')!, defaultCommands(), {
     out: (s) => void (text += s),
     err: (s) => void (text += s),
     aroundLine: o.aroundLine('host1'),
   });
-  const ping = async () => {
+  const ping = async (count = PINGS) => {
     text = '';
     const t0 = now();
-    await sh.runLine(`ping -c ${PINGS} -i 0.002 -q 192.168.1.2`);
+    await sh.runLine(`ping -c ${count} -i 0.002 -q 192.168.1.2`);
     const ms = now() - t0;
-    if (!text.includes(`${PINGS} received`)) throw new Error(`ping in lab ${o.labId} lost replies:\n${text}`);
-    return ms / PINGS;
+    if (!text.includes(`${count} received`)) throw new Error(`ping in lab ${o.labId} lost replies:\n${text}`);
+    return ms / count;
   };
-  await ping(); // ARP resolved, caches and the JIT warm
-  return ping;
+  const once = await ping(1);
+  first?.(once);
+  await ping();
+  return () => ping();
 }
 
 async function main(): Promise<void> {
@@ -131,7 +137,18 @@ async function main(): Promise<void> {
     for (const id of labIds) await ready(id);
     const classUpMs = now() - t0;
     // Idle: give the services a moment (and their collectors a turn) before reading their memory.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // Idle: until every service has paused the labs nobody uses (and its collectors have had a turn).
+    const pausedEverywhere = async () => {
+      const states = await Promise.all(
+        hopServices.map(async (s) => (await (await fetch(`${s.url}/state`)).json()) as { paused: string[] }),
+      );
+      return Math.min(...states.map((st) => st.paused.length));
+    };
+    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+      if ((await pausedEverywhere()) >= LABS - 1) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const pausedAtIdle = await pausedEverywhere();
     const rss = started.map((s) => ({ instance: s.instance, mib: rssMiB(s.child.pid) }));
     // What the other labs added to Redis (the shared Redis may hold other keys too: a difference).
     const redisPerLabKiB = Math.round((await usedMemory()) - redisBefore) / 1024 / (LABS - 1);
@@ -140,6 +157,8 @@ async function main(): Promise<void> {
     // lab is before they type), a ping to warm it, its timed pings, and the shell closed again.
     const sameLab: number[] = [];
     const randomLab: number[] = [];
+    /** A student's first ping in a lab that was idle (paused): ARP, and the lab's partitions taken up. */
+    const firstPing: number[] = [];
     const zero: TimeSplit = { messages: 0, delivery: 0, decode: 0, kernel: 0, produce: 0, redis: 0 };
     const spent = { ...zero };
     const timed = async (ping: () => Promise<number>) => {
@@ -152,6 +171,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       sameLab.push(await timed(first));
       const id = labIds[1 + Math.floor(Math.random() * (labIds.length - 1))];
+      let firstMs = 0;
       const o = await openDistributedLab({
         labId: id,
         spawn: false,
@@ -160,7 +180,8 @@ async function main(): Promise<void> {
         announce: () => {},
       });
       try {
-        randomLab.push(await timed(await pinger(o)));
+        randomLab.push(await timed(await pinger(o, (ms) => (firstMs = ms))));
+        firstPing.push(firstMs);
       } finally {
         await o.close();
       }
@@ -175,6 +196,8 @@ async function main(): Promise<void> {
           classUpMs: Math.round(classUpMs),
           postLabMsMedian: Math.round(median(made)),
           idleRssMiB: { perProcess: rss, total, goalMiB: 4096, withinGoal: total <= 4096 },
+          labsPausedAtIdle: pausedAtIdle,
+          firstPingInIdleLabMsP50: round(median(firstPing)),
           idleRssMiBWithOneLab: rssLone.reduce((a, x) => a + x, 0),
           redisKiBPerLab: Math.round(redisPerLabKiB),
           pingMsP50: {

@@ -7,7 +7,7 @@ import { defaultCommands } from '@skblab/userland';
 import { Lab, LabStalledError, buildHardware } from '@skblab/runtime';
 import { defaultTopology, isTopologyError, loadTopologyFile } from '@skblab/topology';
 import { KSFT_DEFINES, runScriptFile } from '@skblab/packetdrill';
-import { ExitRequest, bootTopology, newShell, runScript, type ShellOptions } from '@skblab/shell';
+import { ExitRequest, bootTopology, newShell, promptLine, runScript, type ShellOptions } from '@skblab/shell';
 import { journeyTracer, type JourneyTracer } from '@skblab/distributed/otlp';
 
 const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distributed [--spawn [--replicas N]] [--lab ID]]
@@ -20,7 +20,7 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
        skblab class render --roster FILE --out DIR
        skblab run [-f TOPOLOGY | --lab ID] [--node NODE] SCRIPT [ARGS...]
        skblab lab list | start NAME | check NAME | hint NAME | reset NAME   (graded labs: skblab lab --help)
-       skblab web [-f TOPOLOGY] [--port N]
+       skblab web [-f TOPOLOGY | --lab ID] [--port N]
        skblab compare [--requests N] [--json]
        skblab --help | --version
 
@@ -66,7 +66,8 @@ const USAGE = `Usage: skblab shell [NODE] [-f TOPOLOGY] [--mode embedded|distrib
              With --lab, against a running distributed lab (skblab up).
   web        serve the web console of an embedded lab (topology, terminal, each
              skb's journey through the layers, counters; docs/web.md) and print
-             its URL; --port N (default 8080, 0: any free port).
+             its URL; --port N (default 8080, 0: any free port). With --lab, of a
+             running distributed lab (skblab up).
   compare    the same redis-cli request over 127.0.0.1, the host's own address,
              AF_UNIX and the sockmap bypass: a table of kernel functions, steps,
              skbs, counters and simulated time per request (docs/compare.md).
@@ -451,18 +452,12 @@ async function interactive(shell: ReturnType<typeof newShell>, name: string): Pr
   rl.prompt();
   let status = 0;
   for await (const line of rl) {
-    try {
-      status = await shell.runLine(line);
-    } catch (e) {
-      if (e instanceof ExitRequest) {
-        status = e.status;
-        break;
-      }
-      // At a prompt the user can act on it (skblab restart) and go on.
-      if (!(e instanceof LabStalledError)) throw e;
-      process.stderr.write(`skblab: ${e.message}\n`);
-      status = 1;
-    }
+    const r = await promptLine(
+      () => shell.runLine(line),
+      (m) => void process.stderr.write(m),
+    );
+    status = r.status;
+    if (r.exit) break;
     rl.prompt();
   }
   rl.close();

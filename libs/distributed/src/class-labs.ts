@@ -2,33 +2,38 @@
  * A class: many labs served by one set of layer services. Each service process keeps a DistributedNode
  * per lab (its view of that lab's hosts, its exactly-once bookkeeping under the lab's own Redis prefix),
  * and all of them share the process's one Kafka consumer and one producer: a lab nobody uses costs its
- * state, not connections, fetch loops or heartbeats.
+ * state and its node's two Redis connections (commands under the lab's prefix, and its channels), not a
+ * consumer's fetch loop and heartbeats.
  *
  *   skblab-class:<class>:labs   set      the class's lab ids (the control service adds and removes them)
  *   skblab-class:<class>:labs   channel  published when the set changes
  *
- * The consumer group is `<class>.<service>`; it subscribes to the hop topics of every lab in the set (the
+ * The consumer group is `<class>.class.<service>` (no lab's group, `<lab>.<service>`, can be named so: a
+ * service's name has no dot); it subscribes to the hop topics of every lab in the set (the
  * topics stay per lab, `skblab.<lab>.<hop>`, so a student's credentials reach only their own lab's:
  * lab-acls.ts). kafkajs resolves a subscription when the consumer runs, so a change of the set stops the
- * consumer, subscribes again and runs it again: a rebalance per change, as at a class's start. A batch goes
- * to the node of the lab its topic names; its offsets are committed once that node has flushed it.
+ * consumer, subscribes again and runs it again: a rebalance per change (changes that come while one is
+ * being followed are followed together). A batch goes to the node of the lab its topic names; its offsets
+ * are committed once that node has flushed it. A lab taken out of the class waits for its batch under way,
+ * then its node stops and says so (its `ready` entry goes), which the control service waits for before it
+ * deletes the lab's keys.
  *
  * An idle lab's partitions are paused. kafkajs has no incremental fetch sessions: every fetch names every
  * partition it is not paused on, and decodes an answer for each, so a hundred labs' topics in every fetch
  * would cost each hop of every lab. A lab whose count in flight has stayed at 0 for IDLE_PAUSE_MS is paused;
  * the batch that makes its count rise from 0 publishes on the lab's busy channel in its MULTI, before its
- * produce (node.ts), and the lab's partitions are taken up again at that news.
+ * produce (node.ts), and the lab's partitions are taken up again at that news. Pub/sub may lose a message
+ * (a subscriber reconnecting), so each sweep also takes up a paused lab that has anything in flight.
  *
- * Budgets, per lab: the trace ring a node keeps is small (its steps go to the lab's trace stream anyway),
- * and a lab's batch is handled within a share of the consumer's turn (kafkajs hands batches partition by
- * partition, so a flooding lab's backlog waits behind every other lab's next batch, not in front of it).
+ * Budgets, per lab: only the trace ring a node keeps, which is small (its steps go to the lab's trace
+ * stream anyway). A flooding lab's batches are not yet kept from running ahead of the other labs'.
  */
 import type Redis from 'ioredis';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Lab } from '@skblab/runtime';
 import { hopTopics, hopsOf, isLabId, LAB_ID_RULE } from '@skblab/contracts';
 import { hopConsumerConfig } from './assigner';
-import { keyPrefix } from './keys';
+import { KEYS, keyPrefix } from './keys';
 import { DistributedNode, type HopMessage, type NodeOptions } from './node';
 import type { Verdict } from '@skblab/kernel';
 
@@ -93,6 +98,14 @@ export class ClassLabs {
   private stopped = false;
   /** Changes of the set are applied one after another. */
   private changing: Promise<void> = Promise.resolve();
+  /** A change of the set came while one was being followed: follow again once, for all of them. */
+  private changed = false;
+  private following = false;
+  /** Each lab's batch under way (a lab taken out waits for it before its node stops). */
+  private readonly running = new Map<string, Promise<void>>();
+  /** The labs the current consumer subscribed to, and whether it has joined its group since. */
+  private subscribedLabs = new Set<string>();
+  private joined = false;
   private subscribed = '';
   /** The partitions this process was given, per topic (from the latest group join). */
   private assignment: Record<string, number[]> = {};
@@ -133,11 +146,19 @@ export class ClassLabs {
     this.sweeper.unref();
   }
 
-  /** A lab's count in flight rose from 0: its partitions are fetched again. */
+  /**
+   * A lab's count in flight rose from 0: its partitions are fetched again. Called from a Redis message
+   * handler: it must not throw (kafkajs refuses a resume while its group is being rebuilt, and then the
+   * new group fetches every partition anyway).
+   */
   private busy(lab: string): void {
     this.lastBusy.set(lab, Date.now());
     if (!this.paused.delete(lab) || !this.consumer) return;
-    this.consumer.resume(hopTopics(lab, this.hops).map((topic) => ({ topic })));
+    try {
+      this.consumer.resume(hopTopics(lab, this.hops).map((topic) => ({ topic })));
+    } catch (e) {
+      this.opts.log(`skblab class ${this.opts.classId}: resuming lab ${lab}: ${String(e)}`);
+    }
   }
 
   /** Pause the partitions of the labs that have had nothing in flight for IDLE_PAUSE_MS. */
@@ -146,7 +167,12 @@ export class ClassLabs {
     if (!consumer || this.stopped) return;
     const before = Date.now() - IDLE_PAUSE_MS;
     for (const [lab, node] of this.nodes) {
-      if (this.paused.has(lab) || (this.lastBusy.get(lab) ?? 0) > before) continue;
+      if (this.paused.has(lab)) {
+        // Its busy news may have been lost (pub/sub delivers at most once): look at the count itself.
+        if ((await node.inFlight().catch(() => 0)) > 0) this.busy(lab);
+        continue;
+      }
+      if ((this.lastBusy.get(lab) ?? 0) > before) continue;
       try {
         if ((await node.inFlight()) > 0 || this.consumer !== consumer) continue;
         const topics = hopTopics(lab, this.hops).map((topic) => ({ topic }));
@@ -161,11 +187,20 @@ export class ClassLabs {
     }
   }
 
-  /** Read the set again and make the nodes and the subscription follow it. */
+  /** Read the set again and make the nodes and the subscription follow it (once for a burst of changes). */
   refresh(): void {
-    this.changing = this.changing
-      .then(() => this.follow())
-      .catch((e: unknown) => this.opts.log(`skblab class ${this.opts.classId}: ${String(e)}`));
+    this.changed = true;
+    if (this.following) return;
+    this.following = true;
+    this.changing = (async () => {
+      while (this.changed && !this.stopped) {
+        this.changed = false;
+        await this.follow().catch((e: unknown) =>
+          this.opts.log(`skblab class ${this.opts.classId}: ${String(e)}`),
+        );
+      }
+      this.following = false;
+    })();
   }
 
   private async follow(): Promise<void> {
@@ -173,8 +208,13 @@ export class ClassLabs {
     const want = new Set(await classLabs(this.opts.redis, this.opts.classId));
     for (const [lab, node] of this.nodes)
       if (!want.has(lab)) {
+        // No batch of it is taken from now on; the one under way ends first.
         this.nodes.delete(lab);
+        this.paused.delete(lab);
+        await this.running.get(lab)?.catch(() => undefined);
         await node.stop();
+        // Its state no longer changes here: the control service may delete the lab's keys.
+        await this.opts.redis.hdel(`${keyPrefix(lab)}${KEYS.ready}`, node.instance);
         this.opts.log(`skblab class ${this.opts.classId}: lab ${lab} removed`);
       }
     for (const lab of want)
@@ -217,8 +257,10 @@ export class ClassLabs {
     const key = topics.join(',');
     if (key === this.subscribed || this.stopped) return;
     if (this.consumer) {
-      await this.consumer.disconnect();
+      // No resume or pause reaches a consumer being taken down.
+      const old = this.consumer;
       this.consumer = null;
+      await old.disconnect();
     }
     // A new consumer fetches every partition: the labs are paused again once idle for a while.
     this.paused.clear();
@@ -226,18 +268,25 @@ export class ClassLabs {
     this.subscribed = key;
     if (!topics.length) return;
     const consumer = this.kafka.consumer(
-      hopConsumerConfig(`${this.opts.classId}.${this.opts.node.service}`, () => []),
+      hopConsumerConfig(`${this.opts.classId}.class.${this.opts.node.service}`, () => []),
     );
     this.consumer = consumer;
+    this.subscribedLabs = new Set(this.nodes.keys());
+    this.joined = false;
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         this.assignment = payload.memberAssignment;
+        this.joined = true;
         for (const [lab, node] of this.nodes) this.assignTo(lab, node);
         resolve();
       }),
     );
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopped || this.consumer !== consumer) return;
+      if (this.stopped || this.consumer !== consumer) return;
+      // kafkajs's restart (or ours) builds a new group, which fetches every partition: nothing is paused.
+      this.paused.clear();
+      for (const lab of this.nodes.keys()) this.lastBusy.set(lab, Date.now());
+      if (payload.restart) return;
       this.opts.log(`skblab class ${this.opts.classId}: consumer crashed (${String(payload.error)}); again`);
       this.subscribed = '';
       setTimeout(() => this.refresh(), 1_000);
@@ -251,7 +300,13 @@ export class ClassLabs {
         const node = lab ? this.nodes.get(lab) : undefined;
         // A lab removed while its batch was on the way: nothing serves it any more.
         if (!node) return;
-        await node.takeBatch(batch.topic, batch.partition, batch.messages);
+        const run = node.takeBatch(batch.topic, batch.partition, batch.messages);
+        this.running.set(lab!, run);
+        try {
+          await run;
+        } finally {
+          if (this.running.get(lab!) === run) this.running.delete(lab!);
+        }
         if (batch.messages.length) resolveOffset(batch.messages[batch.messages.length - 1].offset);
       },
     });
@@ -267,12 +322,19 @@ export class ClassLabs {
   }
 
   /**
-   * A node's partitions: those of its lab's topics in this process's assignment. Until its topics have
-   * been in a join, the node owns every host (as a lone node does until it has joined).
+   * A node's partitions: those of its lab's topics in this process's assignment (none, when another
+   * replica has them all). Until its lab has been in a join, the node owns every host (as a lone node
+   * does until it has joined).
    */
   private assignTo(lab: string, node: DistributedNode): void {
-    const topics = hopTopics(lab, this.hops).filter((t) => t in this.assignment);
-    if (topics.length) node.assign(new Set(topics.flatMap((t) => this.assignment[t])));
+    if (!this.subscribedLabs.has(lab) || !this.joined) return;
+    node.assign(new Set(hopTopics(lab, this.hops).flatMap((t) => this.assignment[t] ?? [])));
+  }
+
+  /** The labs whose partitions the consumer itself says are paused (what /state shows). */
+  pausedLabs(): string[] {
+    const labs = new Set((this.consumer?.paused() ?? []).map((t) => labOfTopic(t.topic)));
+    return [...labs].filter((l): l is string => l !== null).sort();
   }
 
   /** A hop's message into its lab's kernel. */

@@ -141,12 +141,12 @@ export interface NodeOptions {
 
 /**
  * inflight += delta; this instance's held batch (if any) let go; clock = max(clock, t); publish on the idle
- * channel when nothing is left in flight or held, and on the busy channel when the count rises from 0 (a
- * batch that does so is journaled: this MULTI runs before its produce, so the news comes first).
+ * channel when nothing is left in flight or held, and on the busy channel when the count rises from 0 or
+ * below (a batch that does so is journaled: this MULTI runs before its produce, so the news comes first).
  */
 const DONE_LUA = `
 local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if n > 0 and n - tonumber(ARGV[1]) <= 0 then redis.call('PUBLISH', ARGV[6], n) end
+if tonumber(ARGV[1]) > 0 and n - tonumber(ARGV[1]) <= 0 then redis.call('PUBLISH', ARGV[6], n) end
 if tonumber(ARGV[5]) > 0 then redis.call('HINCRBY', KEYS[3], ARGV[4], -tonumber(ARGV[5])) end
 local c = tonumber(redis.call('GET', KEYS[2]) or '0')
 if tonumber(ARGV[2]) > c then redis.call('SET', KEYS[2], ARGV[2]) end
@@ -902,15 +902,15 @@ export class DistributedNode {
 
   // ---- the shell's side: when is the lab idle, and what happened ----------------------------------------
 
-  /**
-   * Wait until no skb is in flight anywhere in the lab, then take the latest simulated time and the steps
-   * the services recorded. Simulated time must not move on (a timer fire) while an skb is in flight.
-   */
   /** The lab's skbs in flight and batches held (0: the lab is idle). */
   async inFlight(): Promise<number> {
     return Number(await this.redis.eval(IN_FLIGHT_LUA, 2, KEYS.inflight, KEYS.held));
   }
 
+  /**
+   * Wait until no skb is in flight anywhere in the lab, then take the latest simulated time and the steps
+   * the services recorded. Simulated time must not move on (a timer fire) while an skb is in flight.
+   */
   async idle(timeoutMs = 30_000): Promise<void> {
     await this.flush();
     const waited = this.stalls.watch(timeoutMs);

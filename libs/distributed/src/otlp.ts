@@ -405,12 +405,18 @@ export class JourneyTracer {
     this.mark = to;
     this.current = ctx;
     // A context that stays in force (a service's, between messages) has its new steps taken on a timer.
-    if (ctx && !this.tick)
-      this.tick = setTimeout(() => {
-        this.tick = null;
-        if (this.current) this.enter(this.current);
-      }, this.intervalMs).unref();
+    if (ctx && !this.tick) this.arm(this.intervalMs);
     return prev;
+  }
+
+  /** The timer that takes new steps; it waits longer each time it finds none (up to 5 s), as a lab idles. */
+  private arm(ms: number): void {
+    this.tick = setTimeout(() => {
+      this.tick = null;
+      if (!this.current) return;
+      if (this.lab.trace.written === this.mark) return this.arm(Math.min(ms * 2, 5_000));
+      this.enter(this.current);
+    }, ms).unref();
   }
 
   /** This process's steps in a range, as spans (what other processes recorded they export themselves). */

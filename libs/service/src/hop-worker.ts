@@ -182,7 +182,7 @@ export class HopWorker implements BeforeApplicationShutdown, OnApplicationShutdo
         ...own,
         classId: this.config.classId,
         // Idle labs whose partitions this process does not fetch until they are busy again.
-        paused: [...this.classLabs.paused].sort(),
+        paused: this.classLabs.pausedLabs(),
         labs: Object.fromEntries([...this.classLabs.nodes].map(([id, node]) => [id, this.viewOf(node)])),
       };
     return { ...own, labId: this.config.labId, ...this.viewOf(this.node!) };

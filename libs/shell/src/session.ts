@@ -3,7 +3,7 @@
  * interactive prompt, and stops background jobs when input ends.
  */
 import type { Host } from '@skblab/kernel';
-import type { Lab } from '@skblab/runtime';
+import { LabStalledError, type Lab } from '@skblab/runtime';
 import type { CommandTable } from '@skblab/userland/command';
 import { ExitRequest, Shell, type ShellOptions } from './shell';
 
@@ -33,4 +33,23 @@ export async function runScript(shell: Shell, text: string): Promise<number> {
   }
   await shell.stopBackground();
   return status;
+}
+
+/**
+ * One line at an interactive prompt (a terminal, the web console's, a lab's): its status, or the exit it
+ * asked for. A lab that does not settle is said and the prompt goes on (the user can act on it: skblab
+ * restart); any other error is the caller's.
+ */
+export async function promptLine(
+  run: () => Promise<number>,
+  say: (message: string) => void,
+): Promise<{ status: number; exit: boolean }> {
+  try {
+    return { status: await run(), exit: false };
+  } catch (e) {
+    if (e instanceof ExitRequest) return { status: e.status, exit: true };
+    if (!(e instanceof LabStalledError)) throw e;
+    say(`skblab: ${e.message}\n`);
+    return { status: 1, exit: false };
+  }
 }

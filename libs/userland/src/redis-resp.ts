@@ -158,13 +158,21 @@ export function sdscatrepr(b: Buffer): string {
 /** stringmatchlen(): Redis's glob (*, ?, [a-z], [^x], \ escapes), as KEYS matches names. */
 export function stringmatch(pattern: string, str: string, nocase = false): boolean {
   const eq = (a: string, b: string) => (nocase ? a.toLowerCase() === b.toLowerCase() : a === b);
+  // Redis 7.0.9's skipLongerMatches (CVE-2022-36021): once the rest of the pattern after a '*' matches
+  // from nowhere in the rest of the string, no earlier '*' can make it match: stop, rather than try every
+  // split (exponential in the stars).
+  let skipLonger = false;
   const match = (p: number, s: number): boolean => {
     while (p < pattern.length && s <= str.length) {
       const c = pattern[p];
       if (c === '*') {
         while (pattern[p + 1] === '*') p++;
         if (p + 1 === pattern.length) return true;
-        for (let k = s; k <= str.length; k++) if (match(p + 1, k)) return true;
+        for (let k = s; k <= str.length; k++) {
+          if (match(p + 1, k)) return true;
+          if (skipLonger) return false;
+        }
+        skipLonger = true;
         return false;
       }
       if (s >= str.length) return false;

@@ -192,3 +192,15 @@ describe('RESP and the sds helpers', () => {
     expect(formatRaw(arr).toString()).toBe('0\n1\n2\n3\n4\n5\n6\n7\n8\n9');
   });
 });
+
+describe('KEYS patterns (stringmatchlen)', () => {
+  it('matches globs as Redis does, and gives up on a hopeless pattern at once, as 7.0.9+ does', () => {
+    expect(stringmatch('a*b*c', 'axbyc')).toBe(true);
+    expect(stringmatch('a*b*c', 'axbyd')).toBe(false);
+    expect(stringmatch('*x*y', 'axbyxy')).toBe(true);
+    expect(stringmatch('h[ae]llo', 'hallo')).toBe(true);
+    expect(stringmatch('*a*', 'xyz')).toBe(false);
+    // Without skipLongerMatches this tries every split of 60 characters among 12 stars.
+    expect(stringmatch('*a*a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(60))).toBe(false);
+  });
+});

@@ -432,7 +432,13 @@ export function explain(c: Comparison): string[] {
     );
   }
   if (lo && unix) {
-    const skipsIp = !has(unix, 'ip_rcv') && !has(unix, 'tcp_v4_rcv') && unix.perRequest.tcpOutSegs === 0;
+    const skipsIp =
+      has(unix, 'unix_stream_sendmsg') &&
+      !has(unix, 'ip_rcv') &&
+      !has(unix, 'tcp_v4_rcv') &&
+      unix.perRequest.tcpOutSegs === 0 &&
+      unix.perRequest.loPackets === 0 &&
+      unix.perRequest.softnetProcessed === 0;
     out.push(
       `AF_UNIX: ` +
         (skipsIp
@@ -445,7 +451,15 @@ export function explain(c: Comparison): string[] {
     );
   }
   if (lo && bypass) {
-    const redirected = has(bypass, 'tcp_bpf_sendmsg') && !has(bypass, 'tcp_write_xmit');
+    const redirected =
+      has(bypass, 'tcp_bpf_sendmsg') &&
+      has(bypass, 'bpf_msg_redirect_hash') &&
+      !has(bypass, 'tcp_write_xmit') &&
+      !has(bypass, 'ip_rcv') &&
+      bypass.perRequest.skbs === 0 &&
+      bypass.perRequest.tcpOutSegs === 0 &&
+      bypass.perRequest.loPackets === 0 &&
+      bypass.perRequest.softnetProcessed === 0;
     out.push(
       `sockmap bypass: ` +
         (redirected

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { LabStalledError } from '@skblab/runtime';
-import { ExitRequest } from '@skblab/shell';
+import { ExitRequest, promptLine } from '@skblab/shell';
 import type { Command, CommandContext } from '@skblab/userland';
 import { runChecks } from './checks';
 import { formatJson, formatJunit, formatText } from './report';
@@ -471,20 +471,18 @@ async function interactive(ctl: Controller, io: Parameters<Controller['open']>[0
   let status = 0;
   for await (const line of rl) {
     interruptedAfter = undefined;
-    try {
-      status = await ctl.session.runLine(line);
-      ctl.record(line, interruptedAfter);
-      await afterLine(ctl, io);
-      ctl.session.lab.pace = 1;
-    } catch (e) {
-      if (e instanceof ExitRequest) {
-        status = e.status;
-        break;
-      }
-      if (!(e instanceof LabStalledError)) throw e;
-      process.stderr.write(`skblab: ${e.message}\n`);
-      status = 1;
-    }
+    const r = await promptLine(
+      async () => {
+        const s = await ctl.session.runLine(line);
+        ctl.record(line, interruptedAfter);
+        await afterLine(ctl, io);
+        ctl.session.lab.pace = 1;
+        return s;
+      },
+      (m) => void process.stderr.write(m),
+    );
+    status = r.status;
+    if (r.exit) break;
     rl.prompt();
   }
   rl.close();

@@ -95,7 +95,7 @@ export async function runMain(argv: string[]): Promise<number> {
   }
 }
 
-interface OpenedLab {
+export interface OpenedLab {
   lab: Lab;
   aroundLine?: (host: string) => ShellOptions['aroundLine'];
   close(): Promise<void>;
@@ -118,8 +118,11 @@ async function ownLab(topo: string | null, commands: CommandTable): Promise<Open
   return { lab, close: async () => undefined };
 }
 
-/** A running distributed lab (skblab up), joined as `skblab exec` joins it. */
-async function joinLab(labId: string): Promise<OpenedLab | number> {
+/**
+ * A running distributed lab (skblab up), joined as `skblab exec` joins it; `who` begins the errors it
+ * prints (`skblab run`, `skblab web`). A number is the exit status after such an error.
+ */
+export async function joinLab(labId: string, who = 'skblab run'): Promise<OpenedLab | number> {
   const d = await import('../distributed');
   const bad = d.checkLabId(labId);
   if (bad) {
@@ -130,7 +133,7 @@ async function joinLab(labId: string): Promise<OpenedLab | number> {
   try {
     brokers = d.brokersFromEnv();
   } catch (e) {
-    process.stderr.write(`skblab run: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`${who}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   try {
@@ -141,15 +144,15 @@ async function joinLab(labId: string): Promise<OpenedLab | number> {
       hosts: [],
       brokers,
       announce: () => undefined,
-      onStall: (l) => void process.stderr.write(`skblab run: ${l}\n`),
+      onStall: (l) => void process.stderr.write(`${who}: ${l}\n`),
     });
     return { lab: o.lab, aroundLine: o.aroundLine, close: o.close };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     process.stderr.write(
       /no topology/.test(why)
-        ? `skblab run: no lab '${labId}' (start one with 'skblab up --lab ${labId}')\n`
-        : d.redactSecret(`skblab run: distributed mode: ${why}\n`, brokers.redisUrl),
+        ? `${who}: no lab '${labId}' (start one with 'skblab up --lab ${labId}')\n`
+        : d.redactSecret(`${who}: distributed mode: ${why}\n`, brokers.redisUrl),
     );
     return 1;
   }

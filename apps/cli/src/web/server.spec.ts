@@ -354,10 +354,22 @@ describe('skblab web: its pieces', () => {
   it("parses skblab web's arguments, and says what is wrong with bad ones", () => {
     expect(parseWebArgs(['-f', 'x.yaml', '--port', '0'])).toEqual({
       topology: 'x.yaml',
+      lab: null,
       port: 0,
       listen: '127.0.0.1',
     });
-    expect(parseWebArgs([])).toEqual({ topology: null, port: 8080, listen: '127.0.0.1' });
+    expect(parseWebArgs([])).toEqual({ topology: null, lab: null, port: 8080, listen: '127.0.0.1' });
+    expect(parseWebArgs(['--lab', 'class1'])).toEqual({
+      topology: null,
+      lab: 'class1',
+      port: 8080,
+      listen: '127.0.0.1',
+    });
+    expect(parseWebArgs(['--lab'])).toEqual({ error: 'skblab: option --lab needs a lab id\n', status: 2 });
+    expect(parseWebArgs(['-f', 'x.yaml', '--lab', 'class1'])).toEqual({
+      error: 'skblab: web: -f and --lab do not go together (a running lab has its topology)\n',
+      status: 2,
+    });
     expect(parseWebArgs(['--port', 'http'])).toEqual({
       error: "skblab: option --port needs a port number (0-65535), got 'http'\n",
       status: 2,

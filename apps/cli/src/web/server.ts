@@ -19,8 +19,7 @@ import { PassThrough, Writable } from 'node:stream';
 import * as readline from 'node:readline';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Lab } from '@skblab/runtime';
-import { LabStalledError } from '@skblab/runtime';
-import { ExitRequest } from '@skblab/shell';
+import { promptLine } from '@skblab/shell';
 import { countersOf, journeysSince, topologyOf, LANES } from './api';
 import type { CommandRecord, LabConsole } from './console';
 
@@ -278,21 +277,19 @@ function terminalSession(
     let status = 0;
     rl.prompt();
     for await (const line of rl) {
+      let r: { status: number; exit: boolean };
       try {
-        status = await shell.runLine(line);
+        r = await promptLine(
+          () => shell.runLine(line),
+          (m) => send({ t: 'o', d: m }),
+        );
       } catch (e) {
-        if (e instanceof ExitRequest) {
-          status = e.status;
-          break;
-        }
-        if (!(e instanceof LabStalledError)) {
-          send({ t: 'o', d: `skblab: ${e instanceof Error ? e.message : String(e)}\n` });
-          status = 70;
-        } else {
-          send({ t: 'o', d: `skblab: ${e.message}\n` });
-          status = 1;
-        }
+        // A terminal of the console outlives what one line threw: it says so and goes on.
+        send({ t: 'o', d: `skblab: ${e instanceof Error ? e.message : String(e)}\n` });
+        r = { status: 70, exit: false };
       }
+      status = r.status;
+      if (r.exit) break;
       const last = con.last;
       if (last && line.trim()) onCommand(last);
       rl.prompt();
