@@ -95,16 +95,8 @@ export function ways(ownAddress: string): Way[] {
   ];
 }
 
-/** What a stretch of the lab's life moved: raw totals. */
-export interface Totals {
-  /** Kernel steps recorded (each one call of a modelled kernel function). */
-  steps: number;
-  /** Calls of each kernel function, by name. */
-  calls: Record<string, number>;
-  /** skbs made (journeys begun, sk_msgs not counted). */
-  skbs: number;
-  /** sk_msgs made: the bypass's skb-less sendmsgs (skbtrace shows them under ids of their own). */
-  skMsgs: number;
+/** The counters a run moves, and the simulated clock. */
+interface Moved {
   tcpOutSegs: number;
   tcpInSegs: number;
   ipOutRequests: number;
@@ -114,6 +106,18 @@ export interface Totals {
   softnetProcessed: number;
   /** Simulated nanoseconds. */
   ns: number;
+}
+
+/** What a stretch of the lab's life moved: raw totals. */
+export interface Totals extends Moved {
+  /** Kernel steps recorded (each one call of a modelled kernel function). */
+  steps: number;
+  /** Calls of each kernel function, by name. */
+  calls: Record<string, number>;
+  /** skbs made (journeys begun, sk_msgs not counted). */
+  skbs: number;
+  /** sk_msgs made: the bypass's skb-less sendmsgs (skbtrace shows them under ids of their own). */
+  skMsgs: number;
 }
 
 /** One way's figures: per request (steady state) and once per connection. */
@@ -153,17 +157,9 @@ const IP_OUT = IP_MIB_NAMES.indexOf('OutRequests');
 const IP_IN = IP_MIB_NAMES.indexOf('InReceives');
 
 /** A snapshot of the counters a run moves and where the trace ring and the clock stand. */
-interface Mark {
+interface Mark extends Moved {
   seq: number;
   journeys: number;
-  tcpOutSegs: number;
-  tcpInSegs: number;
-  ipOutRequests: number;
-  ipInReceives: number;
-  loPackets: number;
-  eth0Packets: number;
-  softnetProcessed: number;
-  ns: number;
 }
 
 function devPackets(dev: NetDevice | undefined): number {

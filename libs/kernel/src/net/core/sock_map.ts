@@ -74,13 +74,16 @@ const MAX_BPF_STACK = 512;
 /** SOCK_CREATE_FLAG_MASK: BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY */
 const SOCK_CREATE_FLAG_MASK = 0x4 | 0x8 | 0x10;
 
-function newMap(attr: {
+/** What BPF_MAP_CREATE gives a sockmap or sockhash (union bpf_attr's map fields). */
+export interface SockMapAttr {
   type: number;
   keySize: number;
   valueSize: number;
   maxEntries: number;
   flags: number;
-}): BpfMap {
+}
+
+function newMap(attr: SockMapAttr): BpfMap {
   return {
     id: 0,
     type: attr.type,
@@ -97,13 +100,7 @@ function newMap(attr: {
 }
 
 /** sock_hash_alloc: any key size up to the BPF stack; a value is a socket fd (4) or cookie (8). */
-export function sock_hash_alloc(attr: {
-  type: number;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
-}): BpfMap | number {
+export function sock_hash_alloc(attr: SockMapAttr): BpfMap | number {
   if (
     attr.maxEntries === 0 ||
     attr.keySize === 0 ||
@@ -116,13 +113,7 @@ export function sock_hash_alloc(attr: {
 }
 
 /** sock_map_alloc: an array indexed by a u32. */
-export function sock_map_alloc(attr: {
-  type: number;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
-}): BpfMap | number {
+export function sock_map_alloc(attr: SockMapAttr): BpfMap | number {
   if (
     attr.maxEntries === 0 ||
     attr.maxEntries > 0x7fffffff ||
